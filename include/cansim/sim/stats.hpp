@@ -1,0 +1,54 @@
+#pragma once
+// Summary statistics for results: streaming moments, exact quantiles, Tukey box plots and
+// confidence intervals of the mean.
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace cansim {
+
+// Welford's streaming mean and variance, with min and max.
+class RunningStats {
+ public:
+  void add(double x);
+  void merge(const RunningStats& o);  // Chan et al.'s parallel combination
+  std::uint64_t count() const { return n_; }
+  double mean() const { return n_ ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
+  // Sample variance (divides by n - 1); NaN below two observations.
+  double variance() const;
+  double stddev() const;
+  double min() const { return min_; }
+  double max() const { return max_; }
+
+ private:
+  std::uint64_t n_ = 0;
+  double mean_ = 0, m2_ = 0;
+  double min_ = std::numeric_limits<double>::quiet_NaN();
+  double max_ = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Quantile of already sorted data by Hyndman & Fan's definition 7 (R's and NumPy's default):
+// h = (n - 1) q, linear interpolation between the order statistics around h.
+double quantile_sorted(std::span<const double> sorted, double q);
+// Same, for unsorted data (copied and sorted).
+double quantile(std::span<const double> data, double q);
+
+// Two-sided 95% confidence interval of the mean from Student's t with n - 1 degrees of freedom.
+struct ConfidenceInterval {
+  double low, high, half_width;
+};
+ConfidenceInterval ci95_of_mean(const RunningStats& s);
+
+// Tukey's box plot: quartiles by definition 7, whiskers at the most extreme data within
+// 1.5 IQR of the box, everything beyond them an outlier.
+struct BoxPlot {
+  double q1, median, q3, iqr;
+  double whisker_low, whisker_high;
+  std::vector<double> outliers;  // ascending
+};
+BoxPlot box_plot(std::span<const double> data);
+BoxPlot box_plot_sorted(std::span<const double> sorted);
+
+}  // namespace cansim

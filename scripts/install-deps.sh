@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, whatever cansim needs to build, test and plot and is not yet
+# on this machine. Safe to run again: it installs nothing when everything is present.
+set -euo pipefail
+
+packages=(
+  g++ cmake make git
+  libboost-graph-dev   # topologies
+  libeigen3-dev        # statistics, linear algebra
+  nlohmann-json3-dev   # scenarios and results
+  catch2               # tests
+  libfmt-dev           # formatting
+  libcli11-dev         # command line
+  libbenchmark-dev     # bench/ (Google Benchmark)
+  python3 python3-matplotlib  # scripts/plot
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,97 @@
+#include "cansim/sim/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <boost/math/distributions/students_t.hpp>
+
+namespace cansim {
+
+void RunningStats::add(double x) {
+  ++n_;
+  const double delta = x - mean_;
+  mean_ += delta / static_cast<double>(n_);
+  m2_ += delta * (x - mean_);
+  if (n_ == 1) {
+    min_ = max_ = x;
+  } else {
+    min_ = std::min(min_, x);
+    max_ = std::max(max_, x);
+  }
+}
+
+void RunningStats::merge(const RunningStats& o) {
+  if (o.n_ == 0) return;
+  if (n_ == 0) {
+    *this = o;
+    return;
+  }
+  const double na = static_cast<double>(n_), nb = static_cast<double>(o.n_);
+  const double delta = o.mean_ - mean_;
+  const double n = na + nb;
+  mean_ += delta * nb / n;
+  m2_ += o.m2_ + delta * delta * na * nb / n;
+  n_ += o.n_;
+  min_ = std::min(min_, o.min_);
+  max_ = std::max(max_, o.max_);
+}
+
+double RunningStats::variance() const {
+  return n_ < 2 ? std::numeric_limits<double>::quiet_NaN() : m2_ / static_cast<double>(n_ - 1);
+}
+
+double RunningStats::stddev() const { return std::sqrt(variance()); }
+
+double quantile_sorted(std::span<const double> x, double q) {
+  if (x.empty()) return std::numeric_limits<double>::quiet_NaN();
+  if (!(q >= 0.0 && q <= 1.0)) throw std::invalid_argument("quantile: q outside [0, 1]");
+  const double h = static_cast<double>(x.size() - 1) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, x.size() - 1);
+  return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+
+double quantile(std::span<const double> data, double q) {
+  std::vector<double> v(data.begin(), data.end());
+  std::sort(v.begin(), v.end());
+  return quantile_sorted(v, q);
+}
+
+ConfidenceInterval ci95_of_mean(const RunningStats& s) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (s.count() < 2) return {nan, nan, nan};
+  const boost::math::students_t t(static_cast<double>(s.count() - 1));
+  const double tq = boost::math::quantile(t, 0.975);
+  const double half = tq * s.stddev() / std::sqrt(static_cast<double>(s.count()));
+  return {s.mean() - half, s.mean() + half, half};
+}
+
+BoxPlot box_plot_sorted(std::span<const double> x) {
+  BoxPlot b{};
+  if (x.empty()) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    b.q1 = b.median = b.q3 = b.iqr = b.whisker_low = b.whisker_high = nan;
+    return b;
+  }
+  b.q1 = quantile_sorted(x, 0.25);
+  b.median = quantile_sorted(x, 0.5);
+  b.q3 = quantile_sorted(x, 0.75);
+  b.iqr = b.q3 - b.q1;
+  const double lo_fence = b.q1 - 1.5 * b.iqr, hi_fence = b.q3 + 1.5 * b.iqr;
+  const auto first_in = std::lower_bound(x.begin(), x.end(), lo_fence);
+  const auto last_in = std::upper_bound(x.begin(), x.end(), hi_fence);
+  b.whisker_low = *first_in;
+  b.whisker_high = *(last_in - 1);
+  b.outliers.assign(x.begin(), first_in);
+  b.outliers.insert(b.outliers.end(), last_in, x.end());
+  return b;
+}
+
+BoxPlot box_plot(std::span<const double> data) {
+  std::vector<double> v(data.begin(), data.end());
+  std::sort(v.begin(), v.end());
+  return box_plot_sorted(v);
+}
+
+}  // namespace cansim
