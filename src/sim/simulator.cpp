@@ -40,77 +40,95 @@ bool Simulator::is_pending(EventId id) const {
   return s.gen == id.gen && s.state == State::Pending;
 }
 
+void Simulator::reserve_one() {
+  if ((size_ + kPad) / 4 >= lines_.size()) lines_.resize(lines_.size() * 2 + 1);
+}
+
 void Simulator::push(Entry e) {
   if (hole_) {
     hole_ = false;
-    heap_[0] = e;
+    h(0) = e;
     sift_down(0);
   } else {
-    heap_.push_back(e);
-    sift_up(heap_.size() - 1);
+    reserve_one();
+    h(size_) = e;
+    sift_up(size_++);
   }
 }
 
 void Simulator::pop_root() {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) {
-    heap_[0] = last;
+  const Entry last = h(--size_);
+  if (size_ > 0) {
+    h(0) = last;
     sift_down(0);
   }
 }
 
 void Simulator::sift_down(std::size_t i) {
-  const std::size_t n = heap_.size();
-  const Entry e = heap_[i];
+  const std::size_t n = size_;
+  const Entry e = h(i);
   for (;;) {
     const std::size_t first = 4 * i + 1;
     if (first >= n) break;
-    std::size_t best = first;
-    const std::size_t end = std::min(first + 4, n);
-    for (std::size_t c = first + 1; c < end; ++c) {
-      if (less(heap_[c], heap_[best])) best = c;
+    const Entry* c = &h(first);  // the four children are contiguous and cache-line aligned
+    // While comparing, fetch the children's own children: the next level's line is then on
+    // its way before we know which of the four we descend into.
+    const std::size_t grand = 4 * first + 1;
+    if (grand < n) {
+      for (std::size_t k = 0; k < 4; ++k) __builtin_prefetch(&h(grand + 4 * k));
     }
-    if (!less(heap_[best], e)) break;
-    heap_[i] = heap_[best];
-    i = best;
+    std::size_t best = 0;
+    const std::size_t count = std::min<std::size_t>(4, n - first);
+    for (std::size_t k = 1; k < count; ++k) {
+      if (less(c[k], c[best])) best = k;
+    }
+    if (!less(c[best], e)) break;
+    h(i) = c[best];
+    i = first + best;
   }
-  heap_[i] = e;
+  h(i) = e;
 }
 
 void Simulator::sift_up(std::size_t i) {
-  const Entry e = heap_[i];
+  const Entry e = h(i);
   while (i > 0) {
     const std::size_t parent = (i - 1) / 4;
-    if (!less(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
+    if (!less(e, h(parent))) break;
+    h(i) = h(parent);
     i = parent;
   }
-  heap_[i] = e;
+  h(i) = e;
 }
 
 void Simulator::renumber_sequences() {
   // A sorted array is a valid heap, so sorting both renumbers and keeps the heap property.
   // The root may be the entry being dispatched (hole_); it is the smallest key, so it stays first.
-  std::sort(heap_.begin(), heap_.end(), less);
+  std::vector<Entry> all;
+  all.reserve(size_);
+  for (std::size_t i = 0; i < size_; ++i) all.push_back(h(i));
+  std::sort(all.begin(), all.end(), less);
   std::uint32_t seq = 0;
-  for (Entry& e : heap_) e.seq = seq++;
+  for (std::size_t i = 0; i < size_; ++i) {
+    all[i] = make_entry(all[i].time, seq++, all[i].slot());
+    h(i) = all[i];
+  }
   next_seq_ = seq;
 }
 
 void Simulator::sweep_cancelled() {
   std::size_t kept = 0;
-  for (const Entry& e : heap_) {
-    if (slot(e.slot).state == State::Cancelled) {
-      release_slot(e.slot);
+  for (std::size_t i = 0; i < size_; ++i) {
+    const Entry e = h(i);
+    if (slot(e.slot()).state == State::Cancelled) {
+      release_slot(e.slot());
     } else {
-      heap_[kept++] = e;
+      h(kept++) = e;
     }
   }
-  heap_.resize(kept);
+  size_ = kept;
   cancelled_ = 0;
-  if (heap_.size() > 1) {
-    for (std::size_t i = (heap_.size() - 2) / 4 + 1; i-- > 0;) sift_down(i);
+  if (size_ > 1) {
+    for (std::size_t i = (size_ - 2) / 4 + 1; i-- > 0;) sift_down(i);
   }
 }
 
@@ -127,30 +145,37 @@ void Simulator::run_until(SimTime limit) {
   running_ = true;
   stopped_ = false;
   const auto lim = static_cast<std::uint64_t>(std::max<std::int64_t>(limit.us, 0));
-  while (!stopped_ && !heap_.empty()) {
-    const Entry top = heap_[0];
+  while (!stopped_ && size_ > 0) {
+    const Entry top = h(0);
     if (top.time > lim) break;
-    Slot& s = slot(top.slot);
+    Slot& s = slot(top.slot());
     if (s.state == State::Cancelled) {
       pop_root();
-      release_slot(top.slot);
+      release_slot(top.slot());
       --cancelled_;
       continue;
     }
     now_ = top.time;
     trace_hash_ = (trace_hash_ ^ top.time) * 0x100000001b3ULL;
+    // The next event is one of the root's children (or one this event schedules): start
+    // fetching their slots now, while this event runs.
+    if (size_ > 1) {
+      const Entry* c = &h(1);
+      const std::size_t count = std::min<std::size_t>(4, size_ - 1);
+      for (std::size_t k = 0; k < count; ++k) __builtin_prefetch(&slot(c[k].slot()));
+    }
     s.state = State::Running;
     hole_ = true;
     try {
       s.fn();
     } catch (...) {
-      finish_dispatch(top.slot);
+      finish_dispatch(top.slot());
       running_ = false;
       throw;
     }
-    finish_dispatch(top.slot);
+    finish_dispatch(top.slot());
     ++dispatched_;
-    if (cancelled_ > 64 && 2 * cancelled_ > heap_.size()) sweep_cancelled();
+    if (cancelled_ > 64 && 2 * cancelled_ > size_) sweep_cancelled();
   }
   if (!stopped_ && limit != SimTime::max() && now_ < lim) now_ = lim;
   running_ = false;

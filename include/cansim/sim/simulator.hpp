@@ -52,7 +52,7 @@ class Simulator {
     std::destroy_at(&s.fn);
     std::construct_at(&s.fn, std::forward<F>(f));
     s.state = State::Pending;
-    push(Entry{static_cast<std::uint64_t>(t.us), next_sequence(), idx});
+    push(make_entry(static_cast<std::uint64_t>(t.us), next_sequence(), idx));
     return {idx, s.gen};
   }
   // Schedules f after delay d (d >= 0).
@@ -73,7 +73,7 @@ class Simulator {
   void stop() { stopped_ = true; }
 
   std::uint64_t dispatched() const { return dispatched_; }
-  std::size_t pending() const { return heap_.size() - (hole_ ? 1 : 0) - cancelled_; }
+  std::size_t pending() const { return heap_size() - (hole_ ? 1 : 0) - cancelled_; }
   // A hash of the times of all dispatched events, plus whatever protocols mixed in; two runs
   // of one seed must end with the same value (FoundationDB-style determinism check).
   std::uint64_t trace_hash() const { return trace_hash_; }
@@ -89,14 +89,19 @@ class Simulator {
     std::uint32_t gen = 0;
     State state = State::Free;
   };
+  // Ordered by (time, seq); seq sits above slot in `order`, so one 128-bit compare does it.
   struct Entry {
     std::uint64_t time;
-    std::uint32_t seq;
-    std::uint32_t slot;
+    std::uint64_t order;  // seq << 32 | slot
+    std::uint32_t seq() const { return static_cast<std::uint32_t>(order >> 32); }
+    std::uint32_t slot() const { return static_cast<std::uint32_t>(order); }
   };
+  static Entry make_entry(std::uint64_t time, std::uint32_t seq, std::uint32_t slot) {
+    return {time, (std::uint64_t{seq} << 32) | slot};
+  }
   static bool less(const Entry& a, const Entry& b) {
     using U = unsigned __int128;
-    return ((U(a.time) << 64) | (U(a.seq) << 32)) < ((U(b.time) << 64) | (U(b.seq) << 32));
+    return ((U(a.time) << 64) | a.order) < ((U(b.time) << 64) | b.order);
   }
 
   static constexpr unsigned kChunkBits = 12;
@@ -110,6 +115,15 @@ class Simulator {
     if (next_seq_ >= config_.sequence_limit) renumber_sequences();
     return next_seq_++;
   }
+  // The heap is stored from index kPad on, so that the four children of node i, at 4i+1..4i+4,
+  // start on a 64-byte boundary and share one cache line.
+  static constexpr std::size_t kPad = 3;
+  struct alignas(64) Line {
+    Entry e[4];
+  };
+  std::size_t heap_size() const { return size_; }
+  Entry& h(std::size_t i) { return lines_[(i + kPad) / 4].e[(i + kPad) % 4]; }
+  void reserve_one();
   void push(Entry e);
   void pop_root();
   void sift_down(std::size_t i);
@@ -119,7 +133,8 @@ class Simulator {
 
   Config config_;
   std::uint64_t now_ = 0;
-  std::vector<Entry> heap_;
+  std::vector<Line> lines_;
+  std::size_t size_ = 0;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   std::vector<std::uint32_t> free_;
   std::uint32_t slot_count_ = 0;
