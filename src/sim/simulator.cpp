@@ -40,104 +40,84 @@ bool Simulator::is_pending(EventId id) const {
   return s.gen == id.gen && s.state == State::Pending;
 }
 
-void Simulator::reserve_one() {
-  if ((size_ + kPad) / 4 >= lines_.size()) lines_.resize(lines_.size() * 2 + 1);
+void Simulator::place(const Entry& e) {
+  const unsigned b = bucket_of(key(e) ^ last_);
+  buckets_[b].push_back(e);
+  nonempty_[b >> 6] |= std::uint64_t{1} << (b & 63);
 }
 
 void Simulator::push(Entry e) {
-  if (hole_) {
-    hole_ = false;
-    h(0) = e;
-    sift_down(0);
-  } else {
-    reserve_one();
-    h(size_) = e;
-    sift_up(size_++);
-  }
+  place(e);
+  ++size_;
 }
 
-void Simulator::pop_root() {
-  const Entry last = h(--size_);
-  if (size_ > 0) {
-    h(0) = last;
-    sift_down(0);
-  }
-}
-
-void Simulator::sift_down(std::size_t i) {
-  const std::size_t n = size_;
-  const Entry e = h(i);
-  for (;;) {
-    const std::size_t first = 4 * i + 1;
-    if (first >= n) break;
-    const Entry* c = &h(first);  // the four children are contiguous and cache-line aligned
-    // While comparing, fetch the children's own children: the next level's line is then on
-    // its way before we know which of the four we descend into.
-    const std::size_t grand = 4 * first + 1;
-    if (grand < n) {
-      for (std::size_t k = 0; k < 4; ++k) __builtin_prefetch(&h(grand + 4 * k));
+bool Simulator::settle_min(std::uint64_t limit) {
+  // Bucket 0 holds at most one entry, the one equal to last_ (after a rebuild it can be there
+  // already); it is the minimum.
+  if (!buckets_[0].empty()) return buckets_[0].front().time <= limit;
+  unsigned b = 0;
+  for (unsigned w = 0; w < 3; ++w) {
+    if (nonempty_[w]) {
+      b = w * 64 + static_cast<unsigned>(__builtin_ctzll(nonempty_[w]));
+      break;
     }
-    std::size_t best = 0;
-    const std::size_t count = std::min<std::size_t>(4, n - first);
-    for (std::size_t k = 1; k < count; ++k) {
-      if (less(c[k], c[best])) best = k;
-    }
-    if (!less(c[best], e)) break;
-    h(i) = c[best];
-    i = first + best;
   }
-  h(i) = e;
+  std::vector<Entry>& from = buckets_[b];
+  Key lowest = key(from[0]);
+  for (const Entry& e : from) lowest = std::min(lowest, key(e));
+  // Leave everything as it was when the minimum is past the limit: taking it would move last_,
+  // and events between the limit and that minimum must stay schedulable.
+  if (static_cast<std::uint64_t>(lowest >> 64) > limit) return false;
+  __builtin_prefetch(&slot(static_cast<std::uint32_t>(lowest)));  // wanted right after this
+  last_ = lowest;
+  std::vector<Entry> moving;
+  moving.swap(from);
+  nonempty_[b >> 6] &= ~(std::uint64_t{1} << (b & 63));
+  // Each entry lands lower, the minimum in bucket 0. Entries of a small bucket are all due within
+  // the next few dispatches: start fetching their slots now.
+  const bool soon = moving.size() <= 16;
+  for (const Entry& e : moving) {
+    if (soon) __builtin_prefetch(&slot(e.slot()));
+    place(e);
+  }
+  moving.clear();
+  buckets_[b].swap(moving);  // keep the capacity for the next time this bucket fills
+  return true;
 }
 
-void Simulator::sift_up(std::size_t i) {
-  const Entry e = h(i);
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 4;
-    if (!less(e, h(parent))) break;
-    h(i) = h(parent);
-    i = parent;
-  }
-  h(i) = e;
+void Simulator::rebuild(std::vector<Entry> all) {
+  for (auto& b : buckets_) b.clear();
+  nonempty_[0] = nonempty_[1] = nonempty_[2] = 0;
+  last_ = Key(now_) << 64;  // every pending key is at or after (now, 0)
+  for (const Entry& e : all) place(e);
 }
 
 void Simulator::renumber_sequences() {
-  // A sorted array is a valid heap, so sorting both renumbers and keeps the heap property.
-  // The root may be the entry being dispatched (hole_); it is the smallest key, so it stays first.
   std::vector<Entry> all;
   all.reserve(size_);
-  for (std::size_t i = 0; i < size_; ++i) all.push_back(h(i));
-  std::sort(all.begin(), all.end(), less);
+  for (const auto& b : buckets_) all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return key(a) < key(b); });
   std::uint32_t seq = 0;
-  for (std::size_t i = 0; i < size_; ++i) {
-    all[i] = make_entry(all[i].time, seq++, all[i].slot());
-    h(i) = all[i];
-  }
+  for (Entry& e : all) e = make_entry(e.time, seq++, e.slot());
   next_seq_ = seq;
+  rebuild(std::move(all));
 }
 
 void Simulator::sweep_cancelled() {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < size_; ++i) {
-    const Entry e = h(i);
-    if (slot(e.slot()).state == State::Cancelled) {
-      release_slot(e.slot());
-    } else {
-      h(kept++) = e;
+  std::vector<Entry> live;
+  live.reserve(size_ - cancelled_);
+  for (const auto& b : buckets_) {
+    for (const Entry& e : b) {
+      if (slot(e.slot()).state == State::Cancelled) {
+        release_slot(e.slot());
+      } else {
+        live.push_back(e);
+      }
     }
   }
-  size_ = kept;
+  size_ = live.size();
   cancelled_ = 0;
-  if (size_ > 1) {
-    for (std::size_t i = (size_ - 2) / 4 + 1; i-- > 0;) sift_down(i);
-  }
-}
-
-void Simulator::finish_dispatch(std::uint32_t idx) {
-  if (hole_) {
-    hole_ = false;
-    pop_root();
-  }
-  release_slot(idx);
+  rebuild(std::move(live));
 }
 
 void Simulator::run_until(SimTime limit) {
@@ -146,34 +126,28 @@ void Simulator::run_until(SimTime limit) {
   stopped_ = false;
   const auto lim = static_cast<std::uint64_t>(std::max<std::int64_t>(limit.us, 0));
   while (!stopped_ && size_ > 0) {
-    const Entry top = h(0);
-    if (top.time > lim) break;
+    if (!settle_min(lim)) break;
+    const Entry top = buckets_[0].back();
+    buckets_[0].pop_back();
+    nonempty_[0] &= ~std::uint64_t{1};
+    --size_;
     Slot& s = slot(top.slot());
     if (s.state == State::Cancelled) {
-      pop_root();
       release_slot(top.slot());
       --cancelled_;
       continue;
     }
     now_ = top.time;
     trace_hash_ = (trace_hash_ ^ top.time) * 0x100000001b3ULL;
-    // The next event is one of the root's children (or one this event schedules): start
-    // fetching their slots now, while this event runs.
-    if (size_ > 1) {
-      const Entry* c = &h(1);
-      const std::size_t count = std::min<std::size_t>(4, size_ - 1);
-      for (std::size_t k = 0; k < count; ++k) __builtin_prefetch(&slot(c[k].slot()));
-    }
     s.state = State::Running;
-    hole_ = true;
     try {
       s.fn();
     } catch (...) {
-      finish_dispatch(top.slot());
+      release_slot(top.slot());
       running_ = false;
       throw;
     }
-    finish_dispatch(top.slot());
+    release_slot(top.slot());
     ++dispatched_;
     if (cancelled_ > 64 && 2 * cancelled_ > size_) sweep_cancelled();
   }

@@ -12,7 +12,7 @@ namespace cansim {
 
 class EventFn {
  public:
-  static constexpr std::size_t kInline = 40;
+  static constexpr std::size_t kInline = 32;  // with the two pointers: 48 bytes
 
   EventFn() = default;
   template <class F, class D = std::decay_t<F>,
