@@ -1,1 +1,200 @@
-int main(){}
+// The `cansim` executable: a thin shell over the library (design.md: the CLI holds no logic that
+// a test cannot reach through the library). Exit status: 0 success, 1 a run failed, 2 bad input.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cansim/scenario/describe.hpp"
+#include "cansim/scenario/results.hpp"
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+#include "cansim/version.hpp"
+
+using namespace cansim::scenario;
+
+namespace {
+
+constexpr int kOk = 0, kRunFailed = 1, kBadInput = 2;
+
+struct RunArgs {
+  std::string scenario;
+  std::string out;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> sets;
+  unsigned threads = 0;
+  bool force = false;
+  bool list = false;
+  std::string runs;
+  std::string shard;
+  bool check_determinism = false;
+};
+
+std::string default_out_dir(const std::string& scenario) {
+  return (std::filesystem::path("results") / std::filesystem::path(scenario).stem()).string();
+}
+
+int cmd_run(const RunArgs& a, const std::vector<std::string>& argv) {
+  const Scenario sc = load_scenario(a.scenario, a.sets, a.seed);
+  std::vector<std::uint64_t> runs;
+  if (!a.runs.empty()) {
+    runs = parse_run_list(a.runs, sc.run_count());
+  } else if (!a.shard.empty()) {
+    runs = parse_shard(a.shard, sc.run_count());
+  } else {
+    for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  }
+  if (a.list) {
+    std::printf("run config repetition seed%s\n", sc.swept.empty() ? "" : " params");
+    for (std::uint64_t r : runs) {
+      const RunSpec s = sc.run(r);
+      std::string params;
+      for (const auto& name : sc.swept) params += fmt::format(" {}={}", name, to_string(sc.configs[s.config].params.get(name)));
+      std::printf("%llu %zu %llu %llu%s\n", static_cast<unsigned long long>(s.run), s.config,
+                  static_cast<unsigned long long>(s.repetition), static_cast<unsigned long long>(s.seed),
+                  params.c_str());
+    }
+    return kOk;
+  }
+  OutputRequest out{a.out.empty() ? default_out_dir(a.scenario) : a.out, a.force, argv};
+  check_output_dir(out);  // refuse before spending time on the runs
+  RunOptions opts{a.threads, isatty(STDERR_FILENO) == 1};
+  const std::vector<RunResult> results = run_runs(sc, runs, opts);
+  if (a.check_determinism) {
+    const std::vector<RunResult> again = run_runs(sc, runs, opts);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      bool same = results[i].trace_hash == again[i].trace_hash && results[i].metrics.size() == again[i].metrics.size();
+      for (std::size_t m = 0; same && m < results[i].metrics.size(); ++m) {
+        const double x = results[i].metrics[m].value, y = again[i].metrics[m].value;
+        same = (x == y) || (x != x && y != y);
+      }
+      if (!same) {
+        std::fprintf(stderr, "cansim: run %llu (seed %llu) is not deterministic: trace hash %016llx then %016llx\n",
+                     static_cast<unsigned long long>(runs[i]), static_cast<unsigned long long>(sc.run(runs[i]).seed),
+                     static_cast<unsigned long long>(results[i].trace_hash),
+                     static_cast<unsigned long long>(again[i].trace_hash));
+        return kRunFailed;
+      }
+    }
+    std::printf("determinism: %zu runs repeated with identical trace hashes and metrics\n", runs.size());
+  }
+  write_results(sc, runs, results, out);
+  std::fputs(human_summary(sc, runs, results).c_str(), stdout);
+  std::printf("results: %s\n", out.dir.c_str());
+  return kOk;
+}
+
+int cmd_validate(const std::vector<std::string>& files) {
+  int status = kOk;
+  for (const auto& f : files) {
+    try {
+      const Scenario sc = load_scenario(f);
+      std::printf("%s: ok (%s, %zu configuration(s) x %llu repetition(s) = %llu runs)\n", f.c_str(),
+                  sc.kind->name.c_str(), sc.configs.size(), static_cast<unsigned long long>(sc.repetitions),
+                  static_cast<unsigned long long>(sc.run_count()));
+    } catch (const ValidationError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      status = kBadInput;
+    }
+  }
+  return status;
+}
+
+int cmd_describe(const std::string& kind, bool markdown) {
+  if (markdown) {
+    std::fputs(scenario_format_markdown().c_str(), stdout);
+    return kOk;
+  }
+  if (kind.empty()) {
+    std::fputs(describe_kinds().c_str(), stdout);
+    return kOk;
+  }
+  const ExperimentKind* k = find_kind(kind);
+  if (!k) {
+    std::vector<std::string> names;
+    for (const auto& e : experiment_kinds()) names.push_back(e.name);
+    std::string msg = fmt::format("cansim describe: expected an experiment kind, found \"{}\"", kind);
+    if (auto g = did_you_mean(kind, names)) msg += fmt::format("; did you mean \"{}\"?", *g);
+    std::fprintf(stderr, "%s\n", msg.c_str());
+    return kBadInput;
+  }
+  std::fputs(describe_kind(*k).c_str(), stdout);
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv, argv + argc);
+  CLI::App app{"cansim: a deterministic discrete-event simulator of Component Administration "
+               "Networks, fault-tolerant orchestration and their smart contracts"};
+  app.set_version_flag("--version", fmt::format("cansim {} ({})", cansim::kVersion, cansim::kGitCommit));
+  app.require_subcommand(1);
+
+  RunArgs ra;
+  auto* run = app.add_subcommand("run", "Run a scenario (all its runs, or a selection) and write a result directory");
+  run->add_option("scenario", ra.scenario, "Scenario file (JSON)")->required();
+  run->add_option("-o,--out", ra.out, "Result directory (default: results/<scenario name>)");
+  run->add_option("--seed", ra.seed, "Replace the scenario's seed");
+  run->add_option("--set", ra.sets, "Override a value: PATH=VALUE, e.g. params.j=0.1 or sweep.f=[0.5,0.75]");
+  run->add_option("--threads", ra.threads, "Worker threads (default: all cores); the output does not depend on it");
+  run->add_flag("--force", ra.force, "Replace an existing result directory");
+  run->add_flag("--list", ra.list, "Print each run's number, configuration, repetition, seed and parameters; run nothing");
+  auto* runs_opt = run->add_option("--runs", ra.runs, "Only these runs, e.g. 3,5-9 (a partial result)");
+  auto* shard_opt = run->add_option("--shard", ra.shard, "Only the K-th of N equal slices of the runs, K/N (a partial result)");
+  runs_opt->excludes(shard_opt);
+  run->add_flag("--check-determinism", ra.check_determinism,
+                "Run every run twice and fail (exit 1) unless trace hashes and metrics agree");
+
+  std::vector<std::string> vfiles;
+  auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
+  validate->add_option("scenarios", vfiles, "Scenario files")->required();
+
+  std::string dkind;
+  bool markdown = false;
+  auto* describe = app.add_subcommand("describe", "List experiment kinds, or one kind's parameters");
+  describe->add_option("kind", dkind, "Experiment kind");
+  describe->add_flag("--markdown", markdown, "Print docs/scenario-format.md, generated from the declarations");
+
+  std::vector<std::string> mdirs;
+  std::string mout;
+  bool mforce = false;
+  auto* merge = app.add_subcommand("merge", "Join partial result directories (--shard/--runs) into one");
+  merge->add_option("dirs", mdirs, "Partial result directories")->required();
+  merge->add_option("-o,--out", mout, "Merged result directory")->required();
+  merge->add_flag("--force", mforce, "Replace an existing result directory");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kBadInput;
+  }
+
+  try {
+    if (*run) return cmd_run(ra, args);
+    if (*validate) return cmd_validate(vfiles);
+    if (*describe) return cmd_describe(dkind, markdown);
+    if (*merge) {
+      merge_results(mdirs, OutputRequest{mout, mforce, args});
+      std::printf("results: %s\n", mout.c_str());
+      return kOk;
+    }
+  } catch (const ValidationError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kBadInput;
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "cansim: %s\n", e.what());
+    return kBadInput;
+  } catch (const RunFailed& e) {
+    std::fprintf(stderr, "cansim: %s\n", e.what());
+    return kRunFailed;
+  }
+  return kOk;
+}

@@ -1,0 +1,62 @@
+#pragma once
+// What an experiment kind is to the scenario machinery: its declared parameters and output
+// options, a check of the rules between parameters, a function that performs one run, and
+// optionally a summary of one configuration's runs.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cansim/scenario/params.hpp"
+
+namespace cansim::scenario {
+
+using Cell = std::variant<std::int64_t, double, std::string>;
+
+// A tidy table of one run: one row per observation. Written as <name>.csv (rows of all runs,
+// each prefixed with the run's identity) when `written` is set; summaries may read it either way.
+struct Table {
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+  bool written = true;
+};
+
+struct Metric {
+  std::string name;
+  double value;
+};
+
+struct RunResult {
+  std::vector<Metric> metrics;  // one row of runs.csv
+  std::vector<Table> tables;
+  std::uint64_t trace_hash = 0;  // the engine's event-trace hash, for determinism checks
+};
+
+struct RunContext {
+  std::uint64_t run;         // run number in the scenario
+  std::uint64_t seed;        // this run's seed, derived from the scenario seed and `run`
+  const ParamValues& params;
+  const ParamValues& output;
+};
+
+struct ExperimentKind {
+  std::string name;
+  std::string description;
+  std::vector<ParamSpec> params;
+  std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
+  std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
+  std::function<RunResult(const RunContext&)> run;
+  // Extra per-configuration summary fields; the generic metric statistics are always there.
+  std::function<nlohmann::ordered_json(const ParamValues&, std::span<const RunResult>)> summarize;
+};
+
+const std::vector<ExperimentKind>& experiment_kinds();
+const ExperimentKind* find_kind(std::string_view name);
+
+}  // namespace cansim::scenario

@@ -1,0 +1,45 @@
+#pragma once
+// The result directory: manifest.json, runs.csv, one CSV per written table, summary.json and
+// summary.csv. A directory is written under a temporary name and renamed into place whole.
+// A run of only some runs (--runs, --shard) is partial: it also keeps its raw results in
+// partial-runs.jsonl, so that `cansim merge` can rebuild exactly what one full run writes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cansim/scenario/experiment.hpp"
+#include "cansim/scenario/scenario.hpp"
+
+namespace cansim::scenario {
+
+struct OutputRequest {
+  std::string dir;
+  bool force = false;                     // replace an existing directory
+  std::vector<std::string> command_line;  // recorded in the manifest
+};
+
+// Thrown when the output cannot be written (exists without force, I/O error, bad merge input).
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Refuses early (before any run) when the directory exists and force is not set.
+void check_output_dir(const OutputRequest& out);
+
+void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                   const std::vector<RunResult>& results, const OutputRequest& out);
+
+// Joins partial directories of one scenario into the directory one run of all their runs writes.
+void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out);
+
+// Per configuration: the swept parameters and each metric's mean with its 95% CI half-width.
+std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                          const std::vector<RunResult>& results);
+
+// Statistics of one metric over runs: n, mean, sd, ci95_low, ci95_high, min, q1, median, q3, max.
+nlohmann::ordered_json metric_stats(std::vector<double> values);
+
+}  // namespace cansim::scenario

@@ -1,0 +1,47 @@
+#pragma once
+// Runs a scenario's runs on worker threads. Each run depends only on its own seed, and results
+// are kept by run number, so the output is the same for any thread count.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cansim/scenario/experiment.hpp"
+#include "cansim/scenario/scenario.hpp"
+
+namespace cansim::scenario {
+
+// A run failed (an invariant broke, or the model threw). what() names run, seed, time and event.
+class RunFailed : public std::runtime_error {
+ public:
+  RunFailed(std::uint64_t run, const std::string& what) : std::runtime_error(what), run_(run) {}
+  std::uint64_t run() const { return run_; }
+
+ private:
+  std::uint64_t run_;
+};
+
+struct RunOptions {
+  unsigned threads = 0;   // 0: all cores
+  bool progress = false;  // a progress bar on stderr
+};
+
+// Runs `runs` (ascending run numbers) and returns their results in the same order. If runs
+// fail, throws RunFailed for the lowest-numbered failing run (every run below it was run, so
+// which failure is reported does not depend on the thread count).
+std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                                const RunOptions& options = {});
+
+// "3,5-9" -> {3, 5, 6, 7, 8, 9}, sorted and without repeats. Throws ValidationError naming
+// `label` for malformed text or runs outside [0, total).
+std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total,
+                                          const std::string& label = "--runs");
+// The K-th (1-based) of N contiguous, nearly equal slices of [0, total).
+std::vector<std::uint64_t> shard_runs(std::uint64_t k, std::uint64_t n, std::uint64_t total);
+// Parses "K/N" and returns shard_runs; throws ValidationError for a malformed or impossible shard.
+std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t total);
+
+// "0-3,7": the compact form of an ascending list of runs, as in manifests.
+std::string format_run_list(const std::vector<std::uint64_t>& runs);
+
+}  // namespace cansim::scenario

@@ -1,0 +1,72 @@
+#pragma once
+// A scenario file, validated: its experiment kind, seed, repetitions, the configurations of its
+// sweep, and its output options. Runs are numbered as in OMNeT++: run r is repetition
+// r % repetitions of configuration r / repetitions.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cansim/scenario/experiment.hpp"
+#include "cansim/scenario/params.hpp"
+
+namespace cansim::scenario {
+
+// Bad input. what() is the one line a user sees: "FILE:/json/pointer: expected X, found Y".
+class ValidationError : public std::runtime_error {
+ public:
+  ValidationError(const std::string& file, const std::string& pointer, const std::string& message);
+  const std::string& file() const { return file_; }
+  const std::string& pointer() const { return pointer_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string file_, pointer_, message_;
+};
+
+struct Configuration {
+  std::size_t index = 0;
+  ParamValues params;
+};
+
+struct RunSpec {
+  std::uint64_t run;
+  std::size_t config;
+  std::uint64_t repetition;
+  std::uint64_t seed;
+};
+
+struct Scenario {
+  std::string file;         // as given on the command line
+  std::string file_sha256;  // of the file's bytes, before any --set
+  std::vector<std::string> overrides;  // the --set arguments, as given
+  nlohmann::ordered_json document;     // the scenario after --seed and --set: what actually ran
+  const ExperimentKind* kind = nullptr;
+  std::uint64_t seed = 0;
+  std::uint64_t repetitions = 1;
+  std::vector<Configuration> configs;
+  std::vector<std::string> swept;  // swept parameter names, in declaration order
+  ParamValues output;
+
+  std::uint64_t run_count() const { return configs.size() * repetitions; }
+  RunSpec run(std::uint64_t r) const;
+};
+
+// Run r's seed: independent of every other run's, and of how many runs there are.
+std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run);
+
+// Reads, parses and validates a scenario file. `sets` are "path=value" overrides (path dotted,
+// "params.j", or a JSON pointer, "/params/j"; value as JSON, else as a string).
+// Throws ValidationError on any bad input.
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets = {},
+                       std::optional<std::uint64_t> seed = std::nullopt);
+
+// Validates an already parsed scenario document; `label` names it in error messages.
+Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label);
+
+std::string sha256_hex(std::string_view data);
+
+}  // namespace cansim::scenario

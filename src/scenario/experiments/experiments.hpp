@@ -1,0 +1,9 @@
+#pragma once
+// One function per experiment kind; experiments.cpp lists them all.
+#include "cansim/scenario/experiment.hpp"
+
+namespace cansim::scenario {
+
+ExperimentKind queue_kind();
+
+}  // namespace cansim::scenario

@@ -1,0 +1,415 @@
+#include "cansim/scenario/results.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cansim/scenario/runner.hpp"
+#include "cansim/sim/stats.hpp"
+#include "cansim/version.hpp"
+
+namespace cansim::scenario {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kPartialFile = "partial-runs.jsonl";
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Appends ",field" (GCC 12 warns falsely about `"," + std::string`).
+void add_field(std::string& out, const std::string& field) {
+  out += ',';
+  out += field;
+}
+
+std::string cell_text(const Cell& c) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) return csv_field(x);
+        else return fmt::format("{}", x);
+      },
+      c);
+}
+
+std::string value_text(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return csv_field(*s);
+  return to_string(v);
+}
+
+json value_json(const Value& v) {
+  return std::visit([](const auto& x) { return json(x); }, v);
+}
+
+json params_json(const ParamValues& p) {
+  json o = json::object();
+  for (std::size_t i = 0; i < p.specs().size(); ++i) o[p.specs()[i].name] = value_json(p.values()[i]);
+  return o;
+}
+
+// The swept parameters' columns for a configuration.
+std::string swept_cells(const Scenario& sc, std::size_t config) {
+  std::string out;
+  for (const auto& name : sc.swept) add_field(out, value_text(sc.configs[config].params.get(name)));
+  return out;
+}
+
+std::string swept_header(const Scenario& sc) {
+  std::string out;
+  for (const auto& name : sc.swept) add_field(out, csv_field(name));
+  return out;
+}
+
+std::vector<std::string> metric_names(const std::vector<RunResult>& results) {
+  std::vector<std::string> names;
+  for (const auto& r : results) {
+    for (const auto& m : r.metrics) {
+      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
+    }
+  }
+  return names;
+}
+
+const double* find_metric(const RunResult& r, const std::string& name) {
+  for (const auto& m : r.metrics) {
+    if (m.name == name) return &m.value;
+  }
+  return nullptr;
+}
+
+// Files are collected in memory, then written into a fresh temporary directory that is renamed
+// into place: a reader never sees a half-written result directory.
+struct Files {
+  std::vector<std::pair<std::string, std::string>> items;
+  void add(std::string name, std::string text) { items.emplace_back(std::move(name), std::move(text)); }
+};
+
+void commit(const Files& files, const OutputRequest& out) {
+  const fs::path dir = fs::path(out.dir).lexically_normal();
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  const std::string base = dir.filename().string();
+  const fs::path tmp = parent / fmt::format(".{}.tmp-{}", base, ::getpid());
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directory(tmp, ec)) {
+    throw OutputError(fmt::format("{}: cannot create a temporary directory: {}", tmp.string(), ec.message()));
+  }
+  for (const auto& [name, text] : files.items) {
+    std::ofstream f(tmp / name, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) {
+      fs::remove_all(tmp, ec);
+      throw OutputError(fmt::format("{}: cannot write {}", out.dir, name));
+    }
+  }
+  if (fs::exists(dir)) {
+    if (!out.force) {
+      fs::remove_all(tmp, ec);
+      throw OutputError(fmt::format("{}: exists; use --force to replace it", out.dir));
+    }
+    const fs::path old = parent / fmt::format(".{}.old-{}", base, ::getpid());
+    fs::rename(dir, old, ec);
+    if (ec) {
+      fs::remove_all(tmp, ec);
+      throw OutputError(fmt::format("{}: cannot move the old directory aside: {}", out.dir, ec.message()));
+    }
+    fs::rename(tmp, dir);
+    fs::remove_all(old, ec);
+  } else {
+    fs::rename(tmp, dir, ec);
+    if (ec) throw OutputError(fmt::format("{}: cannot rename into place: {}", out.dir, ec.message()));
+  }
+}
+
+json run_to_json(std::uint64_t run, const RunResult& r) {
+  json j;
+  j["run"] = run;
+  json metrics = json::array();
+  for (const auto& m : r.metrics) metrics.push_back({m.name, m.value});
+  j["metrics"] = metrics;
+  json tables = json::array();
+  for (const auto& t : r.tables) {
+    json rows = json::array();
+    for (const auto& row : t.rows) {
+      json jr = json::array();
+      for (const auto& c : row) std::visit([&](const auto& x) { jr.push_back(x); }, c);
+      rows.push_back(std::move(jr));
+    }
+    tables.push_back({{"name", t.name}, {"columns", t.columns}, {"written", t.written}, {"rows", rows}});
+  }
+  j["tables"] = tables;
+  j["trace_hash"] = r.trace_hash;
+  return j;
+}
+
+double json_double(const json& v) {
+  return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+}
+
+RunResult run_from_json(const json& j) {
+  RunResult r;
+  for (const auto& m : j.at("metrics")) r.metrics.push_back({m.at(0).get<std::string>(), json_double(m.at(1))});
+  for (const auto& t : j.at("tables")) {
+    Table table{t.at("name").get<std::string>(), t.at("columns").get<std::vector<std::string>>(), {},
+                t.at("written").get<bool>()};
+    for (const auto& row : t.at("rows")) {
+      std::vector<Cell> cells;
+      for (const auto& c : row) {
+        if (c.is_string()) cells.emplace_back(c.get<std::string>());
+        else if (c.is_number_integer()) cells.emplace_back(c.get<std::int64_t>());
+        else cells.emplace_back(json_double(c));
+      }
+      table.rows.push_back(std::move(cells));
+    }
+    r.tables.push_back(std::move(table));
+  }
+  r.trace_hash = j.at("trace_hash").get<std::uint64_t>();
+  return r;
+}
+
+}  // namespace
+
+json metric_stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  RunningStats s;
+  for (double x : v) s.add(x);
+  const auto ci = ci95_of_mean(s);
+  json j;
+  j["n"] = s.count();
+  j["mean"] = s.mean();
+  j["sd"] = s.stddev();
+  j["ci95_low"] = ci.low;
+  j["ci95_high"] = ci.high;
+  j["min"] = s.min();
+  j["q1"] = quantile_sorted(v, 0.25);
+  j["median"] = quantile_sorted(v, 0.5);
+  j["q3"] = quantile_sorted(v, 0.75);
+  j["max"] = s.max();
+  return j;
+}
+
+void check_output_dir(const OutputRequest& out) {
+  if (!out.force && fs::exists(out.dir)) {
+    throw OutputError(fmt::format("{}: exists; use --force to replace it", out.dir));
+  }
+}
+
+void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                   const std::vector<RunResult>& results, const OutputRequest& out) {
+  const bool complete = runs.size() == sc.run_count();
+  Files files;
+
+  json manifest;
+  manifest["cansim_version"] = kVersion;
+  manifest["git_commit"] = kGitCommit;
+  manifest["command_line"] = out.command_line;
+  manifest["scenario"] = {{"file", sc.file}, {"sha256", sc.file_sha256}, {"overrides", sc.overrides}};
+  manifest["experiment"] = sc.kind->name;
+  manifest["seed"] = sc.seed;
+  manifest["run_seeds"] = "run r uses seed mix64(seed ^ mix64(r + 0x6a09e667f3bcc909)), listed in runs.csv";
+  manifest["repetitions"] = sc.repetitions;
+  manifest["runs"] = {{"total", sc.run_count()}, {"included", format_run_list(runs)}, {"complete", complete}};
+  json configs = json::array();
+  for (const auto& c : sc.configs) configs.push_back({{"config", c.index}, {"params", params_json(c.params)}});
+  manifest["configurations"] = configs;
+  manifest["output"] = params_json(sc.output);
+  manifest["effective_scenario"] = sc.document;
+  files.add("manifest.json", manifest.dump(2) + "\n");
+
+  // runs.csv: one row per run.
+  const auto metrics = metric_names(results);
+  std::string runs_csv = "run,config,repetition,seed" + swept_header(sc);
+  for (const auto& m : metrics) add_field(runs_csv, csv_field(m));
+  runs_csv += ",trace_hash\n";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const RunSpec spec = sc.run(runs[i]);
+    runs_csv += fmt::format("{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed) +
+                swept_cells(sc, spec.config);
+    for (const auto& m : metrics) {
+      const double* v = find_metric(results[i], m);
+      add_field(runs_csv, (v ? fmt::format("{}", *v) : std::string()));
+    }
+    runs_csv += fmt::format(",{:016x}\n", results[i].trace_hash);
+  }
+  files.add("runs.csv", std::move(runs_csv));
+
+  // One tidy CSV per written table, rows of all runs in run order.
+  std::vector<std::string> table_names;
+  for (const auto& r : results) {
+    for (const auto& t : r.tables) {
+      if (t.written && std::find(table_names.begin(), table_names.end(), t.name) == table_names.end()) {
+        table_names.push_back(t.name);
+      }
+    }
+  }
+  for (const auto& name : table_names) {
+    std::string csv;
+    bool header = false;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const RunSpec spec = sc.run(runs[i]);
+      for (const auto& t : results[i].tables) {
+        if (t.name != name || !t.written) continue;
+        if (!header) {
+          csv += "run,config,repetition" + swept_header(sc);
+          for (const auto& c : t.columns) add_field(csv, csv_field(c));
+          csv += "\n";
+          header = true;
+        }
+        const std::string prefix = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) +
+                                   swept_cells(sc, spec.config);
+        for (const auto& row : t.rows) {
+          csv += prefix;
+          for (const auto& c : row) add_field(csv, cell_text(c));
+          csv += "\n";
+        }
+      }
+    }
+    files.add(name + ".csv", std::move(csv));
+  }
+
+  // Summaries per configuration, over the runs present.
+  std::map<std::size_t, std::vector<std::size_t>> by_config;  // config -> positions in runs
+  for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
+  json summary;
+  summary["experiment"] = sc.kind->name;
+  summary["complete"] = complete;
+  json sconfigs = json::array();
+  std::string summary_csv = "config" + swept_header(sc) + ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
+  for (const auto& [config, positions] : by_config) {
+    json c;
+    c["config"] = config;
+    c["params"] = params_json(sc.configs[config].params);
+    c["runs"] = positions.size();
+    json ms = json::object();
+    for (const auto& m : metrics) {
+      std::vector<double> values;
+      for (std::size_t i : positions) {
+        if (const double* v = find_metric(results[i], m)) values.push_back(*v);
+      }
+      json st = metric_stats(values);
+      summary_csv += fmt::format("{}", config) + swept_cells(sc, config);
+      add_field(summary_csv, csv_field(m));
+      for (const auto& [k, v] : st.items()) {
+        add_field(summary_csv, (v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump()));
+      }
+      summary_csv += "\n";
+      ms[m] = std::move(st);
+    }
+    c["metrics"] = ms;
+    if (sc.kind->summarize) {
+      std::vector<RunResult> subset;
+      for (std::size_t i : positions) subset.push_back(results[i]);
+      for (auto& [k, v] : sc.kind->summarize(sc.configs[config].params, subset).items()) c[k] = v;
+    }
+    sconfigs.push_back(std::move(c));
+  }
+  summary["configurations"] = sconfigs;
+  files.add("summary.json", summary.dump(2) + "\n");
+  files.add("summary.csv", std::move(summary_csv));
+
+  if (!complete) {
+    std::string jsonl;
+    for (std::size_t i = 0; i < runs.size(); ++i) jsonl += run_to_json(runs[i], results[i]).dump() + "\n";
+    files.add(kPartialFile, std::move(jsonl));
+  }
+  commit(files, out);
+}
+
+void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out) {
+  if (dirs.empty()) throw OutputError("merge: expected at least one directory");
+  std::optional<Scenario> sc;
+  json first;
+  std::map<std::uint64_t, RunResult> all;
+  for (const auto& dir : dirs) {
+    const fs::path mpath = fs::path(dir) / "manifest.json";
+    std::ifstream mf(mpath);
+    if (!mf) throw OutputError(fmt::format("{}: no manifest.json; is it a cansim result directory?", dir));
+    json manifest;
+    try {
+      manifest = json::parse(mf);
+    } catch (const json::exception& e) {
+      throw OutputError(fmt::format("{}: unreadable: {}", mpath.string(), e.what()));
+    }
+    // Shards must come from one scenario and one build of cansim.
+    json key = {manifest.value("cansim_version", json()), manifest.value("git_commit", json()),
+                manifest.value("scenario", json()), manifest.value("effective_scenario", json())};
+    if (!sc) {
+      first = key;
+      sc = parse_scenario(manifest.at("effective_scenario"), mpath.string() + " (effective_scenario)");
+      sc->file = manifest["scenario"].value("file", "");
+      sc->file_sha256 = manifest["scenario"].value("sha256", "");
+      sc->overrides = manifest["scenario"].value("overrides", std::vector<std::string>{});
+    } else if (key != first) {
+      throw OutputError(fmt::format("{}: from another scenario, seed or cansim build than {}", dir, dirs[0]));
+    }
+    const bool complete = manifest.at("runs").value("complete", false);
+    if (complete) {
+      throw OutputError(fmt::format("{}: a complete result, not a shard; nothing to merge", dir));
+    }
+    std::ifstream rf(fs::path(dir) / kPartialFile);
+    if (!rf) throw OutputError(fmt::format("{}: no {}", dir, kPartialFile));
+    std::string line;
+    while (std::getline(rf, line)) {
+      if (line.empty()) continue;
+      const json j = json::parse(line);
+      const auto run = j.at("run").get<std::uint64_t>();
+      if (!all.emplace(run, run_from_json(j)).second) {
+        throw OutputError(fmt::format("{}: run {} is also in another shard", dir, run));
+      }
+    }
+  }
+  std::vector<std::uint64_t> runs;
+  std::vector<RunResult> results;
+  for (auto& [run, r] : all) {
+    runs.push_back(run);
+    results.push_back(std::move(r));
+  }
+  write_results(*sc, runs, results, out);
+}
+
+std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                          const std::vector<RunResult>& results) {
+  std::map<std::size_t, std::vector<std::size_t>> by_config;
+  for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
+  const auto metrics = metric_names(results);
+  std::string out = fmt::format("{}: {} runs of {} configuration(s); mean ± 95% CI half-width\n",
+                                sc.kind->name, runs.size(), by_config.size());
+  for (const auto& [config, positions] : by_config) {
+    std::string head = fmt::format("config {}", config);
+    for (const auto& name : sc.swept) head += fmt::format(" {}={}", name, to_string(sc.configs[config].params.get(name)));
+    out += head + ":";
+    for (const auto& m : metrics) {
+      RunningStats s;
+      for (std::size_t i : positions) {
+        if (const double* v = find_metric(results[i], m)) s.add(*v);
+      }
+      const auto ci = ci95_of_mean(s);
+      out += std::isnan(ci.half_width) ? fmt::format(" {}={:.4g}", m, s.mean())
+                                       : fmt::format(" {}={:.4g}±{:.2g}", m, s.mean(), ci.half_width);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace cansim::scenario

@@ -1,0 +1,459 @@
+#include "cansim/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cansim/sim/rng.hpp"
+
+namespace cansim::scenario {
+
+using json = nlohmann::ordered_json;
+
+ValidationError::ValidationError(const std::string& file, const std::string& pointer,
+                                 const std::string& message)
+    : std::runtime_error(file + ":" + (pointer.empty() ? "(root)" : pointer) + ": " + message),
+      file_(file),
+      pointer_(pointer),
+      message_(message) {}
+
+std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run) {
+  return Rng(scenario_seed).stream(run).seed();
+}
+
+RunSpec Scenario::run(std::uint64_t r) const {
+  return {r, static_cast<std::size_t>(r / repetitions), r % repetitions, run_seed(seed, r)};
+}
+
+namespace {
+
+std::string escape_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string child(const std::string& pointer, std::string_view key) {
+  return pointer + "/" + escape_token(key);
+}
+std::string child(const std::string& pointer, std::size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+std::string found(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: {
+      std::string s = v.get<std::string>();
+      if (s.size() > 40) s = s.substr(0, 37) + "...";
+      return fmt::format("the string \"{}\"", s);
+    }
+    default: return v.dump();
+  }
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  return s;
+}
+
+// Where errors are reported: the file, or the --set argument that put a value there.
+struct Source {
+  std::string label;
+  std::vector<std::pair<std::string, std::string>> overridden;  // pointer -> "--set ..." text
+
+  [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
+    for (const auto& [p, text] : overridden) {
+      if (pointer == p || pointer.rfind(p + "/", 0) == 0) {
+        throw ValidationError(fmt::format("{} (--set {})", label, text), pointer, message);
+      }
+    }
+    throw ValidationError(label, pointer, message);
+  }
+};
+
+void unknown_key(const Source& src, const std::string& pointer, const std::string& key,
+                 const std::string& what, const std::vector<std::string>& known) {
+  std::string msg = fmt::format("expected {} ({}), found unknown key \"{}\"", what,
+                                quoted_list(known), key);
+  if (auto guess = did_you_mean(key, known)) msg += fmt::format("; did you mean \"{}\"?", *guess);
+  src.fail(child(pointer, key), msg);
+}
+
+std::optional<std::int64_t> as_integer(const json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    // 1e6 is a common way to write a million; accept floats that are whole numbers.
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) {
+      return static_cast<std::int64_t>(d);
+    }
+  }
+  return std::nullopt;
+}
+
+bool in_range(const ParamSpec& spec, double x) {
+  if (spec.min && (spec.min_exclusive ? !(x > *spec.min) : !(x >= *spec.min))) return false;
+  if (spec.max && !(x <= *spec.max)) return false;
+  return true;
+}
+
+Value convert(const ParamSpec& spec, const json& v, const Source& src, const std::string& pointer) {
+  auto wrong = [&]() { src.fail(pointer, fmt::format("expected {}, found {}", spec.expectation(), found(v))); };
+  switch (spec.type) {
+    case ParamType::Boolean:
+      if (!v.is_boolean()) wrong();
+      return v.get<bool>();
+    case ParamType::Choice: {
+      if (!v.is_string()) wrong();
+      const auto s = v.get<std::string>();
+      for (const auto& c : spec.choices) {
+        if (c == s) return s;
+      }
+      std::string msg = fmt::format("expected {}, found {}", spec.expectation(), found(v));
+      if (auto guess = did_you_mean(s, spec.choices)) msg += fmt::format("; did you mean \"{}\"?", *guess);
+      src.fail(pointer, msg);
+    }
+    case ParamType::Integer: {
+      const auto i = as_integer(v);
+      if (!i || !in_range(spec, static_cast<double>(*i))) wrong();
+      return *i;
+    }
+    case ParamType::Real: {
+      if (!v.is_number()) wrong();
+      const double d = v.get<double>();
+      if (!std::isfinite(d) || !in_range(spec, d)) wrong();
+      return d;
+    }
+  }
+  wrong();
+  return {};
+}
+
+const json* member(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+const json& require_object(const json& v, const Source& src, const std::string& pointer) {
+  if (!v.is_object()) src.fail(pointer, fmt::format("expected an object, found {}", found(v)));
+  return v;
+}
+
+// Declared parameters from an object of values (params or output), defaults filled in.
+std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* obj,
+                               const Source& src, const std::string& pointer, const std::string& what,
+                               const std::set<std::string>& supplied_elsewhere) {
+  std::vector<std::string> names;
+  for (const auto& s : specs) names.push_back(s.name);
+  if (obj) {
+    require_object(*obj, src, pointer);
+    for (const auto& [key, _] : obj->items()) {
+      if (std::find(names.begin(), names.end(), key) == names.end()) {
+        unknown_key(src, pointer, key, what, names);
+      }
+    }
+  }
+  std::vector<Value> values;
+  for (const auto& spec : specs) {
+    const json* v = obj ? member(*obj, spec.name.c_str()) : nullptr;
+    if (v) {
+      values.push_back(convert(spec, *v, src, child(pointer, spec.name)));
+    } else if (spec.default_value) {
+      values.push_back(*spec.default_value);
+    } else if (supplied_elsewhere.count(spec.name)) {
+      values.emplace_back(std::int64_t{0});  // placeholder; the sweep fills it in
+    } else {
+      src.fail(child(pointer, spec.name),
+               fmt::format("expected {} (required, no default), found nothing", spec.expectation()));
+    }
+  }
+  return values;
+}
+
+const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "repetitions",
+                                         "params", "sweep", "output"};
+
+Scenario validate(const json& doc, const Source& src) {
+  require_object(doc, src, "");
+  for (const auto& [key, _] : doc.items()) {
+    if (std::find(kTopLevel.begin(), kTopLevel.end(), key) == kTopLevel.end()) {
+      unknown_key(src, "", key, "a scenario key", kTopLevel);
+    }
+  }
+  Scenario sc;
+  sc.document = doc;
+
+  std::vector<std::string> kind_names;
+  for (const auto& k : experiment_kinds()) kind_names.push_back(k.name);
+  const json* exp = member(doc, "experiment");
+  if (!exp) {
+    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found nothing",
+                                        quoted_list(kind_names)));
+  }
+  if (!exp->is_string()) {
+    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found {}",
+                                        quoted_list(kind_names), found(*exp)));
+  }
+  sc.kind = find_kind(exp->get<std::string>());
+  if (!sc.kind) {
+    std::string msg = fmt::format("expected an experiment kind ({}), found {}",
+                                  quoted_list(kind_names), found(*exp));
+    if (auto guess = did_you_mean(exp->get<std::string>(), kind_names)) {
+      msg += fmt::format("; did you mean \"{}\"?", *guess);
+    }
+    src.fail("/experiment", msg);
+  }
+  const ExperimentKind& kind = *sc.kind;
+
+  if (const json* d = member(doc, "description"); d && !d->is_string()) {
+    src.fail("/description", fmt::format("expected a string, found {}", found(*d)));
+  }
+
+  const json* seed = member(doc, "seed");
+  if (!seed) src.fail("/seed", "expected an integer in [0, 2^64 - 1] (required), found nothing");
+  if (seed->is_number_unsigned()) {
+    sc.seed = seed->get<std::uint64_t>();
+  } else if (auto i = as_integer(*seed); i && *i >= 0) {
+    sc.seed = static_cast<std::uint64_t>(*i);
+  } else {
+    src.fail("/seed", fmt::format("expected an integer in [0, 2^64 - 1], found {}", found(*seed)));
+  }
+
+  if (const json* reps = member(doc, "repetitions")) {
+    const auto i = as_integer(*reps);
+    if (!i || *i < 1 || *i > 1000000000) {
+      src.fail("/repetitions", fmt::format("expected an integer in [1, 1e9], found {}", found(*reps)));
+    }
+    sc.repetitions = static_cast<std::uint64_t>(*i);
+  }
+
+  // The sweep: which parameters vary, and their values, each validated like a parameter.
+  const json* sweep = member(doc, "sweep");
+  const json* params = member(doc, "params");
+  std::vector<std::vector<Value>> sweep_values(kind.params.size());
+  std::set<std::string> swept;
+  if (sweep) {
+    require_object(*sweep, src, "/sweep");
+    std::vector<std::string> names;
+    for (const auto& s : kind.params) names.push_back(s.name);
+    for (const auto& [key, values] : sweep->items()) {
+      const auto it = std::find(names.begin(), names.end(), key);
+      if (it == names.end()) {
+        unknown_key(src, "/sweep", key, fmt::format("a parameter of \"{}\"", kind.name), names);
+      }
+      const std::string ptr = child("/sweep", key);
+      if (params && params->is_object() && params->contains(key)) {
+        src.fail(ptr, fmt::format("expected a parameter not also set in /params, found \"{}\" in both", key));
+      }
+      if (!values.is_array() || values.empty()) {
+        src.fail(ptr, fmt::format("expected a non-empty array of values, found {}",
+                                  values.is_array() ? "an empty array" : found(values)));
+      }
+      const auto idx = static_cast<std::size_t>(it - names.begin());
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        sweep_values[idx].push_back(convert(kind.params[idx], values[i], src, child(ptr, i)));
+      }
+      swept.insert(key);
+    }
+  }
+  const std::string what = fmt::format("a parameter of \"{}\"", kind.name);
+  std::vector<Value> base = read_values(kind.params, params, src, "/params", what, swept);
+  sc.output = ParamValues(&kind.outputs, read_values(kind.outputs, member(doc, "output"), src,
+                                                     "/output", fmt::format("an output option of \"{}\"", kind.name), {}));
+
+  // The cartesian product, first declared parameter slowest.
+  std::vector<std::size_t> dims;
+  for (std::size_t p = 0; p < kind.params.size(); ++p) {
+    if (!sweep_values[p].empty()) {
+      dims.push_back(p);
+      sc.swept.push_back(kind.params[p].name);
+    }
+  }
+  std::size_t total = 1;
+  for (std::size_t p : dims) {
+    total *= sweep_values[p].size();
+    if (total > 10000000) src.fail("/sweep", "expected at most 1e7 configurations, found more");
+  }
+  for (std::size_t c = 0; c < total; ++c) {
+    std::vector<Value> values = base;
+    std::size_t rest = c;
+    for (std::size_t d = dims.size(); d-- > 0;) {
+      const auto& vs = sweep_values[dims[d]];
+      values[dims[d]] = vs[rest % vs.size()];
+      rest /= vs.size();
+    }
+    Configuration cfg{c, ParamValues(&kind.params, std::move(values))};
+    if (kind.check) {
+      if (auto err = kind.check(cfg.params)) {
+        const bool is_swept = swept.count(err->param) != 0;
+        std::string msg = err->message;
+        if (!dims.empty()) {
+          std::string desc;
+          for (std::size_t p : dims) {
+            desc += fmt::format("{}{}={}", desc.empty() ? "" : ", ", kind.params[p].name,
+                                to_string(cfg.params.values()[p]));
+          }
+          msg += fmt::format(" (in configuration {}: {})", c, desc);
+        }
+        src.fail(child(is_swept ? "/sweep" : "/params", err->param), msg);
+      }
+    }
+    sc.configs.push_back(std::move(cfg));
+  }
+  const auto runs = static_cast<double>(sc.configs.size()) * static_cast<double>(sc.repetitions);
+  if (runs > 1e12) src.fail("/repetitions", "expected at most 1e12 runs in all, found more");
+  return sc;
+}
+
+// Parses JSON, rejecting duplicate keys (which the JSON grammar allows and would hide a typo).
+json parse_json(const std::string& text, const std::string& label) {
+  struct Frame {
+    explicit Frame(bool is_array) : array(is_array) {}
+    bool array;
+    std::size_t index = 0;
+    std::string key;
+    std::set<std::string> keys;
+  };
+  std::vector<Frame> stack;
+  std::string duplicate_at;
+  auto pointer = [&](std::size_t depth) {
+    std::string p;
+    for (std::size_t i = 0; i < depth; ++i) {
+      p = stack[i].array ? child(p, stack[i].index) : child(p, stack[i].key);
+    }
+    return p;
+  };
+  auto after_value = [&] {
+    if (!stack.empty() && stack.back().array) ++stack.back().index;
+  };
+  json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: stack.emplace_back(false); break;
+      case json::parse_event_t::array_start: stack.emplace_back(true); break;
+      case json::parse_event_t::key: {
+        auto& f = stack.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second && duplicate_at.empty()) duplicate_at = pointer(stack.size());
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        stack.pop_back();
+        after_value();
+        break;
+      case json::parse_event_t::value: after_value(); break;
+    }
+    return true;
+  };
+  json doc;
+  try {
+    doc = json::parse(text, cb);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line and column.
+    std::size_t line = 1, col = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string why = e.what();
+    if (auto pos = why.find("syntax error "); pos != std::string::npos) why = why.substr(pos);
+    throw ValidationError(label, fmt::format("line {}, column {}", line, col),
+                          "expected valid JSON, found malformed JSON: " + why);
+  } catch (const json::exception& e) {
+    // Number overflow (1e999): JSON has no infinity, and neither do our parameters.
+    std::string why = e.what();
+    if (auto pos = why.find("] "); pos != std::string::npos) why = why.substr(pos + 2);
+    throw ValidationError(label, "", "expected finite numbers, found " + why);
+  }
+  if (!duplicate_at.empty()) {
+    throw ValidationError(label, duplicate_at, "expected each key once in its object, found it twice");
+  }
+  return doc;
+}
+
+std::string to_pointer(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  std::string p;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t dot = path.find('.', start);
+    const std::string token = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    p = child(p, token);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return p;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const json& doc, const std::string& label) {
+  return validate(doc, Source{label, {}});
+}
+
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets,
+                       std::optional<std::uint64_t> seed) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ValidationError(file, "", fmt::format("expected a readable file, found: {}", std::strerror(errno)));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  json doc = parse_json(text, file);
+
+  Source src{file, {}};
+  if (seed) {
+    if (doc.is_object()) doc["seed"] = *seed;
+    src.overridden.emplace_back("/seed", fmt::format("--seed {}", *seed));
+  }
+  for (const auto& set : sets) {
+    const auto eq = set.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw ValidationError("--set " + set, "", "expected PATH=VALUE (e.g. params.j=0.1), found no '='");
+    }
+    const std::string pointer = to_pointer(set.substr(0, eq));
+    const std::string value_text = set.substr(eq + 1);
+    json value;
+    try {
+      value = json::parse(value_text);
+    } catch (const json::exception&) {
+      value = value_text;  // not JSON: take it as a string (e.g. a variant name)
+    }
+    if (!doc.is_object()) break;  // reported by validation below
+    try {
+      doc[json::json_pointer(pointer)] = value;
+    } catch (const json::exception&) {
+      throw ValidationError("--set " + set, pointer, "expected a path into the scenario's objects, found one that cannot be set");
+    }
+    src.overridden.emplace_back(pointer, set);
+  }
+  Scenario sc = validate(doc, src);
+  sc.file = file;
+  sc.file_sha256 = sha256_hex(text);
+  sc.overrides = sets;
+  return sc;
+}
+
+}  // namespace cansim::scenario
