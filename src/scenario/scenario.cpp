@@ -18,7 +18,7 @@ using json = nlohmann::ordered_json;
 
 ValidationError::ValidationError(const std::string& file, const std::string& pointer,
                                  const std::string& message)
-    : std::runtime_error(file + ":" + (pointer.empty() ? "(root)" : pointer) + ": " + message),
+    : std::runtime_error(pointer.empty() ? file + ": " + message : file + ":" + pointer + ": " + message),
       file_(file),
       pointer_(pointer),
       message_(message) {}

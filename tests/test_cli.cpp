@@ -1,0 +1,210 @@
+// The `cansim` executable end to end: exit statuses, result directories, sharding and merging,
+// and the documentation that must match the code.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cansim/scenario/describe.hpp"
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace fs = std::filesystem;
+using namespace cansim::scenario;
+
+namespace {
+
+struct Outcome {
+  int status;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_cli(const std::string& args) {
+  const std::string cmd = std::string(CANSIM_EXE) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / "cansim-cli-tests" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Every file equal, the manifests equal but for the command line.
+void require_same_results(const fs::path& a, const fs::path& b) {
+  std::set<std::string> na, nb;
+  for (const auto& e : fs::directory_iterator(a)) na.insert(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(b)) nb.insert(e.path().filename().string());
+  REQUIRE(na == nb);
+  for (const auto& name : na) {
+    INFO(name);
+    if (name == "manifest.json") {
+      auto ma = nlohmann::json::parse(read(a / name)), mb = nlohmann::json::parse(read(b / name));
+      ma.erase("command_line");
+      mb.erase("command_line");
+      CHECK(ma == mb);
+    } else {
+      CHECK(read(a / name) == read(b / name));
+    }
+  }
+}
+
+const char* kScenario = R"({"experiment": "queue", "seed": 5, "repetitions": 3,
+  "params": {"customers": 300, "warmup": 10}, "sweep": {"arrival_rate": [0.2, 0.4, 0.6]},
+  "output": {"per_customer": true}})";
+
+}  // namespace
+
+TEST_CASE("cansim run writes a complete result directory", "[cli]") {
+  const fs::path d = fresh_dir("run");
+  std::ofstream(d / "s.json") << kScenario;
+  const auto r = run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string());
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  for (const char* f : {"manifest.json", "runs.csv", "customers.csv", "summary.json", "summary.csv"}) {
+    CHECK(fs::exists(d / "out" / f));
+  }
+  CHECK_FALSE(fs::exists(d / "out" / "partial-runs.jsonl"));
+  const auto manifest = nlohmann::json::parse(read(d / "out" / "manifest.json"));
+  CHECK(manifest["seed"] == 5);
+  CHECK(manifest["runs"]["complete"] == true);
+  CHECK(manifest["configurations"].size() == 3);
+  CHECK(manifest["scenario"]["sha256"] == sha256_hex(kScenario));
+  // runs.csv: a header and one row per run, with the swept parameter as a column.
+  const std::string runs = read(d / "out" / "runs.csv");
+  CHECK(runs.rfind("run,config,repetition,seed,arrival_rate,mean_wait_s,", 0) == 0);
+  CHECK(std::count(runs.begin(), runs.end(), '\n') == 10);
+  const auto summary = nlohmann::json::parse(read(d / "out" / "summary.json"));
+  CHECK(summary["configurations"][2]["params"]["arrival_rate"] == 0.6);
+  CHECK(summary["configurations"][2]["metrics"]["mean_wait_s"]["n"] == 3);
+  // The result directory is not replaced without --force, and is with it.
+  const auto again = run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string());
+  CHECK(again.status == 2);
+  CHECK(again.output.find("use --force") != std::string::npos);
+  CHECK(run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string() + " --force").status == 0);
+  // Nothing but the result directory is left behind (no temporary directories).
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
+  CHECK(left == std::set<std::string>{"s.json", "out"});
+}
+
+TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
+  const fs::path d = fresh_dir("bad");
+  std::ofstream(d / "s.json") << R"({"experiment": "queue", "seed": 1, "params": {"warmup": -3}})";
+  const auto r = run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string());
+  CHECK(r.status == 2);
+  CHECK(r.output == (d / "s.json").string() + ":/params/warmup: expected an integer in [0, 1000000000], found -3\n");
+  CHECK_FALSE(fs::exists(d / "out"));
+  CHECK(run_cli("validate " + (d / "s.json").string()).status == 2);
+  CHECK(run_cli("run").status == 2);
+  CHECK(run_cli("run " + (d / "s.json").string() + " --no-such-flag").status == 2);
+  CHECK(run_cli("describe no-such-kind").status == 2);
+}
+
+TEST_CASE("output is byte-identical for any thread count", "[cli]") {
+  const fs::path d = fresh_dir("threads");
+  std::ofstream(d / "s.json") << kScenario;
+  REQUIRE(run_cli("run " + (d / "s.json").string() + " -o " + (d / "t1").string() + " --threads 1").status == 0);
+  REQUIRE(run_cli("run " + (d / "s.json").string() + " -o " + (d / "t3").string() + " --threads 3").status == 0);
+  require_same_results(d / "t1", d / "t3");
+}
+
+TEST_CASE("shards merge into exactly the unsharded result", "[cli]") {
+  const fs::path d = fresh_dir("shards");
+  std::ofstream(d / "s.json") << kScenario;
+  const std::string sc = (d / "s.json").string();
+  REQUIRE(run_cli("run " + sc + " -o " + (d / "full").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --shard 2/2 -o " + (d / "b").string()).status == 0);
+  CHECK(fs::exists(d / "a" / "partial-runs.jsonl"));
+  const auto m = run_cli("merge " + (d / "b").string() + " " + (d / "a").string() + " -o " + (d / "merged").string());
+  INFO(m.output);
+  REQUIRE(m.status == 0);
+  require_same_results(d / "full", d / "merged");
+  // Overlapping shards are refused.
+  REQUIRE(run_cli("run " + sc + " --runs 0-5 -o " + (d / "c").string()).status == 0);
+  CHECK(run_cli("merge " + (d / "a").string() + " " + (d / "c").string() + " -o " + (d / "bad").string()).status == 2);
+  CHECK_FALSE(fs::exists(d / "bad"));
+}
+
+TEST_CASE("--list numbers the runs without running them", "[cli]") {
+  const fs::path d = fresh_dir("list");
+  std::ofstream(d / "s.json") << kScenario;
+  const auto r = run_cli("run " + (d / "s.json").string() + " --list --runs 4-5 -o " + (d / "out").string());
+  REQUIRE(r.status == 0);
+  const Scenario sc = load_scenario((d / "s.json").string());
+  CHECK(r.output == "run config repetition seed params\n" +
+                        fmt::format("4 1 1 {} arrival_rate=0.4\n5 1 2 {} arrival_rate=0.4\n", sc.run(4).seed, sc.run(5).seed));
+  CHECK_FALSE(fs::exists(d / "out"));
+}
+
+TEST_CASE("a broken invariant names the run, seed, time and event", "[cli]") {
+  const fs::path d = fresh_dir("invariant");
+  std::ofstream(d / "s.json") << R"({"experiment": "queue", "seed": 5, "repetitions": 8})";
+  Scenario sc = load_scenario((d / "s.json").string());
+  ExperimentKind broken = *sc.kind;
+  broken.run = [](const RunContext& ctx) -> RunResult {
+    if (ctx.run == 3 || ctx.run == 6) {
+      throw cansim::InvariantViolation(cansim::millis(1500), "join of node 4", "two leaders for nonce 2");
+    }
+    return {};
+  };
+  sc.kind = &broken;
+  const std::vector<std::uint64_t> runs{0, 1, 2, 3, 4, 5, 6, 7};
+  for (unsigned threads : {1u, 2u, 4u}) {
+    try {
+      run_runs(sc, runs, {threads, false});
+      FAIL("expected RunFailed");
+    } catch (const RunFailed& e) {
+      CHECK(e.run() == 3);  // the lowest failing run, whatever the thread count
+      CHECK(std::string(e.what()) == fmt::format("run 3 (seed {}): invariant violated at t=1.5s during join of "
+                                                 "node 4: two leaders for nonce 2", sc.run(3).seed));
+    }
+  }
+}
+
+TEST_CASE("docs/scenario-format.md is generated from the declarations", "[cli][docs]") {
+  const std::string committed = read(fs::path(CANSIM_SOURCE_DIR) / "docs" / "scenario-format.md");
+  INFO("regenerate with: make docs");
+  CHECK(committed == scenario_format_markdown());
+}
+
+TEST_CASE("docs/cli.md documents every option of every command", "[cli][docs]") {
+  const std::string doc = read(fs::path(CANSIM_SOURCE_DIR) / "docs" / "cli.md");
+  REQUIRE_FALSE(doc.empty());
+  for (const char* sub : {"run", "validate", "describe", "merge"}) {
+    CHECK(doc.find(std::string("cansim ") + sub) != std::string::npos);
+    const auto help = run_cli(std::string(sub) + " --help");
+    REQUIRE(help.status == 0);
+    const std::regex opt("--[a-z][a-z-]+");
+    for (auto it = std::sregex_iterator(help.output.begin(), help.output.end(), opt); it != std::sregex_iterator(); ++it) {
+      INFO("cansim " << sub << " " << it->str());
+      CHECK(doc.find(it->str()) != std::string::npos);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// Scenario validation through the library: every kind of bad input gives one error naming the
+// file, the JSON pointer, and what was expected.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+
+using namespace cansim::scenario;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / "cansim-tests";
+  fs::create_directories(dir);
+  const fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+// The error line for a scenario text, or "" if it is valid.
+std::string error_of(const std::string& text, const std::vector<std::string>& sets = {}) {
+  const std::string file = write_temp("s.json", text);
+  try {
+    load_scenario(file, sets);
+  } catch (const ValidationError& e) {
+    const std::string what = e.what();
+    REQUIRE(what.rfind(file, 0) == 0);  // always starts with the file name
+    return what.substr(file.size());
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a valid scenario resolves defaults, sweeps and run numbers", "[scenario]") {
+  const auto file = write_temp("ok.json", R"({"experiment": "queue", "seed": 7, "repetitions": 3,
+    "params": {"customers": 1e3}, "sweep": {"arrival_rate": [0.1, 0.2], "warmup": [0, 5, 10]}})");
+  const Scenario sc = load_scenario(file);
+  CHECK(sc.kind->name == "queue");
+  CHECK(sc.seed == 7);
+  REQUIRE(sc.configs.size() == 6);
+  CHECK(sc.run_count() == 18);
+  CHECK(sc.swept == std::vector<std::string>{"arrival_rate", "warmup"});
+  // First declared parameter slowest.
+  CHECK(sc.configs[0].params.real("arrival_rate") == 0.1);
+  CHECK(sc.configs[0].params.integer("warmup") == 0);
+  CHECK(sc.configs[1].params.integer("warmup") == 5);
+  CHECK(sc.configs[3].params.real("arrival_rate") == 0.2);
+  CHECK(sc.configs[5].params.integer("warmup") == 10);
+  CHECK(sc.configs[4].params.integer("customers") == 1000);  // 1e3 read as an integer
+  CHECK(sc.configs[4].params.real("service_rate") == 1.0);   // the default
+  const RunSpec r = sc.run(10);
+  CHECK(r.config == 3);
+  CHECK(r.repetition == 1);
+  CHECK(r.seed == run_seed(7, 10));
+  CHECK(run_seed(7, 10) != run_seed(7, 11));
+  CHECK(run_seed(7, 10) != run_seed(8, 10));
+  CHECK(sc.file_sha256.size() == 64);
+}
+
+TEST_CASE("bad input is reported with its JSON pointer", "[scenario]") {
+  const std::string ok = R"("experiment": "queue", "seed": 1)";
+  CHECK(error_of("{" + ok + R"(, "params": {"arival_rate": 0.3}})") ==
+        ":/params/arival_rate: expected a parameter of \"queue\" (arrival_rate, service_rate, customers, "
+        "warmup), found unknown key \"arival_rate\"; did you mean \"arrival_rate\"?");
+  CHECK(error_of("{" + ok + R"(, "parms": {}})").find(":/parms: expected a scenario key") == 0);
+  CHECK(error_of("{" + ok + R"(, "parms": {}})").find("did you mean \"params\"?") != std::string::npos);
+  CHECK(error_of(R"({"experiment": "queu", "seed": 1})").find("did you mean \"queue\"?") != std::string::npos);
+  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": "fast"}})") ==
+        ":/params/arrival_rate: expected a finite number > 0, found the string \"fast\"");
+  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": -0.5}})") ==
+        ":/params/arrival_rate: expected a finite number > 0, found -0.5");
+  CHECK(error_of("{" + ok + R"(, "params": {"customers": 2.5}})") ==
+        ":/params/customers: expected an integer in [1, 1000000000], found 2.5");
+  CHECK(error_of("{" + ok + R"(, "params": {"customers": true}})") ==
+        ":/params/customers: expected an integer in [1, 1000000000], found true");
+  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": 1e999}})").find("expected finite numbers") !=
+        std::string::npos);
+  CHECK(error_of("{" + ok + R"(, "output": {"per_customer": "yes"}})") ==
+        ":/output/per_customer: expected true or false, found the string \"yes\"");
+  CHECK(error_of(R"({"experiment": "queue"})") ==
+        ":/seed: expected an integer in [0, 2^64 - 1] (required), found nothing");
+  CHECK(error_of(R"({"seed": 1})").find(":/experiment: expected an experiment kind") == 0);
+  CHECK(error_of("{" + ok + R"(, "repetitions": 0})") == ":/repetitions: expected an integer in [1, 1e9], found 0");
+  CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": []}})") ==
+        ":/sweep/warmup: expected a non-empty array of values, found an empty array");
+  CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": 5}})") ==
+        ":/sweep/warmup: expected a non-empty array of values, found 5");
+  CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": [1, -1]}})") ==
+        ":/sweep/warmup/1: expected an integer in [0, 1000000000], found -1");
+  CHECK(error_of("{" + ok + R"(, "params": {"warmup": 1}, "sweep": {"warmup": [2]}})") ==
+        ":/sweep/warmup: expected a parameter not also set in /params, found \"warmup\" in both");
+  CHECK(error_of("{" + ok + R"(, "seed": 2})") == ":/seed: expected each key once in its object, found it twice");
+  CHECK(error_of("[1]") == ": expected an object, found an array");
+  CHECK(error_of("{" + ok + ",\n \"params\": {,}}").rfind(":line 2, column 13: expected valid JSON", 0) == 0);
+}
+
+TEST_CASE("rules between parameters are checked in every configuration", "[scenario]") {
+  const std::string ok = R"("experiment": "queue", "seed": 1)";
+  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": 2}})") ==
+        ":/params/arrival_rate: expected less than service_rate (1) for a stable queue, found 2");
+  CHECK(error_of("{" + ok + R"(, "sweep": {"arrival_rate": [0.5, 1.5]}})") ==
+        ":/sweep/arrival_rate: expected less than service_rate (1) for a stable queue, found 1.5 "
+        "(in configuration 1: arrival_rate=1.5)");
+}
+
+TEST_CASE("--set and --seed override the file and are named in errors", "[scenario]") {
+  const auto file = write_temp("set.json", R"({"experiment": "queue", "seed": 1})");
+  const Scenario sc = load_scenario(file, {"params.customers=50", "/sweep/warmup=[1,2]"}, 99);
+  CHECK(sc.seed == 99);
+  CHECK(sc.configs.size() == 2);
+  CHECK(sc.configs[1].params.integer("customers") == 50);
+  CHECK(sc.document["seed"] == 99);
+  try {
+    load_scenario(file, {"params.customers=nan"});
+    FAIL("expected a validation error");
+  } catch (const ValidationError& e) {
+    CHECK(std::string(e.what()) == file + " (--set params.customers=nan):/params/customers: expected an "
+                                          "integer in [1, 1000000000], found the string \"nan\"");
+  }
+  CHECK_THROWS_AS(load_scenario(file, {"params.customers"}), ValidationError);
+}
+
+TEST_CASE("run lists and shards", "[scenario]") {
+  CHECK(parse_run_list("3,5-7,3", 10) == std::vector<std::uint64_t>{3, 5, 6, 7});
+  CHECK_THROWS_AS(parse_run_list("10", 10), ValidationError);
+  CHECK_THROWS_AS(parse_run_list("7-5", 10), ValidationError);
+  CHECK_THROWS_AS(parse_run_list("a", 10), ValidationError);
+  CHECK_THROWS_AS(parse_run_list("", 10), ValidationError);
+  // Shards partition the runs, in order, into nearly equal slices.
+  std::vector<std::uint64_t> all;
+  for (std::uint64_t k = 1; k <= 3; ++k) {
+    const auto s = shard_runs(k, 3, 10);
+    CHECK((s.size() == 3 || s.size() == 4));
+    all.insert(all.end(), s.begin(), s.end());
+  }
+  CHECK(all == parse_run_list("0-9", 10));
+  CHECK(parse_shard("2/2", 4) == std::vector<std::uint64_t>{2, 3});
+  CHECK_THROWS_AS(parse_shard("0/2", 4), ValidationError);
+  CHECK_THROWS_AS(parse_shard("3/2", 4), ValidationError);
+  CHECK_THROWS_AS(parse_shard("1-2", 4), ValidationError);
+  CHECK(format_run_list({0, 1, 2, 5, 7, 8}) == "0-2,5,7-8");
+}
+
+TEST_CASE("results do not depend on the thread count", "[scenario]") {
+  const auto file = write_temp("threads.json", R"({"experiment": "queue", "seed": 3, "repetitions": 6,
+    "params": {"customers": 500, "warmup": 50}, "sweep": {"arrival_rate": [0.3, 0.6]}})");
+  const Scenario sc = load_scenario(file);
+  std::vector<std::uint64_t> runs;
+  for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  const auto one = run_runs(sc, runs, {1, false});
+  const auto four = run_runs(sc, runs, {4, false});
+  REQUIRE(one.size() == 12);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CHECK(one[i].trace_hash == four[i].trace_hash);
+    REQUIRE(one[i].metrics.size() == four[i].metrics.size());
+    for (std::size_t m = 0; m < one[i].metrics.size(); ++m) CHECK(one[i].metrics[m].value == four[i].metrics[m].value);
+  }
+  CHECK(one[0].trace_hash != one[1].trace_hash);  // different seeds, different runs
+}
+
+TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {
+  // Mean wait in queue W_q = rho / (mu - lambda): 1 s at lambda = 0.5, 4 s at lambda = 0.8 (mu = 1).
+  const auto file = write_temp("mm1.json", R"({"experiment": "queue", "seed": 11, "repetitions": 20,
+    "params": {"customers": 20000, "warmup": 2000}, "sweep": {"arrival_rate": [0.5, 0.8]}})");
+  const Scenario sc = load_scenario(file);
+  std::vector<std::uint64_t> runs;
+  for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  const auto results = run_runs(sc, runs, {2, false});
+  for (std::size_t c = 0; c < 2; ++c) {
+    const double lambda = c == 0 ? 0.5 : 0.8;
+    double mean = 0, util = 0;
+    for (std::size_t i = 0; i < 20; ++i) {
+      mean += results[c * 20 + i].metrics[0].value / 20;
+      util += results[c * 20 + i].metrics[2].value / 20;
+    }
+    INFO("lambda " << lambda);
+    CHECK(mean == Approx(lambda / (1 - lambda)).epsilon(0.08));
+    CHECK(util == Approx(lambda).epsilon(0.02));
+  }
+}
