@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -41,12 +43,16 @@ Outcome run_cli(const std::string& args) {
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / "cansim-cli-tests" / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+// A fresh directory for one test, removed with everything in it when the test ends.
+struct TempDir {
+  explicit TempDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("cansim-cli-tests-" + std::to_string(::getpid())) / name) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path.parent_path()); }
+  fs::path path;
+};
 
 std::string read(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -81,7 +87,8 @@ const char* kScenario = R"({"experiment": "queue", "seed": 5, "repetitions": 3,
 }  // namespace
 
 TEST_CASE("cansim run writes a complete result directory", "[cli]") {
-  const fs::path d = fresh_dir("run");
+  const TempDir tmp("run");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << kScenario;
   const auto r = run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string());
   INFO(r.output);
@@ -114,7 +121,8 @@ TEST_CASE("cansim run writes a complete result directory", "[cli]") {
 }
 
 TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
-  const fs::path d = fresh_dir("bad");
+  const TempDir tmp("bad");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << R"({"experiment": "queue", "seed": 1, "params": {"warmup": -3}})";
   const auto r = run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string());
   CHECK(r.status == 2);
@@ -127,7 +135,8 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
 }
 
 TEST_CASE("output is byte-identical for any thread count", "[cli]") {
-  const fs::path d = fresh_dir("threads");
+  const TempDir tmp("threads");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << kScenario;
   REQUIRE(run_cli("run " + (d / "s.json").string() + " -o " + (d / "t1").string() + " --threads 1").status == 0);
   REQUIRE(run_cli("run " + (d / "s.json").string() + " -o " + (d / "t3").string() + " --threads 3").status == 0);
@@ -135,7 +144,8 @@ TEST_CASE("output is byte-identical for any thread count", "[cli]") {
 }
 
 TEST_CASE("shards merge into exactly the unsharded result", "[cli]") {
-  const fs::path d = fresh_dir("shards");
+  const TempDir tmp("shards");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << kScenario;
   const std::string sc = (d / "s.json").string();
   REQUIRE(run_cli("run " + sc + " -o " + (d / "full").string()).status == 0);
@@ -152,8 +162,9 @@ TEST_CASE("shards merge into exactly the unsharded result", "[cli]") {
   CHECK_FALSE(fs::exists(d / "bad"));
 }
 
-TEST_CASE("--list numbers the runs without running them", "[cli]") {
-  const fs::path d = fresh_dir("list");
+TEST_CASE("listing numbers the runs without running them", "[cli]") {
+  const TempDir tmp("list");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << kScenario;
   const auto r = run_cli("run " + (d / "s.json").string() + " --list --runs 4-5 -o " + (d / "out").string());
   REQUIRE(r.status == 0);
@@ -164,7 +175,8 @@ TEST_CASE("--list numbers the runs without running them", "[cli]") {
 }
 
 TEST_CASE("a broken invariant names the run, seed, time and event", "[cli]") {
-  const fs::path d = fresh_dir("invariant");
+  const TempDir tmp("invariant");
+  const fs::path& d = tmp.path;
   std::ofstream(d / "s.json") << R"({"experiment": "queue", "seed": 5, "repetitions": 8})";
   Scenario sc = load_scenario((d / "s.json").string());
   ExperimentKind broken = *sc.kind;

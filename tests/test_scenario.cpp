@@ -2,6 +2,8 @@
 // file, the JSON pointer, and what was expected.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -14,7 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "cansim-tests";
+  const fs::path dir = fs::temp_directory_path() / ("cansim-tests-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path p = dir / name;
   std::ofstream(p) << text;
@@ -33,6 +35,14 @@ std::string error_of(const std::string& text, const std::vector<std::string>& se
   }
   return "";
 }
+
+// Removes this process's temporary scenario files at exit.
+const struct Cleanup {
+  ~Cleanup() {
+    std::error_code ec;
+    fs::remove_all(fs::temp_directory_path() / ("cansim-tests-" + std::to_string(::getpid())), ec);
+  }
+} cleanup;
 
 }  // namespace
 
@@ -108,7 +118,7 @@ TEST_CASE("rules between parameters are checked in every configuration", "[scena
         "(in configuration 1: arrival_rate=1.5)");
 }
 
-TEST_CASE("--set and --seed override the file and are named in errors", "[scenario]") {
+TEST_CASE("overrides (--set, --seed) replace file values and are named in errors", "[scenario]") {
   const auto file = write_temp("set.json", R"({"experiment": "queue", "seed": 1})");
   const Scenario sc = load_scenario(file, {"params.customers=50", "/sweep/warmup=[1,2]"}, 99);
   CHECK(sc.seed == 99);
