@@ -40,12 +40,12 @@ void add_field(std::string& out, const std::string& field) {
   out += field;
 }
 
-std::string cell_text(const Cell& c) {
+std::string cell_text(const Column& c, std::size_t row) {
   return std::visit(
-      [](const auto& x) -> std::string {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::string>) return csv_field(x);
-        else return fmt::format("{}", x);
+      [row](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v[row])>;
+        if constexpr (std::is_same_v<T, std::string>) return csv_field(v[row]);
+        else return fmt::format("{}", v[row]);
       },
       c);
 }
@@ -149,13 +149,19 @@ json run_to_json(std::uint64_t run, const RunResult& r) {
   j["metrics"] = metrics;
   json tables = json::array();
   for (const auto& t : r.tables) {
-    json rows = json::array();
-    for (const auto& row : t.rows) {
-      json jr = json::array();
-      for (const auto& c : row) std::visit([&](const auto& x) { jr.push_back(x); }, c);
-      rows.push_back(std::move(jr));
+    json data = json::array();
+    for (const auto& c : t.data) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            const char* type = std::is_same_v<T, std::vector<std::int64_t>> ? "int"
+                               : std::is_same_v<T, std::vector<double>>     ? "real"
+                                                                            : "text";
+            data.push_back({{"type", type}, {"values", v}});
+          },
+          c);
     }
-    tables.push_back({{"name", t.name}, {"columns", t.columns}, {"written", t.written}, {"rows", rows}});
+    tables.push_back({{"name", t.name}, {"columns", t.columns}, {"written", t.written}, {"data", data}});
   }
   j["tables"] = tables;
   j["trace_hash"] = r.trace_hash;
@@ -172,14 +178,18 @@ RunResult run_from_json(const json& j) {
   for (const auto& t : j.at("tables")) {
     Table table{t.at("name").get<std::string>(), t.at("columns").get<std::vector<std::string>>(), {},
                 t.at("written").get<bool>()};
-    for (const auto& row : t.at("rows")) {
-      std::vector<Cell> cells;
-      for (const auto& c : row) {
-        if (c.is_string()) cells.emplace_back(c.get<std::string>());
-        else if (c.is_number_integer()) cells.emplace_back(c.get<std::int64_t>());
-        else cells.emplace_back(json_double(c));
+    for (const auto& c : t.at("data")) {
+      const auto type = c.at("type").get<std::string>();
+      const json& values = c.at("values");
+      if (type == "int") {
+        table.data.emplace_back(values.get<std::vector<std::int64_t>>());
+      } else if (type == "text") {
+        table.data.emplace_back(values.get<std::vector<std::string>>());
+      } else {
+        std::vector<double> v;
+        for (const auto& x : values) v.push_back(json_double(x));
+        table.data.emplace_back(std::move(v));
       }
-      table.rows.push_back(std::move(cells));
     }
     r.tables.push_back(std::move(table));
   }
@@ -277,10 +287,10 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
         }
         const std::string prefix = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) +
                                    swept_cells(sc, spec.config);
-        for (const auto& row : t.rows) {
+        for (std::size_t row = 0; row < t.rows(); ++row) {
           csv += prefix;
-          for (const auto& c : row) add_field(csv, cell_text(c));
-          csv += "\n";
+          for (const auto& c : t.data) add_field(csv, cell_text(c, row));
+          csv += '\n';
         }
       }
     }

@@ -16,15 +16,19 @@
 
 namespace cansim::scenario {
 
-using Cell = std::variant<std::int64_t, double, std::string>;
+// One column of a table; columnar, so that a run's per-step series costs 8 bytes a value.
+using Column = std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>>;
 
 // A tidy table of one run: one row per observation. Written as <name>.csv (rows of all runs,
 // each prefixed with the run's identity) when `written` is set; summaries may read it either way.
 struct Table {
   std::string name;
   std::vector<std::string> columns;
-  std::vector<std::vector<Cell>> rows;
+  std::vector<Column> data;  // one per column, all of one length
   bool written = true;
+
+  std::size_t rows() const;
+  const Column* column(std::string_view name) const;
 };
 
 struct Metric {

@@ -9,6 +9,17 @@ const std::vector<ExperimentKind>& experiment_kinds() {
   return kinds;
 }
 
+std::size_t Table::rows() const {
+  return data.empty() ? 0 : std::visit([](const auto& v) { return v.size(); }, data.front());
+}
+
+const Column* Table::column(std::string_view name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] == name) return &data[i];
+  }
+  return nullptr;
+}
+
 const ExperimentKind* find_kind(std::string_view name) {
   for (const auto& k : experiment_kinds()) {
     if (k.name == name) return &k;

@@ -29,7 +29,8 @@ struct QueueModel {
   SimTime busy_since, busy_total;
   double wait_sum = 0, response_sum = 0;
   std::size_t max_queue = 0;
-  std::vector<std::vector<Cell>> rows;
+  std::vector<std::int64_t> customer_index;
+  std::vector<double> customer_wait, customer_response;
 
   SimTime draw(Rng& r, SimTime mean) {
     return SimTime{static_cast<std::int64_t>(r.exponential(static_cast<double>(mean.us)))};
@@ -59,7 +60,11 @@ struct QueueModel {
     if (index >= warmup) {
       wait_sum += wait.to_seconds();
       response_sum += (sim.now() - arrival).to_seconds();
-      if (keep_customers) rows.push_back({index, wait.to_seconds(), (sim.now() - arrival).to_seconds()});
+      if (keep_customers) {
+        customer_index.push_back(index);
+        customer_wait.push_back(wait.to_seconds());
+        customer_response.push_back((sim.now() - arrival).to_seconds());
+      }
     }
     if (waiting.empty()) {
       busy = false;
@@ -91,8 +96,12 @@ RunResult run_queue(const RunContext& ctx) {
                {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
                {"max_queue", static_cast<double>(m.max_queue)},
                {"events", static_cast<double>(m.sim.dispatched())}};
-  r.tables.push_back(Table{"customers", {"customer", "wait_s", "response_s"}, std::move(m.rows),
-                           ctx.output.boolean("per_customer")});
+  if (m.keep_customers) {
+    r.tables.push_back(Table{"customers",
+                             {"customer", "wait_s", "response_s"},
+                             {std::move(m.customer_index), std::move(m.customer_wait), std::move(m.customer_response)},
+                             true});
+  }
   r.trace_hash = m.sim.trace_hash();
   return r;
 }
