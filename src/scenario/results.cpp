@@ -329,7 +329,8 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
     if (sc.kind->summarize) {
       std::vector<RunResult> subset;
       for (std::size_t i : positions) subset.push_back(results[i]);
-      for (auto& [k, v] : sc.kind->summarize(sc.configs[config].params, subset).items()) c[k] = v;
+      const json extra = sc.kind->summarize(sc.configs[config].params, subset);
+      for (const auto& [k, v] : extra.items()) c[k] = v;
     }
     sconfigs.push_back(std::move(c));
   }

@@ -5,5 +5,6 @@
 namespace cansim::scenario {
 
 ExperimentKind queue_kind();
+ExperimentKind churn_kind();
 
 }  // namespace cansim::scenario

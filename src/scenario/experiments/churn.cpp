@@ -1,0 +1,197 @@
+// Experiment kind "churn": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3) on the
+// abstract step model (protocols/can/churn_model.hpp).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/results.hpp"
+#include "cansim/sim/stats.hpp"
+#include "experiments.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+using can::AtZero;
+using can::ChurnConfig;
+using can::ChurnMeasure;
+using can::SamplePoint;
+
+ChurnConfig config_from(const ParamValues& p) {
+  ChurnConfig c;
+  c.ntotal = p.integer("ntotal");
+  c.nmin = p.integer("nmin");
+  c.nmax = p.integer("nmax");
+  c.steps = p.integer("steps");
+  c.f = p.real("f");
+  c.j = p.real("j");
+  c.initial_size = p.integer("initial_size");
+  const std::string& churn = p.choice("churn");
+  c.churn = churn == "cumulative" ? ChurnMeasure::Cumulative
+            : churn == "last_step" ? ChurnMeasure::LastStep
+                                   : ChurnMeasure::Window;
+  c.window = p.integer("window");
+  c.crashed_return = p.boolean("crashed_return");
+  c.at_zero = p.choice("at_zero") == "dead" ? AtZero::Dead : AtZero::Bootstrap;
+  c.bootstrap_delay = p.integer("bootstrap_delay");
+  c.election_delay = p.integer("election_delay");
+  c.sample = p.choice("sample") == "end_of_step" ? SamplePoint::EndOfStep : SamplePoint::AfterJoins;
+  c.admission = p.choice("admission") == "pseudocode" ? can::Admission::Pseudocode : can::Admission::Prose;
+  return c;
+}
+
+RunResult run(const RunContext& ctx) {
+  const ChurnConfig c = config_from(ctx.params);
+  Rng rng(ctx.seed);
+  can::ChurnTrace t = can::run_churn(c, rng);
+
+  RunningStats s;
+  std::int64_t below = 0;
+  for (std::int64_t x : t.size) {
+    s.add(static_cast<double>(x));
+    below += x < c.nmin ? 1 : 0;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double steps = static_cast<double>(t.size.size());
+  RunResult r;
+  r.metrics = {
+      {"mean_size", s.mean()},
+      {"min_size", s.min()},
+      {"max_size", s.max()},
+      {"share_below_nmin", static_cast<double>(below) / steps},
+      {"reached_zero", t.first_zero_step > 0 ? 1.0 : 0.0},
+      {"dead_at_end", t.size.back() == 0 ? 1.0 : 0.0},
+      {"death_step", t.first_zero_step > 0 ? static_cast<double>(t.first_zero_step) : nan},
+      {"joins", static_cast<double>(t.joins)},
+      {"crashes", static_cast<double>(t.crashes)},
+      {"leader_crashes", static_cast<double>(t.leader_crashes)},
+  };
+  std::vector<std::int64_t> step_numbers(t.size.size());
+  for (std::size_t i = 0; i < step_numbers.size(); ++i) step_numbers[i] = static_cast<std::int64_t>(i) + 1;
+  r.tables.push_back(Table{"sizes", {"step", "size"}, {std::move(step_numbers), std::move(t.size)},
+                           ctx.output.boolean("per_step")});
+  // The step model has no event engine; its trace is the sequence of sizes.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::int64_t x : std::get<std::vector<std::int64_t>>(r.tables[0].data[1])) {
+    h = (h ^ static_cast<std::uint64_t>(x)) * 0x100000001b3ULL;
+  }
+  r.trace_hash = h;
+  return r;
+}
+
+const double* metric(const RunResult& r, std::string_view name) {
+  for (const auto& m : r.metrics) {
+    if (m.name == name) return &m.value;
+  }
+  return nullptr;
+}
+
+// The box-plot figures over every sampled size of every run of one configuration, and the
+// shares the paper's statements are about.
+nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult> runs) {
+  std::vector<double> samples;
+  RunningStats run_means;
+  std::int64_t reached = 0, dead = 0, below = 0;
+  RunningStats death;
+  for (const auto& r : runs) {
+    const Column* col = r.tables.at(0).column("size");
+    for (std::int64_t x : std::get<std::vector<std::int64_t>>(*col)) samples.push_back(static_cast<double>(x));
+    run_means.add(*metric(r, "mean_size"));
+    reached += *metric(r, "reached_zero") > 0 ? 1 : 0;
+    dead += *metric(r, "dead_at_end") > 0 ? 1 : 0;
+    if (const double d = *metric(r, "death_step"); !std::isnan(d)) death.add(d);
+  }
+  std::sort(samples.begin(), samples.end());
+  const std::int64_t nmin = p.integer("nmin");
+  for (double x : samples) below += x < static_cast<double>(nmin) ? 1 : 0;
+  RunningStats all;
+  for (double x : samples) all.add(x);
+  const BoxPlot b = box_plot_sorted(samples);
+  const auto ci = ci95_of_mean(run_means);
+  // Outliers as (value, count): sizes are integers, so a few distinct values.
+  std::map<double, std::int64_t> outliers;
+  for (double x : b.outliers) ++outliers[x];
+  nlohmann::ordered_json out;
+  nlohmann::ordered_json size;
+  size["samples"] = samples.size();
+  size["mean"] = all.mean();
+  size["sd"] = all.stddev();
+  size["ci95_low"] = ci.low;  // from the run means: samples within a run are correlated
+  size["ci95_high"] = ci.high;
+  size["min"] = all.min();
+  size["q1"] = b.q1;
+  size["median"] = b.median;
+  size["q3"] = b.q3;
+  size["max"] = all.max();
+  size["whisker_low"] = b.whisker_low;
+  size["whisker_high"] = b.whisker_high;
+  nlohmann::ordered_json outl = nlohmann::ordered_json::array();
+  for (const auto& [v, n] : outliers) outl.push_back({v, n});
+  size["outliers"] = outl;
+  out["size"] = size;
+  const double n = static_cast<double>(runs.size());
+  out["share_below_nmin"] = samples.empty() ? 0.0 : static_cast<double>(below) / static_cast<double>(samples.size());
+  out["share_runs_reached_zero"] = static_cast<double>(reached) / n;
+  out["share_dead_at_end"] = static_cast<double>(dead) / n;
+  out["mean_death_step"] = death.count() ? death.mean() : std::numeric_limits<double>::quiet_NaN();
+  return out;
+}
+
+}  // namespace
+
+ExperimentKind churn_kind() {
+  ExperimentKind k;
+  k.name = "churn";
+  k.description =
+      "The join/churn experiment of §4.1.1 (Figures 4.2, 4.3): each step candidates ask to join with "
+      "probability j, the leader answers by Algorithm 1, then every CAN node crashes with probability f.";
+  k.params = {
+      ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN").at_least(1).at_most(1e12).def(100),
+      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(1e12).def(4),
+      ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(1e12).def(10),
+      ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e9).def(100),
+      ParamSpec::probability("f", "probability that a CAN node crashes in a step (this step's joiners included)"),
+      ParamSpec::probability("j", "probability that a candidate asks to join in a step"),
+      ParamSpec::integer("initial_size", "CAN size at step 0; 1 is the appointed leader alone").at_least(1).at_most(1e12).def(1),
+      ParamSpec::choice("churn", {"cumulative", "last_step", "window"},
+                        "Algorithm 1's churn, left minus joined: since the start (this step's joins included), over the last step, or over the last `window` steps")
+          .def(std::string("cumulative")),
+      ParamSpec::integer("window", "steps in the churn window, for churn = \"window\"").at_least(1).at_most(1e6).def(10),
+      ParamSpec::boolean("crashed_return", "crashed nodes become candidates again (C = Ntotal - Ncurrent); false: they are gone").def(true),
+      ParamSpec::choice("at_zero", {"dead", "bootstrap"},
+                        "at size 0: dead for good (no leader to accept anyone), or the Registry owner appoints a new leader after bootstrap_delay steps")
+          .def(std::string("dead")),
+      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before a new leader is appointed, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(0),
+      ParamSpec::integer("election_delay", "steps without joins after a leader crash while others survive; 0: an instant election").at_least(0).at_most(1e9).def(0),
+      ParamSpec::choice("sample", {"end_of_step", "after_joins"}, "when the size is observed for the box plots")
+          .def(std::string("end_of_step")),
+      ParamSpec::choice("admission", {"pseudocode", "prose"},
+                        "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text (accept below Nmin, then only if churn > current - Nmin)")
+          .def(std::string("pseudocode")),
+  };
+  k.outputs = {
+      ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),
+  };
+  k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (p.integer("nmin") > p.integer("nmax")) {
+      return ParamError{"nmin", fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("nmin"))};
+    }
+    if (p.integer("nmax") > p.integer("ntotal")) {
+      return ParamError{"nmax", fmt::format("expected at most ntotal ({}), found {}", p.integer("ntotal"), p.integer("nmax"))};
+    }
+    if (p.integer("initial_size") > p.integer("nmax")) {
+      return ParamError{"initial_size",
+                        fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("initial_size"))};
+    }
+    return std::nullopt;
+  };
+  k.run = run;
+  k.summarize = summarize;
+  return k;
+}
+
+}  // namespace cansim::scenario
