@@ -3,6 +3,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CANSIM := $(BUILD)/cansim
+# Debian's Python, which has python3-matplotlib (another python3 may come first on PATH).
+PYTHON ?= /usr/bin/python3
 
 .PHONY: all deps build test demo bench docs clean
 
@@ -20,9 +22,11 @@ build: deps $(BUILD)/CMakeCache.txt
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The main job. Until the Figure 4.2 experiment exists, the engine's worked example.
+# The main job: the Figure 4.2 reproduction, its summary table, the paper's statements, the plot.
 demo: build
-	$(CANSIM) run scenarios/queue_example.json -o results/demo --force
+	$(CANSIM) run scenarios/fig4_2.json -o results/fig4_2 --force
+	$(CANSIM) claims results/fig4_2
+	$(PYTHON) scripts/plot/churn_boxplot.py results/fig4_2
 
 bench: build
 	$(BUILD)/bench/phold

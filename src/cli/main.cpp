@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cansim/scenario/churn_claims.hpp"
 #include "cansim/scenario/describe.hpp"
 #include "cansim/scenario/results.hpp"
 #include "cansim/scenario/runner.hpp"
@@ -128,6 +130,39 @@ int cmd_describe(const std::string& kind, bool markdown) {
   return kOk;
 }
 
+int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
+  std::vector<nlohmann::ordered_json> summaries;
+  for (const auto& d : dirs) {
+    const auto path = std::filesystem::path(d) / "summary.json";
+    std::ifstream in(path);
+    if (!in) throw OutputError(fmt::format("{}: no summary.json; is it a cansim result directory?", d));
+    try {
+      summaries.push_back(nlohmann::ordered_json::parse(in));
+    } catch (const nlohmann::json::exception& e) {
+      throw OutputError(fmt::format("{}: unreadable: {}", path.string(), e.what()));
+    }
+    if (summaries.back().value("experiment", "") != "churn") {
+      throw OutputError(fmt::format("{}: a result of experiment \"{}\", expected \"churn\"", d,
+                                    summaries.back().value("experiment", "")));
+    }
+  }
+  const auto checks = check_churn_claims(summaries);
+  if (as_json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& c : checks) {
+      out.push_back({{"statement", c.number}, {"text", c.statement}, {"criterion", c.criterion},
+                     {"figures", c.figures}, {"verdict", verdict_name(c.verdict)}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kOk;
+  }
+  for (const auto& c : checks) {
+    std::printf("%d. %s: %s\n   measured as: %s\n   figures: %s\n", c.number, std::string(verdict_name(c.verdict)).c_str(),
+                c.statement.c_str(), c.criterion.c_str(), c.figures.c_str());
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,6 +205,12 @@ int main(int argc, char** argv) {
   merge->add_option("-o,--out", mout, "Merged result directory")->required();
   merge->add_flag("--force", mforce, "Replace an existing result directory");
 
+  std::vector<std::string> cdirs;
+  bool cjson = false;
+  auto* claims = app.add_subcommand("claims", "Check the paper's eight statements on Figures 4.2 and 4.3 against churn results");
+  claims->add_option("dirs", cdirs, "Result directories of churn runs (e.g. Figure 4.2 and Figure 4.3)")->required();
+  claims->add_flag("--json", cjson, "Print the verdicts as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -181,6 +222,7 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(ra, args);
     if (*validate) return cmd_validate(vfiles);
     if (*describe) return cmd_describe(dkind, markdown);
+    if (*claims) return cmd_claims(cdirs, cjson);
     if (*merge) {
       merge_results(mdirs, OutputRequest{mout, mforce, args});
       std::printf("results: %s\n", mout.c_str());

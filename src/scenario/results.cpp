@@ -402,23 +402,39 @@ std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& 
                           const std::vector<RunResult>& results) {
   std::map<std::size_t, std::vector<std::size_t>> by_config;
   for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
-  const auto metrics = metric_names(results);
-  std::string out = fmt::format("{}: {} runs of {} configuration(s); mean ± 95% CI half-width\n",
-                                sc.kind->name, runs.size(), by_config.size());
+  const auto metrics = sc.kind->headline.empty() ? metric_names(results) : sc.kind->headline;
+  // An aligned table: one row per configuration, each metric as mean ± 95% CI half-width.
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header{"config"};
+  header.insert(header.end(), sc.swept.begin(), sc.swept.end());
+  header.insert(header.end(), metrics.begin(), metrics.end());
+  rows.push_back(header);
   for (const auto& [config, positions] : by_config) {
-    std::string head = fmt::format("config {}", config);
-    for (const auto& name : sc.swept) head += fmt::format(" {}={}", name, to_string(sc.configs[config].params.get(name)));
-    out += head + ":";
+    std::vector<std::string> row{fmt::format("{}", config)};
+    for (const auto& name : sc.swept) row.push_back(to_string(sc.configs[config].params.get(name)));
     for (const auto& m : metrics) {
       RunningStats s;
       for (std::size_t i : positions) {
-        if (const double* v = find_metric(results[i], m)) s.add(*v);
+        if (const double* v = find_metric(results[i], m); v && !std::isnan(*v)) s.add(*v);
       }
       const auto ci = ci95_of_mean(s);
-      out += std::isnan(ci.half_width) ? fmt::format(" {}={:.4g}", m, s.mean())
-                                       : fmt::format(" {}={:.4g}±{:.2g}", m, s.mean(), ci.half_width);
+      row.push_back(s.count() == 0        ? std::string("-")
+                    : std::isnan(ci.half_width) ? fmt::format("{:.4g}", s.mean())
+                                                : fmt::format("{:.4g} ±{:.2g}", s.mean(), ci.half_width));
     }
-    out += "\n";
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out = fmt::format("{}: {} runs of {} configuration(s); each metric as mean ±95% CI half-width over runs\n",
+                                sc.kind->name, runs.size(), by_config.size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < r.size(); ++c) line += fmt::format("{:<{}}  ", r[c], width[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
   }
   return out;
 }

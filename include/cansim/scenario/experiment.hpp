@@ -56,6 +56,8 @@ struct ExperimentKind {
   std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
   std::function<RunResult(const RunContext&)> run;
+  // Metrics shown in the short summary printed after a run (all of them when empty).
+  std::vector<std::string> headline;
   // Extra per-configuration summary fields; the generic metric statistics are always there.
   std::function<nlohmann::ordered_json(const ParamValues&, std::span<const RunResult>)> summarize;
 };

@@ -191,6 +191,7 @@ ExperimentKind churn_kind() {
   };
   k.run = run;
   k.summarize = summarize;
+  k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "dead_at_end"};
   return k;
 }
 

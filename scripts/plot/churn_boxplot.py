@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Draws Figure 4.2 or 4.3 of the paper from a cansim churn result directory.
+
+Reads only summary.json (the box-plot figures computed by cansim: quartiles, Tukey whiskers,
+outliers), so it needs no per-step file. One panel per f, one box per j, a dashed line at Nmin.
+
+    scripts/plot/churn_boxplot.py RESULT_DIR [-o OUT_BASENAME]
+
+writes OUT_BASENAME.png and OUT_BASENAME.pdf (default: RESULT_DIR/churn_boxplot).
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result_dir")
+    ap.add_argument("-o", "--out", help="output path without extension")
+    args = ap.parse_args()
+    rdir = Path(args.result_dir)
+    try:
+        summary = json.loads((rdir / "summary.json").read_text())
+    except (OSError, ValueError) as e:
+        print(f"{rdir}: cannot read summary.json: {e}", file=sys.stderr)
+        return 2
+    if summary.get("experiment") != "churn":
+        print(f"{rdir}: not a churn result", file=sys.stderr)
+        return 2
+    configs = summary["configurations"]
+    fs = sorted({c["params"]["f"] for c in configs})
+    nmax = sorted({c["params"]["nmax"] for c in configs})
+    nmin = configs[0]["params"]["nmin"]
+
+    fig, axes = plt.subplots(1, len(fs), figsize=(5 * len(fs), 4), sharey=True, squeeze=False)
+    for ax, f, letter in zip(axes[0], fs, "abcdefgh"):
+        cs = sorted((c for c in configs if c["params"]["f"] == f), key=lambda c: -c["params"]["j"])
+        stats = []
+        for c in cs:
+            s = c["size"]
+            fliers = [v for v, _count in s["outliers"]]
+            stats.append({
+                "label": f'{c["params"]["j"]:g}',
+                "q1": s["q1"], "med": s["median"], "q3": s["q3"],
+                "whislo": s["whisker_low"], "whishi": s["whisker_high"],
+                "mean": s["mean"], "fliers": fliers,
+            })
+        ax.bxp(stats, showmeans=True, meanprops={"marker": "^", "markerfacecolor": "tab:green", "markeredgecolor": "tab:green"})
+        ax.axhline(nmin, color="tab:red", linestyle="--", linewidth=1, label=f"Nmin = {nmin}")
+        ax.set_title(f"({letter}) f = {f:g}")
+        ax.set_xlabel("join probability j")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("CAN size")
+    axes[0][0].legend(loc="upper right")
+    fig.suptitle(f"CAN size, Nmax = {', '.join(str(n) for n in nmax)} ({configs[0]['runs']} runs of "
+                 f"{configs[0]['params']['steps']} steps per box)")
+    fig.tight_layout()
+    out = Path(args.out) if args.out else rdir / "churn_boxplot"
+    for ext in ("png", "pdf"):
+        # Fixed metadata, so that the same summary gives the same files.
+        meta = {"Software": None} if ext == "png" else {"Creator": None, "Producer": None, "CreationDate": None}
+        fig.savefig(out.with_suffix("." + ext), dpi=120, metadata=meta)
+    print(f"plot: {out}.png, {out}.pdf")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
