@@ -92,3 +92,29 @@ TEST_CASE("the 95% interval covers the true mean about 95% of the time", "[stats
   CHECK(covered > 0.90 * trials);
   CHECK(covered < 0.97 * trials);
 }
+
+TEST_CASE("whole-sample statistics equal streaming ones", "[stats]") {
+  Rng r(8);
+  std::vector<double> xs;
+  RunningStats streaming;
+  for (int i = 0; i < 1000; ++i) {
+    xs.push_back(r.normal(3, 1));
+    streaming.add(xs.back());
+  }
+  const RunningStats batch = RunningStats::of(xs);
+  CHECK(batch.count() == streaming.count());
+  CHECK(batch.mean() == Approx(streaming.mean()).epsilon(1e-12));
+  CHECK(batch.variance() == Approx(streaming.variance()).epsilon(1e-10));
+  CHECK(batch.min() == streaming.min());
+  CHECK(batch.max() == streaming.max());
+  CHECK(RunningStats::of(std::vector<double>{}).count() == 0);
+}
+
+TEST_CASE("counting sort sorts counts, and anything else falls back", "[stats]") {
+  std::vector<double> v{3, 0, 7, 3, 1, 0, 10};
+  sort_counts(v);
+  CHECK(v == std::vector<double>{0, 0, 1, 3, 3, 7, 10});
+  std::vector<double> w{2.5, -1, 3};
+  sort_counts(w);
+  CHECK(w == std::vector<double>{-1, 2.5, 3});
+}

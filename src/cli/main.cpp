@@ -64,7 +64,7 @@ int cmd_run(const RunArgs& a, const std::vector<std::string>& argv) {
     }
     return kOk;
   }
-  OutputRequest out{a.out.empty() ? default_out_dir(a.scenario) : a.out, a.force, argv};
+  OutputRequest out{a.out.empty() ? default_out_dir(a.scenario) : a.out, a.force, argv, a.threads};
   check_output_dir(out);  // refuse before spending time on the runs
   RunOptions opts{a.threads, isatty(STDERR_FILENO) == 1};
   const std::vector<RunResult> results = run_runs(sc, runs, opts);

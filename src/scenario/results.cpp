@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -40,12 +41,12 @@ void add_field(std::string& out, const std::string& field) {
   out += field;
 }
 
-std::string cell_text(const Column& c, std::size_t row) {
-  return std::visit(
-      [row](const auto& v) -> std::string {
+void append_cell(std::string& out, const Column& c, std::size_t row) {
+  std::visit(
+      [&](const auto& v) {
         using T = std::decay_t<decltype(v[row])>;
-        if constexpr (std::is_same_v<T, std::string>) return csv_field(v[row]);
-        else return fmt::format("{}", v[row]);
+        if constexpr (std::is_same_v<T, std::string>) out += csv_field(v[row]);
+        else fmt::format_to(std::back_inserter(out), "{}", v[row]);
       },
       c);
 }
@@ -81,6 +82,11 @@ std::string swept_header(const Scenario& sc) {
 std::vector<std::string> metric_names(const std::vector<RunResult>& results) {
   std::vector<std::string> names;
   for (const auto& r : results) {
+    // Runs of one kind nearly always report the same metrics in the same order: check that
+    // cheaply, and search only when a run differs.
+    bool same = r.metrics.size() <= names.size();
+    for (std::size_t k = 0; same && k < r.metrics.size(); ++k) same = r.metrics[k].name == names[k];
+    if (same) continue;
     for (const auto& m : r.metrics) {
       if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
     }
@@ -88,7 +94,8 @@ std::vector<std::string> metric_names(const std::vector<RunResult>& results) {
   return names;
 }
 
-const double* find_metric(const RunResult& r, const std::string& name) {
+const double* find_metric(const RunResult& r, const std::string& name, std::size_t hint = 0) {
+  if (hint < r.metrics.size() && r.metrics[hint].name == name) return &r.metrics[hint].value;
   for (const auto& m : r.metrics) {
     if (m.name == name) return &m.value;
   }
@@ -139,6 +146,22 @@ void commit(const Files& files, const OutputRequest& out) {
     fs::rename(tmp, dir, ec);
     if (ec) throw OutputError(fmt::format("{}: cannot rename into place: {}", out.dir, ec.message()));
   }
+}
+
+// Formats items 0..n-1 into text on `threads` threads, in chunks, and joins them in item order.
+template <class F>
+std::string join_chunks(std::size_t n, unsigned threads, F format) {
+  constexpr std::size_t kChunk = 256;
+  std::vector<std::string> chunks((n + kChunk - 1) / kChunk);
+  parallel_for(chunks.size(), threads, [&](std::size_t c) {
+    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) format(i, chunks[c]);
+  });
+  std::size_t total = 0;
+  for (const auto& c : chunks) total += c.size();
+  std::string out;
+  out.reserve(total);
+  for (const auto& c : chunks) out += c;
+  return out;
 }
 
 json run_to_json(std::uint64_t run, const RunResult& r) {
@@ -246,96 +269,107 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
   manifest["effective_scenario"] = sc.document;
   files.add("manifest.json", manifest.dump(2) + "\n");
 
-  // runs.csv: one row per run.
+  const unsigned threads = out.threads;
+  // runs.csv: one row per run. Rows are formatted in parallel and joined in run order.
   const auto metrics = metric_names(results);
   std::string runs_csv = "run,config,repetition,seed" + swept_header(sc);
   for (const auto& m : metrics) add_field(runs_csv, csv_field(m));
   runs_csv += ",trace_hash\n";
-  for (std::size_t i = 0; i < runs.size(); ++i) {
+  runs_csv += join_chunks(runs.size(), threads, [&](std::size_t i, std::string& row) {
     const RunSpec spec = sc.run(runs[i]);
-    runs_csv += fmt::format("{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed) +
-                swept_cells(sc, spec.config);
-    for (const auto& m : metrics) {
-      const double* v = find_metric(results[i], m);
-      add_field(runs_csv, (v ? fmt::format("{}", *v) : std::string()));
+    auto it = std::back_inserter(row);
+    fmt::format_to(it, "{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed);
+    row += swept_cells(sc, spec.config);
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      if (const double* v = find_metric(results[i], metrics[k], k)) {
+        fmt::format_to(it, ",{}", *v);
+      } else {
+        row += ',';
+      }
     }
-    runs_csv += fmt::format(",{:016x}\n", results[i].trace_hash);
-  }
+    fmt::format_to(it, ",{:016x}\n", results[i].trace_hash);
+  });
   files.add("runs.csv", std::move(runs_csv));
 
   // One tidy CSV per written table, rows of all runs in run order.
-  std::vector<std::string> table_names;
+  std::vector<const Table*> first_of;  // the first written table of each name, for its header
   for (const auto& r : results) {
     for (const auto& t : r.tables) {
-      if (t.written && std::find(table_names.begin(), table_names.end(), t.name) == table_names.end()) {
-        table_names.push_back(t.name);
+      if (t.written && std::none_of(first_of.begin(), first_of.end(), [&](const Table* f) { return f->name == t.name; })) {
+        first_of.push_back(&t);
       }
     }
   }
-  for (const auto& name : table_names) {
-    std::string csv;
-    bool header = false;
-    for (std::size_t i = 0; i < runs.size(); ++i) {
+  for (const Table* first : first_of) {
+    std::string csv = "run,config,repetition" + swept_header(sc);
+    for (const auto& c : first->columns) add_field(csv, csv_field(c));
+    csv += '\n';
+    csv += join_chunks(runs.size(), threads, [&](std::size_t i, std::string& text) {
       const RunSpec spec = sc.run(runs[i]);
       for (const auto& t : results[i].tables) {
-        if (t.name != name || !t.written) continue;
-        if (!header) {
-          csv += "run,config,repetition" + swept_header(sc);
-          for (const auto& c : t.columns) add_field(csv, csv_field(c));
-          csv += "\n";
-          header = true;
-        }
-        const std::string prefix = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) +
-                                   swept_cells(sc, spec.config);
+        if (t.name != first->name || !t.written) continue;
+        const std::string prefix =
+            fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) + swept_cells(sc, spec.config);
         for (std::size_t row = 0; row < t.rows(); ++row) {
-          csv += prefix;
-          for (const auto& c : t.data) add_field(csv, cell_text(c, row));
-          csv += '\n';
+          text += prefix;
+          for (const auto& c : t.data) {
+            text += ',';
+            append_cell(text, c, row);
+          }
+          text += '\n';
         }
       }
-    }
-    files.add(name + ".csv", std::move(csv));
+    });
+    files.add(first->name + ".csv", std::move(csv));
   }
 
-  // Summaries per configuration, over the runs present.
-  std::map<std::size_t, std::vector<std::size_t>> by_config;  // config -> positions in runs
-  for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
-  json summary;
-  summary["experiment"] = sc.kind->name;
-  summary["complete"] = complete;
-  json sconfigs = json::array();
-  std::string summary_csv = "config" + swept_header(sc) + ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
-  for (const auto& [config, positions] : by_config) {
+  // Summaries per configuration, over the runs present, computed in parallel. A configuration's
+  // runs are contiguous in `runs` (run numbers ascend, configuration-major).
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // (first position, count) per config present
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i == 0 || sc.run(runs[i]).config != sc.run(runs[i - 1]).config) spans.emplace_back(i, 0);
+    ++spans.back().second;
+  }
+  std::vector<json> config_json(spans.size());
+  std::vector<std::string> config_csv(spans.size());
+  parallel_for(spans.size(), threads, [&](std::size_t k) {
+    const auto [first, count] = spans[k];
+    const std::size_t config = sc.run(runs[first]).config;
     json c;
     c["config"] = config;
     c["params"] = params_json(sc.configs[config].params);
-    c["runs"] = positions.size();
+    c["runs"] = count;
     json ms = json::object();
-    for (const auto& m : metrics) {
+    for (std::size_t mk = 0; mk < metrics.size(); ++mk) {
+      const std::string& m = metrics[mk];
       std::vector<double> values;
-      for (std::size_t i : positions) {
-        if (const double* v = find_metric(results[i], m)) values.push_back(*v);
+      for (std::size_t i = first; i < first + count; ++i) {
+        if (const double* v = find_metric(results[i], m, mk)) values.push_back(*v);
       }
       json st = metric_stats(values);
-      summary_csv += fmt::format("{}", config) + swept_cells(sc, config);
-      add_field(summary_csv, csv_field(m));
-      for (const auto& [k, v] : st.items()) {
-        add_field(summary_csv, (v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump()));
+      std::string& line = config_csv[k];
+      line += fmt::format("{}", config) + swept_cells(sc, config);
+      add_field(line, csv_field(m));
+      for (const auto& [key, v] : st.items()) {
+        add_field(line, v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump());
       }
-      summary_csv += "\n";
+      line += '\n';
       ms[m] = std::move(st);
     }
     c["metrics"] = ms;
     if (sc.kind->summarize) {
-      std::vector<RunResult> subset;
-      for (std::size_t i : positions) subset.push_back(results[i]);
-      const json extra = sc.kind->summarize(sc.configs[config].params, subset);
-      for (const auto& [k, v] : extra.items()) c[k] = v;
+      const json extra = sc.kind->summarize(sc.configs[config].params, std::span(results).subspan(first, count));
+      for (const auto& [key, v] : extra.items()) c[key] = v;
     }
-    sconfigs.push_back(std::move(c));
-  }
-  summary["configurations"] = sconfigs;
+    config_json[k] = std::move(c);
+  });
+  json summary;
+  summary["experiment"] = sc.kind->name;
+  summary["complete"] = complete;
+  summary["configurations"] = std::move(config_json);
   files.add("summary.json", summary.dump(2) + "\n");
+  std::string summary_csv = "config" + swept_header(sc) + ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
+  for (const auto& text : config_csv) summary_csv += text;
   files.add("summary.csv", std::move(summary_csv));
 
   if (!complete) {

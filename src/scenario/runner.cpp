@@ -37,20 +37,17 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
 
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
-  std::mutex mu;
+  std::mutex mu;  // guards failure_text; taken only when a run fails
   std::condition_variable cv;
   // Lowest failing position so far; runs after it need not start.
-  std::size_t first_failure = n;
+  std::atomic<std::size_t> first_failure{n};
   std::string failure_text;
 
   auto worker = [&] {
     for (;;) {
-      const std::size_t i = next.fetch_add(1);
+      const std::size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= n) break;
-      {
-        std::lock_guard lock(mu);
-        if (i > first_failure) continue;
-      }
+      if (i > first_failure.load(std::memory_order_relaxed)) continue;
       const RunSpec spec = sc.run(runs[i]);
       const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output};
       std::string error;
@@ -62,13 +59,15 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
       } catch (const std::exception& e) {
         error = fmt::format("run {} (seed {}): {}", spec.run, spec.seed, e.what());
       }
-      std::lock_guard lock(mu);
-      if (!error.empty() && i < first_failure) {
-        first_failure = i;
-        failure_text = error;
+      if (!error.empty()) {
+        std::lock_guard lock(mu);
+        if (i < first_failure.load()) {
+          first_failure.store(i);
+          failure_text = error;
+        }
       }
-      done.fetch_add(1);
-      cv.notify_all();
+      done.fetch_add(1, std::memory_order_relaxed);
+      if (options.progress) cv.notify_all();
     }
   };
 
@@ -98,8 +97,21 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
     worker();
     for (auto& t : pool) t.join();
   }
-  if (first_failure < n) throw RunFailed(runs[first_failure], failure_text);
+  if (first_failure.load() < n) throw RunFailed(runs[first_failure.load()], failure_text);
   return results;
+}
+
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
 }
 
 std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total,

@@ -21,6 +21,22 @@ void RunningStats::add(double x) {
   }
 }
 
+RunningStats RunningStats::of(std::span<const double> xs) {
+  RunningStats s;
+  if (xs.empty()) return s;
+  double sum = 0;
+  s.min_ = s.max_ = xs[0];
+  for (double x : xs) {
+    sum += x;
+    s.min_ = std::min(s.min_, x);
+    s.max_ = std::max(s.max_, x);
+  }
+  s.n_ = xs.size();
+  s.mean_ = sum / static_cast<double>(s.n_);
+  for (double x : xs) s.m2_ += (x - s.mean_) * (x - s.mean_);
+  return s;
+}
+
 void RunningStats::merge(const RunningStats& o) {
   if (o.n_ == 0) return;
   if (n_ == 0) {
@@ -86,6 +102,24 @@ BoxPlot box_plot_sorted(std::span<const double> x) {
   b.outliers.assign(x.begin(), first_in);
   b.outliers.insert(b.outliers.end(), last_in, x.end());
   return b;
+}
+
+void sort_counts(std::vector<double>& v) {
+  constexpr double kLimit = 1 << 20;
+  double top = 0;
+  for (double x : v) {
+    if (!(x >= 0 && x <= kLimit && x == std::floor(x))) {
+      std::sort(v.begin(), v.end());
+      return;
+    }
+    top = std::max(top, x);
+  }
+  std::vector<std::size_t> count(static_cast<std::size_t>(top) + 1, 0);
+  for (double x : v) ++count[static_cast<std::size_t>(x)];
+  std::size_t i = 0;
+  for (std::size_t k = 0; k < count.size(); ++k) {
+    for (std::size_t c = 0; c < count[k]; ++c) v[i++] = static_cast<double>(k);
+  }
 }
 
 BoxPlot box_plot(std::span<const double> data) {

@@ -18,6 +18,7 @@ struct OutputRequest {
   std::string dir;
   bool force = false;                     // replace an existing directory
   std::vector<std::string> command_line;  // recorded in the manifest
+  unsigned threads = 0;                   // for summaries and formatting; 0: all cores
 };
 
 // Thrown when the output cannot be written (exists without force, I/O error, bad merge input).

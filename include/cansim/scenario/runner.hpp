@@ -2,6 +2,7 @@
 // Runs a scenario's runs on worker threads. Each run depends only on its own seed, and results
 // are kept by run number, so the output is the same for any thread count.
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct RunOptions {
 // which failure is reported does not depend on the thread count).
 std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                                 const RunOptions& options = {});
+
+// Calls fn(0..n-1) on `threads` threads (0: all cores); fn must not throw.
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn);
 
 // "3,5-9" -> {3, 5, 6, 7, 8, 9}, sorted and without repeats. Throws ValidationError naming
 // `label` for malformed text or runs outside [0, total).

@@ -13,6 +13,8 @@ namespace cansim {
 class RunningStats {
  public:
   void add(double x);
+  // The statistics of a whole sample at once: two passes, no division per value.
+  static RunningStats of(std::span<const double> xs);
   void merge(const RunningStats& o);  // Chan et al.'s parallel combination
   std::uint64_t count() const { return n_; }
   double mean() const { return n_ ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
@@ -49,6 +51,9 @@ struct BoxPlot {
   std::vector<double> outliers;  // ascending
 };
 BoxPlot box_plot(std::span<const double> data);
+
+// Sorts small non-negative integers (sizes, counts) by counting, O(n + max); others by std::sort.
+void sort_counts(std::vector<double>& v);
 BoxPlot box_plot_sorted(std::span<const double> sorted);
 
 }  // namespace cansim

@@ -49,19 +49,20 @@ RunResult run(const RunContext& ctx) {
   Rng rng(ctx.seed);
   can::ChurnTrace t = can::run_churn(c, rng);
 
-  RunningStats s;
-  std::int64_t below = 0;
+  std::int64_t below = 0, sum = 0, lo = t.size.front(), hi = t.size.front();
   for (std::int64_t x : t.size) {
-    s.add(static_cast<double>(x));
     below += x < c.nmin ? 1 : 0;
+    sum += x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double steps = static_cast<double>(t.size.size());
   RunResult r;
   r.metrics = {
-      {"mean_size", s.mean()},
-      {"min_size", s.min()},
-      {"max_size", s.max()},
+      {"mean_size", static_cast<double>(sum) / steps},
+      {"min_size", static_cast<double>(lo)},
+      {"max_size", static_cast<double>(hi)},
       {"share_below_nmin", static_cast<double>(below) / steps},
       {"reached_zero", t.first_zero_step > 0 ? 1.0 : 0.0},
       {"dead_at_end", t.size.back() == 0 ? 1.0 : 0.0},
@@ -94,6 +95,9 @@ const double* metric(const RunResult& r, std::string_view name) {
 // shares the paper's statements are about.
 nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult> runs) {
   std::vector<double> samples;
+  std::size_t total = 0;
+  for (const auto& r : runs) total += r.tables.at(0).rows();
+  samples.reserve(total);
   RunningStats run_means;
   std::int64_t reached = 0, dead = 0, below = 0;
   RunningStats death;
@@ -105,11 +109,10 @@ nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult
     dead += *metric(r, "dead_at_end") > 0 ? 1 : 0;
     if (const double d = *metric(r, "death_step"); !std::isnan(d)) death.add(d);
   }
-  std::sort(samples.begin(), samples.end());
+  sort_counts(samples);
   const std::int64_t nmin = p.integer("nmin");
-  for (double x : samples) below += x < static_cast<double>(nmin) ? 1 : 0;
-  RunningStats all;
-  for (double x : samples) all.add(x);
+  below = std::lower_bound(samples.begin(), samples.end(), static_cast<double>(nmin)) - samples.begin();
+  const RunningStats all = RunningStats::of(samples);
   const BoxPlot b = box_plot_sorted(samples);
   const auto ci = ci95_of_mean(run_means);
   // Outliers as (value, count): sizes are integers, so a few distinct values.
