@@ -177,10 +177,14 @@ json run_to_json(std::uint64_t run, const RunResult& r) {
       std::visit(
           [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
-            const char* type = std::is_same_v<T, std::vector<std::int64_t>> ? "int"
-                               : std::is_same_v<T, std::vector<double>>     ? "real"
-                                                                            : "text";
-            data.push_back({{"type", type}, {"values", v}});
+            if constexpr (std::is_same_v<T, Sequence>) {
+              data.push_back({{"type", "sequence"}, {"first", v.first}, {"count", v.count}});
+            } else {
+              const char* type = std::is_same_v<T, std::vector<std::int64_t>> ? "int"
+                                 : std::is_same_v<T, std::vector<double>>     ? "real"
+                                                                              : "text";
+              data.push_back({{"type", type}, {"values", v}});
+            }
           },
           c);
     }
@@ -203,6 +207,10 @@ RunResult run_from_json(const json& j) {
                 t.at("written").get<bool>()};
     for (const auto& c : t.at("data")) {
       const auto type = c.at("type").get<std::string>();
+      if (type == "sequence") {
+        table.data.emplace_back(Sequence{c.at("first").get<std::int64_t>(), c.at("count").get<std::size_t>()});
+        continue;
+      }
       const json& values = c.at("values");
       if (type == "int") {
         table.data.emplace_back(values.get<std::vector<std::int64_t>>());

@@ -16,8 +16,16 @@
 
 namespace cansim::scenario {
 
+// first, first + 1, ..., first + count - 1 without storing them (a step or index column).
+struct Sequence {
+  std::int64_t first = 0;
+  std::size_t count = 0;
+  std::size_t size() const { return count; }
+  std::int64_t operator[](std::size_t i) const { return first + static_cast<std::int64_t>(i); }
+};
+
 // One column of a table; columnar, so that a run's per-step series costs 8 bytes a value.
-using Column = std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>>;
+using Column = std::variant<std::vector<std::int64_t>, std::vector<double>, std::vector<std::string>, Sequence>;
 
 // A tidy table of one run: one row per observation. Written as <name>.csv (rows of all runs,
 // each prefixed with the run's identity) when `written` is set; summaries may read it either way.

@@ -71,9 +71,8 @@ RunResult run(const RunContext& ctx) {
       {"crashes", static_cast<double>(t.crashes)},
       {"leader_crashes", static_cast<double>(t.leader_crashes)},
   };
-  std::vector<std::int64_t> step_numbers(t.size.size());
-  for (std::size_t i = 0; i < step_numbers.size(); ++i) step_numbers[i] = static_cast<std::int64_t>(i) + 1;
-  r.tables.push_back(Table{"sizes", {"step", "size"}, {std::move(step_numbers), std::move(t.size)},
+  const std::size_t n = t.size.size();
+  r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)},
                            ctx.output.boolean("per_step")});
   // The step model has no event engine; its trace is the sequence of sizes.
   std::uint64_t h = 0xcbf29ce484222325ULL;
