@@ -168,7 +168,7 @@ TEST_CASE("results do not depend on the thread count", "[scenario]") {
   for (std::size_t i = 0; i < one.size(); ++i) {
     CHECK(one[i].trace_hash == four[i].trace_hash);
     REQUIRE(one[i].metrics.size() == four[i].metrics.size());
-    for (std::size_t m = 0; m < one[i].metrics.size(); ++m) CHECK(one[i].metrics[m].value == four[i].metrics[m].value);
+    for (std::size_t m = 0; m < one[i].metrics.size(); ++m) CHECK(one[i].metrics[m] == four[i].metrics[m]);
   }
   CHECK(one[0].trace_hash != one[1].trace_hash);  // different seeds, different runs
 }
@@ -185,8 +185,8 @@ TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {
     const double lambda = c == 0 ? 0.5 : 0.8;
     double mean = 0, util = 0;
     for (std::size_t i = 0; i < 20; ++i) {
-      mean += results[c * 20 + i].metrics[0].value / 20;
-      util += results[c * 20 + i].metrics[2].value / 20;
+      mean += results[c * 20 + i].metrics[0] / 20;
+      util += results[c * 20 + i].metrics[2] / 20;
     }
     INFO("lambda " << lambda);
     CHECK(mean == Approx(lambda / (1 - lambda)).epsilon(0.08));

@@ -73,7 +73,7 @@ int cmd_run(const RunArgs& a, const std::vector<std::string>& argv) {
     for (std::size_t i = 0; i < runs.size(); ++i) {
       bool same = results[i].trace_hash == again[i].trace_hash && results[i].metrics.size() == again[i].metrics.size();
       for (std::size_t m = 0; same && m < results[i].metrics.size(); ++m) {
-        const double x = results[i].metrics[m].value, y = again[i].metrics[m].value;
+        const double x = results[i].metrics[m], y = again[i].metrics[m];
         same = (x == y) || (x != x && y != y);
       }
       if (!same) {

@@ -42,6 +42,8 @@ std::string describe_kinds() {
 std::string describe_kind(const ExperimentKind& k) {
   std::string out = fmt::format("{}: {}\n\nparams:\n{}", k.name, k.description, plain_table(k.params));
   if (!k.outputs.empty()) out += "\noutput:\n" + plain_table(k.outputs);
+  out += "\nmetrics (runs.csv, one row per run):\n";
+  for (const auto& m : k.metrics) out += fmt::format("  {:<22} {}\n", m.name, m.description);
   return out;
 }
 
@@ -97,6 +99,8 @@ status 2; nothing is written. Values set with `--set` are reported as `FILE (--s
   for (const auto& k : experiment_kinds()) {
     out += fmt::format("\n### `{}`\n\n{}\n\n#### params\n\n{}", k.name, k.description, markdown_table(k.params));
     if (!k.outputs.empty()) out += "\n#### output\n\n" + markdown_table(k.outputs);
+    out += "\n#### metrics (runs.csv, one row per run)\n\n| name | description |\n|---|---|\n";
+    for (const auto& m : k.metrics) out += fmt::format("| `{}` | {} |\n", m.name, m.description);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <iterator>
@@ -79,27 +80,15 @@ std::string swept_header(const Scenario& sc) {
   return out;
 }
 
-std::vector<std::string> metric_names(const std::vector<RunResult>& results) {
+std::vector<std::string> metric_names(const ExperimentKind& kind) {
   std::vector<std::string> names;
-  for (const auto& r : results) {
-    // Runs of one kind nearly always report the same metrics in the same order: check that
-    // cheaply, and search only when a run differs.
-    bool same = r.metrics.size() <= names.size();
-    for (std::size_t k = 0; same && k < r.metrics.size(); ++k) same = r.metrics[k].name == names[k];
-    if (same) continue;
-    for (const auto& m : r.metrics) {
-      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
-    }
-  }
+  for (const auto& m : kind.metrics) names.push_back(m.name);
   return names;
 }
 
-const double* find_metric(const RunResult& r, const std::string& name, std::size_t hint = 0) {
-  if (hint < r.metrics.size() && r.metrics[hint].name == name) return &r.metrics[hint].value;
-  for (const auto& m : r.metrics) {
-    if (m.name == name) return &m.value;
-  }
-  return nullptr;
+// A run's value of metric k, or null when the run did not report it (a failed run).
+const double* metric_value(const RunResult& r, std::size_t k) {
+  return k < r.metrics.size() ? &r.metrics[k] : nullptr;
 }
 
 // Files are collected in memory, then written into a fresh temporary directory that is renamed
@@ -154,7 +143,11 @@ std::string join_chunks(std::size_t n, unsigned threads, F format) {
   constexpr std::size_t kChunk = 256;
   std::vector<std::string> chunks((n + kChunk - 1) / kChunk);
   parallel_for(chunks.size(), threads, [&](std::size_t c) {
-    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) format(i, chunks[c]);
+    // Into a local string first: neighbouring std::string headers share a cache line, and
+    // appending to them from two threads would bounce it between cores on every append.
+    std::string text;
+    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) format(i, text);
+    chunks[c] = std::move(text);
   });
   std::size_t total = 0;
   for (const auto& c : chunks) total += c.size();
@@ -167,9 +160,7 @@ std::string join_chunks(std::size_t n, unsigned threads, F format) {
 json run_to_json(std::uint64_t run, const RunResult& r) {
   json j;
   j["run"] = run;
-  json metrics = json::array();
-  for (const auto& m : r.metrics) metrics.push_back({m.name, m.value});
-  j["metrics"] = metrics;
+  j["metrics"] = r.metrics;
   json tables = json::array();
   for (const auto& t : r.tables) {
     json data = json::array();
@@ -201,7 +192,7 @@ double json_double(const json& v) {
 
 RunResult run_from_json(const json& j) {
   RunResult r;
-  for (const auto& m : j.at("metrics")) r.metrics.push_back({m.at(0).get<std::string>(), json_double(m.at(1))});
+  for (const auto& m : j.at("metrics")) r.metrics.push_back(json_double(m));
   for (const auto& t : j.at("tables")) {
     Table table{t.at("name").get<std::string>(), t.at("columns").get<std::vector<std::string>>(), {},
                 t.at("written").get<bool>()};
@@ -279,7 +270,7 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
 
   const unsigned threads = out.threads;
   // runs.csv: one row per run. Rows are formatted in parallel and joined in run order.
-  const auto metrics = metric_names(results);
+  const auto metrics = metric_names(*sc.kind);
   std::string runs_csv = "run,config,repetition,seed" + swept_header(sc);
   for (const auto& m : metrics) add_field(runs_csv, csv_field(m));
   runs_csv += ",trace_hash\n";
@@ -289,7 +280,7 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
     fmt::format_to(it, "{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed);
     row += swept_cells(sc, spec.config);
     for (std::size_t k = 0; k < metrics.size(); ++k) {
-      if (const double* v = find_metric(results[i], metrics[k], k)) {
+      if (const double* v = metric_value(results[i], k)) {
         fmt::format_to(it, ",{}", *v);
       } else {
         row += ',';
@@ -343,6 +334,7 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
   parallel_for(spans.size(), threads, [&](std::size_t k) {
     const auto [first, count] = spans[k];
     const std::size_t config = sc.run(runs[first]).config;
+    std::string csv_text;  // local, then moved: see join_chunks on false sharing
     json c;
     c["config"] = config;
     c["params"] = params_json(sc.configs[config].params);
@@ -352,10 +344,10 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
       const std::string& m = metrics[mk];
       std::vector<double> values;
       for (std::size_t i = first; i < first + count; ++i) {
-        if (const double* v = find_metric(results[i], m, mk)) values.push_back(*v);
+        if (const double* v = metric_value(results[i], mk)) values.push_back(*v);
       }
       json st = metric_stats(values);
-      std::string& line = config_csv[k];
+      std::string& line = csv_text;
       line += fmt::format("{}", config) + swept_cells(sc, config);
       add_field(line, csv_field(m));
       for (const auto& [key, v] : st.items()) {
@@ -370,6 +362,7 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
       for (const auto& [key, v] : extra.items()) c[key] = v;
     }
     config_json[k] = std::move(c);
+    config_csv[k] = std::move(csv_text);
   });
   json summary;
   summary["experiment"] = sc.kind->name;
@@ -444,7 +437,8 @@ std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& 
                           const std::vector<RunResult>& results) {
   std::map<std::size_t, std::vector<std::size_t>> by_config;
   for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
-  const auto metrics = sc.kind->headline.empty() ? metric_names(results) : sc.kind->headline;
+  const auto all = metric_names(*sc.kind);
+  const auto metrics = sc.kind->headline.empty() ? all : sc.kind->headline;
   // An aligned table: one row per configuration, each metric as mean ± 95% CI half-width.
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header{"config"};
@@ -455,9 +449,10 @@ std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& 
     std::vector<std::string> row{fmt::format("{}", config)};
     for (const auto& name : sc.swept) row.push_back(to_string(sc.configs[config].params.get(name)));
     for (const auto& m : metrics) {
+      const auto k = static_cast<std::size_t>(std::find(all.begin(), all.end(), m) - all.begin());
       RunningStats s;
       for (std::size_t i : positions) {
-        if (const double* v = find_metric(results[i], m); v && !std::isnan(*v)) s.add(*v);
+        if (const double* v = metric_value(results[i], k); v && !std::isnan(*v)) s.add(*v);
       }
       const auto ci = ci95_of_mean(s);
       row.push_back(s.count() == 0        ? std::string("-")

@@ -39,13 +39,14 @@ struct Table {
   const Column* column(std::string_view name) const;
 };
 
-struct Metric {
+// A per-run result, declared once per kind like the parameters (documented by `describe`).
+struct MetricSpec {
   std::string name;
-  double value;
+  std::string description;
 };
 
 struct RunResult {
-  std::vector<Metric> metrics;  // one row of runs.csv
+  std::vector<double> metrics;  // the kind's declared metrics, in order: one row of runs.csv
   std::vector<Table> tables;
   std::uint64_t trace_hash = 0;  // the engine's event-trace hash, for determinism checks
 };
@@ -62,9 +63,10 @@ struct ExperimentKind {
   std::string description;
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
+  std::vector<MetricSpec> metrics;  // what every run reports, in RunResult::metrics order
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
   std::function<RunResult(const RunContext&)> run;
-  // Metrics shown in the short summary printed after a run (all of them when empty).
+  // Names of the metrics shown in the short summary printed after a run (all when empty).
   std::vector<std::string> headline;
   // Extra per-configuration summary fields; the generic metric statistics are always there.
   std::function<nlohmann::ordered_json(const ParamValues&, std::span<const RunResult>)> summarize;

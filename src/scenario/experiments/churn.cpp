@@ -59,17 +59,18 @@ RunResult run(const RunContext& ctx) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double steps = static_cast<double>(t.size.size());
   RunResult r;
+  // In the order of kMetrics.
   r.metrics = {
-      {"mean_size", static_cast<double>(sum) / steps},
-      {"min_size", static_cast<double>(lo)},
-      {"max_size", static_cast<double>(hi)},
-      {"share_below_nmin", static_cast<double>(below) / steps},
-      {"reached_zero", t.first_zero_step > 0 ? 1.0 : 0.0},
-      {"dead_at_end", t.size.back() == 0 ? 1.0 : 0.0},
-      {"death_step", t.first_zero_step > 0 ? static_cast<double>(t.first_zero_step) : nan},
-      {"joins", static_cast<double>(t.joins)},
-      {"crashes", static_cast<double>(t.crashes)},
-      {"leader_crashes", static_cast<double>(t.leader_crashes)},
+      static_cast<double>(sum) / steps,
+      static_cast<double>(lo),
+      static_cast<double>(hi),
+      static_cast<double>(below) / steps,
+      t.first_zero_step > 0 ? 1.0 : 0.0,
+      t.size.back() == 0 ? 1.0 : 0.0,
+      t.first_zero_step > 0 ? static_cast<double>(t.first_zero_step) : nan,
+      static_cast<double>(t.joins),
+      static_cast<double>(t.crashes),
+      static_cast<double>(t.leader_crashes),
   };
   const std::size_t n = t.size.size();
   r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)},
@@ -83,12 +84,7 @@ RunResult run(const RunContext& ctx) {
   return r;
 }
 
-const double* metric(const RunResult& r, std::string_view name) {
-  for (const auto& m : r.metrics) {
-    if (m.name == name) return &m.value;
-  }
-  return nullptr;
-}
+enum MetricIndex { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };
 
 // The box-plot figures over every sampled size of every run of one configuration, and the
 // shares the paper's statements are about.
@@ -103,10 +99,10 @@ nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult
   for (const auto& r : runs) {
     const Column* col = r.tables.at(0).column("size");
     for (std::int64_t x : std::get<std::vector<std::int64_t>>(*col)) samples.push_back(static_cast<double>(x));
-    run_means.add(*metric(r, "mean_size"));
-    reached += *metric(r, "reached_zero") > 0 ? 1 : 0;
-    dead += *metric(r, "dead_at_end") > 0 ? 1 : 0;
-    if (const double d = *metric(r, "death_step"); !std::isnan(d)) death.add(d);
+    run_means.add(r.metrics.at(kMeanSize));
+    reached += r.metrics.at(kReachedZero) > 0 ? 1 : 0;
+    dead += r.metrics.at(kDeadAtEnd) > 0 ? 1 : 0;
+    if (const double d = r.metrics.at(kDeathStep); !std::isnan(d)) death.add(d);
   }
   sort_counts(samples);
   const std::int64_t nmin = p.integer("nmin");
@@ -174,6 +170,18 @@ ExperimentKind churn_kind() {
       ParamSpec::choice("admission", {"pseudocode", "prose"},
                         "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text (accept below Nmin, then only if churn > current - Nmin)")
           .def(std::string("pseudocode")),
+  };
+  k.metrics = {
+      {"mean_size", "mean of the sampled sizes of the run"},
+      {"min_size", "smallest sampled size"},
+      {"max_size", "largest sampled size"},
+      {"share_below_nmin", "share of the run's samples below Nmin"},
+      {"reached_zero", "1 if the CAN reached size 0 in the run, else 0"},
+      {"dead_at_end", "1 if the last sample is 0, else 0"},
+      {"death_step", "the first step that ended at size 0; NaN if none"},
+      {"joins", "join requests accepted"},
+      {"crashes", "nodes crashed"},
+      {"leader_crashes", "crashes of the leader"},
   };
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),

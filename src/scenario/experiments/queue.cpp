@@ -91,11 +91,8 @@ RunResult run_queue(const RunContext& ctx) {
   m.sim.run();
   const auto n = static_cast<double>(m.customers);
   RunResult r;
-  r.metrics = {{"mean_wait_s", m.wait_sum / n},
-               {"mean_response_s", m.response_sum / n},
-               {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
-               {"max_queue", static_cast<double>(m.max_queue)},
-               {"events", static_cast<double>(m.sim.dispatched())}};
+  r.metrics = {m.wait_sum / n, m.response_sum / n, m.busy_total.to_seconds() / m.sim.now().to_seconds(),
+               static_cast<double>(m.max_queue), static_cast<double>(m.sim.dispatched())};
   if (m.keep_customers) {
     r.tables.push_back(Table{"customers",
                              {"customer", "wait_s", "response_s"},
@@ -118,6 +115,13 @@ ExperimentKind queue_kind() {
       ParamSpec::real("service_rate", "exponential service rate mu").above(0).def(1.0).in_unit("1/s"),
       ParamSpec::integer("customers", "customers measured after the warm-up").at_least(1).at_most(1e9).def(10000),
       ParamSpec::integer("warmup", "customers served before measuring starts").at_least(0).at_most(1e9).def(1000),
+  };
+  k.metrics = {
+      {"mean_wait_s", "mean time in the queue of the measured customers, in s"},
+      {"mean_response_s", "mean time in the system (queue and service), in s"},
+      {"utilization", "share of the run's time the server was busy"},
+      {"max_queue", "largest number of customers waiting"},
+      {"events", "events the engine dispatched"},
   };
   k.outputs = {
       ParamSpec::boolean("per_customer", "write customers.csv: each measured customer's wait and response time").def(false),
