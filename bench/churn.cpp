@@ -38,8 +38,7 @@ double both_figures(unsigned threads, const fs::path& out) {
   const auto t0 = Clock::now();
   for (const char* fig : {"fig4_2", "fig4_3"}) {
     const Scenario sc = load_scenario((fs::path(CANSIM_SOURCE_DIR) / "scenarios" / fig).replace_extension(".json").string());
-    std::vector<std::uint64_t> runs(sc.run_count());
-    for (std::uint64_t r = 0; r < runs.size(); ++r) runs[r] = r;
+    const std::vector<std::uint64_t> runs = sc.all_runs();
     const auto results = run_runs(sc, runs, {threads, false});
     write_results(sc, runs, results, {(out / fig).string(), true, {"bench"}, threads});
   }

@@ -220,3 +220,25 @@ TEST_CASE("docs/cli.md documents every option of every command", "[cli][docs]") 
     }
   }
 }
+
+TEST_CASE("churn writes per-step sizes on request, and its shards merge exactly", "[cli][churn]") {
+  const TempDir tmp("churn");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "c.json") << R"({"experiment": "churn", "seed": 9, "repetitions": 4,
+    "params": {"steps": 7, "at_zero": "bootstrap"}, "sweep": {"f": [0.5, 0.75], "j": [0.2, 0.01]},
+    "output": {"per_step": true}})";
+  const std::string sc = (d / "c.json").string();
+  REQUIRE(run_cli("run " + sc + " -o " + (d / "full").string()).status == 0);
+  const std::string sizes = read(d / "full" / "sizes.csv");
+  CHECK(sizes.rfind("run,config,repetition,f,j,step,size\n0,0,0,0.5,0.2,1,", 0) == 0);
+  CHECK(std::count(sizes.begin(), sizes.end(), '\n') == 1 + 16 * 7);  // header, 16 runs of 7 steps
+  const auto summary = nlohmann::json::parse(read(d / "full" / "summary.json"));
+  CHECK(summary["configurations"][3]["size"]["samples"] == 28);
+  REQUIRE(run_cli("run " + sc + " --shard 1/3 -o " + (d / "a").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --shard 2/3 -o " + (d / "b").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --shard 3/3 -o " + (d / "c").string()).status == 0);
+  REQUIRE(run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " " + (d / "c").string() + " -o " +
+                  (d / "merged").string())
+              .status == 0);
+  require_same_results(d / "full", d / "merged");
+}

@@ -38,8 +38,7 @@ std::string read(const fs::path& p) {
 // Runs a figure's scenario (with overrides) into a fresh directory and returns its path.
 fs::path run_figure(const std::string& fig, const std::vector<std::string>& sets, const std::string& tag) {
   const Scenario sc = load_scenario((kSource / "scenarios" / (fig + ".json")).string(), sets);
-  std::vector<std::uint64_t> runs;
-  for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  const std::vector<std::uint64_t> runs = sc.all_runs();
   const auto results = run_runs(sc, runs, {2, false});
   const fs::path dir = fs::temp_directory_path() / ("cansim-golden-" + std::to_string(::getpid())) / (fig + tag);
   fs::remove_all(dir);

@@ -160,8 +160,7 @@ TEST_CASE("results do not depend on the thread count", "[scenario]") {
   const auto file = write_temp("threads.json", R"({"experiment": "queue", "seed": 3, "repetitions": 6,
     "params": {"customers": 500, "warmup": 50}, "sweep": {"arrival_rate": [0.3, 0.6]}})");
   const Scenario sc = load_scenario(file);
-  std::vector<std::uint64_t> runs;
-  for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  const std::vector<std::uint64_t> runs = sc.all_runs();
   const auto one = run_runs(sc, runs, {1, false});
   const auto four = run_runs(sc, runs, {4, false});
   REQUIRE(one.size() == 12);
@@ -178,8 +177,7 @@ TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {
   const auto file = write_temp("mm1.json", R"({"experiment": "queue", "seed": 11, "repetitions": 20,
     "params": {"customers": 20000, "warmup": 2000}, "sweep": {"arrival_rate": [0.5, 0.8]}})");
   const Scenario sc = load_scenario(file);
-  std::vector<std::uint64_t> runs;
-  for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+  const std::vector<std::uint64_t> runs = sc.all_runs();
   const auto results = run_runs(sc, runs, {2, false});
   for (std::size_t c = 0; c < 2; ++c) {
     const double lambda = c == 0 ? 0.5 : 0.8;

@@ -50,7 +50,7 @@ int cmd_run(const RunArgs& a, const std::vector<std::string>& argv) {
   } else if (!a.shard.empty()) {
     runs = parse_shard(a.shard, sc.run_count());
   } else {
-    for (std::uint64_t r = 0; r < sc.run_count(); ++r) runs.push_back(r);
+    runs = sc.all_runs();
   }
   if (a.list) {
     std::printf("run config repetition seed%s\n", sc.swept.empty() ? "" : " params");

@@ -28,20 +28,20 @@ std::string to_string(const Value& v) {
       v);
 }
 
-ParamSpec ParamSpec::integer(std::string name, std::string description) {
+static ParamSpec make_spec(std::string name, ParamType type, std::string description) {
   ParamSpec p;
   p.name = std::move(name);
-  p.type = ParamType::Integer;
+  p.type = type;
   p.description = std::move(description);
   return p;
 }
 
+ParamSpec ParamSpec::integer(std::string name, std::string description) {
+  return make_spec(std::move(name), ParamType::Integer, std::move(description));
+}
+
 ParamSpec ParamSpec::real(std::string name, std::string description) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = ParamType::Real;
-  p.description = std::move(description);
-  return p;
+  return make_spec(std::move(name), ParamType::Real, std::move(description));
 }
 
 ParamSpec ParamSpec::probability(std::string name, std::string description) {
@@ -52,20 +52,12 @@ ParamSpec ParamSpec::probability(std::string name, std::string description) {
 }
 
 ParamSpec ParamSpec::boolean(std::string name, std::string description) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = ParamType::Boolean;
-  p.description = std::move(description);
-  return p;
+  return make_spec(std::move(name), ParamType::Boolean, std::move(description));
 }
 
-ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices,
-                            std::string description) {
-  ParamSpec p;
-  p.name = std::move(name);
-  p.type = ParamType::Choice;
+ParamSpec ParamSpec::choice(std::string name, std::vector<std::string> choices, std::string description) {
+  ParamSpec p = make_spec(std::move(name), ParamType::Choice, std::move(description));
   p.choices = std::move(choices);
-  p.description = std::move(description);
   return p;
 }
 

@@ -31,6 +31,12 @@ RunSpec Scenario::run(std::uint64_t r) const {
   return {r, static_cast<std::size_t>(r / repetitions), r % repetitions, run_seed(seed, r)};
 }
 
+std::vector<std::uint64_t> Scenario::all_runs() const {
+  std::vector<std::uint64_t> runs(run_count());
+  for (std::uint64_t r = 0; r < runs.size(); ++r) runs[r] = r;
+  return runs;
+}
+
 namespace {
 
 std::string escape_token(std::string_view key) {

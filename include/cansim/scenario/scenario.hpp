@@ -53,6 +53,7 @@ struct Scenario {
 
   std::uint64_t run_count() const { return configs.size() * repetitions; }
   RunSpec run(std::uint64_t r) const;
+  std::vector<std::uint64_t> all_runs() const;  // 0 .. run_count() - 1
 };
 
 // Run r's seed: independent of every other run's, and of how many runs there are.

@@ -51,157 +51,107 @@ class Figures {
   std::map<std::tuple<std::int64_t, double, double>, Cfg> cfgs_;
 };
 
-constexpr double kJ[] = {0.2, 0.1, 0.05, 0.025, 0.01};
-constexpr double kF[] = {0.5, 0.75};
-
-// Gathers the configurations a statement needs; a missing one makes it "not evaluated".
-struct Need {
-  const Figures& fig;
-  std::string missing;
-  const Cfg* operator()(std::int64_t nmax, double f, double j) {
-    const Cfg* c = fig.get(nmax, f, j);
-    if (!c && missing.empty()) missing = fmt::format("no result for Nmax={}, f={}, j={}", nmax, f, j);
-    return c;
-  }
+struct Key {
+  std::int64_t nmax;
+  double f, j;
 };
 
-ClaimCheck make(int n, std::string statement, std::string criterion) {
-  return {n, std::move(statement), std::move(criterion), "", Verdict::NotEvaluated};
+std::vector<Key> keys(std::int64_t nmax, std::initializer_list<double> fs, std::initializer_list<double> js) {
+  std::vector<Key> out;
+  for (double f : fs) {
+    for (double j : js) out.push_back({nmax, f, j});
+  }
+  return out;
+}
+
+// A statement that holds when `holds` is true of every listed configuration. The figures are
+// each configuration's `describe`; a missing configuration makes the statement "not evaluated".
+template <class Describe, class Holds>
+ClaimCheck check_each(int n, std::string statement, std::string criterion, const Figures& fig,
+                      const std::vector<Key>& ks, Describe describe, Holds holds) {
+  ClaimCheck c{n, std::move(statement), std::move(criterion), "", Verdict::Holds};
+  for (const Key& k : ks) {
+    const Cfg* x = fig.get(k.nmax, k.f, k.j);
+    if (!x) {
+      c.figures = fmt::format("no result for Nmax={}, f={}, j={}", k.nmax, k.f, k.j);
+      c.verdict = Verdict::NotEvaluated;
+      return c;
+    }
+    c.figures += (c.figures.empty() ? "" : "; ") + describe(k, *x);
+    if (!holds(k, *x)) c.verdict = Verdict::DoesNotHold;
+  }
+  return c;
 }
 
 }  // namespace
 
 std::vector<ClaimCheck> check_churn_claims(const std::vector<json>& summaries) {
   const Figures fig(summaries);
+  const auto all_j = {0.2, 0.1, 0.05, 0.025, 0.01};
+  auto mean = [](const Key& k, const Cfg& x) { return fmt::format("j={}: mean {:.2f}", k.j, x.mean); };
+  auto below = [](const Key& k, const Cfg& x) { return fmt::format("j={}: below Nmin {:.3f}", k.j, x.below); };
+  auto whisker = [](const Key& k, const Cfg& x) { return fmt::format("f={} j={}: whisker {}", k.f, k.j, x.whisker_low); };
   std::vector<ClaimCheck> out;
-
-  {  // 1
-    auto c = make(1, "Nmax=10, f=.5: j must be at least .025 for the network to have, on average, the minimum size",
-                  "mean size >= Nmin for every j >= .025, and < Nmin for j = .01");
-    Need need{fig, ""};
-    bool ok = true;
-    for (double j : kJ) {
-      const Cfg* x = need(10, 0.5, j);
-      if (!x) break;
-      c.figures += fmt::format("{}j={}: mean {:.2f}", c.figures.empty() ? "" : "; ", j, x->mean);
-      ok = ok && (j >= 0.025 ? x->mean >= x->nmin : x->mean < x->nmin);
-    }
-    if (need.missing.empty()) c.verdict = ok ? Verdict::Holds : Verdict::DoesNotHold;
-    else c.figures = need.missing;
-    out.push_back(c);
-  }
-  {  // 2
-    auto c = make(2, "Nmax=10, f=.5, j=.01: the average size is 2, and runs reach size 0",
-                  "mean size in [1.5, 2.5) and a share of runs that reached 0 above 0");
-    Need need{fig, ""};
-    if (const Cfg* x = need(10, 0.5, 0.01)) {
-      c.figures = fmt::format("mean {:.2f}; runs that reached 0: {:.3f}", x->mean, x->reached_zero);
-      c.verdict = (x->mean >= 1.5 && x->mean < 2.5 && x->reached_zero > 0) ? Verdict::Holds : Verdict::DoesNotHold;
-    } else {
-      c.figures = need.missing;
-    }
-    out.push_back(c);
-  }
-  {  // 3
-    auto c = make(3, "Nmax=10, f=.5: every other j still reaches sizes below Nmin",
-                  "for j in {.025, .05, .1, .2}: a share of samples below Nmin above 0");
-    Need need{fig, ""};
-    bool ok = true;
-    for (double j : {0.2, 0.1, 0.05, 0.025}) {
-      const Cfg* x = need(10, 0.5, j);
-      if (!x) break;
-      c.figures += fmt::format("{}j={}: below Nmin {:.3f}", c.figures.empty() ? "" : "; ", j, x->below);
-      ok = ok && x->below > 0;
-    }
-    if (need.missing.empty()) c.verdict = ok ? Verdict::Holds : Verdict::DoesNotHold;
-    else c.figures = need.missing;
-    out.push_back(c);
-  }
-  {  // 4
-    auto c = make(4, "Nmax=10, f=.75: j in {.01, .025} guarantee the failure of the network",
-                  "every run reaches size 0, for both j");
-    Need need{fig, ""};
-    bool ok = true;
-    for (double j : {0.025, 0.01}) {
-      const Cfg* x = need(10, 0.75, j);
-      if (!x) break;
-      c.figures += fmt::format("{}j={}: runs that reached 0: {:.3f}", c.figures.empty() ? "" : "; ", j, x->reached_zero);
-      ok = ok && x->reached_zero == 1.0;
-    }
-    if (need.missing.empty()) c.verdict = ok ? Verdict::Holds : Verdict::DoesNotHold;
-    else c.figures = need.missing;
-    out.push_back(c);
-  }
-  {  // 5
-    auto c = make(5, "Nmax=10, f=.75: the other j average above Nmin but still reach states below it",
-                  "for j in {.05, .1, .2}: mean size > Nmin and a share of samples below Nmin above 0");
-    Need need{fig, ""};
-    bool ok = true;
-    for (double j : {0.2, 0.1, 0.05}) {
-      const Cfg* x = need(10, 0.75, j);
-      if (!x) break;
-      c.figures += fmt::format("{}j={}: mean {:.2f}, below Nmin {:.3f}", c.figures.empty() ? "" : "; ", j, x->mean, x->below);
-      ok = ok && x->mean > x->nmin && x->below > 0;
-    }
-    if (need.missing.empty()) c.verdict = ok ? Verdict::Holds : Verdict::DoesNotHold;
-    else c.figures = need.missing;
-    out.push_back(c);
-  }
-  {  // 6
-    auto c = make(6, "Nmax=100: size 100 is never reached, and the network tolerates failures better than with Nmax=10",
-                  "largest size with Nmax=100 below 100, and the share of samples below Nmin, averaged over the ten "
-                  "(f, j), lower by more than 0.005 with Nmax=100 than with Nmax=10");
-    Need need{fig, ""};
+  out.push_back(check_each(
+      1, "Nmax=10, f=.5: j must be at least .025 for the network to have, on average, the minimum size",
+      "mean size >= Nmin for every j >= .025, and < Nmin for j = .01", fig, keys(10, {0.5}, all_j), mean,
+      [](const Key& k, const Cfg& x) { return k.j >= 0.025 ? x.mean >= x.nmin : x.mean < x.nmin; }));
+  out.push_back(check_each(
+      2, "Nmax=10, f=.5, j=.01: the average size is 2, and runs reach size 0",
+      "mean size in [1.5, 2.5) and a share of runs that reached 0 above 0", fig, keys(10, {0.5}, {0.01}),
+      [](const Key&, const Cfg& x) { return fmt::format("mean {:.2f}; runs that reached 0: {:.3f}", x.mean, x.reached_zero); },
+      [](const Key&, const Cfg& x) { return x.mean >= 1.5 && x.mean < 2.5 && x.reached_zero > 0; }));
+  out.push_back(check_each(3, "Nmax=10, f=.5: every other j still reaches sizes below Nmin",
+                           "for j in {.025, .05, .1, .2}: a share of samples below Nmin above 0", fig,
+                           keys(10, {0.5}, {0.2, 0.1, 0.05, 0.025}), below,
+                           [](const Key&, const Cfg& x) { return x.below > 0; }));
+  out.push_back(check_each(
+      4, "Nmax=10, f=.75: j in {.01, .025} guarantee the failure of the network", "every run reaches size 0, for both j",
+      fig, keys(10, {0.75}, {0.025, 0.01}),
+      [](const Key& k, const Cfg& x) { return fmt::format("j={}: runs that reached 0: {:.3f}", k.j, x.reached_zero); },
+      [](const Key&, const Cfg& x) { return x.reached_zero == 1.0; }));
+  out.push_back(check_each(
+      5, "Nmax=10, f=.75: the other j average above Nmin but still reach states below it",
+      "for j in {.05, .1, .2}: mean size > Nmin and a share of samples below Nmin above 0", fig,
+      keys(10, {0.75}, {0.2, 0.1, 0.05}),
+      [](const Key& k, const Cfg& x) { return fmt::format("j={}: mean {:.2f}, below Nmin {:.3f}", k.j, x.mean, x.below); },
+      [](const Key&, const Cfg& x) { return x.mean > x.nmin && x.below > 0; }));
+  {  // 6 compares the two figures, configuration by configuration.
+    ClaimCheck c{6, "Nmax=100: size 100 is never reached, and the network tolerates failures better than with Nmax=10",
+                 "largest size with Nmax=100 below 100, and the share of samples below Nmin, averaged over the ten "
+                 "(f, j), lower by more than 0.005 with Nmax=100 than with Nmax=10",
+                 "", Verdict::NotEvaluated};
     double largest = 0, below100 = 0, below10 = 0;
-    for (double f : kF) {
-      for (double j : kJ) {
-        const Cfg* a = need(100, f, j);
-        const Cfg* b = need(10, f, j);
-        if (!a || !b) continue;
-        largest = std::max(largest, a->max);
-        below100 += a->below / 10;
-        below10 += b->below / 10;
+    for (const Key& k : keys(100, {0.5, 0.75}, all_j)) {
+      const Cfg* a = fig.get(100, k.f, k.j);
+      const Cfg* b = fig.get(10, k.f, k.j);
+      if (!a || !b) {
+        c.figures = fmt::format("no result for Nmax={}, f={}, j={}", a ? 10 : 100, k.f, k.j);
+        break;
       }
+      largest = std::max(largest, a->max);
+      below100 += a->below / 10;
+      below10 += b->below / 10;
     }
-    if (need.missing.empty()) {
+    if (c.figures.empty()) {
       c.figures = fmt::format("largest size {}; mean share below Nmin {:.3f} (Nmax=100) vs {:.3f} (Nmax=10)", largest,
                               below100, below10);
       c.verdict = (largest < 100 && below100 < below10 - 0.005) ? Verdict::Holds : Verdict::DoesNotHold;
-    } else {
-      c.figures = need.missing;
     }
     out.push_back(c);
   }
-  {  // 7
-    auto c = make(7, "Nmax=100, f=.5: j > .1 is needed to keep the size above Nmin; f=.75 is similar",
-                  "for f in {.5, .75}: the lower whisker is >= Nmin for j = .2 and below Nmin for every j <= .1");
-    Need need{fig, ""};
-    bool ok = true;
-    for (double f : kF) {
-      for (double j : kJ) {
-        const Cfg* x = need(100, f, j);
-        if (!x) break;
-        c.figures += fmt::format("{}f={} j={}: whisker {}", c.figures.empty() ? "" : "; ", f, j, x->whisker_low);
-        const bool keeps = x->whisker_low >= x->nmin;
-        ok = ok && (j > 0.1 ? keeps : !keeps);
-      }
-    }
-    if (need.missing.empty()) c.verdict = ok ? Verdict::Holds : Verdict::DoesNotHold;
-    else c.figures = need.missing;
-    out.push_back(c);
-  }
-  {  // 8
-    auto c = make(8, "Nmax=100, f=.75, j=.1: the network keeps the minimum desired size",
-                  "the lower whisker is >= Nmin");
-    Need need{fig, ""};
-    if (const Cfg* x = need(100, 0.75, 0.1)) {
-      c.figures = fmt::format("whisker {}, mean {:.2f}, below Nmin {:.3f}", x->whisker_low, x->mean, x->below);
-      c.verdict = x->whisker_low >= x->nmin ? Verdict::Holds : Verdict::DoesNotHold;
-    } else {
-      c.figures = need.missing;
-    }
-    out.push_back(c);
-  }
+  out.push_back(check_each(
+      7, "Nmax=100, f=.5: j > .1 is needed to keep the size above Nmin; f=.75 is similar",
+      "for f in {.5, .75}: the lower whisker is >= Nmin for j = .2 and below Nmin for every j <= .1", fig,
+      keys(100, {0.5, 0.75}, all_j), whisker,
+      [](const Key& k, const Cfg& x) { return (x.whisker_low >= x.nmin) == (k.j > 0.1); }));
+  out.push_back(check_each(
+      8, "Nmax=100, f=.75, j=.1: the network keeps the minimum desired size", "the lower whisker is >= Nmin", fig,
+      keys(100, {0.75}, {0.1}),
+      [](const Key&, const Cfg& x) {
+        return fmt::format("whisker {}, mean {:.2f}, below Nmin {:.3f}", x.whisker_low, x.mean, x.below);
+      },
+      [](const Key&, const Cfg& x) { return x.whisker_low >= x.nmin; }));
   return out;
 }
 
