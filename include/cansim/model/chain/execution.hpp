@@ -1,0 +1,119 @@
+#pragma once
+// Executing one transaction against the state, as the EVM does: intrinsic gas, a call whose
+// storage accesses are metered as it touches them (EIP-2929 warm/cold, EIP-2200/3529 SSTORE
+// with refunds), events, and a revert (require failed, or out of gas) that undoes every change
+// of the call but still pays for the gas used.
+#include <functional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cansim/model/chain/gas.hpp"
+#include "cansim/model/chain/state.hpp"
+
+namespace cansim::chain {
+
+// An event (log) a contract emitted. Gas counts its topics and data bytes.
+struct Log {
+  Address contract;
+  std::string event;
+  std::vector<Word> args;
+  std::size_t topics = 1;      // the event signature, plus indexed arguments
+  std::size_t data_bytes = 0;  // non-indexed data, 32 bytes per word in the ABI
+};
+
+// A `require` failed: the call's changes are undone, its gas spent.
+class Revert : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class OutOfGas : public std::runtime_error {
+ public:
+  OutOfGas() : std::runtime_error("out of gas") {}
+};
+
+struct BlockContext {
+  std::uint64_t number = 0;
+  std::uint64_t timestamp_ms = 0;
+  Address coinbase{1};  // receives the fees, so that the sum of all balances never changes
+};
+
+class Call;
+using CallBody = std::function<void(Call&)>;
+
+struct Transaction {
+  Address from, to;
+  Wei value = 0;
+  Gas gas_limit = 0;
+  Wei gas_price = 0;
+  std::size_t calldata_zero_bytes = 0;
+  std::size_t calldata_nonzero_bytes = 0;
+  std::size_t created_code_bytes = 0;  // > 0: a contract creation (53000 + 200 per byte)
+  std::string name;                    // the function called, for receipts and traces
+  CallBody body;                       // the contract code; may be empty (a plain transfer)
+};
+
+enum class Status { Success, Reverted, OutOfGas, Invalid };
+std::string_view status_name(Status s);
+
+struct Receipt {
+  Status status = Status::Invalid;
+  std::string reason;    // why it reverted or was invalid
+  Gas gas_used = 0;      // after the refund
+  Gas refund = 0;        // the refund applied
+  Wei fee = 0;           // gas_used * gas_price, paid to the coinbase
+  std::vector<Log> logs; // empty unless it succeeded
+};
+
+// What a contract's code sees and does. Storage goes through sload/sstore, which charge gas by
+// what is touched; `require` reverts.
+class Call {
+ public:
+  Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit);
+
+  Address sender() const { return tx_.from; }
+  Address self() const { return tx_.to; }
+  Wei value() const { return tx_.value; }
+  const BlockContext& block() const { return block_; }
+
+  Word sload(const SlotKey& k);
+  void sstore(const SlotKey& k, Word v);
+  void emit(Log log);
+  void require(bool condition, const std::string& reason) const {
+    if (!condition) throw Revert(reason);
+  }
+  // Sends wei from this contract to `to` (a failed send reverts).
+  void send(Address to, Wei amount);
+  void charge(Gas g);  // a fixed cost, such as ecrecover
+
+  Gas used() const { return used_; }
+  // The refund counter so far (EIP-3529); the receipt applies at most gas used / 5 of it.
+  std::int64_t refund_counter() const { return refund_counter_; }
+  std::vector<Log>& logs() { return logs_; }
+
+ private:
+  State& state_;
+  const GasSchedule& gas_;
+  const Transaction& tx_;
+  const BlockContext& block_;
+  Gas limit_, used_ = 0;
+  std::int64_t refund_counter_ = 0;  // may dip below zero within a transaction (EIP-2200)
+  std::set<SlotKey> warm_;
+  std::map<SlotKey, Word> original_;  // each touched slot's value when the transaction began
+  std::vector<Log> logs_;
+  friend Receipt execute(State&, const GasSchedule&, const Transaction&, const BlockContext&);
+};
+
+// The gas a transaction costs before its code runs.
+Gas intrinsic_gas(const GasSchedule& gas, const Transaction& tx);
+
+// Executes `tx` on `state`: the sender pays for gas_limit up front, the call runs, unused gas is
+// returned and the fee goes to the coinbase. An invalid transaction (too little balance, gas
+// limit below the intrinsic gas, above the block limit) changes nothing.
+Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block);
+
+// Like eth_estimateGas: executes on a copy of the state and reports gas and outcome.
+Receipt dry_run(const State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block);
+
+}  // namespace cansim::chain

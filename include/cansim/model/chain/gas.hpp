@@ -1,0 +1,27 @@
+#pragma once
+// The EVM's London gas schedule (go-ethereum params/protocol_params.go; EIP-2929, EIP-3529), as
+// design.md lists it. Every constant is a field so that a scenario can study another schedule.
+#include "cansim/model/chain/types.hpp"
+
+namespace cansim::chain {
+
+struct GasSchedule {
+  Gas tx_base = 21000;               // every transaction
+  Gas tx_create = 53000;             // a contract-creating transaction, instead of tx_base
+  Gas create_per_code_byte = 200;    // per byte of deployed code
+  Gas calldata_zero_byte = 4;
+  Gas calldata_nonzero_byte = 16;
+  Gas cold_sload = 2100;             // first access to a slot in a transaction
+  Gas warm_access = 100;             // later accesses (SLOAD, and SSTORE that changes nothing)
+  Gas sstore_set = 20000;            // zero to non-zero
+  Gas sstore_reset = 2900;           // non-zero to another value (5000 minus the cold charge)
+  Gas sstore_clears_refund = 4800;   // refunded for clearing a slot
+  Gas log_base = 375;
+  Gas log_per_topic = 375;
+  Gas log_per_byte = 8;
+  Gas ecrecover = 3000;
+  Gas refund_quotient = 5;           // refunds are capped at gas used / 5
+  Gas block_gas_limit = 30000000;
+};
+
+}  // namespace cansim::chain

@@ -1,0 +1,49 @@
+#pragma once
+// The world state: accounts (balance, nonce) and contract storage, with a journal so that a
+// failed call undoes every change it made (snapshot / revert_to), as the EVM does.
+#include <map>
+#include <vector>
+
+#include "cansim/model/chain/types.hpp"
+
+namespace cansim::chain {
+
+struct Account {
+  Wei balance = 0;
+  std::uint64_t nonce = 0;
+};
+
+class State {
+ public:
+  Wei balance(Address a) const;
+  std::uint64_t nonce(Address a) const;
+  Word load(const SlotKey& k) const;  // unmetered: for reads outside transactions (eth_call)
+
+  void set_balance(Address a, Wei v);
+  void set_nonce(Address a, std::uint64_t n);
+  void store(const SlotKey& k, Word v);  // 0 erases the slot, as in the EVM
+  // Moves wei between accounts; false (and nothing changed) if `from` holds too little.
+  bool transfer(Address from, Address to, Wei amount);
+
+  using Snapshot = std::size_t;
+  Snapshot snapshot() const { return journal_.size(); }
+  void revert_to(Snapshot s);
+  void forget_journal() { journal_.clear(); }  // once a transaction is final
+
+  // Sum of all balances: with the fees credited to an account, this never changes.
+  Wei total_balance() const;
+  const std::map<Address, Account>& accounts() const { return accounts_; }
+
+ private:
+  struct Undo {
+    enum class Kind { Balance, Nonce, Slot } kind;
+    Address address;
+    SlotKey slot;
+    Word old_value;  // balance, nonce or slot value before the change
+  };
+  std::map<Address, Account> accounts_;
+  std::map<SlotKey, Word> storage_;
+  std::vector<Undo> journal_;
+};
+
+}  // namespace cansim::chain

@@ -1,0 +1,36 @@
+#pragma once
+// Value types of the simulated Ethereum-like chain (§1, §3 of the paper; design.md "Contract
+// model"). Money is an integer count of wei, 128 bits wide (3.4e38 wei: far beyond any price);
+// never floating point.
+#include <compare>
+#include <cstdint>
+#include <string>
+
+namespace cansim::chain {
+
+using Wei = unsigned __int128;
+// A storage slot's value. EVM words are 256 bits; every value cansim's contracts store (amounts,
+// timestamps, addresses, indices) fits in 128, and gas does not depend on the width.
+using Word = unsigned __int128;
+using Gas = std::uint64_t;
+
+// A simulated account's address: a number, printed as Ethereum's 20-byte hex.
+struct Address {
+  std::uint64_t id = 0;
+  constexpr auto operator<=>(const Address&) const = default;
+  constexpr bool is_zero() const { return id == 0; }
+};
+
+std::string to_string(Address a);  // "0x000...002a"
+std::string wei_to_string(Wei w);   // decimal
+
+// Names one storage slot: the contract and two keys (a field and an index/map key), the way
+// Solidity derives slots from a field number and a key.
+struct SlotKey {
+  Address contract;
+  std::uint64_t field = 0;
+  Word key = 0;
+  constexpr auto operator<=>(const SlotKey&) const = default;
+};
+
+}  // namespace cansim::chain

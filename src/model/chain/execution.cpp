@@ -1,0 +1,136 @@
+#include "cansim/model/chain/execution.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace cansim::chain {
+
+std::string_view status_name(Status s) {
+  switch (s) {
+    case Status::Success: return "success";
+    case Status::Reverted: return "reverted";
+    case Status::OutOfGas: return "out of gas";
+    case Status::Invalid: return "invalid";
+  }
+  return "?";
+}
+
+Call::Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit)
+    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit) {}
+
+void Call::charge(Gas g) {
+  if (g > limit_ - used_) {
+    used_ = limit_;
+    throw OutOfGas();
+  }
+  used_ += g;
+}
+
+Word Call::sload(const SlotKey& k) {
+  charge(warm_.insert(k).second ? gas_.cold_sload : gas_.warm_access);
+  return state_.load(k);
+}
+
+void Call::sstore(const SlotKey& k, Word v) {
+  // EIP-2929: a cold slot costs the cold charge first.
+  Gas cost = warm_.insert(k).second ? gas_.cold_sload : 0;
+  const Word current = state_.load(k);
+  const Word original = original_.try_emplace(k, current).first->second;
+  const auto clears = static_cast<std::int64_t>(gas_.sstore_clears_refund);
+  // EIP-2200 as amended by EIP-3529.
+  if (v == current) {
+    cost += gas_.warm_access;
+  } else if (original == current) {
+    if (original == 0) {
+      cost += gas_.sstore_set;
+    } else {
+      cost += gas_.sstore_reset;
+      if (v == 0) refund_counter_ += clears;
+    }
+  } else {
+    cost += gas_.warm_access;
+    if (original != 0) {
+      if (current == 0) refund_counter_ -= clears;
+      if (v == 0) refund_counter_ += clears;
+    }
+    if (v == original) {
+      refund_counter_ += original == 0 ? static_cast<std::int64_t>(gas_.sstore_set - gas_.warm_access)
+                                       : static_cast<std::int64_t>(gas_.sstore_reset - gas_.warm_access);
+    }
+  }
+  charge(cost);
+  state_.store(k, v);
+}
+
+void Call::emit(Log log) {
+  charge(gas_.log_base + gas_.log_per_topic * log.topics + gas_.log_per_byte * log.data_bytes);
+  log.contract = self();
+  logs_.push_back(std::move(log));
+}
+
+void Call::send(Address to, Wei amount) {
+  require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
+}
+
+Gas intrinsic_gas(const GasSchedule& gas, const Transaction& tx) {
+  Gas g = tx.created_code_bytes > 0 ? gas.tx_create + gas.create_per_code_byte * tx.created_code_bytes : gas.tx_base;
+  return g + gas.calldata_zero_byte * tx.calldata_zero_bytes + gas.calldata_nonzero_byte * tx.calldata_nonzero_bytes;
+}
+
+Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
+  Receipt r;
+  const Gas intrinsic = intrinsic_gas(gas, tx);
+  const Wei upfront = static_cast<Wei>(tx.gas_limit) * tx.gas_price;
+  if (tx.gas_limit < intrinsic) {
+    r.reason = fmt::format("gas limit {} below the intrinsic gas {}", tx.gas_limit, intrinsic);
+    return r;
+  }
+  if (tx.gas_limit > gas.block_gas_limit) {
+    r.reason = fmt::format("gas limit {} above the block gas limit {}", tx.gas_limit, gas.block_gas_limit);
+    return r;
+  }
+  if (state.balance(tx.from) < upfront + tx.value) {
+    r.reason = "sender cannot pay gas limit x gas price + value";
+    return r;
+  }
+  // Buy the gas and bump the nonce: these stay even if the call reverts.
+  state.set_balance(tx.from, state.balance(tx.from) - upfront);
+  state.set_nonce(tx.from, state.nonce(tx.from) + 1);
+
+  Call call(state, gas, tx, block, tx.gas_limit);
+  call.used_ = intrinsic;
+  const State::Snapshot snap = state.snapshot();
+  r.status = Status::Success;
+  try {
+    if (!state.transfer(tx.from, tx.to, tx.value)) throw Revert("value transfer failed");
+    if (tx.body) tx.body(call);
+  } catch (const Revert& e) {
+    r.status = Status::Reverted;
+    r.reason = e.what();
+  } catch (const OutOfGas&) {
+    r.status = Status::OutOfGas;
+    r.reason = "out of gas";
+  }
+  if (r.status != Status::Success) {
+    state.revert_to(snap);
+  } else {
+    r.refund = std::min<Gas>(static_cast<Gas>(std::max<std::int64_t>(call.refund_counter_, 0)),
+                             call.used_ / gas.refund_quotient);
+    r.logs = std::move(call.logs_);
+  }
+  r.gas_used = call.used_ - r.refund;
+  r.fee = static_cast<Wei>(r.gas_used) * tx.gas_price;
+  // Return what was not used; the fee goes to the coinbase.
+  state.set_balance(tx.from, state.balance(tx.from) + (upfront - r.fee));
+  state.set_balance(block.coinbase, state.balance(block.coinbase) + r.fee);
+  state.forget_journal();
+  return r;
+}
+
+Receipt dry_run(const State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
+  State copy = state;
+  return execute(copy, gas, tx, block);
+}
+
+}  // namespace cansim::chain

@@ -1,0 +1,87 @@
+#include "cansim/model/chain/state.hpp"
+
+#include <fmt/format.h>
+
+namespace cansim::chain {
+
+std::string to_string(Address a) { return fmt::format("0x{:040x}", a.id); }
+
+std::string wei_to_string(Wei w) {
+  if (w == 0) return "0";
+  std::string s;
+  while (w > 0) {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(w % 10)));
+    w /= 10;
+  }
+  return s;
+}
+
+Wei State::balance(Address a) const {
+  auto it = accounts_.find(a);
+  return it == accounts_.end() ? 0 : it->second.balance;
+}
+
+std::uint64_t State::nonce(Address a) const {
+  auto it = accounts_.find(a);
+  return it == accounts_.end() ? 0 : it->second.nonce;
+}
+
+Word State::load(const SlotKey& k) const {
+  auto it = storage_.find(k);
+  return it == storage_.end() ? 0 : it->second;
+}
+
+void State::set_balance(Address a, Wei v) {
+  Account& acc = accounts_[a];
+  journal_.push_back({Undo::Kind::Balance, a, {}, acc.balance});
+  acc.balance = v;
+}
+
+void State::set_nonce(Address a, std::uint64_t n) {
+  Account& acc = accounts_[a];
+  journal_.push_back({Undo::Kind::Nonce, a, {}, acc.nonce});
+  acc.nonce = n;
+}
+
+void State::store(const SlotKey& k, Word v) {
+  journal_.push_back({Undo::Kind::Slot, {}, k, load(k)});
+  if (v == 0) {
+    storage_.erase(k);
+  } else {
+    storage_[k] = v;
+  }
+}
+
+bool State::transfer(Address from, Address to, Wei amount) {
+  if (balance(from) < amount) return false;
+  if (from == to || amount == 0) return true;
+  set_balance(from, balance(from) - amount);
+  set_balance(to, balance(to) + amount);
+  return true;
+}
+
+void State::revert_to(Snapshot s) {
+  while (journal_.size() > s) {
+    const Undo u = journal_.back();
+    journal_.pop_back();
+    switch (u.kind) {
+      case Undo::Kind::Balance: accounts_[u.address].balance = u.old_value; break;
+      case Undo::Kind::Nonce: accounts_[u.address].nonce = static_cast<std::uint64_t>(u.old_value); break;
+      case Undo::Kind::Slot:
+        if (u.old_value == 0) {
+          storage_.erase(u.slot);
+        } else {
+          storage_[u.slot] = u.old_value;
+        }
+        break;
+    }
+  }
+}
+
+Wei State::total_balance() const {
+  Wei sum = 0;
+  for (const auto& [_, acc] : accounts_) sum += acc.balance;
+  return sum;
+}
+
+}  // namespace cansim::chain

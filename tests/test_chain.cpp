@@ -1,0 +1,215 @@
+// The chain's execution model: the London gas schedule as the EIPs specify it, reverts that
+// undo everything but the gas, and conservation of wei.
+#include <catch2/catch.hpp>
+
+#include "cansim/model/chain/execution.hpp"
+#include "cansim/sim/rng.hpp"
+
+using namespace cansim;
+using namespace cansim::chain;
+
+namespace {
+
+const GasSchedule kGas;
+const Address kAlice{100}, kContract{200};
+const BlockContext kBlock{1, 1000, Address{1}};
+
+Transaction call_tx(CallBody body, Gas limit = 1000000) {
+  Transaction tx;
+  tx.from = kAlice;
+  tx.to = kContract;
+  tx.gas_limit = limit;
+  tx.gas_price = 2;
+  tx.body = std::move(body);
+  return tx;
+}
+
+State funded() {
+  State s;
+  s.set_balance(kAlice, Wei{1000000000000});
+  s.forget_journal();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("SSTORE gas and refunds follow EIP-2200 as amended by EIP-3529", "[chain][gas]") {
+  // The test table of EIP-3529 (slot warm; "used" there includes 3 gas per PUSH, 12 or 18 here).
+  struct Case {
+    Word original;
+    std::vector<Word> writes;
+    Gas used;
+    std::int64_t refund;
+  };
+  const std::vector<Case> cases = {
+      {0, {0, 0}, 212, 0},          {0, {0, 1}, 20112, 0},     {0, {1, 0}, 20112, 19900},
+      {0, {1, 2}, 20112, 0},        {0, {1, 1}, 20112, 0},     {1, {0, 0}, 3012, 4800},
+      {1, {0, 1}, 3012, 2800},      {1, {0, 2}, 3012, 0},      {1, {2, 0}, 3012, 4800},
+      {1, {2, 3}, 3012, 0},         {1, {2, 1}, 3012, 2800},   {1, {2, 2}, 3012, 0},
+      {1, {1, 0}, 3012, 4800},      {1, {1, 2}, 3012, 0},      {1, {1, 1}, 212, 0},
+      {0, {1, 0, 1}, 40118, 19900}, {1, {0, 1, 0}, 5918, 7600},
+  };
+  const SlotKey slot{kContract, 0, 0};
+  for (const Case& c : cases) {
+    State s = funded();
+    s.store(slot, c.original);
+    s.forget_journal();
+    Gas sstore_gas = 0;
+    std::int64_t refund = 0;
+    const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
+                                call.sload(slot);  // warm the slot, as the EIP's table assumes
+                                const Gas before = call.used();
+                                for (Word w : c.writes) call.sstore(slot, w);
+                                sstore_gas = call.used() - before;
+                                refund = call.refund_counter();
+                              }),
+                              kBlock);
+    INFO("original " << static_cast<std::uint64_t>(c.original) << ", " << c.writes.size() << " writes");
+    REQUIRE(r.status == Status::Success);
+    CHECK(sstore_gas == c.used - 6 * c.writes.size());
+    CHECK(refund == c.refund);
+    const Gas before_refund = 21000 + 2100 + sstore_gas;
+    CHECK(r.refund == std::min<Gas>(static_cast<Gas>(c.refund), before_refund / 5));
+    CHECK(r.gas_used == before_refund - r.refund);
+    CHECK(s.load(slot) == c.writes.back());
+  }
+}
+
+TEST_CASE("cold and warm storage reads", "[chain][gas]") {
+  State s = funded();
+  Gas first = 0, second = 0;
+  execute(s, kGas, call_tx([&](Call& call) {
+            Gas g = call.used();
+            call.sload({kContract, 1, 7});
+            first = call.used() - g;
+            g = call.used();
+            call.sload({kContract, 1, 7});
+            second = call.used() - g;
+          }),
+          kBlock);
+  CHECK(first == 2100);
+  CHECK(second == 100);
+}
+
+TEST_CASE("intrinsic gas: base, calldata and contract creation", "[chain][gas]") {
+  Transaction tx;
+  CHECK(intrinsic_gas(kGas, tx) == 21000);
+  tx.calldata_zero_bytes = 10;
+  tx.calldata_nonzero_bytes = 3;
+  CHECK(intrinsic_gas(kGas, tx) == 21000 + 40 + 48);
+  tx.created_code_bytes = 1000;
+  CHECK(intrinsic_gas(kGas, tx) == 53000 + 200000 + 40 + 48);
+}
+
+TEST_CASE("events cost 375 + 375 per topic + 8 per byte", "[chain][gas]") {
+  State s = funded();
+  Gas cost = 0;
+  const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
+                              const Gas g = call.used();
+                              call.emit({{}, "Paid", {1, 2}, 2, 64});
+                              cost = call.used() - g;
+                            }),
+                            kBlock);
+  CHECK(cost == 375 + 2 * 375 + 8 * 64);
+  REQUIRE(r.logs.size() == 1);
+  CHECK(r.logs[0].event == "Paid");
+  CHECK(r.logs[0].contract == kContract);
+}
+
+TEST_CASE("a revert undoes the call but pays for its gas", "[chain]") {
+  State s = funded();
+  const SlotKey slot{kContract, 2, 0};
+  const Wei before = s.balance(kAlice);
+  Transaction tx = call_tx([&](Call& call) {
+    call.sstore(slot, 42);
+    call.emit({{}, "Changed", {42}, 1, 32});
+    call.require(false, "not the leader");
+  });
+  tx.value = 5000;
+  const Receipt r = execute(s, kGas, tx, kBlock);
+  CHECK(r.status == Status::Reverted);
+  CHECK(r.reason == "not the leader");
+  CHECK(s.load(slot) == 0);           // the store is undone
+  CHECK(s.balance(kContract) == 0);   // so is the value transfer
+  CHECK(r.logs.empty());              // and the event
+  CHECK(r.gas_used == 21000 + 2100 + 20000 + 375 + 375 + 256);
+  CHECK(r.refund == 0);
+  CHECK(s.balance(kAlice) == before - r.fee);
+  CHECK(s.balance(kBlock.coinbase) == r.fee);
+  CHECK(s.nonce(kAlice) == 1);  // the nonce is spent all the same
+}
+
+TEST_CASE("running out of gas consumes the whole limit and undoes the call", "[chain]") {
+  State s = funded();
+  const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
+                              for (std::uint64_t i = 0; i < 100; ++i) call.sstore({kContract, 3, i}, 1);
+                            }, 100000),
+                            kBlock);
+  CHECK(r.status == Status::OutOfGas);
+  CHECK(r.gas_used == 100000);
+  CHECK(s.load({kContract, 3, 0}) == 0);
+  CHECK(s.balance(kAlice) == Wei{1000000000000} - Wei{200000});
+}
+
+TEST_CASE("an invalid transaction changes nothing", "[chain]") {
+  State s = funded();
+  const Wei total = s.total_balance();
+  Transaction low = call_tx({}, 20000);  // below the intrinsic gas
+  CHECK(execute(s, kGas, low, kBlock).status == Status::Invalid);
+  Transaction rich = call_tx({});
+  rich.value = Wei{1000000000000};  // more than Alice has, with the gas
+  CHECK(execute(s, kGas, rich, kBlock).status == Status::Invalid);
+  Transaction huge = call_tx({}, 40000000);  // above the block gas limit
+  CHECK(execute(s, kGas, huge, kBlock).status == Status::Invalid);
+  CHECK(s.nonce(kAlice) == 0);
+  CHECK(s.total_balance() == total);
+  CHECK(s.balance(kAlice) == Wei{1000000000000});
+}
+
+TEST_CASE("a dry run reports the gas of the real execution and changes nothing", "[chain]") {
+  State s = funded();
+  auto body = [](Call& call) {
+    call.sstore({kContract, 4, 0}, 9);
+    call.sstore({kContract, 4, 1}, 9);
+  };
+  const Receipt dry = dry_run(s, kGas, call_tx(body), kBlock);
+  CHECK(s.load({kContract, 4, 0}) == 0);
+  CHECK(s.nonce(kAlice) == 0);
+  const Receipt real = execute(s, kGas, call_tx(body), kBlock);
+  CHECK(dry.gas_used == real.gas_used);
+  CHECK(dry.status == real.status);
+  CHECK(s.load({kContract, 4, 0}) == 9);
+}
+
+TEST_CASE("wei are conserved over random transactions", "[chain][property]") {
+  Rng rng(31);
+  State s;
+  const std::vector<Address> people{Address{10}, Address{11}, Address{12}, Address{13}};
+  for (Address a : people) s.set_balance(a, Wei{1} << 70);  // ~1180 ether each
+  s.forget_journal();
+  const Wei total = s.total_balance();
+  for (int i = 0; i < 2000; ++i) {
+    Transaction tx;
+    tx.from = people[rng.below(people.size())];
+    tx.to = Address{200 + rng.below(3)};
+    tx.value = static_cast<Wei>(rng.below(1000000));
+    tx.gas_limit = 21000 + rng.below(200000);
+    tx.gas_price = static_cast<Wei>(1 + rng.below(50)) * 1000000000;
+    const bool fail = rng.bernoulli(0.3);
+    const Address payee = people[rng.below(people.size())];
+    tx.body = [&, fail, payee](Call& call) {
+      call.sstore({call.self(), 0, rng.below(10)}, rng.below(3));
+      if (call.value() > 10) call.send(payee, call.value() / 2);
+      call.require(!fail, "random failure");
+    };
+    execute(s, kGas, tx, kBlock);
+    REQUIRE(s.total_balance() == total);
+    for (const auto& [addr, acc] : s.accounts()) REQUIRE(acc.balance <= total);  // no wrap-around below 0
+  }
+}
+
+TEST_CASE("wei and addresses print exactly", "[chain]") {
+  CHECK(wei_to_string(0) == "0");
+  CHECK(wei_to_string(Wei{1000000000000000000ULL} * 1000000000000ULL) == "1000000000000000000000000000000");
+  CHECK(to_string(Address{42}) == "0x000000000000000000000000000000000000002a");
+}
