@@ -213,3 +213,99 @@ TEST_CASE("wei and addresses print exactly", "[chain]") {
   CHECK(wei_to_string(Wei{1000000000000000000ULL} * 1000000000000ULL) == "1000000000000000000000000000000");
   CHECK(to_string(Address{42}) == "0x000000000000000000000000000000000000002a");
 }
+
+// ---- blocks, the pool and delivery through the engine ----
+
+#include "cansim/model/chain/chain.hpp"
+
+namespace {
+
+Transaction tagged(Address from, Wei price, int tag, std::vector<int>& order, Gas limit = 50000) {
+  Transaction tx;
+  tx.from = from;
+  tx.to = kContract;
+  tx.gas_limit = limit;
+  tx.gas_price = price;
+  tx.body = [&order, tag](Call&) { order.push_back(tag); };
+  return tx;
+}
+
+}  // namespace
+
+TEST_CASE("blocks take the pool by gas price, then arrival, each sender in order", "[chain][blocks]") {
+  Simulator sim;
+  Chain chain(sim, {});
+  const Address a{10}, b{11}, c{12};
+  for (Address x : {a, b, c}) chain.genesis_state().set_balance(x, Wei{1} << 80);
+  std::vector<int> order;
+  chain.submit(tagged(a, 1, 1, order));    // a's first, cheap
+  chain.submit(tagged(a, 100, 2, order));  // a's second, dear: must still follow a's first
+  chain.submit(tagged(b, 50, 3, order));
+  chain.submit(tagged(c, 50, 4, order));   // same price as b, later
+  sim.run_until(seconds(12));
+  CHECK(order == std::vector<int>{3, 4, 1, 2});
+  REQUIRE(chain.blocks().size() == 1);
+  CHECK(chain.blocks()[0].transactions == 4);
+  CHECK(chain.pool_size() == 0);
+}
+
+TEST_CASE("a block never exceeds its gas limit; the rest waits", "[chain][blocks]") {
+  Simulator sim;
+  ChainConfig cfg;
+  cfg.gas.block_gas_limit = 100000;
+  Chain chain(sim, cfg);
+  const Address a{10};
+  chain.genesis_state().set_balance(a, Wei{1} << 80);
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i) chain.submit(tagged(a, 1, i, order, 30000));
+  sim.run_until(seconds(12));
+  // As in go-ethereum, a transaction fits while its gas limit fits in what the block has not
+  // used: 3 x 21000 used leaves 37000 >= 30000 for the fourth, and 16000 for the fifth.
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+  sim.run_until(seconds(24));
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
+  for (const auto& blk : chain.blocks()) CHECK(blk.gas_used <= 100000);
+}
+
+TEST_CASE("receipts and events arrive after the confirmation depth", "[chain][blocks]") {
+  Simulator sim;
+  ChainConfig cfg;
+  cfg.block_interval = seconds(5);
+  cfg.confirmations = 2;
+  Chain chain(sim, cfg);
+  const Address a{10};
+  chain.genesis_state().set_balance(a, Wei{1} << 80);
+  SimTime receipt_at{-1}, event_at{-1};
+  Status status = Status::Invalid;
+  chain.subscribe(kContract, [&](const Log& log) {
+    CHECK(log.event == "Registered");
+    event_at = sim.now();
+  });
+  Transaction tx = call_tx([](Call& call) { call.emit({{}, "Registered", {7}, 2, 0}); });
+  tx.from = a;
+  sim.at(seconds(3), [&] {
+    chain.submit(tx, [&](const Receipt& r) {
+      status = r.status;
+      receipt_at = sim.now();
+    });
+  });
+  Transaction bad = call_tx([](Call& call) { call.require(false, "no"); });
+  bad.from = a;
+  Status bad_status = Status::Success;
+  chain.submit(bad, [&](const Receipt& r) { bad_status = r.status; });
+  sim.run_until(seconds(30));
+  CHECK(status == Status::Success);
+  CHECK(receipt_at == seconds(15));  // sealed at 5 s, delivered 2 blocks later
+  CHECK(event_at == seconds(15));
+  CHECK(bad_status == Status::Reverted);
+}
+
+TEST_CASE("estimate is a dry run against the current state", "[chain][blocks]") {
+  Simulator sim;
+  Chain chain(sim, {});
+  chain.genesis_state().set_balance(kAlice, Wei{1} << 80);
+  const Receipt r = chain.estimate(call_tx([](Call& call) { call.sstore({kContract, 0, 0}, 1); }));
+  CHECK(r.status == Status::Success);
+  CHECK(r.gas_used == 21000 + 2100 + 20000);
+  CHECK(chain.state().load({kContract, 0, 0}) == 0);
+}

@@ -1,0 +1,73 @@
+#pragma once
+// The simulated chain on the event engine: transactions wait in a pool; every block_interval a
+// block is sealed from the pool in a stated deterministic order (gas price, highest first, then
+// arrival; each sender's transactions in the order sent, as go-ethereum does) up to the block gas
+// limit; receipts and events reach their subscribers through the engine once the block is
+// `confirmations` blocks deep. Blocks are sealed for as long as the simulation runs, so run it
+// with Simulator::run_until.
+#include <deque>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "cansim/model/chain/execution.hpp"
+#include "cansim/sim/simulator.hpp"
+
+namespace cansim::chain {
+
+struct ChainConfig {
+  SimTime block_interval = seconds(12);
+  std::uint64_t confirmations = 0;  // blocks on top before receipts and events are delivered
+  GasSchedule gas;
+  Address coinbase{1};  // receives every fee
+};
+
+struct BlockInfo {
+  std::uint64_t number;
+  SimTime sealed_at;
+  Gas gas_used;
+  std::size_t transactions;
+};
+
+using ReceiptHandler = std::function<void(const Receipt&)>;
+using LogHandler = std::function<void(const Log&)>;
+
+class Chain {
+ public:
+  Chain(Simulator& sim, ChainConfig config);
+
+  // Genesis: set balances before the first block.
+  State& genesis_state() { return state_; }
+  // eth_call: reads are free and immediate, as from a local node.
+  const State& state() const { return state_; }
+  const ChainConfig& config() const { return config_; }
+
+  // Queues a transaction; on_receipt (may be empty) runs when its block is deep enough.
+  void submit(Transaction tx, ReceiptHandler on_receipt = {});
+  // Every event of `contract` (or of every contract, for a zero address), after confirmation.
+  void subscribe(Address contract, LogHandler handler);
+
+  // Like eth_estimateGas, against the current state.
+  Receipt estimate(const Transaction& tx) const;
+
+  const std::vector<BlockInfo>& blocks() const { return blocks_; }
+  std::size_t pool_size() const;
+
+ private:
+  struct Pending {
+    Transaction tx;
+    ReceiptHandler on_receipt;
+    std::uint64_t arrival;
+  };
+  void seal();
+
+  Simulator& sim_;
+  ChainConfig config_;
+  State state_;
+  std::map<Address, std::deque<Pending>> pool_;  // per sender, in the order sent
+  std::uint64_t arrivals_ = 0;
+  std::vector<BlockInfo> blocks_;
+  std::vector<std::pair<Address, LogHandler>> subscribers_;
+};
+
+}  // namespace cansim::chain
