@@ -309,3 +309,43 @@ TEST_CASE("estimate is a dry run against the current state", "[chain][blocks]") 
   CHECK(r.gas_used == 21000 + 2100 + 20000);
   CHECK(chain.state().load({kContract, 0, 0}) == 0);
 }
+
+TEST_CASE("signatures verify, and forged or altered ones do not", "[chain][signature]") {
+  Keyring keys;
+  Rng rng(4);
+  const KeyPair alice = keys.create(Address{10}, rng);
+  const KeyPair bob = keys.create(Address{11}, rng);
+  const std::uint64_t msg = digest({2, 10});  // (nonce, proposer)
+  const Signature s = sign(alice, msg);
+  CHECK(keys.recover(s, msg) == alice.address);
+  CHECK(keys.recover(s, digest({3, 10})).is_zero());  // another message
+  Signature altered = s;
+  altered.digest = digest({3, 10});
+  CHECK(keys.recover(altered, digest({3, 10})).is_zero());  // digest swapped, tag kept
+  Signature forged = sign(bob, msg);
+  forged.signer = alice.address;  // Bob's key, Alice's name
+  CHECK(keys.recover(forged, msg).is_zero());
+  CHECK(keys.recover({alice.address, msg, s.tag ^ 1}, msg).is_zero());
+  CHECK(keys.recover(sign({Address{99}, 123}, msg), msg).is_zero());  // a key the keyring never made
+  CHECK_THROWS(keys.create(Address{10}, rng));
+  CHECK(digest({1, 2}) != digest({2, 1}));
+}
+
+TEST_CASE("ecrecover in a contract costs 3000 gas", "[chain][signature]") {
+  Simulator sim;
+  Chain chain(sim, {});
+  Rng rng(5);
+  const KeyPair alice = chain.keyring().create(kAlice, rng);
+  chain.genesis_state().set_balance(kAlice, Wei{1} << 80);
+  const std::uint64_t msg = digest({1, 100});
+  Address got{7};
+  Gas cost = 0;
+  chain.submit(call_tx([&](Call& call) {
+    const Gas g = call.used();
+    got = call.ecrecover(sign(alice, msg), msg);
+    cost = call.used() - g;
+  }));
+  sim.run_until(seconds(12));
+  CHECK(got == kAlice);
+  CHECK(cost == 3000);
+}

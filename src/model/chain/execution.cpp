@@ -73,6 +73,11 @@ void Call::send(Address to, Wei amount) {
   require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
 }
 
+Address Call::ecrecover(const Signature& sig, std::uint64_t message_digest) {
+  charge(gas_.ecrecover);
+  return block_.keyring ? block_.keyring->recover(sig, message_digest) : Address{};
+}
+
 Gas intrinsic_gas(const GasSchedule& gas, const Transaction& tx) {
   Gas g = tx.created_code_bytes > 0 ? gas.tx_create + gas.create_per_code_byte * tx.created_code_bytes : gas.tx_base;
   return g + gas.calldata_zero_byte * tx.calldata_zero_bytes + gas.calldata_nonzero_byte * tx.calldata_nonzero_bytes;

@@ -38,6 +38,8 @@ class Chain {
 
   // Genesis: set balances before the first block.
   State& genesis_state() { return state_; }
+  // The actors' keys; contracts verify signatures against it (ecrecover).
+  Keyring& keyring() { return keyring_; }
   // eth_call: reads are free and immediate, as from a local node.
   const State& state() const { return state_; }
   const ChainConfig& config() const { return config_; }
@@ -64,6 +66,7 @@ class Chain {
   Simulator& sim_;
   ChainConfig config_;
   State state_;
+  Keyring keyring_;
   std::map<Address, std::deque<Pending>> pool_;  // per sender, in the order sent
   std::uint64_t arrivals_ = 0;
   std::vector<BlockInfo> blocks_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cansim/model/chain/gas.hpp"
+#include "cansim/model/chain/signature.hpp"
 #include "cansim/model/chain/state.hpp"
 
 namespace cansim::chain {
@@ -37,6 +38,7 @@ struct BlockContext {
   std::uint64_t number = 0;
   std::uint64_t timestamp_ms = 0;
   Address coinbase{1};  // receives the fees, so that the sum of all balances never changes
+  const Keyring* keyring = nullptr;  // for ecrecover
 };
 
 class Call;
@@ -85,7 +87,10 @@ class Call {
   }
   // Sends wei from this contract to `to` (a failed send reverts).
   void send(Address to, Wei amount);
-  void charge(Gas g);  // a fixed cost, such as ecrecover
+  void charge(Gas g);  // a fixed cost
+  // The signer of a valid signature of `message_digest`, a zero address otherwise; costs
+  // ecrecover's gas either way.
+  Address ecrecover(const Signature& sig, std::uint64_t message_digest);
 
   Gas used() const { return used_; }
   // The refund counter so far (EIP-3529); the receipt applies at most gas used / 5 of it.
