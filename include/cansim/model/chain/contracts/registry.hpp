@@ -1,0 +1,57 @@
+#pragma once
+// The Registry contract (§3, §3.1, §4.1): owner, CAN parameters, candidates and members with
+// their contact information, the leader with its contact and nonce, and the registered
+// services, applications and clouds. Each function returns the transaction that calls it; views
+// read the state for free, as a local node does.
+//
+// Beyond the paper, for safety (design.md): registerLeader is a compare-and-swap on the leader
+// nonce (a stale proposer reverts), and needs the signed accepts of more than half of the
+// current members on (n, proposer).
+#include <vector>
+
+#include "cansim/model/chain/abi.hpp"
+#include "cansim/model/chain/execution.hpp"
+
+namespace cansim::chain::registry {
+
+// Bytes of deployed code, for the creation gas (53000 + 200 per byte): an estimate for a
+// Solidity contract of this size, stated here so that it can be studied.
+inline constexpr std::size_t kCodeBytes = 6000;
+
+// What the defaults of the transaction builders use; callers may change the returned transaction.
+inline constexpr Gas kGasLimit = 2000000;
+inline constexpr Wei kGasPrice = 1000000000;  // 1 gwei
+
+// The message an acceptor signs for proposer `proposer` and nonce `n` (Algorithm 3/4).
+std::uint64_t accept_digest(std::uint64_t n, Address proposer);
+
+Transaction deploy(Address owner, Address at, std::uint64_t nmin, std::uint64_t nmax);
+Transaction set_params(Address reg, Address owner, std::uint64_t nmin, std::uint64_t nmax);
+Transaction register_candidate(Address reg, Address node, Word contact);
+// The owner appoints the first leader (§3.1 step 2.ii); it must be a candidate. Nonce becomes 1.
+Transaction appoint_leader(Address reg, Address owner, Address leader);
+// LeadElect's one transaction (Algorithm 3): n must be the stored nonce + 1.
+Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
+                            Word contact);
+Transaction register_member(Address reg, Address leader, Address member);
+Transaction deregister_member(Address reg, Address leader, Address member);
+Transaction register_service(Address reg, Address from, Word id, Word definition_digest);
+Transaction register_application(Address reg, Address from, Word id, Word definition_digest);
+Transaction register_cloud(Address reg, Address provider, Address cloud);
+
+// Views.
+Address owner(const State& s, Address reg);
+std::uint64_t nmin(const State& s, Address reg);
+std::uint64_t nmax(const State& s, Address reg);
+Address leader(const State& s, Address reg);
+Word leader_contact(const State& s, Address reg);
+std::uint64_t leader_nonce(const State& s, Address reg);
+bool is_candidate(const State& s, Address reg, Address node);
+Word contact(const State& s, Address reg, Address node);  // a candidate's or member's
+bool is_member(const State& s, Address reg, Address node);
+std::vector<Address> members(const State& s, Address reg);  // in registration order, but for removals
+Word service(const State& s, Address reg, Word id);          // 0 if unknown
+Word application(const State& s, Address reg, Word id);
+bool is_cloud(const State& s, Address reg, Address cloud);
+
+}  // namespace cansim::chain::registry

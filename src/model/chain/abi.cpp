@@ -1,0 +1,22 @@
+#include "cansim/model/chain/abi.hpp"
+
+#include "cansim/sim/rng.hpp"
+
+namespace cansim::chain {
+
+Calldata& Calldata::word(Word w) {
+  std::size_t significant = 0;  // bytes from the lowest up to the highest non-zero one
+  for (Word v = w; v != 0; v >>= 8) ++significant;
+  std::size_t nz = 0;
+  for (std::size_t i = 0; i < significant; ++i) nz += ((w >> (8 * i)) & 0xff) != 0 ? 1 : 0;
+  nonzero += nz;
+  zero += 32 - nz;
+  return *this;
+}
+
+Address contract_address(Address deployer, std::uint64_t nonce) {
+  // Far above the small numbers simulated actors use, and never zero.
+  return Address{mix64(deployer.id ^ mix64(nonce + 0xc0ffee)) | (std::uint64_t{1} << 63)};
+}
+
+}  // namespace cansim::chain

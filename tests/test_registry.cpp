@@ -1,0 +1,171 @@
+// The Registry contract: who may do what, the compare-and-swap leader election, and the member
+// list, each function on its success and revert paths.
+#include <catch2/catch.hpp>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/rng.hpp"
+
+using namespace cansim;
+using namespace cansim::chain;
+
+namespace {
+
+struct World {
+  State state;
+  GasSchedule gas;
+  Keyring keys;
+  BlockContext block{1, 0, Address{1}, &keys};
+  Address owner{2};
+  Address reg = contract_address(Address{2}, 0);
+  std::vector<KeyPair> nodes;
+
+  World() {
+    Rng rng(77);
+    state.set_balance(owner, Wei{1} << 90);
+    for (std::uint64_t i = 0; i < 7; ++i) {
+      nodes.push_back(keys.create(Address{100 + i}, rng));
+      state.set_balance(nodes.back().address, Wei{1} << 90);
+    }
+    state.forget_journal();
+    must(registry::deploy(owner, reg, 3, 5));
+  }
+  Receipt run(const Transaction& tx) { return execute(state, gas, tx, block); }
+  Receipt must(const Transaction& tx) {
+    Receipt r = run(tx);
+    INFO(tx.name << ": " << r.reason);
+    REQUIRE(r.status == Status::Success);
+    return r;
+  }
+  Address node(std::size_t i) const { return nodes[i].address; }
+  // Candidates 0..k-1, node 0 appointed leader, nodes 1..k-1 members.
+  void form_can(std::size_t k) {
+    for (std::size_t i = 0; i < k; ++i) must(registry::register_candidate(reg, node(i), 1000 + i));
+    must(registry::appoint_leader(reg, owner, node(0)));
+    for (std::size_t i = 1; i < k; ++i) must(registry::register_member(reg, node(0), node(i)));
+  }
+  std::vector<Signature> accepts(std::uint64_t n, Address proposer, std::initializer_list<std::size_t> signers) {
+    std::vector<Signature> out;
+    for (std::size_t i : signers) out.push_back(sign(nodes[i], registry::accept_digest(n, proposer)));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Registry: deployment and parameters", "[registry]") {
+  World w;
+  CHECK(registry::owner(w.state, w.reg) == w.owner);
+  CHECK(registry::nmin(w.state, w.reg) == 3);
+  CHECK(registry::nmax(w.state, w.reg) == 5);
+  CHECK(registry::leader(w.state, w.reg).is_zero());
+  CHECK(w.run(registry::set_params(w.reg, w.node(0), 2, 4)).reason == "only the owner");
+  CHECK(w.run(registry::set_params(w.reg, w.owner, 5, 4)).status == Status::Reverted);
+  w.must(registry::set_params(w.reg, w.owner, 2, 4));
+  CHECK(registry::nmax(w.state, w.reg) == 4);
+  // Creation pays 53000 + 200 per byte of code.
+  World fresh;
+  Transaction d = registry::deploy(fresh.owner, contract_address(fresh.owner, 1), 1, 2);
+  CHECK(intrinsic_gas(fresh.gas, d) >= 53000 + 200 * registry::kCodeBytes);
+}
+
+TEST_CASE("Registry: the owner appoints the first leader, once", "[registry]") {
+  World w;
+  CHECK(w.run(registry::appoint_leader(w.reg, w.owner, w.node(0))).reason == "the leader must be a candidate");
+  w.must(registry::register_candidate(w.reg, w.node(0), 42));
+  CHECK(w.run(registry::appoint_leader(w.reg, w.node(0), w.node(0))).reason == "only the owner");
+  const Receipt r = w.must(registry::appoint_leader(w.reg, w.owner, w.node(0)));
+  CHECK(registry::leader(w.state, w.reg) == w.node(0));
+  CHECK(registry::leader_contact(w.state, w.reg) == 42);
+  CHECK(registry::leader_nonce(w.state, w.reg) == 1);
+  CHECK(registry::members(w.state, w.reg) == std::vector<Address>{w.node(0)});
+  REQUIRE(r.logs.size() == 1);
+  CHECK(r.logs[0].event == "LeaderChanged");
+  w.must(registry::register_candidate(w.reg, w.node(1), 43));
+  CHECK(w.run(registry::appoint_leader(w.reg, w.owner, w.node(1))).reason == "the first leader is already appointed");
+  CHECK(w.run(registry::register_candidate(w.reg, w.node(2), 0)).status == Status::Reverted);
+}
+
+TEST_CASE("Registry: only the leader registers and removes members, up to Nmax", "[registry]") {
+  World w;
+  w.form_can(3);
+  CHECK(registry::members(w.state, w.reg) == std::vector<Address>{w.node(0), w.node(1), w.node(2)});
+  w.must(registry::register_candidate(w.reg, w.node(3), 7));
+  CHECK(w.run(registry::register_member(w.reg, w.node(1), w.node(3))).reason == "only the leader");
+  CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(4))).reason == "a member must be a candidate");
+  CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(2))).reason == "already a member");
+  w.must(registry::register_member(w.reg, w.node(0), w.node(3)));
+  for (std::size_t i = 4; i < 6; ++i) w.must(registry::register_candidate(w.reg, w.node(i), 7));
+  w.must(registry::register_member(w.reg, w.node(0), w.node(4)));
+  CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(5))).reason == "the CAN is at Nmax");
+  // Removal: swap-remove keeps the list whole.
+  CHECK(w.run(registry::deregister_member(w.reg, w.node(1), w.node(2))).reason == "only the leader");
+  CHECK(w.run(registry::deregister_member(w.reg, w.node(0), w.node(0))).reason == "the leader cannot remove itself");
+  w.must(registry::deregister_member(w.reg, w.node(0), w.node(1)));
+  CHECK(registry::members(w.state, w.reg) == std::vector<Address>{w.node(0), w.node(4), w.node(2), w.node(3)});
+  CHECK_FALSE(registry::is_member(w.state, w.reg, w.node(1)));
+  CHECK(w.run(registry::deregister_member(w.reg, w.node(0), w.node(1))).reason == "not a member");
+  w.must(registry::register_member(w.reg, w.node(0), w.node(5)));
+  CHECK(registry::members(w.state, w.reg).size() == 5);
+}
+
+TEST_CASE("Registry: registerLeader is a compare-and-swap on the nonce with majority accepts", "[registry]") {
+  World w;
+  w.form_can(5);  // members 0..4, leader 0, nonce 1
+  const Address p = w.node(1);
+  // Two of five is not a majority; three is.
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2}), 9)).reason ==
+        "expected accepts from more than half of the members");
+  // The same signer twice counts once; a non-member's accept does not count.
+  w.must(registry::register_candidate(w.reg, w.node(6), 8));
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 2, 6}), 9)).status == Status::Reverted);
+  // Accepts signed for another proposer or another nonce do not count.
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, w.node(3), {1, 2, 3}), 9)).status ==
+        Status::Reverted);
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(3, p, {1, 2, 3}), 9)).status == Status::Reverted);
+  // A forged accept (Alice's name, Bob's key) does not count.
+  auto forged = w.accepts(2, p, {1, 2, 3});
+  forged[2].signer = w.node(4);
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, forged, 9)).status == Status::Reverted);
+  // Stale and future nonces revert.
+  CHECK(w.run(registry::register_leader(w.reg, p, 1, w.accepts(1, p, {1, 2, 3}), 9)).reason ==
+        "stale nonce: expected the stored nonce + 1");
+  CHECK(w.run(registry::register_leader(w.reg, p, 3, w.accepts(3, p, {1, 2, 3}), 9)).status == Status::Reverted);
+  CHECK(registry::leader_nonce(w.state, w.reg) == 1);
+  // The valid election, and the second proposer with the same nonce loses.
+  const Receipt ok = w.must(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 3}), 9));
+  CHECK(registry::leader(w.state, w.reg) == p);
+  CHECK(registry::leader_nonce(w.state, w.reg) == 2);
+  CHECK(registry::leader_contact(w.state, w.reg) == 9);
+  const Address q = w.node(2);
+  CHECK(w.run(registry::register_leader(w.reg, q, 2, w.accepts(2, q, {2, 3, 4}), 9)).reason ==
+        "stale nonce: expected the stored nonce + 1");
+  CHECK(registry::leader(w.state, w.reg) == p);
+  // A non-member cannot propose.
+  CHECK(w.run(registry::register_leader(w.reg, w.node(6), 3, w.accepts(3, w.node(6), {1, 2, 3}), 9)).reason ==
+        "the proposer must be a member");
+  // Each accept costs an ecrecover.
+  World w2;
+  w2.form_can(5);
+  const Receipt five = w2.must(registry::register_leader(w2.reg, p, 2, w2.accepts(2, p, {1, 2, 3, 4, 0}), 9));
+  CHECK(five.gas_used > ok.gas_used + 2 * 3000);
+}
+
+TEST_CASE("Registry: services, applications and clouds are registered once", "[registry]") {
+  World w;
+  w.must(registry::register_service(w.reg, w.node(0), 11, 0xabc));
+  CHECK(registry::service(w.state, w.reg, 11) == 0xabc);
+  CHECK(w.run(registry::register_service(w.reg, w.node(1), 11, 0xdef)).reason == "id already registered");
+  w.must(registry::register_application(w.reg, w.node(1), 11, 0xdef));  // another namespace
+  CHECK(registry::application(w.state, w.reg, 11) == 0xdef);
+  CHECK(w.run(registry::register_application(w.reg, w.node(1), 12, 0)).status == Status::Reverted);
+  w.must(registry::register_cloud(w.reg, w.node(2), Address{900}));
+  CHECK(registry::is_cloud(w.state, w.reg, Address{900}));
+  CHECK(w.run(registry::register_cloud(w.reg, w.node(3), Address{900})).status == Status::Reverted);
+}
+
+TEST_CASE("calldata counts zero and non-zero bytes of ABI words", "[registry][gas]") {
+  Calldata d;
+  d.word(0).word(0x0100).word(~Word{0});
+  CHECK(d.nonzero == 4 + 0 + 1 + 16);
+  CHECK(d.zero == 32 + 31 + 16);
+}
