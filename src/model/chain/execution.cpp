@@ -73,6 +73,11 @@ void Call::send(Address to, Wei amount) {
   require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
 }
 
+Wei Call::balance_of(Address a) {
+  charge(a == self() ? 5 : gas_.warm_access);
+  return state_.balance(a);
+}
+
 Address Call::ecrecover(const Signature& sig, std::uint64_t message_digest) {
   charge(gas_.ecrecover);
   return block_.keyring ? block_.keyring->recover(sig, message_digest) : Address{};

@@ -87,6 +87,8 @@ class Call {
   }
   // Sends wei from this contract to `to` (a failed send reverts).
   void send(Address to, Wei amount);
+  // An account's balance (BALANCE; a contract reading its own balance, SELFBALANCE, costs 5).
+  Wei balance_of(Address a);
   void charge(Gas g);  // a fixed cost
   // The signer of a valid signature of `message_digest`, a zero address otherwise; costs
   // ecrecover's gas either way.

@@ -21,6 +21,7 @@ enum Field : std::uint64_t {
   kService,       // id -> definition digest
   kApplication,   // id -> definition digest
   kCloud,         // cloud -> 1
+  kFtenPrice,     // wei per minute
 };
 
 SlotKey slot(Address reg, Field f, Word key = 0) { return {reg, f, key}; }
@@ -178,6 +179,17 @@ Transaction register_cloud(Address reg, Address provider, Address cloud) {
     c.emit({{}, "CloudRegistered", {word_of(cloud), word_of(c.sender())}, 3, 0});
   });
 }
+
+Transaction set_ften_price(Address reg, Address owner, Wei per_minute) {
+  return tx_for(reg, owner, "Registry.setFtenPrice", Calldata{}.word(per_minute), [=](Call& c) {
+    only_owner(c);
+    c.sstore(slot(reg, kFtenPrice), per_minute);
+  });
+}
+
+SlotKey leader_slot(Address reg) { return slot(reg, kLeader); }
+SlotKey ften_price_slot(Address reg) { return slot(reg, kFtenPrice); }
+Wei ften_price(const State& s, Address reg) { return s.load(slot(reg, kFtenPrice)); }
 
 Address owner(const State& s, Address reg) { return address_of(s.load(slot(reg, kOwner))); }
 std::uint64_t nmin(const State& s, Address reg) { return static_cast<std::uint64_t>(s.load(slot(reg, kNmin))); }

@@ -38,6 +38,12 @@ Transaction deregister_member(Address reg, Address leader, Address member);
 Transaction register_service(Address reg, Address from, Word id, Word definition_digest);
 Transaction register_application(Address reg, Address from, Word id, Word definition_digest);
 Transaction register_cloud(Address reg, Address provider, Address cloud);
+// The per-minute price paid to the CAN through the Registry (Algorithm 6's Registry.ftenPrice).
+Transaction set_ften_price(Address reg, Address owner, Wei per_minute);
+
+// Slots other contracts read (as a Solidity contract calls a public getter).
+SlotKey leader_slot(Address reg);
+SlotKey ften_price_slot(Address reg);
 
 // Views.
 Address owner(const State& s, Address reg);
@@ -53,5 +59,6 @@ std::vector<Address> members(const State& s, Address reg);  // in registration o
 Word service(const State& s, Address reg, Word id);          // 0 if unknown
 Word application(const State& s, Address reg, Word id);
 bool is_cloud(const State& s, Address reg, Address cloud);
+Wei ften_price(const State& s, Address reg);
 
 }  // namespace cansim::chain::registry

@@ -1,0 +1,77 @@
+#pragma once
+// The Application contract (§3, §5, §5.1): the services with their resources and prices, the
+// checkpoint array the OCAN leader appends to, interimPayment (Algorithm 5) and payService
+// (Algorithm 6), the locked funds, withdraw, shutdown and destroy.
+//
+// Where the pseudocode is open, the choice is stated here and in docs/contracts.md:
+//  - time is paid in whole minutes: (end - start) / 60000, rounded down, per checkpoint pair;
+//  - funds suffice when total + x <= balance - locked (what is already promised is not
+//    available again; the paper compares with the whole balance);
+//  - every processed checkpoint advances lp, SERVICE_UP included (the pseudocode advances it
+//    only for paid ones, which would leave lp pointing at an unprocessed SERVICE_UP);
+//  - a SERVICE_DOWN or APP_OK/APP_SHUTDOWN for a service with no start (never up, or down
+//    already) pays nothing for it; a service's time is paid from its SERVICE_UP, and after an
+//    APP_OK from that APP_OK for every service (APP_OK means all run; Algorithm 5, line 36);
+//  - when the orchestration price splits between two orchestrators, an odd wei goes to the
+//    later one, so that nothing is lost;
+//  - the contract shuts itself down after `max_failed_payments` interim payments in a row that
+//    paid nothing while checkpoints were waiting.
+#include <vector>
+
+#include "cansim/model/chain/abi.hpp"
+#include "cansim/model/chain/execution.hpp"
+
+namespace cansim::chain::application {
+
+inline constexpr std::size_t kCodeBytes = 9000;  // an estimate of the Solidity contract's size
+inline constexpr Gas kGasLimit = 5000000;
+inline constexpr Wei kGasPrice = 1000000000;
+
+enum class CheckpointType : std::uint8_t { ServiceUp = 1, ServiceDown = 2, AppOk = 3, AppShutdown = 4 };
+
+struct Service {
+  Address resource_owner;
+  Wei price_per_minute;  // the resource's price
+};
+
+struct Terms {
+  Address client;
+  Address registry;  // for the leader (who appends checkpoints) and the CAN's price
+  Address cloud;     // paid the cloud price
+  Wei cloud_price_per_minute = 0;
+  Wei orchestration_price_per_minute = 0;
+  std::uint64_t retry_limit = 3;
+  std::uint64_t app_ok_interval_ms = 60000;
+  std::uint64_t max_failed_payments = 3;
+  std::vector<Service> services;
+};
+
+struct Checkpoint {
+  CheckpointType type;
+  std::uint64_t timestamp_ms;
+  Address issuer;        // the OCAN leader that appended it
+  std::uint64_t service; // for SERVICE_UP and SERVICE_DOWN
+  Address orchestrator;  // the orchestrator that reported it
+};
+
+// Deploys the contract at `at` with the client's deposit as its value.
+Transaction deploy(Address at, const Terms& terms, Wei deposit);
+Transaction deposit(Address app, Address from, Wei amount);
+// Only the OCAN leader (read from the Registry) appends; timestamps never go back.
+Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp);
+// Algorithm 5. Only the OCAN leader calls it. Emits InterimPayment(steps, total).
+Transaction interim_payment(Address app, Address leader, std::uint64_t k);
+Transaction withdraw(Address app, Address payee);
+// After shutdown, by the client: pays every unpaid salary, returns the rest to the client.
+Transaction destroy(Address app, Address client);
+
+// Views.
+std::uint64_t checkpoint_count(const State& s, Address app);
+Checkpoint checkpoint(const State& s, Address app, std::uint64_t i);
+std::uint64_t paid_count(const State& s, Address app);  // lp + 1
+Wei locked(const State& s, Address app);
+Wei salary(const State& s, Address app, Address payee);
+bool is_shutdown(const State& s, Address app);
+bool is_destroyed(const State& s, Address app);
+
+}  // namespace cansim::chain::application

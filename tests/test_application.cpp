@@ -1,0 +1,214 @@
+// The Application contract: Algorithms 5 and 6 on hand-computed examples, the funds that run
+// out, shutdown and destroy, and a property test of conservation over random call sequences.
+#include <catch2/catch.hpp>
+
+#include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/rng.hpp"
+
+using namespace cansim;
+using namespace cansim::chain;
+namespace app = cansim::chain::application;
+using app::CheckpointType;
+
+namespace {
+
+// Prices per minute: resource 10 (service 0, owner R1) and 2 (service 1, owner R2); cloud 3;
+// CAN (Registry) 1; orchestration 4.
+struct World {
+  State state;
+  GasSchedule gas;
+  Keyring keys;
+  BlockContext block{1, 0, Address{1}, &keys};
+  Address owner{2}, client{3}, leader{4}, cloud{5}, r1{6}, r2{7}, o1{8}, o2{9};
+  Address reg = contract_address(owner, 0);
+  Address application = contract_address(client, 0);
+
+  explicit World(Wei deposit) {
+    for (Address a : {owner, client, leader}) state.set_balance(a, Wei{1} << 90);
+    state.forget_journal();
+    must(registry::deploy(owner, reg, 1, 5));
+    must(registry::register_candidate(reg, leader, 1));
+    must(registry::appoint_leader(reg, owner, leader));
+    must(registry::set_ften_price(reg, owner, 1));
+    app::Terms t;
+    t.client = client;
+    t.registry = reg;
+    t.cloud = cloud;
+    t.cloud_price_per_minute = 3;
+    t.orchestration_price_per_minute = 4;
+    t.max_failed_payments = 3;
+    t.services = {{r1, 10}, {r2, 2}};
+    must(app::deploy(application, t, deposit));
+  }
+  Receipt run(const Transaction& tx) { return execute(state, gas, tx, block); }
+  Receipt must(const Transaction& tx) {
+    Receipt r = run(tx);
+    INFO(tx.name << ": " << r.reason);
+    REQUIRE(r.status == Status::Success);
+    return r;
+  }
+  void cp(CheckpointType type, std::uint64_t minute, std::uint64_t service, Address orc) {
+    must(app::add_checkpoint(application, leader, {type, minute * 60000, {}, service, orc}));
+  }
+  // The ray-tracing example of §5: both services up, APP_OK, the web front end down under a new
+  // orchestrator, then shutdown.
+  void ray_tracing_checkpoints() {
+    cp(CheckpointType::ServiceUp, 0, 0, o1);
+    cp(CheckpointType::ServiceUp, 1, 1, o1);
+    cp(CheckpointType::AppOk, 10, 0, o1);
+    cp(CheckpointType::ServiceDown, 15, 1, o2);
+    cp(CheckpointType::AppShutdown, 20, 0, o2);
+  }
+  // (steps, total) from the InterimPayment event.
+  std::pair<Word, Word> pay(std::uint64_t k) {
+    const Receipt r = must(app::interim_payment(application, leader, k));
+    for (const Log& l : r.logs) {
+      if (l.event == "InterimPayment") return {l.args[0], l.args[1]};
+    }
+    FAIL("no InterimPayment event");
+    return {};
+  }
+  Wei salary(Address a) const { return app::salary(state, application, a); }
+};
+
+}  // namespace
+
+TEST_CASE("Algorithms 5 and 6 on the ray-tracing example, with an orchestrator hand-over", "[application]") {
+  World w(1000);
+  w.ray_tracing_checkpoints();
+  CHECK(w.pay(10) == std::pair<Word, Word>{5, 500});
+  // APP_OK at minute 10: service 0 for 10 minutes (10+3+1+4 a minute), service 1 for 9 (2+3+1+4).
+  // SERVICE_DOWN at 15: service 1 for 5 minutes, orchestration split between o1 and o2.
+  // APP_SHUTDOWN at 20: service 0 from the APP_OK, 10 minutes, orchestration split.
+  CHECK(w.salary(w.r1) == 100 + 100);
+  CHECK(w.salary(w.r2) == 18 + 10);
+  CHECK(w.salary(w.cloud) == 30 + 27 + 15 + 30);
+  CHECK(w.salary(w.reg) == 10 + 9 + 5 + 10);
+  CHECK(w.salary(w.o1) == 40 + 36 + 10 + 20);
+  CHECK(w.salary(w.o2) == 10 + 20);
+  CHECK(app::locked(w.state, w.application) == 500);
+  CHECK(app::paid_count(w.state, w.application) == 5);
+  CHECK(app::is_shutdown(w.state, w.application));
+  // Withdrawals pay the entitled and release what was locked.
+  const Wei before = w.state.balance(w.r1);
+  w.state.set_balance(w.r1, before + (Wei{1} << 60));  // gas money
+  w.state.forget_journal();
+  w.must(app::withdraw(w.application, w.r1));
+  CHECK(w.salary(w.r1) == 0);
+  CHECK(app::locked(w.state, w.application) == 300);
+  CHECK(w.state.balance(w.application) == 800);
+  CHECK(w.run(app::withdraw(w.application, w.r1)).reason == "nothing to withdraw");
+}
+
+TEST_CASE("interim payments stop where the funds run out, and go on after a deposit", "[application]") {
+  World w(300);
+  w.ray_tracing_checkpoints();
+  // 270 for the APP_OK fits in 300; the SERVICE_DOWN's 50 more would not.
+  CHECK(w.pay(10) == std::pair<Word, Word>{3, 270});
+  CHECK(app::locked(w.state, w.application) == 270);
+  CHECK(w.salary(w.r2) == 18);
+  CHECK_FALSE(app::is_shutdown(w.state, w.application));
+  w.must(app::deposit(w.application, w.client, 300));
+  // k bounds the checkpoints processed per call.
+  CHECK(w.pay(1) == std::pair<Word, Word>{1, 50});
+  CHECK(w.pay(1) == std::pair<Word, Word>{1, 180});
+  CHECK(app::locked(w.state, w.application) == 500);
+  CHECK(w.pay(1) == std::pair<Word, Word>{0, 0});  // nothing left to pay
+}
+
+TEST_CASE("interim payments that pay nothing shut the application down; destroy pays everyone", "[application]") {
+  World w(100);
+  w.ray_tracing_checkpoints();
+  CHECK(w.pay(10) == std::pair<Word, Word>{2, 0});  // the two SERVICE_UPs; the APP_OK needs 270
+  CHECK(w.run(app::destroy(w.application, w.client)).reason == "the application is not shut down");
+  w.pay(10);
+  w.pay(10);
+  CHECK_FALSE(app::is_shutdown(w.state, w.application));
+  w.pay(10);  // the third in a row that paid nothing
+  CHECK(app::is_shutdown(w.state, w.application));
+  CHECK(w.run(app::add_checkpoint(w.application, w.leader, {CheckpointType::AppOk, 2000000, {}, 0, w.o1})).reason ==
+        "the application is shut down");
+  CHECK(w.run(app::destroy(w.application, w.leader)).reason == "only the client");
+  const Wei client_before = w.state.balance(w.client);
+  const Receipt r = w.must(app::destroy(w.application, w.client));
+  CHECK(w.state.balance(w.application) == 0);
+  CHECK(w.state.balance(w.client) == client_before - r.fee + 100);  // nothing was owed: all back
+  CHECK(app::is_destroyed(w.state, w.application));
+}
+
+TEST_CASE("destroy sends unpaid salaries at the client's cost and refunds the rest", "[application]") {
+  World w(1000);
+  w.ray_tracing_checkpoints();
+  w.pay(10);
+  const Wei client_before = w.state.balance(w.client);
+  const Receipt r = w.must(app::destroy(w.application, w.client));
+  CHECK(w.state.balance(w.r1) == 200);
+  CHECK(w.state.balance(w.o2) == 30);
+  CHECK(w.state.balance(w.cloud) == 102);
+  CHECK(w.state.balance(w.client) == client_before - r.fee + 500);
+  CHECK(w.run(app::destroy(w.application, w.client)).reason == "destroyed already");
+}
+
+TEST_CASE("only the OCAN leader appends checkpoints, in time order", "[application]") {
+  World w(1000);
+  CHECK(w.run(app::add_checkpoint(w.application, w.client, {CheckpointType::ServiceUp, 0, {}, 0, w.o1})).reason ==
+        "only the OCAN leader");
+  w.cp(CheckpointType::ServiceUp, 5, 0, w.o1);
+  CHECK(w.run(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 60000, {}, 1, w.o1})).reason ==
+        "checkpoint timestamps never go back");
+  CHECK(w.run(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 600000, {}, 7, w.o1})).reason ==
+        "no such service");
+  const app::Checkpoint c = app::checkpoint(w.state, w.application, 0);
+  CHECK(c.type == CheckpointType::ServiceUp);
+  CHECK(c.timestamp_ms == 300000);
+  CHECK(c.issuer == w.leader);
+  CHECK(c.orchestrator == w.o1);
+  CHECK(w.run(app::interim_payment(w.application, w.client, 5)).reason == "only the OCAN leader");
+}
+
+TEST_CASE("funds are conserved over random sequences of calls", "[application][property]") {
+  int paid_something = 0, withdrawn = 0, destroyed = 0;  // the sequences must reach these paths
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    World w(static_cast<Wei>(200 + seed * 37));
+    Rng rng(seed);
+    const std::vector<Address> payees{w.r1, w.r2, w.cloud, w.reg, w.o1, w.o2};
+    for (Address p : payees) w.state.set_balance(p, w.state.balance(p) + (Wei{1} << 60));  // gas money
+    w.state.forget_journal();
+    const Wei total = w.state.total_balance();
+    std::uint64_t minute = 0;
+    for (int step = 0; step < 150; ++step) {
+      Transaction tx;
+      switch (rng.below(6)) {
+        case 0: tx = app::deposit(w.application, w.client, static_cast<Wei>(rng.below(200))); break;
+        case 1:
+        case 2: {
+          minute += rng.below(7);
+          const auto type = static_cast<CheckpointType>(1 + rng.below(4));
+          tx = app::add_checkpoint(w.application, w.leader,
+                                   {type, minute * 60000, {}, rng.below(2), rng.bernoulli(0.5) ? w.o1 : w.o2});
+          break;
+        }
+        case 3: tx = app::interim_payment(w.application, w.leader, 1 + rng.below(5)); break;
+        case 4: tx = app::withdraw(w.application, payees[rng.below(payees.size())]); break;
+        default: tx = rng.bernoulli(0.1) ? app::destroy(w.application, w.client) : app::deposit(w.application, w.client, 1);
+      }
+      const Receipt r = w.run(tx);
+      if (r.status == Status::Success) {
+        for (const Log& l : r.logs) paid_something += l.event == "InterimPayment" && l.args[1] > 0;
+        withdrawn += tx.name == "Application.withdraw";
+        destroyed += tx.name == "Application.destroy";
+      }
+      INFO("seed " << seed << " step " << step << " " << tx.name);
+      REQUIRE(w.state.total_balance() == total);  // wei held by all accounts, the fees included
+      REQUIRE(w.state.balance(w.application) >= app::locked(w.state, w.application));
+      Wei owed = 0;
+      for (Address p : payees) owed += w.salary(p);
+      REQUIRE(owed == app::locked(w.state, w.application));  // locked is exactly what is owed
+      for (const auto& [a, acc] : w.state.accounts()) REQUIRE(acc.balance <= total);  // nothing went below 0
+    }
+  }
+  CHECK(paid_something > 20);
+  CHECK(withdrawn > 20);
+  CHECK(destroyed > 0);
+}
