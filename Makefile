@@ -34,6 +34,7 @@ bench: build
 # Regenerates the documentation that is generated from the code.
 docs: build
 	$(CANSIM) describe --markdown > docs/scenario-format.md
+	$(PYTHON) scripts/update_generated.py docs/contracts.md gas $(BUILD)/bench/contract_gas
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,147 @@
+#include "cansim/model/chain/contracts/gas_report.hpp"
+
+#include <fmt/format.h>
+
+#include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/rng.hpp"
+
+namespace cansim::chain {
+
+namespace {
+
+namespace app = application;
+
+struct Bench {
+  State state;
+  GasSchedule gas;
+  Keyring keys;
+  BlockContext block{1, 0, Address{1}, &keys};
+  Address owner{2}, client{3};
+  Address reg = contract_address(owner, 0);
+  std::vector<KeyPair> nodes;
+
+  Bench() {
+    Rng rng(1);
+    state.set_balance(owner, Wei{1} << 100);
+    state.set_balance(client, Wei{1} << 100);
+    for (std::uint64_t i = 0; i < 8; ++i) {
+      nodes.push_back(keys.create(Address{100 + i}, rng));
+      state.set_balance(nodes.back().address, Wei{1} << 100);
+    }
+    state.forget_journal();
+  }
+  Receipt run(Transaction tx) {
+    tx.gas_limit = gas.block_gas_limit;
+    Receipt r = execute(state, gas, tx, block);
+    if (r.status != Status::Success) throw std::logic_error(tx.name + ": " + r.reason);
+    return r;
+  }
+  Address leader() const { return nodes[0].address; }
+  // A Registry with a CAN of `members` nodes, node 0 leading; returns registerLeader's receipt
+  // for a new leader backed by a bare majority when `elect` is set.
+  void registry_with(std::size_t members) {
+    run(registry::deploy(owner, reg, 1, 8));
+    for (std::size_t i = 0; i < members; ++i) run(registry::register_candidate(reg, nodes[i].address, 1 + i));
+    run(registry::appoint_leader(reg, owner, leader()));
+    for (std::size_t i = 1; i < members; ++i) run(registry::register_member(reg, leader(), nodes[i].address));
+    run(registry::set_ften_price(reg, owner, 1));
+  }
+  Address application_with(std::size_t services, Wei deposit) {
+    app::Terms t;
+    t.client = client;
+    t.registry = reg;
+    t.cloud = Address{5};
+    t.cloud_price_per_minute = 3;
+    t.orchestration_price_per_minute = 4;
+    for (std::size_t i = 0; i < services; ++i) t.services.push_back({Address{1000 + i}, 10});
+    const Address at = contract_address(client, state.nonce(client));
+    run(app::deploy(at, t, deposit));
+    return at;
+  }
+};
+
+// Largest k such that interimPayment(k) fits in one block, for `services` services: the
+// checkpoints are one SERVICE_UP per service, then APP_OK checkpoints a minute apart.
+std::uint64_t largest_k(std::size_t services) {
+  Bench b;
+  b.registry_with(1);
+  const Address a = b.application_with(services, Wei{1} << 80);
+  std::uint64_t minute = 0;
+  for (std::size_t s = 0; s < services; ++s) {
+    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, minute * 60000, {}, s, Address{9}}));
+  }
+  const std::uint64_t checkpoints = 4000;
+  for (std::uint64_t i = services; i < checkpoints; ++i) {
+    ++minute;
+    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppOk, minute * 60000, {}, 0, Address{9}}));
+  }
+  auto fits = [&](std::uint64_t k) {
+    Transaction tx = app::interim_payment(a, b.leader(), k);
+    tx.gas_limit = b.gas.block_gas_limit;
+    const Receipt r = dry_run(b.state, b.gas, tx, b.block);
+    return r.status == Status::Success;
+  };
+  std::uint64_t lo = 0, hi = checkpoints;  // fits(lo), and hi is an upper bound to search
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const std::uint64_t mid = (lo + hi) / 2;
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+}  // namespace
+
+std::string contract_gas_report() {
+  std::string out = "| contract | function | case | gas used |\n|---|---|---|---|\n";
+  auto row = [&](const char* contract, const std::string& fn, const std::string& what, const Receipt& r) {
+    out += fmt::format("| {} | {} | {} | {} |\n", contract, fn, what, r.gas_used);
+  };
+  {
+    Bench b;
+    row("Registry", "constructor", fmt::format("{} bytes of code", registry::kCodeBytes),
+        b.run(registry::deploy(b.owner, b.reg, 3, 8)));
+    row("Registry", "registerCandidate", "first registration",
+        b.run(registry::register_candidate(b.reg, b.nodes[0].address, 1)));
+    row("Registry", "appointLeader", "first leader", b.run(registry::appoint_leader(b.reg, b.owner, b.leader())));
+    for (std::size_t i = 1; i < 5; ++i) b.run(registry::register_candidate(b.reg, b.nodes[i].address, 1 + i));
+    row("Registry", "registerMember", "second member", b.run(registry::register_member(b.reg, b.leader(), b.nodes[1].address)));
+    for (std::size_t i = 2; i < 5; ++i) b.run(registry::register_member(b.reg, b.leader(), b.nodes[i].address));
+    const Address p = b.nodes[1].address;
+    std::vector<Signature> acc;
+    for (std::size_t i : {1, 2, 3}) acc.push_back(sign(b.nodes[i], registry::accept_digest(2, p)));
+    row("Registry", "registerLeader", "5 members, 3 signed accepts", b.run(registry::register_leader(b.reg, p, 2, acc, 7)));
+    row("Registry", "deregisterMember", "a middle member of 5", b.run(registry::deregister_member(b.reg, p, b.nodes[2].address)));
+    row("Registry", "setParams", "both changed", b.run(registry::set_params(b.reg, b.owner, 2, 6)));
+    row("Registry", "registerService", "new id", b.run(registry::register_service(b.reg, b.client, 1, 0xabc)));
+  }
+  {
+    Bench b;
+    b.registry_with(1);
+    Receipt created = b.run(app::deploy(contract_address(b.client, 0), app::Terms{b.client, b.reg, Address{5}, 3, 4, 3, 60000, 3,
+                                                                                 {{Address{1000}, 10}, {Address{1001}, 2}}},
+                                        1000000));
+    row("Application", "constructor", fmt::format("2 services, {} bytes of code", app::kCodeBytes), created);
+    const Address a = contract_address(b.client, 0);
+    const Address o1{8}, o2{9};
+    row("Application", "addCheckpoint", "first (SERVICE_UP)",
+        b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, 0, {}, 0, o1})));
+    row("Application", "addCheckpoint", "later (SERVICE_UP)",
+        b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, 60000, {}, 1, o1})));
+    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppOk, 600000, {}, 0, o1}));
+    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceDown, 900000, {}, 1, o2}));
+    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppShutdown, 1200000, {}, 0, o2}));
+    row("Application", "interimPayment", "k = 5 of the ray-tracing example (2 services, 6 payees)",
+        b.run(app::interim_payment(a, b.leader(), 5)));
+    b.state.set_balance(Address{1000}, Wei{1} << 70);  // gas money for the payee
+    b.state.forget_journal();
+    row("Application", "withdraw", "one payee", b.run(app::withdraw(a, Address{1000})));
+    row("Application", "destroy", "after shutdown, 5 unpaid payees", b.run(app::destroy(a, b.client)));
+  }
+  out += "\n| services | largest k for interimPayment(k) in a 30M-gas block |\n|---|---|\n";
+  for (std::size_t s : {2, 10, 50}) out += fmt::format("| {} | {} |\n", s, largest_k(s));
+  return out;
+}
+
+}  // namespace cansim::chain
