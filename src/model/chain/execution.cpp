@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cansim/model/chain/abi.hpp"
+
 #include <fmt/format.h>
 
 namespace cansim::chain {
@@ -17,7 +19,33 @@ std::string_view status_name(Status s) {
 }
 
 Call::Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit)
-    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit) {}
+    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), frames_{{tx.to, tx.from, tx.value}} {
+  warm_accounts_.insert(tx.from);  // EIP-2929: sender and recipient start warm
+  warm_accounts_.insert(tx.to);
+}
+
+void Call::call(Address to, Wei value, const CallBody& body) {
+  charge((warm_accounts_.insert(to).second ? 2600 : gas_.warm_access) + (value > 0 ? 9000 : 0));
+  require(state_.transfer(self(), to, value), "call value: balance too low");
+  frames_.push_back({to, self(), value});
+  body(*this);
+  frames_.pop_back();
+}
+
+Address Call::create(Wei value, std::size_t code_bytes, const CallBody& constructor) {
+  charge(32000 + gas_.create_per_code_byte * code_bytes);
+  const Address creator = self();
+  const Address at = contract_address(creator, state_.nonce(creator));
+  state_.set_nonce(creator, state_.nonce(creator) + 1);
+  require(state_.nonce(at) == 0 && state_.balance(at) == 0, "address collision");
+  state_.set_nonce(at, 1);  // EIP-161: a new contract starts at nonce 1
+  warm_accounts_.insert(at);
+  require(state_.transfer(creator, at, value), "create value: balance too low");
+  frames_.push_back({at, creator, value});
+  constructor(*this);
+  frames_.pop_back();
+  return at;
+}
 
 void Call::charge(Gas g) {
   if (g > limit_ - used_) {

@@ -74,9 +74,11 @@ class Call {
  public:
   Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit);
 
-  Address sender() const { return tx_.from; }
-  Address self() const { return tx_.to; }
-  Wei value() const { return tx_.value; }
+  // The current frame: the transaction's call, or a call or creation it made.
+  Address sender() const { return frames_.back().sender; }
+  Address self() const { return frames_.back().self; }
+  Wei value() const { return frames_.back().value; }
+  Address origin() const { return tx_.from; }  // tx.origin
   const BlockContext& block() const { return block_; }
 
   Word sload(const SlotKey& k);
@@ -94,6 +96,14 @@ class Call {
   // ecrecover's gas either way.
   Address ecrecover(const Signature& sig, std::uint64_t message_digest);
 
+  // CALL: runs `body` as this contract calling `to` with `value` (2600 cold account access or
+  // 100 warm, + 9000 for a value transfer). A revert inside propagates, undoing the whole
+  // transaction, as Solidity does for a failed call.
+  void call(Address to, Wei value, const CallBody& body);
+  // CREATE: a new contract at contract_address(self, self's nonce), 32000 + 200 per byte of
+  // code, then its constructor runs with `value`. Returns the new address.
+  Address create(Wei value, std::size_t code_bytes, const CallBody& constructor);
+
   Gas used() const { return used_; }
   // The refund counter so far (EIP-3529); the receipt applies at most gas used / 5 of it.
   std::int64_t refund_counter() const { return refund_counter_; }
@@ -106,6 +116,12 @@ class Call {
   const BlockContext& block_;
   Gas limit_, used_ = 0;
   std::int64_t refund_counter_ = 0;  // may dip below zero within a transaction (EIP-2200)
+  struct Frame {
+    Address self, sender;
+    Wei value;
+  };
+  std::vector<Frame> frames_;
+  std::set<Address> warm_accounts_;
   std::set<SlotKey> warm_;
   std::map<SlotKey, Word> original_;  // each touched slot's value when the transaction began
   std::vector<Log> logs_;

@@ -124,12 +124,9 @@ void pay_service(Call& c, const Prices& p, std::uint64_t service, const Cp& star
 
 }  // namespace
 
-Transaction deploy(Address at, const Terms& t, Wei deposit_wei) {
-  Calldata data;
-  data.word(word_of(t.registry)).word(word_of(t.cloud)).word(t.cloud_price_per_minute);
-  data.word(t.orchestration_price_per_minute).word(t.retry_limit).word(t.app_ok_interval_ms).word(t.max_failed_payments);
-  for (const Service& s : t.services) data.word(word_of(s.resource_owner)).word(s.price_per_minute);
-  Transaction tx = tx_for(at, t.client, "Application.constructor", data, [=](Call& c) {
+CallBody constructor(const Terms& t) {
+  return [t](Call& c) {
+    const Address at = c.self();
     c.require(!t.services.empty(), "expected at least one service");
     c.sstore(slot(at, kClient), word_of(t.client));
     c.sstore(slot(at, kRegistry), word_of(t.registry));
@@ -144,7 +141,16 @@ Transaction deploy(Address at, const Terms& t, Wei deposit_wei) {
       c.sstore(slot(at, kServiceOwner, i), word_of(t.services[i].resource_owner));
       c.sstore(slot(at, kServicePrice, i), t.services[i].price_per_minute);
     }
-  });
+    c.emit({{}, "ApplicationCreated", {word_of(t.client), t.services.size()}, 2, 32});
+  };
+}
+
+Transaction deploy(Address at, const Terms& t, Wei deposit_wei) {
+  Calldata data;
+  data.word(word_of(t.registry)).word(word_of(t.cloud)).word(t.cloud_price_per_minute);
+  data.word(t.orchestration_price_per_minute).word(t.retry_limit).word(t.app_ok_interval_ms).word(t.max_failed_payments);
+  for (const Service& s : t.services) data.word(word_of(s.resource_owner)).word(s.price_per_minute);
+  Transaction tx = tx_for(at, t.client, "Application.constructor", data, constructor(t));
   tx.value = deposit_wei;
   tx.created_code_bytes = kCodeBytes;
   return tx;

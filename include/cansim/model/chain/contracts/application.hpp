@@ -54,6 +54,8 @@ struct Checkpoint {
   Address orchestrator;  // the orchestrator that reported it
 };
 
+// The constructor's code, for a contract that creates Applications (Cloud.instantiate).
+CallBody constructor(const Terms& terms);
 // Deploys the contract at `at` with the client's deposit as its value.
 Transaction deploy(Address at, const Terms& terms, Wei deposit);
 Transaction deposit(Address app, Address from, Wei amount);
