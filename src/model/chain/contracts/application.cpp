@@ -291,6 +291,8 @@ Transaction destroy(Address app, Address client) {
   });
 }
 
+SlotKey shutdown_slot(Address app) { return slot(app, kShutdown); }
+
 std::uint64_t checkpoint_count(const State& s, Address app) { return static_cast<std::uint64_t>(s.load(slot(app, kCpCount))); }
 
 Checkpoint checkpoint(const State& s, Address app, std::uint64_t i) {

@@ -67,6 +67,9 @@ Transaction withdraw(Address app, Address payee);
 // After shutdown, by the client: pays every unpaid salary, returns the rest to the client.
 Transaction destroy(Address app, Address client);
 
+// The slot of the shutdown flag, for contracts that read it (Cloud.release).
+SlotKey shutdown_slot(Address app);
+
 // Views.
 std::uint64_t checkpoint_count(const State& s, Address app);
 Checkpoint checkpoint(const State& s, Address app, std::uint64_t i);

@@ -1,0 +1,69 @@
+#pragma once
+// The Cloud contract (§3, §3.1 step 5, §3.2): a provider's resources (owner, kind, capacity,
+// price), the cloud's price, the Scheduler and Plug&Play endpoints and the Scheduler's key.
+// Only the Plug&Play account registers or removes resources. `instantiate` deploys an
+// Application contract with the client's funds if and only if the Scheduler signed the
+// reservation, it has not expired, and none of its resources was deregistered (or registered
+// again) since; a resource serves one application at a time, so two clients who reserved the
+// same resource cannot both instantiate.
+#include <vector>
+
+#include "cansim/model/chain/abi.hpp"
+#include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/model/chain/execution.hpp"
+
+namespace cansim::chain::cloud {
+
+inline constexpr std::size_t kCodeBytes = 8000;  // an estimate of the Solidity contract's size
+inline constexpr Gas kGasLimit = 5000000;
+inline constexpr Wei kGasPrice = 1000000000;
+
+enum class ResourceKind : std::uint8_t { Cpu = 1, Gpu = 2, Mic = 3, Fpga = 4 };
+
+struct Resource {
+  Address owner;
+  ResourceKind kind = ResourceKind::Cpu;
+  std::uint64_t capacity = 1;
+  Wei price_per_minute = 0;
+};
+
+struct Settings {
+  Address provider;   // the contract's owner
+  Address registry;
+  Address scheduler;  // the Scheduler's key: reservations must carry its signature
+  Address plug_and_play;
+  Word scheduler_endpoint = 0, plug_and_play_endpoint = 0;
+  Wei price_per_minute = 0;
+};
+
+// What the Scheduler reserves for a client and signs (§3.2 step 1). Each resource is named with
+// the generation it had when reserved, so that a deregistration in between is seen.
+struct Reservation {
+  std::uint64_t id = 0;
+  Address client;
+  std::uint64_t expires_ms = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> resources;  // (resource id, generation)
+  Wei orchestration_price_per_minute = 0;
+  std::uint64_t retry_limit = 3;
+  std::uint64_t app_ok_interval_ms = 60000;
+  std::uint64_t max_failed_payments = 3;
+};
+std::uint64_t reservation_digest(Address cloud, const Reservation& r);
+
+Transaction deploy(Address at, const Settings& s);
+Transaction register_resource(Address cloud, Address pnp, std::uint64_t id, const Resource& r);
+Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id);
+// By the reservation's client, with the deposit as value. Emits Instantiated(application, id).
+Transaction instantiate(Address cloud, const Reservation& r, const Signature& scheduler_signature, Wei deposit);
+// Frees the resources of a shut-down application.
+Transaction release(Address cloud, Address from, Address application);
+
+// Views.
+bool is_active(const State& s, Address cloud, std::uint64_t id);
+std::uint64_t generation(const State& s, Address cloud, std::uint64_t id);
+Address used_by(const State& s, Address cloud, std::uint64_t id);  // zero if free
+Resource resource(const State& s, Address cloud, std::uint64_t id);
+Address scheduler(const State& s, Address cloud);
+Wei price(const State& s, Address cloud);
+
+}  // namespace cansim::chain::cloud

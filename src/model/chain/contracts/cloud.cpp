@@ -1,0 +1,163 @@
+#include "cansim/model/chain/contracts/cloud.hpp"
+
+namespace cansim::chain::cloud {
+
+namespace {
+
+enum Field : std::uint64_t {
+  kProvider,
+  kRegistry,
+  kScheduler,
+  kPnp,
+  kSchedulerEndpoint,
+  kPnpEndpoint,
+  kPrice,
+  kResOwner,     // id -> owner
+  kResKind,      // id -> kind | capacity << 8
+  kResPrice,     // id -> wei per minute
+  kResGen,       // id -> generation, bumped at every registration
+  kResActive,    // id -> 1 while registered
+  kResUsedBy,    // id -> application
+  kReservation,  // reservation id -> 1 once instantiated
+  kAppResCount,  // application -> number of resources
+  kAppRes,       // (application << 64 | i) -> resource id
+};
+
+SlotKey slot(Address cloud, Field f, Word key = 0) { return {cloud, f, key}; }
+
+Transaction tx_for(Address cloud, Address from, std::string name, Calldata data, CallBody body) {
+  Transaction tx;
+  tx.from = from;
+  tx.to = cloud;
+  tx.gas_limit = kGasLimit;
+  tx.gas_price = kGasPrice;
+  tx.name = std::move(name);
+  data.apply(tx);
+  tx.body = std::move(body);
+  return tx;
+}
+
+void only_pnp(Call& c) { c.require(address_of(c.sload(slot(c.self(), kPnp))) == c.sender(), "only the Plug&Play account"); }
+
+}  // namespace
+
+std::uint64_t reservation_digest(Address cloud, const Reservation& r) {
+  std::uint64_t d = digest({0x5e5e, word_of(cloud), r.id, word_of(r.client), r.expires_ms, r.orchestration_price_per_minute,
+                            r.retry_limit, r.app_ok_interval_ms, r.max_failed_payments, r.resources.size()});
+  for (const auto& [id, gen] : r.resources) d = digest({d, id, gen});
+  return d;
+}
+
+Transaction deploy(Address at, const Settings& s) {
+  Calldata data;
+  data.word(word_of(s.registry)).word(word_of(s.scheduler)).word(word_of(s.plug_and_play));
+  data.word(s.scheduler_endpoint).word(s.plug_and_play_endpoint).word(s.price_per_minute);
+  Transaction tx = tx_for(at, s.provider, "Cloud.constructor", data, [s](Call& c) {
+    const Address at = c.self();
+    c.require(!s.scheduler.is_zero() && !s.plug_and_play.is_zero(), "expected a Scheduler key and a Plug&Play account");
+    c.sstore(slot(at, kProvider), word_of(s.provider));
+    c.sstore(slot(at, kRegistry), word_of(s.registry));
+    c.sstore(slot(at, kScheduler), word_of(s.scheduler));
+    c.sstore(slot(at, kPnp), word_of(s.plug_and_play));
+    c.sstore(slot(at, kSchedulerEndpoint), s.scheduler_endpoint);
+    c.sstore(slot(at, kPnpEndpoint), s.plug_and_play_endpoint);
+    c.sstore(slot(at, kPrice), s.price_per_minute);
+  });
+  tx.created_code_bytes = kCodeBytes;
+  return tx;
+}
+
+Transaction register_resource(Address cloud, Address pnp, std::uint64_t id, const Resource& r) {
+  Calldata data = Calldata{}.word(id).word(word_of(r.owner)).word(static_cast<Word>(r.kind)).word(r.capacity).word(r.price_per_minute);
+  return tx_for(cloud, pnp, "Cloud.registerResource", data, [=](Call& c) {
+    only_pnp(c);
+    c.require(!r.owner.is_zero(), "expected the resource's owner");
+    c.require(c.sload(slot(cloud, kResActive, id)) == 0, "resource already registered");
+    c.sstore(slot(cloud, kResOwner, id), word_of(r.owner));
+    c.sstore(slot(cloud, kResKind, id), static_cast<Word>(r.kind) | (static_cast<Word>(r.capacity) << 8));
+    c.sstore(slot(cloud, kResPrice, id), r.price_per_minute);
+    c.sstore(slot(cloud, kResGen, id), c.sload(slot(cloud, kResGen, id)) + 1);
+    c.sstore(slot(cloud, kResActive, id), 1);
+    c.emit({{}, "ResourceRegistered", {id, word_of(r.owner)}, 3, 0});
+  });
+}
+
+Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id) {
+  return tx_for(cloud, pnp, "Cloud.deregisterResource", Calldata{}.word(id), [=](Call& c) {
+    only_pnp(c);
+    c.require(c.sload(slot(cloud, kResActive, id)) != 0, "no such resource");
+    c.sstore(slot(cloud, kResActive, id), 0);
+    c.emit({{}, "ResourceDeregistered", {id}, 2, 0});
+  });
+}
+
+Transaction instantiate(Address cloud, const Reservation& r, const Signature& sig, Wei deposit) {
+  Calldata data = Calldata{}.word(r.id).word(word_of(r.client)).word(r.expires_ms).word(r.orchestration_price_per_minute);
+  data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments);
+  for (const auto& [id, gen] : r.resources) data.word(id).word(gen);
+  data.word(word_of(sig.signer)).word(sig.digest).word(sig.tag);
+  Transaction tx = tx_for(cloud, r.client, "Cloud.instantiate", data, [=](Call& c) {
+    c.require(c.sender() == r.client, "only the reservation's client");
+    const Address scheduler = address_of(c.sload(slot(cloud, kScheduler)));
+    c.require(c.ecrecover(sig, reservation_digest(cloud, r)) == scheduler, "the Scheduler did not sign this reservation");
+    c.require(c.block().timestamp_ms <= r.expires_ms, "the reservation has expired");
+    c.require(c.sload(slot(cloud, kReservation, r.id)) == 0, "the reservation was used");
+    c.require(!r.resources.empty(), "expected at least one resource");
+    c.sstore(slot(cloud, kReservation, r.id), 1);
+    application::Terms terms;
+    terms.client = r.client;
+    terms.registry = address_of(c.sload(slot(cloud, kRegistry)));
+    terms.cloud = cloud;
+    terms.cloud_price_per_minute = c.sload(slot(cloud, kPrice));
+    terms.orchestration_price_per_minute = r.orchestration_price_per_minute;
+    terms.retry_limit = r.retry_limit;
+    terms.app_ok_interval_ms = r.app_ok_interval_ms;
+    terms.max_failed_payments = r.max_failed_payments;
+    for (const auto& [id, gen] : r.resources) {
+      c.require(c.sload(slot(cloud, kResActive, id)) != 0 && c.sload(slot(cloud, kResGen, id)) == gen,
+                "a reserved resource was deregistered");
+      c.require(c.sload(slot(cloud, kResUsedBy, id)) == 0, "a reserved resource is in use");
+      terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, id))), c.sload(slot(cloud, kResPrice, id))});
+    }
+    const Address app = c.create(c.value(), application::kCodeBytes, application::constructor(terms));
+    for (std::size_t i = 0; i < r.resources.size(); ++i) {
+      const std::uint64_t id = r.resources[i].first;
+      c.sstore(slot(cloud, kResUsedBy, id), word_of(app));
+      c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i), id);
+    }
+    c.sstore(slot(cloud, kAppResCount, word_of(app)), r.resources.size());
+    c.emit({{}, "Instantiated", {word_of(app), r.id}, 3, 0});
+  });
+  tx.value = deposit;
+  return tx;
+}
+
+Transaction release(Address cloud, Address from, Address app) {
+  return tx_for(cloud, from, "Cloud.release", Calldata{}.word(word_of(app)), [=](Call& c) {
+    // The application's shutdown flag, read as a public getter would.
+    c.require(c.sload(application::shutdown_slot(app)) != 0, "the application is not shut down");
+    const auto n = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppResCount, word_of(app))));
+    c.require(n > 0, "nothing to release");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const auto id = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i)));
+      if (address_of(c.sload(slot(cloud, kResUsedBy, id))) == app) c.sstore(slot(cloud, kResUsedBy, id), 0);
+    }
+    c.sstore(slot(cloud, kAppResCount, word_of(app)), 0);
+    c.emit({{}, "Released", {word_of(app)}, 2, 0});
+  });
+}
+
+bool is_active(const State& s, Address cloud, std::uint64_t id) { return s.load(slot(cloud, kResActive, id)) != 0; }
+std::uint64_t generation(const State& s, Address cloud, std::uint64_t id) {
+  return static_cast<std::uint64_t>(s.load(slot(cloud, kResGen, id)));
+}
+Address used_by(const State& s, Address cloud, std::uint64_t id) { return address_of(s.load(slot(cloud, kResUsedBy, id))); }
+Resource resource(const State& s, Address cloud, std::uint64_t id) {
+  const Word packed = s.load(slot(cloud, kResKind, id));
+  return {address_of(s.load(slot(cloud, kResOwner, id))), static_cast<ResourceKind>(static_cast<std::uint8_t>(packed & 0xff)),
+          static_cast<std::uint64_t>(packed >> 8), s.load(slot(cloud, kResPrice, id))};
+}
+Address scheduler(const State& s, Address cloud) { return address_of(s.load(slot(cloud, kScheduler))); }
+Wei price(const State& s, Address cloud) { return s.load(slot(cloud, kPrice)); }
+
+}  // namespace cansim::chain::cloud
