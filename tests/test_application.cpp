@@ -24,7 +24,7 @@ struct World {
   Address reg = contract_address(owner, 0);
   Address application = contract_address(client, 0);
 
-  explicit World(Wei deposit) {
+  explicit World(Wei deposit, Wei orchestration_price = 4) {
     for (Address a : {owner, client, leader}) state.set_balance(a, Wei{1} << 90);
     state.forget_journal();
     must(registry::deploy(owner, reg, 1, 5));
@@ -36,7 +36,7 @@ struct World {
     t.registry = reg;
     t.cloud = cloud;
     t.cloud_price_per_minute = 3;
-    t.orchestration_price_per_minute = 4;
+    t.orchestration_price_per_minute = orchestration_price;
     t.max_failed_payments = 3;
     t.services = {{r1, 10}, {r2, 2}};
     must(app::deploy(application, t, deposit));
@@ -229,4 +229,37 @@ TEST_CASE("docs/contracts.md holds the gas the model measures", "[application][d
   REQUIRE(b != std::string::npos);
   INFO("regenerate with: make docs");
   CHECK(doc.substr(a + 23, b - a - 23) == contract_gas_report());
+}
+
+TEST_CASE("the open choices of Algorithms 5 and 6 are pinned", "[application][choices]") {
+  SECTION("time is paid in whole minutes, rounded down") {
+    World w(1000);
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 0, {}, 0, w.o1}));
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceDown, 119999, {}, 0, w.o1}));
+    CHECK(w.pay(2) == std::pair<Word, Word>{2, 18});  // 1 minute of 10 + 3 + 1 + 4
+  }
+  SECTION("funds already locked are not available again") {
+    World w(300);
+    w.ray_tracing_checkpoints();
+    w.pay(10);  // locks 270 of 300
+    w.must(app::deposit(w.application, w.client, 30));
+    // Balance 330, locked 270: 60 available. The SERVICE_DOWN (50) fits; the APP_SHUTDOWN (180)
+    // would also fit under the whole balance (50 + 180 < 330) but not under what is available.
+    CHECK(w.pay(10) == std::pair<Word, Word>{1, 50});
+  }
+  SECTION("an odd wei of a split orchestration price goes to the later orchestrator") {
+    World w(1000, 5);
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 0, {}, 0, w.o1}));
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceDown, 60000, {}, 0, w.o2}));
+    w.pay(2);  // 1 minute: orchestration 5 splits 2 (earlier) / 3 (later)
+    CHECK(w.salary(w.o1) == 2);
+    CHECK(w.salary(w.o2) == 3);
+  }
+  SECTION("SERVICE_UP checkpoints advance lp although they pay nothing") {
+    World w(1000);
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 0, {}, 0, w.o1}));
+    w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 0, {}, 1, w.o1}));
+    CHECK(w.pay(5) == std::pair<Word, Word>{2, 0});
+    CHECK(app::paid_count(w.state, w.application) == 2);
+  }
 }
