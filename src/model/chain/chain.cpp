@@ -11,6 +11,11 @@ Chain::Chain(Simulator& sim, ChainConfig config) : sim_(sim), config_(config) {
   sim_.after(config_.block_interval, [this] { seal(); });
 }
 
+Receipt Chain::genesis(const Transaction& tx) {
+  const BlockContext block0{0, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
+  return execute(state_, config_.gas, tx, block0);
+}
+
 void Chain::submit(Transaction tx, ReceiptHandler on_receipt) {
   pool_[tx.from].push_back({std::move(tx), std::move(on_receipt), arrivals_++});
 }

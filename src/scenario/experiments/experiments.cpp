@@ -5,6 +5,7 @@ namespace cansim::scenario {
 const std::vector<ExperimentKind>& experiment_kinds() {
   static const std::vector<ExperimentKind> kinds = {
       churn_kind(),
+      payment_kind(),
       queue_kind(),
   };
   return kinds;

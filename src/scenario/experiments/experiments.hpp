@@ -6,5 +6,6 @@ namespace cansim::scenario {
 
 ExperimentKind queue_kind();
 ExperimentKind churn_kind();
+ExperimentKind payment_kind();
 
 }  // namespace cansim::scenario

@@ -38,6 +38,8 @@ class Chain {
 
   // Genesis: set balances before the first block.
   State& genesis_state() { return state_; }
+  // Executes a transaction in the genesis block, at once (deployments a scenario starts with).
+  Receipt genesis(const Transaction& tx);
   // The actors' keys; contracts verify signatures against it (ecrecover).
   Keyring& keyring() { return keyring_; }
   // eth_call: reads are free and immediate, as from a local node.
