@@ -5,6 +5,7 @@
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/rng.hpp"
+#include "chain_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::chain;
@@ -15,18 +16,13 @@ namespace {
 
 // Prices per minute: resource 10 (service 0, owner R1) and 2 (service 1, owner R2); cloud 3;
 // CAN (Registry) 1; orchestration 4.
-struct World {
-  State state;
-  GasSchedule gas;
-  Keyring keys;
-  BlockContext block{1, 0, Address{1}, &keys};
+struct World : testing::Ledger {
   Address owner{2}, client{3}, leader{4}, cloud{5}, r1{6}, r2{7}, o1{8}, o2{9};
   Address reg = contract_address(owner, 0);
   Address application = contract_address(client, 0);
 
   explicit World(Wei deposit, Wei orchestration_price = 4) {
-    for (Address a : {owner, client, leader}) state.set_balance(a, Wei{1} << 90);
-    state.forget_journal();
+    fund({owner, client, leader});
     must(registry::deploy(owner, reg, 1, 5));
     must(registry::register_candidate(reg, leader, 1));
     must(registry::appoint_leader(reg, owner, leader));
@@ -40,13 +36,6 @@ struct World {
     t.max_failed_payments = 3;
     t.services = {{r1, 10}, {r2, 2}};
     must(app::deploy(application, t, deposit));
-  }
-  Receipt run(const Transaction& tx) { return execute(state, gas, tx, block); }
-  Receipt must(const Transaction& tx) {
-    Receipt r = run(tx);
-    INFO(tx.name << ": " << r.reason);
-    REQUIRE(r.status == Status::Success);
-    return r;
   }
   void cp(CheckpointType type, std::uint64_t minute, std::uint64_t service, Address orc) {
     must(app::add_checkpoint(application, leader, {type, minute * 60000, {}, service, orc}));
@@ -129,6 +118,7 @@ TEST_CASE("interim payments that pay nothing shut the application down; destroy 
   CHECK(app::is_shutdown(w.state, w.application));
   CHECK(w.run(app::add_checkpoint(w.application, w.leader, {CheckpointType::AppOk, 2000000, {}, 0, w.o1})).reason ==
         "the application is shut down");
+  CHECK(w.run(app::deposit(w.application, w.client, 50)).reason == "the application is shut down");
   CHECK(w.run(app::destroy(w.application, w.leader)).reason == "only the client");
   const Wei client_before = w.state.balance(w.client);
   const Receipt r = w.must(app::destroy(w.application, w.client));

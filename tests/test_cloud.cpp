@@ -5,39 +5,29 @@
 #include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/rng.hpp"
+#include "chain_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::chain;
 
 namespace {
 
-struct World {
-  State state;
-  GasSchedule gas;
-  Keyring keys;
-  BlockContext block{1, 1000, Address{1}, &keys};
+struct World : testing::Ledger {
   Address provider{2}, pnp{3}, alice{4}, bob{5}, owner_a{6}, owner_b{7};
   KeyPair scheduler, impostor;
   Address reg = contract_address(Address{20}, 0);
   Address cloud = contract_address(Address{2}, 0);
 
   World() {
+    block.timestamp_ms = 1000;
     Rng rng(3);
     scheduler = keys.create(Address{8}, rng);
     impostor = keys.create(Address{9}, rng);
-    for (Address a : {provider, pnp, alice, bob, Address{20}}) state.set_balance(a, Wei{1} << 90);
-    state.forget_journal();
+    fund({provider, pnp, alice, bob, Address{20}});
     must(registry::deploy(Address{20}, reg, 1, 5));
     must(cloud::deploy(cloud, {provider, reg, scheduler.address, pnp, 111, 222, 3}));
     must(cloud::register_resource(cloud, pnp, 1, {owner_a, cloud::ResourceKind::Gpu, 2, 10}));
     must(cloud::register_resource(cloud, pnp, 2, {owner_b, cloud::ResourceKind::Cpu, 8, 2}));
-  }
-  Receipt run(const Transaction& tx) { return execute(state, gas, tx, block); }
-  Receipt must(const Transaction& tx) {
-    Receipt r = run(tx);
-    INFO(tx.name << ": " << r.reason);
-    REQUIRE(r.status == Status::Success);
-    return r;
   }
   cloud::Reservation reservation(std::uint64_t id, Address client, std::vector<std::uint64_t> resources) const {
     cloud::Reservation r;

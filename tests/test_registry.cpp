@@ -4,17 +4,14 @@
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/rng.hpp"
+#include "chain_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::chain;
 
 namespace {
 
-struct World {
-  State state;
-  GasSchedule gas;
-  Keyring keys;
-  BlockContext block{1, 0, Address{1}, &keys};
+struct World : testing::Ledger {
   Address owner{2};
   Address reg = contract_address(Address{2}, 0);
   std::vector<KeyPair> nodes;
@@ -28,13 +25,6 @@ struct World {
     }
     state.forget_journal();
     must(registry::deploy(owner, reg, 3, 5));
-  }
-  Receipt run(const Transaction& tx) { return execute(state, gas, tx, block); }
-  Receipt must(const Transaction& tx) {
-    Receipt r = run(tx);
-    INFO(tx.name << ": " << r.reason);
-    REQUIRE(r.status == Status::Success);
-    return r;
   }
   Address node(std::size_t i) const { return nodes[i].address; }
   // Candidates 0..k-1, node 0 appointed leader, nodes 1..k-1 members.

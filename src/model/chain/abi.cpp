@@ -14,6 +14,19 @@ Calldata& Calldata::word(Word w) {
   return *this;
 }
 
+Transaction contract_call(Address to, Address from, std::string name, const Calldata& data, CallBody body,
+                          Gas gas_limit, Wei gas_price) {
+  Transaction tx;
+  tx.from = from;
+  tx.to = to;
+  tx.gas_limit = gas_limit;
+  tx.gas_price = gas_price;
+  tx.name = std::move(name);
+  data.apply(tx);
+  tx.body = std::move(body);
+  return tx;
+}
+
 Address contract_address(Address deployer, std::uint64_t nonce) {
   // Far above the small numbers simulated actors use, and never zero.
   return Address{mix64(deployer.id ^ mix64(nonce + 0xc0ffee)) | (std::uint64_t{1} << 63)};

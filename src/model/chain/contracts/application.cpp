@@ -41,16 +41,8 @@ Word pack(const Checkpoint& cp) {
          (static_cast<Word>(cp.timestamp_ms) << 32);
 }
 
-Transaction tx_for(Address app, Address from, std::string name, Calldata data, CallBody body) {
-  Transaction tx;
-  tx.from = from;
-  tx.to = app;
-  tx.gas_limit = kGasLimit;
-  tx.gas_price = kGasPrice;
-  tx.name = std::move(name);
-  data.apply(tx);
-  tx.body = std::move(body);
-  return tx;
+Transaction tx_for(Address to, Address from, std::string name, const Calldata& data, CallBody body) {
+  return contract_call(to, from, std::move(name), data, std::move(body), kGasLimit, kGasPrice);
 }
 
 void only_leader(Call& c) {

@@ -25,16 +25,8 @@ enum Field : std::uint64_t {
 
 SlotKey slot(Address cloud, Field f, Word key = 0) { return {cloud, f, key}; }
 
-Transaction tx_for(Address cloud, Address from, std::string name, Calldata data, CallBody body) {
-  Transaction tx;
-  tx.from = from;
-  tx.to = cloud;
-  tx.gas_limit = kGasLimit;
-  tx.gas_price = kGasPrice;
-  tx.name = std::move(name);
-  data.apply(tx);
-  tx.body = std::move(body);
-  return tx;
+Transaction tx_for(Address to, Address from, std::string name, const Calldata& data, CallBody body) {
+  return contract_call(to, from, std::move(name), data, std::move(body), kGasLimit, kGasPrice);
 }
 
 void only_pnp(Call& c) { c.require(address_of(c.sload(slot(c.self(), kPnp))) == c.sender(), "only the Plug&Play account"); }

@@ -26,16 +26,8 @@ enum Field : std::uint64_t {
 
 SlotKey slot(Address reg, Field f, Word key = 0) { return {reg, f, key}; }
 
-Transaction tx_for(Address reg, Address from, std::string name, Calldata data, CallBody body) {
-  Transaction tx;
-  tx.from = from;
-  tx.to = reg;
-  tx.gas_limit = kGasLimit;
-  tx.gas_price = kGasPrice;
-  tx.name = std::move(name);
-  data.apply(tx);
-  tx.body = std::move(body);
-  return tx;
+Transaction tx_for(Address to, Address from, std::string name, const Calldata& data, CallBody body) {
+  return contract_call(to, from, std::move(name), data, std::move(body), kGasLimit, kGasPrice);
 }
 
 void only_owner(Call& c) { c.require(address_of(c.sload(slot(c.self(), kOwner))) == c.sender(), "only the owner"); }
