@@ -1,0 +1,186 @@
+// The network model: latency distributions, loss, duplication, reordering, partitions, one-way
+// cuts, isolation, and crashes that lose messages in flight.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "cansim/sim/network.hpp"
+#include "cansim/sim/stats.hpp"
+
+using namespace cansim;
+
+namespace {
+
+struct Msg {
+  int value;
+};
+
+struct Net {
+  Simulator sim;
+  Network<Msg> net;
+  std::vector<std::tuple<SimTime, NodeId, NodeId, int>> got;  // time, to, from, value
+  explicit Net(std::size_t n, LinkModel link = {}, std::uint64_t seed = 1) : net(sim, Rng(seed), n, link) {
+    net.on_message([this](NodeId to, NodeId from, const Msg& m) { got.emplace_back(sim.now(), to, from, m.value); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("constant latency delivers in order after the delay", "[network]") {
+  Net n(3);
+  n.net.send(0, 1, {1});
+  n.net.send(0, 1, {2});
+  n.sim.run();
+  REQUIRE(n.got.size() == 2);
+  CHECK(std::get<0>(n.got[0]) == millis(10));
+  CHECK(std::get<3>(n.got[0]) == 1);
+  CHECK(std::get<3>(n.got[1]) == 2);
+  CHECK(n.net.delivered() == 2);
+}
+
+TEST_CASE("uniform and log-normal latencies have their moments", "[network]") {
+  LinkModel u;
+  u.latency = LinkModel::Latency::Uniform;
+  u.base = millis(10);
+  u.high = millis(30);
+  Net a(2, u);
+  for (int i = 0; i < 20000; ++i) a.net.send(0, 1, {i});
+  a.sim.run();
+  RunningStats s;
+  for (const auto& g : a.got) s.add(std::get<0>(g).to_seconds());
+  CHECK(s.mean() == Approx(0.020).epsilon(0.01));
+  CHECK(s.min() >= 0.010);
+  CHECK(s.max() <= 0.030);
+  LinkModel ln;
+  ln.latency = LinkModel::Latency::LogNormal;
+  ln.log_mu = std::log(0.05);
+  ln.log_sigma = 0.3;
+  Net b(2, ln);
+  for (int i = 0; i < 20000; ++i) b.net.send(0, 1, {i});
+  b.sim.run();
+  std::vector<double> d;
+  for (const auto& g : b.got) d.push_back(std::get<0>(g).to_seconds());
+  CHECK(quantile(d, 0.5) == Approx(0.05).epsilon(0.02));  // the median of a log-normal is e^mu
+}
+
+TEST_CASE("loss, duplication and reordering happen at their rates", "[network]") {
+  LinkModel l;
+  l.loss = 0.2;
+  l.duplicate = 0.1;
+  Net n(2, l);
+  const int sent = 20000;
+  for (int i = 0; i < sent; ++i) n.net.send(0, 1, {i});
+  n.sim.run();
+  // Delivered: 80% survive, and 10% of those twice.
+  CHECK(static_cast<double>(n.got.size()) / sent == Approx(0.8 * 1.1).epsilon(0.02));
+  LinkModel r;
+  r.reorder = 0.3;
+  Net m(2, r);
+  for (int i = 0; i < 1000; ++i) m.net.send(0, 1, {i});
+  m.sim.run();
+  int inversions = 0;
+  for (std::size_t i = 1; i < m.got.size(); ++i) inversions += std::get<3>(m.got[i]) < std::get<3>(m.got[i - 1]);
+  CHECK(inversions > 100);
+  CHECK(m.got.size() == 1000);
+}
+
+TEST_CASE("partitions, isolation and one-way cuts", "[network]") {
+  Net n(4);
+  n.net.partition({{0, 1}, {2}});  // 3 is in the rest group
+  CHECK(n.net.reachable(0, 1));
+  CHECK_FALSE(n.net.reachable(0, 2));
+  CHECK_FALSE(n.net.reachable(2, 3));
+  n.net.heal();
+  n.net.isolate(3);
+  CHECK_FALSE(n.net.reachable(3, 0));
+  CHECK_FALSE(n.net.reachable(0, 3));
+  CHECK(n.net.reachable(0, 2));
+  n.net.heal();
+  n.net.cut(0, 1);  // 0 cannot reach 1, but 1 reaches 0: a node alone that cannot see a peer
+  n.net.send(0, 1, {1});
+  n.net.send(1, 0, {2});
+  n.sim.run();
+  REQUIRE(n.got.size() == 1);
+  CHECK(std::get<3>(n.got[0]) == 2);
+  n.net.uncut(0, 1);
+  CHECK(n.net.reachable(0, 1));
+  // Every fault is in the trace.
+  std::vector<std::string> kinds;
+  for (const auto& f : n.net.faults()) kinds.push_back(f.kind);
+  CHECK(kinds == std::vector<std::string>{"partition", "heal", "isolate", "heal", "cut", "uncut"});
+}
+
+TEST_CASE("a crashed endpoint neither sends nor receives, and loses what was in flight", "[network]") {
+  Net n(3);
+  n.net.send(0, 1, {1});             // in flight when 1 crashes
+  n.sim.at(millis(5), [&] { n.net.crash(1); });
+  n.sim.at(millis(6), [&] { n.net.recover(1); });  // back before the message would arrive
+  n.sim.at(millis(7), [&] {
+    n.net.send(0, 1, {2});           // sent to the new incarnation: arrives
+    n.net.crash(2);
+    n.net.send(2, 0, {3});           // a crashed node sends nothing
+  });
+  n.sim.run();
+  REQUIRE(n.got.size() == 1);
+  CHECK(std::get<3>(n.got[0]) == 2);
+  CHECK_FALSE(n.net.is_up(2));
+  CHECK(n.net.faults().size() == 3);
+}
+
+TEST_CASE("the same seed gives the same deliveries", "[network]") {
+  LinkModel l;
+  l.latency = LinkModel::Latency::Uniform;
+  l.high = millis(40);
+  l.loss = 0.1;
+  l.duplicate = 0.05;
+  Net a(5, l, 9), b(5, l, 9);
+  for (Net* n : {&a, &b}) {
+    for (int i = 0; i < 500; ++i) n->net.send(static_cast<NodeId>(i % 5), static_cast<NodeId>((i * 3) % 5), {i});
+    n->sim.run();
+  }
+  CHECK(a.got == b.got);
+}
+
+TEST_CASE("requests complete on a timely reply and time out otherwise", "[network][rpc]") {
+  // A ping over the network: node 1 answers node 0; the link to node 2 loses everything.
+  struct Ping {
+    bool reply;
+    std::uint64_t id;
+  };
+  Simulator sim;
+  Network<Ping> net(sim, Rng(2), 3);
+  LinkModel lossy;
+  lossy.loss = 1.0;
+  net.set_link(0, 2, lossy);
+  Requests requests(sim);
+  std::vector<std::string> log;
+  net.on_message([&](NodeId to, NodeId from, const Ping& p) {
+    if (!p.reply) {
+      net.send(to, from, {true, p.id});
+    } else if (requests.complete(p.id)) {
+      log.push_back(fmt::format("reply from {} at {}", from, sim.now()));
+    }
+  });
+  auto ping = [&](NodeId to) {
+    const std::uint64_t id = requests.start(millis(100), [&, to] { log.push_back(fmt::format("timeout {} at {}", to, sim.now())); });
+    net.send(0, to, {false, id});
+  };
+  ping(1);
+  ping(2);
+  sim.run();
+  CHECK(log == std::vector<std::string>{"reply from 1 at 0.02s", "timeout 2 at 0.1s"});
+  CHECK(requests.pending() == 0);
+  CHECK_FALSE(requests.complete(1));  // a repeated reply does not count twice
+  // A reply that comes after the timeout is ignored.
+  LinkModel slow;
+  slow.base = millis(95);  // a round trip of 105 ms against a 100 ms timeout
+  net.set_link(0, 1, slow);
+  log.clear();
+  ping(1);
+  sim.run();
+  CHECK(log == std::vector<std::string>{"timeout 1 at 0.2s"});
+  ping(1);
+  requests.clear();
+  sim.run();
+  CHECK(log.size() == 1);  // cleared: no timeout either
+}
