@@ -184,3 +184,44 @@ TEST_CASE("requests complete on a timely reply and time out otherwise", "[networ
   sim.run();
   CHECK(log.size() == 1);  // cleared: no timeout either
 }
+
+#include "cansim/sim/faults.hpp"
+
+TEST_CASE("a fault plan: a schedule and random crash and recovery rates", "[network][faults]") {
+  Simulator sim;
+  Network<Msg> net(sim, Rng(1), 4);
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(1), K::Crash, {3}, {}},
+                   {seconds(2), K::Partition, {}, {{0, 1}, {2}}},
+                   {seconds(3), K::Heal, {}, {}},
+                   {seconds(4), K::Recover, {3}, {}}};
+  std::vector<NodeId> crashed;
+  FaultInjector<Msg> faults(sim, net, Rng(5), plan, [&](NodeId n) { crashed.push_back(n); });
+  sim.run_until(millis(1500));
+  CHECK_FALSE(net.is_up(3));
+  CHECK(crashed == std::vector<NodeId>{3});
+  sim.run_until(millis(2500));
+  CHECK_FALSE(net.reachable(0, 2));
+  sim.run();
+  CHECK(net.reachable(0, 2));
+  CHECK(net.is_up(3));
+  CHECK(net.faults().size() == 4);
+
+  // Random crashes at 1/s and recoveries at 4/s: a node is down a fifth of the time.
+  Simulator sim2;
+  Network<Msg> many(sim2, Rng(1), 200);
+  FaultPlan rates;
+  rates.crash_rate_per_s = 1.0;
+  rates.recovery_rate_per_s = 4.0;
+  FaultInjector<Msg> random(sim2, many, Rng(6), rates);
+  int down = 0, samples = 0;
+  for (int t = 1; t <= 200; ++t) {
+    sim2.run_until(seconds(t));
+    for (NodeId n = 0; n < many.size(); ++n) down += many.is_up(n) ? 0 : 1;
+    samples += static_cast<int>(many.size());
+  }
+  CHECK(static_cast<double>(down) / samples == Approx(0.2).epsilon(0.05));
+  // Every crash and recovery is in the trace.
+  CHECK(many.faults().size() > 200 * 200 * 2 * 0.8 * 0.9);
+}
