@@ -79,3 +79,26 @@ TEST_CASE("an application's life on the chain pays every party for the time it r
   }
   CHECK(results[0].trace_hash != results[1].trace_hash);
 }
+
+TEST_CASE("an application whose funds run out shuts down, and everyone is paid what was covered", "[payment]") {
+  Cleanup cleanup;
+  // 600 minutes of 2 services at 18 wei a minute each would cost about 21600 wei; 5000 runs out.
+  const Scenario sc = load_scenario(write_scenario(R"("duration_min": 600, "deposit": 5000, "payment_interval_min": 10)"));
+  const auto results = run_runs(sc, sc.all_runs(), {2, false});
+  const auto& names = sc.kind->metrics;
+  auto metric = [&](const RunResult& r, const std::string& name) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i].name == name) return r.metrics.at(i);
+    }
+    FAIL("no metric " << name);
+    return 0.0;
+  };
+  for (const auto& r : results) {
+    CHECK(metric(r, "ended_early") == 1.0);
+    const double paid = metric(r, "paid_resources_wei") + metric(r, "paid_cloud_wei") + metric(r, "paid_can_wei") +
+                        metric(r, "paid_orchestration_wei");
+    CHECK(paid <= 5000);
+    CHECK(paid > 4000);  // most of the deposit went to the parties before the funds ran out
+    CHECK(metric(r, "service_minutes") < 2 * 600);
+  }
+}

@@ -39,7 +39,9 @@ struct PaymentRun {
   double up_minutes = 0;  // the time services actually ran, for the billed share
   std::map<Address, Gas> gas_by_sender;
   std::int64_t checkpoints = 0, interim_payments = 0;
-  bool ended = false;
+  bool ended = false;       // no more checkpoints: the planned end, or the contract shut down
+  bool ended_early = false; // the contract shut itself down (funds ran out) before the end
+  bool settled = false;     // withdrawals and destroy submitted
   std::map<Address, Wei> paid_to;  // each payee's salary once everything is paid
 
   static ChainConfig chain_config(const ParamValues& p) {
@@ -69,7 +71,7 @@ struct PaymentRun {
     r.client = client;
     r.expires_ms = 1;
     r.orchestration_price_per_minute = static_cast<Wei>(p.integer("orchestration_price"));
-    r.max_failed_payments = 1000000;  // the experiment ends the application itself
+    r.max_failed_payments = static_cast<std::uint64_t>(p.integer("max_failed_payments"));
     for (std::int64_t i = 0; i < services; ++i) {
       resource_owners.push_back(Address{1000 + static_cast<std::uint64_t>(i)});
       g.set_balance(resource_owners.back(), Wei{1} << 80);
@@ -101,10 +103,18 @@ struct PaymentRun {
     const std::string name = tx.name;
     chain.submit(std::move(tx), [this, from, name](const Receipt& r) {
       gas_by_sender[from] += r.gas_used;
-      // Every call this experiment makes is valid; a failure is a bug in a contract or here.
-      if (r.status != Status::Success && name != "Application.withdraw") {
-        throw InvariantViolation(sim.now(), name, fmt::format("transaction failed: {}", r.reason));
+      if (r.status == Status::Success) return;
+      // Once the contract shut itself down (its funds ran out), checkpoints are refused: the
+      // application ends there. Any other failure is a bug in a contract or here.
+      if (app::is_shutdown(chain.state(), application)) {
+        if (!ended) {
+          stop_services();
+          ended = ended_early = true;
+          sim.after(SimTime{}, [this] { settle(); });
+        }
+        return;
       }
+      throw InvariantViolation(sim.now(), name, fmt::format("transaction failed: {}", r.reason));
     });
   }
 
@@ -148,10 +158,16 @@ struct PaymentRun {
     sim.after(minutes(p.integer("payment_interval_min")), [this] { periodic_payment(); });
   }
 
-  void end() {
+  void stop_services() {
     for (std::size_t s = 0; s < up.size(); ++s) {
       if (up[s]) up_minutes += (sim.now() - up_since[s]).to_seconds() / 60;
+      up[s] = false;
     }
+  }
+
+  void end() {
+    if (ended) return;
+    stop_services();
     checkpoint(app::CheckpointType::AppShutdown, 0);
     ended = true;
     settle();
@@ -161,12 +177,14 @@ struct PaymentRun {
   // every payee withdraws and the client destroys the contract.
   void settle() {
     const State& s = chain.state();
-    if (app::checkpoint_count(s, application) < static_cast<std::uint64_t>(checkpoints) ||
-        app::paid_count(s, application) < app::checkpoint_count(s, application)) {
-      if (!app::is_shutdown(s, application)) pay();
+    if (settled) return;
+    // Pay until the contract is shut down: by its paid APP_SHUTDOWN, or by failed payments.
+    if (!app::is_shutdown(s, application)) {
+      pay();
       sim.after(chain.config().block_interval * 2, [this] { settle(); });
       return;
     }
+    settled = true;
     std::vector<Address> payees = resource_owners;
     for (Address a : {cloud_addr, reg, orchestrator}) payees.push_back(a);
     for (Address a : payees) paid_to[a] = app::salary(s, application, a);
@@ -224,6 +242,7 @@ RunResult run(const RunContext& ctx) {
       m.up_minutes,
       per_minute > 0 && m.up_minutes > 0 ? (resources + cloud + can + orc) / (m.up_minutes * per_minute) : std::nan(""),
       static_cast<double>(m.chain.blocks().size()),
+      m.ended_early ? 1.0 : 0.0,
   };
   r.trace_hash = m.sim.trace_hash();
   return r;
@@ -250,6 +269,7 @@ ExperimentKind payment_kind() {
       ParamSpec::integer("redeploy_s", "time to redeploy a failed service").at_least(0).at_most(1e6).def(30).in_unit("s"),
       ParamSpec::integer("payment_interval_min", "time between interim payments").at_least(1).at_most(1e6).def(30).in_unit("min"),
       ParamSpec::integer("payment_k", "checkpoints paid at most per interimPayment(k)").at_least(1).at_most(1e6).def(50),
+      ParamSpec::integer("max_failed_payments", "interim payments in a row that pay nothing before the contract shuts down").at_least(1).at_most(1e6).def(3),
       ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(12.0).in_unit("s"),
       ParamSpec::integer("block_gas_limit", "gas per block").at_least(21000).at_most(1e12).def(30000000),
       ParamSpec::real("gas_price_gwei", "gas price of every transaction").at_least(0).at_most(1e6).def(1.0).in_unit("gwei"),
@@ -268,6 +288,7 @@ ExperimentKind payment_kind() {
       {"service_minutes", "minutes the services ran, summed over services"},
       {"billed_share", "wei paid over what the running time is worth at the per-minute prices"},
       {"blocks", "blocks sealed"},
+      {"ended_early", "1 if the contract shut itself down (funds ran out) before the planned end"},
   };
   k.run = run;
   k.headline = {"checkpoints", "gas_leader", "paid_resources_wei", "billed_share"};
