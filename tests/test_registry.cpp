@@ -52,6 +52,9 @@ TEST_CASE("Registry: deployment and parameters", "[registry]") {
   CHECK(w.run(registry::set_params(w.reg, w.owner, 5, 4)).status == Status::Reverted);
   w.must(registry::set_params(w.reg, w.owner, 2, 4));
   CHECK(registry::nmax(w.state, w.reg) == 4);
+  CHECK(w.run(registry::set_ften_price(w.reg, w.node(0), 5)).reason == "only the owner");
+  w.must(registry::set_ften_price(w.reg, w.owner, 5));
+  CHECK(registry::ften_price(w.state, w.reg) == 5);
   // Creation pays 53000 + 200 per byte of code.
   World fresh;
   Transaction d = registry::deploy(fresh.owner, contract_address(fresh.owner, 1), 1, 2);
