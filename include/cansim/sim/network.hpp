@@ -178,10 +178,14 @@ class Requests {
 
   // Starts a request; `on_timeout` runs if no reply completes it within `timeout`.
   std::uint64_t start(SimTime timeout, std::function<void()> on_timeout) {
+    return start(timeout, [f = std::move(on_timeout)](std::uint64_t) { f(); });
+  }
+  // The same, telling the timeout which request it was.
+  std::uint64_t start(SimTime timeout, std::function<void(std::uint64_t id)> on_timeout) {
     const std::uint64_t id = next_++;
     pending_[id] = sim_.after(timeout, [this, id, on_timeout = std::move(on_timeout)] {
       pending_.erase(id);
-      on_timeout();
+      on_timeout(id);
     });
     return id;
   }

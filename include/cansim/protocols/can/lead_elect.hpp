@@ -1,0 +1,121 @@
+#pragma once
+// A Component Administration Network of fixed membership at message level: checkState
+// (Algorithm 2) finds a crashed leader by ping timeouts, and LeadElect (Algorithms 3 and 4)
+// replaces it: the proposer reads the nonce from the Registry, collects promises and then signed
+// accepts from more than half of the members, and sends one registerLeader transaction; the new
+// leader broadcasts the change. "At most one leader per nonce" and "the Registry's nonce never
+// decreases" are checked as the run goes.
+//
+// A promise lapses after `promise_ttl`. Algorithm 4 as written rejects every n <= nonce for ever;
+// since the Registry accepts only nonce + 1, proposers that split the promises for the same n
+// could then never finish. Letting the promise lapse restores progress; safety (one leader per
+// nonce) still rests on the Registry's compare-and-swap.
+//
+// This is the first part of issue 5: Join over messages, RemoveNode by vote, the fenced CAN
+// ledger and the administration protocols come next.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "cansim/model/chain/chain.hpp"
+#include "cansim/sim/network.hpp"
+
+namespace cansim::can {
+
+struct CanConfig {
+  SimTime check_interval = seconds(1);  // each member's checkState period (first one jittered)
+  SimTime ping_timeout = millis(200);
+  SimTime vote_timeout = millis(500);   // how long a proposer waits for promises, then accepts
+  SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
+};
+
+enum class MsgType : std::uint8_t { Ping, Pong, Promise, PromiseReply, Accept, AcceptReply, LeaderChanged };
+
+struct CanMsg {
+  MsgType type;
+  std::uint64_t request = 0;  // request id, echoed by replies
+  std::uint64_t n = 0;        // election nonce
+  NodeId proposer = 0;
+  bool yes = false;           // a promise or an accept was given
+  chain::Signature signature; // AcceptReply: signed (n, proposer)
+};
+
+struct ElectionRecord {
+  SimTime at;
+  std::uint64_t nonce;
+  NodeId leader;
+};
+
+class CanMembership {
+ public:
+  // Members 0..n-1 with chain accounts member_address(i), registered in the Registry `reg` with
+  // member 0 as the appointed leader (nonce 1). The chain must already hold the Registry.
+  CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg,
+                std::vector<chain::KeyPair> keys, CanConfig config, Rng rng);
+
+  void start();  // begins every member's checkState loop
+  // Begins LeadElect at `proposer` now (also what checkState does on a leader timeout).
+  void lead_elect(NodeId proposer);
+
+  // What a member believes, and what the Registry says.
+  NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
+  const std::vector<ElectionRecord>& elections() const { return elections_; }
+  std::uint64_t messages_sent() const { return messages_; }
+
+  // Network hooks for the fault injector: a crashed member loses its volatile state.
+  void on_crash(NodeId n);
+  void on_recover(NodeId n);
+
+ private:
+  struct Node {
+    NodeId leader = 0;
+    std::uint64_t nonce = 0;         // highest nonce seen or promised
+    NodeId promised_to = UINT32_MAX; // for `nonce`
+    SimTime promise_expires;
+    // Proposer side of an election in progress (n == 0: none).
+    std::uint64_t n = 0;
+    std::vector<NodeId> promised;
+    std::vector<chain::Signature> accepts;
+    std::uint32_t replies = 0;
+  };
+
+  void handle(NodeId to, NodeId from, const CanMsg& m);
+  // Sends a request; exactly one of on_reply and on_timeout runs (neither if `from` crashes).
+  void request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
+               std::function<void()> on_timeout);
+  void check_state(NodeId n);
+  void send(NodeId from, NodeId to, CanMsg m);
+  void on_promise_request(NodeId self, NodeId from, const CanMsg& m);
+  void grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t n, std::uint64_t request);
+  void after_promises(NodeId p, std::uint64_t n);
+  void after_accepts(NodeId p, std::uint64_t n);
+  void give_up(NodeId p);
+  // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
+  bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
+  std::uint64_t registry_nonce() const;
+  std::size_t members() const { return nodes_.size(); }
+
+  Simulator& sim_;
+  Network<CanMsg>& net_;
+  chain::Chain& chain_;
+  chain::Address reg_;
+  std::vector<chain::KeyPair> keys_;
+  CanConfig config_;
+  Rng rng_;
+  Requests requests_;
+  std::vector<Node> nodes_;
+  // For a request id: who asked, and the continuation when its reply arrives.
+  struct Pending {
+    NodeId requester;
+    std::function<void(const CanMsg&)> fn;
+  };
+  std::map<std::uint64_t, Pending> on_reply_;
+  bool started_ = false;
+  std::vector<ElectionRecord> elections_;
+  std::map<std::uint64_t, NodeId> leader_of_nonce_;
+  std::uint64_t messages_ = 0;
+};
+
+chain::Address member_address(NodeId n);
+
+}  // namespace cansim::can

@@ -1,0 +1,122 @@
+// LeadElect over messages (Algorithms 2-4): a crashed leader is found by checkState and replaced
+// through one registerLeader transaction; two proposers never give two leaders for one nonce.
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/lead_elect.hpp"
+#include "cansim/sim/faults.hpp"
+
+using namespace cansim;
+using namespace cansim::can;
+using chain::Address;
+
+namespace {
+
+struct TestCan {
+  Simulator sim;
+  chain::Chain chain;
+  Network<CanMsg> net;
+  Address owner{2};
+  Address reg = chain::contract_address(Address{2}, 0);
+  std::vector<chain::KeyPair> keys;
+  std::unique_ptr<CanMembership> can;
+  std::unique_ptr<FaultInjector<CanMsg>> faults;
+
+  static chain::ChainConfig chain_config() {
+    chain::ChainConfig c;
+    c.block_interval = seconds(1);
+    return c;
+  }
+
+  explicit TestCan(std::size_t n, std::uint64_t seed = 1, FaultPlan plan = {})
+      : chain(sim, chain_config()), net(sim, Rng(seed).stream("net"), n) {
+    Rng rng = Rng(seed).stream("keys");
+    chain.genesis_state().set_balance(owner, chain::Wei{1} << 90);
+    for (NodeId i = 0; i < n; ++i) {
+      keys.push_back(chain.keyring().create(member_address(i), rng));
+      chain.genesis_state().set_balance(member_address(i), chain::Wei{1} << 90);
+    }
+    must(chain::registry::deploy(owner, reg, 1, 100));
+    for (NodeId i = 0; i < n; ++i) must(chain::registry::register_candidate(reg, member_address(i), 1000 + i));
+    must(chain::registry::appoint_leader(reg, owner, member_address(0)));
+    for (NodeId i = 1; i < n; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
+    can = std::make_unique<CanMembership>(sim, net, chain, reg, keys, CanConfig{}, Rng(seed).stream("can"));
+    faults = std::make_unique<FaultInjector<CanMsg>>(
+        sim, net, Rng(seed).stream("faults"), plan, [this](NodeId x) { can->on_crash(x); },
+        [this](NodeId x) { can->on_recover(x); });
+    can->start();
+  }
+  void must(const chain::Transaction& tx) { REQUIRE(chain.genesis(tx).status == chain::Status::Success); }
+  std::uint64_t nonce() const { return chain::registry::leader_nonce(chain.state(), reg); }
+  Address leader() const { return chain::registry::leader(chain.state(), reg); }
+};
+
+FaultPlan crash_at(SimTime t, NodeId n) {
+  FaultPlan p;
+  p.schedule.push_back({t, ScheduledFault::Kind::Crash, {n}, {}});
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("no election while the leader answers", "[can][leadelect]") {
+  TestCan c(5);
+  c.sim.run_until(seconds(30));
+  CHECK(c.can->elections().empty());
+  CHECK(c.nonce() == 1);
+  CHECK(c.can->messages_sent() > 100);  // checkState pings flowed all along
+}
+
+TEST_CASE("a crashed leader is found by checkState and replaced by LeadElect", "[can][leadelect]") {
+  TestCan c(5, 1, crash_at(seconds(5), 0));
+  c.sim.run_until(seconds(30));
+  REQUIRE(c.can->elections().size() == 1);
+  const ElectionRecord& e = c.can->elections()[0];
+  CHECK(e.nonce == 2);
+  CHECK(e.leader != 0);
+  CHECK(e.at > seconds(5));
+  CHECK(e.at < seconds(15));
+  CHECK(c.leader() == member_address(e.leader));
+  for (NodeId n = 1; n < 5; ++n) CHECK(c.can->believed_leader(n) == e.leader);  // the broadcast reached everyone
+}
+
+TEST_CASE("two proposers at once: exactly one leader for the nonce", "[can][leadelect]") {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    TestCan c(7, seed, crash_at(millis(100), 0));
+    c.sim.at(millis(200), [&] {
+      c.can->lead_elect(1);
+      c.can->lead_elect(2);
+    });
+    c.sim.run_until(seconds(20));  // an invariant violation (two leaders for a nonce) would throw
+    REQUIRE_FALSE(c.can->elections().empty());
+    CHECK(c.can->elections()[0].nonce == 2);
+    for (std::size_t i = 1; i < c.can->elections().size(); ++i) {
+      CHECK(c.can->elections()[i].nonce > c.can->elections()[i - 1].nonce);
+    }
+  }
+}
+
+TEST_CASE("a partition of the leader into a minority: the majority elects a new leader", "[can][leadelect]") {
+  FaultPlan plan;
+  plan.schedule.push_back({seconds(5), ScheduledFault::Kind::Partition, {}, {{0, 1}, {2, 3, 4}}});
+  TestCan c(5, 3, plan);
+  c.sim.run_until(seconds(40));
+  REQUIRE_FALSE(c.can->elections().empty());
+  const NodeId new_leader = c.can->elections().back().leader;
+  CHECK(new_leader >= 2);  // from the majority side: the minority cannot gather more than half
+  CHECK(c.can->believed_leader(0) == 0);  // the old leader, cut off, still believes it leads
+  CHECK(c.leader() == member_address(new_leader));
+}
+
+TEST_CASE("elections are the same for the same seed", "[can][leadelect]") {
+  auto run = [](std::uint64_t seed) {
+    TestCan c(6, seed, crash_at(seconds(3), 0));
+    c.sim.run_until(seconds(20));
+    std::vector<std::tuple<std::int64_t, std::uint64_t, NodeId>> out;
+    for (const auto& e : c.can->elections()) out.emplace_back(e.at.us, e.nonce, e.leader);
+    return std::make_pair(out, c.can->messages_sent());
+  };
+  CHECK(run(4) == run(4));
+}
