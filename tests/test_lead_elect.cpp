@@ -120,3 +120,25 @@ TEST_CASE("elections are the same for the same seed", "[can][leadelect]") {
   };
   CHECK(run(4) == run(4));
 }
+
+TEST_CASE("RemoveNode: a crashed member is removed by a majority vote", "[can][remove]") {
+  TestCan c(5, 2, crash_at(seconds(3), 3));
+  c.sim.run_until(seconds(30));
+  CHECK_FALSE(chain::registry::is_member(c.chain.state(), c.reg, member_address(3)));
+  CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 4);
+  CHECK(c.can->removals() == 1);
+  CHECK(c.can->elections().empty());  // the leader lived: no election
+}
+
+TEST_CASE("RemoveNode: a node cut off from a healthy peer cannot have it removed", "[can][remove]") {
+  // Node 1 and node 2 cannot reach each other; everyone else reaches both. Node 1 suspects 2
+  // (and 2 suspects 1): the leader holds votes, the others find both alive, nobody is removed.
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(1), K::Cut, {1, 2}, {}}, {seconds(1), K::Cut, {2, 1}, {}}};
+  TestCan c(5, 5, plan);
+  c.sim.run_until(seconds(60));
+  CHECK(c.can->removal_votes() > 0);  // the suspicion reached the leader and was voted on
+  CHECK(c.can->removals() == 0);      // the paper's reason for the vote
+  CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 5);
+}

@@ -1,5 +1,7 @@
 #include "cansim/protocols/can/lead_elect.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/registry.hpp"
@@ -52,6 +54,14 @@ CanMembership::CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain&
 }
 
 std::uint64_t CanMembership::registry_nonce() const { return chain::registry::leader_nonce(chain_.state(), reg_); }
+
+std::vector<NodeId> CanMembership::members() const {
+  std::vector<NodeId> out;
+  for (Address a : chain::registry::members(chain_.state(), reg_)) out.push_back(node_of(a));
+  return out;
+}
+
+bool CanMembership::is_member(NodeId n) const { return chain::registry::is_member(chain_.state(), reg_, member_address(n)); }
 
 void CanMembership::on_crash(NodeId n) {
   // Volatile state is gone, and so are the requests it was waiting on.
@@ -106,7 +116,8 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::Ping: send(self, from, msg(MsgType::Pong, m.request)); break;
     case MsgType::Pong:
     case MsgType::PromiseReply:
-    case MsgType::AcceptReply: {
+    case MsgType::AcceptReply:
+    case MsgType::VoteReply: {
       if (!requests_.complete(m.request)) break;  // late: the timeout has run
       auto it = on_reply_.find(m.request);
       if (it == on_reply_.end()) break;
@@ -116,6 +127,9 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
       break;
     }
     case MsgType::Promise: on_promise_request(self, from, m); break;
+    case MsgType::RemoveRequest: listen_remove(self, m.target); break;
+    case MsgType::Vote: on_vote_request(self, from, m); break;
+    case MsgType::NodeLeave: break;  // members read the membership from the Registry
     case MsgType::Accept: {
       // Algorithm 4: a signed accept only for the proposer promised this nonce.
       Node& node = nodes_[self];
@@ -139,18 +153,83 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void CanMembership::check_state(NodeId n) {
-  // Algorithm 2: ping a random peer; a silent leader starts LeadElect. (A silent ordinary member
-  // would be reported to the leader for a RemoveNode vote: not in this part yet.)
+  // Algorithm 2: ping a random member; a silent leader starts LeadElect, a silent member is
+  // reported to the leader.
   if (!net_.is_up(n)) return;  // the loop resumes in on_recover
   sim_.after(config_.check_interval, [this, n] { check_state(n); });
   Node& node = nodes_[n];
-  if (node.leader == n || members() < 2) return;  // the leader does not run checkState
-  NodeId peer = static_cast<NodeId>(rng_.below(members() - 1));
-  if (peer >= n) ++peer;
+  if (node.leader == n || !is_member(n)) return;  // the leader, and non-members, do not check
+  std::vector<NodeId> peers = members();
+  peers.erase(std::remove(peers.begin(), peers.end(), n), peers.end());
+  if (peers.empty()) return;
+  const NodeId peer = peers[rng_.below(peers.size())];
   request(n, peer, msg(MsgType::Ping), config_.ping_timeout, [](const CanMsg&) {},
           [this, n, peer] {
-            if (net_.is_up(n) && peer == nodes_[n].leader) lead_elect(n);
+            if (!net_.is_up(n)) return;
+            if (peer == nodes_[n].leader) {
+              lead_elect(n);
+            } else {
+              CanMsg r = msg(MsgType::RemoveRequest);
+              r.target = peer;
+              send(n, nodes_[n].leader, r);
+            }
           });
+}
+
+void CanMembership::listen_remove(NodeId leader, NodeId target) {
+  // listenRemove: a vote among the members, the leader's own included; each voter pings the
+  // target itself. Removed only by a simple majority (the reporter may be the one cut off).
+  Node& node = nodes_[leader];
+  if (node.leader != leader || !is_member(target) || node.votes.count(target)) return;
+  node.votes[target] = 0;
+  ++removal_votes_;
+  request(leader, target, msg(MsgType::Ping), config_.ping_timeout, [](const CanMsg&) {},
+          [this, leader, target] {
+            auto it = nodes_[leader].votes.find(target);
+            if (it != nodes_[leader].votes.end()) ++it->second;
+          });
+  for (NodeId q : members()) {
+    if (q == leader || q == target) continue;
+    CanMsg v = msg(MsgType::Vote);
+    v.target = target;
+    request(leader, q, v, config_.vote_timeout,
+            [this, leader, target](const CanMsg& r) {
+              auto it = nodes_[leader].votes.find(target);
+              if (r.yes && it != nodes_[leader].votes.end()) ++it->second;
+            },
+            [] {});
+  }
+  sim_.after(config_.vote_timeout + config_.ping_timeout, [this, leader, target] { tally(leader, target); });
+}
+
+void CanMembership::on_vote_request(NodeId self, NodeId from, const CanMsg& m) {
+  const std::uint64_t request_id = m.request;
+  const NodeId target = m.target;
+  request(self, target, msg(MsgType::Ping), config_.ping_timeout,
+          [this, self, from, request_id](const CanMsg&) { send(self, from, msg(MsgType::VoteReply, request_id)); },
+          [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id, 0, 0, true)); });
+}
+
+void CanMembership::tally(NodeId leader, NodeId target) {
+  Node& node = nodes_[leader];
+  auto it = node.votes.find(target);
+  if (it == node.votes.end()) return;  // the leader crashed meanwhile
+  const std::uint32_t yes = it->second;
+  node.votes.erase(it);
+  const std::vector<NodeId> current = members();
+  if (2 * yes <= current.size() || !net_.is_up(leader)) return;
+  // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
+  // leader's transaction reverts).
+  for (NodeId q : current) {
+    if (q == leader || q == target) continue;
+    CanMsg leave = msg(MsgType::NodeLeave);
+    leave.target = target;
+    send(leader, q, leave);
+  }
+  chain_.submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
+                [this](const chain::Receipt& r) {
+                  if (r.status == chain::Status::Success) ++removals_;
+                });
 }
 
 bool CanMembership::may_promise(const Node& node, std::uint64_t n, NodeId proposer) const {
@@ -170,7 +249,11 @@ void CanMembership::lead_elect(NodeId p) {
   node.promise_expires = sim_.now() + config_.promise_ttl;
   node.promised = {p};
   node.accepts = {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))};
-  for (NodeId q = 0; q < members(); ++q) {
+  if (!is_member(p)) {
+    node.n = 0;
+    return;
+  }
+  for (NodeId q : members()) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout,
             [this, p, q, n](const CanMsg& r) {
@@ -186,7 +269,7 @@ void CanMembership::on_promise_request(NodeId self, NodeId from, const CanMsg& m
   // leader does not answer a ping.
   Node& node = nodes_[self];
   node.nonce = std::max(node.nonce, registry_nonce());
-  if (!may_promise(node, m.n, m.proposer) || node.leader == self) {
+  if (!may_promise(node, m.n, m.proposer) || node.leader == self || !is_member(self)) {
     send(self, from, msg(MsgType::PromiseReply, m.request, m.n, m.proposer, false));
     return;
   }
@@ -213,7 +296,7 @@ void CanMembership::grant_promise(NodeId self, NodeId from, NodeId proposer, std
 void CanMembership::after_promises(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.promised.size() <= members()) return give_up(p);
+  if (2 * node.promised.size() <= members().size()) return give_up(p);
   for (NodeId q : node.promised) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Accept, 0, n, p), config_.vote_timeout,
@@ -228,7 +311,7 @@ void CanMembership::after_promises(NodeId p, std::uint64_t n) {
 void CanMembership::after_accepts(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.accepts.size() <= members()) return give_up(p);
+  if (2 * node.accepts.size() <= members().size()) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
   chain_.submit(chain::registry::register_leader(reg_, member_address(p), n, node.accepts, 1000 + p),
                 [this, p, n](const chain::Receipt& r) {
@@ -236,7 +319,7 @@ void CanMembership::after_accepts(NodeId p, std::uint64_t n) {
                   if (me.n == n) me.n = 0;
                   if (r.status != chain::Status::Success || !net_.is_up(p)) return;
                   me.leader = p;
-                  for (NodeId q = 0; q < members(); ++q) {
+                  for (NodeId q : members()) {
                     if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
                   }
                 });

@@ -1,7 +1,9 @@
 #pragma once
-// A Component Administration Network of fixed membership at message level: checkState
-// (Algorithm 2) finds a crashed leader by ping timeouts, and LeadElect (Algorithms 3 and 4)
-// replaces it: the proposer reads the nonce from the Registry, collects promises and then signed
+// A Component Administration Network at message level. Members read who is in the CAN and who
+// leads from the Registry (free reads, as in §4.1). checkState (Algorithm 2) pings a random
+// member; a silent member is reported to the leader, which removes it only if more than half of
+// the members find it silent too (RemoveNode: the reporter may be the one cut off); a silent
+// leader starts LeadElect (Algorithms 3 and 4), which replaces it: the proposer reads the nonce from the Registry, collects promises and then signed
 // accepts from more than half of the members, and sends one registerLeader transaction; the new
 // leader broadcasts the change. "At most one leader per nonce" and "the Registry's nonce never
 // decreases" are checked as the run goes.
@@ -11,8 +13,8 @@
 // could then never finish. Letting the promise lapse restores progress; safety (one leader per
 // nonce) still rests on the Registry's compare-and-swap.
 //
-// This is the first part of issue 5: Join over messages, RemoveNode by vote, the fenced CAN
-// ledger and the administration protocols come next.
+// This is the first part of issue 5: Join over messages, the fenced CAN ledger and the
+// administration protocols come next.
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -29,14 +31,27 @@ struct CanConfig {
   SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
 };
 
-enum class MsgType : std::uint8_t { Ping, Pong, Promise, PromiseReply, Accept, AcceptReply, LeaderChanged };
+enum class MsgType : std::uint8_t {
+  Ping,
+  Pong,
+  Promise,
+  PromiseReply,
+  Accept,
+  AcceptReply,
+  LeaderChanged,
+  RemoveRequest,  // a member found `target` silent (sendRemoveRequest)
+  Vote,           // the leader asks: is `target` silent for you too?
+  VoteReply,      // yes: silent
+  NodeLeave,      // the leader removed `target`
+};
 
 struct CanMsg {
   MsgType type;
   std::uint64_t request = 0;  // request id, echoed by replies
   std::uint64_t n = 0;        // election nonce
   NodeId proposer = 0;
-  bool yes = false;           // a promise or an accept was given
+  bool yes = false;           // a promise, an accept, or a vote to remove was given
+  NodeId target = 0;          // RemoveRequest, Vote, NodeLeave: the member in question
   chain::Signature signature; // AcceptReply: signed (n, proposer)
 };
 
@@ -61,6 +76,8 @@ class CanMembership {
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
   const std::vector<ElectionRecord>& elections() const { return elections_; }
   std::uint64_t messages_sent() const { return messages_; }
+  std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
+  std::uint64_t removals() const { return removals_; }            // members deregistered
 
   // Network hooks for the fault injector: a crashed member loses its volatile state.
   void on_crash(NodeId n);
@@ -76,7 +93,8 @@ class CanMembership {
     std::uint64_t n = 0;
     std::vector<NodeId> promised;
     std::vector<chain::Signature> accepts;
-    std::uint32_t replies = 0;
+    // Leader side of RemoveNode votes in progress: target -> votes to remove.
+    std::map<NodeId, std::uint32_t> votes;
   };
 
   void handle(NodeId to, NodeId from, const CanMsg& m);
@@ -92,8 +110,12 @@ class CanMembership {
   void give_up(NodeId p);
   // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
+  void listen_remove(NodeId leader, NodeId target);
+  void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
+  void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
-  std::size_t members() const { return nodes_.size(); }
+  std::vector<NodeId> members() const;  // read from the Registry
+  bool is_member(NodeId n) const;
 
   Simulator& sim_;
   Network<CanMsg>& net_;
@@ -113,7 +135,7 @@ class CanMembership {
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
-  std::uint64_t messages_ = 0;
+  std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0;
 };
 
 chain::Address member_address(NodeId n);
