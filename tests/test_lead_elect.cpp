@@ -2,6 +2,7 @@
 // through one registerLeader transaction; two proposers never give two leaders for one nonce.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <memory>
 
 #include "cansim/model/chain/contracts/registry.hpp"
@@ -30,7 +31,8 @@ struct TestCan {
     return c;
   }
 
-  explicit TestCan(std::size_t n, std::uint64_t seed = 1, FaultPlan plan = {})
+  explicit TestCan(std::size_t n, std::uint64_t seed = 1, FaultPlan plan = {}, std::size_t initial_members = 0,
+                   std::uint64_t nmin = 1, std::uint64_t nmax = 100)
       : chain(sim, chain_config()), net(sim, Rng(seed).stream("net"), n) {
     Rng rng = Rng(seed).stream("keys");
     chain.genesis_state().set_balance(owner, chain::Wei{1} << 90);
@@ -38,10 +40,11 @@ struct TestCan {
       keys.push_back(chain.keyring().create(member_address(i), rng));
       chain.genesis_state().set_balance(member_address(i), chain::Wei{1} << 90);
     }
-    must(chain::registry::deploy(owner, reg, 1, 100));
+    must(chain::registry::deploy(owner, reg, nmin, nmax));
     for (NodeId i = 0; i < n; ++i) must(chain::registry::register_candidate(reg, member_address(i), 1000 + i));
     must(chain::registry::appoint_leader(reg, owner, member_address(0)));
-    for (NodeId i = 1; i < n; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
+    const std::size_t m = initial_members ? initial_members : n;  // the others stay candidates
+    for (NodeId i = 1; i < m; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
     can = std::make_unique<CanMembership>(sim, net, chain, reg, keys, CanConfig{}, Rng(seed).stream("can"));
     faults = std::make_unique<FaultInjector<CanMsg>>(
         sim, net, Rng(seed).stream("faults"), plan, [this](NodeId x) { can->on_crash(x); },
@@ -141,4 +144,26 @@ TEST_CASE("RemoveNode: a node cut off from a healthy peer cannot have it removed
   CHECK(c.can->removal_votes() > 0);  // the suspicion reached the leader and was voted on
   CHECK(c.can->removals() == 0);      // the paper's reason for the vote
   CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 5);
+}
+
+TEST_CASE("Join: the leader checks the candidate and answers by Algorithm 1", "[can][join]") {
+  // A CAN of the leader alone, Nmin = 2, Nmax = 5: under the cumulative churn (removed - joined,
+  // here 0 - joined) Algorithm 1 accepts while current <= Nmin, so the CAN grows to Nmin + 1.
+  // Candidate 5's endpoint cannot be reached by the leader: refused whatever the size.
+  FaultPlan plan;
+  plan.schedule = {{millis(1), ScheduledFault::Kind::Cut, {0, 5}, {}}};
+  TestCan c(6, 7, plan, 1, 2, 5);
+  std::map<NodeId, bool> answers;
+  c.sim.at(millis(10), [&] { c.can->ask_join(5, [&](bool ok) { answers[5] = ok; }); });
+  for (NodeId i = 1; i <= 4; ++i) {
+    c.sim.at(seconds(static_cast<std::int64_t>(i) * 3), [&, i] { c.can->ask_join(i, [&, i](bool ok) { answers[i] = ok; }); });
+  }
+  c.sim.run_until(seconds(30));
+  CHECK(answers[5] == false);
+  CHECK(answers[1] == true);
+  CHECK(answers[2] == true);
+  CHECK(answers[3] == false);  // 3 members > Nmin, surplus 1 > churn -2
+  CHECK(answers[4] == false);
+  CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 3);
+  CHECK(c.can->joins() == 2);
 }

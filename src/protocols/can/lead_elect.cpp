@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/join.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::can {
@@ -117,7 +118,8 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::Pong:
     case MsgType::PromiseReply:
     case MsgType::AcceptReply:
-    case MsgType::VoteReply: {
+    case MsgType::VoteReply:
+    case MsgType::JoinReply: {
       if (!requests_.complete(m.request)) break;  // late: the timeout has run
       auto it = on_reply_.find(m.request);
       if (it == on_reply_.end()) break;
@@ -127,6 +129,8 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
       break;
     }
     case MsgType::Promise: on_promise_request(self, from, m); break;
+    case MsgType::JoinRequest: listen_join(self, from, m.request); break;
+    case MsgType::NodeJoin: break;  // members read the membership from the Registry
     case MsgType::RemoveRequest: listen_remove(self, m.target); break;
     case MsgType::Vote: on_vote_request(self, from, m); break;
     case MsgType::NodeLeave: break;  // members read the membership from the Registry
@@ -174,6 +178,60 @@ void CanMembership::check_state(NodeId n) {
               send(n, nodes_[n].leader, r);
             }
           });
+}
+
+void CanMembership::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
+  if (!net_.is_up(candidate) || is_member(candidate)) return;
+  const auto current = chain::registry::members(chain_.state(), reg_).size();
+  if (current >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
+  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + config_.ping_timeout +
+                                                             chain_.config().block_interval * 2,
+          [on_answer](const CanMsg& r) {
+            if (on_answer) on_answer(r.yes);
+          },
+          [] {});
+}
+
+void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id) {
+  // listenJoin (Algorithm 1): reject at Nmax or if the candidate's endpoint does not answer;
+  // above Nmin, accept only while the surplus does not exceed the churn.
+  if (nodes_[leader].leader != leader || is_member(candidate) ||
+      !chain::registry::is_candidate(chain_.state(), reg_, member_address(candidate))) {
+    send(leader, candidate, msg(MsgType::JoinReply, request_id));
+    return;
+  }
+  request(leader, candidate, msg(MsgType::Ping), config_.ping_timeout,
+          [this, leader, candidate, request_id](const CanMsg&) {
+            Node& node = nodes_[leader];
+            const auto& st = chain_.state();
+            const JoinState js{static_cast<std::int64_t>(chain::registry::members(st, reg_).size() + node.joining),
+                               static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
+                               static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
+                               static_cast<std::int64_t>(removals_) - static_cast<std::int64_t>(joins_ + node.joining)};
+            if (node.leader != leader || !can::listen_join(js)) {
+              send(leader, candidate, msg(MsgType::JoinReply, request_id));
+              return;
+            }
+            ++node.joining;
+            chain_.submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
+                          [this, leader, candidate, request_id](const chain::Receipt& r) {
+                            Node& me = nodes_[leader];
+                            if (me.joining > 0) --me.joining;
+                            const bool ok = r.status == chain::Status::Success;
+                            if (ok) {
+                              ++joins_;
+                              for (NodeId q : members()) {  // broadcast_node_join
+                                if (q == leader || q == candidate) continue;
+                                CanMsg j = msg(MsgType::NodeJoin);
+                                j.target = candidate;
+                                send(leader, q, j);
+                              }
+                            }
+                            send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
+                          });
+          },
+          [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
 }
 
 void CanMembership::listen_remove(NodeId leader, NodeId target) {

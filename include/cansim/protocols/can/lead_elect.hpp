@@ -13,8 +13,13 @@
 // could then never finish. Letting the promise lapse restores progress; safety (one leader per
 // nonce) still rests on the Registry's compare-and-swap.
 //
-// This is the first part of issue 5: Join over messages, the fenced CAN ledger and the
-// administration protocols come next.
+// Join follows Algorithm 1: the leader checks the candidate's endpoint, answers by listenJoin
+// with the churn counted as members removed minus members joined since the start (the
+// cumulative reading, as in the abstract churn model), and registers the member through a
+// Registry transaction before it broadcasts the join.
+//
+// This is the first part of issue 5: the fenced CAN ledger and the administration protocols
+// come next.
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -39,6 +44,9 @@ enum class MsgType : std::uint8_t {
   Accept,
   AcceptReply,
   LeaderChanged,
+  JoinRequest,    // a candidate asks the leader to join (askJoin)
+  JoinReply,      // yes: accepted (after the Registry registered it)
+  NodeJoin,       // the leader added `target`
   RemoveRequest,  // a member found `target` silent (sendRemoveRequest)
   Vote,           // the leader asks: is `target` silent for you too?
   VoteReply,      // yes: silent
@@ -71,6 +79,9 @@ class CanMembership {
   void start();  // begins every member's checkState loop
   // Begins LeadElect at `proposer` now (also what checkState does on a leader timeout).
   void lead_elect(NodeId proposer);
+  // askJoin (Algorithm 1): a registered candidate asks the leader, if the CAN is below Nmax.
+  // `on_answer(accepted)` runs when the leader answers (not if the request is lost).
+  void ask_join(NodeId candidate, std::function<void(bool)> on_answer = {});
 
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
@@ -78,6 +89,7 @@ class CanMembership {
   std::uint64_t messages_sent() const { return messages_; }
   std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
   std::uint64_t removals() const { return removals_; }            // members deregistered
+  std::uint64_t joins() const { return joins_; }                  // members registered by Join
 
   // Network hooks for the fault injector: a crashed member loses its volatile state.
   void on_crash(NodeId n);
@@ -95,6 +107,7 @@ class CanMembership {
     std::vector<chain::Signature> accepts;
     // Leader side of RemoveNode votes in progress: target -> votes to remove.
     std::map<NodeId, std::uint32_t> votes;
+    std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
   };
 
   void handle(NodeId to, NodeId from, const CanMsg& m);
@@ -110,6 +123,7 @@ class CanMembership {
   void give_up(NodeId p);
   // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
+  void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_remove(NodeId leader, NodeId target);
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
@@ -135,7 +149,7 @@ class CanMembership {
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
-  std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0;
+  std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0;
 };
 
 chain::Address member_address(NodeId n);
