@@ -167,3 +167,31 @@ TEST_CASE("Join: the leader checks the candidate and answers by Algorithm 1", "[
   CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 3);
   CHECK(c.can->joins() == 2);
 }
+
+TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothing", "[can][fencing]") {
+  // Leader 0 is cut off; the others elect a new leader (nonce 2). After the heal, 0 still
+  // believes it leads; member 4 crashes and 0 is asked to remove it. Its NodeLeave entries carry
+  // nonce 1 and are refused, and its deregisterMember reverts (only the Registry's leader may).
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(2), K::Isolate, {0}, {}}, {seconds(15), K::Heal, {}, {}}, {seconds(16), K::Crash, {4}, {}}};
+  TestCan c(5, 11, plan);
+  c.sim.at(millis(16500), [&] {
+    CanMsg report{};
+    report.type = MsgType::RemoveRequest;
+    report.target = 4;
+    c.net.send(1, 0, report);  // reaches the deposed leader
+  });
+  c.sim.run_until(seconds(40));
+  REQUIRE_FALSE(c.can->elections().empty());
+  const NodeId new_leader = c.can->elections().back().leader;
+  CHECK(new_leader != 0);
+  CHECK(c.can->believed_leader(0) == 0);  // never heard of the election
+  CHECK(c.can->stale_entries() > 0);      // its entries were refused
+  // The majority also removed the silent old leader while it was cut off, then the crashed 4:
+  // two removals, both by the new leader.
+  CHECK_FALSE(chain::registry::is_member(c.chain.state(), c.reg, member_address(4)));
+  CHECK_FALSE(chain::registry::is_member(c.chain.state(), c.reg, member_address(0)));
+  CHECK(c.can->removals() == 2);
+  CHECK(c.leader() == member_address(new_leader));
+}

@@ -130,10 +130,10 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
     }
     case MsgType::Promise: on_promise_request(self, from, m); break;
     case MsgType::JoinRequest: listen_join(self, from, m.request); break;
-    case MsgType::NodeJoin: break;  // members read the membership from the Registry
+    case MsgType::NodeJoin:
+    case MsgType::NodeLeave: apply_entry(self, m); break;
     case MsgType::RemoveRequest: listen_remove(self, m.target); break;
     case MsgType::Vote: on_vote_request(self, from, m); break;
-    case MsgType::NodeLeave: break;  // members read the membership from the Registry
     case MsgType::Accept: {
       // Algorithm 4: a signed accept only for the proposer promised this nonce.
       Node& node = nodes_[self];
@@ -223,7 +223,7 @@ void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t r
                               ++joins_;
                               for (NodeId q : members()) {  // broadcast_node_join
                                 if (q == leader || q == candidate) continue;
-                                CanMsg j = msg(MsgType::NodeJoin);
+                                CanMsg j = msg(MsgType::NodeJoin, 0, me.nonce);
                                 j.target = candidate;
                                 send(leader, q, j);
                               }
@@ -232,6 +232,17 @@ void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t r
                           });
           },
           [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
+}
+
+void CanMembership::apply_entry(NodeId self, const CanMsg& m) {
+  // Fencing: an entry carries the nonce of the leader that issued it; one from an older nonce
+  // than this member knows (its own, or the Registry's) is refused.
+  Node& node = nodes_[self];
+  if (m.n < std::max(node.nonce, registry_nonce())) {
+    ++stale_entries_;
+    return;
+  }
+  ++node.entries;
 }
 
 void CanMembership::listen_remove(NodeId leader, NodeId target) {
@@ -280,7 +291,7 @@ void CanMembership::tally(NodeId leader, NodeId target) {
   // leader's transaction reverts).
   for (NodeId q : current) {
     if (q == leader || q == target) continue;
-    CanMsg leave = msg(MsgType::NodeLeave);
+    CanMsg leave = msg(MsgType::NodeLeave, 0, node.nonce);
     leave.target = target;
     send(leader, q, leave);
   }

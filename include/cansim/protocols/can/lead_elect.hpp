@@ -48,6 +48,7 @@ enum class MsgType : std::uint8_t {
   JoinReply,      // yes: accepted (after the Registry registered it)
   NodeJoin,       // the leader added `target`
   RemoveRequest,  // a member found `target` silent (sendRemoveRequest)
+                  // (NodeJoin and NodeLeave are CAN ledger entries: `n` is the issuer's nonce)
   Vote,           // the leader asks: is `target` silent for you too?
   VoteReply,      // yes: silent
   NodeLeave,      // the leader removed `target`
@@ -90,6 +91,9 @@ class CanMembership {
   std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
   std::uint64_t removals() const { return removals_; }            // members deregistered
   std::uint64_t joins() const { return joins_; }                  // members registered by Join
+  // CAN ledger entries (NodeJoin, NodeLeave) a member applied, and those refused as stale.
+  std::uint64_t entries_applied(NodeId n) const { return nodes_[n].entries; }
+  std::uint64_t stale_entries() const { return stale_entries_; }
 
   // Network hooks for the fault injector: a crashed member loses its volatile state.
   void on_crash(NodeId n);
@@ -108,6 +112,7 @@ class CanMembership {
     // Leader side of RemoveNode votes in progress: target -> votes to remove.
     std::map<NodeId, std::uint32_t> votes;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
+    std::uint64_t entries = 0;  // ledger entries applied
   };
 
   void handle(NodeId to, NodeId from, const CanMsg& m);
@@ -125,6 +130,7 @@ class CanMembership {
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_remove(NodeId leader, NodeId target);
+  void apply_entry(NodeId self, const CanMsg& m);
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
@@ -149,7 +155,7 @@ class CanMembership {
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
-  std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0;
+  std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
 };
 
 chain::Address member_address(NodeId n);
