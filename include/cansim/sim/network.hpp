@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -199,7 +200,7 @@ class Requests {
   }
   // Forgets every pending request without running its timeout (the requester crashed).
   void clear() {
-    for (const auto& [_, ev] : pending_) sim_.cancel(ev);
+    for (const auto& [_, ev] : pending_) sim_.cancel(ev);  // cancellation order changes nothing
     pending_.clear();
   }
   std::size_t pending() const { return pending_.size(); }
@@ -207,7 +208,7 @@ class Requests {
  private:
   Simulator& sim_;
   std::uint64_t next_ = 1;
-  std::map<std::uint64_t, EventId> pending_;
+  std::unordered_map<std::uint64_t, EventId> pending_;  // looked up by id only
 };
 
 }  // namespace cansim

@@ -34,6 +34,14 @@ CanMembership::CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain&
                              std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
     : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng),
       requests_(sim), nodes_(keys_.size()) {
+  // What members read from the Registry, kept as an index: built from its state now, then
+  // followed through its MemberJoined / MemberLeft events.
+  member_pos_.assign(nodes_.size(), -1);
+  for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
+  chain_.subscribe(reg_, [this](const chain::Log& log) {
+    if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
+    if (log.event == "MemberLeft") index_member(node_of(chain::address_of(log.args[0])), false);
+  });
   for (NodeId n = 0; n < nodes_.size(); ++n) on_recover(n);
   net_.on_message([this](NodeId to, NodeId from, const CanMsg& m) { handle(to, from, m); });
   // The Registry's LeaderChanged events: the record of elections, and the invariants.
@@ -56,24 +64,30 @@ CanMembership::CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain&
 
 std::uint64_t CanMembership::registry_nonce() const { return chain::registry::leader_nonce(chain_.state(), reg_); }
 
-std::vector<NodeId> CanMembership::members() const {
-  std::vector<NodeId> out;
-  for (Address a : chain::registry::members(chain_.state(), reg_)) out.push_back(node_of(a));
-  return out;
+void CanMembership::index_member(NodeId n, bool member) {
+  if (member && member_pos_[n] < 0) {
+    member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
+    member_list_.push_back(n);
+  } else if (!member && member_pos_[n] >= 0) {
+    const NodeId last = member_list_.back();
+    member_list_[static_cast<std::size_t>(member_pos_[n])] = last;
+    member_pos_[last] = member_pos_[n];
+    member_list_.pop_back();
+    member_pos_[n] = -1;
+  }
 }
-
-bool CanMembership::is_member(NodeId n) const { return chain::registry::is_member(chain_.state(), reg_, member_address(n)); }
 
 void CanMembership::on_crash(NodeId n) {
   // Volatile state is gone, and so are the requests it was waiting on.
   nodes_[n] = Node{};
-  for (auto it = on_reply_.begin(); it != on_reply_.end();) {
-    if (it->second.requester == n) {
-      requests_.complete(it->first);
-      it = on_reply_.erase(it);
-    } else {
-      ++it;
-    }
+  std::vector<std::uint64_t> mine;
+  for (const auto& [id, pending] : on_reply_) {
+    if (pending.requester == n) mine.push_back(id);
+  }
+  std::sort(mine.begin(), mine.end());  // cancelling in a fixed order, though order cannot matter here
+  for (std::uint64_t id : mine) {
+    requests_.complete(id);
+    on_reply_.erase(id);
   }
 }
 
@@ -163,10 +177,9 @@ void CanMembership::check_state(NodeId n) {
   sim_.after(config_.check_interval, [this, n] { check_state(n); });
   Node& node = nodes_[n];
   if (node.leader == n || !is_member(n)) return;  // the leader, and non-members, do not check
-  std::vector<NodeId> peers = members();
-  peers.erase(std::remove(peers.begin(), peers.end(), n), peers.end());
-  if (peers.empty()) return;
-  const NodeId peer = peers[rng_.below(peers.size())];
+  if (member_list_.size() < 2) return;
+  NodeId peer = n;
+  while (peer == n) peer = member_list_[rng_.below(member_list_.size())];
   request(n, peer, msg(MsgType::Ping), config_.ping_timeout, [](const CanMsg&) {},
           [this, n, peer] {
             if (!net_.is_up(n)) return;
@@ -221,7 +234,7 @@ void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t r
                             const bool ok = r.status == chain::Status::Success;
                             if (ok) {
                               ++joins_;
-                              for (NodeId q : members()) {  // broadcast_node_join
+                              for (NodeId q : std::vector<NodeId>(member_list_)) {  // broadcast_node_join
                                 if (q == leader || q == candidate) continue;
                                 CanMsg j = msg(MsgType::NodeJoin, 0, me.nonce);
                                 j.target = candidate;
@@ -257,7 +270,7 @@ void CanMembership::listen_remove(NodeId leader, NodeId target) {
             auto it = nodes_[leader].votes.find(target);
             if (it != nodes_[leader].votes.end()) ++it->second;
           });
-  for (NodeId q : members()) {
+  for (NodeId q : std::vector<NodeId>(member_list_)) {
     if (q == leader || q == target) continue;
     CanMsg v = msg(MsgType::Vote);
     v.target = target;
@@ -285,7 +298,7 @@ void CanMembership::tally(NodeId leader, NodeId target) {
   if (it == node.votes.end()) return;  // the leader crashed meanwhile
   const std::uint32_t yes = it->second;
   node.votes.erase(it);
-  const std::vector<NodeId> current = members();
+  const std::vector<NodeId> current = member_list_;
   if (2 * yes <= current.size() || !net_.is_up(leader)) return;
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
@@ -322,7 +335,7 @@ void CanMembership::lead_elect(NodeId p) {
     node.n = 0;
     return;
   }
-  for (NodeId q : members()) {
+  for (NodeId q : std::vector<NodeId>(member_list_)) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout,
             [this, p, q, n](const CanMsg& r) {
@@ -365,7 +378,7 @@ void CanMembership::grant_promise(NodeId self, NodeId from, NodeId proposer, std
 void CanMembership::after_promises(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.promised.size() <= members().size()) return give_up(p);
+  if (2 * node.promised.size() <= member_list_.size()) return give_up(p);
   for (NodeId q : node.promised) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Accept, 0, n, p), config_.vote_timeout,
@@ -380,7 +393,7 @@ void CanMembership::after_promises(NodeId p, std::uint64_t n) {
 void CanMembership::after_accepts(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.accepts.size() <= members().size()) return give_up(p);
+  if (2 * node.accepts.size() <= member_list_.size()) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
   chain_.submit(chain::registry::register_leader(reg_, member_address(p), n, node.accepts, 1000 + p),
                 [this, p, n](const chain::Receipt& r) {
@@ -388,7 +401,7 @@ void CanMembership::after_accepts(NodeId p, std::uint64_t n) {
                   if (me.n == n) me.n = 0;
                   if (r.status != chain::Status::Success || !net_.is_up(p)) return;
                   me.leader = p;
-                  for (NodeId q : members()) {
+                  for (NodeId q : std::vector<NodeId>(member_list_)) {
                     if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
                   }
                 });

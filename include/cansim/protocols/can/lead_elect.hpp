@@ -22,6 +22,7 @@
 // come next.
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "cansim/model/chain/chain.hpp"
@@ -134,8 +135,8 @@ class CanMembership {
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
-  std::vector<NodeId> members() const;  // read from the Registry
-  bool is_member(NodeId n) const;
+  bool is_member(NodeId n) const { return member_pos_[n] >= 0; }
+  void index_member(NodeId n, bool member);
 
   Simulator& sim_;
   Network<CanMsg>& net_;
@@ -151,7 +152,11 @@ class CanMembership {
     NodeId requester;
     std::function<void(const CanMsg&)> fn;
   };
-  std::map<std::uint64_t, Pending> on_reply_;
+  // Looked up by id only; on_crash sorts what it takes out of it.
+  std::unordered_map<std::uint64_t, Pending> on_reply_;
+  // The Registry's member list as the members read it (see the constructor).
+  std::vector<NodeId> member_list_;
+  std::vector<std::int32_t> member_pos_;  // index in member_list_, -1 if not a member
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;

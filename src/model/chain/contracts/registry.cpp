@@ -193,6 +193,9 @@ bool is_candidate(const State& s, Address reg, Address node) { return s.load(slo
 Word contact(const State& s, Address reg, Address node) { return s.load(slot(reg, kCandidate, word_of(node))); }
 bool is_member(const State& s, Address reg, Address node) { return s.load(slot(reg, kMemberIndex, word_of(node))) != 0; }
 
+std::uint64_t member_count(const State& s, Address reg) { return static_cast<std::uint64_t>(s.load(slot(reg, kMemberCount))); }
+Address member_at(const State& s, Address reg, std::uint64_t i) { return address_of(s.load(slot(reg, kMemberAt, i))); }
+
 std::vector<Address> members(const State& s, Address reg) {
   std::vector<Address> out;
   const auto count = static_cast<std::uint64_t>(s.load(slot(reg, kMemberCount)));

@@ -56,6 +56,8 @@ bool is_candidate(const State& s, Address reg, Address node);
 Word contact(const State& s, Address reg, Address node);  // a candidate's or member's
 bool is_member(const State& s, Address reg, Address node);
 std::vector<Address> members(const State& s, Address reg);  // in registration order, but for removals
+std::uint64_t member_count(const State& s, Address reg);
+Address member_at(const State& s, Address reg, std::uint64_t i);  // i < member_count
 Word service(const State& s, Address reg, Word id);          // 0 if unknown
 Word application(const State& s, Address reg, Word id);
 bool is_cloud(const State& s, Address reg, Address cloud);
