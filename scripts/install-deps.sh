@@ -11,7 +11,6 @@ packages=(
   catch2               # tests
   libfmt-dev           # formatting
   libcli11-dev         # command line
-  libbenchmark-dev     # bench/ (Google Benchmark)
   python3 python3-matplotlib  # scripts/plot
 )
 
