@@ -195,3 +195,65 @@ TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothin
   CHECK(c.can->removals() == 2);
   CHECK(c.leader() == member_address(new_leader));
 }
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+
+namespace {
+
+std::string scenario_error(const std::string& body) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cansim-faults-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "f.json").string();
+  std::ofstream(file) << body;
+  std::string what;
+  try {
+    scenario::load_scenario(file);
+  } catch (const scenario::ValidationError& e) {
+    what = std::string(e.what()).substr(file.size());
+  }
+  std::filesystem::remove_all(dir);
+  return what;
+}
+
+}  // namespace
+
+TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scenario]") {
+  const std::string head = R"({"experiment": "can_election", "seed": 1, "params": {"members": 5}, "faults": )";
+  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
+  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
+        ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members), found 5");
+  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") != std::string::npos);
+  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})").rfind(
+            ":/faults/schedule/0/heal: expected one action per entry", 0) == 0);
+  CHECK(scenario_error(head + R"({"schedule": [{"crash": [1]}]}})") ==
+        ":/faults/schedule/0/at_s: expected a time in seconds in [0, 1e9], found nothing");
+  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "cut": [1]}]}})") ==
+        ":/faults/schedule/0/cut: expected [from, to], found 1 nodes");
+  CHECK(scenario_error(head + R"({"crash_rate_per_s": -1}})") == ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
+  CHECK(scenario_error(R"({"experiment": "queue", "seed": 1, "faults": {}})") ==
+        ":/faults: expected no faults: experiment \"queue\" takes none");
+}
+
+TEST_CASE("can_election: a crashed leader is replaced in every run", "[can][leadelect][scenario]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("cansim-canel-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "c.json").string();
+  std::ofstream(file) << R"({"experiment": "can_election", "seed": 3, "repetitions": 20,
+    "params": {"members": 5, "duration_s": 40}, "faults": {"schedule": [{"at_s": 5, "crash": [0]}]}})";
+  const scenario::Scenario sc = scenario::load_scenario(file);
+  std::filesystem::remove_all(dir);
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  for (const auto& r : results) {
+    CHECK(r.metrics[0] >= 1);        // elections
+    CHECK(r.metrics[1] > 0.2);       // time to a new leader: at least a ping timeout...
+    CHECK(r.metrics[1] < 15);        // ...and within a few check periods
+    CHECK(r.metrics[5] == 1.0);      // the leader at the end is up
+    CHECK(r.metrics[2] == 1.0);      // the crashed old leader was removed by vote
+  }
+}

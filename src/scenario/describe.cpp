@@ -76,6 +76,7 @@ A scenario is one JSON object:
 | `sweep` | no | for some parameters, a non-empty list of values each; the configurations are the cartesian product |
 | `output` | no | the kind's output options |
 | `description` | no | free text, kept in the manifest |
+| `faults` | no | for kinds that take faults: `schedule` (entries `{"at_s": T, ACTION: ...}` with ACTION one of `crash`, `recover`, `isolate` (lists of nodes), `partition` (a list of node groups; unlisted nodes form one more group), `cut`, `uncut` (`[from, to]`, one way), `heal` (`true`)), `crash_rate_per_s` and `recovery_rate_per_s` (per node, exponential) |
 
 ## Runs, configurations and seeds
 

@@ -196,7 +196,88 @@ std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* 
 }
 
 const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "repetitions",
-                                         "params", "sweep", "output"};
+                                         "params", "sweep", "output", "faults"};
+
+// "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
+// {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
+FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit, const std::string& limit_name) {
+  require_object(f, src, "/faults");
+  const std::vector<std::string> keys{"schedule", "crash_rate_per_s", "recovery_rate_per_s"};
+  for (const auto& [key, _] : f.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) unknown_key(src, "/faults", key, "a faults key", keys);
+  }
+  FaultPlan plan;
+  auto rate = [&](const char* key) {
+    const json* v = member(f, key);
+    if (!v) return 0.0;
+    if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < 0) {
+      src.fail(child("/faults", key), fmt::format("expected a finite number >= 0, found {}", found(*v)));
+    }
+    return v->get<double>();
+  };
+  plan.crash_rate_per_s = rate("crash_rate_per_s");
+  plan.recovery_rate_per_s = rate("recovery_rate_per_s");
+  const json* schedule = member(f, "schedule");
+  if (!schedule) return plan;
+  if (!schedule->is_array()) src.fail("/faults/schedule", fmt::format("expected an array, found {}", found(*schedule)));
+  const std::vector<std::string> actions{"crash", "recover", "isolate", "partition", "cut", "uncut", "heal"};
+  for (std::size_t i = 0; i < schedule->size(); ++i) {
+    const json& e = (*schedule)[i];
+    const std::string at = child("/faults/schedule", i);
+    require_object(e, src, at);
+    ScheduledFault sf;
+    const json* t = member(e, "at_s");
+    if (!t || !t->is_number() || !std::isfinite(t->get<double>()) || t->get<double>() < 0 || t->get<double>() > 1e9) {
+      src.fail(child(at, "at_s"), fmt::format("expected a time in seconds in [0, 1e9], found {}", t ? found(*t) : "nothing"));
+    }
+    sf.at = SimTime{static_cast<std::int64_t>(std::llround(t->get<double>() * 1e6))};
+    std::string action;
+    for (const auto& [key, _] : e.items()) {
+      if (key == "at_s") continue;
+      if (std::find(actions.begin(), actions.end(), key) == actions.end()) {
+        std::vector<std::string> all = actions;
+        all.push_back("at_s");
+        unknown_key(src, at, key, "a fault", all);
+      }
+      if (!action.empty()) src.fail(child(at, key), fmt::format("expected one action per entry, found \"{}\" and \"{}\"", action, key));
+      action = key;
+    }
+    if (action.empty()) src.fail(at, "expected one action (crash, recover, isolate, partition, cut, uncut, heal), found none");
+    const std::string ptr = child(at, action);
+    const json& v = e.at(action);
+    auto node = [&](const json& x, const std::string& p) -> NodeId {
+      const auto n = as_integer(x);
+      if (!n || *n < 0 || static_cast<std::uint64_t>(*n) >= node_limit) {
+        src.fail(p, fmt::format("expected a node in [0, {}) ({}), found {}", node_limit, limit_name, found(x)));
+      }
+      return static_cast<NodeId>(*n);
+    };
+    auto nodes = [&](const json& x, const std::string& p) {
+      if (!x.is_array() || x.empty()) src.fail(p, fmt::format("expected a non-empty array of nodes, found {}", found(x)));
+      std::vector<NodeId> out;
+      for (std::size_t k = 0; k < x.size(); ++k) out.push_back(node(x[k], child(p, k)));
+      return out;
+    };
+    using K = ScheduledFault::Kind;
+    if (action == "heal") {
+      if (!v.is_boolean() || !v.get<bool>()) src.fail(ptr, fmt::format("expected true, found {}", found(v)));
+      sf.kind = K::Heal;
+    } else if (action == "partition") {
+      if (!v.is_array() || v.empty()) src.fail(ptr, fmt::format("expected an array of node groups, found {}", found(v)));
+      for (std::size_t g = 0; g < v.size(); ++g) sf.groups.push_back(nodes(v[g], child(ptr, g)));
+      sf.kind = K::Partition;
+    } else if (action == "cut" || action == "uncut") {
+      sf.nodes = nodes(v, ptr);
+      if (sf.nodes.size() != 2) src.fail(ptr, fmt::format("expected [from, to], found {} nodes", sf.nodes.size()));
+      sf.kind = action == "cut" ? K::Cut : K::Uncut;
+    } else {
+      sf.nodes = nodes(v, ptr);
+      sf.kind = action == "crash" ? K::Crash : action == "recover" ? K::Recover : K::Isolate;
+    }
+    plan.schedule.push_back(std::move(sf));
+  }
+  return plan;
+}
 
 Scenario validate(const json& doc, const Source& src) {
   require_object(doc, src, "");
@@ -324,6 +405,17 @@ Scenario validate(const json& doc, const Source& src) {
       }
     }
     sc.configs.push_back(std::move(cfg));
+  }
+  if (const json* f = member(doc, "faults")) {
+    if (kind.fault_nodes_param.empty()) {
+      src.fail("/faults", fmt::format("expected no faults: experiment \"{}\" takes none", kind.name));
+    }
+    // Node ids must exist in every configuration: the smallest node count bounds them.
+    std::uint64_t limit = UINT64_MAX;
+    for (const auto& c : sc.configs) {
+      limit = std::min(limit, static_cast<std::uint64_t>(c.params.integer(kind.fault_nodes_param)));
+    }
+    sc.faults = read_faults(*f, src, limit, kind.fault_nodes_param);
   }
   const auto runs = static_cast<double>(sc.configs.size()) * static_cast<double>(sc.repetitions);
   if (runs > 1e12) src.fail("/repetitions", "expected at most 1e12 runs in all, found more");

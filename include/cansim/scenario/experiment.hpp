@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cansim/scenario/params.hpp"
+#include "cansim/sim/faults.hpp"
 
 namespace cansim::scenario {
 
@@ -56,6 +57,7 @@ struct RunContext {
   std::uint64_t seed;        // this run's seed, derived from the scenario seed and `run`
   const ParamValues& params;
   const ParamValues& output;
+  const FaultPlan& faults;   // the scenario's "faults" (empty unless the kind takes them)
 };
 
 struct ExperimentKind {
@@ -64,6 +66,9 @@ struct ExperimentKind {
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
   std::vector<MetricSpec> metrics;  // what every run reports, in RunResult::metrics order
+  // Kinds that take a "faults" object name the parameter that counts their nodes: node ids in the
+  // fault schedule must be below it. Empty: the kind takes no faults.
+  std::string fault_nodes_param;
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
   std::function<RunResult(const RunContext&)> run;
   // Names of the metrics shown in the short summary printed after a run (all when empty).

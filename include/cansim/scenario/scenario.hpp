@@ -50,6 +50,7 @@ struct Scenario {
   std::vector<Configuration> configs;
   std::vector<std::string> swept;  // swept parameter names, in declaration order
   ParamValues output;
+  FaultPlan faults;
 
   std::uint64_t run_count() const { return configs.size() * repetitions; }
   RunSpec run(std::uint64_t r) const;

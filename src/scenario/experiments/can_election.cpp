@@ -1,0 +1,150 @@
+// Experiment kind "can_election": a CAN at message level (checkState, RemoveNode, LeadElect over
+// the network model, the Registry on the chain) under the scenario's faults. Measures how long a
+// lost leader takes to be replaced, what it costs in messages and gas, and what was removed.
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/lead_elect.hpp"
+#include "cansim/sim/faults.hpp"
+#include "cansim/sim/invariant.hpp"
+#include "experiments.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+using can::CanMembership;
+using can::CanMsg;
+
+SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(name)); }
+
+RunResult run(const RunContext& ctx) {
+  const ParamValues& p = ctx.params;
+  const auto n = static_cast<std::size_t>(p.integer("members"));
+  const Rng root(ctx.seed);
+  Simulator sim;
+  chain::ChainConfig cc;
+  cc.block_interval = SimTime{static_cast<std::int64_t>(std::llround(p.real("block_interval_s") * 1e6))};
+  chain::Chain chain(sim, cc);
+  LinkModel link;
+  link.base = ms(p, "latency_ms");
+  link.loss = p.real("loss");
+  Network<CanMsg> net(sim, root.stream("network"), n, link);
+
+  // The Registry with every node a member and node 0 the appointed leader.
+  const chain::Address owner{2}, reg = chain::contract_address(owner, 0);
+  Rng key_rng = root.stream("keys");
+  std::vector<chain::KeyPair> keys;
+  chain.genesis_state().set_balance(owner, chain::Wei{1} << 100);
+  for (NodeId i = 0; i < n; ++i) {
+    keys.push_back(chain.keyring().create(can::member_address(i), key_rng));
+    chain.genesis_state().set_balance(can::member_address(i), chain::Wei{1} << 90);
+  }
+  auto genesis = [&](const chain::Transaction& tx) {
+    if (chain.genesis(tx).status != chain::Status::Success) {
+      throw InvariantViolation(sim.now(), "genesis", tx.name + " failed");
+    }
+  };
+  genesis(chain::registry::deploy(owner, reg, 1, n));
+  for (NodeId i = 0; i < n; ++i) genesis(chain::registry::register_candidate(reg, can::member_address(i), 1 + i));
+  genesis(chain::registry::appoint_leader(reg, owner, can::member_address(0)));
+  for (NodeId i = 1; i < n; ++i) genesis(chain::registry::register_member(reg, can::member_address(0), can::member_address(i)));
+
+  can::CanConfig cfg;
+  cfg.check_interval = ms(p, "check_interval_ms");
+  cfg.ping_timeout = ms(p, "ping_timeout_ms");
+  cfg.vote_timeout = ms(p, "vote_timeout_ms");
+  cfg.promise_ttl = ms(p, "promise_ttl_ms");
+  CanMembership can(sim, net, chain, reg, keys, cfg, root.stream("can"));
+  // When the Registry's leader crashes, the clock for its replacement starts.
+  SimTime leader_lost{-1};
+  FaultInjector<CanMsg> faults(
+      sim, net, root.stream("faults"), ctx.faults,
+      [&](NodeId x) {
+        can.on_crash(x);
+        if (leader_lost.us < 0 && chain::registry::leader(chain.state(), reg) == can::member_address(x)) leader_lost = sim.now();
+      },
+      [&](NodeId x) { can.on_recover(x); });
+  can.start();
+  sim.run_until(seconds(p.integer("duration_s")));
+
+  double replaced_after = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& e : can.elections()) {
+    if (leader_lost.us >= 0 && e.at >= leader_lost) {
+      replaced_after = (e.at - leader_lost).to_seconds();
+      break;
+    }
+  }
+  chain::Gas gas = 0;
+  for (const auto& b : chain.blocks()) gas += b.gas_used;
+  const NodeId leader = static_cast<NodeId>(chain::registry::leader(chain.state(), reg).id - 100);
+  RunResult r;
+  r.metrics = {
+      static_cast<double>(can.elections().size()),
+      replaced_after,
+      static_cast<double>(can.removals()),
+      static_cast<double>(can.removal_votes()),
+      static_cast<double>(chain::registry::member_count(chain.state(), reg)),
+      net.is_up(leader) ? 1.0 : 0.0,
+      static_cast<double>(can.messages_sent()),
+      static_cast<double>(net.dropped()),
+      static_cast<double>(gas),
+      static_cast<double>(can.stale_entries()),
+  };
+  if (ctx.output.boolean("elections")) {
+    std::vector<double> at;
+    std::vector<std::int64_t> nonce, who;
+    for (const auto& e : can.elections()) {
+      at.push_back(e.at.to_seconds());
+      nonce.push_back(static_cast<std::int64_t>(e.nonce));
+      who.push_back(e.leader);
+    }
+    r.tables.push_back(Table{"elections", {"time_s", "nonce", "leader"}, {std::move(at), std::move(nonce), std::move(who)}, true});
+  }
+  r.trace_hash = sim.trace_hash();
+  return r;
+}
+
+}  // namespace
+
+ExperimentKind can_election_kind() {
+  ExperimentKind k;
+  k.name = "can_election";
+  k.description =
+      "A CAN at message level (checkState, RemoveNode by vote, LeadElect with the Registry on the chain, "
+      "§4.1) under the scenario's faults: time to replace a lost leader, messages, gas, removals.";
+  k.params = {
+      ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
+      ParamSpec::integer("duration_s", "simulated time").at_least(1).at_most(1e7).def(60).in_unit("s"),
+      ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
+      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
+      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
+      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
+      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
+      ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
+      ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"),
+  };
+  k.outputs = {
+      ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
+  };
+  k.metrics = {
+      {"elections", "leader changes registered in the Registry"},
+      {"time_to_new_leader_s", "from the first crash of the Registry's leader to the next leader change; NaN if none"},
+      {"removals", "members removed by vote"},
+      {"removal_votes", "removal votes the leaders held"},
+      {"members_at_end", "members in the Registry at the end"},
+      {"leader_up_at_end", "1 if the Registry's leader is up at the end"},
+      {"messages", "protocol messages sent"},
+      {"messages_dropped", "messages the network lost (loss, partitions, crashed receivers)"},
+      {"gas", "gas used by all transactions (registerLeader, deregisterMember)"},
+      {"stale_entries", "ledger entries refused for carrying an old nonce (fencing)"},
+  };
+  k.fault_nodes_param = "members";
+  k.run = run;
+  k.headline = {"elections", "time_to_new_leader_s", "removals", "messages", "gas"};
+  return k;
+}
+
+}  // namespace cansim::scenario
