@@ -257,3 +257,18 @@ TEST_CASE("can_election: a crashed leader is replaced in every run", "[can][lead
     CHECK(r.metrics[2] == 1.0);      // the crashed old leader was removed by vote
   }
 }
+
+TEST_CASE("20% message loss: one ping per check votes healthy members out, three keep the CAN whole", "[can][loss][scenario]") {
+  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_message_loss.json",
+                                                        {"repetitions=20"});
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  REQUIRE(results.size() == 40);
+  double removals_single = 0;
+  for (std::size_t i = 0; i < 20; ++i) removals_single += results[i].metrics[2] / 20;
+  CHECK(removals_single > 1.0);  // Algorithm 2 as written: false suspicions win votes
+  for (std::size_t i = 20; i < 40; ++i) {
+    CHECK(results[i].metrics[2] == 0);  // no removal
+    CHECK(results[i].metrics[0] == 0);  // no election
+    CHECK(results[i].metrics[4] == 7);  // everyone still a member
+  }
+}

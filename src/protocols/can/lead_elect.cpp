@@ -126,6 +126,18 @@ void CanMembership::request(NodeId from, NodeId to, CanMsg m, SimTime timeout, s
   send(from, to, m);
 }
 
+void CanMembership::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
+                          std::uint32_t attempt) {
+  request(from, to, msg(MsgType::Ping), config_.ping_timeout, [on_alive](const CanMsg&) { on_alive(); },
+          [this, from, to, on_alive, on_silent, attempt] {
+            if (attempt + 1 < config_.ping_attempts) {
+              probe(from, to, on_alive, on_silent, attempt + 1);
+            } else {
+              on_silent();
+            }
+          });
+}
+
 void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
   switch (m.type) {
     case MsgType::Ping: send(self, from, msg(MsgType::Pong, m.request)); break;
@@ -180,7 +192,7 @@ void CanMembership::check_state(NodeId n) {
   if (member_list_.size() < 2) return;
   NodeId peer = n;
   while (peer == n) peer = member_list_[rng_.below(member_list_.size())];
-  request(n, peer, msg(MsgType::Ping), config_.ping_timeout, [](const CanMsg&) {},
+  probe(n, peer, [] {},
           [this, n, peer] {
             if (!net_.is_up(n)) return;
             if (peer == nodes_[n].leader) {
@@ -198,7 +210,7 @@ void CanMembership::ask_join(NodeId candidate, std::function<void(bool)> on_answ
   const auto current = chain::registry::members(chain_.state(), reg_).size();
   if (current >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
   const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
-  request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + config_.ping_timeout +
+  request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
                                                              chain_.config().block_interval * 2,
           [on_answer](const CanMsg& r) {
             if (on_answer) on_answer(r.yes);
@@ -214,8 +226,7 @@ void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t r
     send(leader, candidate, msg(MsgType::JoinReply, request_id));
     return;
   }
-  request(leader, candidate, msg(MsgType::Ping), config_.ping_timeout,
-          [this, leader, candidate, request_id](const CanMsg&) {
+  probe(leader, candidate, [this, leader, candidate, request_id] {
             Node& node = nodes_[leader];
             const auto& st = chain_.state();
             const JoinState js{static_cast<std::int64_t>(chain::registry::members(st, reg_).size() + node.joining),
@@ -265,7 +276,7 @@ void CanMembership::listen_remove(NodeId leader, NodeId target) {
   if (node.leader != leader || !is_member(target) || node.votes.count(target)) return;
   node.votes[target] = 0;
   ++removal_votes_;
-  request(leader, target, msg(MsgType::Ping), config_.ping_timeout, [](const CanMsg&) {},
+  probe(leader, target, [] {},
           [this, leader, target] {
             auto it = nodes_[leader].votes.find(target);
             if (it != nodes_[leader].votes.end()) ++it->second;
@@ -274,21 +285,20 @@ void CanMembership::listen_remove(NodeId leader, NodeId target) {
     if (q == leader || q == target) continue;
     CanMsg v = msg(MsgType::Vote);
     v.target = target;
-    request(leader, q, v, config_.vote_timeout,
+    request(leader, q, v, config_.vote_timeout + probe_time(),
             [this, leader, target](const CanMsg& r) {
               auto it = nodes_[leader].votes.find(target);
               if (r.yes && it != nodes_[leader].votes.end()) ++it->second;
             },
             [] {});
   }
-  sim_.after(config_.vote_timeout + config_.ping_timeout, [this, leader, target] { tally(leader, target); });
+  sim_.after(config_.vote_timeout + probe_time() + config_.ping_timeout, [this, leader, target] { tally(leader, target); });
 }
 
 void CanMembership::on_vote_request(NodeId self, NodeId from, const CanMsg& m) {
   const std::uint64_t request_id = m.request;
   const NodeId target = m.target;
-  request(self, target, msg(MsgType::Ping), config_.ping_timeout,
-          [this, self, from, request_id](const CanMsg&) { send(self, from, msg(MsgType::VoteReply, request_id)); },
+  probe(self, target, [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id)); },
           [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id, 0, 0, true)); });
 }
 
@@ -337,13 +347,13 @@ void CanMembership::lead_elect(NodeId p) {
   }
   for (NodeId q : std::vector<NodeId>(member_list_)) {
     if (q == p) continue;
-    request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout,
+    request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
             [this, p, q, n](const CanMsg& r) {
               if (r.yes && nodes_[p].n == n) nodes_[p].promised.push_back(q);
             },
             [] {});
   }
-  sim_.after(config_.vote_timeout, [this, p, n] { after_promises(p, n); });
+  sim_.after(config_.vote_timeout + probe_time(), [this, p, n] { after_promises(p, n); });
 }
 
 void CanMembership::on_promise_request(NodeId self, NodeId from, const CanMsg& m) {
@@ -357,8 +367,7 @@ void CanMembership::on_promise_request(NodeId self, NodeId from, const CanMsg& m
   }
   const std::uint64_t request_id = m.request, n = m.n;
   const NodeId proposer = m.proposer, leader = node.leader;
-  request(self, leader, msg(MsgType::Ping), config_.ping_timeout,
-          [this, self, from, request_id, n, proposer](const CanMsg&) {
+  probe(self, leader, [this, self, from, request_id, n, proposer] {
             send(self, from, msg(MsgType::PromiseReply, request_id, n, proposer, false));  // the leader lives
           },
           [this, self, from, request_id, n, proposer] { grant_promise(self, from, proposer, n, request_id); });

@@ -57,6 +57,7 @@ RunResult run(const RunContext& ctx) {
   cfg.ping_timeout = ms(p, "ping_timeout_ms");
   cfg.vote_timeout = ms(p, "vote_timeout_ms");
   cfg.promise_ttl = ms(p, "promise_ttl_ms");
+  cfg.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
   CanMembership can(sim, net, chain, reg, keys, cfg, root.stream("can"));
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
@@ -120,6 +121,7 @@ ExperimentKind can_election_kind() {
       ParamSpec::integer("duration_s", "simulated time").at_least(1).at_most(1e7).def(60).in_unit("s"),
       ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
       ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
+      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(1),
       ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
       ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
       ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),

@@ -33,6 +33,9 @@ namespace cansim::can {
 struct CanConfig {
   SimTime check_interval = seconds(1);  // each member's checkState period (first one jittered)
   SimTime ping_timeout = millis(200);
+  // Pings tried before a peer counts as silent. 1 is Algorithm 2 as written: a single lost
+  // message then looks like a crash.
+  std::uint32_t ping_attempts = 1;
   SimTime vote_timeout = millis(500);   // how long a proposer waits for promises, then accepts
   SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
 };
@@ -117,6 +120,10 @@ class CanMembership {
   };
 
   void handle(NodeId to, NodeId from, const CanMsg& m);
+  // Pings `to` up to ping_attempts times; on_alive at the first answer, on_silent if none.
+  void probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
+             std::uint32_t attempt = 0);
+  SimTime probe_time() const { return config_.ping_timeout * static_cast<std::int64_t>(config_.ping_attempts); }
   // Sends a request; exactly one of on_reply and on_timeout runs (neither if `from` crashes).
   void request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
                std::function<void()> on_timeout);
