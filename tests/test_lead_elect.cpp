@@ -272,3 +272,19 @@ TEST_CASE("20% message loss: one ping per check votes healthy members out, three
     CHECK(results[i].metrics[4] == 7);  // everyone still a member
   }
 }
+
+TEST_CASE("can_election counts messages by type", "[can][scenario]") {
+  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_leader_crash.json",
+                                                        {"repetitions=2", "output.message_types=true"});
+  const auto results = scenario::run_runs(sc, {0, 1}, {1, false});
+  for (const auto& r : results) {
+    REQUIRE(r.tables.size() == 1);
+    const auto& sent = std::get<std::vector<std::int64_t>>(r.tables[0].data[1]);
+    REQUIRE(sent.size() == can::kMsgTypes);
+    std::int64_t total = 0;
+    for (std::int64_t x : sent) total += x;
+    CHECK(static_cast<double>(total) == r.metrics[6]);
+    CHECK(sent[static_cast<std::size_t>(MsgType::Promise)] > 0);  // an election happened
+    CHECK(sent[static_cast<std::size_t>(MsgType::Vote)] > 0);     // and the crashed leader was voted out
+  }
+}

@@ -111,6 +111,7 @@ void CanMembership::start() {
 
 void CanMembership::send(NodeId from, NodeId to, CanMsg m) {
   ++messages_;
+  ++by_type_[static_cast<std::size_t>(m.type)];
   net_.send(from, to, m);
 }
 

@@ -104,6 +104,15 @@ RunResult run(const RunContext& ctx) {
     }
     r.tables.push_back(Table{"elections", {"time_s", "nonce", "leader"}, {std::move(at), std::move(nonce), std::move(who)}, true});
   }
+  if (ctx.output.boolean("message_types")) {
+    std::vector<std::string> type;
+    std::vector<std::int64_t> count;
+    for (std::size_t t = 0; t < can::kMsgTypes; ++t) {
+      type.emplace_back(can::kMsgTypeNames[t]);
+      count.push_back(static_cast<std::int64_t>(can.messages_sent(static_cast<can::MsgType>(t))));
+    }
+    r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
+  }
   r.trace_hash = sim.trace_hash();
   return r;
 }
@@ -130,6 +139,7 @@ ExperimentKind can_election_kind() {
   };
   k.outputs = {
       ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
+      ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},

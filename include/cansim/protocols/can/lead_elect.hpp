@@ -40,7 +40,7 @@ struct CanConfig {
   SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
 };
 
-enum class MsgType : std::uint8_t {
+enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   Ping,
   Pong,
   Promise,
@@ -57,6 +57,10 @@ enum class MsgType : std::uint8_t {
   VoteReply,      // yes: silent
   NodeLeave,      // the leader removed `target`
 };
+inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
+                                                "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
+                                                "RemoveRequest", "Vote",        "VoteReply", "NodeLeave"};
+inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
 
 struct CanMsg {
   MsgType type;
@@ -92,6 +96,7 @@ class CanMembership {
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
   const std::vector<ElectionRecord>& elections() const { return elections_; }
   std::uint64_t messages_sent() const { return messages_; }
+  std::uint64_t messages_sent(MsgType t) const { return by_type_[static_cast<std::size_t>(t)]; }
   std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
   std::uint64_t removals() const { return removals_; }            // members deregistered
   std::uint64_t joins() const { return joins_; }                  // members registered by Join
@@ -168,6 +173,7 @@ class CanMembership {
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
   std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
+  std::uint64_t by_type_[kMsgTypes] = {};
 };
 
 chain::Address member_address(NodeId n);
