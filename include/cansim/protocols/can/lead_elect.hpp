@@ -18,8 +18,8 @@
 // cumulative reading, as in the abstract churn model), and registers the member through a
 // Registry transaction before it broadcasts the join.
 //
-// This is the first part of issue 5: the fenced CAN ledger and the administration protocols
-// come next.
+// Ledger entries (NodeJoin, NodeLeave) carry the issuing leader's nonce and members refuse stale
+// ones (fencing). The administration protocols (components, work, checkpoints) come next.
 #include <cstdint>
 #include <map>
 #include <unordered_map>
