@@ -32,8 +32,8 @@ struct TestCan {
   }
 
   explicit TestCan(std::size_t n, std::uint64_t seed = 1, FaultPlan plan = {}, std::size_t initial_members = 0,
-                   std::uint64_t nmin = 1, std::uint64_t nmax = 100)
-      : chain(sim, chain_config()), net(sim, Rng(seed).stream("net"), n) {
+                   std::uint64_t nmin = 1, std::uint64_t nmax = 100, std::size_t components = 0)
+      : chain(sim, chain_config()), net(sim, Rng(seed).stream("net"), n + components) {
     Rng rng = Rng(seed).stream("keys");
     chain.genesis_state().set_balance(owner, chain::Wei{1} << 90);
     for (NodeId i = 0; i < n; ++i) {
@@ -227,7 +227,7 @@ TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scen
   const std::string head = R"({"experiment": "can_election", "seed": 1, "params": {"members": 5}, "faults": )";
   CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
   CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
-        ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members), found 5");
+        ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members, then components), found 5");
   CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") != std::string::npos);
   CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})").rfind(
             ":/faults/schedule/0/heal: expected one action per entry", 0) == 0);
@@ -287,4 +287,29 @@ TEST_CASE("can_election counts messages by type", "[can][scenario]") {
     CHECK(sent[static_cast<std::size_t>(MsgType::Promise)] > 0);  // an election happened
     CHECK(sent[static_cast<std::size_t>(MsgType::Vote)] > 0);     // and the crashed leader was voted out
   }
+}
+
+TEST_CASE("components register, are checked, and a crashed one is deregistered by vote", "[can][components]") {
+  // 5 members (0-4) and 3 components (5-7). Component 6 crashes; component 7 cannot be reached
+  // by member 1 only, which suspects it: the vote keeps it.
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(10), K::Crash, {6}, {}}, {seconds(1), K::Cut, {1, 7}, {}}};
+  TestCan c(5, 21, plan, 0, 1, 100, 3);
+  std::vector<bool> answers(8, false);
+  for (NodeId comp = 5; comp < 8; ++comp) {
+    c.sim.at(millis(100), [&, comp] { c.can->register_component(comp, [&, comp](bool ok) { answers[comp] = ok; }); });
+  }
+  c.sim.run_until(seconds(5));
+  CHECK(answers[5]);
+  CHECK(answers[6]);
+  CHECK(answers[7]);
+  CHECK(c.can->registered_components() == 3);
+  c.sim.run_until(seconds(60));
+  CHECK_FALSE(c.can->is_registered_component(6));  // crashed: voted out
+  CHECK(c.can->is_registered_component(7));        // suspected by member 1 alone: kept
+  CHECK(c.can->is_registered_component(5));
+  CHECK(c.can->component_removals() == 1);
+  CHECK(c.can->removals() == 0);                   // no member was removed
+  CHECK(c.can->messages_sent(MsgType::ComponentLeave) == 4);  // the entry reached the 4 other members
 }

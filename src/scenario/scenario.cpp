@@ -407,15 +407,15 @@ Scenario validate(const json& doc, const Source& src) {
     sc.configs.push_back(std::move(cfg));
   }
   if (const json* f = member(doc, "faults")) {
-    if (kind.fault_nodes_param.empty()) {
+    if (!kind.fault_nodes) {
       src.fail("/faults", fmt::format("expected no faults: experiment \"{}\" takes none", kind.name));
     }
     // Node ids must exist in every configuration: the smallest node count bounds them.
     std::uint64_t limit = UINT64_MAX;
     for (const auto& c : sc.configs) {
-      limit = std::min(limit, static_cast<std::uint64_t>(c.params.integer(kind.fault_nodes_param)));
+      limit = std::min(limit, kind.fault_nodes(c.params));
     }
-    sc.faults = read_faults(*f, src, limit, kind.fault_nodes_param);
+    sc.faults = read_faults(*f, src, limit, kind.fault_nodes_description);
   }
   const auto runs = static_cast<double>(sc.configs.size()) * static_cast<double>(sc.repetitions);
   if (runs > 1e12) src.fail("/repetitions", "expected at most 1e12 runs in all, found more");

@@ -66,9 +66,10 @@ struct ExperimentKind {
   std::vector<ParamSpec> params;
   std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
   std::vector<MetricSpec> metrics;  // what every run reports, in RunResult::metrics order
-  // Kinds that take a "faults" object name the parameter that counts their nodes: node ids in the
-  // fault schedule must be below it. Empty: the kind takes no faults.
-  std::string fault_nodes_param;
+  // Kinds that take a "faults" object say how many nodes a configuration has (node ids in the
+  // fault schedule must be below it) and what the nodes are, for messages. Empty: no faults.
+  std::function<std::uint64_t(const ParamValues&)> fault_nodes;
+  std::string fault_nodes_description;
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
   std::function<RunResult(const RunContext&)> run;
   // Names of the metrics shown in the short summary printed after a run (all when empty).

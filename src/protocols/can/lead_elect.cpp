@@ -37,6 +37,8 @@ CanMembership::CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain&
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
   member_pos_.assign(nodes_.size(), -1);
+  first_component_ = static_cast<NodeId>(nodes_.size());
+  component_pos_.assign(net_.size() - nodes_.size(), -1);
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
@@ -79,7 +81,7 @@ void CanMembership::index_member(NodeId n, bool member) {
 
 void CanMembership::on_crash(NodeId n) {
   // Volatile state is gone, and so are the requests it was waiting on.
-  nodes_[n] = Node{};
+  if (n < nodes_.size()) nodes_[n] = Node{};
   std::vector<std::uint64_t> mine;
   for (const auto& [id, pending] : on_reply_) {
     if (pending.requester == n) mine.push_back(id);
@@ -92,6 +94,7 @@ void CanMembership::on_crash(NodeId n) {
 }
 
 void CanMembership::on_recover(NodeId n) {
+  if (n >= nodes_.size()) return;  // a component: nothing of the CAN's to rebuild
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
   Node& node = nodes_[n];
   node = Node{};
@@ -146,7 +149,8 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::PromiseReply:
     case MsgType::AcceptReply:
     case MsgType::VoteReply:
-    case MsgType::JoinReply: {
+    case MsgType::JoinReply:
+    case MsgType::RegisterReply: {
       if (!requests_.complete(m.request)) break;  // late: the timeout has run
       auto it = on_reply_.find(m.request);
       if (it == on_reply_.end()) break;
@@ -158,7 +162,10 @@ void CanMembership::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::Promise: on_promise_request(self, from, m); break;
     case MsgType::JoinRequest: listen_join(self, from, m.request); break;
     case MsgType::NodeJoin:
-    case MsgType::NodeLeave: apply_entry(self, m); break;
+    case MsgType::NodeLeave:
+    case MsgType::ComponentJoin:
+    case MsgType::ComponentLeave: apply_entry(self, m); break;
+    case MsgType::Register: listen_register(self, from, m.request); break;
     case MsgType::RemoveRequest: listen_remove(self, m.target); break;
     case MsgType::Vote: on_vote_request(self, from, m); break;
     case MsgType::Accept: {
@@ -204,6 +211,61 @@ void CanMembership::check_state(NodeId n) {
               send(n, nodes_[n].leader, r);
             }
           });
+  // §4.2: "a node will also check the state of a randomly selected Component".
+  if (component_list_.empty()) return;
+  const NodeId comp = component_list_[rng_.below(component_list_.size())];
+  probe(n, comp, [] {}, [this, n, comp] {
+    if (!net_.is_up(n)) return;
+    CanMsg r = msg(MsgType::RemoveRequest);
+    r.target = comp;
+    send(n, nodes_[n].leader, r);
+  });
+}
+
+void CanMembership::index_component(NodeId c, bool registered) {
+  std::int32_t& pos = component_pos_[c - first_component_];
+  if (registered && pos < 0) {
+    pos = static_cast<std::int32_t>(component_list_.size());
+    component_list_.push_back(c);
+  } else if (!registered && pos >= 0) {
+    const NodeId last = component_list_.back();
+    component_list_[static_cast<std::size_t>(pos)] = last;
+    component_pos_[last - first_component_] = pos;
+    component_list_.pop_back();
+    pos = -1;
+  }
+}
+
+void CanMembership::register_component(NodeId component, std::function<void(bool)> on_answer) {
+  if (component < first_component_ || !net_.is_up(component) || is_registered_component(component)) return;
+  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  request(component, leader, msg(MsgType::Register), config_.vote_timeout + probe_time(),
+          [on_answer](const CanMsg& r) {
+            if (on_answer) on_answer(r.yes);
+          },
+          [] {});
+}
+
+void CanMembership::listen_register(NodeId leader, NodeId component, std::uint64_t request_id) {
+  // Register: the leader checks the component's endpoint, then commits the entry to the CAN
+  // ledger and broadcasts it.
+  if (nodes_[leader].leader != leader || component < first_component_) {
+    send(leader, component, msg(MsgType::RegisterReply, request_id));
+    return;
+  }
+  probe(leader, component,
+        [this, leader, component, request_id] {
+          if (nodes_[leader].leader != leader) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+          index_component(component, true);
+          for (NodeId q : std::vector<NodeId>(member_list_)) {
+            if (q == leader) continue;
+            CanMsg e = msg(MsgType::ComponentJoin, 0, nodes_[leader].nonce);
+            e.target = component;
+            send(leader, q, e);
+          }
+          send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));
+        },
+        [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
 }
 
 void CanMembership::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
@@ -274,7 +336,7 @@ void CanMembership::listen_remove(NodeId leader, NodeId target) {
   // listenRemove: a vote among the members, the leader's own included; each voter pings the
   // target itself. Removed only by a simple majority (the reporter may be the one cut off).
   Node& node = nodes_[leader];
-  if (node.leader != leader || !is_member(target) || node.votes.count(target)) return;
+  if (node.leader != leader || !(is_member(target) || is_registered_component(target)) || node.votes.count(target)) return;
   node.votes[target] = 0;
   ++removal_votes_;
   probe(leader, target, [] {},
@@ -311,6 +373,19 @@ void CanMembership::tally(NodeId leader, NodeId target) {
   node.votes.erase(it);
   const std::vector<NodeId> current = member_list_;
   if (2 * yes <= current.size() || !net_.is_up(leader)) return;
+  if (target >= first_component_) {
+    // Deregister (§4.2): a ledger entry, no Registry transaction.
+    if (!is_registered_component(target)) return;
+    index_component(target, false);
+    ++component_removals_;
+    for (NodeId q : current) {
+      if (q == leader) continue;
+      CanMsg leave = msg(MsgType::ComponentLeave, 0, node.nonce);
+      leave.target = target;
+      send(leader, q, leave);
+    }
+    return;
+  }
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
   for (NodeId q : current) {

@@ -23,6 +23,7 @@ SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(nam
 RunResult run(const RunContext& ctx) {
   const ParamValues& p = ctx.params;
   const auto n = static_cast<std::size_t>(p.integer("members"));
+  const auto components = static_cast<std::size_t>(p.integer("components"));
   const Rng root(ctx.seed);
   Simulator sim;
   chain::ChainConfig cc;
@@ -31,7 +32,7 @@ RunResult run(const RunContext& ctx) {
   LinkModel link;
   link.base = ms(p, "latency_ms");
   link.loss = p.real("loss");
-  Network<CanMsg> net(sim, root.stream("network"), n, link);
+  Network<CanMsg> net(sim, root.stream("network"), n + components, link);
 
   // The Registry with every node a member and node 0 the appointed leader.
   const chain::Address owner{2}, reg = chain::contract_address(owner, 0);
@@ -69,6 +70,9 @@ RunResult run(const RunContext& ctx) {
       },
       [&](NodeId x) { can.on_recover(x); });
   can.start();
+  for (std::size_t c = 0; c < components; ++c) {
+    sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });
+  }
   sim.run_until(seconds(p.integer("duration_s")));
 
   double replaced_after = std::numeric_limits<double>::quiet_NaN();
@@ -93,6 +97,8 @@ RunResult run(const RunContext& ctx) {
       static_cast<double>(net.dropped()),
       static_cast<double>(gas),
       static_cast<double>(can.stale_entries()),
+      static_cast<double>(can.registered_components()),
+      static_cast<double>(can.component_removals()),
   };
   if (ctx.output.boolean("elections")) {
     std::vector<double> at;
@@ -127,6 +133,7 @@ ExperimentKind can_election_kind() {
       "§4.1) under the scenario's faults: time to replace a lost leader, messages, gas, removals.";
   k.params = {
       ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
+      ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s").at_least(0).at_most(100000).def(0),
       ParamSpec::integer("duration_s", "simulated time").at_least(1).at_most(1e7).def(60).in_unit("s"),
       ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
       ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
@@ -152,8 +159,13 @@ ExperimentKind can_election_kind() {
       {"messages_dropped", "messages the network lost (loss, partitions, crashed receivers)"},
       {"gas", "gas used by all transactions (registerLeader, deregisterMember)"},
       {"stale_entries", "ledger entries refused for carrying an old nonce (fencing)"},
+      {"components_at_end", "components registered at the end"},
+      {"component_removals", "components deregistered by vote"},
   };
-  k.fault_nodes_param = "members";
+  k.fault_nodes = [](const ParamValues& p) {
+    return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
+  };
+  k.fault_nodes_description = "members, then components";
   k.run = run;
   k.headline = {"elections", "time_to_new_leader_s", "removals", "messages", "gas"};
   return k;

@@ -56,10 +56,15 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   Vote,           // the leader asks: is `target` silent for you too?
   VoteReply,      // yes: silent
   NodeLeave,      // the leader removed `target`
+  Register,       // a component asks the leader to be registered (§4.2)
+  RegisterReply,  // yes: registered
+  ComponentJoin,  // ledger entry: the leader registered component `target`
+  ComponentLeave, // ledger entry: the leader deregistered component `target` (by vote)
 };
 inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
                                                 "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
-                                                "RemoveRequest", "Vote",        "VoteReply", "NodeLeave"};
+                                                "RemoveRequest", "Vote",        "VoteReply", "NodeLeave",
+                                                "Register",  "RegisterReply", "ComponentJoin", "ComponentLeave"};
 inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
 
 struct CanMsg {
@@ -80,8 +85,10 @@ struct ElectionRecord {
 
 class CanMembership {
  public:
-  // Members 0..n-1 with chain accounts member_address(i), registered in the Registry `reg` with
-  // member 0 as the appointed leader (nonce 1). The chain must already hold the Registry.
+  // Members 0..n-1 (one key each) with chain accounts member_address(i), registered in the
+  // Registry `reg` with member 0 as the appointed leader (nonce 1); the network's endpoints after
+  // them are components, which register with the CAN itself (§4.2). The chain must already hold
+  // the Registry.
   CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg,
                 std::vector<chain::KeyPair> keys, CanConfig config, Rng rng);
 
@@ -91,6 +98,17 @@ class CanMembership {
   // askJoin (Algorithm 1): a registered candidate asks the leader, if the CAN is below Nmax.
   // `on_answer(accepted)` runs when the leader answers (not if the request is lost).
   void ask_join(NodeId candidate, std::function<void(bool)> on_answer = {});
+  // Register (§4.2): a component asks the leader, which checks its endpoint, registers it in the
+  // CAN ledger and broadcasts the entry. Registered components are pinged by checkState and
+  // deregistered by a vote like members.
+  void register_component(NodeId component, std::function<void(bool)> on_answer = {});
+  // A component registered before the run starts (as a genesis state of the CAN ledger): no
+  // messages. Registering 10^5 components through Register would broadcast 10^5 entries to every
+  // member.
+  void preregister_component(NodeId component) { index_component(component, true); }
+  bool is_registered_component(NodeId c) const { return c >= first_component_ && component_pos_[c - first_component_] >= 0; }
+  std::size_t registered_components() const { return component_list_.size(); }
+  std::uint64_t component_removals() const { return component_removals_; }
 
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
@@ -142,6 +160,8 @@ class CanMembership {
   // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
+  void listen_register(NodeId leader, NodeId component, std::uint64_t request);
+  void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
   void apply_entry(NodeId self, const CanMsg& m);
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
@@ -169,11 +189,16 @@ class CanMembership {
   // The Registry's member list as the members read it (see the constructor).
   std::vector<NodeId> member_list_;
   std::vector<std::int32_t> member_pos_;  // index in member_list_, -1 if not a member
+  // The components registered in the CAN ledger (committed entries), the same way.
+  NodeId first_component_ = 0;
+  std::vector<NodeId> component_list_;
+  std::vector<std::int32_t> component_pos_;
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
   std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
   std::uint64_t by_type_[kMsgTypes] = {};
+  std::uint64_t component_removals_ = 0;
 };
 
 chain::Address member_address(NodeId n);
