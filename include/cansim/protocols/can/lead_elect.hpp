@@ -19,7 +19,8 @@
 // Registry transaction before it broadcasts the join.
 //
 // Ledger entries (NodeJoin, NodeLeave) carry the issuing leader's nonce and members refuse stale
-// ones (fencing). The administration protocols (components, work, checkpoints) come next.
+// ones (fencing). Components register (Register) and are deregistered by vote (Deregister);
+// AssignWork, CheckpointWork, ReassignWork and FinishWork come next.
 #include <cstdint>
 #include <map>
 #include <unordered_map>
