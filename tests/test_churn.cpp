@@ -12,6 +12,7 @@
 #include "cansim/protocols/can/join.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/sim/rng.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::can;
@@ -177,24 +178,9 @@ TEST_CASE("the cost of a step does not grow with Ntotal", "[churn][scale]") {
   CHECK(t.joins > 1000);
 }
 
-namespace {
-
 std::string churn_error(const std::string& params) {
-  const auto dir = std::filesystem::temp_directory_path() / ("cansim-churn-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto file = (dir / "c.json").string();
-  std::ofstream(file) << R"({"experiment": "churn", "seed": 1, "params": {)" + params + "}}";
-  std::string what;
-  try {
-    scenario::load_scenario(file);
-  } catch (const scenario::ValidationError& e) {
-    what = std::string(e.what()).substr(file.size());
-  }
-  std::filesystem::remove_all(dir);
-  return what;
+  return scenario::testing::validation_error(R"({"experiment": "churn", "seed": 1, "params": {)" + params + "}}");
 }
-
-}  // namespace
 
 TEST_CASE("the churn experiment refuses bad input with its JSON path", "[churn][scenario]") {
   const std::string ok = R"("j": 0.1, "f": 0.5)";

@@ -203,40 +203,24 @@ TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothin
 
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
+#include "scenario_fixture.hpp"
 
-namespace {
-
-std::string scenario_error(const std::string& body) {
-  const auto dir = std::filesystem::temp_directory_path() / ("cansim-faults-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string file = (dir / "f.json").string();
-  std::ofstream(file) << body;
-  std::string what;
-  try {
-    scenario::load_scenario(file);
-  } catch (const scenario::ValidationError& e) {
-    what = std::string(e.what()).substr(file.size());
-  }
-  std::filesystem::remove_all(dir);
-  return what;
-}
-
-}  // namespace
+using scenario::testing::validation_error;
 
 TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scenario]") {
   const std::string head = R"({"experiment": "can_election", "seed": 1, "params": {"members": 5}, "faults": )";
-  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
-  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
         ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members, then components), found 5");
-  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") != std::string::npos);
-  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})").rfind(
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") != std::string::npos);
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})").rfind(
             ":/faults/schedule/0/heal: expected one action per entry", 0) == 0);
-  CHECK(scenario_error(head + R"({"schedule": [{"crash": [1]}]}})") ==
+  CHECK(validation_error(head + R"({"schedule": [{"crash": [1]}]}})") ==
         ":/faults/schedule/0/at_s: expected a time in seconds in [0, 1e9], found nothing");
-  CHECK(scenario_error(head + R"({"schedule": [{"at_s": 1, "cut": [1]}]}})") ==
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "cut": [1]}]}})") ==
         ":/faults/schedule/0/cut: expected [from, to], found 1 nodes");
-  CHECK(scenario_error(head + R"({"crash_rate_per_s": -1}})") == ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
-  CHECK(scenario_error(R"({"experiment": "queue", "seed": 1, "faults": {}})") ==
+  CHECK(validation_error(head + R"({"crash_rate_per_s": -1}})") == ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
+  CHECK(validation_error(R"({"experiment": "queue", "seed": 1, "faults": {}})") ==
         ":/faults: expected no faults: experiment \"queue\" takes none");
 }
 

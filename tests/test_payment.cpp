@@ -9,6 +9,7 @@
 
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace cansim::scenario;
 namespace fs = std::filesystem;
@@ -57,14 +58,7 @@ TEST_CASE("an application's life on the chain pays every party for the time it r
   Cleanup cleanup;
   const Scenario sc = load_scenario(write_scenario(R"("duration_min": 120, "services": 3, "service_mtbf_min": 30)"));
   const auto results = run_runs(sc, sc.all_runs(), {2, false});
-  const auto& names = sc.kind->metrics;
-  auto metric = [&](const RunResult& r, const std::string& name) {
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i].name == name) return r.metrics.at(i);
-    }
-    FAIL("no metric " << name);
-    return 0.0;
-  };
+  auto metric = [&](const RunResult& r, std::string_view name) { return testing::metric(sc, r, name); };
   for (const auto& r : results) {
     // 3 services for up to 120 minutes, less the redeploy gaps.
     CHECK(metric(r, "service_minutes") > 3 * 110);
@@ -85,14 +79,7 @@ TEST_CASE("an application whose funds run out shuts down, and everyone is paid w
   // 600 minutes of 2 services at 18 wei a minute each would cost about 21600 wei; 5000 runs out.
   const Scenario sc = load_scenario(write_scenario(R"("duration_min": 600, "deposit": 5000, "payment_interval_min": 10)"));
   const auto results = run_runs(sc, sc.all_runs(), {2, false});
-  const auto& names = sc.kind->metrics;
-  auto metric = [&](const RunResult& r, const std::string& name) {
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i].name == name) return r.metrics.at(i);
-    }
-    FAIL("no metric " << name);
-    return 0.0;
-  };
+  auto metric = [&](const RunResult& r, std::string_view name) { return testing::metric(sc, r, name); };
   for (const auto& r : results) {
     CHECK(metric(r, "ended_early") == 1.0);
     const double paid = metric(r, "paid_resources_wei") + metric(r, "paid_cloud_wei") + metric(r, "paid_can_wei") +
