@@ -2,11 +2,7 @@
 // request by request, the open choices, and the bad input the experiment must refuse.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 
 #include "cansim/protocols/can/churn_model.hpp"
 #include "cansim/protocols/can/join.hpp"

@@ -143,6 +143,21 @@ void commit(const Files& files, const OutputRequest& out) {
   }
 }
 
+// The runs of each configuration present: run numbers ascend and are configuration-major, so a
+// configuration's runs are one contiguous span of `runs`.
+struct ConfigSpan {
+  std::size_t config, first, count;
+};
+std::vector<ConfigSpan> config_spans(const Scenario& sc, const std::vector<std::uint64_t>& runs) {
+  std::vector<ConfigSpan> spans;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto config = static_cast<std::size_t>(runs[i] / sc.repetitions);
+    if (spans.empty() || spans.back().config != config) spans.push_back({config, i, 0});
+    ++spans.back().count;
+  }
+  return spans;
+}
+
 // Formats items 0..n-1 into text on `threads` threads, in chunks, and joins them in item order.
 template <class F>
 std::string join_chunks(std::size_t n, unsigned threads, F format) {
@@ -328,18 +343,12 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
     files.add(first->name + ".csv", std::move(csv));
   }
 
-  // Summaries per configuration, over the runs present, computed in parallel. A configuration's
-  // runs are contiguous in `runs` (run numbers ascend, configuration-major).
-  std::vector<std::pair<std::size_t, std::size_t>> spans;  // (first position, count) per config present
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (i == 0 || sc.run(runs[i]).config != sc.run(runs[i - 1]).config) spans.emplace_back(i, 0);
-    ++spans.back().second;
-  }
+  // Summaries per configuration, over the runs present, computed in parallel.
+  const std::vector<ConfigSpan> spans = config_spans(sc, runs);
   std::vector<json> config_json(spans.size());
   std::vector<std::string> config_csv(spans.size());
   parallel_for(spans.size(), threads, [&](std::size_t k) {
-    const auto [first, count] = spans[k];
-    const std::size_t config = sc.run(runs[first]).config;
+    const auto [config, first, count] = spans[k];
     std::string csv_text;  // local, then moved: see join_chunks on false sharing
     json c;
     c["config"] = config;
@@ -441,8 +450,7 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
 
 std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                           const std::vector<RunResult>& results) {
-  std::map<std::size_t, std::vector<std::size_t>> by_config;
-  for (std::size_t i = 0; i < runs.size(); ++i) by_config[sc.run(runs[i]).config].push_back(i);
+  const std::vector<ConfigSpan> spans = config_spans(sc, runs);
   const auto all = metric_names(*sc.kind);
   const auto metrics = sc.kind->headline.empty() ? all : sc.kind->headline;
   // An aligned table: one row per configuration, each metric as mean ± 95% CI half-width.
@@ -451,13 +459,13 @@ std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& 
   header.insert(header.end(), sc.swept.begin(), sc.swept.end());
   header.insert(header.end(), metrics.begin(), metrics.end());
   rows.push_back(header);
-  for (const auto& [config, positions] : by_config) {
+  for (const auto& [config, first, count] : spans) {
     std::vector<std::string> row{fmt::format("{}", config)};
     for (const auto& name : sc.swept) row.push_back(to_string(sc.configs[config].params.get(name)));
     for (const auto& m : metrics) {
       const auto k = static_cast<std::size_t>(std::find(all.begin(), all.end(), m) - all.begin());
       RunningStats s;
-      for (std::size_t i : positions) {
+      for (std::size_t i = first; i < first + count; ++i) {
         if (const double* v = metric_value(results[i], k); v && !std::isnan(*v)) s.add(*v);
       }
       const auto ci = ci95_of_mean(s);
@@ -472,7 +480,7 @@ std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& 
     for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
   }
   std::string out = fmt::format("{}: {} runs of {} configuration(s); each metric as mean ±95% CI half-width over runs\n",
-                                sc.kind->name, runs.size(), by_config.size());
+                                sc.kind->name, runs.size(), spans.size());
   for (const auto& r : rows) {
     std::string line;
     for (std::size_t c = 0; c < r.size(); ++c) line += fmt::format("{:<{}}  ", r[c], width[c]);

@@ -1,7 +1,5 @@
 #include "cansim/scenario/runner.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>

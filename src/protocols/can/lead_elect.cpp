@@ -257,12 +257,7 @@ void CanMembership::listen_register(NodeId leader, NodeId component, std::uint64
         [this, leader, component, request_id] {
           if (nodes_[leader].leader != leader) return send(leader, component, msg(MsgType::RegisterReply, request_id));
           index_component(component, true);
-          for (NodeId q : std::vector<NodeId>(member_list_)) {
-            if (q == leader) continue;
-            CanMsg e = msg(MsgType::ComponentJoin, 0, nodes_[leader].nonce);
-            e.target = component;
-            send(leader, q, e);
-          }
+          broadcast_entry(leader, MsgType::ComponentJoin, component);
           send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));
         },
         [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
@@ -308,17 +303,20 @@ void CanMembership::listen_join(NodeId leader, NodeId candidate, std::uint64_t r
                             const bool ok = r.status == chain::Status::Success;
                             if (ok) {
                               ++joins_;
-                              for (NodeId q : std::vector<NodeId>(member_list_)) {  // broadcast_node_join
-                                if (q == leader || q == candidate) continue;
-                                CanMsg j = msg(MsgType::NodeJoin, 0, me.nonce);
-                                j.target = candidate;
-                                send(leader, q, j);
-                              }
+                              broadcast_entry(leader, MsgType::NodeJoin, candidate);  // broadcast_node_join
                             }
                             send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
                           });
           },
           [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
+}
+
+void CanMembership::broadcast_entry(NodeId leader, MsgType type, NodeId target) {
+  CanMsg e = msg(type, 0, nodes_[leader].nonce);
+  e.target = target;
+  for (NodeId q : member_list_) {
+    if (q != leader && q != target) send(leader, q, e);
+  }
 }
 
 void CanMembership::apply_entry(NodeId self, const CanMsg& m) {
@@ -344,7 +342,7 @@ void CanMembership::listen_remove(NodeId leader, NodeId target) {
             auto it = nodes_[leader].votes.find(target);
             if (it != nodes_[leader].votes.end()) ++it->second;
           });
-  for (NodeId q : std::vector<NodeId>(member_list_)) {
+  for (NodeId q : member_list_) {
     if (q == leader || q == target) continue;
     CanMsg v = msg(MsgType::Vote);
     v.target = target;
@@ -371,29 +369,18 @@ void CanMembership::tally(NodeId leader, NodeId target) {
   if (it == node.votes.end()) return;  // the leader crashed meanwhile
   const std::uint32_t yes = it->second;
   node.votes.erase(it);
-  const std::vector<NodeId> current = member_list_;
-  if (2 * yes <= current.size() || !net_.is_up(leader)) return;
+  if (2 * yes <= member_list_.size() || !net_.is_up(leader)) return;
   if (target >= first_component_) {
     // Deregister (§4.2): a ledger entry, no Registry transaction.
     if (!is_registered_component(target)) return;
     index_component(target, false);
     ++component_removals_;
-    for (NodeId q : current) {
-      if (q == leader) continue;
-      CanMsg leave = msg(MsgType::ComponentLeave, 0, node.nonce);
-      leave.target = target;
-      send(leader, q, leave);
-    }
+    broadcast_entry(leader, MsgType::ComponentLeave, target);
     return;
   }
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
-  for (NodeId q : current) {
-    if (q == leader || q == target) continue;
-    CanMsg leave = msg(MsgType::NodeLeave, 0, node.nonce);
-    leave.target = target;
-    send(leader, q, leave);
-  }
+  broadcast_entry(leader, MsgType::NodeLeave, target);
   chain_.submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
                 [this](const chain::Receipt& r) {
                   if (r.status == chain::Status::Success) ++removals_;
@@ -421,7 +408,7 @@ void CanMembership::lead_elect(NodeId p) {
     node.n = 0;
     return;
   }
-  for (NodeId q : std::vector<NodeId>(member_list_)) {
+  for (NodeId q : member_list_) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
             [this, p, q, n](const CanMsg& r) {
@@ -486,7 +473,7 @@ void CanMembership::after_accepts(NodeId p, std::uint64_t n) {
                   if (me.n == n) me.n = 0;
                   if (r.status != chain::Status::Success || !net_.is_up(p)) return;
                   me.leader = p;
-                  for (NodeId q : std::vector<NodeId>(member_list_)) {
+                  for (NodeId q : member_list_) {
                     if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
                   }
                 });

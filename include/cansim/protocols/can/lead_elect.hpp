@@ -165,6 +165,8 @@ class CanMembership {
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
   void apply_entry(NodeId self, const CanMsg& m);
+  // Sends a CAN ledger entry, stamped with the leader's nonce, to every other member.
+  void broadcast_entry(NodeId leader, MsgType type, NodeId target);
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
