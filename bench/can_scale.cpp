@@ -10,7 +10,7 @@
 #include <cstdlib>
 
 #include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/protocols/can/lead_elect.hpp"
+#include "cansim/protocols/can/can.hpp"
 
 using namespace cansim;
 using namespace cansim::can;
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   for (NodeId i = 1; i < n; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
   const long rss_setup = max_rss_kib();
 
-  CanMembership can(sim, net, chain, reg, keys, CanConfig{}, Rng(4));
+  Can can(sim, net, chain, reg, keys, CanConfig{}, Rng(4));
   can.start();
   for (NodeId c = 0; c < n; ++c) can.preregister_component(static_cast<NodeId>(n + c));
   const auto t0 = Clock::now();

@@ -1,6 +1,11 @@
+// Join (§4.1.1, Algorithm 1): listenJoin in closed form for the step model, and askJoin/listenJoin over
+// messages with the registration in the Registry.
 #include "cansim/protocols/can/join.hpp"
 
 #include <algorithm>
+
+#include "can_internal.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
 
 namespace cansim::can {
 
@@ -25,6 +30,58 @@ std::int64_t accepted_joins(const JoinState& s, std::int64_t requests, std::int6
     last_ok = std::max(s.nmin - s.current - 1, floor_div(slack - 1, 1 + drop));
   }
   return std::clamp<std::int64_t>(std::min(last_ok + 1, room), 0, requests);
+}
+
+
+using detail::msg;
+using detail::node_of;
+
+void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
+  if (!net_.is_up(candidate) || is_member(candidate)) return;
+  const auto current = chain::registry::members(chain_.state(), reg_).size();
+  if (current >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
+  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
+                                                             chain_.config().block_interval * 2,
+          [on_answer](const CanMsg& r) {
+            if (on_answer) on_answer(r.yes);
+          },
+          [] {});
+}
+
+void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id) {
+  // listenJoin (Algorithm 1): reject at Nmax or if the candidate's endpoint does not answer;
+  // above Nmin, accept only while the surplus does not exceed the churn.
+  if (nodes_[leader].leader != leader || is_member(candidate) ||
+      !chain::registry::is_candidate(chain_.state(), reg_, member_address(candidate))) {
+    send(leader, candidate, msg(MsgType::JoinReply, request_id));
+    return;
+  }
+  probe(leader, candidate, [this, leader, candidate, request_id] {
+            Node& node = nodes_[leader];
+            const auto& st = chain_.state();
+            const JoinState js{static_cast<std::int64_t>(chain::registry::members(st, reg_).size() + node.joining),
+                               static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
+                               static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
+                               static_cast<std::int64_t>(removals_) - static_cast<std::int64_t>(joins_ + node.joining)};
+            if (node.leader != leader || !can::listen_join(js)) {
+              send(leader, candidate, msg(MsgType::JoinReply, request_id));
+              return;
+            }
+            ++node.joining;
+            chain_.submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
+                          [this, leader, candidate, request_id](const chain::Receipt& r) {
+                            Node& me = nodes_[leader];
+                            if (me.joining > 0) --me.joining;
+                            const bool ok = r.status == chain::Status::Success;
+                            if (ok) {
+                              ++joins_;
+                              broadcast_entry(leader, MsgType::NodeJoin, candidate);  // broadcast_node_join
+                            }
+                            send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
+                          });
+          },
+          [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
 }
 
 }  // namespace cansim::can

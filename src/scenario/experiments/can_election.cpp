@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/protocols/can/lead_elect.hpp"
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "experiments.hpp"
@@ -15,7 +15,7 @@ namespace cansim::scenario {
 
 namespace {
 
-using can::CanMembership;
+using can::Can;
 using can::CanMsg;
 
 SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(name)); }
@@ -59,7 +59,7 @@ RunResult run(const RunContext& ctx) {
   cfg.vote_timeout = ms(p, "vote_timeout_ms");
   cfg.promise_ttl = ms(p, "promise_ttl_ms");
   cfg.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
-  CanMembership can(sim, net, chain, reg, keys, cfg, root.stream("can"));
+  Can can(sim, net, chain, reg, keys, cfg, root.stream("can"));
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
   FaultInjector<CanMsg> faults(

@@ -84,13 +84,13 @@ struct ElectionRecord {
   NodeId leader;
 };
 
-class CanMembership {
+class Can {
  public:
   // Members 0..n-1 (one key each) with chain accounts member_address(i), registered in the
   // Registry `reg` with member 0 as the appointed leader (nonce 1); the network's endpoints after
   // them are components, which register with the CAN itself (§4.2). The chain must already hold
   // the Registry.
-  CanMembership(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg,
+  Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg,
                 std::vector<chain::KeyPair> keys, CanConfig config, Rng rng);
 
   void start();  // begins every member's checkState loop
@@ -158,6 +158,8 @@ class CanMembership {
   void after_promises(NodeId p, std::uint64_t n);
   void after_accepts(NodeId p, std::uint64_t n);
   void give_up(NodeId p);
+  void on_accept_request(NodeId self, NodeId from, const CanMsg& m);
+  void on_leader_changed(NodeId self, const CanMsg& m);
   // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);

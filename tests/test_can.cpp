@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/protocols/can/lead_elect.hpp"
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
 
 using namespace cansim;
@@ -22,7 +22,7 @@ struct TestCan {
   Address owner{2};
   Address reg = chain::contract_address(Address{2}, 0);
   std::vector<chain::KeyPair> keys;
-  std::unique_ptr<CanMembership> can;
+  std::unique_ptr<Can> can;
   std::unique_ptr<FaultInjector<CanMsg>> faults;
 
   static chain::ChainConfig chain_config() {
@@ -45,7 +45,7 @@ struct TestCan {
     must(chain::registry::appoint_leader(reg, owner, member_address(0)));
     const std::size_t m = initial_members ? initial_members : n;  // the others stay candidates
     for (NodeId i = 1; i < m; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
-    can = std::make_unique<CanMembership>(sim, net, chain, reg, keys, CanConfig{}, Rng(seed).stream("can"));
+    can = std::make_unique<Can>(sim, net, chain, reg, keys, CanConfig{}, Rng(seed).stream("can"));
     faults = std::make_unique<FaultInjector<CanMsg>>(
         sim, net, Rng(seed).stream("faults"), plan, [this](NodeId x) { can->on_crash(x); },
         [this](NodeId x) { can->on_recover(x); });

@@ -1,0 +1,184 @@
+// The CAN's core: members' state, the Registry as they read it, messages, requests, ledger entries.
+#include "cansim/protocols/can/can.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "can_internal.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::can {
+
+using chain::Address;
+
+chain::Address member_address(NodeId n) { return Address{100 + static_cast<std::uint64_t>(n)}; }
+
+using detail::msg;
+using detail::node_of;
+
+Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
+                             std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
+    : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng),
+      requests_(sim), nodes_(keys_.size()) {
+  // What members read from the Registry, kept as an index: built from its state now, then
+  // followed through its MemberJoined / MemberLeft events.
+  member_pos_.assign(nodes_.size(), -1);
+  first_component_ = static_cast<NodeId>(nodes_.size());
+  component_pos_.assign(net_.size() - nodes_.size(), -1);
+  for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
+  chain_.subscribe(reg_, [this](const chain::Log& log) {
+    if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
+    if (log.event == "MemberLeft") index_member(node_of(chain::address_of(log.args[0])), false);
+  });
+  for (NodeId n = 0; n < nodes_.size(); ++n) on_recover(n);
+  net_.on_message([this](NodeId to, NodeId from, const CanMsg& m) { handle(to, from, m); });
+  // The Registry's LeaderChanged events: the record of elections, and the invariants.
+  chain_.subscribe(reg_, [this](const chain::Log& log) {
+    if (log.event != "LeaderChanged") return;
+    const auto nonce = static_cast<std::uint64_t>(log.args[0]);
+    const NodeId leader = node_of(chain::address_of(log.args[1]));
+    auto [it, fresh] = leader_of_nonce_.emplace(nonce, leader);
+    if (!fresh && it->second != leader) {
+      throw InvariantViolation(sim_.now(), fmt::format("LeaderChanged({}, {})", nonce, leader),
+                               fmt::format("two leaders for nonce {}: {} and {}", nonce, it->second, leader));
+    }
+    if (!elections_.empty() && nonce <= elections_.back().nonce) {
+      throw InvariantViolation(sim_.now(), fmt::format("LeaderChanged({}, {})", nonce, leader),
+                               fmt::format("the Registry's nonce went from {} to {}", elections_.back().nonce, nonce));
+    }
+    elections_.push_back({sim_.now(), nonce, leader});
+  });
+}
+
+std::uint64_t Can::registry_nonce() const { return chain::registry::leader_nonce(chain_.state(), reg_); }
+
+void Can::index_member(NodeId n, bool member) {
+  if (member && member_pos_[n] < 0) {
+    member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
+    member_list_.push_back(n);
+  } else if (!member && member_pos_[n] >= 0) {
+    const NodeId last = member_list_.back();
+    member_list_[static_cast<std::size_t>(member_pos_[n])] = last;
+    member_pos_[last] = member_pos_[n];
+    member_list_.pop_back();
+    member_pos_[n] = -1;
+  }
+}
+
+void Can::on_crash(NodeId n) {
+  // Volatile state is gone, and so are the requests it was waiting on.
+  if (n < nodes_.size()) nodes_[n] = Node{};
+  std::vector<std::uint64_t> mine;
+  for (const auto& [id, pending] : on_reply_) {
+    if (pending.requester == n) mine.push_back(id);
+  }
+  std::sort(mine.begin(), mine.end());  // cancelling in a fixed order, though order cannot matter here
+  for (std::uint64_t id : mine) {
+    requests_.complete(id);
+    on_reply_.erase(id);
+  }
+}
+
+void Can::on_recover(NodeId n) {
+  if (n >= nodes_.size()) return;  // a component: nothing of the CAN's to rebuild
+  // A (re)started member reads the leader and the nonce from the Registry, as at system start.
+  Node& node = nodes_[n];
+  node = Node{};
+  node.leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  node.nonce = registry_nonce();
+  if (started_) {
+    sim_.after(SimTime{rng_.uniform_int(1, config_.check_interval.us)}, [this, n] { check_state(n); });
+  }
+}
+
+void Can::start() {
+  started_ = true;
+  for (NodeId n = 0; n < nodes_.size(); ++n) {
+    sim_.after(SimTime{rng_.uniform_int(1, config_.check_interval.us)}, [this, n] { check_state(n); });
+  }
+}
+
+void Can::send(NodeId from, NodeId to, CanMsg m) {
+  ++messages_;
+  ++by_type_[static_cast<std::size_t>(m.type)];
+  net_.send(from, to, m);
+}
+
+void Can::request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
+                            std::function<void()> on_timeout) {
+  const std::uint64_t id = requests_.start(
+      timeout, std::function<void(std::uint64_t)>([this, on_timeout = std::move(on_timeout)](std::uint64_t expired) {
+        on_reply_.erase(expired);
+        on_timeout();
+      }));
+  on_reply_[id] = {from, std::move(on_reply)};
+  m.request = id;
+  send(from, to, m);
+}
+
+void Can::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
+                          std::uint32_t attempt) {
+  request(from, to, msg(MsgType::Ping), config_.ping_timeout, [on_alive](const CanMsg&) { on_alive(); },
+          [this, from, to, on_alive, on_silent, attempt] {
+            if (attempt + 1 < config_.ping_attempts) {
+              probe(from, to, on_alive, on_silent, attempt + 1);
+            } else {
+              on_silent();
+            }
+          });
+}
+
+void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
+  switch (m.type) {
+    case MsgType::Ping: send(self, from, msg(MsgType::Pong, m.request)); break;
+    case MsgType::Pong:
+    case MsgType::PromiseReply:
+    case MsgType::AcceptReply:
+    case MsgType::VoteReply:
+    case MsgType::JoinReply:
+    case MsgType::RegisterReply: {
+      if (!requests_.complete(m.request)) break;  // late: the timeout has run
+      auto it = on_reply_.find(m.request);
+      if (it == on_reply_.end()) break;
+      auto fn = std::move(it->second.fn);
+      on_reply_.erase(it);
+      fn(m);
+      break;
+    }
+    case MsgType::Promise: on_promise_request(self, from, m); break;
+    case MsgType::JoinRequest: listen_join(self, from, m.request); break;
+    case MsgType::NodeJoin:
+    case MsgType::NodeLeave:
+    case MsgType::ComponentJoin:
+    case MsgType::ComponentLeave: apply_entry(self, m); break;
+    case MsgType::Register: listen_register(self, from, m.request); break;
+    case MsgType::RemoveRequest: listen_remove(self, m.target); break;
+    case MsgType::Vote: on_vote_request(self, from, m); break;
+    case MsgType::Accept: on_accept_request(self, from, m); break;
+    case MsgType::LeaderChanged: on_leader_changed(self, m); break;
+  }
+}
+
+
+void Can::broadcast_entry(NodeId leader, MsgType type, NodeId target) {
+  CanMsg e = msg(type, 0, nodes_[leader].nonce);
+  e.target = target;
+  for (NodeId q : member_list_) {
+    if (q != leader && q != target) send(leader, q, e);
+  }
+}
+
+void Can::apply_entry(NodeId self, const CanMsg& m) {
+  // Fencing: an entry carries the nonce of the leader that issued it; one from an older nonce
+  // than this member knows (its own, or the Registry's) is refused.
+  Node& node = nodes_[self];
+  if (m.n < std::max(node.nonce, registry_nonce())) {
+    ++stale_entries_;
+    return;
+  }
+  ++node.entries;
+}
+
+}  // namespace cansim::can

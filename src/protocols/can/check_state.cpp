@@ -1,0 +1,44 @@
+// checkState (§4.1, Algorithm 2): failure detection by periodic pings of a member and a component.
+#include "cansim/protocols/can/can.hpp"
+
+#include "can_internal.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::node_of;
+
+void Can::check_state(NodeId n) {
+  // Algorithm 2: ping a random member; a silent leader starts LeadElect, a silent member is
+  // reported to the leader.
+  if (!net_.is_up(n)) return;  // the loop resumes in on_recover
+  sim_.after(config_.check_interval, [this, n] { check_state(n); });
+  Node& node = nodes_[n];
+  if (node.leader == n || !is_member(n)) return;  // the leader, and non-members, do not check
+  if (member_list_.size() < 2) return;
+  NodeId peer = n;
+  while (peer == n) peer = member_list_[rng_.below(member_list_.size())];
+  probe(n, peer, [] {},
+          [this, n, peer] {
+            if (!net_.is_up(n)) return;
+            if (peer == nodes_[n].leader) {
+              lead_elect(n);
+            } else {
+              CanMsg r = msg(MsgType::RemoveRequest);
+              r.target = peer;
+              send(n, nodes_[n].leader, r);
+            }
+          });
+  // §4.2: "a node will also check the state of a randomly selected Component".
+  if (component_list_.empty()) return;
+  const NodeId comp = component_list_[rng_.below(component_list_.size())];
+  probe(n, comp, [] {}, [this, n, comp] {
+    if (!net_.is_up(n)) return;
+    CanMsg r = msg(MsgType::RemoveRequest);
+    r.target = comp;
+    send(n, nodes_[n].leader, r);
+  });
+}
+
+}  // namespace cansim::can

@@ -1,0 +1,53 @@
+// Register (§4.2): a component joins the CAN ledger after the leader checked its endpoint.
+#include "cansim/protocols/can/can.hpp"
+
+#include "can_internal.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::node_of;
+
+void Can::index_component(NodeId c, bool registered) {
+  std::int32_t& pos = component_pos_[c - first_component_];
+  if (registered && pos < 0) {
+    pos = static_cast<std::int32_t>(component_list_.size());
+    component_list_.push_back(c);
+  } else if (!registered && pos >= 0) {
+    const NodeId last = component_list_.back();
+    component_list_[static_cast<std::size_t>(pos)] = last;
+    component_pos_[last - first_component_] = pos;
+    component_list_.pop_back();
+    pos = -1;
+  }
+}
+
+void Can::register_component(NodeId component, std::function<void(bool)> on_answer) {
+  if (component < first_component_ || !net_.is_up(component) || is_registered_component(component)) return;
+  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  request(component, leader, msg(MsgType::Register), config_.vote_timeout + probe_time(),
+          [on_answer](const CanMsg& r) {
+            if (on_answer) on_answer(r.yes);
+          },
+          [] {});
+}
+
+void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request_id) {
+  // Register: the leader checks the component's endpoint, then commits the entry to the CAN
+  // ledger and broadcasts it.
+  if (nodes_[leader].leader != leader || component < first_component_) {
+    send(leader, component, msg(MsgType::RegisterReply, request_id));
+    return;
+  }
+  probe(leader, component,
+        [this, leader, component, request_id] {
+          if (nodes_[leader].leader != leader) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+          index_component(component, true);
+          broadcast_entry(leader, MsgType::ComponentJoin, component);
+          send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));
+        },
+        [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
+}
+
+}  // namespace cansim::can

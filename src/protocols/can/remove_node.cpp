@@ -1,0 +1,69 @@
+// RemoveNode (§4.1.2) and Deregister (§4.2): a member or component removed only by a majority vote.
+#include "cansim/protocols/can/can.hpp"
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "can_internal.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::node_of;
+
+void Can::listen_remove(NodeId leader, NodeId target) {
+  // listenRemove: a vote among the members, the leader's own included; each voter pings the
+  // target itself. Removed only by a simple majority (the reporter may be the one cut off).
+  Node& node = nodes_[leader];
+  if (node.leader != leader || !(is_member(target) || is_registered_component(target)) || node.votes.count(target)) return;
+  node.votes[target] = 0;
+  ++removal_votes_;
+  probe(leader, target, [] {},
+          [this, leader, target] {
+            auto it = nodes_[leader].votes.find(target);
+            if (it != nodes_[leader].votes.end()) ++it->second;
+          });
+  for (NodeId q : member_list_) {
+    if (q == leader || q == target) continue;
+    CanMsg v = msg(MsgType::Vote);
+    v.target = target;
+    request(leader, q, v, config_.vote_timeout + probe_time(),
+            [this, leader, target](const CanMsg& r) {
+              auto it = nodes_[leader].votes.find(target);
+              if (r.yes && it != nodes_[leader].votes.end()) ++it->second;
+            },
+            [] {});
+  }
+  sim_.after(config_.vote_timeout + probe_time() + config_.ping_timeout, [this, leader, target] { tally(leader, target); });
+}
+
+void Can::on_vote_request(NodeId self, NodeId from, const CanMsg& m) {
+  const std::uint64_t request_id = m.request;
+  const NodeId target = m.target;
+  probe(self, target, [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id)); },
+          [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id, 0, 0, true)); });
+}
+
+void Can::tally(NodeId leader, NodeId target) {
+  Node& node = nodes_[leader];
+  auto it = node.votes.find(target);
+  if (it == node.votes.end()) return;  // the leader crashed meanwhile
+  const std::uint32_t yes = it->second;
+  node.votes.erase(it);
+  if (2 * yes <= member_list_.size() || !net_.is_up(leader)) return;
+  if (target >= first_component_) {
+    // Deregister (§4.2): a ledger entry, no Registry transaction.
+    if (!is_registered_component(target)) return;
+    index_component(target, false);
+    ++component_removals_;
+    broadcast_entry(leader, MsgType::ComponentLeave, target);
+    return;
+  }
+  // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
+  // leader's transaction reverts).
+  broadcast_entry(leader, MsgType::NodeLeave, target);
+  chain_.submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
+                [this](const chain::Receipt& r) {
+                  if (r.status == chain::Status::Success) ++removals_;
+                });
+}
+
+}  // namespace cansim::can
