@@ -27,6 +27,9 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   member_pos_.assign(nodes_.size(), -1);
   first_component_ = static_cast<NodeId>(nodes_.size());
   component_pos_.assign(net_.size() - nodes_.size(), -1);
+  comps_.resize(net_.size() - nodes_.size());
+  rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
+  crashed_at_.assign(net_.size(), SimTime{-1});
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
@@ -59,6 +62,8 @@ void Can::index_member(NodeId n, bool member) {
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
   } else if (!member && member_pos_[n] >= 0) {
+    nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
+    audit_.lost(n);
     const NodeId last = member_list_.back();
     member_list_[static_cast<std::size_t>(member_pos_[n])] = last;
     member_pos_[last] = member_pos_[n];
@@ -68,8 +73,17 @@ void Can::index_member(NodeId n, bool member) {
 }
 
 void Can::on_crash(NodeId n) {
-  // Volatile state is gone, and so are the requests it was waiting on.
-  if (n < nodes_.size()) nodes_[n] = Node{};
+  // Volatile state is gone (a member's checkpoint replicas with it), and so are the requests it
+  // was waiting on.
+  crashed_at_[n] = sim_.now();
+  if (n < nodes_.size()) {
+    nodes_[n] = Node{};
+    audit_.lost(n);
+  } else {
+    Component& comp = comps_[n - first_component_];
+    comp.runs.clear();
+    ++comp.incarnation;
+  }
   std::vector<std::uint64_t> mine;
   for (const auto& [id, pending] : on_reply_) {
     if (pending.requester == n) mine.push_back(id);
@@ -82,7 +96,11 @@ void Can::on_crash(NodeId n) {
 }
 
 void Can::on_recover(NodeId n) {
-  if (n >= nodes_.size()) return;  // a component: nothing of the CAN's to rebuild
+  if (n >= nodes_.size()) {
+    // A restarted component registers again; the leader restarts its work from the checkpoints.
+    if (comps_[n - first_component_].registered_once) register_component(n);
+    return;
+  }
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
   Node& node = nodes_[n];
   node = Node{};
@@ -138,7 +156,13 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::AcceptReply:
     case MsgType::VoteReply:
     case MsgType::JoinReply:
-    case MsgType::RegisterReply: {
+    case MsgType::RegisterReply:
+    case MsgType::WorkAccept:
+    case MsgType::CheckpointPeer:
+    case MsgType::UploadAck:
+    case MsgType::CheckpointAck:
+    case MsgType::FetchReply:
+    case MsgType::ShutdownDone: {
       if (!requests_.complete(m.request)) break;  // late: the timeout has run
       auto it = on_reply_.find(m.request);
       if (it == on_reply_.end()) break;
@@ -158,15 +182,40 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::Vote: on_vote_request(self, from, m); break;
     case MsgType::Accept: on_accept_request(self, from, m); break;
     case MsgType::LeaderChanged: on_leader_changed(self, m); break;
+    case MsgType::WorkOffer: on_offer(self, from, m); break;
+    case MsgType::AssignWork:
+    case MsgType::ReassignWork:
+      if (self >= first_component_) {
+        on_assignment(self, m);
+      } else {
+        apply_entry(self, m);
+      }
+      break;
+    case MsgType::CheckpointRequest: on_checkpoint_request(self, from, m); break;
+    case MsgType::Upload: on_upload(self, from, m); break;
+    case MsgType::CheckpointStored: on_checkpoint_stored(self, from, m); break;
+    case MsgType::CheckpointWork:
+    case MsgType::FinishWork: apply_entry(self, m); break;
+    case MsgType::Replicate: store_replica(self, m.work, m.progress); break;
+    case MsgType::Fetch: on_fetch(self, from, m); break;
+    case MsgType::WorkDone: on_work_done(self, from, m); break;
+    case MsgType::Shutdown: on_shutdown(self, from, m); break;
   }
 }
 
 
 void Can::broadcast_entry(NodeId leader, MsgType type, NodeId target) {
-  CanMsg e = msg(type, 0, nodes_[leader].nonce);
+  CanMsg e = msg(type);
   e.target = target;
+  broadcast_entry(leader, e);
+}
+
+void Can::broadcast_entry(NodeId leader, CanMsg e) {
+  e.n = nodes_[leader].nonce;
+  // The member a NodeJoin or NodeLeave is about learns it otherwise (JoinReply; it is gone).
+  const bool about_member = e.type == MsgType::NodeJoin || e.type == MsgType::NodeLeave;
   for (NodeId q : member_list_) {
-    if (q != leader && q != target) send(leader, q, e);
+    if (q != leader && !(about_member && q == e.target)) send(leader, q, e);
   }
 }
 
@@ -179,6 +228,28 @@ void Can::apply_entry(NodeId self, const CanMsg& m) {
     return;
   }
   ++node.entries;
+  apply_work_entry(self, m);
+}
+
+bool Can::leads(NodeId n) const {
+  return n < nodes_.size() && net_.is_up(n) && nodes_[n].leader == n && nodes_[n].nonce >= registry_nonce();
+}
+
+NodeId Can::registry_leader() const { return node_of(chain::registry::leader(chain_.state(), reg_)); }
+
+void Can::submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt) {
+  const std::string name = tx.name;
+  ++transactions_[name].sent;
+  chain_.submit(std::move(tx), [this, name, on_receipt = std::move(on_receipt)](const chain::Receipt& r) {
+    TxCount& t = transactions_[name];
+    t.gas += r.gas_used;
+    if (r.status == chain::Status::Success) ++t.succeeded;
+    on_receipt(r);
+  });
+}
+
+void Can::record_removal(NodeId n) {
+  if (crashed_at_[n].us >= 0 && !net_.is_up(n)) detections_.push_back({n, crashed_at_[n], sim_.now()});
 }
 
 }  // namespace cansim::can

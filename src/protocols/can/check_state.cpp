@@ -15,7 +15,8 @@ void Can::check_state(NodeId n) {
   if (!net_.is_up(n)) return;  // the loop resumes in on_recover
   sim_.after(config_.check_interval, [this, n] { check_state(n); });
   Node& node = nodes_[n];
-  if (node.leader == n || !is_member(n)) return;  // the leader, and non-members, do not check
+  if (node.leader == n) return leader_duties(n);  // the leader does not check; it offers work
+  if (!is_member(n)) return;
   if (member_list_.size() < 2) return;
   NodeId peer = n;
   while (peer == n) peer = member_list_[rng_.below(member_list_.size())];

@@ -69,7 +69,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
               return;
             }
             ++node.joining;
-            chain_.submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
+            submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
                           [this, leader, candidate, request_id](const chain::Receipt& r) {
                             Node& me = nodes_[leader];
                             if (me.joining > 0) --me.joining;

@@ -91,7 +91,7 @@ void Can::after_accepts(NodeId p, std::uint64_t n) {
   if (node.n != n || !net_.is_up(p)) return;
   if (2 * node.accepts.size() <= member_list_.size()) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
-  chain_.submit(chain::registry::register_leader(reg_, member_address(p), n, node.accepts, 1000 + p),
+  submit(chain::registry::register_leader(reg_, member_address(p), n, node.accepts, 1000 + p),
                 [this, p, n](const chain::Receipt& r) {
                   Node& me = nodes_[p];
                   if (me.n == n) me.n = 0;

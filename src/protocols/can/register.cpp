@@ -14,6 +14,7 @@ void Can::index_component(NodeId c, bool registered) {
   if (registered && pos < 0) {
     pos = static_cast<std::int32_t>(component_list_.size());
     component_list_.push_back(c);
+    comps_[c - first_component_].registered_once = true;
   } else if (!registered && pos >= 0) {
     const NodeId last = component_list_.back();
     component_list_[static_cast<std::size_t>(pos)] = last;
@@ -24,27 +25,35 @@ void Can::index_component(NodeId c, bool registered) {
 }
 
 void Can::register_component(NodeId component, std::function<void(bool)> on_answer) {
-  if (component < first_component_ || !net_.is_up(component) || is_registered_component(component)) return;
-  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
-  request(component, leader, msg(MsgType::Register), config_.vote_timeout + probe_time(),
+  // A registered component asks again after a restart: it has lost its runs.
+  if (component < first_component_ || !net_.is_up(component)) return;
+  request(component, registry_leader(), msg(MsgType::Register), config_.vote_timeout + probe_time(),
           [on_answer](const CanMsg& r) {
             if (on_answer) on_answer(r.yes);
           },
-          [] {});
+          [this, component, on_answer] {  // no answer (the leader is down or lost it): ask again
+            sim_.after(config_.check_interval, [this, component, on_answer] { register_component(component, on_answer); });
+          });
 }
 
 void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request_id) {
   // Register: the leader checks the component's endpoint, then commits the entry to the CAN
   // ledger and broadcasts it.
-  if (nodes_[leader].leader != leader || component < first_component_) {
+  // A component that is registered already has restarted: its work restarts from its checkpoints.
+  if (!leads(leader) || component < first_component_) {
     send(leader, component, msg(MsgType::RegisterReply, request_id));
     return;
   }
   probe(leader, component,
         [this, leader, component, request_id] {
-          if (nodes_[leader].leader != leader) return send(leader, component, msg(MsgType::RegisterReply, request_id));
-          index_component(component, true);
-          broadcast_entry(leader, MsgType::ComponentJoin, component);
+          if (!leads(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+          if (is_registered_component(component)) {
+            restart_component_work(leader, component);
+          } else {
+            index_component(component, true);
+            broadcast_entry(leader, MsgType::ComponentJoin, component);
+            assign_pending(leader);
+          }
           send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));
         },
         [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });

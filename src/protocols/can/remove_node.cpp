@@ -50,19 +50,23 @@ void Can::tally(NodeId leader, NodeId target) {
   node.votes.erase(it);
   if (2 * yes <= member_list_.size() || !net_.is_up(leader)) return;
   if (target >= first_component_) {
-    // Deregister (§4.2): a ledger entry, no Registry transaction.
-    if (!is_registered_component(target)) return;
+    // Deregister (§4.2): a ledger entry, no Registry transaction; its work goes to others.
+    if (!is_registered_component(target) || !leads(leader)) return;
     index_component(target, false);
     ++component_removals_;
+    record_removal(target);
     broadcast_entry(leader, MsgType::ComponentLeave, target);
+    assign_pending(leader);
     return;
   }
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
   broadcast_entry(leader, MsgType::NodeLeave, target);
-  chain_.submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
-                [this](const chain::Receipt& r) {
-                  if (r.status == chain::Status::Success) ++removals_;
+  submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
+                [this, target](const chain::Receipt& r) {
+                  if (r.status != chain::Status::Success) return;
+                  ++removals_;
+                  record_removal(target);
                 });
 }
 

@@ -23,10 +23,12 @@
 // AssignWork, CheckpointWork, ReassignWork and FinishWork come next.
 #include <cstdint>
 #include <map>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "cansim/model/chain/chain.hpp"
+#include "cansim/protocols/can/work_ledger.hpp"
 #include "cansim/sim/network.hpp"
 
 namespace cansim::can {
@@ -39,6 +41,10 @@ struct CanConfig {
   std::uint32_t ping_attempts = 1;
   SimTime vote_timeout = millis(500);   // how long a proposer waits for promises, then accepts
   SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
+  // Work (§4.2.1). The paper fixes none of these.
+  std::uint32_t replication = 3;            // copies of a checkpoint, the initial storage peer's included
+  SimTime checkpoint_interval = seconds(5); // a component saves a checkpoint after each such stretch of work
+  std::uint32_t component_capacity = 0;     // Work Entries a component accepts at once; 0: no limit
 };
 
 enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
@@ -61,12 +67,35 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   RegisterReply,  // yes: registered
   ComponentJoin,  // ledger entry: the leader registered component `target`
   ComponentLeave, // ledger entry: the leader deregistered component `target` (by vote)
+  WorkOffer,        // the leader asks component: will you run `work`? (it validates it)
+  WorkAccept,       // yes
+  AssignWork,       // ledger entry (also sent to the component): `work` runs on `target`
+  ReassignWork,     // ledger entry: `work` moves to `target`, which resumes from its checkpoint array
+  CheckpointRequest,// component: I have checkpoint `progress` of `work`; where do I upload it?
+  CheckpointPeer,   // the leader: to `target`, the initial storage peer
+  Upload,           // component -> storage peer: the checkpoint's data (addressed by its digest)
+  UploadAck,
+  CheckpointStored, // component -> leader: `target` holds it
+  CheckpointAck,    // the leader: committed (yes), or not yours any more (stop)
+  CheckpointWork,   // ledger entry: `target` holds checkpoint `progress` of `work`; replicate it
+  Replicate,        // a storage peer -> another member: a copy
+  Fetch,            // new assignee -> member: the newest checkpoint of `work` you hold?
+  FetchReply,       // `progress` (0: none)
+  WorkDone,         // component -> leader: `work` is complete
+  Shutdown,         // the leader -> component: run `work`'s shut-down instructions
+  ShutdownDone,
+  FinishWork,       // ledger entry: `work` is over; remove its checkpoints
 };
 inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
                                                 "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
                                                 "RemoveRequest", "Vote",        "VoteReply", "NodeLeave",
-                                                "Register",  "RegisterReply", "ComponentJoin", "ComponentLeave"};
+                                                "Register",  "RegisterReply", "ComponentJoin", "ComponentLeave",
+                                                "WorkOffer", "WorkAccept", "AssignWork", "ReassignWork", "CheckpointRequest",
+                                                "CheckpointPeer", "Upload", "UploadAck", "CheckpointStored", "CheckpointAck",
+                                                "CheckpointWork", "Replicate", "Fetch", "FetchReply", "WorkDone", "Shutdown",
+                                                "ShutdownDone", "FinishWork"};
 inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
+static_assert(kMsgTypes == static_cast<std::size_t>(MsgType::FinishWork) + 1, "a name for every message type");
 
 struct CanMsg {
   MsgType type;
@@ -76,6 +105,9 @@ struct CanMsg {
   bool yes = false;           // a promise, an accept, or a vote to remove was given
   NodeId target = 0;          // RemoveRequest, Vote, NodeLeave: the member in question
   chain::Signature signature; // AcceptReply: signed (n, proposer)
+  std::uint32_t work = 0;     // Work Entry id
+  std::uint32_t progress = 0; // a checkpoint: intervals of work it saves (its digest stands for the data)
+  bool stop = false;          // CheckpointAck: the work is no longer the sender's
 };
 
 struct ElectionRecord {
@@ -111,6 +143,42 @@ class Can {
   std::size_t registered_components() const { return component_list_.size(); }
   std::uint64_t component_removals() const { return component_removals_; }
 
+  // AssignWork (§4.2.1): a client hands the leader a Work Entry needing `length` checkpoint
+  // intervals of computation. The leader offers it round robin to the registered components; the
+  // first that accepts gets it through an AssignWork entry. Returns the Work Entry's id.
+  std::uint32_t submit_work(std::uint32_t length);
+  const WorkLedger& work_ledger() const { return ledger_; }
+  const ReplicaAudit& replica_audit() const { return audit_; }
+  struct Reassignment {
+    SimTime at;             // ReassignWork committed
+    std::uint32_t work;
+    NodeId from, to;
+    SimTime from_crashed;   // when `from` crashed (negative: it had not crashed, only been voted out)
+  };
+  const std::vector<Reassignment>& reassignments() const { return reassignments_; }
+  struct Resume {
+    SimTime at;
+    std::uint32_t work;
+    NodeId component;
+    std::uint32_t progress;  // the checkpoint it restarted from
+    std::uint32_t lost;      // intervals computed before that have to be computed again
+    bool conclusive;         // every member answered its Fetch
+  };
+  const std::vector<Resume>& resumes() const { return resumes_; }
+  // A crashed member or component removed by vote: when it crashed and when the removal was
+  // committed (the time to detect a failure).
+  struct Detection {
+    NodeId node;
+    SimTime crashed, removed;
+  };
+  const std::vector<Detection>& detections() const { return detections_; }
+  // Chain transactions the CAN sent, by function.
+  struct TxCount {
+    std::uint64_t sent = 0, succeeded = 0;
+    chain::Gas gas = 0;
+  };
+  const std::map<std::string, TxCount>& transactions() const { return transactions_; }
+
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
   const std::vector<ElectionRecord>& elections() const { return elections_; }
@@ -141,6 +209,19 @@ class Can {
     std::map<NodeId, std::uint32_t> votes;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
+    // Checkpoint replicas this member stores: (work, progress). Lost in a crash.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> store;
+  };
+  // A component's volatile state: the Work Entries it runs.
+  struct Run {
+    std::uint32_t work;
+    std::uint32_t progress;  // intervals done
+    bool done = false;       // complete; WorkDone is repeated until Shutdown comes
+  };
+  struct Component {
+    std::vector<Run> runs;
+    std::uint64_t incarnation = 0;  // ticks of an earlier life find it changed
+    bool registered_once = false;   // on recovery it registers again
   };
 
   void handle(NodeId to, NodeId from, const CanMsg& m);
@@ -169,11 +250,39 @@ class Can {
   void apply_entry(NodeId self, const CanMsg& m);
   // Sends a CAN ledger entry, stamped with the leader's nonce, to every other member.
   void broadcast_entry(NodeId leader, MsgType type, NodeId target);
+  void broadcast_entry(NodeId leader, CanMsg entry);
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
   bool is_member(NodeId n) const { return member_pos_[n] >= 0; }
   void index_member(NodeId n, bool member);
+  // Whether `n` may commit CAN ledger entries: it leads, by the Registry's current nonce.
+  bool leads(NodeId n) const;
+  NodeId registry_leader() const;
+  void submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt);
+  void record_removal(NodeId n);
+  // Work (work.cpp).
+  void leader_duties(NodeId leader);
+  void assign_pending(NodeId leader);
+  NodeId next_component();
+  void offer(NodeId leader, std::uint32_t w, NodeId component);
+  void commit_assignment(NodeId leader, std::uint32_t w, NodeId component);
+  void on_offer(NodeId self, NodeId from, const CanMsg& m);
+  void on_assignment(NodeId self, const CanMsg& m);
+  void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
+  void tick(NodeId c, std::uint32_t w, std::uint64_t incarnation);
+  Run* find_run(NodeId c, std::uint32_t w);
+  void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress);
+  void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
+  void on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m);
+  void on_upload(NodeId self, NodeId from, const CanMsg& m);
+  void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
+  void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
+  void on_fetch(NodeId self, NodeId from, const CanMsg& m);
+  void on_work_done(NodeId leader, NodeId from, const CanMsg& m);
+  void on_shutdown(NodeId self, NodeId from, const CanMsg& m);
+  void apply_work_entry(NodeId self, const CanMsg& m);
+  void restart_component_work(NodeId leader, NodeId component);
 
   Simulator& sim_;
   Network<CanMsg>& net_;
@@ -204,6 +313,19 @@ class Can {
   std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
   std::uint64_t by_type_[kMsgTypes] = {};
   std::uint64_t component_removals_ = 0;
+  std::vector<SimTime> crashed_at_;  // per endpoint: its last crash, negative if up since the start
+  std::vector<Detection> detections_;
+  std::map<std::string, TxCount> transactions_;
+  // Work: the committed table, the replica ground truth, the components' runs.
+  WorkLedger ledger_;
+  ReplicaAudit audit_;
+  std::vector<Component> comps_;
+  std::vector<SimTime> offer_until_;  // per Work Entry: no new offer before this
+  std::vector<SimTime> last_heard_;   // per Work Entry: the assignee's last checkpoint or WorkDone
+  std::vector<std::uint32_t> reached_;  // per Work Entry: the most progress any component made
+  std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
+  std::vector<Reassignment> reassignments_;
+  std::vector<Resume> resumes_;
 };
 
 chain::Address member_address(NodeId n);

@@ -1,0 +1,343 @@
+// Work administration (§4.2.1): AssignWork, CheckpointWork, ReassignWork, FinishWork.
+//
+// The leader commits each entry to the CAN ledger only while it leads by the Registry's nonce (a
+// deposed leader commits nothing) and broadcasts it stamped with that nonce. Open choices, all in
+// CanConfig: the round robin starts after the last component offered; a component validates a
+// Work Entry by having room for it (component_capacity); the leader picks the initial storage
+// peer of a checkpoint at random among the members; that peer copies it to replication - 1 other
+// members at random when it applies the CheckpointWork entry; a replica lives in its member's
+// memory and is lost when that member crashes. A checkpoint is acknowledged to the component once
+// the entry is committed. A new assignee asks every member for the newest checkpoint it holds and
+// resumes from the newest answer ("from any of the CAN nodes").
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "can_internal.hpp"
+#include "cansim/protocols/can/can.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+
+namespace {
+
+CanMsg work_msg(MsgType type, std::uint32_t w, std::uint32_t progress = 0, NodeId target = 0) {
+  CanMsg m = msg(type);
+  m.work = w;
+  m.progress = progress;
+  m.target = target;
+  return m;
+}
+
+}  // namespace
+
+std::uint32_t Can::submit_work(std::uint32_t length) {
+  const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
+  offer_until_.push_back(SimTime{0});
+  last_heard_.push_back(sim_.now());
+  reached_.push_back(0);
+  if (leads(registry_leader())) assign_pending(registry_leader());
+  return w;
+}
+
+void Can::leader_duties(NodeId leader) {
+  // Run from the leader's checkState loop: work without a live assignee is offered again, and an
+  // assignee not heard of for a while is sent its entry again (the first may have been lost).
+  if (!leads(leader)) return;
+  assign_pending(leader);
+  const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
+  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+    const WorkEntry& e = ledger_.work[w];
+    if (e.finished || e.assignee == kNoComponent || !is_registered_component(e.assignee)) continue;
+    if (sim_.now() - last_heard_[w] < quiet) continue;
+    last_heard_[w] = sim_.now();
+    send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
+  }
+}
+
+NodeId Can::next_component() {
+  const auto count = static_cast<std::uint32_t>(component_pos_.size());
+  for (std::uint32_t i = 1; i <= count; ++i) {
+    const std::uint32_t k = (rr_ + i) % count;
+    if (component_pos_[k] >= 0) {
+      rr_ = k;
+      return first_component_ + k;
+    }
+  }
+  return kNoComponent;
+}
+
+void Can::assign_pending(NodeId leader) {
+  if (!leads(leader)) return;
+  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+    const WorkEntry& e = ledger_.work[w];
+    if (e.finished || (e.assignee != kNoComponent && is_registered_component(e.assignee))) continue;
+    if (sim_.now() < offer_until_[w]) continue;  // an offer is out
+    const NodeId c = next_component();
+    if (c == kNoComponent) return;
+    offer(leader, w, c);
+  }
+}
+
+void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
+  // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
+  offer_until_[w] = sim_.now() + config_.vote_timeout;
+  request(leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
+          [this, leader, w, component](const CanMsg& r) {
+            offer_until_[w] = SimTime{0};
+            const WorkEntry& e = ledger_.work[w];
+            const bool needed = !e.finished && (e.assignee == kNoComponent || !is_registered_component(e.assignee));
+            if (!r.yes || !needed || !leads(leader) || !is_registered_component(component)) return;
+            commit_assignment(leader, w, component);
+          },
+          [this, w] { offer_until_[w] = SimTime{0}; });
+}
+
+void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
+  WorkEntry& e = ledger_.work[w];
+  const NodeId previous = e.assignee;
+  ledger_.assign(w, component, sim_.now(), [this](NodeId c) { return is_registered_component(c); });
+  const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
+  if (type == MsgType::ReassignWork) {
+    const bool crashed = crashed_at_[previous].us >= 0 && !net_.is_up(previous);
+    reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at_[previous] : SimTime{-1}});
+  }
+  last_heard_[w] = sim_.now();
+  const CanMsg entry = work_msg(type, w, 0, component);
+  broadcast_entry(leader, entry);
+  CanMsg to_component = entry;
+  to_component.n = nodes_[leader].nonce;
+  send(leader, component, to_component);
+}
+
+void Can::restart_component_work(NodeId leader, NodeId component) {
+  // ReassignWork to the same component: it restarts each of its Work Entries from the checkpoints.
+  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+    const WorkEntry& e = ledger_.work[w];
+    if (!e.finished && e.assignee == component) commit_assignment(leader, w, component);
+  }
+}
+
+void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
+  const Component& comp = comps_[self - first_component_];
+  const bool room = config_.component_capacity == 0 || comp.runs.size() < config_.component_capacity;
+  send(self, from, msg(MsgType::WorkAccept, m.request, 0, 0, room));
+}
+
+Can::Run* Can::find_run(NodeId c, std::uint32_t w) {
+  for (Run& r : comps_[c - first_component_].runs) {
+    if (r.work == w) return &r;
+  }
+  return nullptr;
+}
+
+void Can::on_assignment(NodeId self, const CanMsg& m) {
+  if (find_run(self, m.work) != nullptr) return;  // running it already (a repeated entry)
+  const std::uint32_t w = m.work;
+  if (m.type == MsgType::AssignWork) return start_run(self, w, 0);
+  // ReassignWork: fetch the checkpoint array from the members and resume from the newest.
+  comps_[self - first_component_].runs.push_back({w, 0, true});  // a placeholder while fetching
+  struct Fetching {
+    std::size_t waiting;
+    std::uint32_t newest = 0;
+    bool conclusive = true;
+  };
+  auto state = std::make_shared<Fetching>(Fetching{member_list_.size() + 1});
+  const std::uint64_t incarnation = comps_[self - first_component_].incarnation;
+  auto done = [this, self, w, state, incarnation] {
+    if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
+    if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
+    const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
+    resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
+    auto& runs = comps_[self - first_component_].runs;
+    runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
+    start_run(self, w, state->newest);
+  };
+  for (NodeId q : member_list_) {
+    request(self, q, work_msg(MsgType::Fetch, w), config_.vote_timeout,
+            [state, done](const CanMsg& r) {
+              state->newest = std::max(state->newest, r.progress);
+              done();
+            },
+            [state, done] {
+              state->conclusive = false;
+              done();
+            });
+  }
+  done();  // the count started one above the members, so that no answer finishes it early
+}
+
+void Can::on_fetch(NodeId self, NodeId from, const CanMsg& m) {
+  std::uint32_t newest = 0;
+  for (const auto& [w, progress] : nodes_[self].store) {
+    if (w == m.work) newest = std::max(newest, progress);
+  }
+  CanMsg r = work_msg(MsgType::FetchReply, m.work, newest);
+  r.request = m.request;
+  send(self, from, r);
+}
+
+void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
+  Component& comp = comps_[c - first_component_];
+  comp.runs.push_back({w, progress, false});
+  sim_.after(config_.checkpoint_interval, [this, c, w, incarnation = comp.incarnation] { tick(c, w, incarnation); });
+}
+
+void Can::tick(NodeId c, std::uint32_t w, std::uint64_t incarnation) {
+  // One checkpoint interval of work done (or, once complete, WorkDone repeated).
+  if (comps_[c - first_component_].incarnation != incarnation || !net_.is_up(c)) return;
+  Run* run = find_run(c, w);
+  if (run == nullptr) return;  // shut down, or taken away
+  sim_.after(config_.checkpoint_interval, [this, c, w, incarnation] { tick(c, w, incarnation); });
+  if (!run->done) {
+    ++run->progress;
+    reached_[w] = std::max(reached_[w], run->progress);
+    run->done = run->progress >= ledger_.work[w].length;
+  }
+  if (run->done) {
+    send(c, registry_leader(), work_msg(MsgType::WorkDone, w));
+  } else {
+    save_checkpoint(c, w, run->progress);
+  }
+}
+
+void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress) {
+  // CheckpointWork, component side: ask the leader for a storage peer, upload, report.
+  const NodeId leader = registry_leader();
+  request(c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
+          [this, c, w, progress, leader](const CanMsg& r) {
+            if (r.stop) {
+              auto& runs = comps_[c - first_component_].runs;  // the work is no longer ours
+              runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& x) { return x.work == w; }), runs.end());
+              return;
+            }
+            if (!r.yes) return;  // try again with the next checkpoint
+            const NodeId peer = r.target;
+            request(c, peer, work_msg(MsgType::Upload, w, progress), config_.vote_timeout,
+                    [this, c, w, progress, leader, peer](const CanMsg& up) {
+                      if (!up.yes) return;
+                      request(c, leader, work_msg(MsgType::CheckpointStored, w, progress, peer), config_.vote_timeout,
+                              [](const CanMsg&) {}, [] {});
+                    },
+                    [] {});
+          },
+          [] {});
+}
+
+void Can::on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m) {
+  // Step 1: the leader picks the initial storage peer and tells the component.
+  CanMsg r = work_msg(MsgType::CheckpointPeer, m.work, m.progress);
+  r.request = m.request;
+  if (leads(leader) && m.work < ledger_.work.size()) {
+    const WorkEntry& e = ledger_.work[m.work];
+    if (e.finished || e.assignee != from) {
+      r.stop = true;
+    } else {
+      last_heard_[m.work] = sim_.now();
+      r.yes = true;
+      r.target = member_list_[rng_.below(member_list_.size())];
+    }
+  }
+  send(leader, from, r);
+}
+
+void Can::on_upload(NodeId self, NodeId from, const CanMsg& m) {
+  store_replica(self, m.work, m.progress);
+  CanMsg r = work_msg(MsgType::UploadAck, m.work, m.progress);
+  r.request = m.request;
+  r.yes = true;
+  send(self, from, r);
+}
+
+void Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
+  if (!is_member(self)) return;  // the CAN's storage is its members'
+  auto& store = nodes_[self].store;
+  const std::pair<std::uint32_t, std::uint32_t> key{w, progress};
+  if (std::find(store.begin(), store.end(), key) != store.end()) return;
+  if (w < ledger_.work.size() && ledger_.work[w].finished) return;  // a copy that arrives after FinishWork
+  store.push_back(key);
+  audit_.stored(self, w, progress);
+}
+
+void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
+  // Step 2: the CheckpointWork entry, which tells the peers to replicate; then the acknowledgement.
+  CanMsg r = work_msg(MsgType::CheckpointAck, m.work, m.progress);
+  r.request = m.request;
+  if (leads(leader) && m.work < ledger_.work.size()) {
+    const WorkEntry& e = ledger_.work[m.work];
+    if (e.finished || e.assignee != from) {
+      r.stop = true;
+    } else if (m.progress > ledger_.latest(m.work)) {  // an older checkpoint that arrived late is not committed
+      ledger_.checkpoint(m.work, from, m.progress, sim_.now());
+      audit_.acknowledged(m.work, m.progress);
+      broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
+      if (m.target == leader) replicate(leader, m.work, m.progress);
+      r.yes = true;
+    }
+  }
+  send(leader, from, r);
+}
+
+void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
+  // The initial storage peer copies the checkpoint to replication - 1 other members.
+  const auto& store = nodes_[self].store;
+  if (std::find(store.begin(), store.end(), std::pair{w, progress}) == store.end()) return;  // lost it
+  const std::size_t others = member_list_.size() - (is_member(self) ? 1 : 0);
+  const std::size_t copies = std::min<std::size_t>(config_.replication > 0 ? config_.replication - 1 : 0, others);
+  std::vector<NodeId> chosen;
+  while (chosen.size() < copies) {
+    const NodeId q = member_list_[rng_.below(member_list_.size())];
+    if (q != self && std::find(chosen.begin(), chosen.end(), q) == chosen.end()) chosen.push_back(q);
+  }
+  for (NodeId q : chosen) send(self, q, work_msg(MsgType::Replicate, w, progress));
+}
+
+void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
+  // FinishWork: the component runs the shut-down instructions, then the entry removes the
+  // checkpoints everywhere.
+  if (!leads(leader) || m.work >= ledger_.work.size()) return;
+  const WorkEntry& e = ledger_.work[m.work];
+  if (e.finished || e.assignee != from || sim_.now() < offer_until_[m.work]) return;
+  last_heard_[m.work] = sim_.now();
+  offer_until_[m.work] = sim_.now() + config_.vote_timeout;  // one shutdown at a time
+  const std::uint32_t w = m.work;
+  request(leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
+          [this, leader, w](const CanMsg&) {
+            offer_until_[w] = SimTime{0};
+            if (!leads(leader) || ledger_.work[w].finished) return;
+            ledger_.finish(w, sim_.now());
+            audit_.removed(w);
+            broadcast_entry(leader, work_msg(MsgType::FinishWork, w));
+            auto& store = nodes_[leader].store;
+            store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
+          },
+          [this, w] { offer_until_[w] = SimTime{0}; });
+}
+
+void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
+  auto& runs = comps_[self - first_component_].runs;
+  runs.erase(std::remove_if(runs.begin(), runs.end(), [&m](const Run& r) { return r.work == m.work; }), runs.end());
+  CanMsg r = work_msg(MsgType::ShutdownDone, m.work);
+  r.request = m.request;
+  r.yes = true;
+  send(self, from, r);
+}
+
+void Can::apply_work_entry(NodeId self, const CanMsg& m) {
+  // A member applies a committed entry (the fencing check has passed).
+  if (m.type == MsgType::CheckpointWork && m.target == self) replicate(self, m.work, m.progress);
+  if (m.type == MsgType::FinishWork) {
+    if (!ledger_.work.at(m.work).finished) {
+      throw InvariantViolation(sim_.now(), fmt::format("FinishWork({})", m.work),
+                               fmt::format("member {} would remove the checkpoints of unfinished work", self));
+    }
+    auto& store = nodes_[self].store;
+    const std::uint32_t w = m.work;
+    store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
+  }
+}
+
+}  // namespace cansim::can

@@ -1,0 +1,176 @@
+// Work administration (§4.2.1): AssignWork round robin, CheckpointWork with replication,
+// ReassignWork from the checkpoint array after a component crash, FinishWork; and the checks of
+// the two work invariants.
+#include <catch2/catch.hpp>
+
+#include "can_fixture.hpp"
+#include "cansim/sim/invariant.hpp"
+
+using namespace cansim;
+using namespace cansim::can;
+using cansim::testing::TestCan;
+
+namespace {
+
+using K = ScheduledFault::Kind;
+
+CanConfig work_config(std::uint32_t replication = 3) {
+  CanConfig cfg;
+  cfg.checkpoint_interval = seconds(2);
+  cfg.replication = replication;
+  return cfg;
+}
+
+// Members 0..members-1, components after them, every component registered at 0.1 s and the work
+// submitted at 1 s.
+void register_all(TestCan& c, std::size_t members, std::size_t components) {
+  for (NodeId k = 0; k < components; ++k) {
+    c.sim.at(millis(100), [&c, id = static_cast<NodeId>(members + k)] { c.can->register_component(id); });
+  }
+}
+
+std::size_t replicas_stored(const TestCan& c, std::uint32_t w, std::uint32_t progress) {
+  return c.can->replica_audit().replicas(w, progress);
+}
+
+}  // namespace
+
+TEST_CASE("AssignWork goes round robin and FinishWork removes every checkpoint", "[can][work]") {
+  TestCan c(5, 3, {}, 0, 1, 100, 3, work_config());
+  register_all(c, 5, 3);
+  std::vector<std::uint32_t> ids;
+  c.sim.at(seconds(1), [&] {
+    for (int i = 0; i < 3; ++i) ids.push_back(c.can->submit_work(5));
+  });
+  c.sim.run_until(seconds(6));
+  const WorkLedger& ledger = c.can->work_ledger();
+  REQUIRE(ledger.work.size() == 3);
+  // Round robin from the first component: each gets one.
+  CHECK(ledger.work[0].assignee == 5);
+  CHECK(ledger.work[1].assignee == 6);
+  CHECK(ledger.work[2].assignee == 7);
+  // Two checkpoints acknowledged each by now, each replicated to 3 members.
+  for (std::uint32_t w = 0; w < 3; ++w) {
+    REQUIRE(ledger.work[w].cpa.size() >= 1);
+    CHECK(replicas_stored(c, w, 1) == 3);
+  }
+  c.sim.run_until(seconds(20));
+  for (std::uint32_t w = 0; w < 3; ++w) {
+    CHECK(ledger.work[w].finished);
+    CHECK(ledger.work[w].cpa == std::vector<std::uint32_t>{1, 2, 3, 4});  // the fifth interval ends it
+    CHECK(ledger.work[w].reassignments == 0);
+    for (std::uint32_t p = 1; p <= 4; ++p) CHECK(replicas_stored(c, w, p) == 0);  // FinishWork removed them
+  }
+  CHECK(c.can->messages_sent(MsgType::FinishWork) == 3 * 4);  // to the four members besides the leader
+  CHECK(c.can->messages_sent(MsgType::Shutdown) == 3);
+}
+
+TEST_CASE("a component that crashes mid-work: its work resumes elsewhere from its last checkpoint", "[can][work]") {
+  FaultPlan plan;
+  plan.schedule = {{millis(9500), K::Crash, {5}, {}}};  // component 5 runs work 0
+  TestCan c(5, 4, plan, 0, 1, 100, 2, work_config());
+  register_all(c, 5, 2);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(20); });
+  c.sim.run_until(seconds(9));
+  const std::uint32_t before = c.can->work_ledger().latest(0);
+  CHECK(before >= 2);
+  c.sim.run_until(seconds(80));
+  const WorkLedger& ledger = c.can->work_ledger();
+  REQUIRE(c.can->reassignments().size() == 1);
+  const auto& re = c.can->reassignments()[0];
+  CHECK(re.from == 5);
+  CHECK(re.to == 6);
+  CHECK(re.from_crashed == millis(9500));
+  CHECK(re.at > re.from_crashed);
+  CHECK(re.at - re.from_crashed < seconds(10));
+  REQUIRE(c.can->resumes().size() == 1);
+  const auto& resume = c.can->resumes()[0];
+  CHECK(resume.conclusive);
+  CHECK(resume.progress >= before);     // from its last checkpoint, not from the start
+  CHECK(resume.lost <= 1);              // at most the interval in progress when it was acknowledged
+  CHECK(ledger.work[0].finished);
+  CHECK(ledger.work[0].assignee == 6);
+  REQUIRE(c.can->detections().size() == 1);
+  CHECK(c.can->detections()[0].node == 5);
+}
+
+TEST_CASE("checkpoints survive the crash of all but one replica", "[can][work]") {
+  // Every member holds every checkpoint (replication 5 of 5 members). All but the leader crash
+  // and come back empty; then the component crashes. The only replica left is the leader's, and
+  // the new assignee resumes from it.
+  FaultPlan plan;
+  plan.schedule = {{seconds(9), K::Crash, {1, 2, 3, 4}, {}},
+                   {millis(9500), K::Crash, {5}, {}},
+                   {seconds(10), K::Recover, {1, 2, 3, 4}, {}}};
+  TestCan c(5, 6, plan, 0, 1, 100, 2, work_config(5));
+  register_all(c, 5, 2);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(20); });
+  c.sim.run_until(millis(8900));
+  const std::uint32_t acked = c.can->work_ledger().latest(0);
+  REQUIRE(acked >= 2);
+  CHECK(replicas_stored(c, 0, acked) == 5);
+  c.sim.run_until(millis(9100));
+  CHECK(replicas_stored(c, 0, acked) == 1);
+  CHECK(c.can->replica_audit().min_replicas() == 1);
+  c.sim.run_until(millis(9499));
+  const std::uint32_t last = c.can->work_ledger().latest(0);  // the component's last checkpoint
+  c.sim.run_until(seconds(80));
+  REQUIRE(c.can->resumes().size() == 1);
+  CHECK(c.can->resumes()[0].conclusive);
+  CHECK(c.can->resumes()[0].progress == last);
+  CHECK(c.can->work_ledger().work[0].finished);
+}
+
+TEST_CASE("a component voted out while alive is fenced: its checkpoints are refused and it stops", "[can][work]") {
+  // Component 5 is isolated long enough to be deregistered, then comes back: the work is
+  // component 6's now, and 5's next checkpoint request is answered with stop.
+  FaultPlan plan;
+  plan.schedule = {{seconds(5), K::Isolate, {5}, {}}, {seconds(15), K::Heal, {}, {}}};
+  TestCan c(5, 8, plan, 0, 1, 100, 2, work_config());
+  register_all(c, 5, 2);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(30); });
+  c.sim.run_until(seconds(70));
+  const WorkLedger& ledger = c.can->work_ledger();
+  CHECK(c.can->component_removals() == 1);
+  REQUIRE(c.can->reassignments().size() == 1);
+  CHECK(c.can->reassignments()[0].from_crashed.us < 0);  // not crashed: suspected
+  CHECK(ledger.work[0].assignee == 6);
+  CHECK(ledger.work[0].finished);
+  // The CheckpointWork entries all came from the assignee of the moment (WorkLedger checks it);
+  // 5 received a stop and dropped the work instead of finishing it a second time.
+  CHECK(c.can->messages_sent(MsgType::Shutdown) == 1);
+}
+
+TEST_CASE("WorkLedger refuses a second live assignee and checkpoints from others", "[can][work][invariant]") {
+  WorkLedger ledger;
+  const std::uint32_t w = ledger.submit(10, SimTime{0});
+  auto registered = [](NodeId c) { return c == 7; };
+  ledger.assign(w, 7, seconds(1), registered);
+  CHECK_THROWS_AS(ledger.assign(w, 8, seconds(2), registered), InvariantViolation);  // 7 is still registered
+  CHECK_THROWS_AS(ledger.checkpoint(w, 8, 1, seconds(2)), InvariantViolation);      // 8 is not the assignee
+  ledger.checkpoint(w, 7, 1, seconds(2));
+  CHECK_THROWS_AS(ledger.checkpoint(w, 7, 1, seconds(3)), InvariantViolation);      // not after the last one
+  ledger.assign(w, 8, seconds(4), [](NodeId) { return false; });                    // 7 deregistered: fine
+  CHECK(ledger.work[w].reassignments == 1);
+  ledger.finish(w, seconds(5));
+  CHECK_THROWS_AS(ledger.assign(w, 9, seconds(6), [](NodeId) { return false; }), InvariantViolation);
+}
+
+TEST_CASE("ReplicaAudit flags a resume older than a live replica, not one older than lost replicas", "[can][work][invariant]") {
+  ReplicaAudit audit;
+  audit.stored(1, 0, 3);
+  audit.stored(2, 0, 3);
+  audit.acknowledged(0, 3);
+  audit.stored(1, 0, 4);
+  audit.acknowledged(0, 4);
+  CHECK(audit.newest_alive(0) == 4);
+  CHECK_THROWS_AS(audit.check_resume(0, 3, seconds(1)), InvariantViolation);
+  audit.lost(1);  // 4 had one replica, on 1
+  CHECK(audit.newest_alive(0) == 3);
+  CHECK(audit.min_replicas() == 0);
+  CHECK_NOTHROW(audit.check_resume(0, 3, seconds(2)));
+  audit.stored(3, 0, 5);  // stored but never acknowledged: no promise made
+  CHECK(audit.newest_alive(0) == 3);
+  audit.removed(0);
+  CHECK(audit.replicas(0, 3) == 0);
+}
