@@ -2,6 +2,7 @@
 // through one registerLeader transaction; two proposers never give two leaders for one nonce.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -167,7 +168,7 @@ TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothin
 using scenario::testing::validation_error;
 
 TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scenario]") {
-  const std::string head = R"({"experiment": "can_election", "seed": 1, "params": {"members": 5}, "faults": )";
+  const std::string head = R"({"experiment": "can", "seed": 1, "params": {"members": 5}, "faults": )";
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
         ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members, then components), found 5");
@@ -183,11 +184,11 @@ TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scen
         ":/faults: expected no faults: experiment \"queue\" takes none");
 }
 
-TEST_CASE("can_election: a crashed leader is replaced in every run", "[can][leadelect][scenario]") {
+TEST_CASE("can kind: a crashed leader is replaced in every run", "[can][leadelect][scenario]") {
   const auto dir = std::filesystem::temp_directory_path() / ("cansim-canel-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string file = (dir / "c.json").string();
-  std::ofstream(file) << R"({"experiment": "can_election", "seed": 3, "repetitions": 20,
+  std::ofstream(file) << R"({"experiment": "can", "seed": 3, "repetitions": 20,
     "params": {"members": 5, "duration_s": 40}, "faults": {"schedule": [{"at_s": 5, "crash": [0]}]}})";
   const scenario::Scenario sc = scenario::load_scenario(file);
   std::filesystem::remove_all(dir);
@@ -216,19 +217,30 @@ TEST_CASE("20% message loss: one ping per check votes healthy members out, three
   }
 }
 
-TEST_CASE("can_election counts messages by type", "[can][scenario]") {
+TEST_CASE("the can kind counts messages by type", "[can][scenario]") {
   const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_leader_crash.json",
                                                         {"repetitions=2", "output.message_types=true"});
   const auto results = scenario::run_runs(sc, {0, 1}, {1, false});
   for (const auto& r : results) {
-    REQUIRE(r.tables.size() == 1);
-    const auto& sent = std::get<std::vector<std::int64_t>>(r.tables[0].data[1]);
+    REQUIRE(r.tables.size() == 2);  // transactions.csv (the scenario asks for it), messages.csv
+    const auto& sent = std::get<std::vector<std::int64_t>>(r.tables[1].data[1]);
     REQUIRE(sent.size() == can::kMsgTypes);
     std::int64_t total = 0;
     for (std::int64_t x : sent) total += x;
     CHECK(static_cast<double>(total) == r.metrics[6]);
     CHECK(sent[static_cast<std::size_t>(MsgType::Promise)] > 0);  // an election happened
     CHECK(sent[static_cast<std::size_t>(MsgType::Vote)] > 0);     // and the crashed leader was voted out
+    // Transactions by function: their gas adds up to the run's, and the election is one of them.
+    const auto& fn = std::get<std::vector<std::string>>(r.tables[0].data[0]);
+    const auto& ok = std::get<std::vector<std::int64_t>>(r.tables[0].data[2]);
+    const auto& gas = std::get<std::vector<std::int64_t>>(r.tables[0].data[3]);
+    std::int64_t gas_total = 0;
+    for (std::int64_t g : gas) gas_total += g;
+    CHECK(static_cast<double>(gas_total) == r.metrics[8]);
+    const auto it = std::find(fn.begin(), fn.end(), "Registry.registerLeader");
+    REQUIRE(it != fn.end());
+    CHECK(ok[static_cast<std::size_t>(it - fn.begin())] >= 1);
+    CHECK(std::find(fn.begin(), fn.end(), "Registry.deregisterMember") != fn.end());
   }
 }
 

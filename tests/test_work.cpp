@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include "can_fixture.hpp"
+#include "cansim/scenario/runner.hpp"
 #include "cansim/sim/invariant.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::can;
@@ -173,4 +175,48 @@ TEST_CASE("ReplicaAudit flags a resume older than a live replica, not one older 
   CHECK(audit.newest_alive(0) == 3);
   audit.removed(0);
   CHECK(audit.replicas(0, 3) == 0);
+}
+
+namespace {
+
+scenario::Scenario load(const char* file, std::vector<std::string> sets = {}) {
+  return scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/" + file, sets);
+}
+
+}  // namespace
+
+TEST_CASE("scenario can_component_crash: the work resumes elsewhere from the last checkpoint in every run", "[can][work][scenario]") {
+  using scenario::testing::metric;
+  const scenario::Scenario sc = load("can_component_crash.json", {"repetitions=20"});
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  REQUIRE(results.size() == 20);
+  for (const auto& r : results) {
+    CHECK(metric(sc, r, "component_removals") == 1);
+    CHECK(metric(sc, r, "reassignments") == 1);
+    CHECK(metric(sc, r, "work_finished") == 3);
+    CHECK(metric(sc, r, "recomputed_intervals") <= 1);
+    CHECK(metric(sc, r, "checkpoints_lost") == 0);
+    CHECK(metric(sc, r, "fetch_inconclusive") == 0);
+    CHECK(metric(sc, r, "time_to_reassign_s") > 0.2);  // a ping timeout at least
+    CHECK(metric(sc, r, "time_to_reassign_s") < 10);
+    CHECK(metric(sc, r, "time_to_reassign_s") >= metric(sc, r, "time_to_detect_s"));
+  }
+  // The transactions table is there, and empty: work administration costs no gas.
+  REQUIRE(results[0].tables.size() == 2);
+  CHECK(results[0].tables[0].name == "transactions");
+  CHECK(std::get<std::vector<std::string>>(results[0].tables[0].data[0]).empty());
+}
+
+TEST_CASE("scenario can_checkpoint_survival: one replica left is enough", "[can][work][scenario]") {
+  using scenario::testing::metric;
+  const scenario::Scenario sc = load("can_checkpoint_survival.json", {"repetitions=20"});
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  for (const auto& r : results) {
+    CHECK(metric(sc, r, "min_replicas") == 1);  // every checkpoint was down to the leader's copy
+    CHECK(metric(sc, r, "checkpoints_lost") == 0);
+    CHECK(metric(sc, r, "reassignments") == 1);
+    CHECK(metric(sc, r, "fetch_inconclusive") == 0);  // so the resume point was checked against the replicas
+    CHECK(metric(sc, r, "recomputed_intervals") <= 1);
+    CHECK(metric(sc, r, "work_finished") == 1);
+  }
 }

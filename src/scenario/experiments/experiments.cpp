@@ -4,7 +4,7 @@ namespace cansim::scenario {
 
 const std::vector<ExperimentKind>& experiment_kinds() {
   static const std::vector<ExperimentKind> kinds = {
-      can_election_kind(),
+      can_kind(),
       churn_kind(),
       payment_kind(),
       queue_kind(),

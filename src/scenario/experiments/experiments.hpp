@@ -5,7 +5,7 @@
 namespace cansim::scenario {
 
 ExperimentKind queue_kind();
-ExperimentKind can_election_kind();
+ExperimentKind can_kind();
 ExperimentKind churn_kind();
 ExperimentKind payment_kind();
 

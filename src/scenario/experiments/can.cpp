@@ -1,6 +1,8 @@
-// Experiment kind "can_election": a CAN at message level (checkState, RemoveNode, LeadElect over
-// the network model, the Registry on the chain) under the scenario's faults. Measures how long a
-// lost leader takes to be replaced, what it costs in messages and gas, and what was removed.
+// Experiment kind "can": a CAN at message level (checkState, RemoveNode, LeadElect over the
+// network model, the Registry on the chain; components with Work Entries, checkpoints and their
+// replicas) under the scenario's faults. Measures how long failures take to be detected, a lost
+// leader to be replaced and lost work to be reassigned, what it costs in messages and gas, and
+// what survives.
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/invariant.hpp"
+#include "cansim/sim/stats.hpp"
 #include "experiments.hpp"
 
 namespace cansim::scenario {
@@ -59,6 +62,9 @@ RunResult run(const RunContext& ctx) {
   cfg.vote_timeout = ms(p, "vote_timeout_ms");
   cfg.promise_ttl = ms(p, "promise_ttl_ms");
   cfg.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
+  cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
+  cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
+  cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
   Can can(sim, net, chain, reg, keys, cfg, root.stream("can"));
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
@@ -73,6 +79,9 @@ RunResult run(const RunContext& ctx) {
   for (std::size_t c = 0; c < components; ++c) {
     sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });
   }
+  for (std::int64_t w = 0; w < p.integer("work_entries"); ++w) {
+    sim.at(ms(p, "work_at_ms"), [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
+  }
   sim.run_until(seconds(p.integer("duration_s")));
 
   double replaced_after = std::numeric_limits<double>::quiet_NaN();
@@ -85,6 +94,22 @@ RunResult run(const RunContext& ctx) {
   chain::Gas gas = 0;
   for (const auto& b : chain.blocks()) gas += b.gas_used;
   const NodeId leader = static_cast<NodeId>(chain::registry::leader(chain.state(), reg).id - 100);
+  RunningStats detect, reassign;
+  for (const auto& d : can.detections()) detect.add((d.removed - d.crashed).to_seconds());
+  for (const auto& re : can.reassignments()) {
+    if (re.from_crashed.us >= 0) reassign.add((re.at - re.from_crashed).to_seconds());
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t finished = 0, checkpoints = 0, recomputed = 0, inconclusive = 0;
+  for (const auto& e : can.work_ledger().work) {
+    finished += e.finished ? 1 : 0;
+    checkpoints += e.cpa.size();
+  }
+  for (const auto& rs : can.resumes()) {
+    recomputed += rs.lost;
+    inconclusive += rs.conclusive ? 0 : 1;
+  }
+  const std::size_t min_replicas = can.replica_audit().min_replicas();
   RunResult r;
   r.metrics = {
       static_cast<double>(can.elections().size()),
@@ -99,7 +124,28 @@ RunResult run(const RunContext& ctx) {
       static_cast<double>(can.stale_entries()),
       static_cast<double>(can.registered_components()),
       static_cast<double>(can.component_removals()),
+      detect.count() ? detect.mean() : nan,
+      reassign.count() ? reassign.mean() : nan,
+      static_cast<double>(can.reassignments().size()),
+      static_cast<double>(finished),
+      static_cast<double>(checkpoints),
+      static_cast<double>(recomputed),
+      static_cast<double>(can.replica_audit().lost_checkpoints(can.work_ledger())),
+      min_replicas == SIZE_MAX ? nan : static_cast<double>(min_replicas),
+      static_cast<double>(inconclusive),
   };
+  if (ctx.output.boolean("transactions")) {
+    std::vector<std::string> fn;
+    std::vector<std::int64_t> sent, ok, tx_gas;
+    for (const auto& [name, t] : can.transactions()) {
+      fn.push_back(name);
+      sent.push_back(static_cast<std::int64_t>(t.sent));
+      ok.push_back(static_cast<std::int64_t>(t.succeeded));
+      tx_gas.push_back(static_cast<std::int64_t>(t.gas));
+    }
+    r.tables.push_back(Table{"transactions", {"function", "sent", "succeeded", "gas"},
+                             {std::move(fn), std::move(sent), std::move(ok), std::move(tx_gas)}, true});
+  }
   if (ctx.output.boolean("elections")) {
     std::vector<double> at;
     std::vector<std::int64_t> nonce, who;
@@ -125,12 +171,13 @@ RunResult run(const RunContext& ctx) {
 
 }  // namespace
 
-ExperimentKind can_election_kind() {
+ExperimentKind can_kind() {
   ExperimentKind k;
-  k.name = "can_election";
+  k.name = "can";
   k.description =
-      "A CAN at message level (checkState, RemoveNode by vote, LeadElect with the Registry on the chain, "
-      "§4.1) under the scenario's faults: time to replace a lost leader, messages, gas, removals.";
+      "A CAN at message level (checkState, RemoveNode by vote, LeadElect with the Registry on the chain, §4.1; "
+      "Register, Deregister, AssignWork, CheckpointWork, ReassignWork, FinishWork, §4.2) under the scenario's faults: "
+      "time to detect a failure, to replace a lost leader, to reassign work; messages, gas, what survives.";
   k.params = {
       ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
       ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s").at_least(0).at_most(100000).def(0),
@@ -143,10 +190,17 @@ ExperimentKind can_election_kind() {
       ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
       ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
       ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"),
+      ParamSpec::integer("work_entries", "Work Entries a client hands the leader (AssignWork, §4.2.1)").at_least(0).at_most(100000).def(0),
+      ParamSpec::integer("work_at_ms", "when the Work Entries are handed over").at_least(0).at_most(1e9).def(1000).in_unit("ms"),
+      ParamSpec::integer("work_length", "checkpoint intervals of computation a Work Entry needs").at_least(1).at_most(1e6).def(10),
+      ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(5000).in_unit("ms"),
+      ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(3),
+      ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(0),
   };
   k.outputs = {
       ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
       ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),
+      ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)").def(false),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},
@@ -161,13 +215,22 @@ ExperimentKind can_election_kind() {
       {"stale_entries", "ledger entries refused for carrying an old nonce (fencing)"},
       {"components_at_end", "components registered at the end"},
       {"component_removals", "components deregistered by vote"},
+      {"time_to_detect_s", "mean, over crashed members and components removed by vote, of crash to removal; NaN if none"},
+      {"time_to_reassign_s", "mean, over Work Entries of crashed components, of crash to ReassignWork; NaN if none"},
+      {"reassignments", "ReassignWork entries committed"},
+      {"work_finished", "Work Entries finished (FinishWork committed)"},
+      {"checkpoints", "checkpoints acknowledged (CheckpointWork committed)"},
+      {"recomputed_intervals", "whole checkpoint intervals done again after resuming from a checkpoint (the interval in progress at a crash is lost besides)"},
+      {"checkpoints_lost", "acknowledged checkpoints of unfinished work with no live replica at the end"},
+      {"min_replicas", "fewest live replicas an acknowledged checkpoint of unfinished work was left with when a member lost replicas; NaN if none did"},
+      {"fetch_inconclusive", "resumes in which some member did not answer the checkpoint fetch"},
   };
   k.fault_nodes = [](const ParamValues& p) {
     return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
   };
   k.fault_nodes_description = "members, then components";
   k.run = run;
-  k.headline = {"elections", "time_to_new_leader_s", "removals", "messages", "gas"};
+  k.headline = {"elections", "time_to_new_leader_s", "time_to_detect_s", "time_to_reassign_s", "messages", "gas"};
   return k;
 }
 
