@@ -12,6 +12,7 @@
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "cansim/sim/stats.hpp"
+#include "can_world.hpp"
 #include "experiments.hpp"
 
 namespace cansim::scenario {
@@ -28,44 +29,17 @@ RunResult run(const RunContext& ctx) {
   const auto n = static_cast<std::size_t>(p.integer("members"));
   const auto components = static_cast<std::size_t>(p.integer("components"));
   const Rng root(ctx.seed);
-  Simulator sim;
-  chain::ChainConfig cc;
-  cc.block_interval = SimTime{static_cast<std::int64_t>(std::llround(p.real("block_interval_s") * 1e6))};
-  chain::Chain chain(sim, cc);
-  LinkModel link;
-  link.base = ms(p, "latency_ms");
-  link.loss = p.real("loss");
-  Network<CanMsg> net(sim, root.stream("network"), n + components, link);
-
-  // The Registry with every node a member and node 0 the appointed leader.
-  const chain::Address owner{2}, reg = chain::contract_address(owner, 0);
-  Rng key_rng = root.stream("keys");
-  std::vector<chain::KeyPair> keys;
-  chain.genesis_state().set_balance(owner, chain::Wei{1} << 100);
-  for (NodeId i = 0; i < n; ++i) {
-    keys.push_back(chain.keyring().create(can::member_address(i), key_rng));
-    chain.genesis_state().set_balance(can::member_address(i), chain::Wei{1} << 90);
-  }
-  auto genesis = [&](const chain::Transaction& tx) {
-    if (chain.genesis(tx).status != chain::Status::Success) {
-      throw InvariantViolation(sim.now(), "genesis", tx.name + " failed");
-    }
-  };
-  genesis(chain::registry::deploy(owner, reg, 1, n));
-  for (NodeId i = 0; i < n; ++i) genesis(chain::registry::register_candidate(reg, can::member_address(i), 1 + i));
-  genesis(chain::registry::appoint_leader(reg, owner, can::member_address(0)));
-  for (NodeId i = 1; i < n; ++i) genesis(chain::registry::register_member(reg, can::member_address(0), can::member_address(i)));
-
-  can::CanConfig cfg;
-  cfg.check_interval = ms(p, "check_interval_ms");
-  cfg.ping_timeout = ms(p, "ping_timeout_ms");
-  cfg.vote_timeout = ms(p, "vote_timeout_ms");
-  cfg.promise_ttl = ms(p, "promise_ttl_ms");
-  cfg.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
+  can::CanConfig cfg = can_config(p);
   cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
   cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
-  Can can(sim, net, chain, reg, keys, cfg, root.stream("can"));
+  // The Registry with every node a member and node 0 the appointed leader.
+  CanWorld world(p, root, n, n, components, 1, n, cfg);
+  Simulator& sim = world.sim;
+  chain::Chain& chain = world.chain;
+  Network<CanMsg>& net = world.net;
+  const chain::Address reg = world.reg;
+  Can& can = *world.can;
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
   FaultInjector<CanMsg> faults(
@@ -91,9 +65,8 @@ RunResult run(const RunContext& ctx) {
       break;
     }
   }
-  chain::Gas gas = 0;
-  for (const auto& b : chain.blocks()) gas += b.gas_used;
-  const NodeId leader = static_cast<NodeId>(chain::registry::leader(chain.state(), reg).id - 100);
+  const chain::Gas gas = world.gas_used();
+  const NodeId leader = world.registry_leader();
   RunningStats detect, reassign;
   for (const auto& d : can.detections()) detect.add((d.removed - d.crashed).to_seconds());
   for (const auto& re : can.reassignments()) {
@@ -182,14 +155,6 @@ ExperimentKind can_kind() {
       ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
       ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s").at_least(0).at_most(100000).def(0),
       ParamSpec::integer("duration_s", "simulated time").at_least(1).at_most(1e7).def(60).in_unit("s"),
-      ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
-      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
-      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(1),
-      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
-      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
-      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
-      ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
-      ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"),
       ParamSpec::integer("work_entries", "Work Entries a client hands the leader (AssignWork, §4.2.1)").at_least(0).at_most(100000).def(0),
       ParamSpec::integer("work_at_ms", "when the Work Entries are handed over").at_least(0).at_most(1e9).def(1000).in_unit("ms"),
       ParamSpec::integer("work_length", "checkpoint intervals of computation a Work Entry needs").at_least(1).at_most(1e6).def(10),
@@ -197,6 +162,7 @@ ExperimentKind can_kind() {
       ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(3),
       ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(0),
   };
+  for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
   k.outputs = {
       ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
       ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),

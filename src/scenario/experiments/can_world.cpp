@@ -1,0 +1,95 @@
+#include "can_world.hpp"
+
+#include <cmath>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(name)); }
+
+chain::ChainConfig chain_config(const ParamValues& p) {
+  chain::ChainConfig cc;
+  cc.block_interval = SimTime{static_cast<std::int64_t>(std::llround(p.real("block_interval_s") * 1e6))};
+  return cc;
+}
+
+LinkModel link_model(const ParamValues& p) {
+  LinkModel link;
+  link.base = ms(p, "latency_ms");
+  link.loss = p.real("loss");
+  return link;
+}
+
+}  // namespace
+
+std::vector<ParamSpec> can_protocol_params() {
+  return {
+      ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
+      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
+      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(1),
+      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
+      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
+      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
+      ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
+      ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"),
+  };
+}
+
+can::CanConfig can_config(const ParamValues& p) {
+  can::CanConfig cfg;
+  cfg.check_interval = ms(p, "check_interval_ms");
+  cfg.ping_timeout = ms(p, "ping_timeout_ms");
+  cfg.vote_timeout = ms(p, "vote_timeout_ms");
+  cfg.promise_ttl = ms(p, "promise_ttl_ms");
+  cfg.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
+  return cfg;
+}
+
+CanWorld::CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
+                   std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg)
+    : chain(sim, chain_config(p)), net(sim, root.stream("network"), nodes + components, link_model(p)),
+      reg(chain::contract_address(owner, 0)) {
+  Rng key_rng = root.stream("keys");
+  std::vector<chain::KeyPair> keys;
+  chain.genesis_state().set_balance(owner, chain::Wei{1} << 100);
+  for (NodeId i = 0; i < nodes; ++i) {
+    keys.push_back(chain.keyring().create(can::member_address(i), key_rng));
+    chain.genesis_state().set_balance(can::member_address(i), chain::Wei{1} << 90);
+  }
+  auto genesis = [&](const chain::Transaction& tx) {
+    if (chain.genesis(tx).status != chain::Status::Success) {
+      throw InvariantViolation(sim.now(), "genesis", tx.name + " failed");
+    }
+  };
+  genesis(chain::registry::deploy(owner, reg, nmin, nmax));
+  for (NodeId i = 0; i < nodes; ++i) genesis(chain::registry::register_candidate(reg, can::member_address(i), 1 + i));
+  genesis(chain::registry::appoint_leader(reg, owner, can::member_address(0)));
+  for (NodeId i = 1; i < members; ++i) {
+    genesis(chain::registry::register_member(reg, can::member_address(0), can::member_address(i)));
+  }
+  can = std::make_unique<can::Can>(sim, net, chain, reg, std::move(keys), cfg, root.stream("can"));
+}
+
+chain::Gas CanWorld::gas_used() const {
+  chain::Gas gas = 0;
+  for (const auto& b : chain.blocks()) gas += b.gas_used;
+  return gas;
+}
+
+NodeId CanWorld::registry_leader() const {
+  return static_cast<NodeId>(chain::registry::leader(chain.state(), reg).id - can::member_address(0).id);
+}
+
+std::vector<NodeId> CanWorld::registry_members() const {
+  std::vector<NodeId> out;
+  for (chain::Address a : chain::registry::members(chain.state(), reg)) {
+    out.push_back(static_cast<NodeId>(a.id - can::member_address(0).id));
+  }
+  return out;
+}
+
+}  // namespace cansim::scenario

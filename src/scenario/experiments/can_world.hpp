@@ -1,0 +1,41 @@
+#pragma once
+// What the CAN experiment kinds share: the chain with the Registry deployed, the network, the CAN
+// itself, and the timing parameters of the protocols.
+#include <memory>
+#include <vector>
+
+#include "cansim/model/chain/chain.hpp"
+#include "cansim/protocols/can/can.hpp"
+#include "cansim/scenario/params.hpp"
+#include "cansim/sim/network.hpp"
+#include "cansim/sim/rng.hpp"
+
+namespace cansim::scenario {
+
+// check_interval_ms, ping_timeout_ms, ping_attempts, vote_timeout_ms, promise_ttl_ms, latency_ms,
+// loss, block_interval_s.
+std::vector<ParamSpec> can_protocol_params();
+can::CanConfig can_config(const ParamValues& p);
+
+struct CanWorld {
+  // `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0
+  // the appointed leader; `components` endpoints after them. Draws from root's "network" and
+  // "keys" streams; the CAN (configured by `cfg`) from "can".
+  CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
+           std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg);
+  CanWorld(const CanWorld&) = delete;
+  CanWorld& operator=(const CanWorld&) = delete;
+
+  chain::Gas gas_used() const;
+  NodeId registry_leader() const;
+  std::vector<NodeId> registry_members() const;
+
+  Simulator sim;
+  chain::Chain chain;
+  Network<can::CanMsg> net;
+  chain::Address owner{2};
+  chain::Address reg;
+  std::unique_ptr<can::Can> can;
+};
+
+}  // namespace cansim::scenario
