@@ -43,7 +43,11 @@ void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
   const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
   request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
                                                              chain_.config().block_interval * 2,
-          [on_answer](const CanMsg& r) {
+          [this, candidate, on_answer](const CanMsg& r) {
+            if (r.yes) {  // a new member reads who leads, and by which nonce, from the Registry
+              nodes_[candidate].leader = registry_leader();
+              nodes_[candidate].nonce = std::max(nodes_[candidate].nonce, registry_nonce());
+            }
             if (on_answer) on_answer(r.yes);
           },
           [] {});

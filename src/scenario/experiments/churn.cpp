@@ -49,29 +49,11 @@ RunResult run(const RunContext& ctx) {
   Rng rng(ctx.seed);
   can::ChurnTrace t = can::run_churn(c, rng);
 
-  std::int64_t below = 0, sum = 0, lo = t.size.front(), hi = t.size.front();
-  for (std::int64_t x : t.size) {
-    below += x < c.nmin ? 1 : 0;
-    sum += x;
-    lo = std::min(lo, x);
-    hi = std::max(hi, x);
-  }
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double steps = static_cast<double>(t.size.size());
   RunResult r;
-  // In the order of kMetrics.
-  r.metrics = {
-      static_cast<double>(sum) / steps,
-      static_cast<double>(lo),
-      static_cast<double>(hi),
-      static_cast<double>(below) / steps,
-      t.first_zero_step > 0 ? 1.0 : 0.0,
-      t.size.back() == 0 ? 1.0 : 0.0,
-      t.first_zero_step > 0 ? static_cast<double>(t.first_zero_step) : nan,
-      static_cast<double>(t.joins),
-      static_cast<double>(t.crashes),
-      static_cast<double>(t.leader_crashes),
-  };
+  r.metrics = churn_size_metrics(t.size, c.nmin, t.first_zero_step);
+  for (double x : {static_cast<double>(t.joins), static_cast<double>(t.crashes), static_cast<double>(t.leader_crashes)}) {
+    r.metrics.push_back(x);
+  }
   const std::size_t n = t.size.size();
   r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)},
                            ctx.output.boolean("per_step")});
@@ -84,11 +66,42 @@ RunResult run(const RunContext& ctx) {
   return r;
 }
 
-enum MetricIndex { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };
 
-// The box-plot figures over every sampled size of every run of one configuration, and the
-// shares the paper's statements are about.
-nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult> runs) {
+}  // namespace
+
+std::vector<MetricSpec> churn_size_metric_specs() {
+  return {
+      {"mean_size", "mean of the sampled sizes of the run"},
+      {"min_size", "smallest sampled size"},
+      {"max_size", "largest sampled size"},
+      {"share_below_nmin", "share of the run's samples below Nmin"},
+      {"reached_zero", "1 if the CAN reached size 0 in the run, else 0"},
+      {"dead_at_end", "1 if the last sample is 0, else 0"},
+      {"death_step", "the first step that ended at size 0; NaN if none"},
+  };
+}
+
+std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero) {
+  std::int64_t below = 0, sum = 0, lo = size.front(), hi = size.front();
+  for (std::int64_t x : size) {
+    below += x < nmin ? 1 : 0;
+    sum += x;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  const double steps = static_cast<double>(size.size());
+  return {
+      static_cast<double>(sum) / steps,
+      static_cast<double>(lo),
+      static_cast<double>(hi),
+      static_cast<double>(below) / steps,
+      first_zero > 0 ? 1.0 : 0.0,
+      size.back() == 0 ? 1.0 : 0.0,
+      first_zero > 0 ? static_cast<double>(first_zero) : std::numeric_limits<double>::quiet_NaN(),
+  };
+}
+
+nlohmann::ordered_json churn_size_summary(const ParamValues& p, std::span<const RunResult> runs) {
   std::vector<double> samples;
   std::size_t total = 0;
   for (const auto& r : runs) total += r.tables.at(0).rows();
@@ -139,8 +152,6 @@ nlohmann::ordered_json summarize(const ParamValues& p, std::span<const RunResult
   return out;
 }
 
-}  // namespace
-
 ExperimentKind churn_kind() {
   ExperimentKind k;
   k.name = "churn";
@@ -171,18 +182,12 @@ ExperimentKind churn_kind() {
                         "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text (accept below Nmin, then only if churn > current - Nmin)")
           .def(std::string("pseudocode")),
   };
-  k.metrics = {
-      {"mean_size", "mean of the sampled sizes of the run"},
-      {"min_size", "smallest sampled size"},
-      {"max_size", "largest sampled size"},
-      {"share_below_nmin", "share of the run's samples below Nmin"},
-      {"reached_zero", "1 if the CAN reached size 0 in the run, else 0"},
-      {"dead_at_end", "1 if the last sample is 0, else 0"},
-      {"death_step", "the first step that ended at size 0; NaN if none"},
+  k.metrics = churn_size_metric_specs();
+  for (MetricSpec m : std::vector<MetricSpec>{
       {"joins", "join requests accepted"},
       {"crashes", "nodes crashed"},
       {"leader_crashes", "crashes of the leader"},
-  };
+  }) k.metrics.push_back(m);
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),
   };
@@ -200,7 +205,7 @@ ExperimentKind churn_kind() {
     return std::nullopt;
   };
   k.run = run;
-  k.summarize = summarize;
+  k.summarize = churn_size_summary;
   k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "dead_at_end"};
   return k;
 }

@@ -6,6 +6,7 @@ const std::vector<ExperimentKind>& experiment_kinds() {
   static const std::vector<ExperimentKind> kinds = {
       can_kind(),
       churn_kind(),
+      churn_protocol_kind(),
       payment_kind(),
       queue_kind(),
   };

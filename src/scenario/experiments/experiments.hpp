@@ -1,5 +1,8 @@
 #pragma once
 // One function per experiment kind; experiments.cpp lists them all.
+#include <span>
+#include <vector>
+
 #include "cansim/scenario/experiment.hpp"
 
 namespace cansim::scenario {
@@ -8,5 +11,16 @@ ExperimentKind queue_kind();
 ExperimentKind can_kind();
 ExperimentKind churn_kind();
 ExperimentKind payment_kind();
+ExperimentKind churn_protocol_kind();
+
+// The churn kinds' first metrics, in this order, and their first table, "sizes" (step, size).
+enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };
+// The box-plot figures over every sampled size of every run of one configuration, and the shares
+// the paper's statements are about (summary.json of both churn kinds).
+nlohmann::ordered_json churn_size_summary(const ParamValues& p, std::span<const RunResult> runs);
+std::vector<MetricSpec> churn_size_metric_specs();
+// Those metrics of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
+// size 0, or -1.
+std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero);
 
 }  // namespace cansim::scenario

@@ -1,0 +1,173 @@
+// Experiment kind "churn_protocol": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3)
+// over the message-level CAN (protocols/can/can.hpp) instead of the abstract step model.
+//
+// A step is a stretch of simulated time. At its start every node outside the CAN that is up asks
+// to join with probability j, at a random moment within the join window (askJoin; the leader
+// answers by Algorithm 1, checks the endpoint and registers the member in the Registry); at
+// crash_at_s into the step every member that is up crashes with probability f. Nobody tells the
+// CAN: checkState finds the crashes, RemoveNode votes them out (only while more than half of the
+// Registry's members answer), LeadElect replaces a lost leader (same majority). A crashed node
+// comes back as a candidate at the start of the first step after the CAN removed it; while the
+// Registry still lists it, it stays down (it would otherwise come back as a member). The size
+// sampled at the end of each step is the number of the Registry's members that are up.
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "can_world.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/faults.hpp"
+#include "cansim/sim/stats.hpp"
+#include "experiments.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+SimTime secs(const ParamValues& p, const char* name) {
+  return SimTime{static_cast<std::int64_t>(std::llround(p.real(name) * 1e6))};
+}
+
+RunResult run(const RunContext& ctx) {
+  const ParamValues& p = ctx.params;
+  const auto ntotal = static_cast<std::size_t>(p.integer("ntotal"));
+  const std::int64_t nmin = p.integer("nmin"), steps = p.integer("steps");
+  const double f = p.real("f"), j = p.real("j");
+  const SimTime step = secs(p, "step_s"), join_window = secs(p, "join_window_s"), crash_at = secs(p, "crash_at_s");
+  const Rng root(ctx.seed);
+  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")),
+                 can_config(p));
+  can::Can& can = *world.can;
+  Rng draws = root.stream("churn");
+  FaultInjector<can::CanMsg> faults(world.sim, world.net, root.stream("faults"), ctx.faults,
+                                    [&can](NodeId x) { can.on_crash(x); }, [&can](NodeId x) { can.on_recover(x); });
+
+  std::vector<char> member(ntotal, 0), crashed_by_step(ntotal, 0);
+  auto read_members = [&] {
+    std::fill(member.begin(), member.end(), 0);
+    for (NodeId n : world.registry_members()) member[n] = 1;
+  };
+  std::vector<std::int64_t> size, listed;
+  std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1;
+  for (std::int64_t s = 0; s < steps; ++s) {
+    const SimTime t0 = step * s;
+    world.sim.at(t0, [&] {
+      read_members();
+      for (NodeId n = 0; n < ntotal; ++n) {
+        if (crashed_by_step[n] && !member[n] && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
+          crashed_by_step[n] = 0;
+          world.net.recover(n);
+          can.on_recover(n);
+        }
+      }
+      for (NodeId n = 0; n < ntotal; ++n) {
+        if (member[n] || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
+        const SimTime when{draws.uniform_int(0, join_window.us)};
+        world.sim.after(when, [&can, n] { can.ask_join(n); });
+      }
+    });
+    world.sim.at(t0 + crash_at, [&] {
+      read_members();
+      const NodeId leader = world.registry_leader();
+      for (NodeId n = 0; n < ntotal; ++n) {
+        if (!member[n] || !world.net.is_up(n) || !draws.bernoulli(f)) continue;
+        world.net.crash(n);
+        can.on_crash(n);
+        crashed_by_step[n] = 1;
+        ++crashes;
+        leader_crashes += n == leader ? 1 : 0;
+      }
+    });
+    world.sim.at(t0 + step - SimTime{1}, [&, s] {
+      read_members();
+      std::int64_t up = 0, all = 0;
+      for (NodeId n = 0; n < ntotal; ++n) {
+        all += member[n];
+        up += member[n] && world.net.is_up(n) ? 1 : 0;
+      }
+      size.push_back(up);
+      listed.push_back(all);
+      if (up == 0 && first_zero < 0) first_zero = s + 1;
+    });
+  }
+  can.start();
+  world.sim.run_until(step * steps);
+
+  RunResult r;
+  r.metrics = churn_size_metrics(size, nmin, first_zero);
+  RunningStats listed_mean;
+  for (std::int64_t x : listed) listed_mean.add(static_cast<double>(x));
+  for (double x : {static_cast<double>(can.joins()), static_cast<double>(crashes), static_cast<double>(leader_crashes),
+                   static_cast<double>(can.elections().size()), static_cast<double>(can.removals()), listed_mean.mean(),
+                   static_cast<double>(can.messages_sent()), static_cast<double>(world.gas_used())}) {
+    r.metrics.push_back(x);
+  }
+  const std::size_t n = size.size();
+  r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
+                           ctx.output.boolean("per_step")});
+  r.trace_hash = world.sim.trace_hash();
+  return r;
+}
+
+}  // namespace
+
+ExperimentKind churn_protocol_kind() {
+  ExperimentKind k;
+  k.name = "churn_protocol";
+  k.description =
+      "The join/churn experiment of §4.1.1 (Figures 4.2, 4.3) over the message-level CAN: a step is a stretch of "
+      "simulated time; joins go through askJoin/listenJoin and the Registry, crashes are found by checkState and "
+      "removed by vote, a lost leader is replaced by LeadElect.";
+  k.params = {
+      ParamSpec::integer("ntotal", "Ntotal: nodes in the system, all Registry candidates; node 0 is the appointed leader").at_least(1).at_most(10000).def(100),
+      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(10000).def(4),
+      ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(10000).def(10),
+      ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e6).def(100),
+      ParamSpec::probability("f", "probability that a member that is up crashes in a step"),
+      ParamSpec::probability("j", "probability that a node outside the CAN that is up asks to join in a step"),
+      ParamSpec::real("step_s", "simulated time of one step").above(0).at_most(1e6).def(10.0).in_unit("s"),
+      ParamSpec::real("join_window_s", "join requests go out at random times in [0, join_window_s) of the step").at_least(0).at_most(1e6).def(2.0).in_unit("s"),
+      ParamSpec::real("crash_at_s", "when in the step the crashes happen (all at once)").at_least(0).at_most(1e6).def(5.0).in_unit("s"),
+  };
+  for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
+  k.metrics = churn_size_metric_specs();
+  for (MetricSpec m : std::vector<MetricSpec>{
+           {"joins", "members registered through Join"},
+           {"crashes", "members crashed"},
+           {"leader_crashes", "crashes of the Registry's leader"},
+           {"elections", "leaders elected through LeadElect"},
+           {"removals", "members removed by vote"},
+           {"mean_registry_members", "mean over steps of the Registry's member count, crashed members not yet removed included"},
+           {"messages", "protocol messages sent"},
+           {"gas", "gas of all Registry transactions"},
+       }) {
+    k.metrics.push_back(m);
+  }
+  k.outputs = {
+      ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run").def(false),
+  };
+  k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (p.integer("nmin") > p.integer("nmax")) {
+      return ParamError{"nmin", fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("nmin"))};
+    }
+    if (p.integer("nmax") > p.integer("ntotal")) {
+      return ParamError{"nmax", fmt::format("expected at most ntotal ({}), found {}", p.integer("ntotal"), p.integer("nmax"))};
+    }
+    if (p.real("join_window_s") > p.real("crash_at_s")) {
+      return ParamError{"join_window_s", fmt::format("expected at most crash_at_s ({}), found {}", p.real("crash_at_s"), p.real("join_window_s"))};
+    }
+    if (p.real("crash_at_s") >= p.real("step_s")) {
+      return ParamError{"crash_at_s", fmt::format("expected less than step_s ({}), found {}", p.real("step_s"), p.real("crash_at_s"))};
+    }
+    return std::nullopt;
+  };
+  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("ntotal")); };
+  k.fault_nodes_description = "the Ntotal nodes";
+  k.run = run;
+  k.summarize = churn_size_summary;
+  k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "elections"};
+  return k;
+}
+
+}  // namespace cansim::scenario
