@@ -162,3 +162,26 @@ TEST_CASE("calldata counts zero and non-zero bytes of ABI words", "[registry][ga
   CHECK(d.nonzero == 4 + 0 + 1 + 16);
   CHECK(d.zero == 32 + 31 + 16);
 }
+
+TEST_CASE("Registry: bootstrap restarts a dead CAN with a new leader and a higher nonce", "[registry]") {
+  World w;
+  for (std::size_t i = 0; i < 5; ++i) w.must(registry::register_candidate(w.reg, w.node(i), 1000 + i));
+  CHECK(w.run(registry::bootstrap(w.reg, w.owner, w.node(4))).reason == "no leader was appointed yet: use appointLeader");
+  w.form_can(4);
+  CHECK(w.run(registry::bootstrap(w.reg, w.node(0), w.node(4))).reason == "only the owner");
+  CHECK(w.run(registry::bootstrap(w.reg, w.owner, w.node(6))).reason == "the leader must be a candidate");
+  const Receipt r = w.must(registry::bootstrap(w.reg, w.owner, w.node(4)));
+  CHECK(registry::leader(w.state, w.reg) == w.node(4));
+  CHECK(registry::leader_contact(w.state, w.reg) == 1004);
+  CHECK(registry::leader_nonce(w.state, w.reg) == 2);
+  CHECK(registry::members(w.state, w.reg) == std::vector<Address>{w.node(4)});
+  CHECK(!registry::is_member(w.state, w.reg, w.node(0)));
+  // Four members left (last first), the new leader joined, the leader changed.
+  REQUIRE(r.logs.size() == 6);
+  CHECK(r.logs[0].event == "MemberLeft");
+  CHECK(address_of(r.logs[0].args[0]) == w.node(3));
+  CHECK(r.logs[4].event == "MemberJoined");
+  CHECK(r.logs[5].event == "LeaderChanged");
+  // The old leader is fenced: it can no longer add members.
+  CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(1))).reason == "only the leader");
+}

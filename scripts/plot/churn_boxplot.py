@@ -30,7 +30,7 @@ def main() -> int:
     except (OSError, ValueError) as e:
         print(f"{rdir}: cannot read summary.json: {e}", file=sys.stderr)
         return 2
-    if summary.get("experiment") != "churn":
+    if summary.get("experiment") not in ("churn", "churn_protocol"):
         print(f"{rdir}: not a churn result", file=sys.stderr)
         return 2
     configs = summary["configurations"]

@@ -141,9 +141,12 @@ int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
     } catch (const nlohmann::json::exception& e) {
       throw OutputError(fmt::format("{}: unreadable: {}", path.string(), e.what()));
     }
-    if (summaries.back().value("experiment", "") != "churn") {
-      throw OutputError(fmt::format("{}: a result of experiment \"{}\", expected \"churn\"", d,
-                                    summaries.back().value("experiment", "")));
+    const std::string kind = summaries.back().value("experiment", "");
+    if (kind != "churn" && kind != "churn_protocol") {
+      throw OutputError(fmt::format("{}: a result of experiment \"{}\", expected \"churn\" or \"churn_protocol\"", d, kind));
+    }
+    if (const std::string first = summaries.front().value("experiment", ""); kind != first) {
+      throw OutputError(fmt::format("{}: a result of \"{}\", the others are of \"{}\": check one model at a time", d, kind, first));
     }
   }
   const auto checks = check_churn_claims(summaries);

@@ -25,6 +25,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
   member_pos_.assign(nodes_.size(), -1);
+  checking_.assign(nodes_.size(), 0);
   first_component_ = static_cast<NodeId>(nodes_.size());
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   comps_.resize(net_.size() - nodes_.size());
@@ -52,6 +53,12 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
                                fmt::format("the Registry's nonce went from {} to {}", elections_.back().nonce, nonce));
     }
     elections_.push_back({sim_.now(), nonce, leader});
+    // The leader the Registry names learns it from the event (LeadElect's proposer knows already;
+    // one the owner appointed does not).
+    if (leader < nodes_.size() && net_.is_up(leader) && nodes_[leader].nonce <= nonce) {
+      nodes_[leader].leader = leader;
+      nodes_[leader].nonce = nonce;
+    }
   });
 }
 
@@ -61,6 +68,7 @@ void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
+    arm_check(n);
   } else if (!member && member_pos_[n] >= 0) {
     nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
     audit_.lost(n);
@@ -106,16 +114,20 @@ void Can::on_recover(NodeId n) {
   node = Node{};
   node.leader = node_of(chain::registry::leader(chain_.state(), reg_));
   node.nonce = registry_nonce();
-  if (started_) {
-    sim_.after(SimTime{rng_.uniform_int(1, config_.check_interval.us)}, [this, n] { check_state(n); });
-  }
+  arm_check(n);
 }
 
 void Can::start() {
   started_ = true;
-  for (NodeId n = 0; n < nodes_.size(); ++n) {
-    sim_.after(SimTime{rng_.uniform_int(1, config_.check_interval.us)}, [this, n] { check_state(n); });
-  }
+  for (NodeId n = 0; n < nodes_.size(); ++n) arm_check(n);
+}
+
+void Can::arm_check(NodeId n) {
+  // One checkState loop per live member, begun at a random point of its period. A loop that
+  // finds its node down or outside the CAN ends; recovering or joining begins one again.
+  if (!started_ || checking_[n] || !net_.is_up(n) || !(is_member(n) || nodes_[n].leader == n)) return;
+  checking_[n] = 1;
+  sim_.after(SimTime{rng_.uniform_int(1, config_.check_interval.us)}, [this, n] { check_state(n); });
 }
 
 void Can::send(NodeId from, NodeId to, CanMsg m) {

@@ -12,11 +12,13 @@ using detail::node_of;
 void Can::check_state(NodeId n) {
   // Algorithm 2: ping a random member; a silent leader starts LeadElect, a silent member is
   // reported to the leader.
-  if (!net_.is_up(n)) return;  // the loop resumes in on_recover
-  sim_.after(config_.check_interval, [this, n] { check_state(n); });
   Node& node = nodes_[n];
+  if (!net_.is_up(n) || !(is_member(n) || node.leader == n)) {
+    checking_[n] = 0;  // arm_check begins the loop again when it recovers or joins
+    return;
+  }
+  sim_.after(config_.check_interval, [this, n] { check_state(n); });
   if (node.leader == n) return leader_duties(n);  // the leader does not check; it offers work
-  if (!is_member(n)) return;
   if (member_list_.size() < 2) return;
   NodeId peer = n;
   while (peer == n) peer = member_list_[rng_.below(member_list_.size())];

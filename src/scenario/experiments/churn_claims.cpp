@@ -31,7 +31,8 @@ class Figures {
  public:
   explicit Figures(const std::vector<json>& summaries) {
     for (const auto& s : summaries) {
-      if (s.value("experiment", "") != "churn") continue;
+      const std::string kind = s.value("experiment", "");
+      if (kind != "churn" && kind != "churn_protocol") continue;
       for (const auto& c : s.at("configurations")) {
         const auto& p = c.at("params");
         const auto key = std::make_tuple(p.at("nmax").get<std::int64_t>(), p.at("f").get<double>(), p.at("j").get<double>());

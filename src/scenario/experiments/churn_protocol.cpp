@@ -9,7 +9,10 @@
 // Registry's members answer), LeadElect replaces a lost leader (same majority). A crashed node
 // comes back as a candidate at the start of the first step after the CAN removed it; while the
 // Registry still lists it, it stays down (it would otherwise come back as a member). The size
-// sampled at the end of each step is the number of the Registry's members that are up.
+// sampled (at the end of each step, or right before the crashes) is the number of the Registry's
+// members that are up. With at_zero = "bootstrap", a step that ends with no member up (after
+// bootstrap_delay such steps) makes the Registry owner send Registry.bootstrap with a random live
+// node as the new leader; it lands in the first block of the next step.
 #include <cmath>
 #include <limits>
 
@@ -35,6 +38,8 @@ RunResult run(const RunContext& ctx) {
   const std::int64_t nmin = p.integer("nmin"), steps = p.integer("steps");
   const double f = p.real("f"), j = p.real("j");
   const SimTime step = secs(p, "step_s"), join_window = secs(p, "join_window_s"), crash_at = secs(p, "crash_at_s");
+  const bool bootstrap = p.choice("at_zero") == "bootstrap", after_joins = p.choice("sample") == "after_joins";
+  const std::int64_t bootstrap_delay = p.integer("bootstrap_delay");
   const Rng root(ctx.seed);
   CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")),
                  can_config(p));
@@ -49,7 +54,16 @@ RunResult run(const RunContext& ctx) {
     for (NodeId n : world.registry_members()) member[n] = 1;
   };
   std::vector<std::int64_t> size, listed;
-  std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1;
+  std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1, zero_steps = 0, bootstraps = 0;
+  auto count_up = [&](std::int64_t* all) {
+    read_members();
+    std::int64_t up = 0;
+    for (NodeId n = 0; n < ntotal; ++n) {
+      if (all) *all += member[n];
+      up += member[n] && world.net.is_up(n) ? 1 : 0;
+    }
+    return up;
+  };
   for (std::int64_t s = 0; s < steps; ++s) {
     const SimTime t0 = step * s;
     world.sim.at(t0, [&] {
@@ -79,16 +93,31 @@ RunResult run(const RunContext& ctx) {
         leader_crashes += n == leader ? 1 : 0;
       }
     });
+    if (after_joins) {
+      world.sim.at(t0 + crash_at - SimTime{1}, [&] {
+        std::int64_t all = 0;
+        size.push_back(count_up(&all));
+        listed.push_back(all);
+      });
+    }
     world.sim.at(t0 + step - SimTime{1}, [&, s] {
-      read_members();
-      std::int64_t up = 0, all = 0;
-      for (NodeId n = 0; n < ntotal; ++n) {
-        all += member[n];
-        up += member[n] && world.net.is_up(n) ? 1 : 0;
+      std::int64_t all = 0;
+      const std::int64_t up = count_up(&all);
+      if (!after_joins) {
+        size.push_back(up);
+        listed.push_back(all);
       }
-      size.push_back(up);
-      listed.push_back(all);
       if (up == 0 && first_zero < 0) first_zero = s + 1;
+      zero_steps = up == 0 ? zero_steps + 1 : 0;
+      if (!bootstrap || zero_steps <= bootstrap_delay) return;
+      std::vector<NodeId> alive;
+      for (NodeId n = 0; n < ntotal; ++n) {
+        if (world.net.is_up(n)) alive.push_back(n);
+      }
+      if (alive.empty()) return;
+      ++bootstraps;
+      zero_steps = 0;
+      world.chain.submit(chain::registry::bootstrap(world.reg, world.owner, can::member_address(alive[draws.below(alive.size())])));
     });
   }
   can.start();
@@ -100,7 +129,8 @@ RunResult run(const RunContext& ctx) {
   for (std::int64_t x : listed) listed_mean.add(static_cast<double>(x));
   for (double x : {static_cast<double>(can.joins()), static_cast<double>(crashes), static_cast<double>(leader_crashes),
                    static_cast<double>(can.elections().size()), static_cast<double>(can.removals()), listed_mean.mean(),
-                   static_cast<double>(can.messages_sent()), static_cast<double>(world.gas_used())}) {
+                   static_cast<double>(can.messages_sent()), static_cast<double>(world.gas_used()),
+                   static_cast<double>(bootstraps)}) {
     r.metrics.push_back(x);
   }
   const std::size_t n = size.size();
@@ -129,6 +159,12 @@ ExperimentKind churn_protocol_kind() {
       ParamSpec::real("step_s", "simulated time of one step").above(0).at_most(1e6).def(10.0).in_unit("s"),
       ParamSpec::real("join_window_s", "join requests go out at random times in [0, join_window_s) of the step").at_least(0).at_most(1e6).def(2.0).in_unit("s"),
       ParamSpec::real("crash_at_s", "when in the step the crashes happen (all at once)").at_least(0).at_most(1e6).def(5.0).in_unit("s"),
+      ParamSpec::choice("at_zero", {"dead", "bootstrap"},
+                        "when a step ends with no member up: dead for good (nobody can elect or accept anyone), or the Registry owner sends Registry.bootstrap with a random live node as leader after bootstrap_delay such steps")
+          .def(std::string("dead")),
+      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before the bootstrap, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(0),
+      ParamSpec::choice("sample", {"end_of_step", "after_joins"}, "when the size is observed: at the end of the step, or right before the crashes")
+          .def(std::string("end_of_step")),
   };
   for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
   k.metrics = churn_size_metric_specs();
@@ -141,6 +177,7 @@ ExperimentKind churn_protocol_kind() {
            {"mean_registry_members", "mean over steps of the Registry's member count, crashed members not yet removed included"},
            {"messages", "protocol messages sent"},
            {"gas", "gas of all Registry transactions"},
+           {"bootstraps", "Registry.bootstrap transactions the owner sent (at_zero = \"bootstrap\")"},
        }) {
     k.metrics.push_back(m);
   }

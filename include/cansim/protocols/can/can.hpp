@@ -233,6 +233,7 @@ class Can {
   void request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
                std::function<void()> on_timeout);
   void check_state(NodeId n);
+  void arm_check(NodeId n);
   void send(NodeId from, NodeId to, CanMsg m);
   void on_promise_request(NodeId self, NodeId from, const CanMsg& m);
   void grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t n, std::uint64_t request);
@@ -313,6 +314,7 @@ class Can {
   std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
   std::uint64_t by_type_[kMsgTypes] = {};
   std::uint64_t component_removals_ = 0;
+  std::vector<char> checking_;        // per member: a checkState loop is scheduled
   std::vector<SimTime> crashed_at_;  // per endpoint: its last crash, negative if up since the start
   std::vector<Detection> detections_;
   std::map<std::string, TxCount> transactions_;

@@ -87,6 +87,30 @@ Transaction appoint_leader(Address reg, Address owner, Address leader) {
   });
 }
 
+Transaction bootstrap(Address reg, Address owner, Address leader) {
+  return tx_for(reg, owner, "Registry.bootstrap", Calldata{}.word(word_of(leader)), [=](Call& c) {
+    only_owner(c);
+    const auto nonce = static_cast<std::uint64_t>(c.sload(slot(reg, kNonce)));
+    c.require(nonce != 0, "no leader was appointed yet: use appointLeader");
+    const Word contact = c.sload(slot(reg, kCandidate, word_of(leader)));
+    c.require(contact != 0, "the leader must be a candidate");
+    // The old CAN is gone: every member leaves, last first.
+    for (auto count = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberCount))); count > 0; --count) {
+      const Word member = c.sload(slot(reg, kMemberAt, count - 1));
+      c.sstore(slot(reg, kMemberAt, count - 1), 0);
+      c.sstore(slot(reg, kMemberIndex, member), 0);
+      c.emit({{}, "MemberLeft", {member}, 2, 0});
+    }
+    c.sstore(slot(reg, kMemberCount), 0);
+    c.sstore(slot(reg, kLeader), word_of(leader));
+    c.sstore(slot(reg, kLeaderContact), contact);
+    c.sstore(slot(reg, kNonce), nonce + 1);
+    add_member(c, leader);
+    c.emit({{}, "MemberJoined", {word_of(leader)}, 2, 0});
+    c.emit({{}, "LeaderChanged", {nonce + 1, word_of(leader)}, 3, 32});
+  });
+}
+
 Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
                             Word contact) {
   Calldata data = Calldata{}.word(n).word(contact);

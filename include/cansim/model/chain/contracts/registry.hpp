@@ -30,6 +30,11 @@ Transaction set_params(Address reg, Address owner, std::uint64_t nmin, std::uint
 Transaction register_candidate(Address reg, Address node, Word contact);
 // The owner appoints the first leader (§3.1 step 2.ii); it must be a candidate. Nonce becomes 1.
 Transaction appoint_leader(Address reg, Address owner, Address leader);
+// Beyond the paper: the owner starts the CAN again after it died (no member left to elect
+// anyone), as at system start: every member is removed, `leader` (a candidate) becomes the only
+// member and the leader, and the nonce goes up by one, so that whatever the old CAN still issues
+// is fenced off.
+Transaction bootstrap(Address reg, Address owner, Address leader);
 // LeadElect's one transaction (Algorithm 3): n must be the stored nonce + 1.
 Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
                             Word contact);
