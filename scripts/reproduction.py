@@ -2,10 +2,11 @@
 """Regenerates the measured parts of docs/reproduction.md: runs Figures 4.2 and 4.3 under the
 default model and under every variant of each open choice, checks the paper's eight statements
 with `cansim claims`, searches the combinations of choices for the one that meets the most
-statements, draws the plots into docs/img/, and rewrites the tables between the
-<!-- generated:NAME --> markers of docs/reproduction.md.
+statements, compares the abstract step model with the protocol model (kind churn_protocol)
+configuration by configuration, draws the plots into docs/img/, and rewrites the tables between
+the <!-- generated:NAME --> markers of docs/reproduction.md.
 
-    scripts/reproduction.py [--cansim build/cansim]
+    scripts/reproduction.py [--cansim build/cansim] [--only protocol]
 """
 import argparse
 import itertools
@@ -55,9 +56,10 @@ CHOICES = [
 ]
 
 
-def run_claims(cansim, sets, work, reps=None):
+def run_claims(cansim, sets, work, reps=None, suffix=""):
     dirs = []
     for fig in ("fig4_2", "fig4_3"):
+        fig += suffix
         out = Path(work) / fig
         args = [cansim, "run", str(ROOT / "scenarios" / f"{fig}.json"), "-o", str(out), "--force"]
         for s in sets + ([f"repetitions={reps}"] if reps else []):
@@ -89,9 +91,53 @@ def replace_block(text, name, content):
     return pattern.sub(lambda m: m.group(1) + content + m.group(2), text)
 
 
+# The two readings under which the abstract and the protocol model are compared.
+READINGS = [
+    ("literal", "the literal reading (both defaults)", []),
+    ("bootstrap", "a bootstrap at size 0, sampled after the joins", ["params.at_zero=bootstrap", "params.sample=after_joins"]),
+]
+
+
+def configs(d):
+    s = json.loads((Path(d) / "summary.json").read_text())
+    return {(c["params"]["nmax"], c["params"]["f"], c["params"]["j"]): c for c in s["configurations"]}
+
+
+def comparison(cansim, work, img):
+    """The protocol block: per reading, one row per (Nmax, f, j) with both models side by side."""
+    out = ""
+    for key, title, sets in READINGS:
+        abstract, adirs = run_claims(cansim, sets, work)
+        protocol, pdirs = run_claims(cansim, sets, work, suffix="_protocol")
+        held = lambda vs: ", ".join(str(v["statement"]) for v in vs if v["verdict"] == "holds") or "none"
+        out += (f"**{title[0].upper() + title[1:]}** (`{' '.join('--set ' + s for s in sets) or 'no overrides'}`). "
+                f"Statements met: abstract {held(abstract)}; protocol {held(protocol)}.\n\n")
+        out += ("| Nmax | f | j | mean size, abstract | mean size, protocol | below Nmin, abstract | below Nmin, protocol "
+                "| runs reaching 0, abstract | runs reaching 0, protocol | Registry members (protocol) | removed / crashed (protocol) "
+                "| LeadElect / bootstraps (protocol) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        for ad, pd in zip(adirs, pdirs):
+            a, p = configs(ad), configs(pd)
+            for k in sorted(a, key=lambda k: (k[0], k[1], -k[2])):
+                ca, cp = a[k], p[k]
+                m = cp["metrics"]
+                crashed = m["crashes"]["mean"]
+                ratio = m["removals"]["mean"] / crashed if crashed else float("nan")
+                out += (f"| {k[0]} | {k[1]} | {k[2]} | {ca['size']['mean']:.2f} | {cp['size']['mean']:.2f} "
+                        f"| {ca['share_below_nmin']:.3f} | {cp['share_below_nmin']:.3f} "
+                        f"| {ca['share_runs_reached_zero']:.3f} | {cp['share_runs_reached_zero']:.3f} "
+                        f"| {m['mean_registry_members']['mean']:.2f} | {ratio:.2f} "
+                        f"| {m['elections']['mean'] - m['bootstraps']['mean']:.1f} / {m['bootstraps']['mean']:.1f} |\n")
+        out += "\n"
+        for fig, d in zip(("fig4_2", "fig4_3"), pdirs):
+            subprocess.run(["/usr/bin/python3", str(ROOT / "scripts/plot/churn_boxplot.py"), d, "-o",
+                            str(img / f"{fig}_protocol_{key}")], check=True, capture_output=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cansim", default=str(ROOT / "build" / "cansim"))
+    ap.add_argument("--only", choices=["protocol"], help="regenerate only the comparison with the protocol model")
     args = ap.parse_args()
     doc_path = ROOT / "docs" / "reproduction.md"
     doc = doc_path.read_text()
@@ -99,6 +145,12 @@ def main():
     img.mkdir(exist_ok=True)
 
     with tempfile.TemporaryDirectory() as work:
+        doc = replace_block(doc, "protocol", comparison(args.cansim, work, img))
+        if args.only == "protocol":
+            doc_path.write_text(doc)
+            print(f"updated the protocol comparison of {doc_path.relative_to(ROOT)} and docs/img/")
+            return
+
         default, dirs = run_claims(args.cansim, [], work)
         lines = ""
         for v in default:

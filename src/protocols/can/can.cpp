@@ -34,7 +34,10 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
-    if (log.event == "MemberLeft") index_member(node_of(chain::address_of(log.args[0])), false);
+    if (log.event == "MemberLeft") {
+      index_member(node_of(chain::address_of(log.args[0])), false);
+      ++members_left_;
+    }
   });
   for (NodeId n = 0; n < nodes_.size(); ++n) on_recover(n);
   net_.on_message([this](NodeId to, NodeId from, const CanMsg& m) { handle(to, from, m); });

@@ -172,7 +172,7 @@ ExperimentKind churn_protocol_kind() {
            {"joins", "members registered through Join"},
            {"crashes", "members crashed"},
            {"leader_crashes", "crashes of the Registry's leader"},
-           {"elections", "leaders elected through LeadElect"},
+           {"elections", "leader changes in the Registry: LeadElect's, and the owner's bootstraps"},
            {"removals", "members removed by vote"},
            {"mean_registry_members", "mean over steps of the Registry's member count, crashed members not yet removed included"},
            {"messages", "protocol messages sent"},

@@ -14,13 +14,19 @@
 // nonce) still rests on the Registry's compare-and-swap.
 //
 // Join follows Algorithm 1: the leader checks the candidate's endpoint, answers by listenJoin
-// with the churn counted as members removed minus members joined since the start (the
-// cumulative reading, as in the abstract churn model), and registers the member through a
-// Registry transaction before it broadcasts the join.
+// with the churn counted as members that left the Registry minus members that joined through Join
+// since the start (the cumulative reading, as in the abstract churn model; any leader can count
+// both from the Registry's events), and registers the member through a Registry transaction
+// before it broadcasts the join.
 //
-// Ledger entries (NodeJoin, NodeLeave) carry the issuing leader's nonce and members refuse stale
-// ones (fencing). Components register (Register) and are deregistered by vote (Deregister);
-// AssignWork, CheckpointWork, ReassignWork and FinishWork come next.
+// Ledger entries carry the issuing leader's nonce and members refuse stale ones (fencing); a
+// leader commits an entry only while it leads by the Registry's nonce. Components register
+// (Register) and are deregistered by vote (Deregister); the leader gives them Work Entries
+// (AssignWork), stores and replicates their checkpoints (CheckpointWork), moves the work of a
+// removed or restarted component (ReassignWork) and ends it (FinishWork): src/protocols/can/work.cpp.
+//
+// One source file per protocol in src/protocols/can/: check_state, join, remove_node,
+// lead_elect, register, work; can.cpp holds what they share.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -314,6 +320,9 @@ class Can {
   std::uint64_t messages_ = 0, removal_votes_ = 0, removals_ = 0, joins_ = 0, stale_entries_ = 0;
   std::uint64_t by_type_[kMsgTypes] = {};
   std::uint64_t component_removals_ = 0;
+  // Members the Registry saw leave (removed by vote, or cleared by a bootstrap): Algorithm 1's
+  // "left", which any leader can count from the Registry's events.
+  std::uint64_t members_left_ = 0;
   std::vector<char> checking_;        // per member: a checkState loop is scheduled
   std::vector<SimTime> crashed_at_;  // per endpoint: its last crash, negative if up since the start
   std::vector<Detection> detections_;
