@@ -58,7 +58,8 @@ def main() -> int:
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("CAN size")
     axes[0][0].legend(loc="upper right")
-    fig.suptitle(f"CAN size, Nmax = {', '.join(str(n) for n in nmax)} ({configs[0]['runs']} runs of "
+    model = ", protocol model" if summary["experiment"] == "churn_protocol" else ""
+    fig.suptitle(f"CAN size, Nmax = {', '.join(str(n) for n in nmax)}{model} ({configs[0]['runs']} runs of "
                  f"{configs[0]['params']['steps']} steps per box)")
     fig.tight_layout()
     out = Path(args.out) if args.out else rdir / "churn_boxplot"
