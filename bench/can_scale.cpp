@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   for (NodeId i = 1; i < n; ++i) must(chain::registry::register_member(reg, member_address(0), member_address(i)));
   const long rss_setup = max_rss_kib();
 
-  Can can(sim, net, chain, reg, keys, CanConfig{}, Rng(4));
+  Can can(sim, net, chain, reg, std::move(keys), CanConfig{}, Rng(4));  // the CAN keeps the only copy
   can.start();
   for (NodeId c = 0; c < n; ++c) can.preregister_component(static_cast<NodeId>(n + c));
   const auto t0 = Clock::now();

@@ -30,7 +30,6 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   comps_.resize(net_.size() - nodes_.size());
   rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
-  crashed_at_.assign(net_.size(), SimTime{-1});
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
@@ -89,10 +88,12 @@ void Can::on_crash(NodeId n) {
   crashed_at_[n] = sim_.now();
   if (n < nodes_.size()) {
     nodes_[n] = Node{};
+    proposals_.erase(n);
+    votes_.erase(votes_.lower_bound({n, 0}), votes_.lower_bound({n + 1, 0}));
     audit_.lost(n);
   } else {
     Component& comp = comps_[n - first_component_];
-    comp.runs.clear();
+    runs_.erase(n);
     ++comp.incarnation;
   }
   std::vector<std::uint64_t> mine;
@@ -264,7 +265,7 @@ void Can::submit(chain::Transaction tx, std::function<void(const chain::Receipt&
 }
 
 void Can::record_removal(NodeId n) {
-  if (crashed_at_[n].us >= 0 && !net_.is_up(n)) detections_.push_back({n, crashed_at_[n], sim_.now()});
+  if (crashed_at(n).us >= 0 && !net_.is_up(n)) detections_.push_back({n, crashed_at(n), sim_.now()});
 }
 
 }  // namespace cansim::can

@@ -26,8 +26,7 @@ void Can::lead_elect(NodeId p) {
   node.nonce = n;
   node.promised_to = p;
   node.promise_expires = sim_.now() + config_.promise_ttl;
-  node.promised = {p};
-  node.accepts = {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))};
+  proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))}};
   if (!is_member(p)) {
     node.n = 0;
     return;
@@ -36,7 +35,7 @@ void Can::lead_elect(NodeId p) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
             [this, p, q, n](const CanMsg& r) {
-              if (r.yes && nodes_[p].n == n) nodes_[p].promised.push_back(q);
+              if (r.yes && nodes_[p].n == n) proposals_[p].promised.push_back(q);
             },
             [] {});
   }
@@ -74,12 +73,13 @@ void Can::grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t
 void Can::after_promises(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.promised.size() <= member_list_.size()) return give_up(p);
-  for (NodeId q : node.promised) {
+  const Proposal& proposal = proposals_[p];
+  if (2 * proposal.promised.size() <= member_list_.size()) return give_up(p);
+  for (NodeId q : proposal.promised) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Accept, 0, n, p), config_.vote_timeout,
             [this, p, n](const CanMsg& r) {
-              if (r.yes && nodes_[p].n == n) nodes_[p].accepts.push_back(r.signature);
+              if (r.yes && nodes_[p].n == n) proposals_[p].accepts.push_back(r.signature);
             },
             [] {});
   }
@@ -89,12 +89,16 @@ void Can::after_promises(NodeId p, std::uint64_t n) {
 void Can::after_accepts(NodeId p, std::uint64_t n) {
   Node& node = nodes_[p];
   if (node.n != n || !net_.is_up(p)) return;
-  if (2 * node.accepts.size() <= member_list_.size()) return give_up(p);
+  const Proposal& proposal = proposals_[p];
+  if (2 * proposal.accepts.size() <= member_list_.size()) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
-  submit(chain::registry::register_leader(reg_, member_address(p), n, node.accepts, 1000 + p),
+  submit(chain::registry::register_leader(reg_, member_address(p), n, proposal.accepts, 1000 + p),
                 [this, p, n](const chain::Receipt& r) {
                   Node& me = nodes_[p];
-                  if (me.n == n) me.n = 0;
+                  if (me.n == n) {
+                    me.n = 0;
+                    proposals_.erase(p);
+                  }
                   if (r.status != chain::Status::Success || !net_.is_up(p)) return;
                   me.leader = p;
                   for (NodeId q : member_list_) {
@@ -107,6 +111,7 @@ void Can::give_up(NodeId p) {
   // It releases its own promise, so that it can back another proposer of the same nonce.
   Node& node = nodes_[p];
   node.n = 0;
+  proposals_.erase(p);
   if (node.promised_to == p) node.promise_expires = sim_.now();
 }
 

@@ -13,13 +13,13 @@ void Can::listen_remove(NodeId leader, NodeId target) {
   // listenRemove: a vote among the members, the leader's own included; each voter pings the
   // target itself. Removed only by a simple majority (the reporter may be the one cut off).
   Node& node = nodes_[leader];
-  if (node.leader != leader || !(is_member(target) || is_registered_component(target)) || node.votes.count(target)) return;
-  node.votes[target] = 0;
+  if (node.leader != leader || !(is_member(target) || is_registered_component(target)) || votes_.count({leader, target})) return;
+  votes_[{leader, target}] = 0;
   ++removal_votes_;
   probe(leader, target, [] {},
           [this, leader, target] {
-            auto it = nodes_[leader].votes.find(target);
-            if (it != nodes_[leader].votes.end()) ++it->second;
+            auto it = votes_.find({leader, target});
+            if (it != votes_.end()) ++it->second;
           });
   for (NodeId q : member_list_) {
     if (q == leader || q == target) continue;
@@ -27,8 +27,8 @@ void Can::listen_remove(NodeId leader, NodeId target) {
     v.target = target;
     request(leader, q, v, config_.vote_timeout + probe_time(),
             [this, leader, target](const CanMsg& r) {
-              auto it = nodes_[leader].votes.find(target);
-              if (r.yes && it != nodes_[leader].votes.end()) ++it->second;
+              auto it = votes_.find({leader, target});
+              if (r.yes && it != votes_.end()) ++it->second;
             },
             [] {});
   }
@@ -43,11 +43,10 @@ void Can::on_vote_request(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::tally(NodeId leader, NodeId target) {
-  Node& node = nodes_[leader];
-  auto it = node.votes.find(target);
-  if (it == node.votes.end()) return;  // the leader crashed meanwhile
+  auto it = votes_.find({leader, target});
+  if (it == votes_.end()) return;  // the leader crashed meanwhile
   const std::uint32_t yes = it->second;
-  node.votes.erase(it);
+  votes_.erase(it);
   if (2 * yes <= member_list_.size() || !net_.is_up(leader)) return;
   if (target >= first_component_) {
     // Deregister (§4.2): a ledger entry, no Registry transaction; its work goes to others.

@@ -102,8 +102,8 @@ void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
   ledger_.assign(w, component, sim_.now(), [this](NodeId c) { return is_registered_component(c); });
   const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
   if (type == MsgType::ReassignWork) {
-    const bool crashed = crashed_at_[previous].us >= 0 && !net_.is_up(previous);
-    reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at_[previous] : SimTime{-1}});
+    const bool crashed = crashed_at(previous).us >= 0 && !net_.is_up(previous);
+    reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at(previous) : SimTime{-1}});
   }
   last_heard_[w] = sim_.now();
   const CanMsg entry = work_msg(type, w, 0, component);
@@ -122,13 +122,14 @@ void Can::restart_component_work(NodeId leader, NodeId component) {
 }
 
 void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
-  const Component& comp = comps_[self - first_component_];
-  const bool room = config_.component_capacity == 0 || comp.runs.size() < config_.component_capacity;
+  auto it = runs_.find(self);
+  const std::size_t running = it == runs_.end() ? 0 : it->second.size();
+  const bool room = config_.component_capacity == 0 || running < config_.component_capacity;
   send(self, from, msg(MsgType::WorkAccept, m.request, 0, 0, room));
 }
 
 Can::Run* Can::find_run(NodeId c, std::uint32_t w) {
-  for (Run& r : comps_[c - first_component_].runs) {
+  for (Run& r : runs_of(c)) {
     if (r.work == w) return &r;
   }
   return nullptr;
@@ -139,20 +140,20 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
   const std::uint32_t w = m.work;
   if (m.type == MsgType::AssignWork) return start_run(self, w, 0);
   // ReassignWork: fetch the checkpoint array from the members and resume from the newest.
-  comps_[self - first_component_].runs.push_back({w, 0, true});  // a placeholder while fetching
+  runs_of(self).push_back({w, 0, true});  // a placeholder while fetching
   struct Fetching {
     std::size_t waiting;
     std::uint32_t newest = 0;
     bool conclusive = true;
   };
   auto state = std::make_shared<Fetching>(Fetching{member_list_.size() + 1});
-  const std::uint64_t incarnation = comps_[self - first_component_].incarnation;
+  const std::uint32_t incarnation = comps_[self - first_component_].incarnation;
   auto done = [this, self, w, state, incarnation] {
     if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
     const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
-    auto& runs = comps_[self - first_component_].runs;
+    auto& runs = runs_of(self);
     runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
     start_run(self, w, state->newest);
   };
@@ -181,12 +182,12 @@ void Can::on_fetch(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
-  Component& comp = comps_[c - first_component_];
-  comp.runs.push_back({w, progress, false});
-  sim_.after(config_.checkpoint_interval, [this, c, w, incarnation = comp.incarnation] { tick(c, w, incarnation); });
+  runs_of(c).push_back({w, progress, false});
+  sim_.after(config_.checkpoint_interval,
+             [this, c, w, incarnation = comps_[c - first_component_].incarnation] { tick(c, w, incarnation); });
 }
 
-void Can::tick(NodeId c, std::uint32_t w, std::uint64_t incarnation) {
+void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   // One checkpoint interval of work done (or, once complete, WorkDone repeated).
   if (comps_[c - first_component_].incarnation != incarnation || !net_.is_up(c)) return;
   Run* run = find_run(c, w);
@@ -210,7 +211,7 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress) {
   request(c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
           [this, c, w, progress, leader](const CanMsg& r) {
             if (r.stop) {
-              auto& runs = comps_[c - first_component_].runs;  // the work is no longer ours
+              auto& runs = runs_of(c);  // the work is no longer ours
               runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& x) { return x.work == w; }), runs.end());
               return;
             }
@@ -318,7 +319,7 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
-  auto& runs = comps_[self - first_component_].runs;
+  auto& runs = runs_of(self);
   runs.erase(std::remove_if(runs.begin(), runs.end(), [&m](const Run& r) { return r.work == m.work; }), runs.end());
   CanMsg r = work_msg(MsgType::ShutdownDone, m.work);
   r.request = m.request;

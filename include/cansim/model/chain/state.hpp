@@ -28,7 +28,15 @@ class State {
   using Snapshot = std::size_t;
   Snapshot snapshot() const { return journal_.size(); }
   void revert_to(Snapshot s);
-  void forget_journal() { journal_.clear(); }  // once a transaction is final
+  // Once a transaction is final. A journal that grew large (balances set one by one at genesis)
+  // gives its memory back; a transaction's few entries keep theirs for the next one.
+  void forget_journal() {
+    if (journal_.capacity() > 4096) {
+      std::vector<Undo>().swap(journal_);
+    } else {
+      journal_.clear();
+    }
+  }
 
   // Sum of all balances: with the fees credited to an account, this never changes.
   Wei total_balance() const;

@@ -207,12 +207,9 @@ class Can {
     std::uint64_t nonce = 0;         // highest nonce seen or promised
     NodeId promised_to = UINT32_MAX; // for `nonce`
     SimTime promise_expires;
-    // Proposer side of an election in progress (n == 0: none).
+    // Proposer side of an election in progress (n == 0: none); its promises and accepts are in
+    // proposals_ (few members propose at once, so they are kept apart from every member's state).
     std::uint64_t n = 0;
-    std::vector<NodeId> promised;
-    std::vector<chain::Signature> accepts;
-    // Leader side of RemoveNode votes in progress: target -> votes to remove.
-    std::map<NodeId, std::uint32_t> votes;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
     // Checkpoint replicas this member stores: (work, progress). Lost in a crash.
@@ -225,11 +222,11 @@ class Can {
     bool done = false;       // complete; WorkDone is repeated until Shutdown comes
   };
   struct Component {
-    std::vector<Run> runs;
-    std::uint64_t incarnation = 0;  // ticks of an earlier life find it changed
+    std::uint32_t incarnation = 0;  // ticks of an earlier life find it changed
     bool registered_once = false;   // on recovery it registers again
   };
-
+  // The runs of a component (only those that were given work have an entry).
+  std::vector<Run>& runs_of(NodeId c) { return runs_[c]; }
   void handle(NodeId to, NodeId from, const CanMsg& m);
   // Pings `to` up to ping_attempts times; on_alive at the first answer, on_silent if none.
   void probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
@@ -277,7 +274,7 @@ class Can {
   void on_offer(NodeId self, NodeId from, const CanMsg& m);
   void on_assignment(NodeId self, const CanMsg& m);
   void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
-  void tick(NodeId c, std::uint32_t w, std::uint64_t incarnation);
+  void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
   Run* find_run(NodeId c, std::uint32_t w);
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress);
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
@@ -300,6 +297,13 @@ class Can {
   Rng rng_;
   Requests requests_;
   std::vector<Node> nodes_;
+  struct Proposal {
+    std::vector<NodeId> promised;
+    std::vector<chain::Signature> accepts;
+  };
+  std::map<NodeId, Proposal> proposals_;  // by proposer
+  // RemoveNode votes in progress: (leader, target) -> votes to remove.
+  std::map<std::pair<NodeId, NodeId>, std::uint32_t> votes_;
   // For a request id: who asked, and the continuation when its reply arrives.
   struct Pending {
     NodeId requester;
@@ -324,13 +328,18 @@ class Can {
   // "left", which any leader can count from the Registry's events.
   std::uint64_t members_left_ = 0;
   std::vector<char> checking_;        // per member: a checkState loop is scheduled
-  std::vector<SimTime> crashed_at_;  // per endpoint: its last crash, negative if up since the start
+  std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time
+  SimTime crashed_at(NodeId n) const {
+    auto it = crashed_at_.find(n);
+    return it == crashed_at_.end() ? SimTime{-1} : it->second;
+  }
   std::vector<Detection> detections_;
   std::map<std::string, TxCount> transactions_;
   // Work: the committed table, the replica ground truth, the components' runs.
   WorkLedger ledger_;
   ReplicaAudit audit_;
   std::vector<Component> comps_;
+  std::map<NodeId, std::vector<Run>> runs_;
   std::vector<SimTime> offer_until_;  // per Work Entry: no new offer before this
   std::vector<SimTime> last_heard_;   // per Work Entry: the assignee's last checkpoint or WorkDone
   std::vector<std::uint32_t> reached_;  // per Work Entry: the most progress any component made
