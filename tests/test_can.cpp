@@ -268,3 +268,48 @@ TEST_CASE("components register, are checked, and a crashed one is deregistered b
   CHECK(c.can->removals() == 0);                   // no member was removed
   CHECK(c.can->messages_sent(MsgType::ComponentLeave) == 4);  // the entry reached the 4 other members
 }
+
+namespace {
+
+scenario::Scenario load_can(const char* file, int reps) {
+  return scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/" + file, {"repetitions=" + std::to_string(reps)});
+}
+
+}  // namespace
+
+TEST_CASE("scenario can_two_proposers: several proposers, one leader for the nonce", "[can][leadelect][scenario]") {
+  using scenario::testing::metric;
+  const auto sc = load_can("can_two_proposers.json", 30);
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  int contested = 0;
+  for (const auto& r : results) {
+    CHECK(metric(sc, r, "elections") == 1);
+    CHECK(metric(sc, r, "leader_up_at_end") == 1);
+    CHECK(metric(sc, r, "leader_at_end") != 0);
+    contested += metric(sc, r, "lead_elect_attempts") >= 2 ? 1 : 0;
+  }
+  CHECK(contested >= 10);  // the scenario does make proposers meet
+}
+
+TEST_CASE("scenario can_cut_off_node: the vote keeps a healthy peer that one node cannot reach", "[can][scenario]") {
+  using scenario::testing::metric;
+  const auto sc = load_can("can_cut_off_node.json", 20);
+  for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "removal_votes") >= 1);  // node 2 did ask
+    CHECK(metric(sc, r, "removals") == 0);
+    CHECK(metric(sc, r, "members_at_end") == 7);
+    CHECK(metric(sc, r, "elections") == 0);
+  }
+}
+
+TEST_CASE("scenario can_leader_partition: the majority side elects a leader and removes the minority", "[can][leadelect][scenario]") {
+  using scenario::testing::metric;
+  const auto sc = load_can("can_leader_partition.json", 20);
+  for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "elections") >= 1);
+    CHECK(metric(sc, r, "leader_at_end") >= 2);  // one of the five
+    CHECK(metric(sc, r, "removals") == 2);       // nodes 0 and 1
+    CHECK(metric(sc, r, "members_at_end") == 5);
+    CHECK(metric(sc, r, "leader_up_at_end") == 1);
+  }
+}

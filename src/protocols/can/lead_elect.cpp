@@ -23,6 +23,7 @@ void Can::lead_elect(NodeId p) {
   const std::uint64_t n = registry_nonce() + 1;
   if (!may_promise(node, n, p)) return;  // it promised someone else this nonce, for now
   node.n = n;
+  ++lead_elect_attempts_;
   node.nonce = n;
   node.promised_to = p;
   node.promise_expires = sim_.now() + config_.promise_ttl;

@@ -106,6 +106,8 @@ RunResult run(const RunContext& ctx) {
       static_cast<double>(can.replica_audit().lost_checkpoints(can.work_ledger())),
       min_replicas == SIZE_MAX ? nan : static_cast<double>(min_replicas),
       static_cast<double>(inconclusive),
+      static_cast<double>(can.lead_elect_attempts()),
+      static_cast<double>(leader),
   };
   if (ctx.output.boolean("transactions")) {
     std::vector<std::string> fn;
@@ -190,6 +192,8 @@ ExperimentKind can_kind() {
       {"checkpoints_lost", "acknowledged checkpoints of unfinished work with no live replica at the end"},
       {"min_replicas", "fewest live replicas an acknowledged checkpoint of unfinished work was left with when a member lost replicas; NaN if none did"},
       {"fetch_inconclusive", "resumes in which some member did not answer the checkpoint fetch"},
+      {"lead_elect_attempts", "LeadElect proposals begun (promises asked for a nonce)"},
+      {"leader_at_end", "the Registry's leader at the end (a member's node id)"},
   };
   k.fault_nodes = [](const ParamValues& p) {
     return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));

@@ -191,6 +191,7 @@ class Can {
   std::uint64_t messages_sent() const { return messages_; }
   std::uint64_t messages_sent(MsgType t) const { return by_type_[static_cast<std::size_t>(t)]; }
   std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
+  std::uint64_t lead_elect_attempts() const { return lead_elect_attempts_; }  // proposals begun
   std::uint64_t removals() const { return removals_; }            // members deregistered
   std::uint64_t joins() const { return joins_; }                  // members registered by Join
   // CAN ledger entries (NodeJoin, NodeLeave) a member applied, and those refused as stale.
@@ -327,6 +328,7 @@ class Can {
   // Members the Registry saw leave (removed by vote, or cleared by a bootstrap): Algorithm 1's
   // "left", which any leader can count from the Registry's events.
   std::uint64_t members_left_ = 0;
+  std::uint64_t lead_elect_attempts_ = 0;
   std::vector<char> checking_;        // per member: a checkState loop is scheduled
   std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time
   SimTime crashed_at(NodeId n) const {
