@@ -73,6 +73,34 @@ TEST_CASE("Figures 4.2 and 4.3 reproduce the golden bytes for their seed", "[gol
   }
 }
 
+TEST_CASE("the protocol model reproduces its golden bytes", "[golden][churn_protocol]") {
+  Cleanup cleanup;
+  struct Case {
+    std::string fig;
+    std::vector<std::string> sets;
+    std::string golden;
+  };
+  const std::vector<Case> cases{
+      {"fig4_2_protocol", {"repetitions=100"}, "fig4_2_protocol.r100.sha256"},
+      {"fig4_3_protocol", {"repetitions=100"}, "fig4_3_protocol.r100.sha256"},
+      {"fig4_2_protocol", {"repetitions=50", "params.at_zero=bootstrap", "params.sample=after_joins"},
+       "fig4_2_protocol.bootstrap.r50.sha256"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.golden << ": if this change of results is intended, run scripts/update_golden.sh and say why");
+    const fs::path dir = run_figure(c.fig, c.sets, "." + c.golden);
+    std::istringstream sums(read(kSource / "tests" / "golden" / c.golden));
+    std::string digest, name;
+    int files = 0;
+    while (sums >> digest >> name) {
+      INFO(name);
+      CHECK(sha256_hex(read(dir / name)) == digest);
+      ++files;
+    }
+    CHECK(files == 2);
+  }
+}
+
 TEST_CASE("each configuration's mean size agrees with the golden mean", "[golden]") {
   Cleanup cleanup;
   for (const std::string fig : {"fig4_2", "fig4_3"}) {
