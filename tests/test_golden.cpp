@@ -46,6 +46,19 @@ fs::path run_figure(const std::string& fig, const std::vector<std::string>& sets
   return dir;
 }
 
+// The files named in a golden sha256sum listing (runs.csv and summary.csv) have those digests.
+void check_digests(const fs::path& dir, const std::string& listing) {
+  std::istringstream sums(read(kSource / "tests" / "golden" / listing));
+  std::string digest, name;
+  int files = 0;
+  while (sums >> digest >> name) {
+    INFO(name);
+    CHECK(sha256_hex(read(dir / name)) == digest);
+    ++files;
+  }
+  CHECK(files == 2);
+}
+
 struct Cleanup {
   ~Cleanup() {
     std::error_code ec;
@@ -61,15 +74,7 @@ TEST_CASE("Figures 4.2 and 4.3 reproduce the golden bytes for their seed", "[gol
     INFO(fig << ": if this change of results is intended, run scripts/update_golden.sh and say why");
     const fs::path dir = run_figure(fig, {"repetitions=200"}, ".r200");
     CHECK(read(dir / "summary.json") == read(kSource / "tests" / "golden" / (fig + ".r200.summary.json")));
-    std::istringstream sums(read(kSource / "tests" / "golden" / (fig + ".r200.sha256")));
-    std::string digest, name;
-    int files = 0;
-    while (sums >> digest >> name) {
-      INFO(name);
-      CHECK(sha256_hex(read(dir / name)) == digest);
-      ++files;
-    }
-    CHECK(files == 2);
+    check_digests(dir, fig + ".r200.sha256");
   }
 }
 
@@ -89,15 +94,7 @@ TEST_CASE("the protocol model reproduces its golden bytes", "[golden][churn_prot
   for (const Case& c : cases) {
     INFO(c.golden << ": if this change of results is intended, run scripts/update_golden.sh and say why");
     const fs::path dir = run_figure(c.fig, c.sets, "." + c.golden);
-    std::istringstream sums(read(kSource / "tests" / "golden" / c.golden));
-    std::string digest, name;
-    int files = 0;
-    while (sums >> digest >> name) {
-      INFO(name);
-      CHECK(sha256_hex(read(dir / name)) == digest);
-      ++files;
-    }
-    CHECK(files == 2);
+    check_digests(dir, c.golden);
   }
 }
 

@@ -228,19 +228,23 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress) {
           [] {});
 }
 
+bool Can::from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const {
+  // Whether a leader may act on `from`'s request about m.work; a component that is no longer the
+  // assignee is told to stop.
+  if (!leads(leader) || m.work >= ledger_.work.size()) return false;
+  const WorkEntry& e = ledger_.work[m.work];
+  reply.stop = e.finished || e.assignee != from;
+  return !reply.stop;
+}
+
 void Can::on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m) {
   // Step 1: the leader picks the initial storage peer and tells the component.
   CanMsg r = work_msg(MsgType::CheckpointPeer, m.work, m.progress);
   r.request = m.request;
-  if (leads(leader) && m.work < ledger_.work.size()) {
-    const WorkEntry& e = ledger_.work[m.work];
-    if (e.finished || e.assignee != from) {
-      r.stop = true;
-    } else {
-      last_heard_[m.work] = sim_.now();
-      r.yes = true;
-      r.target = member_list_[rng_.below(member_list_.size())];
-    }
+  if (from_assignee(leader, from, m, r)) {
+    last_heard_[m.work] = sim_.now();
+    r.yes = true;
+    r.target = member_list_[rng_.below(member_list_.size())];
   }
   send(leader, from, r);
 }
@@ -267,17 +271,13 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
   // Step 2: the CheckpointWork entry, which tells the peers to replicate; then the acknowledgement.
   CanMsg r = work_msg(MsgType::CheckpointAck, m.work, m.progress);
   r.request = m.request;
-  if (leads(leader) && m.work < ledger_.work.size()) {
-    const WorkEntry& e = ledger_.work[m.work];
-    if (e.finished || e.assignee != from) {
-      r.stop = true;
-    } else if (m.progress > ledger_.latest(m.work)) {  // an older checkpoint that arrived late is not committed
-      ledger_.checkpoint(m.work, from, m.progress, sim_.now());
-      audit_.acknowledged(m.work, m.progress);
-      broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
-      if (m.target == leader) replicate(leader, m.work, m.progress);
-      r.yes = true;
-    }
+  // An older checkpoint that arrived late is not committed.
+  if (from_assignee(leader, from, m, r) && m.progress > ledger_.latest(m.work)) {
+    ledger_.checkpoint(m.work, from, m.progress, sim_.now());
+    audit_.acknowledged(m.work, m.progress);
+    broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
+    if (m.target == leader) replicate(leader, m.work, m.progress);
+    r.yes = true;
   }
   send(leader, from, r);
 }

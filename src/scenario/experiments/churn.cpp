@@ -69,6 +69,16 @@ RunResult run(const RunContext& ctx) {
 
 }  // namespace
 
+std::optional<ParamError> check_churn_sizes(const ParamValues& p) {
+  if (p.integer("nmin") > p.integer("nmax")) {
+    return ParamError{"nmin", fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("nmin"))};
+  }
+  if (p.integer("nmax") > p.integer("ntotal")) {
+    return ParamError{"nmax", fmt::format("expected at most ntotal ({}), found {}", p.integer("ntotal"), p.integer("nmax"))};
+  }
+  return std::nullopt;
+}
+
 std::vector<MetricSpec> churn_size_metric_specs() {
   return {
       {"mean_size", "mean of the sampled sizes of the run"},
@@ -192,12 +202,7 @@ ExperimentKind churn_kind() {
       ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
-    if (p.integer("nmin") > p.integer("nmax")) {
-      return ParamError{"nmin", fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("nmin"))};
-    }
-    if (p.integer("nmax") > p.integer("ntotal")) {
-      return ParamError{"nmax", fmt::format("expected at most ntotal ({}), found {}", p.integer("ntotal"), p.integer("nmax"))};
-    }
+    if (auto e = check_churn_sizes(p)) return e;
     if (p.integer("initial_size") > p.integer("nmax")) {
       return ParamError{"initial_size",
                         fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("initial_size"))};

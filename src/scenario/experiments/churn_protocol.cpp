@@ -185,12 +185,7 @@ ExperimentKind churn_protocol_kind() {
       ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run").def(false),
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
-    if (p.integer("nmin") > p.integer("nmax")) {
-      return ParamError{"nmin", fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("nmin"))};
-    }
-    if (p.integer("nmax") > p.integer("ntotal")) {
-      return ParamError{"nmax", fmt::format("expected at most ntotal ({}), found {}", p.integer("ntotal"), p.integer("nmax"))};
-    }
+    if (auto e = check_churn_sizes(p)) return e;
     if (p.real("join_window_s") > p.real("crash_at_s")) {
       return ParamError{"join_window_s", fmt::format("expected at most crash_at_s ({}), found {}", p.real("crash_at_s"), p.real("join_window_s"))};
     }

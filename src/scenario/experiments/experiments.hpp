@@ -19,6 +19,8 @@ enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDe
 // the paper's statements are about (summary.json of both churn kinds).
 nlohmann::ordered_json churn_size_summary(const ParamValues& p, std::span<const RunResult> runs);
 std::vector<MetricSpec> churn_size_metric_specs();
+// Nmin <= Nmax <= Ntotal.
+std::optional<ParamError> check_churn_sizes(const ParamValues& p);
 // Those metrics of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
 // size 0, or -1.
 std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero);

@@ -278,6 +278,7 @@ class Can {
   void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
   Run* find_run(NodeId c, std::uint32_t w);
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress);
+  bool from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const;
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
   void on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m);
   void on_upload(NodeId self, NodeId from, const CanMsg& m);
