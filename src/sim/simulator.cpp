@@ -80,8 +80,13 @@ bool Simulator::settle_min(std::uint64_t limit) {
     if (soon) __builtin_prefetch(&slot(e.slot()));
     place(e);
   }
-  moving.clear();
-  buckets_[b].swap(moving);  // keep the capacity for the next time this bucket fills
+  // A small bucket keeps its capacity for the next time it fills; a large one gives it back, or
+  // every bucket would keep the largest it ever held and the queue's memory would grow with the
+  // run's length rather than with what is pending.
+  if (moving.capacity() <= kKeptBucketCapacity) {
+    moving.clear();
+    buckets_[b].swap(moving);
+  }
   return true;
 }
 

@@ -138,6 +138,7 @@ class Simulator {
   Config config_;
   std::uint64_t now_ = 0;
   static constexpr unsigned kBuckets = 129;
+  static constexpr std::size_t kKeptBucketCapacity = 1024;  // entries
   std::vector<Entry> buckets_[kBuckets];
   std::uint64_t nonempty_[3] = {0, 0, 0};  // bit b set iff buckets_[b] has entries
   Key last_ = 0;                            // the key most recently taken
