@@ -220,3 +220,20 @@ TEST_CASE("scenario can_checkpoint_survival: one replica left is enough", "[can]
     CHECK(metric(sc, r, "work_finished") == 1);
   }
 }
+
+TEST_CASE("scenario can_chaos: random crashes, recoveries and loss never break an invariant", "[can][work][scenario]") {
+  using scenario::testing::metric;
+  const scenario::Scenario sc = load("can_chaos.json", {"repetitions=100"});
+  // A violated invariant would make run_runs throw (RunFailed with the seed, time and event).
+  const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
+  double reassigned = 0, elections = 0;
+  for (const auto& r : results) {
+    CHECK(metric(sc, r, "work_finished") == 4);
+    CHECK(metric(sc, r, "checkpoints_lost") == 0);
+    reassigned += metric(sc, r, "reassignments");
+    elections += metric(sc, r, "elections");
+  }
+  // The faults did reach the protocols: work moved and leaders changed.
+  CHECK(reassigned >= 50);
+  CHECK(elections >= 30);
+}
