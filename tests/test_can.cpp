@@ -313,3 +313,14 @@ TEST_CASE("scenario can_leader_partition: the majority side elects a leader and 
     CHECK(metric(sc, r, "leader_up_at_end") == 1);
   }
 }
+
+TEST_CASE("the can kind writes every injected fault on request", "[can][scenario]") {
+  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_leader_partition.json",
+                                                        {"repetitions=1", "output.faults=true"});
+  const auto results = scenario::run_runs(sc, {0}, {1, false});
+  const scenario::Table& t = results[0].tables.back();
+  REQUIRE(t.name == "faults");
+  CHECK(std::get<std::vector<double>>(t.data[0]) == std::vector<double>{5, 40});
+  CHECK(std::get<std::vector<std::string>>(t.data[1]) == std::vector<std::string>{"partition", "heal"});
+  CHECK(std::get<std::vector<std::string>>(t.data[2]) == std::vector<std::string>{"0 1", ""});
+}

@@ -140,6 +140,7 @@ RunResult run(const RunContext& ctx) {
     }
     r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
   }
+  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(net, true));
   r.trace_hash = sim.trace_hash();
   return r;
 }
@@ -169,6 +170,7 @@ ExperimentKind can_kind() {
       ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
       ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),
       ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)").def(false),
+      fault_output(),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},

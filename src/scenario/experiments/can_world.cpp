@@ -39,6 +39,26 @@ std::vector<ParamSpec> can_protocol_params() {
   };
 }
 
+ParamSpec fault_output() {
+  return ParamSpec::boolean("faults", "write faults.csv: every fault injected in the run (time, kind, nodes)").def(false);
+}
+
+Table fault_table(const Network<can::CanMsg>& net, bool write) {
+  std::vector<double> time;
+  std::vector<std::string> kind, nodes;
+  for (const FaultRecord& f : net.faults()) {
+    time.push_back(f.time.to_seconds());
+    kind.push_back(f.kind);
+    std::string list;
+    for (NodeId n : f.nodes) {
+      if (!list.empty()) list += ' ';
+      list += std::to_string(n);
+    }
+    nodes.push_back(std::move(list));
+  }
+  return Table{"faults", {"time_s", "kind", "nodes"}, {std::move(time), std::move(kind), std::move(nodes)}, write};
+}
+
 can::CanConfig can_config(const ParamValues& p) {
   can::CanConfig cfg;
   cfg.check_interval = ms(p, "check_interval_ms");

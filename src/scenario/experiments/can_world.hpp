@@ -6,6 +6,7 @@
 
 #include "cansim/model/chain/chain.hpp"
 #include "cansim/protocols/can/can.hpp"
+#include "cansim/scenario/experiment.hpp"
 #include "cansim/scenario/params.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
@@ -16,6 +17,11 @@ namespace cansim::scenario {
 // loss, block_interval_s.
 std::vector<ParamSpec> can_protocol_params();
 can::CanConfig can_config(const ParamValues& p);
+
+// The output option "faults" and the table it asks for: every fault the network recorded (time,
+// kind, nodes), written when `write` is set.
+ParamSpec fault_output();
+Table fault_table(const Network<can::CanMsg>& net, bool write);
 
 struct CanWorld {
   // `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0

@@ -136,6 +136,7 @@ RunResult run(const RunContext& ctx) {
   const std::size_t n = size.size();
   r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
                            ctx.output.boolean("per_step")});
+  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net, true));
   r.trace_hash = world.sim.trace_hash();
   return r;
 }
@@ -183,6 +184,7 @@ ExperimentKind churn_protocol_kind() {
   }
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run").def(false),
+      fault_output(),
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (auto e = check_churn_sizes(p)) return e;
