@@ -8,8 +8,9 @@ from pathlib import Path
 
 def main(a: str, b: str) -> int:
     da, db = Path(a), Path(b)
-    names_a = sorted(p.name for p in da.iterdir())
-    names_b = sorted(p.name for p in db.iterdir())
+    # Files at any depth (traces/run-N.json), by their path inside the directory.
+    names_a = sorted(str(p.relative_to(da)) for p in da.rglob("*") if p.is_file())
+    names_b = sorted(str(p.relative_to(db)) for p in db.rglob("*") if p.is_file())
     if names_a != names_b:
         print(f"{a} and {b} hold different files: {names_a} vs {names_b}")
         return 1

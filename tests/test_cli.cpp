@@ -63,9 +63,14 @@ std::string read(const fs::path& p) {
 
 // Every file equal, the manifests equal but for the command line.
 void require_same_results(const fs::path& a, const fs::path& b) {
+  // Files at any depth (traces/run-N.json), by their path inside the directory.
   std::set<std::string> na, nb;
-  for (const auto& e : fs::directory_iterator(a)) na.insert(e.path().filename().string());
-  for (const auto& e : fs::directory_iterator(b)) nb.insert(e.path().filename().string());
+  for (const auto& e : fs::recursive_directory_iterator(a)) {
+    if (e.is_regular_file()) na.insert(fs::relative(e.path(), a).string());
+  }
+  for (const auto& e : fs::recursive_directory_iterator(b)) {
+    if (e.is_regular_file()) nb.insert(fs::relative(e.path(), b).string());
+  }
   REQUIRE(na == nb);
   for (const auto& name : na) {
     INFO(name);
@@ -219,6 +224,37 @@ TEST_CASE("docs/cli.md documents every option of every command", "[cli][docs]") 
       CHECK(doc.find(it->str()) != std::string::npos);
     }
   }
+}
+
+TEST_CASE("the can kind writes a Chrome trace per run on request, and its shards merge exactly", "[cli][can]") {
+  const TempDir tmp("trace");
+  const fs::path& d = tmp.path;
+  const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_component_crash.json";
+  const std::string opts = " --set repetitions=3 --set output.trace=true";
+  REQUIRE(run_cli("run " + sc + opts + " -o " + (d / "full").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + opts + " --shard 1/2 -o " + (d / "a").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + opts + " --shard 2/2 -o " + (d / "b").string()).status == 0);
+  REQUIRE(run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "merged").string()).status == 0);
+  require_same_results(d / "full", d / "merged");
+  // Run 0: component 7 crashes at 22 s; its Work Entry 0 moves to component 8, whose stretch of
+  // it begins where 7's ends, at the ReassignWork.
+  const auto trace = nlohmann::json::parse(read(d / "full" / "traces" / "run-0.json"));
+  const auto& events = trace.at("traceEvents");
+  std::int64_t crash = -1, reassign = -1, end_on_7 = -1, start_on_8 = -1;
+  int checkpoints = 0;
+  for (const auto& e : events) {
+    const std::string name = e.at("name");
+    if (name == "crash" && e.at("tid") == 7) crash = e.at("ts");
+    if (name == "ReassignWork") reassign = e.at("ts");
+    if (name == "CheckpointWork") ++checkpoints;
+    if (name == "work 0" && e.at("tid") == 7) end_on_7 = e.at("ts").get<std::int64_t>() + e.at("dur").get<std::int64_t>();
+    if (name == "work 0" && e.at("tid") == 8) start_on_8 = e.at("ts");
+  }
+  CHECK(crash == 22000000);
+  CHECK(reassign > crash);
+  CHECK(end_on_7 == reassign);
+  CHECK(start_on_8 == reassign);
+  CHECK(checkpoints == 33);  // 3 Work Entries of 12 intervals: 11 checkpoints each
 }
 
 TEST_CASE("churn writes per-step sizes on request, and its shards merge exactly", "[cli][churn]") {

@@ -109,6 +109,10 @@ void commit(const Files& files, const OutputRequest& out) {
   if (!fs::create_directory(tmp, ec)) {
     throw OutputError(fmt::format("{}: cannot create a temporary directory: {}", tmp.string(), ec.message()));
   }
+  for (const auto& item : files.items) {  // subdirectories (traces/)
+    const fs::path sub = (tmp / item.first).parent_path();
+    if (sub != tmp) fs::create_directories(sub, ec);
+  }
   // The files are independent: write them side by side.
   std::vector<char> failed(files.items.size(), 0);
   parallel_for(files.items.size(), out.threads, [&](std::size_t i) {
@@ -204,6 +208,7 @@ json run_to_json(std::uint64_t run, const RunResult& r) {
   }
   j["tables"] = tables;
   j["trace_hash"] = r.trace_hash;
+  if (!r.trace.empty()) j["trace"] = r.trace;
   return j;
 }
 
@@ -237,6 +242,7 @@ RunResult run_from_json(const json& j) {
     r.tables.push_back(std::move(table));
   }
   r.trace_hash = j.at("trace_hash").get<std::uint64_t>();
+  r.trace = j.value("trace", std::string());
   return r;
 }
 
@@ -341,6 +347,10 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
       }
     });
     files.add(first->name + ".csv", std::move(csv));
+  }
+
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!results[i].trace.empty()) files.add(fmt::format("traces/run-{}.json", runs[i]), results[i].trace);
   }
 
   // Summaries per configuration, over the runs present, computed in parallel.

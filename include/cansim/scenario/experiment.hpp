@@ -50,6 +50,9 @@ struct RunResult {
   std::vector<double> metrics;  // the kind's declared metrics, in order: one row of runs.csv
   std::vector<Table> tables;
   std::uint64_t trace_hash = 0;  // the engine's event-trace hash, for determinism checks
+  // The run's events as Chrome trace-event JSON (opens in Perfetto or chrome://tracing), written
+  // to traces/run-N.json when not empty; kinds fill it when their output option asks for it.
+  std::string trace;
 };
 
 struct RunContext {

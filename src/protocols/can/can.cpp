@@ -55,6 +55,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
                                fmt::format("the Registry's nonce went from {} to {}", elections_.back().nonce, nonce));
     }
     elections_.push_back({sim_.now(), nonce, leader});
+    note(leader, "LeaderChanged", nonce);
     // The leader the Registry names learns it from the event (LeadElect's proposer knows already;
     // one the owner appointed does not).
     if (leader < nodes_.size() && net_.is_up(leader) && nodes_[leader].nonce <= nonce) {
@@ -241,6 +242,7 @@ void Can::apply_entry(NodeId self, const CanMsg& m) {
   Node& node = nodes_[self];
   if (m.n < std::max(node.nonce, registry_nonce())) {
     ++stale_entries_;
+    note(self, "StaleEntry", m.n);
     return;
   }
   ++node.entries;

@@ -30,6 +30,7 @@ void Can::check_state(NodeId n) {
             } else {
               CanMsg r = msg(MsgType::RemoveRequest);
               r.target = peer;
+              note(n, "RemoveRequest", peer);
               send(n, nodes_[n].leader, r);
             }
           });
@@ -40,6 +41,7 @@ void Can::check_state(NodeId n) {
     if (!net_.is_up(n)) return;
     CanMsg r = msg(MsgType::RemoveRequest);
     r.target = comp;
+    note(n, "RemoveRequest", comp);
     send(n, nodes_[n].leader, r);
   });
 }

@@ -80,6 +80,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
                             const bool ok = r.status == chain::Status::Success;
                             if (ok) {
                               ++joins_;
+                              note(leader, "Join", candidate);
                               broadcast_entry(leader, MsgType::NodeJoin, candidate);  // broadcast_node_join
                             }
                             send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));

@@ -24,6 +24,7 @@ void Can::lead_elect(NodeId p) {
   if (!may_promise(node, n, p)) return;  // it promised someone else this nonce, for now
   node.n = n;
   ++lead_elect_attempts_;
+  note(p, "LeadElect", n);
   node.nonce = n;
   node.promised_to = p;
   node.promise_expires = sim_.now() + config_.promise_ttl;

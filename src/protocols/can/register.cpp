@@ -52,6 +52,7 @@ void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request
           } else {
             index_component(component, true);
             broadcast_entry(leader, MsgType::ComponentJoin, component);
+            note(leader, "Register", component);
             assign_pending(leader);
           }
           send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));

@@ -47,13 +47,17 @@ void Can::tally(NodeId leader, NodeId target) {
   if (it == votes_.end()) return;  // the leader crashed meanwhile
   const std::uint32_t yes = it->second;
   votes_.erase(it);
-  if (2 * yes <= member_list_.size() || !net_.is_up(leader)) return;
+  if (2 * yes <= member_list_.size() || !net_.is_up(leader)) {
+    note(leader, "VoteKept", target, yes);
+    return;
+  }
   if (target >= first_component_) {
     // Deregister (§4.2): a ledger entry, no Registry transaction; its work goes to others.
     if (!is_registered_component(target) || !leads(leader)) return;
     index_component(target, false);
     ++component_removals_;
     record_removal(target);
+    note(leader, "Deregister", target, yes);
     broadcast_entry(leader, MsgType::ComponentLeave, target);
     assign_pending(leader);
     return;
@@ -61,6 +65,7 @@ void Can::tally(NodeId leader, NodeId target) {
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
   broadcast_entry(leader, MsgType::NodeLeave, target);
+  note(leader, "RemoveNode", target, yes);
   submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
                 [this, target](const chain::Receipt& r) {
                   if (r.status != chain::Status::Success) return;

@@ -106,6 +106,7 @@ void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
     reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at(previous) : SimTime{-1}});
   }
   last_heard_[w] = sim_.now();
+  note(component, type == MsgType::AssignWork ? "AssignWork" : "ReassignWork", w, previous);
   const CanMsg entry = work_msg(type, w, 0, component);
   broadcast_entry(leader, entry);
   CanMsg to_component = entry;
@@ -153,6 +154,7 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
     const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
+    note(self, "Resume", w, state->newest);
     auto& runs = runs_of(self);
     runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
     start_run(self, w, state->newest);
@@ -275,6 +277,7 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
   if (from_assignee(leader, from, m, r) && m.progress > ledger_.latest(m.work)) {
     ledger_.checkpoint(m.work, from, m.progress, sim_.now());
     audit_.acknowledged(m.work, m.progress);
+    note(from, "CheckpointWork", m.work, m.progress);
     broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
     if (m.target == leader) replicate(leader, m.work, m.progress);
     r.yes = true;
@@ -310,6 +313,7 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
             offer_until_[w] = SimTime{0};
             if (!leads(leader) || ledger_.work[w].finished) return;
             ledger_.finish(w, sim_.now());
+            note(ledger_.work[w].assignee, "FinishWork", w);
             audit_.removed(w);
             broadcast_entry(leader, work_msg(MsgType::FinishWork, w));
             auto& store = nodes_[leader].store;

@@ -33,6 +33,7 @@ RunResult run(const RunContext& ctx) {
   cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
   cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
+  cfg.trace = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
   CanWorld world(p, root, n, n, components, 1, n, cfg);
   Simulator& sim = world.sim;
@@ -141,6 +142,7 @@ RunResult run(const RunContext& ctx) {
     r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
   }
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(net, true));
+  if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, net, n);
   r.trace_hash = sim.trace_hash();
   return r;
 }
@@ -171,6 +173,7 @@ ExperimentKind can_kind() {
       ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),
       ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)").def(false),
       fault_output(),
+      trace_output(),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},

@@ -1,6 +1,11 @@
 #include "can_world.hpp"
 
 #include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/invariant.hpp"
@@ -57,6 +62,62 @@ Table fault_table(const Network<can::CanMsg>& net, bool write) {
     nodes.push_back(std::move(list));
   }
   return Table{"faults", {"time_s", "kind", "nodes"}, {std::move(time), std::move(kind), std::move(nodes)}, write};
+}
+
+ParamSpec trace_output() {
+  return ParamSpec::boolean("trace", "write traces/run-N.json: the run's protocol events, faults and work as Chrome "
+                                     "trace-event JSON (open it in Perfetto or chrome://tracing)")
+      .def(false);
+}
+
+std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, std::size_t members) {
+  using json = nlohmann::ordered_json;
+  json events = json::array();
+  const auto pid = [members](NodeId n) { return n < members ? 0 : 1; };
+  std::set<NodeId> seen;
+  const auto instant = [&](std::int64_t ts, NodeId n, const std::string& name, const char* cat, json args) {
+    seen.insert(n);
+    events.push_back({{"name", name}, {"cat", cat}, {"ph", "i"}, {"s", "t"}, {"ts", ts}, {"pid", pid(n)}, {"tid", n},
+                      {"args", std::move(args)}});
+  };
+  for (const FaultRecord& f : net.faults()) {
+    if (f.nodes.empty()) {  // heal: the whole system
+      events.push_back({{"name", f.kind}, {"cat", "fault"}, {"ph", "i"}, {"s", "g"}, {"ts", f.time.us}, {"pid", 0}, {"tid", 0}});
+    }
+    for (NodeId n : f.nodes) instant(f.time.us, n, f.kind, "fault", json::object());
+  }
+  // Each Work Entry's stretches: from its (re)assignment to the next one or to FinishWork.
+  std::map<std::uint64_t, std::pair<NodeId, std::int64_t>> running;  // work -> (component, since)
+  const auto close = [&](std::uint64_t w, std::int64_t until) {
+    auto it = running.find(w);
+    if (it == running.end()) return;
+    const auto [comp, since] = it->second;
+    events.push_back({{"name", fmt::format("work {}", w)}, {"cat", "work"}, {"ph", "X"}, {"ts", since},
+                      {"dur", until - since}, {"pid", pid(comp)}, {"tid", comp}});
+    running.erase(it);
+  };
+  for (const can::TraceEvent& e : can.trace()) {
+    const std::string what = e.what;
+    instant(e.at.us, e.node, what, "can", {{"a", e.a}, {"b", e.b}});
+    if (what == "AssignWork" || what == "ReassignWork") {
+      close(e.a, e.at.us);
+      running[e.a] = {e.node, e.at.us};
+    } else if (what == "FinishWork") {
+      close(e.a, e.at.us);
+    }
+  }
+  std::int64_t end = 0;
+  for (const auto& e : events) end = std::max(end, e["ts"].get<std::int64_t>());
+  while (!running.empty()) close(running.begin()->first, end);
+  json meta = json::array();
+  meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", "CAN members"}}}});
+  meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "components"}}}});
+  for (NodeId n : seen) {
+    meta.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid(n)}, {"tid", n},
+                    {"args", {{"name", fmt::format("{} {}", n < members ? "member" : "component", n)}}}});
+  }
+  for (auto& e : events) meta.push_back(std::move(e));
+  return json{{"traceEvents", std::move(meta)}, {"displayTimeUnit", "ms"}}.dump() + "\n";
 }
 
 can::CanConfig can_config(const ParamValues& p) {

@@ -23,6 +23,12 @@ can::CanConfig can_config(const ParamValues& p);
 ParamSpec fault_output();
 Table fault_table(const Network<can::CanMsg>& net, bool write);
 
+// The output option "trace" and what it writes: the CAN's protocol events (CanConfig::trace must
+// have been on), the injected faults, and each Work Entry's stretch on each component, as Chrome
+// trace-event JSON. Members are threads of one process, components of another; time in µs.
+ParamSpec trace_output();
+std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, std::size_t members);
+
 struct CanWorld {
   // `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0
   // the appointed leader; `components` endpoints after them. Draws from root's "network" and

@@ -51,6 +51,16 @@ struct CanConfig {
   std::uint32_t replication = 3;            // copies of a checkpoint, the initial storage peer's included
   SimTime checkpoint_interval = seconds(5); // a component saves a checkpoint after each such stretch of work
   std::uint32_t component_capacity = 0;     // Work Entries a component accepts at once; 0: no limit
+  bool trace = false;                       // keep a log of protocol events (Can::trace)
+};
+
+// One protocol event, for traces: what happened (the paper's name where it has one), at which
+// node, with up to two numbers (a nonce, a target, a Work Entry, a checkpoint).
+struct TraceEvent {
+  SimTime at;
+  NodeId node;
+  const char* what;
+  std::uint64_t a = 0, b = 0;
 };
 
 enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
@@ -184,6 +194,12 @@ class Can {
     chain::Gas gas = 0;
   };
   const std::map<std::string, TxCount>& transactions() const { return transactions_; }
+  // With CanConfig::trace: LeadElect (a = nonce), LeaderChanged (nonce), RemoveRequest (a =
+  // suspect), RemoveNode and VoteKept (target, votes), Join, Register, Deregister (member or
+  // component), AssignWork and ReassignWork (at the component: work, previous assignee),
+  // CheckpointWork (at the component: work, checkpoint), Resume (work, checkpoint), FinishWork
+  // (work), StaleEntry (the entry's nonce), in the order they happened.
+  const std::vector<TraceEvent>& trace() const { return trace_; }
 
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
@@ -266,6 +282,9 @@ class Can {
   NodeId registry_leader() const;
   void submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt);
   void record_removal(NodeId n);
+  void note(NodeId node, const char* what, std::uint64_t a = 0, std::uint64_t b = 0) {
+    if (config_.trace) trace_.push_back({sim_.now(), node, what, a, b});
+  }
   // Work (work.cpp).
   void leader_duties(NodeId leader);
   void assign_pending(NodeId leader);
@@ -349,6 +368,7 @@ class Can {
   std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
+  std::vector<TraceEvent> trace_;
 };
 
 chain::Address member_address(NodeId n);
