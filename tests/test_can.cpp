@@ -1,12 +1,20 @@
-// LeadElect over messages (Algorithms 2-4): a crashed leader is found by checkState and replaced
-// through one registerLeader transaction; two proposers never give two leaders for one nonce.
+// The CAN's membership over messages (Algorithms 1-4): checkState, RemoveNode by vote, LeadElect
+// through one registerLeader transaction (two proposers never give two leaders for one nonce),
+// Join, fencing, components; the can kind's scenarios and their expected outcomes.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
 #include "can_fixture.hpp"
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+#include "scenario_fixture.hpp"
 
 using namespace cansim;
 using namespace cansim::can;
@@ -155,15 +163,6 @@ TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothin
   CHECK(c.can->removals() == 2);
   CHECK(c.leader() == member_address(new_leader));
 }
-
-#include <filesystem>
-#include <fstream>
-
-#include <unistd.h>
-
-#include "cansim/scenario/runner.hpp"
-#include "cansim/scenario/scenario.hpp"
-#include "scenario_fixture.hpp"
 
 using scenario::testing::validation_error;
 

@@ -41,8 +41,9 @@ RunResult run(const RunContext& ctx) {
   const bool bootstrap = p.choice("at_zero") == "bootstrap", after_joins = p.choice("sample") == "after_joins";
   const std::int64_t bootstrap_delay = p.integer("bootstrap_delay");
   const Rng root(ctx.seed);
-  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")),
-                 can_config(p));
+  can::CanConfig cfg = can_config(p);
+  cfg.trace = ctx.output.boolean("trace");
+  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg);
   can::Can& can = *world.can;
   Rng draws = root.stream("churn");
   FaultInjector<can::CanMsg> faults(world.sim, world.net, root.stream("faults"), ctx.faults,
@@ -137,6 +138,7 @@ RunResult run(const RunContext& ctx) {
   r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
                            ctx.output.boolean("per_step")});
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net, true));
+  if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, world.net, ntotal);
   r.trace_hash = world.sim.trace_hash();
   return r;
 }
@@ -185,6 +187,7 @@ ExperimentKind churn_protocol_kind() {
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run").def(false),
       fault_output(),
+      trace_output(),
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (auto e = check_churn_sizes(p)) return e;
