@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Box plots of one metric over the runs of each configuration of any cansim result directory.
+
+Reads runs.csv (one row per run) and manifest.json (which parameters were swept). One box per
+configuration, labelled by its swept values; runs where the metric is NaN (e.g. no leader was
+lost, so no time to a new leader) are left out and counted in the label.
+
+    scripts/plot/metric_boxplot.py RESULT_DIR METRIC [-o OUT_BASENAME]
+
+writes OUT_BASENAME.png and OUT_BASENAME.pdf (default: RESULT_DIR/METRIC).
+"""
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result_dir")
+    ap.add_argument("metric")
+    ap.add_argument("-o", "--out", help="output path without extension")
+    args = ap.parse_args()
+    rdir = Path(args.result_dir)
+    try:
+        manifest = json.loads((rdir / "manifest.json").read_text())
+        with open(rdir / "runs.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, ValueError) as e:
+        print(f"{rdir}: cannot read the result: {e}", file=sys.stderr)
+        return 2
+    swept = sorted(manifest["effective_scenario"].get("sweep", {}).keys())
+    fixed = {"run", "config", "repetition", "seed", "trace_hash", *swept}
+    if not rows or args.metric not in rows[0] or args.metric in fixed:
+        known = [k for k in (rows[0] if rows else {}) if k not in fixed]
+        print(f"{rdir}: no metric {args.metric!r}; expected one of {', '.join(known)}", file=sys.stderr)
+        return 2
+    configs = {}
+    for r in rows:
+        c = configs.setdefault(int(r["config"]), {"label": "\n".join(f"{k}={r[k]}" for k in swept), "values": [], "nan": 0})
+        v = float(r[args.metric])
+        if math.isnan(v):
+            c["nan"] += 1
+        else:
+            c["values"].append(v)
+    order = sorted(configs)
+    labels = []
+    for k in order:
+        c = configs[k]
+        label = c["label"] or f"config {k}"
+        if c["nan"]:
+            label += f"\n({c['nan']} runs without a value)"
+        labels.append(label)
+    fig, ax = plt.subplots(figsize=(max(4.0, 2.2 * len(order) + 1), 4))
+    ax.boxplot([configs[k]["values"] for k in order], whis=1.5, showmeans=True)
+    ax.set_xticks(range(1, len(order) + 1), labels)
+    ax.set_ylabel(args.metric)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(f"{manifest['experiment']}: {args.metric} ({len(rows)} runs)")
+    fig.tight_layout()
+    out = Path(args.out) if args.out else rdir / args.metric
+    # Fixed metadata, so that the same result gives the same files.
+    fig.savefig(out.with_suffix(".png"), dpi=150, metadata={"Software": None})
+    fig.savefig(out.with_suffix(".pdf"), metadata={"Creator": None, "Producer": None, "CreationDate": None})
+    print(f"plot: {out.with_suffix('.png')}, {out.with_suffix('.pdf')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
