@@ -278,3 +278,21 @@ TEST_CASE("churn writes per-step sizes on request, and its shards merge exactly"
               .status == 0);
   require_same_results(d / "full", d / "merged");
 }
+
+TEST_CASE("claims checks the protocol model too, one model at a time", "[cli][churn_protocol]") {
+  const TempDir tmp("claims");
+  const fs::path& d = tmp.path;
+  const std::string dir = std::string(CANSIM_SOURCE_DIR) + "/scenarios/";
+  REQUIRE(run_cli("run " + dir + "fig4_2_protocol.json --set repetitions=20 -o " + (d / "p42").string()).status == 0);
+  REQUIRE(run_cli("run " + dir + "fig4_3_protocol.json --set repetitions=20 -o " + (d / "p43").string()).status == 0);
+  REQUIRE(run_cli("run " + dir + "fig4_3.json --set repetitions=20 -o " + (d / "a43").string()).status == 0);
+  const auto ok = run_cli("claims --json " + (d / "p42").string() + " " + (d / "p43").string());
+  REQUIRE(ok.status == 0);
+  const auto verdicts = nlohmann::json::parse(ok.output);
+  REQUIRE(verdicts.size() == 8);
+  for (const auto& v : verdicts) CHECK(v.at("verdict") != "not evaluated");
+  const auto mixed = run_cli("claims " + (d / "p42").string() + " " + (d / "a43").string());
+  CHECK(mixed.status == 2);
+  CHECK(mixed.output == "cansim: " + (d / "a43").string() +
+                            ": a result of \"churn\", the others are of \"churn_protocol\": check one model at a time\n");
+}
