@@ -20,6 +20,7 @@ using namespace cansim;
 using namespace cansim::can;
 using chain::Address;
 using cansim::testing::TestCan;
+using scenario::testing::load_bundled;
 
 namespace {
 
@@ -202,8 +203,7 @@ TEST_CASE("can kind: a crashed leader is replaced in every run", "[can][leadelec
 }
 
 TEST_CASE("20% message loss: one ping per check votes healthy members out, three keep the CAN whole", "[can][loss][scenario]") {
-  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_message_loss.json",
-                                                        {"repetitions=20"});
+  const scenario::Scenario sc = load_bundled("can_message_loss.json", {"repetitions=20"});
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   REQUIRE(results.size() == 40);
   double removals_single = 0;
@@ -217,8 +217,7 @@ TEST_CASE("20% message loss: one ping per check votes healthy members out, three
 }
 
 TEST_CASE("the can kind counts messages by type", "[can][scenario]") {
-  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_leader_crash.json",
-                                                        {"repetitions=2", "output.message_types=true"});
+  const scenario::Scenario sc = load_bundled("can_leader_crash.json", {"repetitions=2", "output.message_types=true"});
   const auto results = scenario::run_runs(sc, {0, 1}, {1, false});
   for (const auto& r : results) {
     REQUIRE(r.tables.size() == 2);  // transactions.csv (the scenario asks for it), messages.csv
@@ -268,17 +267,10 @@ TEST_CASE("components register, are checked, and a crashed one is deregistered b
   CHECK(c.can->messages_sent(MsgType::ComponentLeave) == 4);  // the entry reached the 4 other members
 }
 
-namespace {
-
-scenario::Scenario load_can(const char* file, int reps) {
-  return scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/" + file, {"repetitions=" + std::to_string(reps)});
-}
-
-}  // namespace
 
 TEST_CASE("scenario can_two_proposers: several proposers, one leader for the nonce", "[can][leadelect][scenario]") {
   using scenario::testing::metric;
-  const auto sc = load_can("can_two_proposers.json", 30);
+  const auto sc = load_bundled("can_two_proposers.json", {"repetitions=30"});
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   int contested = 0;
   for (const auto& r : results) {
@@ -292,7 +284,7 @@ TEST_CASE("scenario can_two_proposers: several proposers, one leader for the non
 
 TEST_CASE("scenario can_cut_off_node: the vote keeps a healthy peer that one node cannot reach", "[can][scenario]") {
   using scenario::testing::metric;
-  const auto sc = load_can("can_cut_off_node.json", 20);
+  const auto sc = load_bundled("can_cut_off_node.json", {"repetitions=20"});
   for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {
     CHECK(metric(sc, r, "removal_votes") >= 1);  // node 2 did ask
     CHECK(metric(sc, r, "removals") == 0);
@@ -303,7 +295,7 @@ TEST_CASE("scenario can_cut_off_node: the vote keeps a healthy peer that one nod
 
 TEST_CASE("scenario can_leader_partition: the majority side elects a leader and removes the minority", "[can][leadelect][scenario]") {
   using scenario::testing::metric;
-  const auto sc = load_can("can_leader_partition.json", 20);
+  const auto sc = load_bundled("can_leader_partition.json", {"repetitions=20"});
   for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {
     CHECK(metric(sc, r, "elections") >= 1);
     CHECK(metric(sc, r, "leader_at_end") >= 2);  // one of the five
@@ -314,8 +306,7 @@ TEST_CASE("scenario can_leader_partition: the majority side elects a leader and 
 }
 
 TEST_CASE("the can kind writes every injected fault on request", "[can][scenario]") {
-  const scenario::Scenario sc = scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/can_leader_partition.json",
-                                                        {"repetitions=1", "output.faults=true"});
+  const scenario::Scenario sc = load_bundled("can_leader_partition.json", {"repetitions=1", "output.faults=true"});
   const auto results = scenario::run_runs(sc, {0}, {1, false});
   const scenario::Table& t = results[0].tables.back();
   REQUIRE(t.name == "faults");

@@ -11,18 +11,10 @@ using scenario::testing::validation_error;
 
 namespace {
 
-std::vector<RunResult> run_text(const std::string& params, int reps, Scenario* out = nullptr) {
-  const std::string text = R"({"experiment": "churn_protocol", "seed": 5, "repetitions": )" + std::to_string(reps) +
-                           R"(, "params": )" + params + "}";
-  const auto dir = std::filesystem::temp_directory_path() / ("cansim-cp-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string file = (dir / "s.json").string();
-  std::ofstream(file) << text;
-  Scenario sc = load_scenario(file);
-  std::filesystem::remove_all(dir);
-  auto results = run_runs(sc, sc.all_runs(), {2, false});
-  if (out) *out = sc;
-  return results;
+std::vector<RunResult> run_text(const std::string& params, int reps, Scenario* out) {
+  *out = scenario::testing::load_text(R"({"experiment": "churn_protocol", "seed": 5, "repetitions": )" +
+                                      std::to_string(reps) + R"(, "params": )" + params + "}");
+  return run_runs(*out, out->all_runs(), {2, false});
 }
 
 }  // namespace

@@ -131,6 +131,8 @@ TEST_CASE("a component voted out while alive is fenced: its checkpoints are refu
   TestCan c(5, 8, plan, 0, 1, 100, 2, work_config());
   register_all(c, 5, 2);
   c.sim.at(seconds(1), [&] { c.can->submit_work(30); });
+  c.sim.run_until(seconds(15));
+  CHECK(c.can->is_running(5, 0));  // cut off, it carries on, not knowing it lost the work
   c.sim.run_until(seconds(70));
   const WorkLedger& ledger = c.can->work_ledger();
   CHECK(c.can->component_removals() == 1);
@@ -140,6 +142,7 @@ TEST_CASE("a component voted out while alive is fenced: its checkpoints are refu
   CHECK(ledger.work[0].finished);
   // The CheckpointWork entries all came from the assignee of the moment (WorkLedger checks it);
   // 5 received a stop and dropped the work instead of finishing it a second time.
+  CHECK_FALSE(c.can->is_running(5, 0));
   CHECK(c.can->messages_sent(MsgType::Shutdown) == 1);
 }
 
@@ -177,17 +180,11 @@ TEST_CASE("ReplicaAudit flags a resume older than a live replica, not one older 
   CHECK(audit.replicas(0, 3) == 0);
 }
 
-namespace {
-
-scenario::Scenario load(const char* file, std::vector<std::string> sets = {}) {
-  return scenario::load_scenario(std::string(CANSIM_SOURCE_DIR) + "/scenarios/" + file, sets);
-}
-
-}  // namespace
+using scenario::testing::load_bundled;
 
 TEST_CASE("scenario can_component_crash: the work resumes elsewhere from the last checkpoint in every run", "[can][work][scenario]") {
   using scenario::testing::metric;
-  const scenario::Scenario sc = load("can_component_crash.json", {"repetitions=20"});
+  const scenario::Scenario sc = load_bundled("can_component_crash.json", {"repetitions=20"});
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   REQUIRE(results.size() == 20);
   for (const auto& r : results) {
@@ -209,7 +206,7 @@ TEST_CASE("scenario can_component_crash: the work resumes elsewhere from the las
 
 TEST_CASE("scenario can_checkpoint_survival: one replica left is enough", "[can][work][scenario]") {
   using scenario::testing::metric;
-  const scenario::Scenario sc = load("can_checkpoint_survival.json", {"repetitions=20"});
+  const scenario::Scenario sc = load_bundled("can_checkpoint_survival.json", {"repetitions=20"});
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   for (const auto& r : results) {
     CHECK(metric(sc, r, "min_replicas") == 1);  // every checkpoint was down to the leader's copy
@@ -223,7 +220,7 @@ TEST_CASE("scenario can_checkpoint_survival: one replica left is enough", "[can]
 
 TEST_CASE("scenario can_chaos: random crashes, recoveries and loss never break an invariant", "[can][work][scenario]") {
   using scenario::testing::metric;
-  const scenario::Scenario sc = load("can_chaos.json", {"repetitions=100"});
+  const scenario::Scenario sc = load_bundled("can_chaos.json", {"repetitions=100"});
   // A violated invariant would make run_runs throw (RunFailed with the seed, time and event).
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   double reassigned = 0, elections = 0;

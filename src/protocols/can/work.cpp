@@ -12,11 +12,8 @@
 #include <algorithm>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
-#include "cansim/sim/invariant.hpp"
 
 namespace cansim::can {
 
@@ -36,9 +33,7 @@ CanMsg work_msg(MsgType type, std::uint32_t w, std::uint32_t progress = 0, NodeI
 
 std::uint32_t Can::submit_work(std::uint32_t length) {
   const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
-  offer_until_.push_back(SimTime{0});
-  last_heard_.push_back(sim_.now());
-  reached_.push_back(0);
+  track_.push_back({SimTime{0}, sim_.now(), 0});
   if (leads(registry_leader())) assign_pending(registry_leader());
   return w;
 }
@@ -52,8 +47,8 @@ void Can::leader_duties(NodeId leader) {
   for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
     const WorkEntry& e = ledger_.work[w];
     if (e.finished || e.assignee == kNoComponent || !is_registered_component(e.assignee)) continue;
-    if (sim_.now() - last_heard_[w] < quiet) continue;
-    last_heard_[w] = sim_.now();
+    if (sim_.now() - track_[w].last_heard < quiet) continue;
+    track_[w].last_heard = sim_.now();
     send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
   }
 }
@@ -75,7 +70,7 @@ void Can::assign_pending(NodeId leader) {
   for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
     const WorkEntry& e = ledger_.work[w];
     if (e.finished || (e.assignee != kNoComponent && is_registered_component(e.assignee))) continue;
-    if (sim_.now() < offer_until_[w]) continue;  // an offer is out
+    if (sim_.now() < track_[w].busy_until) continue;  // an offer is out
     const NodeId c = next_component();
     if (c == kNoComponent) return;
     offer(leader, w, c);
@@ -84,16 +79,16 @@ void Can::assign_pending(NodeId leader) {
 
 void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
-  offer_until_[w] = sim_.now() + config_.vote_timeout;
+  track_[w].busy_until = sim_.now() + config_.vote_timeout;
   request(leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
           [this, leader, w, component](const CanMsg& r) {
-            offer_until_[w] = SimTime{0};
+            track_[w].busy_until = SimTime{0};
             const WorkEntry& e = ledger_.work[w];
             const bool needed = !e.finished && (e.assignee == kNoComponent || !is_registered_component(e.assignee));
             if (!r.yes || !needed || !leads(leader) || !is_registered_component(component)) return;
             commit_assignment(leader, w, component);
           },
-          [this, w] { offer_until_[w] = SimTime{0}; });
+          [this, w] { track_[w].busy_until = SimTime{0}; });
 }
 
 void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
@@ -105,7 +100,7 @@ void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
     const bool crashed = crashed_at(previous).us >= 0 && !net_.is_up(previous);
     reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at(previous) : SimTime{-1}});
   }
-  last_heard_[w] = sim_.now();
+  track_[w].last_heard = sim_.now();
   note(component, type == MsgType::AssignWork ? "AssignWork" : "ReassignWork", w, previous);
   const CanMsg entry = work_msg(type, w, 0, component);
   broadcast_entry(leader, entry);
@@ -130,7 +125,9 @@ void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 Can::Run* Can::find_run(NodeId c, std::uint32_t w) {
-  for (Run& r : runs_of(c)) {
+  auto it = runs_.find(c);
+  if (it == runs_.end()) return nullptr;
+  for (Run& r : it->second) {
     if (r.work == w) return &r;
   }
   return nullptr;
@@ -152,11 +149,10 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
   auto done = [this, self, w, state, incarnation] {
     if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
-    const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
+    const std::uint32_t lost = track_[w].reached > state->newest ? track_[w].reached - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
     note(self, "Resume", w, state->newest);
-    auto& runs = runs_of(self);
-    runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
+    drop_run(self, w);  // the placeholder
     start_run(self, w, state->newest);
   };
   for (NodeId q : member_list_) {
@@ -197,7 +193,7 @@ void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   sim_.after(config_.checkpoint_interval, [this, c, w, incarnation] { tick(c, w, incarnation); });
   if (!run->done) {
     ++run->progress;
-    reached_[w] = std::max(reached_[w], run->progress);
+    track_[w].reached = std::max(track_[w].reached, run->progress);
     run->done = run->progress >= ledger_.work[w].length;
   }
   if (run->done) {
@@ -212,11 +208,7 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress) {
   const NodeId leader = registry_leader();
   request(c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
           [this, c, w, progress, leader](const CanMsg& r) {
-            if (r.stop) {
-              auto& runs = runs_of(c);  // the work is no longer ours
-              runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& x) { return x.work == w; }), runs.end());
-              return;
-            }
+            if (r.stop) return drop_run(c, w);  // the work is no longer ours
             if (!r.yes) return;  // try again with the next checkpoint
             const NodeId peer = r.target;
             request(c, peer, work_msg(MsgType::Upload, w, progress), config_.vote_timeout,
@@ -244,7 +236,7 @@ void Can::on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m) {
   CanMsg r = work_msg(MsgType::CheckpointPeer, m.work, m.progress);
   r.request = m.request;
   if (from_assignee(leader, from, m, r)) {
-    last_heard_[m.work] = sim_.now();
+    track_[m.work].last_heard = sim_.now();
     r.yes = true;
     r.target = member_list_[rng_.below(member_list_.size())];
   }
@@ -304,27 +296,25 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
   // checkpoints everywhere.
   if (!leads(leader) || m.work >= ledger_.work.size()) return;
   const WorkEntry& e = ledger_.work[m.work];
-  if (e.finished || e.assignee != from || sim_.now() < offer_until_[m.work]) return;
-  last_heard_[m.work] = sim_.now();
-  offer_until_[m.work] = sim_.now() + config_.vote_timeout;  // one shutdown at a time
+  if (e.finished || e.assignee != from || sim_.now() < track_[m.work].busy_until) return;
+  track_[m.work].last_heard = sim_.now();
+  track_[m.work].busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
   request(leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
           [this, leader, w](const CanMsg&) {
-            offer_until_[w] = SimTime{0};
+            track_[w].busy_until = SimTime{0};
             if (!leads(leader) || ledger_.work[w].finished) return;
             ledger_.finish(w, sim_.now());
             note(ledger_.work[w].assignee, "FinishWork", w);
             audit_.removed(w);
             broadcast_entry(leader, work_msg(MsgType::FinishWork, w));
-            auto& store = nodes_[leader].store;
-            store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
+            drop_replicas(leader, w);
           },
-          [this, w] { offer_until_[w] = SimTime{0}; });
+          [this, w] { track_[w].busy_until = SimTime{0}; });
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
-  auto& runs = runs_of(self);
-  runs.erase(std::remove_if(runs.begin(), runs.end(), [&m](const Run& r) { return r.work == m.work; }), runs.end());
+  drop_run(self, m.work);
   CanMsg r = work_msg(MsgType::ShutdownDone, m.work);
   r.request = m.request;
   r.yes = true;
@@ -334,15 +324,19 @@ void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
 void Can::apply_work_entry(NodeId self, const CanMsg& m) {
   // A member applies a committed entry (the fencing check has passed).
   if (m.type == MsgType::CheckpointWork && m.target == self) replicate(self, m.work, m.progress);
-  if (m.type == MsgType::FinishWork) {
-    if (!ledger_.work.at(m.work).finished) {
-      throw InvariantViolation(sim_.now(), fmt::format("FinishWork({})", m.work),
-                               fmt::format("member {} would remove the checkpoints of unfinished work", self));
-    }
-    auto& store = nodes_[self].store;
-    const std::uint32_t w = m.work;
-    store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
-  }
+  if (m.type == MsgType::FinishWork) drop_replicas(self, m.work);
+}
+
+void Can::drop_replicas(NodeId member, std::uint32_t w) {
+  auto& store = nodes_[member].store;
+  store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
+}
+
+void Can::drop_run(NodeId c, std::uint32_t w) {
+  auto it = runs_.find(c);
+  if (it == runs_.end()) return;
+  auto& runs = it->second;
+  runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
 }
 
 }  // namespace cansim::can

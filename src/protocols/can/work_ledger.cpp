@@ -67,7 +67,7 @@ void ReplicaAudit::lost(NodeId member) {
     }
   }
   if (!any) return;
-  for (const auto& [key, yes] : acked_) min_replicas_ = std::min(min_replicas_, replicas(key.first, key.second));
+  for (const auto& [w, progress] : acked_) min_replicas_ = std::min(min_replicas_, replicas(w, progress));
 }
 
 void ReplicaAudit::removed(std::uint32_t w) {
@@ -82,8 +82,8 @@ std::size_t ReplicaAudit::replicas(std::uint32_t w, std::uint32_t progress) cons
 
 std::uint32_t ReplicaAudit::newest_alive(std::uint32_t w) const {
   std::uint32_t newest = 0;
-  for (auto it = acked_.lower_bound({w, 0}); it != acked_.end() && it->first.first == w; ++it) {
-    if (replicas(w, it->first.second) > 0) newest = it->first.second;
+  for (auto it = acked_.lower_bound({w, 0}); it != acked_.end() && it->first == w; ++it) {
+    if (replicas(w, it->second) > 0) newest = it->second;
   }
   return newest;
 }
@@ -98,8 +98,8 @@ void ReplicaAudit::check_resume(std::uint32_t w, std::uint32_t progress, SimTime
 
 std::size_t ReplicaAudit::lost_checkpoints(const WorkLedger& ledger) const {
   std::size_t lost = 0;
-  for (const auto& [key, yes] : acked_) {
-    if (!ledger.work.at(key.first).finished && replicas(key.first, key.second) == 0) ++lost;
+  for (const auto& [w, progress] : acked_) {
+    if (!ledger.work.at(w).finished && replicas(w, progress) == 0) ++lost;
   }
   return lost;
 }

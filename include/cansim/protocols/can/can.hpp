@@ -27,6 +27,7 @@
 //
 // One source file per protocol in src/protocols/can/: check_state, join, remove_node,
 // lead_elect, register, work; can.cpp holds what they share.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -164,6 +165,11 @@ class Can {
   // first that accepts gets it through an AssignWork entry. Returns the Work Entry's id.
   std::uint32_t submit_work(std::uint32_t length);
   const WorkLedger& work_ledger() const { return ledger_; }
+  // Whether component `c` is running Work Entry `w` (what it believes, not what the ledger says).
+  bool is_running(NodeId c, std::uint32_t w) const {
+    auto it = runs_.find(c);
+    return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const Run& r) { return r.work == w; });
+  }
   const ReplicaAudit& replica_audit() const { return audit_; }
   struct Reassignment {
     SimTime at;             // ReassignWork committed
@@ -296,6 +302,8 @@ class Can {
   void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
   void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
   Run* find_run(NodeId c, std::uint32_t w);
+  void drop_run(NodeId c, std::uint32_t w);
+  void drop_replicas(NodeId member, std::uint32_t w);
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress);
   bool from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const;
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
@@ -362,9 +370,13 @@ class Can {
   ReplicaAudit audit_;
   std::vector<Component> comps_;
   std::map<NodeId, std::vector<Run>> runs_;
-  std::vector<SimTime> offer_until_;  // per Work Entry: no new offer before this
-  std::vector<SimTime> last_heard_;   // per Work Entry: the assignee's last checkpoint or WorkDone
-  std::vector<std::uint32_t> reached_;  // per Work Entry: the most progress any component made
+  // Per Work Entry, beside the ledger: the leader's bookkeeping, and what the run measures.
+  struct WorkTrack {
+    SimTime busy_until;      // an offer or a shutdown request is out until then
+    SimTime last_heard;      // the assignee's last checkpoint request or WorkDone
+    std::uint32_t reached = 0;  // the most progress any component made (recomputed work)
+  };
+  std::vector<WorkTrack> track_;
   std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;

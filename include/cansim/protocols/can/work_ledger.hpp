@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "cansim/sim/network.hpp"
@@ -49,7 +50,7 @@ class ReplicaAudit {
   void stored(NodeId member, std::uint32_t w, std::uint32_t progress);
   void lost(NodeId member);                // a crash: its replicas are gone
   void removed(std::uint32_t w);           // FinishWork: every replica of w
-  void acknowledged(std::uint32_t w, std::uint32_t progress) { acked_[{w, progress}] = true; }
+  void acknowledged(std::uint32_t w, std::uint32_t progress) { acked_.insert({w, progress}); }
   // Live replicas of one checkpoint.
   std::size_t replicas(std::uint32_t w, std::uint32_t progress) const;
   // The newest acknowledged checkpoint of w that some live replica holds (0: none).
@@ -65,7 +66,7 @@ class ReplicaAudit {
 
  private:
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<NodeId>> holders_;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, bool> acked_;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> acked_;
   std::size_t min_replicas_ = SIZE_MAX;
 };
 
