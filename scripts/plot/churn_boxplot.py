@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from figure_files import save  # noqa: E402
 
 
 def main() -> int:
@@ -63,11 +64,7 @@ def main() -> int:
                  f"{configs[0]['params']['steps']} steps per box)")
     fig.tight_layout()
     out = Path(args.out) if args.out else rdir / "churn_boxplot"
-    for ext in ("png", "pdf"):
-        # Fixed metadata, so that the same summary gives the same files.
-        meta = {"Software": None} if ext == "png" else {"Creator": None, "Producer": None, "CreationDate": None}
-        fig.savefig(out.with_suffix("." + ext), dpi=120, metadata=meta)
-    print(f"plot: {out}.png, {out}.pdf")
+    save(fig, out, dpi=120)
     return 0
 
 

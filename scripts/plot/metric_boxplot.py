@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from figure_files import save  # noqa: E402
 
 
 def main() -> int:
@@ -66,10 +67,7 @@ def main() -> int:
     ax.set_title(f"{manifest['experiment']}: {args.metric} ({len(rows)} runs)")
     fig.tight_layout()
     out = Path(args.out) if args.out else rdir / args.metric
-    # Fixed metadata, so that the same result gives the same files.
-    fig.savefig(out.with_suffix(".png"), dpi=150, metadata={"Software": None})
-    fig.savefig(out.with_suffix(".pdf"), metadata={"Creator": None, "Producer": None, "CreationDate": None})
-    print(f"plot: {out.with_suffix('.png')}, {out.with_suffix('.pdf')}")
+    save(fig, out, dpi=150)
     return 0
 
 

@@ -14,6 +14,7 @@
 // bootstrap_delay such steps) makes the Registry owner send Registry.bootstrap with a random live
 // node as the new leader; it lands in the first block of the next step.
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -56,71 +57,74 @@ RunResult run(const RunContext& ctx) {
   };
   std::vector<std::int64_t> size, listed;
   std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1, zero_steps = 0, bootstraps = 0;
-  auto count_up = [&](std::int64_t* all) {
-    read_members();
-    std::int64_t up = 0;
-    for (NodeId n = 0; n < ntotal; ++n) {
-      if (all) *all += member[n];
-      up += member[n] && world.net.is_up(n) ? 1 : 0;
-    }
-    return up;
+  struct Count {
+    std::int64_t up = 0, listed = 0;  // the Registry's members that are up, and all of them
   };
-  for (std::int64_t s = 0; s < steps; ++s) {
-    const SimTime t0 = step * s;
-    world.sim.at(t0, [&] {
-      read_members();
-      for (NodeId n = 0; n < ntotal; ++n) {
-        if (crashed_by_step[n] && !member[n] && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
-          crashed_by_step[n] = 0;
-          world.net.recover(n);
-          can.on_recover(n);
-        }
-      }
-      for (NodeId n = 0; n < ntotal; ++n) {
-        if (member[n] || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
-        const SimTime when{draws.uniform_int(0, join_window.us)};
-        world.sim.after(when, [&can, n] { can.ask_join(n); });
-      }
-    });
-    world.sim.at(t0 + crash_at, [&] {
-      read_members();
-      const NodeId leader = world.registry_leader();
-      for (NodeId n = 0; n < ntotal; ++n) {
-        if (!member[n] || !world.net.is_up(n) || !draws.bernoulli(f)) continue;
-        world.net.crash(n);
-        can.on_crash(n);
-        crashed_by_step[n] = 1;
-        ++crashes;
-        leader_crashes += n == leader ? 1 : 0;
-      }
-    });
-    if (after_joins) {
-      world.sim.at(t0 + crash_at - SimTime{1}, [&] {
-        std::int64_t all = 0;
-        size.push_back(count_up(&all));
-        listed.push_back(all);
-      });
+  auto count = [&] {
+    read_members();
+    Count k;
+    for (NodeId n = 0; n < ntotal; ++n) {
+      k.listed += member[n];
+      k.up += member[n] && world.net.is_up(n) ? 1 : 0;
     }
-    world.sim.at(t0 + step - SimTime{1}, [&, s] {
-      std::int64_t all = 0;
-      const std::int64_t up = count_up(&all);
-      if (!after_joins) {
-        size.push_back(up);
-        listed.push_back(all);
+    return k;
+  };
+  auto sample = [&](Count k) {
+    size.push_back(k.up);
+    listed.push_back(k.listed);
+  };
+  auto returns_and_joins = [&] {
+    read_members();
+    for (NodeId n = 0; n < ntotal; ++n) {
+      if (crashed_by_step[n] && !member[n] && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
+        crashed_by_step[n] = 0;
+        world.net.recover(n);
+        can.on_recover(n);
       }
-      if (up == 0 && first_zero < 0) first_zero = s + 1;
-      zero_steps = up == 0 ? zero_steps + 1 : 0;
-      if (!bootstrap || zero_steps <= bootstrap_delay) return;
-      std::vector<NodeId> alive;
-      for (NodeId n = 0; n < ntotal; ++n) {
-        if (world.net.is_up(n)) alive.push_back(n);
-      }
-      if (alive.empty()) return;
-      ++bootstraps;
-      zero_steps = 0;
-      world.chain.submit(chain::registry::bootstrap(world.reg, world.owner, can::member_address(alive[draws.below(alive.size())])));
-    });
-  }
+    }
+    for (NodeId n = 0; n < ntotal; ++n) {
+      if (member[n] || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
+      const SimTime when{draws.uniform_int(0, join_window.us)};
+      world.sim.after(when, [&can, n] { can.ask_join(n); });
+    }
+  };
+  auto crashes_now = [&] {
+    read_members();
+    const NodeId leader = world.registry_leader();
+    for (NodeId n = 0; n < ntotal; ++n) {
+      if (!member[n] || !world.net.is_up(n) || !draws.bernoulli(f)) continue;
+      world.net.crash(n);
+      can.on_crash(n);
+      crashed_by_step[n] = 1;
+      ++crashes;
+      leader_crashes += n == leader ? 1 : 0;
+    }
+  };
+  auto end_of_step = [&](std::int64_t s) {
+    const Count k = count();
+    if (!after_joins) sample(k);
+    if (k.up == 0 && first_zero < 0) first_zero = s + 1;
+    zero_steps = k.up == 0 ? zero_steps + 1 : 0;
+    if (!bootstrap || zero_steps <= bootstrap_delay) return;
+    std::vector<NodeId> alive;
+    for (NodeId n = 0; n < ntotal; ++n) {
+      if (world.net.is_up(n)) alive.push_back(n);
+    }
+    if (alive.empty()) return;
+    ++bootstraps;
+    zero_steps = 0;
+    world.chain.submit(chain::registry::bootstrap(world.reg, world.owner, can::member_address(alive[draws.below(alive.size())])));
+  };
+  // Each step schedules its own events and the next step, so the queue holds one step at a time.
+  std::function<void(std::int64_t)> begin_step = [&](std::int64_t s) {
+    const SimTime t0 = step * s;
+    returns_and_joins();
+    world.sim.at(t0 + crash_at, crashes_now);
+    if (after_joins) world.sim.at(t0 + crash_at - SimTime{1}, [&] { sample(count()); });
+    world.sim.at(t0 + step - SimTime{1}, [&end_of_step, s] { end_of_step(s); });
+    if (s + 1 < steps) world.sim.at(t0 + step, [&begin_step, s] { begin_step(s + 1); });
+  };
+  world.sim.at(SimTime{0}, [&begin_step] { begin_step(0); });
   can.start();
   world.sim.run_until(step * steps);
 
