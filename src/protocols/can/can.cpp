@@ -12,11 +12,7 @@
 namespace cansim::can {
 
 using chain::Address;
-
-chain::Address member_address(NodeId n) { return Address{100 + static_cast<std::uint64_t>(n)}; }
-
 using detail::msg;
-using detail::node_of;
 
 Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
                              std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
@@ -30,11 +26,11 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   comps_.resize(net_.size() - nodes_.size());
   rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
-  for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(node_of(a), true);
+  for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(member_node(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
-    if (log.event == "MemberJoined") index_member(node_of(chain::address_of(log.args[0])), true);
+    if (log.event == "MemberJoined") index_member(member_node(chain::address_of(log.args[0])), true);
     if (log.event == "MemberLeft") {
-      index_member(node_of(chain::address_of(log.args[0])), false);
+      index_member(member_node(chain::address_of(log.args[0])), false);
       ++members_left_;
     }
   });
@@ -44,7 +40,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event != "LeaderChanged") return;
     const auto nonce = static_cast<std::uint64_t>(log.args[0]);
-    const NodeId leader = node_of(chain::address_of(log.args[1]));
+    const NodeId leader = member_node(chain::address_of(log.args[1]));
     auto [it, fresh] = leader_of_nonce_.emplace(nonce, leader);
     if (!fresh && it->second != leader) {
       throw InvariantViolation(sim_.now(), fmt::format("LeaderChanged({}, {})", nonce, leader),
@@ -117,7 +113,7 @@ void Can::on_recover(NodeId n) {
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
   Node& node = nodes_[n];
   node = Node{};
-  node.leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  node.leader = member_node(chain::registry::leader(chain_.state(), reg_));
   node.nonce = registry_nonce();
   arm_check(n);
 }
@@ -253,7 +249,7 @@ bool Can::leads(NodeId n) const {
   return n < nodes_.size() && net_.is_up(n) && nodes_[n].leader == n && nodes_[n].nonce >= registry_nonce();
 }
 
-NodeId Can::registry_leader() const { return node_of(chain::registry::leader(chain_.state(), reg_)); }
+NodeId Can::registry_leader() const { return member_node(chain::registry::leader(chain_.state(), reg_)); }
 
 void Can::submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt) {
   const std::string name = tx.name;

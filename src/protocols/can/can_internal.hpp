@@ -1,11 +1,9 @@
 #pragma once
-// What the CAN's protocol files share and nobody outside needs: member addresses back to node
-// ids, and building a message.
+// What the CAN's protocol files share and nobody outside needs: building a message.
 #include "cansim/protocols/can/can.hpp"
 
 namespace cansim::can::detail {
 
-inline NodeId node_of(chain::Address a) { return static_cast<NodeId>(a.id - 100); }
 
 inline CanMsg msg(MsgType type, std::uint64_t request = 0, std::uint64_t n = 0, NodeId proposer = 0, bool yes = false) {
   CanMsg m{};

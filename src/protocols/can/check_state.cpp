@@ -7,7 +7,6 @@
 namespace cansim::can {
 
 using detail::msg;
-using detail::node_of;
 
 void Can::check_state(NodeId n) {
   // Algorithm 2: ping a random member; a silent leader starts LeadElect, a silent member is

@@ -34,13 +34,12 @@ std::int64_t accepted_joins(const JoinState& s, std::int64_t requests, std::int6
 
 
 using detail::msg;
-using detail::node_of;
 
 void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
   if (!net_.is_up(candidate) || is_member(candidate)) return;
   const auto current = chain::registry::members(chain_.state(), reg_).size();
   if (current >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
-  const NodeId leader = node_of(chain::registry::leader(chain_.state(), reg_));
+  const NodeId leader = member_node(chain::registry::leader(chain_.state(), reg_));
   request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
                                                              chain_.config().block_interval * 2,
           [this, candidate, on_answer](const CanMsg& r) {

@@ -9,7 +9,6 @@
 namespace cansim::can {
 
 using detail::msg;
-using detail::node_of;
 
 bool Can::may_promise(const Node& node, std::uint64_t n, NodeId proposer) const {
   if (n > node.nonce) return true;

@@ -7,7 +7,6 @@
 namespace cansim::can {
 
 using detail::msg;
-using detail::node_of;
 
 void Can::index_component(NodeId c, bool registered) {
   std::int32_t& pos = component_pos_[c - first_component_];

@@ -7,7 +7,6 @@
 namespace cansim::can {
 
 using detail::msg;
-using detail::node_of;
 
 void Can::listen_remove(NodeId leader, NodeId target) {
   // listenRemove: a vote among the members, the leader's own included; each voter pings the

@@ -162,13 +162,13 @@ chain::Gas CanWorld::gas_used() const {
 }
 
 NodeId CanWorld::registry_leader() const {
-  return static_cast<NodeId>(chain::registry::leader(chain.state(), reg).id - can::member_address(0).id);
+  return can::member_node(chain::registry::leader(chain.state(), reg));
 }
 
 std::vector<NodeId> CanWorld::registry_members() const {
   std::vector<NodeId> out;
   for (chain::Address a : chain::registry::members(chain.state(), reg)) {
-    out.push_back(static_cast<NodeId>(a.id - can::member_address(0).id));
+    out.push_back(can::member_node(a));
   }
   return out;
 }

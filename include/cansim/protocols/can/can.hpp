@@ -383,6 +383,8 @@ class Can {
   std::vector<TraceEvent> trace_;
 };
 
-chain::Address member_address(NodeId n);
+// A member's chain account, and back.
+inline chain::Address member_address(NodeId n) { return chain::Address{100 + static_cast<std::uint64_t>(n)}; }
+inline NodeId member_node(chain::Address a) { return static_cast<NodeId>(a.id - 100); }
 
 }  // namespace cansim::can
