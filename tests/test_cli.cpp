@@ -125,6 +125,77 @@ TEST_CASE("cansim run writes a complete result directory", "[cli]") {
   CHECK(left == std::set<std::string>{"s.json", "out"});
 }
 
+// Issue: --force deleted whatever -o named. It may replace only a directory holding a cansim
+// result and nothing else; anything else is refused (exit 2, one line) and left as it was.
+TEST_CASE("run --force replaces a cansim result and nothing else", "[cli]") {
+  const TempDir tmp("force");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "s.json") << kScenario;
+  const std::string sc = (d / "s.json").string();
+  auto refused = [&](const fs::path& out, const std::string& why) {
+    const auto r = run_cli("run " + sc + " -o " + out.string() + " --force");
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(r.output.find(why) != std::string::npos);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+  };
+  SECTION("a directory of the user's files") {
+    fs::create_directories(d / "p");
+    std::ofstream(d / "p" / "thesis.tex") << "x";
+    refused(d / "p", "not a cansim result");
+    CHECK(read(d / "p" / "thesis.tex") == "x");
+  }
+  SECTION("the scenario file itself") {
+    refused(d / "s.json", "not a directory");
+    CHECK(read(d / "s.json") == kScenario);
+  }
+  SECTION("a result directory with a file of the user's added") {
+    REQUIRE(run_cli("run " + sc + " -o " + (d / "out").string()).status == 0);
+    std::ofstream(d / "out" / "notes.txt") << "mine";
+    refused(d / "out", "notes.txt");
+    CHECK(read(d / "out" / "notes.txt") == "mine");
+    CHECK(fs::exists(d / "out" / "manifest.json"));
+  }
+  SECTION("a manifest.json that cansim did not write") {
+    fs::create_directories(d / "fake");
+    std::ofstream(d / "fake" / "manifest.json") << R"({"name": "my package"})";
+    refused(d / "fake", "not a cansim result");
+    CHECK(fs::exists(d / "fake" / "manifest.json"));
+  }
+  SECTION("merge --force follows the same rule") {
+    fs::create_directories(d / "p");
+    std::ofstream(d / "p" / "thesis.tex") << "x";
+    REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a").string()).status == 0);
+    REQUIRE(run_cli("run " + sc + " --shard 2/2 -o " + (d / "b").string()).status == 0);
+    const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "p").string() + " --force");
+    CHECK(r.status == 2);
+    CHECK(read(d / "p" / "thesis.tex") == "x");
+  }
+  SECTION("a result directory, with its traces, is replaced") {
+    REQUIRE(run_cli("run " + sc + " -o " + (d / "out").string()).status == 0);
+    CHECK(run_cli("run " + sc + " -o " + (d / "out").string() + " --force --seed 6").status == 0);
+    CHECK(nlohmann::json::parse(read(d / "out" / "manifest.json"))["seed"] == 6);
+  }
+}
+
+// Issue: "-o DIR/" (a trailing slash, as tab completion adds) left an empty DIR and said "exists".
+TEST_CASE("an output path with a trailing slash names the same directory", "[cli]") {
+  const TempDir tmp("slash");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "s.json") << kScenario;
+  const std::string sc = (d / "s.json").string();
+  const auto r = run_cli("run " + sc + " -o " + (d / "out").string() + "/");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK(fs::exists(d / "out" / "manifest.json"));
+  const auto again = run_cli("run " + sc + " -o " + (d / "out").string() + "/ --force");
+  INFO(again.output);
+  CHECK(again.status == 0);
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
+  CHECK(left == std::set<std::string>{"s.json", "out"});
+}
+
 TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   const TempDir tmp("bad");
   const fs::path& d = tmp.path;

@@ -98,8 +98,58 @@ struct Files {
   void add(std::string name, std::string text) { items.emplace_back(std::move(name), std::move(text)); }
 };
 
+// The directory -o names, without a trailing separator: "out/" is "out".
+fs::path output_path(const std::string& dir) {
+  fs::path p = fs::path(dir).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+  return p;
+}
+
+// What a cansim result directory may hold: the files its manifest lists, or, for a manifest of a
+// cansim that did not list them, the names cansim writes (top-level CSV/JSON, traces/run-N.json).
+bool written_by_cansim(const fs::path& rel, const json& manifest) {
+  if (rel == "manifest.json") return true;
+  if (const auto it = manifest.find("files"); it != manifest.end() && it->is_array()) {
+    for (const auto& f : *it) {
+      if (f.is_string() && f.get<std::string>() == rel.generic_string()) return true;
+    }
+    return false;
+  }
+  const std::string ext = rel.extension().string();
+  if (rel.parent_path().empty()) return ext == ".csv" || ext == ".json" || ext == ".jsonl";
+  return rel.parent_path() == "traces" && ext == ".json" && rel.filename().string().rfind("run-", 0) == 0;
+}
+
+// --force may replace only a directory that holds a cansim result and nothing else: a user's
+// files never disappear because -o named the wrong place.
+void check_replaceable(const fs::path& dir, const OutputRequest& out) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(dir, ec);
+  if (!fs::exists(st)) return;
+  if (!out.force) throw OutputError(fmt::format("{}: exists; use --force to replace it", out.dir));
+  const std::string only = "--force replaces only a directory holding a cansim result";
+  if (fs::is_symlink(st)) throw OutputError(fmt::format("{}: is a symbolic link; {}", out.dir, only));
+  if (!fs::is_directory(st)) throw OutputError(fmt::format("{}: not a directory; {}", out.dir, only));
+  json manifest;
+  {
+    std::ifstream f(dir / "manifest.json");
+    if (f) manifest = json::parse(f, nullptr, /*allow_exceptions=*/false);
+  }
+  if (!manifest.is_object() || !manifest.contains("cansim_version") || !manifest.contains("effective_scenario")) {
+    throw OutputError(fmt::format("{}: not a cansim result (no manifest.json written by cansim); {}", out.dir, only));
+  }
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path rel = fs::relative(it->path(), dir);
+    const bool is_dir = it->is_directory() && !it->is_symlink();
+    if (is_dir ? rel == "traces" : written_by_cansim(rel, manifest)) continue;
+    throw OutputError(fmt::format("{}: holds {}, which cansim did not write; remove it or choose another directory",
+                                  out.dir, rel.generic_string()));
+  }
+  if (ec) throw OutputError(fmt::format("{}: cannot read: {}", out.dir, ec.message()));
+}
+
 void commit(const Files& files, const OutputRequest& out) {
-  const fs::path dir = fs::path(out.dir).lexically_normal();
+  const fs::path dir = output_path(out.dir);
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   const std::string base = dir.filename().string();
   const fs::path tmp = parent / fmt::format(".{}.tmp-{}", base, ::getpid());
@@ -128,18 +178,27 @@ void commit(const Files& files, const OutputRequest& out) {
       throw OutputError(fmt::format("{}: cannot write {}", out.dir, files.items[i].first));
     }
   }
-  if (fs::exists(dir)) {
-    if (!out.force) {
-      fs::remove_all(tmp, ec);
-      throw OutputError(fmt::format("{}: exists; use --force to replace it", out.dir));
-    }
+  // Checked again here: the directory may have appeared or changed while the runs ran.
+  try {
+    check_replaceable(dir, out);
+  } catch (const OutputError&) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  if (fs::exists(fs::symlink_status(dir, ec))) {
     const fs::path old = parent / fmt::format(".{}.old-{}", base, ::getpid());
     fs::rename(dir, old, ec);
     if (ec) {
+      const std::string why = ec.message();  // before remove_all overwrites ec
       fs::remove_all(tmp, ec);
-      throw OutputError(fmt::format("{}: cannot move the old directory aside: {}", out.dir, ec.message()));
+      throw OutputError(fmt::format("{}: cannot move the old directory aside: {}", out.dir, why));
     }
-    fs::rename(tmp, dir);
+    fs::rename(tmp, dir, ec);
+    if (ec) {
+      const std::string why = ec.message();
+      fs::rename(old, dir, ec);  // put the old result back
+      throw OutputError(fmt::format("{}: cannot rename into place: {}", out.dir, why));
+    }
     fs::remove_all(old, ec);
   } else {
     fs::rename(tmp, dir, ec);
@@ -267,11 +326,7 @@ json metric_stats(std::vector<double> v) {
   return j;
 }
 
-void check_output_dir(const OutputRequest& out) {
-  if (!out.force && fs::exists(out.dir)) {
-    throw OutputError(fmt::format("{}: exists; use --force to replace it", out.dir));
-  }
-}
+void check_output_dir(const OutputRequest& out) { check_replaceable(output_path(out.dir), out); }
 
 void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                    const std::vector<RunResult>& results, const OutputRequest& out) {
@@ -293,7 +348,6 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
   manifest["configurations"] = configs;
   manifest["output"] = params_json(sc.output);
   manifest["effective_scenario"] = sc.document;
-  files.add("manifest.json", manifest.dump(2) + "\n");
 
   const unsigned threads = out.threads;
   // runs.csv: one row per run. Rows are formatted in parallel and joined in run order.
@@ -403,11 +457,17 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
     for (std::size_t i = 0; i < runs.size(); ++i) jsonl += run_to_json(runs[i], results[i]).dump() + "\n";
     files.add(kPartialFile, std::move(jsonl));
   }
+  // The files this directory holds, so that --force can tell a result from a user's directory.
+  json names = json::array();
+  for (const auto& item : files.items) names.push_back(item.first);
+  manifest["files"] = std::move(names);
+  files.add("manifest.json", manifest.dump(2) + "\n");
   commit(files, out);
 }
 
 void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out) {
   if (dirs.empty()) throw OutputError("merge: expected at least one directory");
+  check_output_dir(out);  // refuse before reading the shards
   std::optional<Scenario> sc;
   json first;
   std::map<std::uint64_t, RunResult> all;
