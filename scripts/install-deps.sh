@@ -11,6 +11,7 @@ packages=(
   catch2               # tests
   libfmt-dev           # formatting
   libcli11-dev         # command line
+  libyaml-cpp-dev      # TOSCA application descriptions
   python3 python3-matplotlib  # scripts/plot
 )
 

@@ -106,7 +106,7 @@ TEST_CASE("interim payments stop where the funds run out, and go on after a depo
   CHECK(w.pay(1) == std::pair<Word, Word>{0, 0});  // nothing left to pay
 }
 
-TEST_CASE("interim payments that pay nothing shut the application down; destroy pays everyone", "[application]") {
+TEST_CASE("interim payments that pay nothing shut the application down, and destroy pays everyone", "[application]") {
   World w(100);
   w.ray_tracing_checkpoints();
   CHECK(w.pay(10) == std::pair<Word, Word>{2, 0});  // the two SERVICE_UPs; the APP_OK needs 270

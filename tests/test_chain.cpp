@@ -249,7 +249,7 @@ TEST_CASE("blocks take the pool by gas price, then arrival, each sender in order
   CHECK(chain.pool_size() == 0);
 }
 
-TEST_CASE("a block never exceeds its gas limit; the rest waits", "[chain][blocks]") {
+TEST_CASE("a block never exceeds its gas limit and the rest waits", "[chain][blocks]") {
   Simulator sim;
   ChainConfig cfg;
   cfg.gas.block_gas_limit = 100000;

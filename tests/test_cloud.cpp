@@ -25,20 +25,20 @@ struct World : testing::Ledger {
     impostor = keys.create(Address{9}, rng);
     fund({provider, pnp, alice, bob, Address{20}});
     must(registry::deploy(Address{20}, reg, 1, 5));
-    must(cloud::deploy(cloud, {provider, reg, scheduler.address, pnp, 111, 222, 3}));
-    must(cloud::register_resource(cloud, pnp, 1, {owner_a, cloud::ResourceKind::Gpu, 2, 10}));
-    must(cloud::register_resource(cloud, pnp, 2, {owner_b, cloud::ResourceKind::Cpu, 8, 2}));
+    must(cloud_contract::deploy(cloud, {provider, reg, scheduler.address, pnp, 111, 222, 3}));
+    must(cloud_contract::register_resource(cloud, pnp, 1, {owner_a, cloud_contract::ResourceKind::Gpu, 2, 10}));
+    must(cloud_contract::register_resource(cloud, pnp, 2, {owner_b, cloud_contract::ResourceKind::Cpu, 8, 2}));
   }
-  cloud::Reservation reservation(std::uint64_t id, Address client, std::vector<std::uint64_t> resources) const {
-    cloud::Reservation r;
+  cloud_contract::Reservation reservation(std::uint64_t id, Address client, std::vector<std::uint64_t> resources) const {
+    cloud_contract::Reservation r;
     r.id = id;
     r.client = client;
     r.expires_ms = 5000;
-    for (std::uint64_t res : resources) r.resources.emplace_back(res, cloud::generation(state, cloud, res));
+    for (std::uint64_t res : resources) r.resources.emplace_back(res, cloud_contract::generation(state, cloud, res));
     r.orchestration_price_per_minute = 4;
     return r;
   }
-  Signature signed_by_scheduler(const cloud::Reservation& r) const { return sign(scheduler, cloud::reservation_digest(cloud, r)); }
+  Signature signed_by_scheduler(const cloud_contract::Reservation& r) const { return sign(scheduler, cloud_contract::reservation_digest(cloud, r)); }
   Address instantiated(const Receipt& r) const {
     for (const Log& l : r.logs) {
       if (l.event == "Instantiated") return address_of(l.args[0]);
@@ -51,82 +51,82 @@ struct World : testing::Ledger {
 
 TEST_CASE("Cloud: only Plug&Play registers and removes resources", "[cloud]") {
   World w;
-  CHECK(w.run(cloud::register_resource(w.cloud, w.alice, 3, {w.owner_a, cloud::ResourceKind::Fpga, 1, 5})).reason ==
+  CHECK(w.run(cloud_contract::register_resource(w.cloud, w.alice, 3, {w.owner_a, cloud_contract::ResourceKind::Fpga, 1, 5})).reason ==
         "only the Plug&Play account");
-  CHECK(w.run(cloud::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud::ResourceKind::Gpu, 1, 5})).reason ==
+  CHECK(w.run(cloud_contract::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud_contract::ResourceKind::Gpu, 1, 5})).reason ==
         "resource already registered");
-  const cloud::Resource r = cloud::resource(w.state, w.cloud, 1);
+  const cloud_contract::Resource r = cloud_contract::resource(w.state, w.cloud, 1);
   CHECK(r.owner == w.owner_a);
-  CHECK(r.kind == cloud::ResourceKind::Gpu);
+  CHECK(r.kind == cloud_contract::ResourceKind::Gpu);
   CHECK(r.capacity == 2);
   CHECK(r.price_per_minute == 10);
-  CHECK(w.run(cloud::deregister_resource(w.cloud, w.provider, 1)).reason == "only the Plug&Play account");
-  w.must(cloud::deregister_resource(w.cloud, w.pnp, 1));
-  CHECK_FALSE(cloud::is_active(w.state, w.cloud, 1));
-  CHECK(w.run(cloud::deregister_resource(w.cloud, w.pnp, 1)).reason == "no such resource");
-  w.must(cloud::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud::ResourceKind::Gpu, 2, 12}));
-  CHECK(cloud::generation(w.state, w.cloud, 1) == 2);
+  CHECK(w.run(cloud_contract::deregister_resource(w.cloud, w.provider, 1)).reason == "only the Plug&Play account");
+  w.must(cloud_contract::deregister_resource(w.cloud, w.pnp, 1));
+  CHECK_FALSE(cloud_contract::is_active(w.state, w.cloud, 1));
+  CHECK(w.run(cloud_contract::deregister_resource(w.cloud, w.pnp, 1)).reason == "no such resource");
+  w.must(cloud_contract::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud_contract::ResourceKind::Gpu, 2, 12}));
+  CHECK(cloud_contract::generation(w.state, w.cloud, 1) == 2);
 }
 
 TEST_CASE("Cloud: instantiate deploys the Application with the client's funds", "[cloud]") {
   World w;
-  const cloud::Reservation r = w.reservation(1, w.alice, {1, 2});
+  const cloud_contract::Reservation r = w.reservation(1, w.alice, {1, 2});
   const Wei total = w.state.total_balance();
-  const Receipt rc = w.must(cloud::instantiate(w.cloud, r, w.signed_by_scheduler(r), 5000));
+  const Receipt rc = w.must(cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 5000));
   const Address app = w.instantiated(rc);
   REQUIRE_FALSE(app.is_zero());
   CHECK(w.state.balance(app) == 5000);
   CHECK(w.state.total_balance() == total);
-  CHECK(cloud::used_by(w.state, w.cloud, 1) == app);
-  CHECK(cloud::used_by(w.state, w.cloud, 2) == app);
+  CHECK(cloud_contract::used_by(w.state, w.cloud, 1) == app);
+  CHECK(cloud_contract::used_by(w.state, w.cloud, 2) == app);
   // The application knows its client and is not shut down.
   CHECK_FALSE(application::is_shutdown(w.state, app));
-  CHECK(w.run(cloud::release(w.cloud, w.alice, app)).reason == "the application is not shut down");
+  CHECK(w.run(cloud_contract::release(w.cloud, w.alice, app)).reason == "the application is not shut down");
 }
 
 TEST_CASE("Cloud: instantiate refuses unsigned, altered, expired, stale and double reservations", "[cloud]") {
   World w;
-  const cloud::Reservation r = w.reservation(1, w.alice, {1});
+  const cloud_contract::Reservation r = w.reservation(1, w.alice, {1});
   // Not signed by the Scheduler.
-  CHECK(w.run(cloud::instantiate(w.cloud, r, sign(w.impostor, cloud::reservation_digest(w.cloud, r)), 100)).reason ==
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, r, sign(w.impostor, cloud_contract::reservation_digest(w.cloud, r)), 100)).reason ==
         "the Scheduler did not sign this reservation");
   // Signed, then altered by the client (another resource added).
-  cloud::Reservation altered = r;
+  cloud_contract::Reservation altered = r;
   altered.resources.emplace_back(2, 1);
-  CHECK(w.run(cloud::instantiate(w.cloud, altered, w.signed_by_scheduler(r), 100)).reason ==
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, altered, w.signed_by_scheduler(r), 100)).reason ==
         "the Scheduler did not sign this reservation");
   // Used by someone else than its client.
-  Transaction stolen = cloud::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100);
+  Transaction stolen = cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100);
   stolen.from = w.bob;
   CHECK(w.run(stolen).reason == "only the reservation's client");
   // Expired.
   World late;
   late.block.timestamp_ms = 6000;
-  const cloud::Reservation r2 = late.reservation(1, late.alice, {1});
-  CHECK(late.run(cloud::instantiate(late.cloud, r2, late.signed_by_scheduler(r2), 100)).reason ==
+  const cloud_contract::Reservation r2 = late.reservation(1, late.alice, {1});
+  CHECK(late.run(cloud_contract::instantiate(late.cloud, r2, late.signed_by_scheduler(r2), 100)).reason ==
         "the reservation has expired");
   // A resource deregistered since, even if registered again.
   World stale;
-  const cloud::Reservation r3 = stale.reservation(1, stale.alice, {1, 2});
-  stale.must(cloud::deregister_resource(stale.cloud, stale.pnp, 2));
-  CHECK(stale.run(cloud::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).reason ==
+  const cloud_contract::Reservation r3 = stale.reservation(1, stale.alice, {1, 2});
+  stale.must(cloud_contract::deregister_resource(stale.cloud, stale.pnp, 2));
+  CHECK(stale.run(cloud_contract::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).reason ==
         "a reserved resource was deregistered");
-  stale.must(cloud::register_resource(stale.cloud, stale.pnp, 2, {stale.owner_b, cloud::ResourceKind::Cpu, 8, 2}));
-  CHECK(stale.run(cloud::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).status == Status::Reverted);
+  stale.must(cloud_contract::register_resource(stale.cloud, stale.pnp, 2, {stale.owner_b, cloud_contract::ResourceKind::Cpu, 8, 2}));
+  CHECK(stale.run(cloud_contract::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).status == Status::Reverted);
   // Nothing was created or moved by the failures.
-  CHECK(cloud::used_by(w.state, w.cloud, 1).is_zero());
+  CHECK(cloud_contract::used_by(w.state, w.cloud, 1).is_zero());
   // The valid one, once.
-  w.must(cloud::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100));
-  CHECK(w.run(cloud::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100)).reason == "the reservation was used");
+  w.must(cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100));
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100)).reason == "the reservation was used");
 }
 
 TEST_CASE("Cloud: two clients who reserved one resource cannot both instantiate", "[cloud]") {
   World w;
-  const cloud::Reservation ra = w.reservation(1, w.alice, {1});
-  const cloud::Reservation rb = w.reservation(2, w.bob, {1, 2});
-  const Address app = w.instantiated(w.must(cloud::instantiate(w.cloud, ra, w.signed_by_scheduler(ra), 100)));
-  CHECK(w.run(cloud::instantiate(w.cloud, rb, w.signed_by_scheduler(rb), 100)).reason == "a reserved resource is in use");
-  CHECK(cloud::used_by(w.state, w.cloud, 2).is_zero());  // the failed call reserved nothing
+  const cloud_contract::Reservation ra = w.reservation(1, w.alice, {1});
+  const cloud_contract::Reservation rb = w.reservation(2, w.bob, {1, 2});
+  const Address app = w.instantiated(w.must(cloud_contract::instantiate(w.cloud, ra, w.signed_by_scheduler(ra), 100)));
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, rb, w.signed_by_scheduler(rb), 100)).reason == "a reserved resource is in use");
+  CHECK(cloud_contract::used_by(w.state, w.cloud, 2).is_zero());  // the failed call reserved nothing
   // Once the first application is shut down and its resources released, the resource is free.
   // (Shut down by a paid APP_SHUTDOWN checkpoint.)
   w.must(registry::register_candidate(w.reg, w.alice, 1));
@@ -134,9 +134,9 @@ TEST_CASE("Cloud: two clients who reserved one resource cannot both instantiate"
   w.must(application::add_checkpoint(app, w.alice, {application::CheckpointType::AppShutdown, 0, {}, 0, Address{30}}));
   w.must(application::interim_payment(app, w.alice, 1));
   REQUIRE(application::is_shutdown(w.state, app));
-  w.must(cloud::release(w.cloud, w.bob, app));
-  CHECK(cloud::used_by(w.state, w.cloud, 1).is_zero());
-  CHECK(w.run(cloud::release(w.cloud, w.bob, app)).reason == "nothing to release");
-  const cloud::Reservation rb2 = w.reservation(3, w.bob, {1, 2});
-  w.must(cloud::instantiate(w.cloud, rb2, w.signed_by_scheduler(rb2), 100));
+  w.must(cloud_contract::release(w.cloud, w.bob, app));
+  CHECK(cloud_contract::used_by(w.state, w.cloud, 1).is_zero());
+  CHECK(w.run(cloud_contract::release(w.cloud, w.bob, app)).reason == "nothing to release");
+  const cloud_contract::Reservation rb2 = w.reservation(3, w.bob, {1, 2});
+  w.must(cloud_contract::instantiate(w.cloud, rb2, w.signed_by_scheduler(rb2), 100));
 }

@@ -486,7 +486,10 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
                 manifest.value("scenario", json()), manifest.value("effective_scenario", json())};
     if (!sc) {
       first = key;
-      sc = parse_scenario(manifest.at("effective_scenario"), mpath.string() + " (effective_scenario)");
+      // Application files are found where the scenario file was.
+      const std::string scenario_file = manifest.at("scenario").value("file", "");
+      sc = parse_scenario(manifest.at("effective_scenario"), mpath.string() + " (effective_scenario)",
+                          fs::path(scenario_file).parent_path().string());
       sc->file = manifest["scenario"].value("file", "");
       sc->file_sha256 = manifest["scenario"].value("sha256", "");
       sc->overrides = manifest["scenario"].value("overrides", std::vector<std::string>{});

@@ -44,7 +44,7 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
   auto run_one = [&](std::size_t i) {
     if (i > first_failure.load(std::memory_order_relaxed)) return;
     const RunSpec spec = sc.run(runs[i]);
-    const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output, sc.faults};
+    const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output, sc.faults, sc.applications};
     std::string error;
     try {
       results[i] = sc.kind->run(ctx);

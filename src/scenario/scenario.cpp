@@ -1,9 +1,11 @@
 #include "cansim/scenario/scenario.hpp"
+#include "cansim/scenario/tosca.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -79,6 +81,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // Where errors are reported: the file, or the --set argument that put a value there.
 struct Source {
   std::string label;
+  std::string base_dir = ".";  // where files the scenario names are found
   std::vector<std::pair<std::string, std::string>> overridden;  // pointer -> "--set ..." text
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
@@ -195,8 +198,41 @@ std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* 
   return values;
 }
 
+// "applications": [{"file": "apps/ray_tracing.yaml", "weight": 3}, ...]: TOSCA files, relative
+// to the scenario's folder, each read and checked here.
+std::vector<ApplicationSpec> read_applications(const json& a, const Source& src) {
+  if (!a.is_array() || a.empty()) {
+    src.fail("/applications", fmt::format("expected a non-empty list of {{\"file\": ..., \"weight\": ...}}, found {}", found(a)));
+  }
+  std::vector<ApplicationSpec> out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string at = child("/applications", i);
+    const json& e = a[i];
+    require_object(e, src, at);
+    for (const auto& [key, _] : e.items()) {
+      if (key != "file" && key != "weight") unknown_key(src, at, key, "an application key", {"file", "weight"});
+    }
+    const json* f = member(e, "file");
+    if (!f || !f->is_string() || f->get<std::string>().empty()) {
+      src.fail(at + "/file", fmt::format("expected the path of a TOSCA YAML file, found {}", f ? found(*f) : "nothing"));
+    }
+    ApplicationSpec spec;
+    spec.file = f->get<std::string>();
+    if (const json* w = member(e, "weight")) {
+      if (!w->is_number() || !std::isfinite(w->get<double>()) || w->get<double>() <= 0 || w->get<double>() > 1e9) {
+        src.fail(at + "/weight", fmt::format("expected a number in (0, 1e9], found {}", found(*w)));
+      }
+      spec.weight = w->get<double>();
+    }
+    const std::filesystem::path path = std::filesystem::path(src.base_dir.empty() ? "." : src.base_dir) / spec.file;
+    spec.topology = load_tosca(path.lexically_normal().string());
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
 const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "repetitions",
-                                         "params", "sweep", "output", "faults"};
+                                         "params", "sweep", "output", "faults", "applications"};
 
 // "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
 // {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
@@ -417,6 +453,24 @@ Scenario validate(const json& doc, const Source& src) {
     }
     sc.faults = read_faults(*f, src, limit, kind.fault_nodes_description);
   }
+  if (const json* a = member(doc, "applications")) {
+    if (!kind.takes_applications) {
+      src.fail("/applications", fmt::format("expected no applications: experiment \"{}\" deploys none", kind.name));
+    }
+    sc.applications = read_applications(*a, src);
+    for (const auto& c : sc.configs) {
+      for (std::size_t i = 0; i < sc.applications.size(); ++i) {
+        if (!kind.check_application) break;
+        if (auto why = kind.check_application(c.params, sc.applications[i].topology)) {
+          src.fail(child("/applications", i) + "/file",
+                   fmt::format("{}: {} (in configuration {})", sc.applications[i].file, *why, c.index));
+        }
+      }
+    }
+  } else if (kind.takes_applications) {
+    src.fail("/applications", fmt::format("expected a list of applications ({{\"file\": TOSCA YAML, \"weight\": share}}): "
+                                          "experiment \"{}\" deploys them, found nothing", kind.name));
+  }
   const auto runs = static_cast<double>(sc.configs.size()) * static_cast<double>(sc.repetitions);
   if (runs > 1e12) src.fail("/repetitions", "expected at most 1e12 runs in all, found more");
   return sc;
@@ -508,8 +562,8 @@ std::string to_pointer(const std::string& path) {
 
 }  // namespace
 
-Scenario parse_scenario(const json& doc, const std::string& label) {
-  return validate(doc, Source{label, {}});
+Scenario parse_scenario(const json& doc, const std::string& label, const std::string& base_dir) {
+  return validate(doc, Source{label, base_dir, {}});
 }
 
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets,
@@ -521,7 +575,7 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   const std::string text = buf.str();
   json doc = parse_json(text, file);
 
-  Source src{file, {}};
+  Source src{file, std::filesystem::path(file).parent_path().string(), {}};
   if (seed) {
     if (doc.is_object()) doc["seed"] = *seed;
     src.overridden.emplace_back("/seed", fmt::format("--seed {}", *seed));

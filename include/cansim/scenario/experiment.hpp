@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cansim/model/app/topology.hpp"
 #include "cansim/scenario/params.hpp"
 #include "cansim/sim/faults.hpp"
 
@@ -55,12 +56,20 @@ struct RunResult {
   std::string trace;
 };
 
+// One kind of application a scenario submits: its TOSCA file and its share of the submissions.
+struct ApplicationSpec {
+  std::string file;  // as the scenario names it (relative to the scenario file's folder)
+  double weight = 1;
+  app::Topology topology;
+};
+
 struct RunContext {
   std::uint64_t run;         // run number in the scenario
   std::uint64_t seed;        // this run's seed, derived from the scenario seed and `run`
   const ParamValues& params;
   const ParamValues& output;
   const FaultPlan& faults;   // the scenario's "faults" (empty unless the kind takes them)
+  const std::vector<ApplicationSpec>& applications;  // the scenario's "applications" (idem)
 };
 
 struct ExperimentKind {
@@ -74,6 +83,11 @@ struct ExperimentKind {
   std::function<std::uint64_t(const ParamValues&)> fault_nodes;
   std::string fault_nodes_description;
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
+  // Kinds that deploy applications take a scenario's "applications" (TOSCA files with weights;
+  // at least one). `check_application` refuses one that no configuration could ever run: it
+  // returns what is wrong, naming the service.
+  bool takes_applications = false;
+  std::function<std::optional<std::string>(const ParamValues&, const app::Topology&)> check_application;
   std::function<RunResult(const RunContext&)> run;
   // Names of the metrics shown in the short summary printed after a run (all when empty).
   std::vector<std::string> headline;

@@ -51,6 +51,7 @@ struct Scenario {
   std::vector<std::string> swept;  // swept parameter names, in declaration order
   ParamValues output;
   FaultPlan faults;
+  std::vector<ApplicationSpec> applications;
 
   std::uint64_t run_count() const { return configs.size() * repetitions; }
   RunSpec run(std::uint64_t r) const;
@@ -66,8 +67,10 @@ std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run);
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets = {},
                        std::optional<std::uint64_t> seed = std::nullopt);
 
-// Validates an already parsed scenario document; `label` names it in error messages.
-Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label);
+// Validates an already parsed scenario document; `label` names it in error messages, and files it
+// names (applications) are found relative to `base_dir`.
+Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label,
+                        const std::string& base_dir = ".");
 
 std::string sha256_hex(std::string_view data);
 

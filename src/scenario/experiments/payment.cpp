@@ -65,8 +65,8 @@ struct PaymentRun {
     setup(registry::register_candidate(reg, leader, 1));
     setup(registry::appoint_leader(reg, owner, leader));
     setup(registry::set_ften_price(reg, owner, static_cast<Wei>(p.integer("can_price"))));
-    setup(cloud::deploy(cloud_addr, {provider, reg, scheduler.address, pnp, 1, 2, static_cast<Wei>(p.integer("cloud_price"))}));
-    cloud::Reservation r;
+    setup(cloud_contract::deploy(cloud_addr, {provider, reg, scheduler.address, pnp, 1, 2, static_cast<Wei>(p.integer("cloud_price"))}));
+    cloud_contract::Reservation r;
     r.id = 1;
     r.client = client;
     r.expires_ms = 1;
@@ -75,11 +75,11 @@ struct PaymentRun {
     for (std::int64_t i = 0; i < services; ++i) {
       resource_owners.push_back(Address{1000 + static_cast<std::uint64_t>(i)});
       g.set_balance(resource_owners.back(), Wei{1} << 80);
-      setup(cloud::register_resource(cloud_addr, pnp, static_cast<std::uint64_t>(i),
-                                     {resource_owners.back(), cloud::ResourceKind::Cpu, 1, static_cast<Wei>(p.integer("resource_price"))}));
+      setup(cloud_contract::register_resource(cloud_addr, pnp, static_cast<std::uint64_t>(i),
+                                     {resource_owners.back(), cloud_contract::ResourceKind::Cpu, 1, static_cast<Wei>(p.integer("resource_price"))}));
       r.resources.emplace_back(static_cast<std::uint64_t>(i), 1);
     }
-    const Receipt created = setup(cloud::instantiate(cloud_addr, r, sign(scheduler, cloud::reservation_digest(cloud_addr, r)),
+    const Receipt created = setup(cloud_contract::instantiate(cloud_addr, r, sign(scheduler, cloud_contract::reservation_digest(cloud_addr, r)),
                                                      static_cast<Wei>(p.integer("deposit"))));
     for (const Log& l : created.logs) {
       if (l.event == "Instantiated") application = address_of(l.args[0]);

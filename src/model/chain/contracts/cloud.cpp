@@ -1,6 +1,6 @@
 #include "cansim/model/chain/contracts/cloud.hpp"
 
-namespace cansim::chain::cloud {
+namespace cansim::chain::cloud_contract {
 
 namespace {
 
@@ -152,4 +152,4 @@ Resource resource(const State& s, Address cloud, std::uint64_t id) {
 Address scheduler(const State& s, Address cloud) { return address_of(s.load(slot(cloud, kScheduler))); }
 Wei price(const State& s, Address cloud) { return s.load(slot(cloud, kPrice)); }
 
-}  // namespace cansim::chain::cloud
+}  // namespace cansim::chain::cloud_contract

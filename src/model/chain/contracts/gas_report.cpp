@@ -145,20 +145,20 @@ std::string contract_gas_report() {
     b.registry_with(1);
     const Address provider = b.nodes[5].address, pnp = b.nodes[6].address;
     const Address c = contract_address(provider, 0);
-    row("Cloud", "constructor", fmt::format("{} bytes of code", cloud::kCodeBytes),
-        b.run(cloud::deploy(c, {provider, b.reg, b.nodes[7].address, pnp, 1, 2, 3})));
+    row("Cloud", "constructor", fmt::format("{} bytes of code", cloud_contract::kCodeBytes),
+        b.run(cloud_contract::deploy(c, {provider, b.reg, b.nodes[7].address, pnp, 1, 2, 3})));
     row("Cloud", "registerResource", "new resource",
-        b.run(cloud::register_resource(c, pnp, 1, {Address{1000}, cloud::ResourceKind::Gpu, 2, 10})));
-    b.run(cloud::register_resource(c, pnp, 2, {Address{1001}, cloud::ResourceKind::Cpu, 8, 2}));
-    cloud::Reservation r;
+        b.run(cloud_contract::register_resource(c, pnp, 1, {Address{1000}, cloud_contract::ResourceKind::Gpu, 2, 10})));
+    b.run(cloud_contract::register_resource(c, pnp, 2, {Address{1001}, cloud_contract::ResourceKind::Cpu, 8, 2}));
+    cloud_contract::Reservation r;
     r.id = 1;
     r.client = b.client;
     r.expires_ms = 1000;
     r.resources = {{1, 1}, {2, 1}};
     r.orchestration_price_per_minute = 4;
     row("Cloud", "instantiate", "2 resources: creates the Application",
-        b.run(cloud::instantiate(c, r, sign(b.nodes[7], cloud::reservation_digest(c, r)), 1000000)));
-    row("Cloud", "deregisterResource", "a free resource", b.run(cloud::deregister_resource(c, pnp, 1)));
+        b.run(cloud_contract::instantiate(c, r, sign(b.nodes[7], cloud_contract::reservation_digest(c, r)), 1000000)));
+    row("Cloud", "deregisterResource", "a free resource", b.run(cloud_contract::deregister_resource(c, pnp, 1)));
   }
   out += "\n| services | largest k for interimPayment(k) in a 30M-gas block |\n|---|---|\n";
   for (std::size_t s : {2, 10, 50}) out += fmt::format("| {} | {} |\n", s, largest_k(s));

@@ -12,7 +12,7 @@
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/chain/execution.hpp"
 
-namespace cansim::chain::cloud {
+namespace cansim::chain::cloud_contract {
 
 inline constexpr std::size_t kCodeBytes = 8000;  // an estimate of the Solidity contract's size
 inline constexpr Gas kGasLimit = 5000000;
@@ -66,4 +66,4 @@ Resource resource(const State& s, Address cloud, std::uint64_t id);
 Address scheduler(const State& s, Address cloud);
 Wei price(const State& s, Address cloud);
 
-}  // namespace cansim::chain::cloud
+}  // namespace cansim::chain::cloud_contract

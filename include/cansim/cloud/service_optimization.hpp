@@ -1,0 +1,32 @@
+#pragma once
+// The Service Optimization Engine (§2, §3.2 step 1): for each abstract service of an application,
+// picks the implementation that a provider can place with the best weighted score of performance
+// and price, and turns the application into a blueprint for that provider's Scheduler.
+//   score = w_perf * performance / best performance - w_price * price / highest price
+// over the implementations the provider can place (price: the cheapest of its host classes that
+// could run the implementation). Ties go to the implementation listed first.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "cansim/cloud/scheduler.hpp"
+#include "cansim/model/app/topology.hpp"
+
+namespace cansim::cloud {
+
+struct SoeWeights {
+  double performance = 1;
+  double price = 1;
+};
+
+struct Blueprint {
+  std::vector<std::size_t> implementation;  // chosen implementation, per service
+  std::vector<ServiceRequest> requests;     // per service, in the topology's service order
+  std::uint64_t price_per_minute = 0;       // of the chosen resources, summed
+  double mean_performance = 0;              // of the chosen implementations
+};
+
+// None when some service has no implementation the provider can place.
+std::optional<Blueprint> make_blueprint(const app::Topology& t, const Scheduler& provider, const SoeWeights& w);
+
+}  // namespace cansim::cloud
