@@ -1,0 +1,66 @@
+// Hosts: capacity is reserved and freed for real (the invariant), energy is integrated over time.
+#include <catch2/catch.hpp>
+
+#include "cansim/model/cloud/hosts.hpp"
+#include "cansim/sim/invariant.hpp"
+
+using namespace cansim;
+using namespace cansim::cloud;
+
+namespace {
+HostClass cpu4() {
+  HostClass c;
+  c.name = "cpu";
+  c.cores = 4;
+  c.memory_mb = 1000;
+  c.idle_w = 100;
+  c.max_w = 200;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a host takes exactly what it has left, and not one core more", "[cloud][hosts]") {
+  Hosts hosts({cpu4()});
+  const HostId h = hosts.add(0, 0, 0);
+  CHECK(hosts.fits(h, {4, 1000, 0}));
+  CHECK_FALSE(hosts.fits(h, {5, 1, 0}));
+  CHECK_FALSE(hosts.fits(h, {1, 1001, 0}));
+  hosts.reserve(h, {3, 600, 0}, SimTime{});
+  CHECK(hosts.fits(h, {1, 400, 0}));  // exactly what is left
+  CHECK_FALSE(hosts.fits(h, {2, 400, 0}));
+  CHECK_THROWS_AS(hosts.reserve(h, {2, 1, 0}, seconds(1)), InvariantViolation);
+  CHECK(hosts.free_cores(h) == 1);  // a refused reservation changes nothing
+  hosts.release(h, {3, 600, 0}, seconds(2));
+  CHECK(hosts.free_cores(h) == 4);
+  CHECK_THROWS_AS(hosts.release(h, {1, 0, 0}, seconds(3)), InvariantViolation);
+}
+
+TEST_CASE("a crashed host offers nothing", "[cloud][hosts]") {
+  Hosts hosts({cpu4()});
+  const HostId h = hosts.add(0, 0, 0);
+  hosts.set_up(h, false, SimTime{});
+  CHECK_FALSE(hosts.fits(h, {1, 1, 0}));
+  hosts.set_up(h, true, SimTime{});
+  CHECK(hosts.fits(h, {1, 1, 0}));
+}
+
+TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, and nothing while down", "[cloud][hosts]") {
+  HostClass gpu = cpu4();
+  gpu.name = "gpu";
+  gpu.hardware = Hardware::Gpu;
+  gpu.accelerators = 2;
+  gpu.idle_w = 50;
+  gpu.max_w = 450;
+  Hosts hosts({cpu4(), gpu});
+  const HostId c = hosts.add(0, 0, 0), g = hosts.add(1, 0, 0);
+  hosts.reserve(c, {2, 0, 0}, seconds(10));       // 10 s idle, then half busy
+  hosts.reserve(g, {1, 0, 1}, seconds(10));       // GPU hosts count accelerators: half busy
+  hosts.set_up(c, false, seconds(20));            // down from 20 s
+  const auto e = hosts.energy_by_class_j(seconds(30));
+  CHECK(e[0] == Approx(100.0 * 10 + 150.0 * 10));
+  CHECK(e[1] == Approx(50.0 * 10 + 250.0 * 20));
+  CHECK(hosts.utilization(g) == 0.5);
+  const auto busy = hosts.busy_unit_seconds_by_class(seconds(30));
+  CHECK(busy[0] == Approx(2.0 * 10));
+  CHECK(busy[1] == Approx(1.0 * 20));
+}
