@@ -158,7 +158,7 @@ TEST_CASE("SOSM never overcommits a host, under any stream of reservations and r
   for (HostId h = 0; h < hosts.size(); ++h) CHECK(hosts.free_cores(h) <= hosts.host_class(h).cores);
 }
 
-TEST_CASE("ties between equal managers go to a seeded draw: same seed, same choice; other seeds spread", "[cloud][scheduler][sosm]") {
+TEST_CASE("ties between equal managers go to a seeded draw, the same for one seed and spread over seeds", "[cloud][scheduler][sosm]") {
   Hosts hosts({cpu(4)});
   for (int i = 0; i < 40; ++i) hosts.add(0, 0, 0);
   SosmConfig cfg;
