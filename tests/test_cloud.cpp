@@ -34,7 +34,10 @@ struct World : testing::Ledger {
     r.id = id;
     r.client = client;
     r.expires_ms = 5000;
-    for (std::uint64_t res : resources) r.resources.emplace_back(res, cloud_contract::generation(state, cloud, res));
+    // Each resource whole, unless `units` says otherwise.
+    for (std::uint64_t res : resources) {
+      r.resources.push_back({res, cloud_contract::generation(state, cloud, res), cloud_contract::resource(state, cloud, res).capacity});
+    }
     r.orchestration_price_per_minute = 4;
     return r;
   }
@@ -77,8 +80,8 @@ TEST_CASE("Cloud: instantiate deploys the Application with the client's funds", 
   REQUIRE_FALSE(app.is_zero());
   CHECK(w.state.balance(app) == 5000);
   CHECK(w.state.total_balance() == total);
-  CHECK(cloud_contract::used_by(w.state, w.cloud, 1) == app);
-  CHECK(cloud_contract::used_by(w.state, w.cloud, 2) == app);
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 2);
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
   // The application knows its client and is not shut down.
   CHECK_FALSE(application::is_shutdown(w.state, app));
   CHECK(w.run(cloud_contract::release(w.cloud, w.alice, app)).reason == "the application is not shut down");
@@ -92,7 +95,7 @@ TEST_CASE("Cloud: instantiate refuses unsigned, altered, expired, stale and doub
         "the Scheduler did not sign this reservation");
   // Signed, then altered by the client (another resource added).
   cloud_contract::Reservation altered = r;
-  altered.resources.emplace_back(2, 1);
+  altered.resources.push_back({2, 1, 1});
   CHECK(w.run(cloud_contract::instantiate(w.cloud, altered, w.signed_by_scheduler(r), 100)).reason ==
         "the Scheduler did not sign this reservation");
   // Used by someone else than its client.
@@ -114,7 +117,7 @@ TEST_CASE("Cloud: instantiate refuses unsigned, altered, expired, stale and doub
   stale.must(cloud_contract::register_resource(stale.cloud, stale.pnp, 2, {stale.owner_b, cloud_contract::ResourceKind::Cpu, 8, 2}));
   CHECK(stale.run(cloud_contract::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).status == Status::Reverted);
   // Nothing was created or moved by the failures.
-  CHECK(cloud_contract::used_by(w.state, w.cloud, 1).is_zero());
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 0);
   // The valid one, once.
   w.must(cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100));
   CHECK(w.run(cloud_contract::instantiate(w.cloud, r, w.signed_by_scheduler(r), 100)).reason == "the reservation was used");
@@ -126,7 +129,7 @@ TEST_CASE("Cloud: two clients who reserved one resource cannot both instantiate"
   const cloud_contract::Reservation rb = w.reservation(2, w.bob, {1, 2});
   const Address app = w.instantiated(w.must(cloud_contract::instantiate(w.cloud, ra, w.signed_by_scheduler(ra), 100)));
   CHECK(w.run(cloud_contract::instantiate(w.cloud, rb, w.signed_by_scheduler(rb), 100)).reason == "a reserved resource is in use");
-  CHECK(cloud_contract::used_by(w.state, w.cloud, 2).is_zero());  // the failed call reserved nothing
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 0);  // the failed call reserved nothing
   // Once the first application is shut down and its resources released, the resource is free.
   // (Shut down by a paid APP_SHUTDOWN checkpoint.)
   w.must(registry::register_candidate(w.reg, w.alice, 1));
@@ -135,8 +138,32 @@ TEST_CASE("Cloud: two clients who reserved one resource cannot both instantiate"
   w.must(application::interim_payment(app, w.alice, 1));
   REQUIRE(application::is_shutdown(w.state, app));
   w.must(cloud_contract::release(w.cloud, w.bob, app));
-  CHECK(cloud_contract::used_by(w.state, w.cloud, 1).is_zero());
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 0);
   CHECK(w.run(cloud_contract::release(w.cloud, w.bob, app)).reason == "nothing to release");
   const cloud_contract::Reservation rb2 = w.reservation(3, w.bob, {1, 2});
   w.must(cloud_contract::instantiate(w.cloud, rb2, w.signed_by_scheduler(rb2), 100));
+}
+
+TEST_CASE("Cloud: applications share a resource's capacity, up to exactly what it has", "[cloud]") {
+  World w;  // resource 2: 8 CPU units
+  auto part = [&](std::uint64_t id, Address client, std::uint64_t units) {
+    cloud_contract::Reservation r = w.reservation(id, client, {});
+    r.resources.push_back({2, cloud_contract::generation(w.state, w.cloud, 2), units});
+    return r;
+  };
+  const auto a = part(1, w.alice, 5), b = part(2, w.bob, 3), c = part(3, w.bob, 1), zero = part(4, w.bob, 0);
+  w.must(cloud_contract::instantiate(w.cloud, a, w.signed_by_scheduler(a), 100));
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, zero, w.signed_by_scheduler(zero), 100)).reason == "a reserved resource is in use");
+  w.must(cloud_contract::instantiate(w.cloud, b, w.signed_by_scheduler(b), 100));  // 5 + 3 = 8: exactly full
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, c, w.signed_by_scheduler(c), 100)).reason == "a reserved resource is in use");
+  // Two services of one application on one resource count together.
+  World v;
+  cloud_contract::Reservation both = v.reservation(1, v.alice, {});
+  both.resources.push_back({2, 1, 5});
+  both.resources.push_back({2, 1, 4});
+  CHECK(v.run(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100)).reason == "a reserved resource is in use");
+  both.resources.back().units = 3;
+  v.must(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100));
+  CHECK(cloud_contract::used_units(v.state, v.cloud, 2) == 8);
 }

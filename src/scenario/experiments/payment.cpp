@@ -77,7 +77,7 @@ struct PaymentRun {
       g.set_balance(resource_owners.back(), Wei{1} << 80);
       setup(cloud_contract::register_resource(cloud_addr, pnp, static_cast<std::uint64_t>(i),
                                      {resource_owners.back(), cloud_contract::ResourceKind::Cpu, 1, static_cast<Wei>(p.integer("resource_price"))}));
-      r.resources.emplace_back(static_cast<std::uint64_t>(i), 1);
+      r.resources.push_back({static_cast<std::uint64_t>(i), 1, 1});
     }
     const Receipt created = setup(cloud_contract::instantiate(cloud_addr, r, sign(scheduler, cloud_contract::reservation_digest(cloud_addr, r)),
                                                      static_cast<Wei>(p.integer("deposit"))));

@@ -17,10 +17,10 @@ enum Field : std::uint64_t {
   kResPrice,     // id -> wei per minute
   kResGen,       // id -> generation, bumped at every registration
   kResActive,    // id -> 1 while registered
-  kResUsedBy,    // id -> application
+  kResUsed,      // id -> units in use
   kReservation,  // reservation id -> 1 once instantiated
   kAppResCount,  // application -> number of resources
-  kAppRes,       // (application << 64 | i) -> resource id
+  kAppRes,       // (application << 64 | i) -> resource id | units << 64
 };
 
 SlotKey slot(Address cloud, Field f, Word key = 0) { return {cloud, f, key}; }
@@ -36,7 +36,7 @@ void only_pnp(Call& c) { c.require(address_of(c.sload(slot(c.self(), kPnp))) == 
 std::uint64_t reservation_digest(Address cloud, const Reservation& r) {
   std::uint64_t d = digest({0x5e5e, word_of(cloud), r.id, word_of(r.client), r.expires_ms, r.orchestration_price_per_minute,
                             r.retry_limit, r.app_ok_interval_ms, r.max_failed_payments, r.resources.size()});
-  for (const auto& [id, gen] : r.resources) d = digest({d, id, gen});
+  for (const auto& x : r.resources) d = digest({d, x.id, x.generation, x.units});
   return d;
 }
 
@@ -86,7 +86,7 @@ Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id) {
 Transaction instantiate(Address cloud, const Reservation& r, const Signature& sig, Wei deposit) {
   Calldata data = Calldata{}.word(r.id).word(word_of(r.client)).word(r.expires_ms).word(r.orchestration_price_per_minute);
   data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments);
-  for (const auto& [id, gen] : r.resources) data.word(id).word(gen);
+  for (const auto& x : r.resources) data.word(x.id).word(x.generation).word(x.units);
   data.word(word_of(sig.signer)).word(sig.digest).word(sig.tag);
   Transaction tx = tx_for(cloud, r.client, "Cloud.instantiate", data, [=](Call& c) {
     c.require(c.sender() == r.client, "only the reservation's client");
@@ -105,17 +105,20 @@ Transaction instantiate(Address cloud, const Reservation& r, const Signature& si
     terms.retry_limit = r.retry_limit;
     terms.app_ok_interval_ms = r.app_ok_interval_ms;
     terms.max_failed_payments = r.max_failed_payments;
-    for (const auto& [id, gen] : r.resources) {
-      c.require(c.sload(slot(cloud, kResActive, id)) != 0 && c.sload(slot(cloud, kResGen, id)) == gen,
+    for (const auto& x : r.resources) {
+      c.require(c.sload(slot(cloud, kResActive, x.id)) != 0 && c.sload(slot(cloud, kResGen, x.id)) == x.generation,
                 "a reserved resource was deregistered");
-      c.require(c.sload(slot(cloud, kResUsedBy, id)) == 0, "a reserved resource is in use");
-      terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, id))), c.sload(slot(cloud, kResPrice, id))});
+      const Word capacity = c.sload(slot(cloud, kResKind, x.id)) >> 8;
+      c.require(x.units > 0 && c.sload(slot(cloud, kResUsed, x.id)) + x.units <= capacity,
+                "a reserved resource is in use");
+      // Two services on one resource: the second sees the first's units (sstore before the next check).
+      c.sstore(slot(cloud, kResUsed, x.id), c.sload(slot(cloud, kResUsed, x.id)) + x.units);
+      terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, x.id))), c.sload(slot(cloud, kResPrice, x.id))});
     }
     const Address app = c.create(c.value(), application::kCodeBytes, application::constructor(terms));
     for (std::size_t i = 0; i < r.resources.size(); ++i) {
-      const std::uint64_t id = r.resources[i].first;
-      c.sstore(slot(cloud, kResUsedBy, id), word_of(app));
-      c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i), id);
+      c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i),
+               static_cast<Word>(r.resources[i].id) | (static_cast<Word>(r.resources[i].units) << 64));
     }
     c.sstore(slot(cloud, kAppResCount, word_of(app)), r.resources.size());
     c.emit({{}, "Instantiated", {word_of(app), r.id}, 3, 0});
@@ -131,8 +134,12 @@ Transaction release(Address cloud, Address from, Address app) {
     const auto n = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppResCount, word_of(app))));
     c.require(n > 0, "nothing to release");
     for (std::uint64_t i = 0; i < n; ++i) {
-      const auto id = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i)));
-      if (address_of(c.sload(slot(cloud, kResUsedBy, id))) == app) c.sstore(slot(cloud, kResUsedBy, id), 0);
+      const Word entry = c.sload(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i));
+      const auto id = static_cast<std::uint64_t>(entry);
+      const Word units = entry >> 64;
+      // A resource deregistered and registered again started from 0 units in use.
+      const Word used = c.sload(slot(cloud, kResUsed, id));
+      c.sstore(slot(cloud, kResUsed, id), used >= units ? used - units : 0);
     }
     c.sstore(slot(cloud, kAppResCount, word_of(app)), 0);
     c.emit({{}, "Released", {word_of(app)}, 2, 0});
@@ -143,7 +150,9 @@ bool is_active(const State& s, Address cloud, std::uint64_t id) { return s.load(
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id) {
   return static_cast<std::uint64_t>(s.load(slot(cloud, kResGen, id)));
 }
-Address used_by(const State& s, Address cloud, std::uint64_t id) { return address_of(s.load(slot(cloud, kResUsedBy, id))); }
+std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id) {
+  return static_cast<std::uint64_t>(s.load(slot(cloud, kResUsed, id)));
+}
 Resource resource(const State& s, Address cloud, std::uint64_t id) {
   const Word packed = s.load(slot(cloud, kResKind, id));
   return {address_of(s.load(slot(cloud, kResOwner, id))), static_cast<ResourceKind>(static_cast<std::uint8_t>(packed & 0xff)),

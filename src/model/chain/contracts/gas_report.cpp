@@ -154,7 +154,7 @@ std::string contract_gas_report() {
     r.id = 1;
     r.client = b.client;
     r.expires_ms = 1000;
-    r.resources = {{1, 1}, {2, 1}};
+    r.resources = {{1, 1, 1}, {2, 1, 1}};
     r.orchestration_price_per_minute = 4;
     row("Cloud", "instantiate", "2 resources: creates the Application",
         b.run(cloud_contract::instantiate(c, r, sign(b.nodes[7], cloud_contract::reservation_digest(c, r)), 1000000)));

@@ -4,8 +4,8 @@
 // Only the Plug&Play account registers or removes resources. `instantiate` deploys an
 // Application contract with the client's funds if and only if the Scheduler signed the
 // reservation, it has not expired, and none of its resources was deregistered (or registered
-// again) since; a resource serves one application at a time, so two clients who reserved the
-// same resource cannot both instantiate.
+// again) since; a resource's capacity (units: cores, or accelerators) is shared by applications
+// up to what it has, so two clients who reserved the same units cannot both instantiate.
 #include <vector>
 
 #include "cansim/model/chain/abi.hpp"
@@ -36,13 +36,20 @@ struct Settings {
   Wei price_per_minute = 0;
 };
 
-// What the Scheduler reserves for a client and signs (§3.2 step 1). Each resource is named with
-// the generation it had when reserved, so that a deregistration in between is seen.
+// One service's share of a resource: the resource, the generation it had when reserved (so that
+// a deregistration in between is seen), and the units taken.
+struct ReservedResource {
+  std::uint64_t id = 0;
+  std::uint64_t generation = 0;
+  std::uint64_t units = 1;
+};
+
+// What the Scheduler reserves for a client and signs (§3.2 step 1): one resource per service.
 struct Reservation {
   std::uint64_t id = 0;
   Address client;
   std::uint64_t expires_ms = 0;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> resources;  // (resource id, generation)
+  std::vector<ReservedResource> resources;
   Wei orchestration_price_per_minute = 0;
   std::uint64_t retry_limit = 3;
   std::uint64_t app_ok_interval_ms = 60000;
@@ -61,7 +68,7 @@ Transaction release(Address cloud, Address from, Address application);
 // Views.
 bool is_active(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id);
-Address used_by(const State& s, Address cloud, std::uint64_t id);  // zero if free
+std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id);  // 0 if free
 Resource resource(const State& s, Address cloud, std::uint64_t id);
 Address scheduler(const State& s, Address cloud);
 Wei price(const State& s, Address cloud);
