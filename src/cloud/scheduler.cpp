@@ -25,7 +25,11 @@ Scheduler::Scheduler(Hosts& hosts, std::uint32_t provider, Policy policy, SosmCo
     if (hosts_.provider(h) == provider_) mine_.push_back(h);
   }
   has_class_.assign(hosts_.classes().size(), false);
-  for (HostId h : mine_) has_class_[hosts_.class_of(h)] = true;
+  free_units_of_class_.assign(hosts_.classes().size(), 0);
+  for (HostId h : mine_) {
+    has_class_[hosts_.class_of(h)] = true;
+    free_units_of_class_[hosts_.class_of(h)] += hosts_.free_units(h);
+  }
   if (policy_ == Policy::Sosm) build_sosm();
 }
 
@@ -34,12 +38,13 @@ bool Scheduler::host_matches(HostId h, const ServiceRequest& r) const {
   return c.hardware == r.hardware && c.hypervisor == r.hypervisor && hosts_.fits(h, r.demand);
 }
 
-std::optional<std::uint64_t> Scheduler::price_if_placeable(const ServiceRequest& r) const {
+std::optional<std::uint64_t> Scheduler::offer(const ServiceRequest& r) const {
   std::optional<std::uint64_t> best;
+  const std::uint64_t units = r.hardware == Hardware::Cpu ? r.demand.cores : r.demand.accelerators;
   for (std::size_t k = 0; k < has_class_.size(); ++k) {
     const HostClass& c = hosts_.classes()[k];
     if (has_class_[k] && c.hardware == r.hardware && c.hypervisor == r.hypervisor && r.demand.cores <= c.cores &&
-        r.demand.memory_mb <= c.memory_mb && r.demand.accelerators <= c.accelerators) {
+        r.demand.memory_mb <= c.memory_mb && r.demand.accelerators <= c.accelerators && free_units_of_class_[k] >= units) {
       if (!best || c.price_per_minute < *best) best = c.price_per_minute;
     }
   }
@@ -245,6 +250,7 @@ std::optional<HostId> Scheduler::place(const ServiceRequest& r, SimTime) {
 void Scheduler::take(HostId h, const Demand& d, SimTime now) {
   const std::uint32_t before = hosts_.free_units(h);
   hosts_.reserve(h, d, now);
+  free_units_of_class_[hosts_.class_of(h)] -= before - hosts_.free_units(h);
   if (policy_ == Policy::Sosm) {
     update_path(h, static_cast<double>(hosts_.free_units(h)) - before, -static_cast<double>(d.memory_mb));
   }
@@ -253,6 +259,7 @@ void Scheduler::take(HostId h, const Demand& d, SimTime now) {
 void Scheduler::give(HostId h, const Demand& d, SimTime now) {
   const std::uint32_t before = hosts_.free_units(h);
   hosts_.release(h, d, now);
+  free_units_of_class_[hosts_.class_of(h)] += hosts_.free_units(h) - before;
   if (policy_ == Policy::Sosm) {
     update_path(h, static_cast<double>(hosts_.free_units(h)) - before, static_cast<double>(d.memory_mb));
   }

@@ -225,7 +225,12 @@ std::vector<ApplicationSpec> read_applications(const json& a, const Source& src)
       spec.weight = w->get<double>();
     }
     const std::filesystem::path path = std::filesystem::path(src.base_dir.empty() ? "." : src.base_dir) / spec.file;
-    spec.topology = load_tosca(path.lexically_normal().string());
+    const std::string name = path.lexically_normal().string();
+    if (std::ifstream probe(name); !probe || std::filesystem::is_directory(name)) {
+      src.fail(at + "/file", fmt::format("expected a readable TOSCA YAML file, found \"{}\" ({})", name,
+                                         std::filesystem::is_directory(name) ? "a directory" : std::strerror(errno)));
+    }
+    spec.topology = load_tosca(name);  // its own errors name the YAML file, line and column
     out.push_back(std::move(spec));
   }
   return out;

@@ -77,9 +77,11 @@ class Scheduler {
 
   std::size_t held() const { return held_.size(); }
   Policy policy() const { return policy_; }
-  // The lowest per-minute price of this provider's host classes that could run `r` if they were
-  // empty; none if no class could.
-  std::optional<std::uint64_t> price_if_placeable(const ServiceRequest& r) const;
+  // What the Scheduler offers for `r` (§2: the Service Optimization Engine asks "depending on ...
+  // the availability of the System"): the lowest per-minute price among this provider's host
+  // classes that can run `r` and have that many units free in all; none if no class can. Free
+  // units summed over a class may still be split over hosts, so an offer is not a promise.
+  std::optional<std::uint64_t> offer(const ServiceRequest& r) const;
   // The SI a manager has now, for tests.
   double manager_si(HostId h) const;
 
@@ -110,6 +112,7 @@ class Scheduler {
   Rng rng_;
   std::vector<HostId> mine_;  // this provider's hosts, by id
   std::vector<bool> has_class_;  // by host class: whether this provider has such hosts
+  std::vector<std::uint64_t> free_units_of_class_;  // by host class, over this provider's hosts
   std::map<std::uint64_t, std::pair<Reservation, std::vector<Demand>>> held_;
   std::uint64_t next_id_ = 1;
   // SOSM: routers (one per hardware kind present), switches, managers, hosts in manager order.

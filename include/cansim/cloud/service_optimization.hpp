@@ -3,8 +3,8 @@
 // picks the implementation that a provider can place with the best weighted score of performance
 // and price, and turns the application into a blueprint for that provider's Scheduler.
 //   score = w_perf * performance / best performance - w_price * price / highest price
-// over the implementations the provider can place (price: the cheapest of its host classes that
-// could run the implementation). Ties go to the implementation listed first.
+// over the implementations the provider offers now (Scheduler::offer: a host class that can run
+// it with units free; price: the cheapest such class). Ties go to the implementation listed first.
 #include <cstdint>
 #include <optional>
 #include <vector>

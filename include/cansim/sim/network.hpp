@@ -66,7 +66,9 @@ class Network {
     const int copies = rng_.bernoulli(link.duplicate) ? 2 : 1;
     for (int c = 0; c < copies; ++c) {
       const std::uint32_t inc = incarnation_[to];
+      ++in_flight_;
       sim_.after(delay(link), [this, from, to, inc, msg] {
+        --in_flight_;
         // Lost if the receiver crashed (even if it recovered since) or a partition came between.
         if (!up_[to] || incarnation_[to] != inc || !reachable(from, to)) {
           ++dropped_;
@@ -133,6 +135,8 @@ class Network {
   std::uint64_t sent() const { return sent_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t dropped() const { return dropped_; }
+  // Messages on their way (each copy of a duplicated one counts).
+  std::uint64_t in_flight() const { return in_flight_; }
 
  private:
   const LinkModel& link_of(NodeId from, NodeId to) const {
@@ -167,7 +171,7 @@ class Network {
   std::map<std::pair<NodeId, NodeId>, bool> cuts_;
   Handler handler_ = [](NodeId, NodeId, const M&) {};
   std::vector<FaultRecord> faults_;
-  std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0;
+  std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0;
 };
 
 // Request/response on top of a network: a request gets an id and a timeout; the reply that

@@ -8,6 +8,7 @@ const std::vector<ExperimentKind>& experiment_kinds() {
       churn_kind(),
       churn_protocol_kind(),
       payment_kind(),
+      placement_kind(),
       queue_kind(),
   };
   return kinds;

@@ -153,6 +153,9 @@ std::uint64_t generation(const State& s, Address cloud, std::uint64_t id) {
 std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id) {
   return static_cast<std::uint64_t>(s.load(slot(cloud, kResUsed, id)));
 }
+bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id) {
+  return s.load(slot(cloud, kReservation, reservation_id)) != 0;
+}
 Resource resource(const State& s, Address cloud, std::uint64_t id) {
   const Word packed = s.load(slot(cloud, kResKind, id));
   return {address_of(s.load(slot(cloud, kResOwner, id))), static_cast<ResourceKind>(static_cast<std::uint8_t>(packed & 0xff)),

@@ -69,6 +69,7 @@ Transaction release(Address cloud, Address from, Address application);
 bool is_active(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id);  // 0 if free
+bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id);
 Resource resource(const State& s, Address cloud, std::uint64_t id);
 Address scheduler(const State& s, Address cloud);
 Wei price(const State& s, Address cloud);

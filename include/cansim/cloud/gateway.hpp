@@ -1,0 +1,76 @@
+#pragma once
+// The Gateway client (§3, §3.2 steps 1-2), run by a user: builds the blueprint of an application
+// for a provider through the Service Optimization Engine, sends it to that provider's Scheduler
+// over the network, and on a signed reservation calls Cloud.instantiate with its deposit (a real
+// transaction). A refusal, a timeout or a reverted instantiate (the reservation expired, a
+// resource was deregistered or taken meanwhile) sends it to the next provider, up to a limit.
+// When the application's time is up, it is shut down on chain (the OCAN leader appends
+// APP_SHUTDOWN and pays it, the client calls Cloud.release) and the Scheduler frees its hosts.
+#include <functional>
+#include <map>
+
+#include "cansim/cloud/cloud_world.hpp"
+#include "cansim/model/app/topology.hpp"
+
+namespace cansim::cloud {
+
+struct GatewayConfig {
+  std::uint32_t max_providers_tried = 3;
+  SimTime reply_timeout = seconds(5);  // for a Scheduler's answer
+  chain::Wei deposit = chain::Wei{1} << 40;
+  std::uint32_t users = 100;           // client accounts, used in turn
+};
+
+struct Outcome {
+  bool accepted = false;
+  SimTime requested, sealed;   // sealed: the instantiate receipt (accepted only)
+  std::uint32_t provider = 0;  // accepted only
+  std::uint32_t tries = 0;     // providers asked
+  std::uint32_t reverted = 0;  // instantiate transactions that reverted
+  Blueprint blueprint;         // accepted only
+  chain::Address application;  // accepted only
+  chain::Gas gas = 0;          // the client's gas for instantiate (all tries)
+};
+
+class Gateway {
+ public:
+  Gateway(CloudWorld& world, GatewayConfig cfg, Rng rng);
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Deploys `app` (which must outlive the run) for `duration` from its instantiation; `on_outcome`
+  // runs once, when it is accepted or finally refused; `on_end` when its resources are free again.
+  void request(const app::Topology& app, SimTime duration, std::function<void(const Outcome&)> on_outcome,
+               std::function<void()> on_end = {});
+
+  std::size_t pending() const { return live_.size(); }
+
+ private:
+  struct Live {
+    const app::Topology* app;
+    SimTime duration;
+    Outcome outcome;
+    std::vector<std::uint32_t> order;  // providers to ask, in turn
+    chain::Address client;
+    std::uint64_t timeout = 0;         // the pending Requests id
+    std::function<void(const Outcome&)> on_outcome;
+    std::function<void()> on_end;
+    std::vector<HostId> hosts;
+  };
+  void next_provider(std::uint64_t id);
+  void receive(const CloudMsg& m);
+  void instantiate(std::uint64_t id, const CloudMsg& m);
+  void finish(std::uint64_t id);
+  void shut_down(std::uint64_t id);
+  void submit(chain::Transaction tx, chain::ReceiptHandler on_receipt);
+
+  CloudWorld& w_;
+  GatewayConfig cfg_;
+  Rng rng_;
+  Requests timeouts_;
+  std::map<std::uint64_t, Live> live_;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t next_user_ = 0;
+};
+
+}  // namespace cansim::cloud

@@ -1,0 +1,155 @@
+#include "cansim/cloud/cloud_world.hpp"
+
+#include <fmt/format.h>
+
+#include "cansim/model/chain/contracts/cloud.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::cloud {
+
+namespace cc = chain::cloud_contract;
+
+namespace {
+
+chain::Receipt setup(chain::Chain& chain, const chain::Transaction& tx) {
+  chain::Receipt r = chain.genesis(tx);
+  if (r.status != chain::Status::Success) {
+    throw InvariantViolation(SimTime{}, "building the cloud", fmt::format("{} failed: {}", tx.name, r.reason));
+  }
+  return r;
+}
+
+cc::ResourceKind resource_kind(Hardware h) {
+  switch (h) {
+    case Hardware::Cpu: return cc::ResourceKind::Cpu;
+    case Hardware::Gpu: return cc::ResourceKind::Gpu;
+    case Hardware::Mic: return cc::ResourceKind::Mic;
+    case Hardware::Fpga: return cc::ResourceKind::Fpga;
+  }
+  return cc::ResourceKind::Cpu;
+}
+
+}  // namespace
+
+Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers) {
+  Hosts hosts(classes);
+  std::uint32_t next_provider = 0;
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    for (std::uint32_t i = 0; i < counts.at(k); ++i) {
+      hosts.add(static_cast<std::uint16_t>(k), next_provider, static_cast<std::uint32_t>(hosts.size()));
+      next_provider = (next_provider + 1) % providers;
+    }
+  }
+  return hosts;
+}
+
+// A resource owner's account, by host.
+chain::Address owner_account(HostId h) { return chain::Address{1000000 + h}; }
+
+CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
+    : config(cfg),
+      chain(sim, cfg.chain),
+      hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
+      net(sim, root.stream("cloud-network"), cfg.providers + 1, cfg.link) {
+  Rng keys = root.stream("cloud-keys");
+  chain::State& g = chain.genesis_state();
+  for (chain::Address a : {registry_owner, ocan_leader}) g.set_balance(a, chain::Wei{1} << 100);
+  registry = chain::contract_address(registry_owner, 0);
+  setup(chain, chain::registry::deploy(registry_owner, registry, 1, 8));
+  setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
+  setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+  for (std::uint32_t p = 0; p < cfg.providers; ++p) {
+    Provider pr;
+    pr.account = chain::Address{100 + 4 * static_cast<std::uint64_t>(p)};
+    pr.plug_and_play = chain::Address{101 + 4 * static_cast<std::uint64_t>(p)};
+    pr.scheduler_key = chain.keyring().create(chain::Address{102 + 4 * static_cast<std::uint64_t>(p)}, keys);
+    for (chain::Address a : {pr.account, pr.plug_and_play}) g.set_balance(a, chain::Wei{1} << 100);
+    pr.cloud = chain::contract_address(pr.account, 0);
+    setup(chain, cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
+                                       cfg.cloud_price_per_minute}));
+    setup(chain, chain::registry::register_cloud(registry, pr.account, pr.cloud));
+    pr.scheduler = std::make_unique<Scheduler>(hosts, p, cfg.policy, cfg.sosm, root.stream(fmt::format("scheduler-{}", p)));
+    providers.push_back(std::move(pr));
+  }
+  for (HostId h = 0; h < hosts.size(); ++h) {
+    const HostClass& c = hosts.host_class(h);
+    const Provider& pr = providers[hosts.provider(h)];
+    setup(chain, cc::register_resource(pr.cloud, pr.plug_and_play, h,
+                                       {owner_account(h), resource_kind(c.hardware), c.units(), c.price_per_minute}));
+  }
+  g.forget_journal();
+  net.on_message([this](NodeId to, NodeId, const CloudMsg& m) {
+    if (to == gateway_node()) {
+      if (on_gateway_message) on_gateway_message(m);
+    } else {
+      scheduler_receive(to, m);
+    }
+  });
+}
+
+std::size_t CloudWorld::held_reservations() const {
+  std::size_t n = 0;
+  for (const Provider& p : providers) n += p.scheduler->held();
+  return n;
+}
+
+// Units a service takes of its resource, as the Cloud contract counts them.
+std::uint64_t units_of(const ServiceRequest& r) { return r.hardware == Hardware::Cpu ? r.demand.cores : r.demand.accelerators; }
+
+void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
+  Provider& pr = providers[p];
+  switch (m.type) {
+    case CloudMsgType::Blueprint: {
+      const SimTime expires = sim.now() + config.reservation_ttl;
+      CloudMsg reply;
+      reply.request = m.request;
+      const auto res = pr.scheduler->reserve(m.services, sim.now(), expires);
+      if (!res) {
+        reply.type = CloudMsgType::Refused;
+        net.send(p, gateway_node(), std::move(reply));
+        return;
+      }
+      cc::Reservation& r = reply.signed_for;
+      r.id = res->id;
+      r.client = m.client;
+      r.expires_ms = static_cast<std::uint64_t>(expires.us / 1000);
+      for (std::size_t i = 0; i < res->hosts.size(); ++i) {
+        const HostId h = res->hosts[i];
+        r.resources.push_back({h, cc::generation(chain.state(), pr.cloud, h), units_of(m.services[i])});
+      }
+      r.orchestration_price_per_minute = config.orchestration_price_per_minute;
+      r.retry_limit = config.retry_limit;
+      r.app_ok_interval_ms = config.app_ok_interval_ms;
+      r.max_failed_payments = config.max_failed_payments;
+      reply.type = CloudMsgType::Reserved;
+      reply.reservation = res->id;
+      reply.signature = chain::sign(pr.scheduler_key, cc::reservation_digest(pr.cloud, r));
+      reply.hosts = res->hosts;
+      // Held until the chain can no longer accept it: a block after the expiry (its timestamp is
+      // later) refuses it, so the Scheduler looks at the chain 1 ms after the expiry.
+      sim.at(expires + millis(1), [this, p, id = res->id] { expire(p, id); });
+      net.send(p, gateway_node(), std::move(reply));
+      return;
+    }
+    case CloudMsgType::Release: pr.scheduler->release(m.reservation, sim.now()); return;
+    case CloudMsgType::Done:
+      for (std::size_t i = 0; i < m.hosts.size(); ++i) pr.scheduler->free(m.hosts[i], m.services[i].demand, sim.now());
+      return;
+    case CloudMsgType::Reserved:
+    case CloudMsgType::Refused: return;  // not for a Scheduler
+  }
+}
+
+void CloudWorld::expire(std::uint32_t p, std::uint64_t reservation) {
+  Provider& pr = providers[p];
+  // An instantiated reservation's capacity stays taken (the application frees it with Done);
+  // any other is given back.
+  if (cc::reservation_used(chain.state(), pr.cloud, reservation)) {
+    pr.scheduler->confirm(reservation, sim.now() - millis(1));
+  } else {
+    pr.scheduler->release(reservation, sim.now());
+  }
+}
+
+}  // namespace cansim::cloud

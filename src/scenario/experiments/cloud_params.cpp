@@ -1,0 +1,157 @@
+#include "cloud_params.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace cansim::scenario {
+
+namespace {
+
+struct ClassDefaults {
+  const char* kind;
+  std::int64_t hosts, cores, memory_gb, accelerators;
+  double capability, idle_w, max_w;
+  std::int64_t price;
+  const char* hypervisor;
+};
+
+// Orders of magnitude of 2020 hardware: a 32-core server, a 4-GPU server, a 2-card Xeon Phi
+// server, a 2-card FPGA server; capability in GFLOPS of the host's main units.
+constexpr ClassDefaults kClasses[] = {
+    {"cpu", 60, 32, 128, 0, 1000, 150, 400, 2, "container"},
+    {"gpu", 20, 16, 128, 4, 28000, 200, 1400, 20, "container"},
+    {"mic", 10, 16, 128, 2, 6000, 180, 700, 10, "bare_metal"},
+    {"fpga", 0, 8, 64, 2, 3000, 100, 250, 12, "bare_metal"},
+};
+
+SimTime secs(const ParamValues& p, const std::string& name) {
+  return SimTime{static_cast<std::int64_t>(std::llround(p.real(name) * 1e6))};
+}
+
+}  // namespace
+
+std::vector<ParamSpec> cloud_params() {
+  std::vector<ParamSpec> out;
+  for (const ClassDefaults& c : kClasses) {
+    const std::string k = c.kind;
+    const bool acc = k != "cpu";
+    out.push_back(ParamSpec::integer(k + "_hosts", "hosts of the " + k + " class").at_least(0).at_most(1e6).def(c.hosts));
+    out.push_back(ParamSpec::integer(k + "_cores", "cores of a " + k + " host").at_least(1).at_most(1e5).def(c.cores));
+    out.push_back(ParamSpec::integer(k + "_memory_gb", "memory of a " + k + " host").at_least(1).at_most(1e6).def(c.memory_gb).in_unit("GB"));
+    if (acc) {
+      out.push_back(ParamSpec::integer(k + "_accelerators", k + " cards of a " + k + " host").at_least(1).at_most(1e4).def(c.accelerators));
+    }
+    out.push_back(ParamSpec::real(k + "_capability", "compute capability of a " + k + " host's main units (SOSM's C)").above(0).at_most(1e12).def(c.capability).in_unit("GFLOPS"));
+    out.push_back(ParamSpec::real(k + "_idle_w", "power a " + k + " host draws idle").at_least(0).at_most(1e6).def(c.idle_w).in_unit("W"));
+    out.push_back(ParamSpec::real(k + "_max_w", "power a " + k + " host draws at full utilization").above(0).at_most(1e6).def(c.max_w).in_unit("W"));
+    out.push_back(ParamSpec::integer(k + "_price", "a " + k + " resource's price per service it runs").at_least(0).at_most(1e15).def(c.price).in_unit("wei/min"));
+    out.push_back(ParamSpec::choice(k + "_hypervisor", {"vm", "container", "bare_metal"}, "the hypervisor of " + k + " hosts").def(std::string(c.hypervisor)));
+  }
+  const std::vector<ParamSpec> rest = {
+      ParamSpec::integer("providers", "cloud providers; hosts are dealt to them round robin, class by class").at_least(1).at_most(1000).def(1),
+      ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy").def(std::string("sosm")),
+      ParamSpec::choice("strategy", {"compaction", "spreading"}, "sosm: how a manager picks among its hosts").def(std::string("compaction")),
+      ParamSpec::integer("vrm_size", "sosm: hosts per virtual resource manager").at_least(1).at_most(1e6).def(100),
+      ParamSpec::integer("switch_size", "sosm: managers per switch").at_least(1).at_most(1e6).def(10),
+      ParamSpec::real("n_opt", "sosm: a manager's optimal number of hosts (F4)").above(0).at_most(1e6).def(100.0),
+      ParamSpec::real("si_w_capability", "sosm: weight of F0 (capability x free share)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("si_w_memory", "sosm: weight of F1 (free memory share)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("soe_w_performance", "Service Optimization Engine: weight of the performance factor").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(0.5),
+      ParamSpec::real("reservation_ttl_s", "how long a Scheduler holds a reservation not yet instantiated").at_least(0.001).at_most(1e7).def(120.0).in_unit("s"),
+      ParamSpec::integer("max_providers_tried", "providers a Gateway asks before it gives up").at_least(1).at_most(1000).def(3),
+      ParamSpec::real("reply_timeout_s", "how long a Gateway waits for a Scheduler's answer").at_least(0.001).at_most(1e7).def(5.0).in_unit("s"),
+      ParamSpec::integer("users", "client accounts, used in turn").at_least(1).at_most(1e6).def(100),
+      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
+      ParamSpec::real("block_interval_s", "time between blocks").at_least(0.001).at_most(1e6).def(12.0).in_unit("s"),
+      ParamSpec::integer("block_gas_limit", "gas per block").at_least(21000).at_most(1e12).def(30000000),
+      ParamSpec::integer("confirmations", "blocks on top before receipts and events are seen").at_least(0).at_most(1000).def(0),
+      ParamSpec::integer("cloud_price", "each Cloud contract's price").at_least(0).at_most(1e15).def(3).in_unit("wei/min"),
+  };
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+cloud::CloudConfig cloud_config(const ParamValues& p) {
+  cloud::CloudConfig c;
+  for (const ClassDefaults& d : kClasses) {
+    const std::string k = d.kind;
+    cloud::HostClass hc;
+    hc.name = k;
+    hc.hardware = *cloud::parse_hardware(k);
+    hc.hypervisor = *cloud::parse_hypervisor(p.choice(k + "_hypervisor"));
+    hc.cores = static_cast<std::uint32_t>(p.integer(k + "_cores"));
+    hc.memory_mb = static_cast<std::uint64_t>(p.integer(k + "_memory_gb")) * 1024;
+    hc.accelerators = k == "cpu" ? 0 : static_cast<std::uint32_t>(p.integer(k + "_accelerators"));
+    hc.capability = p.real(k + "_capability");
+    hc.idle_w = p.real(k + "_idle_w");
+    hc.max_w = p.real(k + "_max_w");
+    hc.price_per_minute = static_cast<std::uint64_t>(p.integer(k + "_price"));
+    c.classes.push_back(hc);
+    c.hosts_per_class.push_back(static_cast<std::uint32_t>(p.integer(k + "_hosts")));
+  }
+  c.providers = static_cast<std::uint32_t>(p.integer("providers"));
+  c.policy = *cloud::parse_policy(p.choice("policy"));
+  c.sosm.strategy = *cloud::parse_strategy(p.choice("strategy"));
+  c.sosm.vrm_size = static_cast<std::uint32_t>(p.integer("vrm_size"));
+  c.sosm.switch_size = static_cast<std::uint32_t>(p.integer("switch_size"));
+  c.sosm.n_opt = p.real("n_opt");
+  const char* w[] = {"si_w_capability", "si_w_memory", "si_w_power", "si_w_load", "si_w_size"};
+  for (int i = 0; i < 5; ++i) c.sosm.weights[i] = p.real(w[i]);
+  c.soe = {p.real("soe_w_performance"), p.real("soe_w_price")};
+  c.reservation_ttl = secs(p, "reservation_ttl_s");
+  c.link.base = millis(p.integer("latency_ms"));
+  c.chain.block_interval = secs(p, "block_interval_s");
+  c.chain.gas.block_gas_limit = static_cast<chain::Gas>(p.integer("block_gas_limit"));
+  c.chain.confirmations = static_cast<std::uint64_t>(p.integer("confirmations"));
+  c.cloud_price_per_minute = static_cast<chain::Wei>(p.integer("cloud_price"));
+  return c;
+}
+
+cloud::GatewayConfig gateway_config(const ParamValues& p) {
+  cloud::GatewayConfig g;
+  g.max_providers_tried = static_cast<std::uint32_t>(p.integer("max_providers_tried"));
+  g.reply_timeout = secs(p, "reply_timeout_s");
+  g.users = static_cast<std::uint32_t>(p.integer("users"));
+  return g;
+}
+
+std::optional<std::string> check_cloud_application(const ParamValues& p, const app::Topology& t) {
+  const cloud::CloudConfig c = cloud_config(p);
+  for (const app::Service& s : t.services) {
+    bool runs = false;
+    for (const app::Implementation& im : s.implementations) {
+      for (std::size_t k = 0; k < c.classes.size() && !runs; ++k) {
+        const cloud::HostClass& hc = c.classes[k];
+        runs = c.hosts_per_class[k] > 0 && hc.hardware == im.hardware && hc.hypervisor == im.hypervisor &&
+               im.cores_min <= hc.cores && im.memory_mb_min <= hc.memory_mb && im.accelerators <= hc.accelerators;
+      }
+    }
+    if (!runs) {
+      return fmt::format("service \"{}\": every implementation needs more than any host class with hosts offers "
+                         "(hardware, hypervisor, cores, memory or accelerators)",
+                         s.name);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values) {
+  std::vector<double> out;
+  for (const MetricSpec& m : kind.metrics) {
+    auto it = values.find(m.name);
+    if (it == values.end()) throw std::logic_error(fmt::format("kind {}: no value for metric {}", kind.name, m.name));
+    out.push_back(it->second);
+  }
+  if (values.size() != kind.metrics.size()) {
+    throw std::logic_error(fmt::format("kind {}: {} values for {} declared metrics", kind.name, values.size(), kind.metrics.size()));
+  }
+  return out;
+}
+
+}  // namespace cansim::scenario

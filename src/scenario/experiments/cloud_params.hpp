@@ -1,0 +1,27 @@
+#pragma once
+// What the cloud experiment kinds share: the parameters that describe the cloud (host classes,
+// providers, the Scheduler's policy, the Service Optimization Engine's weights, the chain and the
+// network) and the CloudConfig they make; a check that an application can run on it.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cansim/cloud/cloud_world.hpp"
+#include "cansim/cloud/gateway.hpp"
+#include "cansim/scenario/experiment.hpp"
+
+namespace cansim::scenario {
+
+std::vector<ParamSpec> cloud_params();
+cloud::CloudConfig cloud_config(const ParamValues& p);
+cloud::GatewayConfig gateway_config(const ParamValues& p);
+// Refuses an application one of whose services no host class with hosts could ever run.
+std::optional<std::string> check_cloud_application(const ParamValues& p, const app::Topology& t);
+
+// A run's metrics in the kind's declared order, from values given by name: a metric cannot land
+// in another's column, and a declared metric without a value (or a value without a declaration)
+// is an error, not a shifted row.
+std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values);
+
+}  // namespace cansim::scenario

@@ -1,0 +1,81 @@
+// The placement kind end to end: the Ray Tracing application deploys under every policy through
+// Gateway, Scheduler and Cloud.instantiate; an application no host can run is refused at
+// validation; an overloaded cloud refuses, never overcommits, and gives everything back.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "cansim/scenario/runner.hpp"
+#include "scenario_fixture.hpp"
+
+using namespace cansim::scenario;
+using namespace cansim::scenario::testing;
+
+namespace {
+
+std::string app_file(const char* name) { return fmt::format("{}/apps/{}", CANSIM_SOURCE_DIR, name); }
+
+std::string placement(const std::string& params, const std::string& apps = "") {
+  const std::string list = apps.empty() ? fmt::format(R"([{{"file": "{}"}}])", app_file("ray_tracing.yaml")) : apps;
+  return fmt::format(R"({{"experiment": "placement", "seed": 9, "repetitions": 2, "params": {{{}}}, "applications": {}}})", params,
+                     list);
+}
+
+}  // namespace
+
+TEST_CASE("placement: the Ray Tracing application deploys under every policy", "[placement]") {
+  for (const char* policy : {"first_fit", "best_fit", "sosm"}) {
+    INFO(policy);
+    const Scenario sc = load_text(placement(fmt::format(R"("requests": 30, "arrival_rate_per_s": 0.05, "mean_duration_s": 60,
+                                                          "policy": "{}")", policy)));
+    for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+      CHECK(metric(sc, r, "acceptance_rate") == 1.0);  // a light load: everything fits
+      CHECK(metric(sc, r, "reverted_instantiations") == 0);
+      // The GPU engine is the best performer offered: 8 for the engine, 1 for the front end.
+      CHECK(metric(sc, r, "mean_performance") == Approx(4.5));
+      CHECK(metric(sc, r, "mean_latency_s") > 0);
+      CHECK(metric(sc, r, "mean_latency_s") <= 12.1);  // at most one block interval and the messages
+      CHECK(metric(sc, r, "utilization_gpu") > 0);
+      CHECK(metric(sc, r, "energy_kwh") > 0);
+    }
+  }
+}
+
+TEST_CASE("placement: with only CPUs the engine runs on its CPU implementation", "[placement]") {
+  const Scenario sc = load_text(placement(R"("requests": 10, "arrival_rate_per_s": 0.05, "mean_duration_s": 60,
+                                              "gpu_hosts": 0, "mic_hosts": 0)"));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "acceptance_rate") == 1.0);
+    CHECK(metric(sc, r, "mean_performance") == Approx(1.0));
+    CHECK(std::isnan(metric(sc, r, "utilization_gpu")));  // no GPU hosts: not zero, undefined
+    CHECK(metric(sc, r, "energy_kwh_gpu") == 0);
+  }
+}
+
+TEST_CASE("placement: an overloaded cloud refuses some, overcommits none, and is empty at the end", "[placement]") {
+  // 4 GPU hosts x 4 cards and 2 CPU hosts; 200 long Ray Tracing requests arrive within minutes.
+  const Scenario sc = load_text(placement(R"("requests": 200, "arrival_rate_per_s": 2, "mean_duration_s": 3600,
+                                              "cpu_hosts": 2, "gpu_hosts": 4, "mic_hosts": 0)"));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    // The run itself checks, as it goes, that no host runs more than it has and, at the end,
+    // that every unit was given back (InvariantViolation otherwise, which fails run_runs).
+    CHECK(metric(sc, r, "acceptance_rate") < 0.5);
+    CHECK(metric(sc, r, "accepted") >= 16);  // at least the 16 GPU cards were used
+  }
+}
+
+TEST_CASE("placement: an application that no host class can run is refused at validation", "[placement]") {
+  const std::string e = validation_error(placement(R"("gpu_hosts": 0, "mic_hosts": 0, "cpu_cores": 4)"));
+  CHECK(e == ":/applications/0/file: " + app_file("ray_tracing.yaml") +
+                 ": service \"render_engine\": every implementation needs more than any host class with hosts offers "
+                 "(hardware, hypervisor, cores, memory or accelerators) (in configuration 0)");
+  CHECK(validation_error(R"({"experiment": "placement", "seed": 1})").find("/applications: expected a list of applications") !=
+        std::string::npos);
+  CHECK(validation_error(R"({"experiment": "queue", "seed": 1, "applications": []})") ==
+        ":/applications: expected no applications: experiment \"queue\" deploys none");
+  const std::string missing = validation_error(placement("", R"([{"file": "nosuch.yaml"}])"));
+  CHECK(missing.rfind(":/applications/0/file: expected a readable TOSCA YAML file, found \"", 0) == 0);
+  CHECK(missing.find("nosuch.yaml\" (No such file or directory)") != std::string::npos);
+  CHECK(validation_error(placement("", fmt::format(R"([{{"file": "{}", "weight": 0}}])", app_file("ray_tracing.yaml"))))
+            .find("/applications/0/weight: expected a number in (0, 1e9]") != std::string::npos);
+}
