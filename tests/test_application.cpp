@@ -132,7 +132,13 @@ TEST_CASE("destroy sends unpaid salaries at the client's cost and refunds the re
   w.ray_tracing_checkpoints();
   w.pay(10);
   const Wei client_before = w.state.balance(w.client);
+  const std::size_t slots_before = w.state.slot_count();
+  REQUIRE(app::checkpoint_count(w.state, w.application) > 0);
   const Receipt r = w.must(app::destroy(w.application, w.client));
+  // SELFDESTRUCT (London): the application's storage is gone, but for the flag that says so.
+  CHECK(app::checkpoint_count(w.state, w.application) == 0);
+  CHECK(w.state.slot_count() < slots_before - 10);
+  CHECK(app::is_destroyed(w.state, w.application));
   CHECK(w.state.balance(w.r1) == 200);
   CHECK(w.state.balance(w.o2) == 30);
   CHECK(w.state.balance(w.cloud) == 102);

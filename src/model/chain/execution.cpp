@@ -101,6 +101,11 @@ void Call::send(Address to, Wei amount) {
   require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
 }
 
+void Call::self_destruct() {
+  charge(gas_.selfdestruct);
+  state_.clear_storage(self());
+}
+
 Wei Call::balance_of(Address a) {
   charge(a == self() ? 5 : gas_.warm_access);
   return state_.balance(a);

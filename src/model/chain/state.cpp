@@ -27,8 +27,36 @@ std::uint64_t State::nonce(Address a) const {
 }
 
 Word State::load(const SlotKey& k) const {
-  auto it = storage_.find(k);
-  return it == storage_.end() ? 0 : it->second;
+  auto c = storage_.find(k.contract);
+  if (c == storage_.end()) return 0;
+  auto it = c->second.find({k.field, k.key});
+  return it == c->second.end() ? 0 : it->second;
+}
+
+namespace {
+void put(auto& storage, const SlotKey& k, Word v) {
+  if (v != 0) {
+    storage[k.contract][{k.field, k.key}] = v;
+    return;
+  }
+  auto c = storage.find(k.contract);
+  if (c == storage.end()) return;
+  c->second.erase({k.field, k.key});
+  if (c->second.empty()) storage.erase(c);
+}
+}  // namespace
+
+void State::clear_storage(Address contract) {
+  auto c = storage_.find(contract);
+  if (c == storage_.end()) return;
+  for (const auto& [sub, value] : c->second) journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value});
+  storage_.erase(c);
+}
+
+std::size_t State::slot_count() const {
+  std::size_t n = 0;
+  for (const auto& [_, slots] : storage_) n += slots.size();
+  return n;
 }
 
 void State::set_balance(Address a, Wei v) {
@@ -45,11 +73,7 @@ void State::set_nonce(Address a, std::uint64_t n) {
 
 void State::store(const SlotKey& k, Word v) {
   journal_.push_back({Undo::Kind::Slot, {}, k, load(k)});
-  if (v == 0) {
-    storage_.erase(k);
-  } else {
-    storage_[k] = v;
-  }
+  put(storage_, k, v);
 }
 
 bool State::transfer(Address from, Address to, Wei amount) {
@@ -67,13 +91,7 @@ void State::revert_to(Snapshot s) {
     switch (u.kind) {
       case Undo::Kind::Balance: accounts_[u.address].balance = u.old_value; break;
       case Undo::Kind::Nonce: accounts_[u.address].nonce = static_cast<std::uint64_t>(u.old_value); break;
-      case Undo::Kind::Slot:
-        if (u.old_value == 0) {
-          storage_.erase(u.slot);
-        } else {
-          storage_[u.slot] = u.old_value;
-        }
-        break;
+      case Undo::Kind::Slot: put(storage_, u.slot, u.old_value); break;
     }
   }
 }

@@ -5,6 +5,8 @@
 // of the call but still pays for the gas used.
 #include <functional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,6 +91,11 @@ class Call {
   }
   // Sends wei from this contract to `to` (a failed send reverts).
   void send(Address to, Wei amount);
+  // SELFDESTRUCT (London: 5000 gas, no refund): this contract's storage is gone. Its balance must
+  // have been sent already.
+  void self_destruct();
+  // After self_destruct: records, free of gas, that the account has no code (a view reads it).
+  void mark_destroyed(const SlotKey& flag) { state_.store(flag, 1); }
   // An account's balance (BALANCE; a contract reading its own balance, SELFBALANCE, costs 5).
   Wei balance_of(Address a);
   void charge(Gas g);  // a fixed cost
@@ -121,9 +128,10 @@ class Call {
     Wei value;
   };
   std::vector<Frame> frames_;
-  std::set<Address> warm_accounts_;
-  std::set<SlotKey> warm_;
-  std::map<SlotKey, Word> original_;  // each touched slot's value when the transaction began
+  // Looked up only, never iterated.
+  std::unordered_set<Address, AddressHash> warm_accounts_;
+  std::unordered_set<SlotKey, SlotKeyHash> warm_;
+  std::unordered_map<SlotKey, Word, SlotKeyHash> original_;  // each touched slot's value when the transaction began
   std::vector<Log> logs_;
   friend Receipt execute(State&, const GasSchedule&, const Transaction&, const BlockContext&);
 };

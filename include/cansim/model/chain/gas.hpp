@@ -20,6 +20,7 @@ struct GasSchedule {
   Gas log_per_topic = 375;
   Gas log_per_byte = 8;
   Gas ecrecover = 3000;
+  Gas selfdestruct = 5000;           // SELFDESTRUCT (EIP-3529: no refund)
   Gas refund_quotient = 5;           // refunds are capped at gas used / 5
   Gas block_gas_limit = 30000000;
 };

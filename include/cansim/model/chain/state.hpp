@@ -2,6 +2,7 @@
 // The world state: accounts (balance, nonce) and contract storage, with a journal so that a
 // failed call undoes every change it made (snapshot / revert_to), as the EVM does.
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "cansim/model/chain/types.hpp"
@@ -22,6 +23,10 @@ class State {
   void set_balance(Address a, Wei v);
   void set_nonce(Address a, std::uint64_t n);
   void store(const SlotKey& k, Word v);  // 0 erases the slot, as in the EVM
+  // SELFDESTRUCT as London has it: every slot of `contract` goes (journaled, so a revert brings
+  // them back). A contract's slots are kept together so that this costs its own slots only.
+  void clear_storage(Address contract);
+  std::size_t slot_count() const;  // slots held by every contract, for memory checks
   // Moves wei between accounts; false (and nothing changed) if `from` holds too little.
   bool transfer(Address from, Address to, Wei amount);
 
@@ -50,7 +55,20 @@ class State {
     Word old_value;  // balance, nonce or slot value before the change
   };
   std::map<Address, Account> accounts_;
-  std::map<SlotKey, Word> storage_;
+  struct SubKey {
+    std::uint64_t field;
+    Word key;
+    bool operator==(const SubKey&) const = default;
+  };
+  struct SubKeyHash {
+    std::size_t operator()(const SubKey& k) const noexcept {
+      return SlotKeyHash{}(SlotKey{Address{}, k.field, k.key});
+    }
+  };
+  using Slots = std::unordered_map<SubKey, Word, SubKeyHash>;
+  // By contract, then slot. Looked up only; iterated only to clear a contract's slots, where the
+  // order reaches nothing (each slot is journaled and erased alike).
+  std::unordered_map<Address, Slots, AddressHash> storage_;
   std::vector<Undo> journal_;
 };
 

@@ -33,4 +33,25 @@ struct SlotKey {
   constexpr auto operator<=>(const SlotKey&) const = default;
 };
 
+// Hashes for the lookup-only tables (storage, a transaction's warm sets): never iterated, so their
+// order cannot reach a result.
+struct AddressHash {
+  std::size_t operator()(Address a) const noexcept { return static_cast<std::size_t>(mix(a.id)); }
+  static std::uint64_t mix(std::uint64_t x) {  // splitmix64's finaliser
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+};
+struct SlotKeyHash {
+  std::size_t operator()(const SlotKey& k) const noexcept {
+    std::uint64_t h = AddressHash::mix(k.contract.id);
+    h = AddressHash::mix(h ^ k.field);
+    h = AddressHash::mix(h ^ static_cast<std::uint64_t>(k.key));
+    return static_cast<std::size_t>(AddressHash::mix(h ^ static_cast<std::uint64_t>(k.key >> 64)));
+  }
+};
+
 }  // namespace cansim::chain

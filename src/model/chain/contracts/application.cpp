@@ -263,9 +263,9 @@ Transaction withdraw(Address app, Address payee) {
 
 Transaction destroy(Address app, Address client) {
   return tx_for(app, client, "Application.destroy", Calldata{}, [=](Call& c) {
+    c.require(c.sload(slot(app, kDestroyed)) == 0, "destroyed already");
     c.require(address_of(c.sload(slot(app, kClient))) == c.sender(), "only the client");
     c.require(c.sload(slot(app, kShutdown)) != 0, "the application is not shut down");
-    c.require(c.sload(slot(app, kDestroyed)) == 0, "destroyed already");
     // Unpaid salaries are sent at the client's cost (the client pays this transaction's gas).
     const auto payees = static_cast<std::uint64_t>(c.sload(slot(app, kPayeeCount)));
     for (std::uint64_t i = 0; i < payees; ++i) {
@@ -276,10 +276,12 @@ Transaction destroy(Address app, Address client) {
       c.sstore(s, 0);
       c.send(payee, owed);
     }
-    c.sstore(slot(app, kLocked), 0);
     c.send(c.sender(), c.balance_of(app));
-    c.sstore(slot(app, kDestroyed), 1);
     c.emit({{}, "Destroyed", {}, 1, 0});
+    // SELFDESTRUCT frees the contract's storage (London). The flag stands for "no code here
+    // any more", which the model has no other way to say; its write is not charged.
+    c.self_destruct();
+    c.mark_destroyed(slot(app, kDestroyed));
   });
 }
 
