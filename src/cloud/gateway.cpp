@@ -141,6 +141,13 @@ void Gateway::shut_down(std::uint64_t id) {
       }
       finish(id);
     });
+    // The client takes back what is left and frees the contract's storage (§5.1).
+    submit(ac::destroy(app, l.client), [this, app](const chain::Receipt& r) {
+      if (r.status != chain::Status::Success) {
+        throw InvariantViolation(w_.sim.now(), "Application.destroy",
+                                 fmt::format("destroy of {} failed: {}", chain::to_string(app), r.reason));
+      }
+    });
   });
 }
 

@@ -5,7 +5,8 @@
 // transaction). A refusal, a timeout or a reverted instantiate (the reservation expired, a
 // resource was deregistered or taken meanwhile) sends it to the next provider, up to a limit.
 // When the application's time is up, it is shut down on chain (the OCAN leader appends
-// APP_SHUTDOWN and pays it, the client calls Cloud.release) and the Scheduler frees its hosts.
+// APP_SHUTDOWN and pays it, the client calls Cloud.release and destroys the Application) and the
+// Scheduler frees its hosts.
 #include <functional>
 #include <map>
 

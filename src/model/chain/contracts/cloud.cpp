@@ -134,7 +134,9 @@ Transaction release(Address cloud, Address from, Address app) {
     const auto n = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppResCount, word_of(app))));
     c.require(n > 0, "nothing to release");
     for (std::uint64_t i = 0; i < n; ++i) {
-      const Word entry = c.sload(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i));
+      const SlotKey at = slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i);
+      const Word entry = c.sload(at);
+      c.sstore(at, 0);  // the list is not needed again (and clearing it is refunded)
       const auto id = static_cast<std::uint64_t>(entry);
       const Word units = entry >> 64;
       // A resource deregistered and registered again started from 0 units in use.
