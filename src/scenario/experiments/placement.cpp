@@ -46,6 +46,9 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
 
   std::vector<RequestRow> rows(requests);
   std::size_t arrived = 0, resolved = 0;
+  // Utilization while applications arrive (the drain after the last one would dilute it).
+  std::vector<double> busy_at_last_arrival;
+  SimTime last_arrival;
   std::function<void()> arrive = [&] {
     const std::size_t i = arrived++;
     const std::size_t a = pick(ctx.applications, workload);
@@ -64,7 +67,12 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
         r.price = static_cast<double>(o.blueprint.price_per_minute);
       }
     });
-    if (arrived < requests) w.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
+    if (arrived < requests) {
+      w.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
+    } else {
+      last_arrival = w.sim.now();
+      busy_at_last_arrival = w.hosts.busy_unit_seconds_by_class(last_arrival);
+    }
   };
   w.sim.at(SimTime{}, arrive);
   const SimTime step = w.chain.config().block_interval * 10;
@@ -102,13 +110,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["mean_latency_s"] = accepted > 0 ? latency / accepted : std::nan("");
   m["mean_performance"] = accepted > 0 ? perf / accepted : std::nan("");
   m["mean_price_wei_per_min"] = accepted > 0 ? price / accepted : std::nan("");
-  const auto busy = w.hosts.busy_unit_seconds_by_class(end);
+  const auto& busy = busy_at_last_arrival;
   const auto energy = w.hosts.energy_by_class_j(end);
   double total_energy = 0;
   for (std::size_t k = 0; k < w.hosts.classes().size(); ++k) {
     const cloud::HostClass& c = w.hosts.classes()[k];
     const double units = static_cast<double>(w.config.hosts_per_class[k]) * c.units();
-    m["utilization_" + c.name] = units > 0 ? busy[k] / (units * end.to_seconds()) : std::nan("");
+    m["utilization_" + c.name] = units > 0 && last_arrival > SimTime{} ? busy[k] / (units * last_arrival.to_seconds()) : std::nan("");
     m["energy_kwh_" + c.name] = energy[k] / 3.6e6;
     total_energy += energy[k];
   }
@@ -165,7 +173,8 @@ ExperimentKind placement_kind() {
       {"mean_price_wei_per_min", "mean resource price of an accepted application (its services' resources summed)"},
   };
   for (const char* c : {"cpu", "gpu", "mic", "fpga"}) {
-    k.metrics.push_back({fmt::format("utilization_{}", c), fmt::format("time-averaged busy share of the {} hosts' units (NaN: none)", c)});
+    k.metrics.push_back({fmt::format("utilization_{}", c),
+                         fmt::format("time-averaged busy share of the {} hosts' units from the start to the last submission (NaN: no such hosts)", c)});
   }
   for (const char* c : {"cpu", "gpu", "mic", "fpga"}) {
     k.metrics.push_back({fmt::format("energy_kwh_{}", c), fmt::format("energy the {} hosts drew", c)});
