@@ -1,4 +1,4 @@
-// The `cansim` executable: a thin shell over the library (design.md: the CLI holds no logic that
+// The `cansim` executable: a thin shell over the library (docs/model.md: the CLI holds no logic that
 // a test cannot reach through the library). Exit status: 0 success, 1 a run failed, 2 bad input.
 #include <unistd.h>
 

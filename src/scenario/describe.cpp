@@ -77,6 +77,7 @@ A scenario is one JSON object:
 | `output` | no | the kind's output options |
 | `description` | no | free text, kept in the manifest |
 | `faults` | no | for kinds that take faults: `schedule` (entries `{"at_s": T, ACTION: ...}` with ACTION one of `crash`, `recover`, `isolate` (lists of nodes), `partition` (a list of node groups; unlisted nodes form one more group), `cut`, `uncut` (`[from, to]`, one way), `heal` (`true`)), `crash_rate_per_s` and `recovery_rate_per_s` (per node, exponential) |
+| `applications` | for kinds that deploy applications | a non-empty list of `{"file": F, "weight": W}`: TOSCA YAML files (relative to the scenario file's folder; see docs/cloud.md for the subset read) and their shares of the submissions (W in (0, 1e9], 1 by default). Each file is read and checked at validation: YAML errors name the file, line, column and YAML path; an application no configured host class can run is refused |
 
 ## Runs, configurations and seeds
 

@@ -1,5 +1,5 @@
 #pragma once
-// The paper's eight statements about Figures 4.2 and 4.3 (§4.1.1; listed in design.md), checked
+// The paper's eight statements about Figures 4.2 and 4.3 (§4.1.1; listed in docs/reproduction.md), checked
 // against churn result summaries. Each statement is made measurable in the one way documented
 // in docs/reproduction.md; the check reports the figures it rests on.
 #include <string>

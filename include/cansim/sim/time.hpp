@@ -1,6 +1,6 @@
 #pragma once
 // Simulated time: an integer count of microseconds, so that no run depends on floating-point
-// rounding of the clock (design.md, "Determinism").
+// rounding of the clock (docs/model.md, "Determinism rules").
 #include <compare>
 #include <cstdint>
 #include <limits>

@@ -1,6 +1,6 @@
 #pragma once
 // The EVM's London gas schedule (go-ethereum params/protocol_params.go; EIP-2929, EIP-3529), as
-// design.md lists it. Every constant is a field so that a scenario can study another schedule.
+// docs/contracts.md lists it. Every constant is a field so that a scenario can study another schedule.
 #include "cansim/model/chain/types.hpp"
 
 namespace cansim::chain {

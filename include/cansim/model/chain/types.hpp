@@ -1,6 +1,6 @@
 #pragma once
-// Value types of the simulated Ethereum-like chain (§1, §3 of the paper; design.md "Contract
-// model"). Money is an integer count of wei, 128 bits wide (3.4e38 wei: far beyond any price);
+// Value types of the simulated Ethereum-like chain (§1, §3 of the paper; docs/contracts.md, "Gas" and "Transactions
+// and blocks"). Money is an integer count of wei, 128 bits wide (3.4e38 wei: far beyond any price);
 // never floating point.
 #include <compare>
 #include <cstdint>

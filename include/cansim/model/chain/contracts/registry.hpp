@@ -4,7 +4,7 @@
 // services, applications and clouds. Each function returns the transaction that calls it; views
 // read the state for free, as a local node does.
 //
-// Beyond the paper, for safety (design.md): registerLeader is a compare-and-swap on the leader
+// Beyond the paper, for safety (docs/contracts.md): registerLeader is a compare-and-swap on the leader
 // nonce (a stale proposer reverts), and needs the signed accepts of more than half of the
 // current members on (n, proposer).
 #include <vector>
