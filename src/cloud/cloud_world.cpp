@@ -1,5 +1,7 @@
 #include "cansim/cloud/cloud_world.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/cloud.hpp"
@@ -51,14 +53,17 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     : config(cfg),
       chain(sim, cfg.chain),
       hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
-      net(sim, root.stream("cloud-network"), cfg.providers + 1, cfg.link) {
+      net(sim, root.stream("cloud-network"), hosts.size() + 2 * cfg.providers + 1, cfg.link) {
   Rng keys = root.stream("cloud-keys");
   chain::State& g = chain.genesis_state();
   for (chain::Address a : {registry_owner, ocan_leader}) g.set_balance(a, chain::Wei{1} << 100);
   registry = chain::contract_address(registry_owner, 0);
-  setup(chain, chain::registry::deploy(registry_owner, registry, 1, 8));
-  setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
-  setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+  if (cfg.prebuilt) {
+    setup(chain, chain::registry::deploy(registry_owner, registry, 1, 8));
+    setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
+    setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+  }
+  active_.assign(cfg.providers, std::vector<std::uint8_t>(hosts.size(), 0));
   for (std::uint32_t p = 0; p < cfg.providers; ++p) {
     Provider pr;
     pr.account = chain::Address{100 + 4 * static_cast<std::uint64_t>(p)};
@@ -66,26 +71,103 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     pr.scheduler_key = chain.keyring().create(chain::Address{102 + 4 * static_cast<std::uint64_t>(p)}, keys);
     for (chain::Address a : {pr.account, pr.plug_and_play}) g.set_balance(a, chain::Wei{1} << 100);
     pr.cloud = chain::contract_address(pr.account, 0);
-    setup(chain, cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
-                                       cfg.cloud_price_per_minute}));
-    setup(chain, chain::registry::register_cloud(registry, pr.account, pr.cloud));
+    if (cfg.prebuilt) {
+      setup(chain, cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
+                                         cfg.cloud_price_per_minute}));
+      setup(chain, chain::registry::register_cloud(registry, pr.account, pr.cloud));
+    }
     pr.scheduler = std::make_unique<Scheduler>(hosts, p, cfg.policy, cfg.sosm, root.stream(fmt::format("scheduler-{}", p)));
+    PnpConfig pnp = cfg.pnp;
+    pnp.gas_price = cfg.gas_price;
+    pnp.telemetry_interval = cfg.agents.telemetry_interval;
+    pr.plug_and_play_actor = std::make_unique<PlugAndPlay>(sim, net, chain, pnp_node(p), pr.plug_and_play, pr.cloud,
+                                                           *pr.scheduler, hosts, pnp);
     providers.push_back(std::move(pr));
   }
   for (HostId h = 0; h < hosts.size(); ++h) {
-    const HostClass& c = hosts.host_class(h);
-    const Provider& pr = providers[hosts.provider(h)];
-    setup(chain, cc::register_resource(pr.cloud, pr.plug_and_play, h,
-                                       {owner_account(h), resource_kind(c.hardware), c.units(), c.price_per_minute}));
+    Provider& pr = providers[hosts.provider(h)];
+    if (cfg.prebuilt) {
+      const HostClass& c = hosts.host_class(h);
+      setup(chain, cc::register_resource(pr.cloud, pr.plug_and_play, h,
+                                         {owner_account(h), resource_kind(c.hardware), c.units(), c.price_per_minute}));
+      active_[hosts.provider(h)][h] = 1;
+    } else {
+      pr.scheduler->set_available(h, false);  // until it joins through Plug&Play
+    }
   }
   g.forget_journal();
-  net.on_message([this](NodeId to, NodeId, const CloudMsg& m) {
-    if (to == gateway_node()) {
+  for (std::uint32_t p = 0; p < cfg.providers; ++p) watch_cloud(p);
+  agents = std::make_unique<ResourceAgents>(sim, net, hosts, cfg.agents, root.stream("agents"),
+                                            [this](std::uint32_t p) { return pnp_node(p); });
+  net.on_message([this](NodeId to, NodeId from, const CloudMsg& m) {
+    if (to < hosts.size()) {
+      agents->receive(to, m);
+    } else if (to < gateway_node()) {
+      scheduler_receive(to - static_cast<NodeId>(hosts.size()), m);
+    } else if (to == gateway_node()) {
       if (on_gateway_message) on_gateway_message(m);
     } else {
-      scheduler_receive(to, m);
+      providers[to - pnp_node(0)].plug_and_play_actor->receive(from, m);
     }
   });
+}
+
+void CloudWorld::watch_cloud(std::uint32_t p) {
+  chain.subscribe(providers[p].cloud, [this, p](const chain::Log& log) {
+    if (log.event == "ResourceRegistered") active_[p][static_cast<HostId>(log.args[0])] = 1;
+    if (log.event == "ResourceDeregistered") active_[p][static_cast<HostId>(log.args[0])] = 0;
+    if (log.event != "Instantiated") return;
+    auto it = signed_.find({p, static_cast<std::uint64_t>(log.args[1])});
+    if (it == signed_.end()) return;
+    for (HostId h : it->second) {
+      if (!active_[p][h]) {
+        throw InvariantViolation(sim.now(), "Cloud.instantiate",
+                                 fmt::format("reservation {} of provider {} was instantiated with host {}, deregistered before",
+                                             it->first.second, p, h));
+      }
+    }
+    signed_.erase(it);
+  });
+}
+
+void CloudWorld::deploy_contracts(std::function<void()> done) {
+  auto pending = std::make_shared<std::size_t>(0);
+  auto submit = [this, pending, done](chain::Transaction tx) {
+    tx.gas_price = config.gas_price;
+    ++*pending;
+    const std::string name = tx.name;
+    chain.submit(std::move(tx), [this, pending, done, name](const chain::Receipt& r) {
+      if (r.status != chain::Status::Success) {
+        throw InvariantViolation(sim.now(), name, fmt::format("{} failed: {}", name, r.reason));
+      }
+      setup_gas[name] += r.gas_used;
+      if (--*pending == 0 && done) done();
+    });
+  };
+  // Step 1, then (from the same owner, in order) the OCAN's appointed leader; step 4 by every
+  // provider, whose transactions follow the Registry's in the sealing order only if they come
+  // later: each provider waits for the Registry's receipt.
+  submit(chain::registry::deploy(registry_owner, registry, 1, 8));
+  submit(chain::registry::register_candidate(registry, ocan_leader, 1));
+  chain::Transaction appoint = chain::registry::appoint_leader(registry, registry_owner, ocan_leader);
+  appoint.gas_price = config.gas_price;
+  ++*pending;
+  chain.submit(std::move(appoint), [this, pending, done, submit](const chain::Receipt& r) {
+    if (r.status != chain::Status::Success) throw InvariantViolation(sim.now(), "Registry.appointLeader", r.reason);
+    setup_gas["Registry.appointLeader"] += r.gas_used;
+    for (std::uint32_t p = 0; p < providers.size(); ++p) {
+      const Provider& pr = providers[p];
+      submit(cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
+                                   config.cloud_price_per_minute}));
+      submit(chain::registry::register_cloud(registry, pr.account, pr.cloud));
+    }
+    if (--*pending == 0 && done) done();
+  });
+}
+
+void CloudWorld::join_all() {
+  for (HostId h = 0; h < hosts.size(); ++h) agents->ask_join(h);
+  for (Provider& p : providers) p.plug_and_play_actor->start();
 }
 
 std::size_t CloudWorld::held_reservations() const {
@@ -107,7 +189,7 @@ void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
       const auto res = pr.scheduler->reserve(m.services, sim.now(), expires);
       if (!res) {
         reply.type = CloudMsgType::Refused;
-        net.send(p, gateway_node(), std::move(reply));
+        net.send(scheduler_node(p), gateway_node(), std::move(reply));
         return;
       }
       cc::Reservation& r = reply.signed_for;
@@ -129,15 +211,15 @@ void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
       // Held until the chain can no longer accept it: a block after the expiry (its timestamp is
       // later) refuses it, so the Scheduler looks at the chain 1 ms after the expiry.
       sim.at(expires + millis(1), [this, p, id = res->id] { expire(p, id); });
-      net.send(p, gateway_node(), std::move(reply));
+      signed_[{p, res->id}] = res->hosts;
+      net.send(scheduler_node(p), gateway_node(), std::move(reply));
       return;
     }
     case CloudMsgType::Release: pr.scheduler->release(m.reservation, sim.now()); return;
     case CloudMsgType::Done:
       for (std::size_t i = 0; i < m.hosts.size(); ++i) pr.scheduler->free(m.hosts[i], m.services[i].demand, sim.now());
       return;
-    case CloudMsgType::Reserved:
-    case CloudMsgType::Refused: return;  // not for a Scheduler
+    default: return;  // not for a Scheduler
   }
 }
 
@@ -149,6 +231,7 @@ void CloudWorld::expire(std::uint32_t p, std::uint64_t reservation) {
     pr.scheduler->confirm(reservation, sim.now() - millis(1));
   } else {
     pr.scheduler->release(reservation, sim.now());
+    signed_.erase({p, reservation});
   }
 }
 

@@ -61,7 +61,7 @@ void Gateway::next_provider(std::uint64_t id) {
     m.client = l.client;
     m.services = l.outcome.blueprint.requests;
     l.timeout = timeouts_.start(cfg_.reply_timeout, [this, id] { next_provider(id); });
-    w_.net.send(w_.gateway_node(), p, std::move(m));
+    w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(m));
     return;
   }
   // Every provider tried: refused.
@@ -81,7 +81,9 @@ void Gateway::receive(const CloudMsg& m) {
       rel.type = CloudMsgType::Release;
       rel.reservation = m.reservation;
       for (std::uint32_t p = 0; p < w_.providers.size(); ++p) {
-        if (w_.providers[p].scheduler_key.address == m.signature.signer) w_.net.send(w_.gateway_node(), p, std::move(rel));
+        if (w_.providers[p].scheduler_key.address == m.signature.signer) {
+          w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(rel));
+        }
       }
     }
     return;
@@ -107,7 +109,7 @@ void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {
              CloudMsg rel;
              rel.type = CloudMsgType::Release;
              rel.reservation = reservation;
-             w_.net.send(w_.gateway_node(), p, std::move(rel));
+             w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(rel));
              next_provider(id);
              return;
            }
@@ -157,7 +159,7 @@ void Gateway::finish(std::uint64_t id) {
   done.type = CloudMsgType::Done;
   done.hosts = l.hosts;
   done.services = l.outcome.blueprint.requests;
-  w_.net.send(w_.gateway_node(), l.outcome.provider, std::move(done));
+  w_.net.send(w_.gateway_node(), w_.scheduler_node(l.outcome.provider), std::move(done));
   auto on_end = std::move(l.on_end);
   live_.erase(id);
   if (on_end) on_end();

@@ -24,6 +24,7 @@ Scheduler::Scheduler(Hosts& hosts, std::uint32_t provider, Policy policy, SosmCo
   for (HostId h = 0; h < hosts_.size(); ++h) {
     if (hosts_.provider(h) == provider_) mine_.push_back(h);
   }
+  available_.assign(hosts_.size(), 1);
   has_class_.assign(hosts_.classes().size(), false);
   free_units_of_class_.assign(hosts_.classes().size(), 0);
   for (HostId h : mine_) {
@@ -35,7 +36,7 @@ Scheduler::Scheduler(Hosts& hosts, std::uint32_t provider, Policy policy, SosmCo
 
 bool Scheduler::host_matches(HostId h, const ServiceRequest& r) const {
   const HostClass& c = hosts_.host_class(h);
-  return c.hardware == r.hardware && c.hypervisor == r.hypervisor && hosts_.fits(h, r.demand);
+  return available_[h] && c.hardware == r.hardware && c.hypervisor == r.hypervisor && hosts_.fits(h, r.demand);
 }
 
 std::optional<std::uint64_t> Scheduler::offer(const ServiceRequest& r) const {
@@ -250,6 +251,7 @@ std::optional<HostId> Scheduler::place(const ServiceRequest& r, SimTime) {
 void Scheduler::take(HostId h, const Demand& d, SimTime now) {
   const std::uint32_t before = hosts_.free_units(h);
   hosts_.reserve(h, d, now);
+  if (!available_[h]) return;  // not in the offers or the sums
   free_units_of_class_[hosts_.class_of(h)] -= before - hosts_.free_units(h);
   if (policy_ == Policy::Sosm) {
     update_path(h, static_cast<double>(hosts_.free_units(h)) - before, -static_cast<double>(d.memory_mb));
@@ -259,6 +261,7 @@ void Scheduler::take(HostId h, const Demand& d, SimTime now) {
 void Scheduler::give(HostId h, const Demand& d, SimTime now) {
   const std::uint32_t before = hosts_.free_units(h);
   hosts_.release(h, d, now);
+  if (!available_[h]) return;
   free_units_of_class_[hosts_.class_of(h)] += hosts_.free_units(h) - before;
   if (policy_ == Policy::Sosm) {
     update_path(h, static_cast<double>(hosts_.free_units(h)) - before, static_cast<double>(d.memory_mb));
@@ -311,6 +314,27 @@ std::size_t Scheduler::expire(SimTime now) {
 }
 
 void Scheduler::free(HostId h, const Demand& d, SimTime now) { give(h, d, now); }
+
+void Scheduler::set_available(HostId h, bool available) {
+  if ((available_[h] != 0) == available) return;
+  available_[h] = available ? 1 : 0;
+  const double sign = available ? 1 : -1;
+  const HostClass& c = hosts_.host_class(h);
+  std::uint64_t& offered = free_units_of_class_[hosts_.class_of(h)];
+  offered = available ? offered + hosts_.free_units(h) : offered - hosts_.free_units(h);
+  if (policy_ == Policy::Sosm) {
+    // The host's free and total units and memory leave (or rejoin) its manager, switch and router.
+    Node* path[] = {&managers_[manager_of_[h]], &switches_[switch_of_manager_[manager_of_[h]]],
+                    &routers_[router_of_switch_[switch_of_manager_[manager_of_[h]]]]};
+    for (Node* n : path) {
+      n->a += sign * hosts_.free_units(h);
+      n->t += sign * c.units();
+      n->free_mem += sign * static_cast<double>(hosts_.free_memory_mb(h));
+      n->total_mem += sign * static_cast<double>(c.memory_mb);
+      n->si = si_of(*n);
+    }
+  }
+}
 
 double Scheduler::manager_si(HostId h) const { return managers_.at(manager_of_.at(h)).si; }
 

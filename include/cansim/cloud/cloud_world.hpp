@@ -1,15 +1,25 @@
 #pragma once
 // The cloud side as one world (§2, §3.1, §3.2), built the same way for experiments, tests and
-// benchmarks: the engine, the chain with the Registry and one Cloud contract per provider, the
-// hosts with every one registered as a resource of its provider's Cloud contract, one Scheduler
-// per provider answering on the network, and the network itself.
+// benchmarks: the engine, the chain, the hosts with their agents (hypervisor API, telemetry),
+// one Scheduler and one Plug&Play per provider, and the network between them.
 //
-// Network endpoints: provider p's Scheduler is node p; the Gateway clients are node `providers`.
-// Chain accounts: see the Address members below.
+// Prebuilt (CloudConfig::prebuilt): the Registry and the Cloud contracts are deployed and every
+// host registered at genesis, all open to the Schedulers. Otherwise the chain holds nothing and
+// every host is closed until it joins through Plug&Play; `deploy_contracts` and `join_all` run
+// §3.1 steps 1, 4 and 5 as transactions.
+//
+// Network endpoints: host h is node h (so that a scenario's fault plan names hosts); then
+// provider p's Scheduler, the Gateway clients, then provider p's Plug&Play.
+// Every Instantiated event is checked against the resources registered at that point of the
+// chain: a deregistered resource is never in a successful instantiate (an invariant).
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
+#include "cansim/cloud/plug_and_play.hpp"
+#include "cansim/cloud/resource_agent.hpp"
 #include "cansim/cloud/scheduler.hpp"
 #include "cansim/cloud/service_optimization.hpp"
 #include "cansim/model/chain/chain.hpp"
@@ -37,6 +47,9 @@ struct CloudConfig {
   std::uint64_t retry_limit = 3;
   std::uint64_t app_ok_interval_ms = 60000;
   std::uint64_t max_failed_payments = 3;
+  bool prebuilt = true;
+  AgentConfig agents;
+  PnpConfig pnp;
 };
 
 // Provider p's actors and contract.
@@ -46,6 +59,7 @@ struct Provider {
   chain::KeyPair scheduler_key;
   chain::Address cloud;       // the Cloud contract
   std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<PlugAndPlay> plug_and_play_actor;
 };
 
 class CloudWorld {
@@ -54,7 +68,15 @@ class CloudWorld {
   CloudWorld(const CloudWorld&) = delete;
   CloudWorld& operator=(const CloudWorld&) = delete;
 
-  NodeId gateway_node() const { return static_cast<NodeId>(providers.size()); }
+  NodeId scheduler_node(std::uint32_t p) const { return static_cast<NodeId>(hosts.size() + p); }
+  NodeId gateway_node() const { return static_cast<NodeId>(hosts.size() + config.providers); }
+  NodeId pnp_node(std::uint32_t p) const { return static_cast<NodeId>(hosts.size() + config.providers + 1 + p); }
+
+  // §3.1 steps 1 and 4 as transactions (not prebuilt): the Registry, then each provider's Cloud
+  // contract and its registration in the Registry. `done` runs when all are sealed.
+  void deploy_contracts(std::function<void()> done);
+  // §3.1 step 5: every host's owner asks to join, and Plug&Play starts watching telemetry.
+  void join_all();
   // Whether provider p's Scheduler holds reservation `id` unconfirmed.
   std::size_t held_reservations() const;
 
@@ -67,12 +89,18 @@ class CloudWorld {
   chain::Address ocan_leader{3};  // appends the checkpoints that shut applications down
   chain::Address registry;
   std::vector<Provider> providers;
+  std::unique_ptr<ResourceAgents> agents;
   // What a Gateway does with the Schedulers' answers; set by the Gateway.
   std::function<void(const CloudMsg&)> on_gateway_message;
+  // Gas by what it was spent on, for the setup steps ("Registry.deploy", "Cloud.deploy", ...).
+  std::map<std::string, chain::Gas> setup_gas;
 
  private:
   void scheduler_receive(std::uint32_t p, const CloudMsg& m);
   void expire(std::uint32_t p, std::uint64_t reservation);
+  void watch_cloud(std::uint32_t p);
+  std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<HostId>> signed_;  // (provider, reservation)
+  std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
 
 // Hosts as a world declares them: class by class, each dealt to providers round robin, with

@@ -17,12 +17,22 @@ enum class CloudMsgType : std::uint8_t {
   Refused,    // Scheduler -> Gateway: cannot place it
   Release,    // Gateway -> Scheduler: the client declines a held reservation
   Done,       // Gateway -> Scheduler: the application ended and released its resources on chain
+  // §3.1 step 5: a resource joins through its provider's Plug&Play.
+  JoinRequest,     // resource -> Plug&Play
+  ProbeApi,        // Plug&Play -> resource: does the hypervisor API answer?
+  ApiOk,           // resource -> Plug&Play
+  ProbeTelemetry,  // Plug&Play -> resource: does the telemetry endpoint answer?
+  TelemetryOk,     // resource -> Plug&Play
+  Joined,          // Plug&Play -> resource: registered; start sending telemetry
+  JoinRefused,     // Plug&Play -> resource
+  Telemetry,       // resource -> Plug&Play, every telemetry interval
 };
 
 struct CloudMsg {
   CloudMsgType type = CloudMsgType::Blueprint;
   std::uint64_t request = 0;  // the Gateway's request id, echoed
   std::uint64_t reservation = 0;
+  HostId host = 0;                               // the resource, for the join and telemetry messages
   chain::Address client;                         // Blueprint: the account that will instantiate
   std::vector<ServiceRequest> services;          // Blueprint, Done
   chain::cloud_contract::Reservation signed_for; // Reserved: what the client presents to the Cloud contract

@@ -75,6 +75,12 @@ class Scheduler {
   // Frees one service's capacity of a confirmed reservation.
   void free(HostId h, const Demand& d, SimTime now);
 
+  // Whether the Scheduler may place on host `h` (registered through Plug&Play and reporting
+  // telemetry). A host made unavailable keeps what runs on it; its free units leave the offers
+  // and the SOSM sums until it is available again. Hosts start available.
+  void set_available(HostId h, bool available);
+  bool available(HostId h) const { return available_[h] != 0; }
+
   std::size_t held() const { return held_.size(); }
   Policy policy() const { return policy_; }
   // What the Scheduler offers for `r` (§2: the Service Optimization Engine asks "depending on ...
@@ -112,6 +118,7 @@ class Scheduler {
   Rng rng_;
   std::vector<HostId> mine_;  // this provider's hosts, by id
   std::vector<bool> has_class_;  // by host class: whether this provider has such hosts
+  std::vector<std::uint8_t> available_;  // by host id
   std::vector<std::uint64_t> free_units_of_class_;  // by host class, over this provider's hosts
   std::map<std::uint64_t, std::pair<Reservation, std::vector<Demand>>> held_;
   std::uint64_t next_id_ = 1;
