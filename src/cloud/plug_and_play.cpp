@@ -36,7 +36,14 @@ void PlugAndPlay::receive(NodeId, const CloudMsg& m) {
   const HostId h = m.host;
   switch (m.type) {
     case CloudMsgType::JoinRequest: {
-      if (joining_.count(h)) return;  // already being probed or registered
+      if (registered_.count(h)) {  // its answer was lost: say it again
+        CloudMsg ok;
+        ok.type = CloudMsgType::Joined;
+        ok.host = h;
+        net_.send(self_, h, std::move(ok));
+        return;
+      }
+      if (joining_.count(h)) return;  // being probed
       joining_.insert(h);
       const std::uint64_t id = next_probe_++;
       Probe p{h};
@@ -68,7 +75,15 @@ void PlugAndPlay::receive(NodeId, const CloudMsg& m) {
       return;
     }
     case CloudMsgType::Telemetry:
-      if (registered_.count(h)) last_seen_us_[h] = sim_.now().us;
+      if (registered_.count(h)) {
+        last_seen_us_[h] = sim_.now().us;
+      } else if (!joining_.count(h)) {
+        // Deregistered while it was still alive: tell it, so that it asks to join again.
+        CloudMsg no;
+        no.type = CloudMsgType::JoinRefused;
+        no.host = h;
+        net_.send(self_, h, std::move(no));
+      }
       return;
     default: return;
   }

@@ -12,6 +12,8 @@ ResourceAgents::ResourceAgents(Simulator& sim, Network<CloudMsg>& net, const Hos
     telemetry_ok_.push_back(broken.bernoulli(cfg_.broken_telemetry_share) ? 0 : 1);
   }
   epoch_.assign(hosts_.size(), 0);
+  attempt_.assign(hosts_.size(), 0);
+  joined_.assign(hosts_.size(), 0);
 }
 
 void ResourceAgents::ask_join(HostId h) {
@@ -19,6 +21,11 @@ void ResourceAgents::ask_join(HostId h) {
   m.type = CloudMsgType::JoinRequest;
   m.host = h;
   net_.send(h, pnp_node_(hosts_.provider(h)), std::move(m));
+  // The request or its answer may be lost: without an answer that it joined, ask again later.
+  const std::uint32_t attempt = ++attempt_[h];
+  sim_.after(cfg_.rejoin_after, [this, h, attempt] {
+    if (attempt == attempt_[h] && !joined_[h] && net_.is_up(h)) ask_join(h);
+  });
 }
 
 void ResourceAgents::receive(HostId h, const CloudMsg& m) {
@@ -37,7 +44,16 @@ void ResourceAgents::receive(HostId h, const CloudMsg& m) {
       reply.type = CloudMsgType::TelemetryOk;
       net_.send(h, pnp, std::move(reply));
       return;
+    case CloudMsgType::JoinRefused:  // refused, or deregistered: no more telemetry; the retry asks again
+      if (joined_[h]) {
+        joined_[h] = 0;
+        ++epoch_[h];
+        ask_join_later(h);
+      }
+      return;
     case CloudMsgType::Joined: {
+      if (joined_[h]) return;  // an answer to a repeated request
+      joined_[h] = 1;
       const std::uint32_t epoch = ++epoch_[h];
       // The first report at a random phase, so that 10^4 hosts do not report in the same µs.
       sim_.after(SimTime{1 + static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(cfg_.telemetry_interval.us)))},
@@ -59,7 +75,18 @@ void ResourceAgents::report(HostId h, std::uint32_t epoch) {
   sim_.after(cfg_.telemetry_interval, [this, h, epoch] { report(h, epoch); });
 }
 
-void ResourceAgents::on_crash(HostId h) { ++epoch_[h]; }
+void ResourceAgents::ask_join_later(HostId h) {
+  const std::uint32_t attempt = ++attempt_[h];
+  sim_.after(cfg_.rejoin_after, [this, h, attempt] {
+    if (attempt == attempt_[h] && !joined_[h] && net_.is_up(h)) ask_join(h);
+  });
+}
+
+void ResourceAgents::on_crash(HostId h) {
+  ++epoch_[h];
+  ++attempt_[h];
+  joined_[h] = 0;
+}
 
 void ResourceAgents::on_recover(HostId h) { ask_join(h); }
 

@@ -3,7 +3,8 @@
 // hypervisor API and its telemetry endpoint over the network (each within `probe_timeout`), then
 // calls Cloud.registerResource and opens the resource to the Scheduler, or refuses. Telemetry is
 // expected every `telemetry_interval`; a resource silent for more than `telemetry_misses`
-// intervals is closed to the Scheduler at once and deregistered on chain (Cloud.deregisterResource).
+// intervals is closed to the Scheduler at once and deregistered on chain (Cloud.deregisterResource);
+// if it was alive after all, its next report is answered with a refusal, and it asks again later.
 #include <functional>
 #include <map>
 #include <set>

@@ -3,7 +3,8 @@
 // to join; the head node's hypervisor API and telemetry endpoint answer Plug&Play's probes (a
 // broken endpoint stays silent); once joined, the telemetry client reports every
 // `telemetry_interval`. A crashed host answers and reports nothing (the network drops its
-// messages); when it recovers it asks to join again.
+// messages); when it recovers it asks to join again. An owner without an answer that it joined
+// (refused, or request or answer lost) asks again after `rejoin_after`.
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
@@ -18,6 +19,7 @@ struct AgentConfig {
   SimTime telemetry_interval = seconds(60);
   double broken_api_share = 0;        // share of hosts whose hypervisor API never answers
   double broken_telemetry_share = 0;  // share of hosts whose telemetry endpoint never answers
+  SimTime rejoin_after = seconds(300);  // a refused owner asks again after this long
 };
 
 class ResourceAgents {
@@ -38,6 +40,7 @@ class ResourceAgents {
 
  private:
   void report(HostId h, std::uint32_t epoch);
+  void ask_join_later(HostId h);
 
   Simulator& sim_;
   Network<CloudMsg>& net_;
@@ -46,7 +49,9 @@ class ResourceAgents {
   Rng rng_;
   std::function<NodeId(std::uint32_t)> pnp_node_;
   std::vector<std::uint8_t> api_ok_, telemetry_ok_;
-  std::vector<std::uint32_t> epoch_;  // bumped when the telemetry loop must stop
+  std::vector<std::uint32_t> epoch_;    // bumped when the telemetry loop must stop
+  std::vector<std::uint32_t> attempt_;  // bumped by every join request (its retry checks it)
+  std::vector<std::uint8_t> joined_;    // as far as the owner knows
 };
 
 }  // namespace cansim::cloud

@@ -141,7 +141,7 @@ RunResult run(const RunContext& ctx) {
     }
     r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
   }
-  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(net, true));
+  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(net.faults(), true));
   if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, net, n);
   r.trace_hash = sim.trace_hash();
   return r;

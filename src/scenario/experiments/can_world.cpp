@@ -48,10 +48,10 @@ ParamSpec fault_output() {
   return ParamSpec::boolean("faults", "write faults.csv: every fault injected in the run (time, kind, nodes)").def(false);
 }
 
-Table fault_table(const Network<can::CanMsg>& net, bool write) {
+Table fault_table(const std::vector<FaultRecord>& faults, bool write) {
   std::vector<double> time;
   std::vector<std::string> kind, nodes;
-  for (const FaultRecord& f : net.faults()) {
+  for (const FaultRecord& f : faults) {
     time.push_back(f.time.to_seconds());
     kind.push_back(f.kind);
     std::string list;

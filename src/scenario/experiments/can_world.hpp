@@ -21,7 +21,7 @@ can::CanConfig can_config(const ParamValues& p);
 // The output option "faults" and the table it asks for: every fault the network recorded (time,
 // kind, nodes), written when `write` is set.
 ParamSpec fault_output();
-Table fault_table(const Network<can::CanMsg>& net, bool write);
+Table fault_table(const std::vector<FaultRecord>& faults, bool write);
 
 // The output option "trace" and what it writes: the CAN's protocol events (CanConfig::trace must
 // have been on), the injected faults, and each Work Entry's stretch on each component, as Chrome

@@ -141,7 +141,7 @@ RunResult run(const RunContext& ctx) {
   const std::size_t n = size.size();
   r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
                            ctx.output.boolean("per_step")});
-  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net, true));
+  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
   if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, world.net, ntotal);
   r.trace_hash = world.sim.trace_hash();
   return r;

@@ -5,6 +5,7 @@ namespace cansim::scenario {
 const std::vector<ExperimentKind>& experiment_kinds() {
   static const std::vector<ExperimentKind> kinds = {
       can_kind(),
+      cloud_init_kind(),
       churn_kind(),
       churn_protocol_kind(),
       payment_kind(),

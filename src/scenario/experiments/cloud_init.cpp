@@ -1,0 +1,200 @@
+// Experiment kind "cloud_init": the paper's system initialization (§3.1) as transactions and
+// messages: the Registry is deployed with the OCAN's appointed leader (step 1, 2.ii), services and
+// applications are registered with the digests of their TOSCA files (step 3), every provider
+// deploys its Cloud contract and registers it (step 4), and every resource joins through its
+// provider's Plug&Play (step 5: probes of the hypervisor API and telemetry endpoint, then
+// Cloud.registerResource). Then telemetry runs for the rest of the run: under the scenario's
+// faults (host crashes, lost reports) silent resources are deregistered on chain.
+// Not here yet: the OCAN's bootstrap over the CAN protocols (step 2.i, iii-v).
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cansim/cloud/cloud_world.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/model/chain/signature.hpp"
+#include "cansim/sim/faults.hpp"
+#include "cansim/sim/invariant.hpp"
+#include "can_world.hpp"
+#include "cloud_params.hpp"
+#include "experiments.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
+  const ParamValues& p = ctx.params;
+  const Rng root(ctx.seed);
+  cloud::CloudConfig cfg = cloud_config(p);
+  cfg.prebuilt = false;
+  cfg.link.loss = p.real("loss");
+  cfg.agents.telemetry_interval = SimTime{static_cast<std::int64_t>(std::llround(p.real("telemetry_interval_s") * 1e6))};
+  cfg.agents.broken_api_share = p.real("broken_api_share");
+  cfg.agents.broken_telemetry_share = p.real("broken_telemetry_share");
+  cfg.agents.rejoin_after = SimTime{static_cast<std::int64_t>(std::llround(p.real("rejoin_after_s") * 1e6))};
+  cfg.pnp.telemetry_misses = static_cast<std::uint32_t>(p.integer("telemetry_misses"));
+  cfg.pnp.probe_timeout = SimTime{static_cast<std::int64_t>(std::llround(p.real("probe_timeout_s") * 1e6))};
+  cloud::CloudWorld w(cfg, root);
+  FaultInjector<cloud::CloudMsg> faults(
+      w.sim, w.net, root.stream("faults"), ctx.faults,
+      [&](NodeId h) {
+        if (h < w.hosts.size()) w.agents->on_crash(h);
+      },
+      [&](NodeId h) {
+        if (h < w.hosts.size()) w.agents->on_recover(h);
+      });
+
+  // Step 3: services and applications, by the system initiator, with their TOSCA digests.
+  chain::Gas gas_catalogue = 0;
+  std::size_t catalogue_pending = 0;
+  SimTime catalogue_done{-1}, contracts_done{-1};
+  auto register_catalogue = [&] {
+    for (std::size_t a = 0; a < ctx.applications.size(); ++a) {
+      const app::Topology& t = ctx.applications[a].topology;
+      std::vector<chain::Transaction> txs;
+      txs.push_back(chain::registry::register_application(w.registry, w.registry_owner, a + 1, t.digest));
+      for (std::size_t s = 0; s < t.services.size(); ++s) {
+        txs.push_back(chain::registry::register_service(w.registry, w.registry_owner, chain::digest({t.digest, s}), t.digest));
+      }
+      for (chain::Transaction& tx : txs) {
+        tx.gas_price = cfg.gas_price;
+        ++catalogue_pending;
+        w.chain.submit(std::move(tx), [&](const chain::Receipt& r) {
+          if (r.status != chain::Status::Success) throw InvariantViolation(w.sim.now(), "registering the catalogue", r.reason);
+          gas_catalogue += r.gas_used;
+          if (--catalogue_pending == 0) catalogue_done = w.sim.now();
+        });
+      }
+    }
+  };
+  // Steps 1 and 4; once the Registry is there, step 3; once every Cloud contract is, step 5.
+  w.deploy_contracts([&] {
+    contracts_done = w.sim.now();
+    w.join_all();
+  });
+  w.sim.at(w.chain.config().block_interval * 2, register_catalogue);
+
+  // Ready: every resource that is up and whose endpoints work is registered (and the catalogue
+  // and the contracts are on chain).
+  auto expected = [&] {
+    std::size_t n = 0;
+    for (cloud::HostId h = 0; h < w.hosts.size(); ++h) n += w.net.is_up(h) && w.agents->api_works(h) && w.agents->telemetry_works(h);
+    return n;
+  };
+  auto registered = [&] {
+    std::size_t n = 0;
+    for (const cloud::Provider& pr : w.providers) n += pr.plug_and_play_actor->registered();
+    return n;
+  };
+  SimTime ready{-1};
+  const SimTime end = SimTime{static_cast<std::int64_t>(std::llround(p.real("duration_s") * 1e6))};
+  const SimTime step = std::min(w.chain.config().block_interval, seconds(1));
+  while (w.sim.now() < end) {
+    w.sim.run_until(std::min(end, w.sim.now() + step));
+    if (ready.us < 0 && catalogue_done.us >= 0 && contracts_done.us >= 0 && registered() >= expected()) ready = w.sim.now();
+  }
+
+  std::vector<cloud::ResourceEvent> events;
+  for (const cloud::Provider& pr : w.providers) {
+    const auto& e = pr.plug_and_play_actor->events();
+    events.insert(events.end(), e.begin(), e.end());
+  }
+  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  double refused = 0, deregistered = 0, first_dereg = std::nan("");
+  for (const auto& e : events) {
+    if (e.kind == cloud::ResourceEvent::Kind::Refused) refused += 1;
+    if (e.kind == cloud::ResourceEvent::Kind::Deregistered) {
+      if (deregistered == 0) first_dereg = e.at.to_seconds();
+      deregistered += 1;
+    }
+  }
+  chain::Gas gas_pnp = 0;
+  for (const cloud::Provider& pr : w.providers) gas_pnp += pr.plug_and_play_actor->gas_used();
+  auto setup = [&](const char* name) { return static_cast<double>(w.setup_gas[name]); };
+  std::map<std::string, double> m;
+  m["time_to_ready_s"] = ready.us >= 0 ? ready.to_seconds() : std::nan("");
+  m["resources"] = static_cast<double>(w.hosts.size());
+  m["refused"] = refused;
+  m["registered_at_end"] = static_cast<double>(registered());
+  m["deregistrations"] = deregistered;
+  m["first_deregistration_s"] = first_dereg;
+  m["gas_registry"] = setup("Registry.constructor") + setup("Registry.registerCandidate") + setup("Registry.appointLeader");
+  m["gas_clouds"] = setup("Cloud.constructor") + setup("Registry.registerCloud");
+  m["gas_catalogue"] = static_cast<double>(gas_catalogue);
+  m["gas_plug_and_play"] = static_cast<double>(gas_pnp);
+  m["gas_per_resource"] = registered() > 0 ? static_cast<double>(gas_pnp) / static_cast<double>(w.hosts.size()) : std::nan("");
+  m["blocks"] = static_cast<double>(w.chain.blocks().size());
+
+  RunResult r;
+  r.metrics = metrics_by_name(kind, m);
+  if (ctx.output.boolean("resource_events")) {
+    std::vector<double> at;
+    std::vector<std::int64_t> host;
+    std::vector<std::string> what;
+    for (const auto& e : events) {
+      at.push_back(e.at.to_seconds());
+      host.push_back(e.host);
+      what.push_back(e.kind == cloud::ResourceEvent::Kind::Registered ? "registered"
+                     : e.kind == cloud::ResourceEvent::Kind::Refused  ? "refused"
+                                                                       : "deregistered");
+    }
+    r.tables.push_back(Table{"resource_events", {"time_s", "host", "event"}, {std::move(at), std::move(host), std::move(what)}, true});
+  }
+  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(w.net.faults(), true));
+  r.trace_hash = w.sim.trace_hash();
+  return r;
+}
+
+}  // namespace
+
+ExperimentKind cloud_init_kind() {
+  ExperimentKind k;
+  k.name = "cloud_init";
+  k.description =
+      "System initialization (§3.1): Registry, catalogue of services and applications, Cloud contracts, resources joining "
+      "through Plug&Play; then telemetry, and deregistration of silent resources under faults.";
+  k.params = {
+      ParamSpec::real("duration_s", "simulated time of the run").at_least(1).at_most(1e8).def(3600.0).in_unit("s"),
+      ParamSpec::real("telemetry_interval_s", "time between a resource's telemetry reports").at_least(0.001).at_most(1e6).def(60.0).in_unit("s"),
+      ParamSpec::integer("telemetry_misses", "intervals without a report before Plug&Play deregisters a resource").at_least(1).at_most(1e6).def(3),
+      ParamSpec::real("probe_timeout_s", "how long Plug&Play waits for the probes of a joining resource").at_least(0.001).at_most(1e6).def(2.0).in_unit("s"),
+      ParamSpec::real("rejoin_after_s", "a refused resource's owner asks to join again after this long").at_least(0.001).at_most(1e8).def(300.0).in_unit("s"),
+      ParamSpec::probability("broken_api_share", "share of resources whose hypervisor API never answers").def(0.0),
+      ParamSpec::probability("broken_telemetry_share", "share of resources whose telemetry endpoint never answers").def(0.0),
+      ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
+  };
+  const auto cloud = cloud_params();
+  k.params.insert(k.params.end(), cloud.begin(), cloud.end());
+  k.outputs = {
+      ParamSpec::boolean("resource_events", "write resource_events.csv: every registration, refusal and deregistration").def(false),
+      fault_output(),
+  };
+  k.metrics = {
+      {"time_to_ready_s", "time until the contracts and the catalogue are sealed and every resource that is up and has working endpoints is registered (NaN: never)"},
+      {"resources", "hosts that asked to join"},
+      {"refused", "join requests Plug&Play refused (an endpoint did not answer its probe in time)"},
+      {"registered_at_end", "resources registered at the end"},
+      {"deregistrations", "resources deregistered for missed telemetry"},
+      {"first_deregistration_s", "time of the first deregistration (NaN: none)"},
+      {"gas_registry", "gas of step 1: the Registry, the OCAN leader's candidacy and appointment"},
+      {"gas_clouds", "gas of step 4: the Cloud contracts and their registration in the Registry"},
+      {"gas_catalogue", "gas of step 3: services and applications registered"},
+      {"gas_plug_and_play", "gas Plug&Play spent registering and deregistering resources"},
+      {"gas_per_resource", "gas_plug_and_play per resource"},
+      {"blocks", "blocks sealed"},
+  };
+  k.fault_nodes = [](const ParamValues& p) {
+    std::uint64_t n = 0;
+    for (const char* c : {"cpu", "gpu", "mic", "fpga"}) n += static_cast<std::uint64_t>(p.integer(std::string(c) + "_hosts"));
+    return n;
+  };
+  k.fault_nodes_description = "hosts: the cpu hosts, then gpu, mic and fpga, in that order";
+  k.takes_applications = true;
+  k.check_application = check_cloud_application;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("cloud_init")); };
+  k.headline = {"time_to_ready_s", "refused", "deregistrations", "gas_plug_and_play"};
+  return k;
+}
+
+}  // namespace cansim::scenario
