@@ -167,3 +167,42 @@ TEST_CASE("Cloud: applications share a resource's capacity, up to exactly what i
   v.must(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100));
   CHECK(cloud_contract::used_units(v.state, v.cloud, 2) == 8);
 }
+
+TEST_CASE("Cloud: a client's own selection is sealed if the units are still free, and reverts on a conflict", "[cloud]") {
+  World w;  // resource 2: 8 CPU units
+  const cloud_contract::Terms t{4, 3, 60000, 3};
+  w.must(cloud_contract::instantiate_direct(w.cloud, w.alice, {{2, 0, 6}}, t, 100));
+  // Bob read the state before Alice's transaction: 6 of 8 are taken now.
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{2, 0, 3}}, t, 100)).reason == "a reserved resource is in use");
+  w.must(cloud_contract::instantiate_direct(w.cloud, w.bob, {{2, 0, 2}}, t, 100));  // exactly what is left
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
+  w.must(cloud_contract::deregister_resource(w.cloud, w.pnp, 1));
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{1, 0, 1}}, t, 100)).reason == "a reserved resource was deregistered");
+}
+
+TEST_CASE("Cloud: the contract's own first-fit search places on the first resource with room, and its gas grows with the resources", "[cloud]") {
+  World w;  // resource 1: 2 GPU units; resource 2: 8 CPU units
+  const cloud_contract::Terms t{4, 3, 60000, 3};
+  using K = cloud_contract::ResourceKind;
+  const Receipt first = w.must(cloud_contract::instantiate_search(w.cloud, w.alice, {{K::Cpu, 5}, {K::Gpu, 2}}, t, 100));
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 5);
+  CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 2);
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Gpu, 1}}, t, 100)).reason == "no resource can take a service");
+  // Two services on the one CPU resource count together: 5 + 3 = 8 fits, one more does not.
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Cpu, 2}, {K::Cpu, 2}}, t, 100)).reason ==
+        "no resource can take a service");
+  w.must(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Cpu, 3}}, t, 100));
+  // With 20 more CPU resources registered before it, the same search reads more storage.
+  World big;
+  for (std::uint64_t id = 3; id < 23; ++id) {
+    big.must(cloud_contract::register_resource(big.cloud, big.pnp, id, {big.owner_b, K::Cpu, 8, 2}));
+  }
+  big.must(cloud_contract::deregister_resource(big.cloud, big.pnp, 2));  // the CPU found last
+  big.must(cloud_contract::register_resource(big.cloud, big.pnp, 40, {big.owner_b, K::Cpu, 8, 2}));
+  for (std::uint64_t id = 3; id < 23; ++id) {
+    big.must(cloud_contract::instantiate_direct(big.cloud, big.bob, {{id, 0, 8}}, t, 1));  // all full
+  }
+  const Receipt far = big.must(cloud_contract::instantiate_search(big.cloud, big.alice, {{K::Cpu, 5}, {K::Gpu, 2}}, t, 100));
+  CHECK(cloud_contract::used_units(big.state, big.cloud, 40) == 5);
+  CHECK(far.gas_used > first.gas_used + 20 * 2 * 2100);  // two cold reads at least per resource passed over
+}

@@ -21,6 +21,7 @@ enum Field : std::uint64_t {
   kReservation,  // reservation id -> 1 once instantiated
   kAppResCount,  // application -> number of resources
   kAppRes,       // (application << 64 | i) -> resource id | units << 64
+  kResCount,     // 1 + the largest resource id ever registered
 };
 
 SlotKey slot(Address cloud, Field f, Word key = 0) { return {cloud, f, key}; }
@@ -70,6 +71,7 @@ Transaction register_resource(Address cloud, Address pnp, std::uint64_t id, cons
     c.sstore(slot(cloud, kResPrice, id), r.price_per_minute);
     c.sstore(slot(cloud, kResGen, id), c.sload(slot(cloud, kResGen, id)) + 1);
     c.sstore(slot(cloud, kResActive, id), 1);
+    if (c.sload(slot(cloud, kResCount)) <= id) c.sstore(slot(cloud, kResCount), id + 1);
     c.emit({{}, "ResourceRegistered", {id, word_of(r.owner)}, 3, 0});
   });
 }
@@ -83,6 +85,47 @@ Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id) {
   });
 }
 
+namespace {
+
+// What the three ways of instantiating share: the resources' checks, their units taken, the
+// Application created with the client's deposit, its resource list. `generations` empty: any.
+Address create_application(Call& c, Address cloud, Address client, const Terms& t, const std::vector<ReservedResource>& res,
+                           bool check_generations) {
+  c.require(!res.empty(), "expected at least one resource");
+  application::Terms terms;
+  terms.client = client;
+  terms.registry = address_of(c.sload(slot(cloud, kRegistry)));
+  terms.cloud = cloud;
+  terms.cloud_price_per_minute = c.sload(slot(cloud, kPrice));
+  terms.orchestration_price_per_minute = t.orchestration_price_per_minute;
+  terms.retry_limit = t.retry_limit;
+  terms.app_ok_interval_ms = t.app_ok_interval_ms;
+  terms.max_failed_payments = t.max_failed_payments;
+  for (const auto& x : res) {
+    c.require(c.sload(slot(cloud, kResActive, x.id)) != 0 &&
+                  (!check_generations || c.sload(slot(cloud, kResGen, x.id)) == x.generation),
+              "a reserved resource was deregistered");
+    const Word capacity = c.sload(slot(cloud, kResKind, x.id)) >> 8;
+    c.require(x.units > 0 && c.sload(slot(cloud, kResUsed, x.id)) + x.units <= capacity, "a reserved resource is in use");
+    // Two services on one resource: the second sees the first's units (sstore before the next check).
+    c.sstore(slot(cloud, kResUsed, x.id), c.sload(slot(cloud, kResUsed, x.id)) + x.units);
+    terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, x.id))), c.sload(slot(cloud, kResPrice, x.id))});
+  }
+  const Address app = c.create(c.value(), application::kCodeBytes, application::constructor(terms));
+  for (std::size_t i = 0; i < res.size(); ++i) {
+    c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i),
+             static_cast<Word>(res[i].id) | (static_cast<Word>(res[i].units) << 64));
+  }
+  c.sstore(slot(cloud, kAppResCount, word_of(app)), res.size());
+  return app;
+}
+
+void terms_calldata(Calldata& data, const Terms& t) {
+  data.word(t.orchestration_price_per_minute).word(t.retry_limit).word(t.app_ok_interval_ms).word(t.max_failed_payments);
+}
+
+}  // namespace
+
 Transaction instantiate(Address cloud, const Reservation& r, const Signature& sig, Wei deposit) {
   Calldata data = Calldata{}.word(r.id).word(word_of(r.client)).word(r.expires_ms).word(r.orchestration_price_per_minute);
   data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments);
@@ -94,34 +137,56 @@ Transaction instantiate(Address cloud, const Reservation& r, const Signature& si
     c.require(c.ecrecover(sig, reservation_digest(cloud, r)) == scheduler, "the Scheduler did not sign this reservation");
     c.require(c.block().timestamp_ms <= r.expires_ms, "the reservation has expired");
     c.require(c.sload(slot(cloud, kReservation, r.id)) == 0, "the reservation was used");
-    c.require(!r.resources.empty(), "expected at least one resource");
     c.sstore(slot(cloud, kReservation, r.id), 1);
-    application::Terms terms;
-    terms.client = r.client;
-    terms.registry = address_of(c.sload(slot(cloud, kRegistry)));
-    terms.cloud = cloud;
-    terms.cloud_price_per_minute = c.sload(slot(cloud, kPrice));
-    terms.orchestration_price_per_minute = r.orchestration_price_per_minute;
-    terms.retry_limit = r.retry_limit;
-    terms.app_ok_interval_ms = r.app_ok_interval_ms;
-    terms.max_failed_payments = r.max_failed_payments;
-    for (const auto& x : r.resources) {
-      c.require(c.sload(slot(cloud, kResActive, x.id)) != 0 && c.sload(slot(cloud, kResGen, x.id)) == x.generation,
-                "a reserved resource was deregistered");
-      const Word capacity = c.sload(slot(cloud, kResKind, x.id)) >> 8;
-      c.require(x.units > 0 && c.sload(slot(cloud, kResUsed, x.id)) + x.units <= capacity,
-                "a reserved resource is in use");
-      // Two services on one resource: the second sees the first's units (sstore before the next check).
-      c.sstore(slot(cloud, kResUsed, x.id), c.sload(slot(cloud, kResUsed, x.id)) + x.units);
-      terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, x.id))), c.sload(slot(cloud, kResPrice, x.id))});
-    }
-    const Address app = c.create(c.value(), application::kCodeBytes, application::constructor(terms));
-    for (std::size_t i = 0; i < r.resources.size(); ++i) {
-      c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i),
-               static_cast<Word>(r.resources[i].id) | (static_cast<Word>(r.resources[i].units) << 64));
-    }
-    c.sstore(slot(cloud, kAppResCount, word_of(app)), r.resources.size());
+    const Terms t{r.orchestration_price_per_minute, r.retry_limit, r.app_ok_interval_ms, r.max_failed_payments};
+    const Address app = create_application(c, cloud, r.client, t, r.resources, true);
     c.emit({{}, "Instantiated", {word_of(app), r.id}, 3, 0});
+  });
+  tx.value = deposit;
+  return tx;
+}
+
+Transaction instantiate_direct(Address cloud, Address client, const std::vector<ReservedResource>& resources, const Terms& t,
+                               Wei deposit) {
+  Calldata data;
+  terms_calldata(data, t);
+  for (const auto& x : resources) data.word(x.id).word(x.units);
+  Transaction tx = tx_for(cloud, client, "Cloud.instantiateDirect", data, [=](Call& c) {
+    const Address app = create_application(c, cloud, client, t, resources, false);
+    c.emit({{}, "Instantiated", {word_of(app), 0}, 3, 0});
+  });
+  tx.value = deposit;
+  return tx;
+}
+
+Transaction instantiate_search(Address cloud, Address client, const std::vector<std::pair<ResourceKind, std::uint64_t>>& services,
+                               const Terms& t, Wei deposit) {
+  Calldata data;
+  terms_calldata(data, t);
+  for (const auto& [kind, units] : services) data.word(static_cast<Word>(kind)).word(units);
+  Transaction tx = tx_for(cloud, client, "Cloud.instantiateSearch", data, [=](Call& c) {
+    // The selection itself, on chain: first fit over every resource ever registered, in id order.
+    const auto count = static_cast<std::uint64_t>(c.sload(slot(cloud, kResCount)));
+    std::vector<ReservedResource> chosen;
+    std::vector<std::pair<std::uint64_t, Word>> taken;  // (id, units) chosen so far in this call
+    for (const auto& [kind, units] : services) {
+      bool found = false;
+      for (std::uint64_t id = 0; id < count && !found; ++id) {
+        if (c.sload(slot(cloud, kResActive, id)) == 0) continue;
+        const Word packed = c.sload(slot(cloud, kResKind, id));
+        if (static_cast<ResourceKind>(static_cast<std::uint8_t>(packed & 0xff)) != kind) continue;
+        Word used = c.sload(slot(cloud, kResUsed, id));
+        for (const auto& [tid, tu] : taken) used += tid == id ? tu : 0;
+        if (used + units <= (packed >> 8)) {
+          chosen.push_back({id, 0, units});
+          taken.emplace_back(id, units);
+          found = true;
+        }
+      }
+      c.require(found, "no resource can take a service");
+    }
+    const Address app = create_application(c, cloud, client, t, chosen, false);
+    c.emit({{}, "Instantiated", {word_of(app), 0}, 3, 0});
   });
   tx.value = deposit;
   return tx;

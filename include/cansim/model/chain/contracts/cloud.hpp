@@ -62,6 +62,23 @@ Transaction register_resource(Address cloud, Address pnp, std::uint64_t id, cons
 Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id);
 // By the reservation's client, with the deposit as value. Emits Instantiated(application, id).
 Transaction instantiate(Address cloud, const Reservation& r, const Signature& scheduler_signature, Wei deposit);
+
+// The application's settings when no Scheduler signs them (the client chooses).
+struct Terms {
+  Wei orchestration_price_per_minute = 0;
+  std::uint64_t retry_limit = 3;
+  std::uint64_t app_ok_interval_ms = 60000;
+  std::uint64_t max_failed_payments = 3;
+};
+// §3's alternatives to the Scheduler (the `selection` experiment):
+// the client selected the resources itself from the contract's state and seals its choice; it
+// reverts if a resource was taken meanwhile (a conflict). Emits Instantiated(application, 0).
+Transaction instantiate_direct(Address cloud, Address client, const std::vector<ReservedResource>& resources, const Terms& t,
+                               Wei deposit);
+// The contract selects: first fit, in id order, over every resource registered, for each service
+// (kind, units). Its gas grows with the resources it reads. Emits Instantiated(application, 0).
+Transaction instantiate_search(Address cloud, Address client, const std::vector<std::pair<ResourceKind, std::uint64_t>>& services,
+                               const Terms& t, Wei deposit);
 // Frees the resources of a shut-down application.
 Transaction release(Address cloud, Address from, Address application);
 
