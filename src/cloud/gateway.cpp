@@ -20,6 +20,42 @@ Gateway::Gateway(CloudWorld& world, GatewayConfig cfg, Rng rng) : w_(world), cfg
   for (std::uint32_t u = 0; u < cfg_.users; ++u) g.set_balance(user_account(u), chain::Wei{1} << 100);
   g.forget_journal();
   w_.on_gateway_message = [this](const CloudMsg& m) { receive(m); };
+  if (cfg_.selection != Selection::Scheduler) {
+    std::vector<chain::Address> clouds;
+    for (const Provider& p : w_.providers) clouds.push_back(p.cloud);
+    view_ = std::make_unique<ChainView>(w_.chain, std::move(clouds), w_.hosts, cfg_.view_depth);
+  }
+}
+
+namespace {
+std::uint64_t units_of(const ServiceRequest& r) { return r.hardware == Hardware::Cpu ? r.demand.cores : r.demand.accelerators; }
+ServiceRequest units_only(ServiceRequest r) {
+  const std::uint64_t u = units_of(r);
+  r.demand = r.hardware == Hardware::Cpu ? Demand{static_cast<std::uint32_t>(u), 0, 0} : Demand{0, 0, static_cast<std::uint32_t>(u)};
+  return r;
+}
+cc::ResourceKind kind_of(Hardware h) {
+  switch (h) {
+    case Hardware::Cpu: return cc::ResourceKind::Cpu;
+    case Hardware::Gpu: return cc::ResourceKind::Gpu;
+    case Hardware::Mic: return cc::ResourceKind::Mic;
+    case Hardware::Fpga: return cc::ResourceKind::Fpga;
+  }
+  return cc::ResourceKind::Cpu;
+}
+}  // namespace
+
+// A client's own offer from what it reads: the cheapest class of the right hardware and
+// hypervisor with some resource that has the units free (memory is not on chain).
+std::optional<std::uint64_t> Gateway::offer_from_view(std::uint32_t p, const ServiceRequest& r) const {
+  std::optional<std::uint64_t> best;
+  for (HostId h = 0; h < w_.hosts.size(); ++h) {
+    const HostClass& c = w_.hosts.host_class(h);
+    if (w_.hosts.provider(h) != p || c.hardware != r.hardware || c.hypervisor != r.hypervisor) continue;
+    if (view_->free_units(h) < units_of(r)) continue;
+    if (!best || c.price_per_minute < *best) best = c.price_per_minute;
+  }
+  return best;
 }
 
 void Gateway::submit(chain::Transaction tx, chain::ReceiptHandler on_receipt) {
@@ -50,11 +86,20 @@ void Gateway::next_provider(std::uint64_t id) {
   while (!l.order.empty()) {
     const std::uint32_t p = l.order.back();
     l.order.pop_back();
-    auto bp = make_blueprint(*l.app, *w_.providers[p].scheduler, w_.config.soe);
+    auto bp = cfg_.selection == Selection::Scheduler
+                  ? make_blueprint(*l.app, *w_.providers[p].scheduler, w_.config.soe)
+                  : make_blueprint(*l.app, [this, p](const ServiceRequest& r) { return offer_from_view(p, r); }, w_.config.soe);
     if (!bp) continue;  // this provider has no hardware for some service
+    if (cfg_.units_only) {
+      for (ServiceRequest& r : bp->requests) r = units_only(r);
+    }
     ++l.outcome.tries;
     l.outcome.provider = p;
     l.outcome.blueprint = std::move(*bp);
+    if (cfg_.selection != Selection::Scheduler) {
+      select_on_chain(id, p, 1);
+      return;
+    }
     CloudMsg m;
     m.type = CloudMsgType::Blueprint;
     m.request = id;
@@ -70,6 +115,75 @@ void Gateway::next_provider(std::uint64_t id) {
   auto done = std::move(l.on_outcome);
   live_.erase(id);
   if (done) done(o);
+}
+
+// §3's alternatives: the client picks resources from its view of the chain and seals the choice,
+// or asks the contract to pick.
+void Gateway::select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t attempt) {
+  Live& l = live_.at(id);
+  const Provider& pr = w_.providers[p];
+  const cc::Terms terms{w_.config.orchestration_price_per_minute, w_.config.retry_limit, w_.config.app_ok_interval_ms,
+                        w_.config.max_failed_payments};
+  chain::Transaction tx;
+  if (cfg_.selection == Selection::Contract) {
+    std::vector<std::pair<cc::ResourceKind, std::uint64_t>> services;
+    for (const ServiceRequest& r : l.outcome.blueprint.requests) services.emplace_back(kind_of(r.hardware), units_of(r));
+    tx = cc::instantiate_search(pr.cloud, l.client, services, terms, cfg_.deposit);
+  } else {
+    std::vector<cc::ReservedResource> chosen;
+    std::map<HostId, std::uint64_t> mine;  // units this selection already took, by host
+    for (const ServiceRequest& r : l.outcome.blueprint.requests) {
+      std::vector<HostId> fit;
+      for (HostId h = 0; h < w_.hosts.size(); ++h) {
+        const HostClass& c = w_.hosts.host_class(h);
+        if (w_.hosts.provider(h) != p || c.hardware != r.hardware || c.hypervisor != r.hypervisor) continue;
+        if (view_->free_units(h) >= units_of(r) + mine[h]) {
+          fit.push_back(h);
+          if (!cfg_.client_random) break;
+        }
+      }
+      if (fit.empty()) {  // its view changed since the blueprint: nothing to try here
+        next_provider(id);
+        return;
+      }
+      const HostId h = cfg_.client_random ? fit[rng_.below(fit.size())] : fit.front();
+      mine[h] += units_of(r);
+      chosen.push_back({h, 0, units_of(r)});
+    }
+    tx = cc::instantiate_direct(pr.cloud, l.client, chosen, terms, cfg_.deposit);
+  }
+  submit(std::move(tx), [this, id, p, attempt](const chain::Receipt& r) {
+    Live& l = live_.at(id);
+    l.outcome.gas += r.gas_used;
+    if (r.status == chain::Status::Success) {
+      for (const chain::Log& log : r.logs) {
+        if (log.event == "Instantiated") l.outcome.application = chain::address_of(log.args[0]);
+      }
+      // The provider's hosts run what the chain sealed.
+      const auto res = cc::application_resources(w_.chain.state(), w_.providers[p].cloud, l.outcome.application);
+      l.hosts.clear();
+      for (std::size_t i = 0; i < res.size(); ++i) {
+        l.hosts.push_back(static_cast<HostId>(res[i].id));
+        w_.providers[p].scheduler->adopt(l.hosts.back(), l.outcome.blueprint.requests[i].demand, w_.sim.now());
+      }
+      sealed(id, r);
+      return;
+    }
+    ++l.outcome.reverted;  // a conflict (Client) or nothing with room (Contract)
+    if (cfg_.selection == Selection::Client && attempt < cfg_.max_attempts) {
+      select_on_chain(id, p, attempt + 1);  // the receipt came with a new block: a fresher view
+    } else {
+      next_provider(id);
+    }
+  });
+}
+
+void Gateway::sealed(std::uint64_t id, const chain::Receipt&) {
+  Live& l = live_.at(id);
+  l.outcome.accepted = true;
+  l.outcome.sealed = w_.sim.now();
+  if (l.on_outcome) l.on_outcome(l.outcome);
+  w_.sim.after(l.duration, [this, id] { shut_down(id); });
 }
 
 void Gateway::receive(const CloudMsg& m) {
@@ -116,10 +230,7 @@ void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {
            for (const chain::Log& log : r.logs) {
              if (log.event == "Instantiated") l.outcome.application = chain::address_of(log.args[0]);
            }
-           l.outcome.accepted = true;
-           l.outcome.sealed = w_.sim.now();
-           if (l.on_outcome) l.on_outcome(l.outcome);
-           w_.sim.after(l.duration, [this, id] { shut_down(id); });
+           sealed(id, r);
          });
 }
 
@@ -127,6 +238,13 @@ void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {
 void Gateway::shut_down(std::uint64_t id) {
   Live& l = live_.at(id);
   const chain::Address app = l.outcome.application;
+  if (cfg_.selection != Selection::Scheduler) {
+    // The services stop now and the hosts have their units back; the contract still counts them
+    // until Cloud.release, so no one can seal them before that. (A Scheduler instead frees them
+    // only after the release, so that its next reservation cannot meet them still in use.)
+    Provider& pr = w_.providers[l.outcome.provider];
+    for (std::size_t i = 0; i < l.hosts.size(); ++i) pr.scheduler->free(l.hosts[i], l.outcome.blueprint.requests[i].demand, w_.sim.now());
+  }
   submit(ac::add_checkpoint(app, w_.ocan_leader,
                             {ac::CheckpointType::AppShutdown, static_cast<std::uint64_t>(w_.sim.now().us / 1000),
                              w_.ocan_leader, 0, w_.ocan_leader}),
@@ -155,11 +273,13 @@ void Gateway::shut_down(std::uint64_t id) {
 
 void Gateway::finish(std::uint64_t id) {
   Live& l = live_.at(id);
-  CloudMsg done;
-  done.type = CloudMsgType::Done;
-  done.hosts = l.hosts;
-  done.services = l.outcome.blueprint.requests;
-  w_.net.send(w_.gateway_node(), w_.scheduler_node(l.outcome.provider), std::move(done));
+  if (cfg_.selection == Selection::Scheduler) {
+    CloudMsg done;
+    done.type = CloudMsgType::Done;
+    done.hosts = l.hosts;
+    done.services = l.outcome.blueprint.requests;
+    w_.net.send(w_.gateway_node(), w_.scheduler_node(l.outcome.provider), std::move(done));
+  }
   auto on_end = std::move(l.on_end);
   live_.erase(id);
   if (on_end) on_end();

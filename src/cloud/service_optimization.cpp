@@ -8,14 +8,14 @@ namespace {
 ServiceRequest request_of(const app::Implementation& im) { return {im.hardware, im.hypervisor, im.demand()}; }
 }  // namespace
 
-std::optional<Blueprint> make_blueprint(const app::Topology& t, const Scheduler& provider, const SoeWeights& w) {
+std::optional<Blueprint> make_blueprint(const app::Topology& t, const OfferFn& offer, const SoeWeights& w) {
   Blueprint b;
   double perf_sum = 0;
   for (const app::Service& s : t.services) {
     std::vector<std::pair<std::size_t, std::uint64_t>> candidates;  // (implementation, price)
     double best_perf = 0, max_price = 0;
     for (std::size_t i = 0; i < s.implementations.size(); ++i) {
-      if (auto price = provider.offer(request_of(s.implementations[i]))) {
+      if (auto price = offer(request_of(s.implementations[i]))) {
         candidates.emplace_back(i, *price);
         best_perf = std::max(best_perf, s.implementations[i].performance);
         max_price = std::max(max_price, static_cast<double>(*price));

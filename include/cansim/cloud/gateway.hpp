@@ -9,13 +9,25 @@
 // Scheduler frees its hosts.
 #include <functional>
 #include <map>
+#include <memory>
 
+#include "cansim/cloud/chain_view.hpp"
 #include "cansim/cloud/cloud_world.hpp"
 #include "cansim/model/app/topology.hpp"
 
 namespace cansim::cloud {
 
+// Who selects the resources (§3): the provider's Scheduler (signed reservations), the client
+// itself from the chain's state (sealed by Cloud.instantiateDirect; conflicts revert), or the
+// contract (Cloud.instantiateSearch, first fit on chain).
+enum class Selection : std::uint8_t { Scheduler, Client, Contract };
+
 struct GatewayConfig {
+  Selection selection = Selection::Scheduler;
+  bool client_random = false;          // Client: a random resource with room, else the first (by id)
+  std::uint32_t max_attempts = 3;      // Client: selections per provider before the next one
+  std::uint64_t view_depth = 0;        // Client, Contract: blocks behind the latest the client reads
+  bool units_only = false;             // services take units (cores or cards) only, as the contract counts
   std::uint32_t max_providers_tried = 3;
   SimTime reply_timeout = seconds(5);  // for a Scheduler's answer
   chain::Wei deposit = chain::Wei{1} << 40;
@@ -59,6 +71,9 @@ class Gateway {
     std::vector<HostId> hosts;
   };
   void next_provider(std::uint64_t id);
+  void select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t attempt);
+  void sealed(std::uint64_t id, const chain::Receipt& r);
+  std::optional<std::uint64_t> offer_from_view(std::uint32_t p, const ServiceRequest& r) const;
   void receive(const CloudMsg& m);
   void instantiate(std::uint64_t id, const CloudMsg& m);
   void finish(std::uint64_t id);
@@ -72,6 +87,7 @@ class Gateway {
   std::map<std::uint64_t, Live> live_;
   std::uint64_t next_id_ = 1;
   std::uint64_t next_user_ = 0;
+  std::unique_ptr<ChainView> view_;  // Client, Contract
 };
 
 }  // namespace cansim::cloud

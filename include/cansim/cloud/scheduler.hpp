@@ -74,6 +74,9 @@ class Scheduler {
   std::size_t expire(SimTime now);
   // Frees one service's capacity of a confirmed reservation.
   void free(HostId h, const Demand& d, SimTime now);
+  // Takes capacity chosen elsewhere (a client's own selection, or the contract's, sealed on
+  // chain): the Scheduler's hosts must run it.
+  void adopt(HostId h, const Demand& d, SimTime now) { take(h, d, now); }
 
   // Whether the Scheduler may place on host `h` (registered through Plug&Play and reporting
   // telemetry). A host made unavailable keeps what runs on it; its free units leave the offers

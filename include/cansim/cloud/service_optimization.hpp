@@ -6,6 +6,7 @@
 // over the implementations the provider offers now (Scheduler::offer: a host class that can run
 // it with units free; price: the cheapest such class). Ties go to the implementation listed first.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -26,7 +27,14 @@ struct Blueprint {
   double mean_performance = 0;              // of the chosen implementations
 };
 
-// None when some service has no implementation the provider can place.
-std::optional<Blueprint> make_blueprint(const app::Topology& t, const Scheduler& provider, const SoeWeights& w);
+// What a provider offers for a service: its price, or none (Scheduler::offer, or a client's own
+// reading of the chain).
+using OfferFn = std::function<std::optional<std::uint64_t>(const ServiceRequest&)>;
+
+// None when some service has no implementation offered.
+std::optional<Blueprint> make_blueprint(const app::Topology& t, const OfferFn& offer, const SoeWeights& w);
+inline std::optional<Blueprint> make_blueprint(const app::Topology& t, const Scheduler& provider, const SoeWeights& w) {
+  return make_blueprint(t, [&provider](const ServiceRequest& r) { return provider.offer(r); }, w);
+}
 
 }  // namespace cansim::cloud

@@ -11,6 +11,8 @@ Chain::Chain(Simulator& sim, ChainConfig config) : sim_(sim), config_(config) {
   sim_.after(config_.block_interval, [this] { seal(); });
 }
 
+void Chain::on_sealed(std::function<void(const BlockInfo&)> f) { sealed_hooks_.push_back(std::move(f)); }
+
 Receipt Chain::genesis(const Transaction& tx) {
   const BlockContext block0{0, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
   return execute(state_, config_.gas, tx, block0);
@@ -82,6 +84,7 @@ void Chain::seal() {
     }
     if (handler) sim_.after(visible, [handler = std::move(handler), receipt] { handler(receipt); });
   }
+  for (const auto& f : sealed_hooks_) f(blocks_.back());
   sim_.after(config_.block_interval, [this] { seal(); });
 }
 

@@ -11,6 +11,7 @@ const std::vector<ExperimentKind>& experiment_kinds() {
       payment_kind(),
       placement_kind(),
       queue_kind(),
+      selection_kind(),
   };
   return kinds;
 }

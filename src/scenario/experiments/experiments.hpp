@@ -14,6 +14,7 @@ ExperimentKind payment_kind();
 ExperimentKind churn_protocol_kind();
 ExperimentKind placement_kind();
 ExperimentKind cloud_init_kind();
+ExperimentKind selection_kind();
 
 // The churn kinds' first metrics, in this order, and their first table, "sizes" (step, size).
 enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };

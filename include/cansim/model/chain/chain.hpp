@@ -51,6 +51,10 @@ class Chain {
   // Every event of `contract` (or of every contract, for a zero address), after confirmation.
   void subscribe(Address contract, LogHandler handler);
 
+  // Runs `f` right after every block is sealed (the state holds its transactions), before any
+  // receipt of it is delivered: for nodes that keep past states.
+  void on_sealed(std::function<void(const BlockInfo&)> f);
+
   // Like eth_estimateGas, against the current state.
   Receipt estimate(const Transaction& tx) const;
 
@@ -73,6 +77,7 @@ class Chain {
   std::uint64_t arrivals_ = 0;
   std::vector<BlockInfo> blocks_;
   std::vector<std::pair<Address, LogHandler>> subscribers_;
+  std::vector<std::function<void(const BlockInfo&)>> sealed_hooks_;
 };
 
 }  // namespace cansim::chain

@@ -220,6 +220,16 @@ std::uint64_t generation(const State& s, Address cloud, std::uint64_t id) {
 std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id) {
   return static_cast<std::uint64_t>(s.load(slot(cloud, kResUsed, id)));
 }
+std::vector<ReservedResource> application_resources(const State& s, Address cloud, Address app) {
+  std::vector<ReservedResource> out;
+  const auto n = static_cast<std::uint64_t>(s.load(slot(cloud, kAppResCount, word_of(app))));
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const Word entry = s.load(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i));
+    out.push_back({static_cast<std::uint64_t>(entry), 0, static_cast<std::uint64_t>(entry >> 64)});
+  }
+  return out;
+}
+
 bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id) {
   return s.load(slot(cloud, kReservation, reservation_id)) != 0;
 }

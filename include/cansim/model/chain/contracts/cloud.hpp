@@ -87,6 +87,8 @@ bool is_active(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id);  // 0 if free
 bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id);
+// An instantiated application's resources and units, in service order (generation not kept).
+std::vector<ReservedResource> application_resources(const State& s, Address cloud, Address app);
 Resource resource(const State& s, Address cloud, std::uint64_t id);
 Address scheduler(const State& s, Address cloud);
 Wei price(const State& s, Address cloud);
