@@ -367,3 +367,58 @@ TEST_CASE("claims checks the protocol model too, one model at a time", "[cli][ch
   CHECK(mixed.output == "cansim: " + (d / "a43").string() +
                             ": a result of \"churn\", the others are of \"churn_protocol\": check one model at a time\n");
 }
+
+// Issue: papercuts found by trying cansim as a new user (each failed before its fix).
+TEST_CASE("the command line refuses what it cannot honour, in one line, exit 2", "[cli]") {
+  const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/queue_example.json";
+  auto one_line = [](const Outcome& o) { return std::count(o.output.begin(), o.output.end(), '\n') == 1; };
+  SECTION("a seed out of range is refused, as in a scenario file") {
+    for (const char* seed : {"-1", "18446744073709551616", "1e3", "x", "''"}) {
+      INFO(seed);
+      const auto r = run_cli("run " + sc + " --list --seed " + seed);
+      CHECK(r.status == 2);
+      CHECK(r.output.find("expected an integer in [0, 2^64 - 1]") != std::string::npos);
+      CHECK(one_line(r));
+    }
+    CHECK(run_cli("run " + sc + " --list --seed 18446744073709551615").status == 0);
+  }
+  SECTION("a directory given as the scenario is said to be a directory") {
+    const auto r = run_cli("run " + std::string(CANSIM_SOURCE_DIR) + "/scenarios");
+    CHECK(r.status == 2);
+    CHECK(r.output.find("expected a scenario file, found a directory") != std::string::npos);
+  }
+  SECTION("--set without a path") {
+    const auto r = run_cli("run " + sc + " --list --set =");
+    CHECK(r.status == 2);
+    CHECK(r.output.find("found an empty path") != std::string::npos);
+  }
+  SECTION("--runs empty, negative or open-ended") {
+    const auto empty = run_cli("run " + sc + " --list --runs ''");
+    CHECK(empty.status == 2);
+    CHECK(empty.output.find("found nothing") != std::string::npos);
+    for (const char* runs : {"-1", "3-"}) {
+      INFO(runs);
+      const auto r = run_cli("run " + sc + " --list --runs " + runs);
+      CHECK(r.status == 2);
+      CHECK(r.output.find(std::string("found \"") + runs + "\"") != std::string::npos);
+    }
+  }
+  SECTION("describe of an unknown kind fails with --markdown too") {
+    CHECK(run_cli("describe nosuch --markdown").status == 2);
+  }
+  SECTION("option-parsing errors are one line with the cansim: prefix") {
+    for (const char* args : {"run", "run x.json --threads abc", "run x.json --no-such-flag", "nosuchcommand"}) {
+      INFO(args);
+      const auto r = run_cli(args);
+      CHECK(r.status == 2);
+      CHECK(r.output.rfind("cansim: ", 0) == 0);
+      CHECK(one_line(r));
+    }
+  }
+  SECTION("more threads than cores are capped, and the run says so") {
+    const TempDir tmp("threads");
+    const auto r = run_cli("run " + sc + " --set repetitions=2 --threads 99999 -o " + (tmp.path / "out").string());
+    CHECK(r.status == 0);
+    CHECK(r.output.find("--threads 99999: using") != std::string::npos);
+  }
+}

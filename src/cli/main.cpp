@@ -2,11 +2,13 @@
 // a test cannot reach through the library). Exit status: 0 success, 1 a run failed, 2 bad input.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -28,7 +30,7 @@ constexpr int kOk = 0, kRunFailed = 1, kBadInput = 2;
 struct RunArgs {
   std::string scenario;
   std::string out;
-  std::optional<std::uint64_t> seed;
+  std::string seed;  // as typed: checked by the scenario's rule (parse_seed)
   std::vector<std::string> sets;
   unsigned threads = 0;
   bool force = false;
@@ -36,16 +38,23 @@ struct RunArgs {
   std::string runs;
   std::string shard;
   bool check_determinism = false;
+  bool runs_given = false, seed_given = false;
 };
 
 std::string default_out_dir(const std::string& scenario) {
   return (std::filesystem::path("results") / std::filesystem::path(scenario).stem()).string();
 }
 
-int cmd_run(const RunArgs& a, const std::vector<std::string>& argv) {
-  const Scenario sc = load_scenario(a.scenario, a.sets, a.seed);
+int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
+  std::optional<std::uint64_t> seed;
+  if (a.seed_given) seed = parse_seed(a.seed, "--seed");
+  const Scenario sc = load_scenario(a.scenario, a.sets, seed);
+  if (const unsigned cores = std::max(1u, std::thread::hardware_concurrency()); a.threads > cores) {
+    std::fprintf(stderr, "cansim: --threads %u: using %u (the machine's cores)\n", a.threads, cores);
+    a.threads = cores;
+  }
   std::vector<std::uint64_t> runs;
-  if (!a.runs.empty()) {
+  if (a.runs_given) {
     runs = parse_run_list(a.runs, sc.run_count());
   } else if (!a.shard.empty()) {
     runs = parse_shard(a.shard, sc.run_count());
@@ -109,12 +118,8 @@ int cmd_validate(const std::vector<std::string>& files) {
 }
 
 int cmd_describe(const std::string& kind, bool markdown) {
-  if (markdown) {
-    std::fputs(scenario_format_markdown().c_str(), stdout);
-    return kOk;
-  }
   if (kind.empty()) {
-    std::fputs(describe_kinds().c_str(), stdout);
+    std::fputs((markdown ? scenario_format_markdown() : describe_kinds()).c_str(), stdout);
     return kOk;
   }
   const ExperimentKind* k = find_kind(kind);
@@ -126,7 +131,8 @@ int cmd_describe(const std::string& kind, bool markdown) {
     std::fprintf(stderr, "%s\n", msg.c_str());
     return kBadInput;
   }
-  std::fputs(describe_kind(*k).c_str(), stdout);
+  // The whole generated document is for every kind; one kind's part is what `describe KIND` says.
+  std::fputs((markdown ? scenario_format_markdown() : describe_kind(*k)).c_str(), stdout);
   return kOk;
 }
 
@@ -179,7 +185,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario (all its runs, or a selection) and write a result directory");
   run->add_option("scenario", ra.scenario, "Scenario file (JSON)")->required();
   run->add_option("-o,--out", ra.out, "Result directory (default: results/<scenario name>)");
-  run->add_option("--seed", ra.seed, "Replace the scenario's seed");
+  auto* seed_opt = run->add_option("--seed", ra.seed, "Replace the scenario's seed (an integer in [0, 2^64 - 1])");
   run->add_option("--set", ra.sets, "Override a value: PATH=VALUE, e.g. params.j=0.1 or sweep.f=[0.5,0.75]");
   run->add_option("--threads", ra.threads, "Worker threads (default: all cores); the output does not depend on it");
   run->add_flag("--force", ra.force, "Replace an existing result directory");
@@ -216,10 +222,19 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kOk : kBadInput;
+    // One line, as every other error (docs/cli.md); `--help` says the rest.
+    std::fprintf(stderr, "cansim: %s (see cansim --help)\n", e.what());
+    return kBadInput;
   }
+  ra.runs_given = runs_opt->count() > 0;
+  ra.seed_given = seed_opt->count() > 0;
 
   try {
     if (*run) return cmd_run(ra, args);

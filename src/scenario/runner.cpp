@@ -135,11 +135,16 @@ std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t
     return v;
   };
   std::vector<std::uint64_t> out;
+  if (text.empty()) bad("expected run numbers like 3,5-9, found nothing");
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t comma = text.find(',', start);
     const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     const std::size_t dash = item.find('-');
+    // "-1" and "3-" are not ranges: say what was typed, not its empty half.
+    if (dash != std::string::npos && (dash == 0 || dash + 1 == item.size())) {
+      bad(fmt::format("expected run numbers like 3,5-9, found \"{}\"", item));
+    }
     if (dash == std::string::npos) {
       out.push_back(number(item));
     } else {

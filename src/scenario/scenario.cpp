@@ -2,6 +2,7 @@
 #include "cansim/scenario/tosca.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -571,8 +572,21 @@ Scenario parse_scenario(const json& doc, const std::string& label, const std::st
   return validate(doc, Source{label, base_dir, {}});
 }
 
+std::uint64_t parse_seed(const std::string& text, const std::string& label) {
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || text[0] == '-' || text[0] == '+' || ec != std::errc() || ptr != end) {
+    throw ValidationError(label, "", fmt::format("expected an integer in [0, 2^64 - 1], found \"{}\"", text));
+  }
+  return v;
+}
+
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets,
                        std::optional<std::uint64_t> seed) {
+  if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
+    throw ValidationError(file, "", "expected a scenario file, found a directory");
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ValidationError(file, "", fmt::format("expected a readable file, found: {}", std::strerror(errno)));
   std::stringstream buf;
@@ -587,9 +601,10 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   }
   for (const auto& set : sets) {
     const auto eq = set.find('=');
-    if (eq == std::string::npos || eq == 0) {
+    if (eq == std::string::npos) {
       throw ValidationError("--set " + set, "", "expected PATH=VALUE (e.g. params.j=0.1), found no '='");
     }
+    if (eq == 0) throw ValidationError("--set " + set, "", "expected PATH=VALUE (e.g. params.j=0.1), found an empty path");
     const std::string pointer = to_pointer(set.substr(0, eq));
     const std::string value_text = set.substr(eq + 1);
     json value;

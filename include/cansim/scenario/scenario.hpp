@@ -74,4 +74,8 @@ Scenario parse_scenario(const nlohmann::ordered_json& document, const std::strin
 
 std::string sha256_hex(std::string_view data);
 
+// A seed typed on the command line, by the rule a scenario file's "seed" follows: an integer in
+// [0, 2^64 - 1], nothing else (no sign, no exponent, no wrap-around). `label` names it in errors.
+std::uint64_t parse_seed(const std::string& text, const std::string& label);
+
 }  // namespace cansim::scenario
