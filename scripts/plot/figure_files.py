@@ -1,6 +1,23 @@
 """What the plot scripts share: writing a figure as PNG and PDF with fixed metadata, so that the
 same result files give the same plot files."""
+import sys
 from pathlib import Path
+
+
+def pyplot():
+    """matplotlib.pyplot on a headless backend, or one line saying what to install (this Python,
+    perhaps not Debian's, may have no matplotlib) and exit status 2."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"{Path(sys.argv[0]).name}: needs matplotlib, which {sys.executable} lacks: install Debian's "
+              "python3-matplotlib (sudo apt-get install python3-matplotlib) and run the script with /usr/bin/python3",
+              file=sys.stderr)
+        sys.exit(2)
+    return plt
 
 
 def save(fig, out: Path, dpi: int) -> None:

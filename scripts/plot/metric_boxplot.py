@@ -16,11 +16,9 @@ import math
 import sys
 from pathlib import Path
 
-import matplotlib
+from figure_files import pyplot, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from figure_files import save  # noqa: E402
+plt = pyplot()
 
 
 def main() -> int:
