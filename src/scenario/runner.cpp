@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include <fmt/format.h>
@@ -51,6 +52,9 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
     } catch (const InvariantViolation& e) {
       error = fmt::format("run {} (seed {}): invariant violated at t={} during {}: {}", spec.run,
                           spec.seed, e.time(), e.event(), e.what());
+    } catch (const std::bad_alloc&) {
+      error = fmt::format("run {} (seed {}): out of memory: the run needs more than the machine gives (too many "
+                          "events pending at once? a fault rate or a size too large?)", spec.run, spec.seed);
     } catch (const std::exception& e) {
       error = fmt::format("run {} (seed {}): {}", spec.run, spec.seed, e.what());
     }

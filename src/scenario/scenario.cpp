@@ -126,6 +126,29 @@ bool in_range(const ParamSpec& spec, double x) {
   return true;
 }
 
+// What the µs clock can represent: a duration of 0 or from 1 µs to 2^62 µs; a rate of 0 or one
+// whose mean interval is in that range. Parameters say which they are by their unit.
+std::optional<std::string> clock_problem(const std::string& unit, double x) {
+  constexpr double kMaxUs = 4611686018427387904.0;  // 2^62
+  if (x == 0) return std::nullopt;
+  double us_per_unit = 0;
+  if (unit == "s") us_per_unit = 1e6;
+  if (unit == "ms") us_per_unit = 1e3;
+  if (unit == "min") us_per_unit = 6e7;
+  if (us_per_unit > 0) {
+    const double us = x * us_per_unit;
+    if (us >= 1 && us <= kMaxUs) return std::nullopt;
+    return fmt::format("expected a duration the µs clock can represent (0, or from 1 µs to 2^62 µs), found {} {}", x, unit);
+  }
+  if (unit == "1/s") {
+    const double interval_us = 1e6 / x;
+    if (interval_us >= 1 && interval_us <= kMaxUs) return std::nullopt;
+    return fmt::format("expected a rate whose mean interval the µs clock can represent (at most 1e6 1/s, at least 2^-62 "
+                       "per µs), found {} 1/s", x);
+  }
+  return std::nullopt;
+}
+
 Value convert(const ParamSpec& spec, const json& v, const Source& src, const std::string& pointer) {
   auto wrong = [&]() { src.fail(pointer, fmt::format("expected {}, found {}", spec.expectation(), found(v))); };
   switch (spec.type) {
@@ -145,12 +168,14 @@ Value convert(const ParamSpec& spec, const json& v, const Source& src, const std
     case ParamType::Integer: {
       const auto i = as_integer(v);
       if (!i || !in_range(spec, static_cast<double>(*i))) wrong();
+      if (auto why = clock_problem(spec.unit, static_cast<double>(*i))) src.fail(pointer, *why);
       return *i;
     }
     case ParamType::Real: {
       if (!v.is_number()) wrong();
       const double d = v.get<double>();
       if (!std::isfinite(d) || !in_range(spec, d)) wrong();
+      if (auto why = clock_problem(spec.unit, d)) src.fail(pointer, *why);
       return d;
     }
   }
@@ -255,6 +280,7 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
     if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < 0) {
       src.fail(child("/faults", key), fmt::format("expected a finite number >= 0, found {}", found(*v)));
     }
+    if (auto why = clock_problem("1/s", v->get<double>())) src.fail(child("/faults", key), *why);
     return v->get<double>();
   };
   plan.crash_rate_per_s = rate("crash_rate_per_s");
