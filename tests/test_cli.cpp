@@ -422,3 +422,50 @@ TEST_CASE("the command line refuses what it cannot honour, in one line, exit 2",
     CHECK(r.output.find("--threads 99999: using") != std::string::npos);
   }
 }
+
+// Issue: an interrupt during a run left a hidden temporary directory forever.
+TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing; stale temporaries of dead processes go", "[cli]") {
+  const TempDir tmp("interrupt");
+  const fs::path& d = tmp.path;
+  const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/fig4_2_protocol.json";
+  for (const auto& [signal, status] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
+    INFO(signal);
+    const std::string cmd = fmt::format("sh -c '{} run {} -o {} --threads 1 & p=$!; sleep 0.5; kill -{} $p; wait $p; echo status=$?'",
+                                        CANSIM_EXE, sc, (d / "out").string(), signal);
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[256];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    pclose(p);
+    CHECK(out.find(fmt::format("status={}", status)) != std::string::npos);
+    std::set<std::string> left;
+    for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
+    CHECK(left.empty());
+  }
+  // Interrupted while its files are written (held open by a test-only delay): the temporary
+  // directory goes too.
+  std::ofstream(d / "s.json") << kScenario;
+  {
+    const std::string cmd = fmt::format("sh -c 'CANSIM_TEST_WRITE_DELAY_MS=3000 {} run {} -o {} & p=$!; sleep 1; kill -TERM $p; "
+                                        "wait $p; echo status=$?'",
+                                        CANSIM_EXE, (d / "s.json").string(), (d / "out").string());
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[256];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    pclose(p);
+    CHECK(out.find("status=143") != std::string::npos);
+    std::set<std::string> left;
+    for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
+    CHECK(left == std::set<std::string>{"s.json"});
+  }
+  // A dead process's temporary (pid beyond any pid_max) is removed by the next run writing there.
+  fs::create_directories(d / ".out.tmp-999999999");
+  std::ofstream(d / ".out.tmp-999999999" / "runs.csv") << "half";
+  REQUIRE(run_cli("run " + (d / "s.json").string() + " -o " + (d / "out").string()).status == 0);
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
+  CHECK(left == std::set<std::string>{"s.json", "out"});
+}

@@ -175,6 +175,7 @@ int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_interrupt_cleanup();  // before any other thread
   const std::vector<std::string> args(argv, argv + argc);
   CLI::App app{"cansim: a deterministic discrete-event simulator of Component Administration "
                "Networks, fault-tolerant orchestration and their smart contracts"};

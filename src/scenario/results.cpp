@@ -1,6 +1,15 @@
 #include "cansim/scenario/results.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <csignal>
+#include <mutex>
+#include <thread>
 
 #include <algorithm>
 #include <atomic>
@@ -148,6 +157,59 @@ void check_replaceable(const fs::path& dir, const OutputRequest& out) {
   if (ec) throw OutputError(fmt::format("{}: cannot read: {}", out.dir, ec.message()));
 }
 
+// The result being written, for the interrupt handler: its temporary directory while files are
+// written; the whole rename sequence happens under the lock, so an interrupt never comes between
+// moving the old result aside and putting the new one in place.
+std::mutex g_write_mu;
+fs::path g_write_tmp;
+
+// `.NAME.tmp-PID` and `.NAME.old-PID` of processes that no longer exist (killed before they could
+// clean up): a temporary goes, an old result comes back if nothing took its place.
+void remove_stale(const fs::path& parent, const std::string& base, const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(parent, ec)) {
+    const std::string name = e.path().filename().string();
+    for (const char* kind : {".tmp-", ".old-"}) {
+      const std::string prefix = "." + base + kind;
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string pid_text = name.substr(prefix.size());
+      if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9) continue;
+      const auto pid = static_cast<pid_t>(std::stol(pid_text));
+      if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+      std::error_code ec2;
+      if (std::string(kind) == ".old-" && !fs::exists(fs::symlink_status(dir, ec2))) {
+        fs::rename(e.path(), dir, ec2);
+      } else {
+        fs::remove_all(e.path(), ec2);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void install_interrupt_cleanup() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // every thread started later inherits the mask
+  std::thread([set] {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    {
+      std::lock_guard lock(g_write_mu);
+      std::error_code ec;
+      if (!g_write_tmp.empty()) fs::remove_all(g_write_tmp, ec);
+      std::fprintf(stderr, "cansim: interrupted (%s)%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
+                   g_write_tmp.empty() ? "" : ": the result being written was removed");
+      std::_Exit(128 + sig);  // under the lock: no rename can start after the cleanup
+    }
+  }).detach();
+}
+
+namespace {
+
 void commit(const Files& files, const OutputRequest& out) {
   const fs::path dir = output_path(out.dir);
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
@@ -155,7 +217,12 @@ void commit(const Files& files, const OutputRequest& out) {
   const fs::path tmp = parent / fmt::format(".{}.tmp-{}", base, ::getpid());
   std::error_code ec;
   fs::create_directories(parent, ec);
+  remove_stale(parent, base, dir);
   fs::remove_all(tmp, ec);
+  {
+    std::lock_guard lock(g_write_mu);
+    g_write_tmp = tmp;
+  }
   if (!fs::create_directory(tmp, ec)) {
     throw OutputError(fmt::format("{}: cannot create a temporary directory: {}", tmp.string(), ec.message()));
   }
@@ -178,6 +245,12 @@ void commit(const Files& files, const OutputRequest& out) {
       throw OutputError(fmt::format("{}: cannot write {}", out.dir, files.items[i].first));
     }
   }
+  // For the interrupt test only: hold the write phase open (milliseconds).
+  if (const char* delay = std::getenv("CANSIM_TEST_WRITE_DELAY_MS")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(delay)));
+  }
+  std::lock_guard lock(g_write_mu);
+  g_write_tmp.clear();  // from here on, the lock keeps an interrupt out until the result is in place
   // Checked again here: the directory may have appeared or changed while the runs ran.
   try {
     check_replaceable(dir, out);

@@ -27,6 +27,11 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// SIGINT and SIGTERM: stop at once, remove the temporary directory of a result being written, and
+// exit with 128 + the signal (130, 143). A result directory is either complete in place or not
+// there. Call once, before any other thread starts (the signals are then taken by one thread).
+void install_interrupt_cleanup();
+
 // Refuses early (before any run) when the directory exists and force is not set.
 void check_output_dir(const OutputRequest& out);
 
