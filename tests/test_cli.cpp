@@ -424,7 +424,7 @@ TEST_CASE("the command line refuses what it cannot honour, in one line, exit 2",
 }
 
 // Issue: an interrupt during a run left a hidden temporary directory forever.
-TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing; stale temporaries of dead processes go", "[cli]") {
+TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale temporaries of dead processes go", "[cli]") {
   const TempDir tmp("interrupt");
   const fs::path& d = tmp.path;
   const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/fig4_2_protocol.json";
