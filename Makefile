@@ -6,7 +6,7 @@ CANSIM := $(BUILD)/cansim
 # Debian's Python, which has python3-matplotlib (another python3 may come first on PATH).
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build cli test demo bench docs clean
+.PHONY: all deps build cli test test-sanitize demo bench docs clean
 
 all: build
 
@@ -25,6 +25,21 @@ cli: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole test suite and every scenario (2 repetitions each) under AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a build of its own; any report fails.
+SAN_BUILD ?= build-sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCANSIM_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS="$(SAN_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="$(SAN_FLAGS)"
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && for sc in scenarios/*.json; do \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 $(SAN_BUILD)/cansim run "$$sc" -o "$$out/$$(basename $$sc .json)" \
+	    --set repetitions=2 > /dev/null || exit 1; done
+	@echo "test-sanitize: the tests and every scenario ran clean under ASan and UBSan"
 
 # The main job: the Figure 4.2 reproduction, its summary table, the paper's statements, the plot.
 demo: cli

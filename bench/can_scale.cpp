@@ -3,12 +3,12 @@
 // second, wall time, and memory per member.
 //
 //   build/bench/can_scale [members [rounds]]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench_util.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/protocols/can/can.hpp"
 
@@ -16,11 +16,6 @@ using namespace cansim;
 using namespace cansim::can;
 using Clock = std::chrono::steady_clock;
 
-static long max_rss_kib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
-}
 
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;

@@ -5,13 +5,13 @@
 // 2 KiB per host.
 //
 //   build/bench/cloud_placement [hosts [requests [policy]]]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.hpp"
 #include "cansim/cloud/cloud_world.hpp"
 #include "cansim/cloud/gateway.hpp"
 #include "cansim/scenario/tosca.hpp"
@@ -20,11 +20,6 @@ using namespace cansim;
 using namespace cansim::cloud;
 using Clock = std::chrono::steady_clock;
 
-static long max_rss_kib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
-}
 
 int main(int argc, char** argv) {
   const std::uint32_t hosts = argc > 1 ? static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10)) : 10000;

@@ -32,6 +32,17 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
+// What a shell command prints on standard output.
+std::string shell(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
 Outcome run_cli(const std::string& args) {
   const std::string cmd = std::string(CANSIM_EXE) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
@@ -432,12 +443,7 @@ TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale tem
     INFO(signal);
     const std::string cmd = fmt::format("sh -c '{} run {} -o {} --threads 1 & p=$!; sleep 0.5; kill -{} $p; wait $p; echo status=$?'",
                                         CANSIM_EXE, sc, (d / "out").string(), signal);
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[256];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
+    const std::string out = shell(cmd);
     CHECK(out.find(fmt::format("status={}", status)) != std::string::npos);
     std::set<std::string> left;
     for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
@@ -450,12 +456,7 @@ TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale tem
     const std::string cmd = fmt::format("sh -c 'CANSIM_TEST_WRITE_DELAY_MS=3000 {} run {} -o {} & p=$!; sleep 1; kill -TERM $p; "
                                         "wait $p; echo status=$?'",
                                         CANSIM_EXE, (d / "s.json").string(), (d / "out").string());
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[256];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
+    const std::string out = shell(cmd);
     CHECK(out.find("status=143") != std::string::npos);
     std::set<std::string> left;
     for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());

@@ -22,6 +22,8 @@ chain::Receipt setup(chain::Chain& chain, const chain::Transaction& tx) {
   return r;
 }
 
+}  // namespace
+
 cc::ResourceKind resource_kind(Hardware h) {
   switch (h) {
     case Hardware::Cpu: return cc::ResourceKind::Cpu;
@@ -31,8 +33,6 @@ cc::ResourceKind resource_kind(Hardware h) {
   }
   return cc::ResourceKind::Cpu;
 }
-
-}  // namespace
 
 Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers) {
   Hosts hosts(classes);
@@ -46,7 +46,6 @@ Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::u
   return hosts;
 }
 
-// A resource owner's account, by host.
 chain::Address owner_account(HostId h) { return chain::Address{1000000 + h}; }
 
 CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
@@ -176,7 +175,6 @@ std::size_t CloudWorld::held_reservations() const {
   return n;
 }
 
-// Units a service takes of its resource, as the Cloud contract counts them.
 std::uint64_t units_of(const ServiceRequest& r) { return r.hardware == Hardware::Cpu ? r.demand.cores : r.demand.accelerators; }
 
 void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {

@@ -28,20 +28,10 @@ Gateway::Gateway(CloudWorld& world, GatewayConfig cfg, Rng rng) : w_(world), cfg
 }
 
 namespace {
-std::uint64_t units_of(const ServiceRequest& r) { return r.hardware == Hardware::Cpu ? r.demand.cores : r.demand.accelerators; }
 ServiceRequest units_only(ServiceRequest r) {
   const std::uint64_t u = units_of(r);
   r.demand = r.hardware == Hardware::Cpu ? Demand{static_cast<std::uint32_t>(u), 0, 0} : Demand{0, 0, static_cast<std::uint32_t>(u)};
   return r;
-}
-cc::ResourceKind kind_of(Hardware h) {
-  switch (h) {
-    case Hardware::Cpu: return cc::ResourceKind::Cpu;
-    case Hardware::Gpu: return cc::ResourceKind::Gpu;
-    case Hardware::Mic: return cc::ResourceKind::Mic;
-    case Hardware::Fpga: return cc::ResourceKind::Fpga;
-  }
-  return cc::ResourceKind::Cpu;
 }
 }  // namespace
 
@@ -127,7 +117,7 @@ void Gateway::select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t a
   chain::Transaction tx;
   if (cfg_.selection == Selection::Contract) {
     std::vector<std::pair<cc::ResourceKind, std::uint64_t>> services;
-    for (const ServiceRequest& r : l.outcome.blueprint.requests) services.emplace_back(kind_of(r.hardware), units_of(r));
+    for (const ServiceRequest& r : l.outcome.blueprint.requests) services.emplace_back(resource_kind(r.hardware), units_of(r));
     tx = cc::instantiate_search(pr.cloud, l.client, services, terms, cfg_.deposit);
   } else {
     std::vector<cc::ReservedResource> chosen;

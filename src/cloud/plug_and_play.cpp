@@ -1,5 +1,7 @@
 #include "cansim/cloud/plug_and_play.hpp"
 
+#include "cansim/cloud/cloud_world.hpp"
+
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/cloud.hpp"
@@ -9,19 +11,6 @@ namespace cansim::cloud {
 
 namespace cc = chain::cloud_contract;
 
-namespace {
-cc::ResourceKind resource_kind(Hardware h) {
-  switch (h) {
-    case Hardware::Cpu: return cc::ResourceKind::Cpu;
-    case Hardware::Gpu: return cc::ResourceKind::Gpu;
-    case Hardware::Mic: return cc::ResourceKind::Mic;
-    case Hardware::Fpga: return cc::ResourceKind::Fpga;
-  }
-  return cc::ResourceKind::Cpu;
-}
-}  // namespace
-
-chain::Address owner_account(HostId h);  // cloud_world.cpp
 
 PlugAndPlay::PlugAndPlay(Simulator& sim, Network<CloudMsg>& net, chain::Chain& chain, NodeId self, chain::Address account,
                          chain::Address cloud, Scheduler& scheduler, const Hosts& hosts, PnpConfig cfg)

@@ -103,6 +103,14 @@ class CloudWorld {
   std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
 
+// A resource owner's chain account, by host.
+chain::Address owner_account(HostId h);
+// The Cloud contract's name for a kind of hardware.
+chain::cloud_contract::ResourceKind resource_kind(Hardware h);
+// The units a service takes of its resource, as the Cloud contract counts them: cores on a CPU,
+// cards on an accelerator.
+std::uint64_t units_of(const ServiceRequest& r);
+
 // Hosts as a world declares them: class by class, each dealt to providers round robin, with
 // resource owners numbered from 0 (one per host).
 Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers);

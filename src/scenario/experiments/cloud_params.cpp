@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "cansim/sim/invariant.hpp"
+
 namespace cansim::scenario {
 
 namespace {
@@ -139,6 +141,30 @@ std::optional<std::string> check_cloud_application(const ParamValues& p, const a
     }
   }
   return std::nullopt;
+}
+
+std::size_t pick_application(const std::vector<ApplicationSpec>& apps, Rng& rng) {
+  double total = 0;
+  for (const auto& a : apps) total += a.weight;
+  double x = rng.uniform01() * total;
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    x -= apps[i].weight;
+    if (x < 0) return i;
+  }
+  return apps.size() - 1;
+}
+
+void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std::function<bool()>& done, const char* kind) {
+  const SimTime step = w.chain.config().block_interval * 10;
+  while (!done() || gw.pending() > 0 || w.held_reservations() > 0 || w.net.in_flight() > 0) {
+    if (w.sim.now() > SimTime{std::int64_t{1} << 60}) throw InvariantViolation(w.sim.now(), kind, "the run did not settle");
+    w.sim.run_until(w.sim.now() + step);
+  }
+  for (cloud::HostId h = 0; h < w.hosts.size(); ++h) {
+    if (w.hosts.free_units(h) != w.hosts.host_class(h).units()) {
+      throw InvariantViolation(w.sim.now(), kind, fmt::format("host {} still has capacity taken after every application ended", h));
+    }
+  }
 }
 
 std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values) {

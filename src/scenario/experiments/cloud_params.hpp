@@ -19,6 +19,13 @@ cloud::GatewayConfig gateway_config(const ParamValues& p);
 // Refuses an application one of whose services no host class with hosts could ever run.
 std::optional<std::string> check_cloud_application(const ParamValues& p, const app::Topology& t);
 
+// One of the scenario's applications, by their weights.
+std::size_t pick_application(const std::vector<ApplicationSpec>& apps, Rng& rng);
+
+// Runs the world until `done()` and nothing is left in flight (the Gateway's requests, held
+// reservations, messages); then every host must have all its units back (an invariant).
+void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std::function<bool()>& done, const char* kind);
+
 // A run's metrics in the kind's declared order, from values given by name: a metric cannot land
 // in another's column, and a declared metric without a value (or a value without a declaration)
 // is an error, not a shifted row.

@@ -18,16 +18,6 @@ namespace cansim::scenario {
 namespace {
 
 // Picks an application by the scenario's weights.
-std::size_t pick(const std::vector<ApplicationSpec>& apps, Rng& rng) {
-  double total = 0;
-  for (const auto& a : apps) total += a.weight;
-  double x = rng.uniform01() * total;
-  for (std::size_t i = 0; i < apps.size(); ++i) {
-    x -= apps[i].weight;
-    if (x < 0) return i;
-  }
-  return apps.size() - 1;
-}
 
 struct RequestRow {
   std::int64_t index, app, accepted, provider, tries, reverted;
@@ -51,7 +41,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   SimTime last_arrival;
   std::function<void()> arrive = [&] {
     const std::size_t i = arrived++;
-    const std::size_t a = pick(ctx.applications, workload);
+    const std::size_t a = pick_application(ctx.applications, workload);
     const SimTime duration{1 + static_cast<std::int64_t>(workload.exponential(mean_duration_us))};
     rows[i] = {static_cast<std::int64_t>(i), static_cast<std::int64_t>(a), 0, -1, 0, 0, std::nan(""), std::nan(""), std::nan("")};
     gw.request(ctx.applications[a].topology, duration, [&, i](const cloud::Outcome& o) {
@@ -75,21 +65,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     }
   };
   w.sim.at(SimTime{}, arrive);
-  const SimTime step = w.chain.config().block_interval * 10;
-  while (arrived < requests || resolved < requests || gw.pending() > 0 || w.held_reservations() > 0 ||
-         w.net.in_flight() > 0) {
-    if (w.sim.now() > SimTime{std::int64_t{1} << 60}) {
-      throw InvariantViolation(w.sim.now(), "placement", "the run did not settle");
-    }
-    w.sim.run_until(w.sim.now() + step);
-  }
+  run_until_settled(w, gw, [&] { return arrived == requests && resolved == requests; }, "placement");
   const SimTime end = w.sim.now();
-  // Every host is free again: what was taken was given back.
-  for (cloud::HostId h = 0; h < w.hosts.size(); ++h) {
-    if (w.hosts.free_units(h) != w.hosts.host_class(h).units()) {
-      throw InvariantViolation(end, "placement", fmt::format("host {} still has capacity taken after every application ended", h));
-    }
-  }
 
   std::map<std::string, double> m;
   double accepted = 0, latency = 0, perf = 0, price = 0, reverted = 0, gas = 0;

@@ -19,16 +19,6 @@ namespace cansim::scenario {
 
 namespace {
 
-std::size_t pick(const std::vector<ApplicationSpec>& apps, Rng& rng) {
-  double total = 0;
-  for (const auto& a : apps) total += a.weight;
-  double x = rng.uniform01() * total;
-  for (std::size_t i = 0; i < apps.size(); ++i) {
-    x -= apps[i].weight;
-    if (x < 0) return i;
-  }
-  return apps.size() - 1;
-}
 
 cloud::Selection selection_of(const std::string& s) {
   if (s == "client") return cloud::Selection::Client;
@@ -58,7 +48,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   std::vector<double> busy_at_last;
   std::function<void(std::size_t, std::size_t)> submit = [&](std::size_t user, std::size_t n) {
     ++submitted;
-    const std::size_t a = pick(ctx.applications, workload);
+    const std::size_t a = pick_application(ctx.applications, workload);
     const SimTime duration{1 + static_cast<std::int64_t>(workload.exponential(duration_us))};
     if (submitted == users * per_user) {
       last_submission = w.sim.now();
@@ -82,16 +72,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     w.sim.at(SimTime{1 + static_cast<std::int64_t>(workload.exponential(think_us))}, [&, u] { submit(u, 0); });
   }
   const std::size_t total = users * per_user;
-  const SimTime step = w.chain.config().block_interval * 10;
-  while (submitted < total || resolved < total || gw.pending() > 0 || w.held_reservations() > 0 || w.net.in_flight() > 0) {
-    if (w.sim.now() > SimTime{std::int64_t{1} << 60}) throw InvariantViolation(w.sim.now(), "selection", "the run did not settle");
-    w.sim.run_until(w.sim.now() + step);
-  }
-  for (cloud::HostId h = 0; h < w.hosts.size(); ++h) {
-    if (w.hosts.free_units(h) != w.hosts.host_class(h).units()) {
-      throw InvariantViolation(w.sim.now(), "selection", fmt::format("host {} still has capacity taken at the end", h));
-    }
-  }
+  run_until_settled(w, gw, [&] { return submitted == total && resolved == total; }, "selection");
   double units = 0, busy = 0;
   for (std::size_t k = 0; k < w.hosts.classes().size(); ++k) {
     units += static_cast<double>(w.config.hosts_per_class[k]) * w.hosts.classes()[k].units();
