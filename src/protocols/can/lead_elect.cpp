@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/rules.hpp"
 #include "can_internal.hpp"
 
 namespace cansim::can {
@@ -11,8 +12,7 @@ namespace cansim::can {
 using detail::msg;
 
 bool Can::may_promise(const Node& node, std::uint64_t n, NodeId proposer) const {
-  if (n > node.nonce) return true;
-  return n == node.nonce && (node.promised_to == proposer || sim_.now() >= node.promise_expires);
+  return can::may_promise({node.nonce, node.promised_to, sim_.now() >= node.promise_expires}, n, proposer);
 }
 
 void Can::lead_elect(NodeId p) {
@@ -120,7 +120,7 @@ void Can::on_accept_request(NodeId self, NodeId from, const CanMsg& m) {
   // Algorithm 4: a signed accept only for the proposer promised this nonce.
   Node& node = nodes_[self];
   CanMsg reply = msg(MsgType::AcceptReply, m.request, m.n, m.proposer);
-  if (node.nonce == m.n && node.promised_to == m.proposer) {
+  if (may_accept({node.nonce, node.promised_to, false}, m.n, m.proposer)) {
     reply.yes = true;
     reply.signature = chain::sign(keys_[self], chain::registry::accept_digest(m.n, member_address(m.proposer)));
   }

@@ -3,6 +3,7 @@
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "can_internal.hpp"
+#include "cansim/protocols/can/rules.hpp"
 
 namespace cansim::can {
 
@@ -46,7 +47,7 @@ void Can::tally(NodeId leader, NodeId target) {
   if (it == votes_.end()) return;  // the leader crashed meanwhile
   const std::uint32_t yes = it->second;
   votes_.erase(it);
-  if (2 * yes <= member_list_.size() || !net_.is_up(leader)) {
+  if (!majority(yes, member_list_.size()) || !net_.is_up(leader)) {
     note(leader, "VoteKept", target, yes);
     return;
   }

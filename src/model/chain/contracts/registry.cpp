@@ -130,7 +130,7 @@ Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std:
       if (c.sload(slot(reg, kMemberIndex, word_of(signer))) == 0) continue;
       counted.insert(signer);
     }
-    c.require(2 * counted.size() > members, "expected accepts from more than half of the members");
+    c.require(accepts_suffice(counted.size(), members), "expected accepts from more than half of the members");
     c.sstore(slot(reg, kLeader), word_of(proposer));
     c.sstore(slot(reg, kLeaderContact), contact);
     c.sstore(slot(reg, kNonce), n);

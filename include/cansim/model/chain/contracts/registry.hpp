@@ -22,6 +22,12 @@ inline constexpr std::size_t kCodeBytes = 6000;
 inline constexpr Gas kGasLimit = 2000000;
 inline constexpr Wei kGasPrice = 1000000000;  // 1 gwei
 
+// registerLeader's count: valid accepts of distinct members, more than half of the members (so
+// exactly half is refused).
+constexpr bool accepts_suffice(std::uint64_t distinct_member_accepts, std::uint64_t members) {
+  return 2 * distinct_member_accepts > members;
+}
+
 // The message an acceptor signs for proposer `proposer` and nonce `n` (Algorithm 3/4).
 std::uint64_t accept_digest(std::uint64_t n, Address proposer);
 
