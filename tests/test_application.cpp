@@ -259,3 +259,17 @@ TEST_CASE("the open choices of Algorithms 5 and 6 are pinned", "[application][ch
     CHECK(app::paid_count(w.state, w.application) == 2);
   }
 }
+
+TEST_CASE("interim payments with funds exactly equal to what is due go through, and one wei less does not", "[application]") {
+  // The ray-tracing example costs 500 in all: APP_OK at minute 10, 180 + 90; SERVICE_DOWN at 15,
+  // 50; APP_SHUTDOWN at 20, 180. (Mutant: funds must exceed what is due, rather than cover it.)
+  World exact(500);
+  exact.ray_tracing_checkpoints();
+  CHECK(exact.pay(10) == std::pair<Word, Word>{5, 500});
+  CHECK(app::locked(exact.state, exact.application) == 500);
+  World short_by_one(499);
+  short_by_one.ray_tracing_checkpoints();
+  const auto [steps, total] = short_by_one.pay(10);
+  CHECK(steps == 4);  // the APP_SHUTDOWN (180) no longer fits
+  CHECK(total == 320);
+}

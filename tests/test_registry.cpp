@@ -185,3 +185,14 @@ TEST_CASE("Registry: bootstrap restarts a dead CAN with a new leader and a highe
   // The old leader is fenced: it can no longer add members.
   CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(1))).reason == "only the leader");
 }
+
+TEST_CASE("Registry: with an even member count, exactly half of the accepts is refused and one more suffices", "[registry]") {
+  World w;
+  w.form_can(4);  // members 0..3 (Nmax 5), leader 0, nonce 1
+  const Address p = w.node(1);
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2}), 9)).reason ==
+        "expected accepts from more than half of the members");
+  w.must(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 3}), 9));
+  CHECK(registry::leader(w.state, w.reg) == p);
+  CHECK(registry::leader_nonce(w.state, w.reg) == 2);
+}
