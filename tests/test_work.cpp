@@ -55,6 +55,7 @@ TEST_CASE("AssignWork goes round robin and FinishWork removes every checkpoint",
   for (std::uint32_t w = 0; w < 3; ++w) {
     REQUIRE(ledger.work[w].cpa.size() >= 1);
     CHECK(replicas_stored(c, w, 1) == 3);
+    CHECK(c.can->replicas_held(w) >= 3);  // in the members' own stores too
   }
   c.sim.run_until(seconds(20));
   for (std::uint32_t w = 0; w < 3; ++w) {
@@ -62,6 +63,7 @@ TEST_CASE("AssignWork goes round robin and FinishWork removes every checkpoint",
     CHECK(ledger.work[w].cpa == std::vector<std::uint32_t>{1, 2, 3, 4});  // the fifth interval ends it
     CHECK(ledger.work[w].reassignments == 0);
     for (std::uint32_t p = 1; p <= 4; ++p) CHECK(replicas_stored(c, w, p) == 0);  // FinishWork removed them
+    CHECK(c.can->replicas_held(w) == 0);  // from what each member holds, not only from the audit's account
   }
   CHECK(c.can->messages_sent(MsgType::FinishWork) == 3 * 4);  // to the four members besides the leader
   CHECK(c.can->messages_sent(MsgType::Shutdown) == 3);

@@ -327,6 +327,14 @@ void Can::apply_work_entry(NodeId self, const CanMsg& m) {
   if (m.type == MsgType::FinishWork) drop_replicas(self, m.work);
 }
 
+std::size_t Can::replicas_held(std::uint32_t w) const {
+  std::size_t n = 0;
+  for (const Node& node : nodes_) {
+    n += static_cast<std::size_t>(std::count_if(node.store.begin(), node.store.end(), [w](const auto& s) { return s.first == w; }));
+  }
+  return n;
+}
+
 void Can::drop_replicas(NodeId member, std::uint32_t w) {
   auto& store = nodes_[member].store;
   store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());

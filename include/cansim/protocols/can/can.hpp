@@ -171,6 +171,8 @@ class Can {
     return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const Run& r) { return r.work == w; });
   }
   const ReplicaAudit& replica_audit() const { return audit_; }
+  // Replicas of Work Entry `w` that the members' own stores hold now (not the audit's account).
+  std::size_t replicas_held(std::uint32_t w) const;
   struct Reassignment {
     SimTime at;             // ReassignWork committed
     std::uint32_t work;
