@@ -470,3 +470,17 @@ TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale tem
   for (const auto& e : fs::directory_iterator(d)) left.insert(e.path().filename().string());
   CHECK(left == std::set<std::string>{"s.json", "out"});
 }
+
+// Issue: the progress bar ignored the terminal's width and showed no percentage, elapsed or remaining time.
+TEST_CASE("the progress line fits the terminal and says done/total, percent, elapsed and left", "[cli]") {
+  const std::string wide = progress_line(250, 1000, 30, 120);
+  CHECK(wide.size() <= 119);
+  CHECK(wide.rfind("[==========", 0) == 0);  // a quarter of a 40-column bar
+  CHECK(wide.find("250/1000 runs  25% 0:30 elapsed, 1:30 left") != std::string::npos);
+  for (std::size_t width : {45u, 30u, 10u, 1u}) {
+    INFO(width);
+    CHECK(progress_line(250, 1000, 30, width).size() <= (width > 0 ? width - 1 : 0));
+  }
+  CHECK(progress_line(1000, 1000, 3725, 120).find("1000/1000 runs 100% 1:02:05 elapsed") != std::string::npos);
+  CHECK(progress_line(1000, 1000, 3725, 120).find("left") == std::string::npos);
+}

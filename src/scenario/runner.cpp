@@ -1,5 +1,10 @@
 #include "cansim/scenario/runner.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,15 +22,49 @@ namespace cansim::scenario {
 
 namespace {
 
-void draw_progress(std::size_t done, std::size_t total) {
-  constexpr int kWidth = 40;
-  const int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
-  std::fprintf(stderr, "\r[%s%s] %zu/%zu runs", std::string(filled, '=').c_str(),
-               std::string(kWidth - filled, ' ').c_str(), done, total);
-  std::fflush(stderr);
+// The terminal's width (stderr's), else $COLUMNS, else 80.
+std::size_t terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) {
+    const long v = std::atol(c);
+    if (v > 0) return static_cast<std::size_t>(v);
+  }
+  return 80;
 }
 
+std::string clock_text(double s) {
+  const auto t = static_cast<long long>(s + 0.5);
+  return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60) : fmt::format("{}:{:02}", t / 60, t % 60);
+}
+
+// Drawn only once the runs have taken a second: a short run draws nothing.
+struct ProgressBar {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  bool drawn = false;
+  void draw(std::size_t done, std::size_t total, bool last) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (elapsed < 1.0 && !drawn) return;
+    drawn = true;
+    std::fprintf(stderr, "\r%s", progress_line(done, total, elapsed, terminal_width()).c_str());
+    if (last) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+};
+
 }  // namespace
+
+std::string progress_line(std::size_t done, std::size_t total, double elapsed_s, std::size_t width) {
+  const double share = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  std::string text = fmt::format(" {}/{} runs {:3}% {} elapsed", done, total, static_cast<int>(share * 100), clock_text(elapsed_s));
+  if (done > 0 && done < total) text += fmt::format(", {} left", clock_text(elapsed_s / share - elapsed_s));
+  // One column short of the width: a full line would wrap in some terminals.
+  const std::size_t room = width > 1 ? width - 1 : 0;
+  if (text.size() + 3 > room) return text.substr(0, std::min(text.size(), room));  // too narrow for a bar
+  const std::size_t bar = std::min<std::size_t>(40, room - text.size() - 2);
+  const auto filled = static_cast<std::size_t>(static_cast<double>(bar) * share);
+  return "[" + std::string(filled, '=') + std::string(bar - filled, ' ') + "]" + text;
+}
 
 std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                                 const RunOptions& options) {
@@ -91,16 +130,16 @@ std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint6
         cv.notify_all();
       });
     }
+    ProgressBar bar;
     {
       std::unique_lock lock(mu);
       while (finished.load() < threads) {
-        draw_progress(done.load(), n);
+        bar.draw(done.load(), n, false);
         cv.wait_for(lock, std::chrono::milliseconds(200));
       }
     }
     for (auto& t : pool) t.join();
-    draw_progress(done.load(), n);
-    std::fputc('\n', stderr);
+    if (bar.drawn) bar.draw(done.load(), n, true);
   } else {
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();

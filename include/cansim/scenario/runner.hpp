@@ -48,4 +48,9 @@ std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t to
 // "0-3,7": the compact form of an ascending list of runs, as in manifests.
 std::string format_run_list(const std::vector<std::uint64_t>& runs);
 
+// The progress line for `done` of `total` runs after `elapsed_s` seconds, in at most width - 1
+// columns: a bar (when there is room), done/total, the percentage, the time elapsed and the time
+// left at the pace so far.
+std::string progress_line(std::size_t done, std::size_t total, double elapsed_s, std::size_t width);
+
 }  // namespace cansim::scenario
