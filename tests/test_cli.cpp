@@ -484,3 +484,26 @@ TEST_CASE("the progress line fits the terminal and says done/total, percent, ela
   CHECK(progress_line(1000, 1000, 3725, 120).find("1000/1000 runs 100% 1:02:05 elapsed") != std::string::npos);
   CHECK(progress_line(1000, 1000, 3725, 120).find("left") == std::string::npos);
 }
+
+// Issue: run counts and sweeps that validation accepted took gigabytes, then aborted.
+TEST_CASE("sweeps and run counts beyond one machine are refused before anything is built", "[cli]") {
+  const TempDir tmp("limits");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "reps.json") << R"({"experiment": "queue", "seed": 1, "repetitions": 1e9, "params": {"customers": 1, "warmup": 0}})";
+  const auto r = run_cli("run " + (d / "reps.json").string() + " -o " + (d / "out").string());
+  CHECK(r.status == 2);
+  CHECK(r.output.find("expected at most 10000000 runs in one invocation, found 1000000000") != std::string::npos);
+  CHECK(run_cli("run " + (d / "reps.json").string() + " --shard 1/2 -o " + (d / "out").string()).status == 2);
+  CHECK(run_cli("run " + (d / "reps.json").string() + " --runs 0-20000000 -o " + (d / "out").string()).status == 2);
+  CHECK_FALSE(fs::exists(d / "out"));
+  // A 1000-slice of it is a normal run.
+  CHECK(run_cli("run " + (d / "reps.json").string() + " --shard 1/1000000 -o " + (d / "out").string()).status == 0);
+  // 10^7 configurations: refused at the count, not after building them.
+  std::string values = "[";
+  for (int i = 0; i < 1000; ++i) values += std::to_string(0.1 + i * 1e-4) + (i + 1 < 1000 ? "," : "]");
+  std::ofstream(d / "sweep.json") << R"({"experiment": "queue", "seed": 1, "sweep": {"arrival_rate": )" << values
+                                  << R"(, "service_rate": )" << values << R"(, "warmup": [1,2,3,4,5,6,7,8,9,10]}})";
+  const auto v = run_cli("validate " + (d / "sweep.json").string());
+  CHECK(v.status == 2);
+  CHECK(v.output.find("expected at most 100000 configurations") != std::string::npos);
+}

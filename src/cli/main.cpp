@@ -59,7 +59,17 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
   } else if (!a.shard.empty()) {
     runs = parse_shard(a.shard, sc.run_count());
   } else {
+    if (sc.run_count() > kMaxRunsPerInvocation) {
+      throw ValidationError(a.scenario, "/repetitions",
+                            fmt::format("expected at most {} runs in one invocation, found {}: run it in slices with "
+                                        "--shard K/N and join them with cansim merge",
+                                        kMaxRunsPerInvocation, sc.run_count()));
+    }
     runs = sc.all_runs();
+  }
+  if (runs.size() > kMaxRunsPerInvocation) {
+    throw ValidationError(a.scenario, "", fmt::format("expected at most {} runs in one invocation, found {}: use a "
+                                                      "smaller --shard slice", kMaxRunsPerInvocation, runs.size()));
   }
   if (a.list) {
     std::printf("run config repetition seed%s\n", sc.swept.empty() ? "" : " params");

@@ -96,6 +96,14 @@ keys, wrong types, out-of-range or non-finite numbers, missing required values, 
 and malformed JSON each produce one line, `FILE:/json/pointer: expected ..., found ...`, and exit
 status 2; nothing is written. Values set with `--set` are reported as `FILE (--set PATH=VALUE)`.
 
+Durations and rates (parameters in s, ms, min or 1/s, and the fault rates) must be what the
+simulated clock can represent: a duration 0 or from 1 µs to 2^62 µs, a rate 0 or one whose mean
+interval is in that range.
+
+Limits: at most 100,000 configurations (the product of the sweep's list sizes, counted before any
+is built), at most 1e12 runs in all, and at most 10,000,000 runs in one invocation of `cansim run`
+(a larger sweep runs in slices with `--shard K/N`, joined by `cansim merge`).
+
 ## Experiment kinds
 )";
   for (const auto& k : experiment_kinds()) {

@@ -193,7 +193,9 @@ std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t
     } else {
       const std::uint64_t lo = number(item.substr(0, dash)), hi = number(item.substr(dash + 1));
       if (lo > hi) bad(fmt::format("expected a range low-high with low <= high, found \"{}\"", item));
-      if (hi - lo > 100000000) bad("expected at most 1e8 runs in one range");
+      if (hi - lo >= kMaxRunsPerInvocation || out.size() + (hi - lo) >= kMaxRunsPerInvocation) {
+        bad(fmt::format("expected at most {} runs in one invocation, found more", kMaxRunsPerInvocation));
+      }
       for (std::uint64_t r = lo; r <= hi; ++r) out.push_back(r);
     }
     if (comma == std::string::npos) break;
@@ -225,6 +227,12 @@ std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t to
   if (!digits(ks) || !digits(ns)) return fail();
   const std::uint64_t k = std::stoull(ks), n = std::stoull(ns);
   if (k < 1 || n < 1 || k > n) return fail();
+  const auto size = static_cast<std::uint64_t>((static_cast<unsigned __int128>(k) * total) / n -
+                                               (static_cast<unsigned __int128>(k - 1) * total) / n);
+  if (size > kMaxRunsPerInvocation) {
+    throw ValidationError("--shard", "", fmt::format("expected a slice of at most {} runs, found {} in \"{}\": use more slices",
+                                                     kMaxRunsPerInvocation, size, text));
+  }
   return shard_runs(k, n, total);
 }
 

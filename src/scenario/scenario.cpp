@@ -443,10 +443,17 @@ Scenario validate(const json& doc, const Source& src) {
       sc.swept.push_back(kind.params[p].name);
     }
   }
+  // Counted before anything is built: a sweep too large is refused at once, in little memory.
   std::size_t total = 1;
   for (std::size_t p : dims) {
     total *= sweep_values[p].size();
-    if (total > 10000000) src.fail("/sweep", "expected at most 1e7 configurations, found more");
+    if (total > kMaxConfigurations) {
+      src.fail("/sweep", fmt::format("expected at most {} configurations (the product of the sweep's list sizes), found more",
+                                     kMaxConfigurations));
+    }
+  }
+  if (static_cast<double>(total) * static_cast<double>(sc.repetitions) > 1e12) {
+    src.fail("/repetitions", "expected at most 1e12 runs in all (configurations x repetitions), found more");
   }
   for (std::size_t c = 0; c < total; ++c) {
     std::vector<Value> values = base;
@@ -503,8 +510,6 @@ Scenario validate(const json& doc, const Source& src) {
     src.fail("/applications", fmt::format("expected a list of applications ({{\"file\": TOSCA YAML, \"weight\": share}}): "
                                           "experiment \"{}\" deploys them, found nothing", kind.name));
   }
-  const auto runs = static_cast<double>(sc.configs.size()) * static_cast<double>(sc.repetitions);
-  if (runs > 1e12) src.fail("/repetitions", "expected at most 1e12 runs in all, found more");
   return sc;
 }
 

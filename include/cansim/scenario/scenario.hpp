@@ -27,6 +27,11 @@ class ValidationError : public std::runtime_error {
   std::string file_, pointer_, message_;
 };
 
+// Limits that keep a scenario within what one machine can hold (docs/scenario-format.md): the
+// configurations are built in memory; the runs of one invocation are held until written.
+inline constexpr std::size_t kMaxConfigurations = 100000;
+inline constexpr std::uint64_t kMaxRunsPerInvocation = 10000000;
+
 struct Configuration {
   std::size_t index = 0;
   ParamValues params;
