@@ -1,7 +1,11 @@
 // Hosts: capacity is reserved and freed for real (the invariant), energy is integrated over time.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "cansim/model/cloud/hosts.hpp"
+#include "cansim/model/cloud/hypervisor.hpp"
+#include "cansim/sim/rng.hpp"
 #include "cansim/sim/invariant.hpp"
 
 using namespace cansim;
@@ -63,4 +67,25 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
   const auto busy = hosts.busy_unit_seconds_by_class(seconds(30));
   CHECK(busy[0] == Approx(2.0 * 10));
   CHECK(busy[1] == Approx(1.0 * 20));
+}
+
+TEST_CASE("hypervisor deploy times have the mean and spread asked for, containers fastest and bare metal slowest", "[cloud][hypervisor]") {
+  Rng rng(5);
+  for (Hypervisor h : {Hypervisor::Container, Hypervisor::Vm, Hypervisor::BareMetal}) {
+    const HypervisorTimes t = default_times(h);
+    double sum = 0, sum2 = 0;
+    const int n = 200000;
+    for (int i = 0; i < n; ++i) {
+      const double x = deploy_time(t, rng).to_seconds();
+      sum += x;
+      sum2 += x * x;
+    }
+    const double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+    CHECK(mean == Approx(t.deploy_mean.to_seconds()).epsilon(0.01));
+    CHECK(sd / mean == Approx(t.deploy_cv).epsilon(0.03));
+  }
+  CHECK(default_times(Hypervisor::Container).deploy_mean < default_times(Hypervisor::Vm).deploy_mean);
+  CHECK(default_times(Hypervisor::Vm).deploy_mean < default_times(Hypervisor::BareMetal).deploy_mean);
+  // No spread: always the mean.
+  CHECK(deploy_time({seconds(7), 0, seconds(1)}, rng) == seconds(7));
 }
