@@ -283,7 +283,7 @@ class Can {
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
-  bool is_member(NodeId n) const { return member_pos_[n] >= 0; }
+  bool is_member(NodeId n) const { return n < member_pos_.size() && member_pos_[n] >= 0; }  // components are not
   void index_member(NodeId n, bool member);
   // Whether `n` may commit CAN ledger entries: it leads, by the Registry's current nonce.
   bool leads(NodeId n) const;
