@@ -22,6 +22,7 @@ struct World : testing::Ledger {
   Address application = contract_address(client, 0);
 
   explicit World(Wei deposit, Wei orchestration_price = 4) {
+    block.timestamp_ms = 1000 * 60000;  // later than every checkpoint the cases append
     fund({owner, client, leader});
     must(registry::deploy(owner, reg, 1, 5));
     must(registry::register_candidate(reg, leader, 1));
@@ -272,4 +273,34 @@ TEST_CASE("interim payments with funds exactly equal to what is due go through, 
   const auto [steps, total] = short_by_one.pay(10);
   CHECK(steps == 4);  // the APP_SHUTDOWN (180) no longer fits
   CHECK(total == 320);
+}
+
+TEST_CASE("a checkpoint is never later than the block that records it", "[application]") {
+  // A leader must not bill time that has not happened yet.
+  World w(1000);
+  w.block.timestamp_ms = 120000;
+  w.must(app::add_checkpoint(w.application, w.leader, {CheckpointType::ServiceUp, 120000, {}, 0, w.o1}));  // exactly equal
+  CHECK(w.run(app::add_checkpoint(w.application, w.leader, {CheckpointType::AppOk, 120001, {}, 0, w.o1})).reason ==
+        "a checkpoint cannot be later than the block that records it");
+}
+
+TEST_CASE("interimPayment(k) with k near 2^64 pays every checkpoint, and k = 0 is not a failed payment", "[application]") {
+  World w(1000);
+  w.ray_tracing_checkpoints();
+  // paid + k used to wrap around: min(count, paid + k) was then below paid and nothing was paid.
+  CHECK(w.pay(~std::uint64_t{0}) == std::pair<Word, Word>{5, 500});
+  World z(100);
+  z.ray_tracing_checkpoints();
+  for (int i = 0; i < 5; ++i) CHECK(z.pay(0) == std::pair<Word, Word>{0, 0});
+  CHECK_FALSE(app::is_shutdown(z.state, z.application));  // a call that asked for nothing did not fail
+  World big(1000);
+  big.ray_tracing_checkpoints();
+  CHECK(big.pay(2) == std::pair<Word, Word>{2, 0});
+  CHECK(big.pay(~std::uint64_t{0} - 1) == std::pair<Word, Word>{3, 500});  // paid = 2: paid + k wraps too
+}
+
+TEST_CASE("the Orchestrator reads the retry limit and the APP_OK interval from the contract", "[application]") {
+  World w(1000);
+  CHECK(app::retry_limit(w.state, w.application) == 3);
+  CHECK(app::app_ok_interval_ms(w.state, w.application) == 60000);
 }

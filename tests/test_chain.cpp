@@ -172,7 +172,11 @@ TEST_CASE("a dry run reports the gas of the real execution and changes nothing",
     call.sstore({kContract, 4, 0}, 9);
     call.sstore({kContract, 4, 1}, 9);
   };
+  const std::size_t accounts = s.accounts().size();
+  const Wei total = s.total_balance();
   const Receipt dry = dry_run(s, kGas, call_tx(body), kBlock);
+  CHECK(s.accounts().size() == accounts);  // not even the coinbase's account was left behind
+  CHECK(s.total_balance() == total);
   CHECK(s.load({kContract, 4, 0}) == 0);
   CHECK(s.nonce(kAlice) == 0);
   const Receipt real = execute(s, kGas, call_tx(body), kBlock);

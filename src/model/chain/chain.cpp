@@ -24,7 +24,7 @@ void Chain::submit(Transaction tx, ReceiptHandler on_receipt) {
 
 void Chain::subscribe(Address contract, LogHandler handler) { subscribers_.emplace_back(contract, std::move(handler)); }
 
-Receipt Chain::estimate(const Transaction& tx) const {
+Receipt Chain::estimate(const Transaction& tx) {
   const BlockContext next{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase,
                           &keyring_};
   return dry_run(state_, config_.gas, tx, next);

@@ -121,7 +121,10 @@ Gas intrinsic_gas(const GasSchedule& gas, const Transaction& tx) {
   return g + gas.calldata_zero_byte * tx.calldata_zero_bytes + gas.calldata_nonzero_byte * tx.calldata_nonzero_bytes;
 }
 
-Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
+namespace detail {
+
+// `final`: the journal is dropped at the end (a real transaction); a dry run keeps it to undo.
+Receipt run_transaction(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, bool final) {
   Receipt r;
   const Gas intrinsic = intrinsic_gas(gas, tx);
   const Wei upfront = static_cast<Wei>(tx.gas_limit) * tx.gas_price;
@@ -167,13 +170,23 @@ Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, con
   // Return what was not used; the fee goes to the coinbase.
   state.set_balance(tx.from, state.balance(tx.from) + (upfront - r.fee));
   state.set_balance(block.coinbase, state.balance(block.coinbase) + r.fee);
-  state.forget_journal();
+  if (final) state.forget_journal();
   return r;
 }
 
-Receipt dry_run(const State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
-  State copy = state;
-  return execute(copy, gas, tx, block);
+}  // namespace detail
+
+Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
+  return detail::run_transaction(state, gas, tx, block, true);
+}
+
+Receipt dry_run(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block) {
+  // Undone through the journal rather than run on a copy: a copy of a world with 10^4 live
+  // contracts would cost more than the call.
+  const State::Snapshot before = state.snapshot();
+  Receipt r = detail::run_transaction(state, gas, tx, block, false);
+  state.revert_to(before);
+  return r;
 }
 
 }  // namespace cansim::chain

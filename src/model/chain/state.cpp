@@ -93,6 +93,11 @@ void State::revert_to(Snapshot s) {
       case Undo::Kind::Nonce: accounts_[u.address].nonce = static_cast<std::uint64_t>(u.old_value); break;
       case Undo::Kind::Slot: put(storage_, u.slot, u.old_value); break;
     }
+    // An account the undone change created goes again (an empty account does not exist, EIP-161).
+    if (u.kind != Undo::Kind::Slot) {
+      auto it = accounts_.find(u.address);
+      if (it != accounts_.end() && it->second.balance == 0 && it->second.nonce == 0) accounts_.erase(it);
+    }
   }
 }
 

@@ -56,7 +56,7 @@ class Chain {
   void on_sealed(std::function<void(const BlockInfo&)> f);
 
   // Like eth_estimateGas, against the current state.
-  Receipt estimate(const Transaction& tx) const;
+  Receipt estimate(const Transaction& tx);
 
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
   std::size_t pool_size() const;

@@ -72,6 +72,11 @@ struct Receipt {
 
 // What a contract's code sees and does. Storage goes through sload/sstore, which charge gas by
 // what is touched; `require` reverts.
+namespace detail {
+// execute and dry_run share it.
+Receipt run_transaction(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, bool final);
+}  // namespace detail
+
 class Call {
  public:
   Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit);
@@ -133,7 +138,7 @@ class Call {
   std::unordered_set<SlotKey, SlotKeyHash> warm_;
   std::unordered_map<SlotKey, Word, SlotKeyHash> original_;  // each touched slot's value when the transaction began
   std::vector<Log> logs_;
-  friend Receipt execute(State&, const GasSchedule&, const Transaction&, const BlockContext&);
+  friend Receipt detail::run_transaction(State&, const GasSchedule&, const Transaction&, const BlockContext&, bool);
 };
 
 // The gas a transaction costs before its code runs.
@@ -144,7 +149,8 @@ Gas intrinsic_gas(const GasSchedule& gas, const Transaction& tx);
 // limit below the intrinsic gas, above the block limit) changes nothing.
 Receipt execute(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block);
 
-// Like eth_estimateGas: executes on a copy of the state and reports gas and outcome.
-Receipt dry_run(const State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block);
+// Like eth_estimateGas: executes, reports gas and outcome, and undoes every change (the state is
+// left as it was, bit for bit in what it holds).
+Receipt dry_run(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block);
 
 }  // namespace cansim::chain

@@ -167,6 +167,8 @@ Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp) {
       const auto last_ts = static_cast<std::uint64_t>(c.sload(slot(app, kCpHead, n - 1)) >> 32);
       c.require(cp.timestamp_ms >= last_ts, "checkpoint timestamps never go back");
     }
+    // A leader must not bill time that has not happened yet.
+    c.require(cp.timestamp_ms <= c.block().timestamp_ms, "a checkpoint cannot be later than the block that records it");
     if (cp.type == CheckpointType::ServiceUp || cp.type == CheckpointType::ServiceDown) {
       c.require(cp.service < c.sload(slot(app, kServiceCount)), "no such service");
     }
@@ -195,7 +197,9 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
     Wei total = 0;
     std::uint64_t next = paid;
     bool shutdown = false;
-    for (std::uint64_t i = paid; i < std::min(count, paid + k); ++i) {
+    // count - paid, not paid + k: k near 2^64 must not wrap around.
+    const std::uint64_t end = paid + std::min(k, count - paid);
+    for (std::uint64_t i = paid; i < end; ++i) {
       const Cp cp = read_cp(c, i);
       if (cp.type == CheckpointType::ServiceUp) {
         c.sstore(slot(app, kStart, cp.service), i + 1);
@@ -234,7 +238,8 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
     c.sstore(slot(app, kPaid), next);
     c.sstore(slot(app, kLocked), locked_now + total);
     // Interim payments that pay nothing while checkpoints wait end the application.
-    if (steps == 0 && count > paid) {
+    // A call that asked for nothing (k = 0) did not fail.
+    if (steps == 0 && count > paid && k > 0) {
       const Word failed = c.sload(slot(app, kFailed)) + 1;
       c.sstore(slot(app, kFailed), failed);
       if (failed >= c.sload(slot(app, kMaxFailed))) shutdown = true;
@@ -299,6 +304,10 @@ Checkpoint checkpoint(const State& s, Address app, std::uint64_t i) {
 std::uint64_t paid_count(const State& s, Address app) { return static_cast<std::uint64_t>(s.load(slot(app, kPaid))); }
 Wei locked(const State& s, Address app) { return s.load(slot(app, kLocked)); }
 Wei salary(const State& s, Address app, Address payee) { return s.load(slot(app, kSalary, word_of(payee))); }
+std::uint64_t retry_limit(const State& s, Address app) { return static_cast<std::uint64_t>(s.load(slot(app, kRetryLimit))); }
+std::uint64_t app_ok_interval_ms(const State& s, Address app) {
+  return static_cast<std::uint64_t>(s.load(slot(app, kAppOkInterval)));
+}
 bool is_shutdown(const State& s, Address app) { return s.load(slot(app, kShutdown)) != 0; }
 bool is_destroyed(const State& s, Address app) { return s.load(slot(app, kDestroyed)) != 0; }
 

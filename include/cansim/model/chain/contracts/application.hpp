@@ -59,7 +59,8 @@ CallBody constructor(const Terms& terms);
 // Deploys the contract at `at` with the client's deposit as its value.
 Transaction deploy(Address at, const Terms& terms, Wei deposit);
 Transaction deposit(Address app, Address from, Wei amount);
-// Only the OCAN leader (read from the Registry) appends; timestamps never go back.
+// Only the OCAN leader (read from the Registry) appends; timestamps never go back and are never
+// later than the block's.
 Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp);
 // Algorithm 5. Only the OCAN leader calls it. Emits InterimPayment(steps, total).
 Transaction interim_payment(Address app, Address leader, std::uint64_t k);
@@ -77,6 +78,9 @@ std::uint64_t paid_count(const State& s, Address app);  // lp + 1
 Wei locked(const State& s, Address app);
 Wei salary(const State& s, Address app, Address payee);
 bool is_shutdown(const State& s, Address app);
+// The terms the Orchestrator works by (§5): read from the contract, never configured apart.
+std::uint64_t retry_limit(const State& s, Address app);
+std::uint64_t app_ok_interval_ms(const State& s, Address app);
 bool is_destroyed(const State& s, Address app);
 
 }  // namespace cansim::chain::application
