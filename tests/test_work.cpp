@@ -236,3 +236,42 @@ TEST_CASE("scenario can_chaos: random crashes, recoveries and loss never break a
   CHECK(reassigned >= 50);
   CHECK(elections >= 30);
 }
+
+TEST_CASE("a component behaviour runs the work: its checkpoints are committed, resumed elsewhere, and shut down", "[can][work]") {
+  // What the OCAN's Orchestrators rely on: start with progress 0, checkpoints the behaviour
+  // chooses, ReassignWork resuming from the newest, WorkDone -> stop -> FinishWork.
+  FaultPlan plan;
+  plan.schedule = {{seconds(6), K::Crash, {5}, {}}};
+  TestCan c(5, 4, plan, 0, 1, 100, 2, work_config());
+  std::vector<std::tuple<NodeId, std::uint32_t, std::uint32_t>> started, committed;
+  std::vector<std::pair<NodeId, std::uint32_t>> stopped;
+  std::vector<bool> answers;
+  ComponentBehaviour b;
+  b.start = [&](NodeId comp, std::uint32_t w, std::uint32_t progress) {
+    started.emplace_back(comp, w, progress);
+    if (progress == 0) {  // the first assignee saves two checkpoints
+      c.sim.after(seconds(1), [&, comp, w] { c.can->checkpoint(comp, w, 1, [&](bool ok) { answers.push_back(ok); }); });
+      c.sim.after(seconds(2), [&, comp, w] { c.can->checkpoint(comp, w, 2, [&](bool ok) { answers.push_back(ok); }); });
+    } else {  // the second one finishes
+      c.sim.after(seconds(1), [&, comp, w] { c.can->work_done(comp, w); });
+    }
+  };
+  b.stop = [&](NodeId comp, std::uint32_t w) { stopped.emplace_back(comp, w); };
+  b.committed = [&](NodeId leader, std::uint32_t w, std::uint32_t progress) { committed.emplace_back(leader, w, progress); };
+  c.can->set_behaviour(b);
+  register_all(c, 5, 2);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(1); });
+  c.sim.run_until(seconds(40));
+  REQUIRE(started.size() == 2);
+  CHECK(started[0] == std::tuple<NodeId, std::uint32_t, std::uint32_t>{5, 0, 0});
+  CHECK(started[1] == std::tuple<NodeId, std::uint32_t, std::uint32_t>{6, 0, 2});  // resumed from the newest
+  CHECK(committed == std::vector<std::tuple<NodeId, std::uint32_t, std::uint32_t>>{{0, 0, 1}, {0, 0, 2}});
+  CHECK(answers == std::vector<bool>{true, true});
+  CHECK(stopped == std::vector<std::pair<NodeId, std::uint32_t>>{{6, 0}});
+  CHECK(c.can->work_ledger().work[0].finished);
+  CHECK_FALSE(c.can->is_running(6, 0));
+  // A checkpoint from a component that does not run the work is refused at once.
+  bool refused = false;
+  c.can->checkpoint(6, 0, 3, [&](bool ok) { refused = !ok; });
+  CHECK(refused);
+}

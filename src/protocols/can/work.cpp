@@ -181,6 +181,7 @@ void Can::on_fetch(NodeId self, NodeId from, const CanMsg& m) {
 
 void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
   runs_of(c).push_back({w, progress, false});
+  if (behaviour_.start) return behaviour_.start(c, w, progress);
   sim_.after(config_.checkpoint_interval,
              [this, c, w, incarnation = comps_[c - first_component_].incarnation] { tick(c, w, incarnation); });
 }
@@ -203,23 +204,45 @@ void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   }
 }
 
-void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress) {
+void Can::checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done) {
+  if (find_run(c, w) == nullptr || !net_.is_up(c)) {
+    if (done) done(false);
+    return;
+  }
+  save_checkpoint(c, w, progress, std::move(done));
+}
+
+void Can::work_done(NodeId c, std::uint32_t w) {
+  if (net_.is_up(c)) send(c, registry_leader(), work_msg(MsgType::WorkDone, w));
+}
+
+void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done) {
   // CheckpointWork, component side: ask the leader for a storage peer, upload, report.
   const NodeId leader = registry_leader();
+  auto fail = [done] {
+    if (done) done(false);
+  };
   request(c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
-          [this, c, w, progress, leader](const CanMsg& r) {
-            if (r.stop) return drop_run(c, w);  // the work is no longer ours
-            if (!r.yes) return;  // try again with the next checkpoint
+          [this, c, w, progress, leader, done, fail](const CanMsg& r) {
+            if (r.stop) {  // the work is no longer ours
+              drop_run(c, w);
+              if (behaviour_.stop) behaviour_.stop(c, w);
+              return fail();
+            }
+            if (!r.yes) return fail();  // the built-in worker tries again with the next checkpoint
             const NodeId peer = r.target;
             request(c, peer, work_msg(MsgType::Upload, w, progress), config_.vote_timeout,
-                    [this, c, w, progress, leader, peer](const CanMsg& up) {
-                      if (!up.yes) return;
+                    [this, c, w, progress, leader, peer, done, fail](const CanMsg& up) {
+                      if (!up.yes) return fail();
                       request(c, leader, work_msg(MsgType::CheckpointStored, w, progress, peer), config_.vote_timeout,
-                              [](const CanMsg&) {}, [] {});
+                              [done](const CanMsg& ack) {
+                                if (done) done(ack.yes);
+                              },
+                              fail);
                     },
-                    [] {});
+                    fail);
           },
-          [] {});
+          fail);
 }
 
 bool Can::from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const {
@@ -273,6 +296,7 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
     broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
     if (m.target == leader) replicate(leader, m.work, m.progress);
     r.yes = true;
+    if (behaviour_.committed) behaviour_.committed(leader, m.work, m.progress);
   }
   send(leader, from, r);
 }
@@ -314,7 +338,9 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
+  const bool running = find_run(self, m.work) != nullptr;
   drop_run(self, m.work);
+  if (running && behaviour_.stop) behaviour_.stop(self, m.work);
   CanMsg r = work_msg(MsgType::ShutdownDone, m.work);
   r.request = m.request;
   r.yes = true;

@@ -127,6 +127,20 @@ struct CanMsg {
   bool stop = false;          // CheckpointAck: the work is no longer the sender's
 };
 
+// What a component does with a Work Entry when it is not the built-in worker (which computes
+// `length` checkpoint intervals and saves a checkpoint after each). The OCAN's Orchestrators
+// (§5) use it: the CAN keeps administering the work (AssignWork, CheckpointWork, ReassignWork,
+// FinishWork) and the behaviour decides what the work is and when a checkpoint is due.
+struct ComponentBehaviour {
+  // Component c begins Work Entry w (progress 0), or resumes it from its newest checkpoint
+  // `progress` after a ReassignWork (the checkpoint array came from the members).
+  std::function<void(NodeId c, std::uint32_t w, std::uint32_t progress)> start;
+  // c no longer runs w: it was shut down (FinishWork follows), or told that w is not its any more.
+  std::function<void(NodeId c, std::uint32_t w)> stop;
+  // The leader committed CheckpointWork (w, progress): the entry is in the CAN ledger.
+  std::function<void(NodeId leader, std::uint32_t w, std::uint32_t progress)> committed;
+};
+
 struct ElectionRecord {
   SimTime at;
   std::uint64_t nonce;
@@ -164,6 +178,20 @@ class Can {
   // intervals of computation. The leader offers it round robin to the registered components; the
   // first that accepts gets it through an AssignWork entry. Returns the Work Entry's id.
   std::uint32_t submit_work(std::uint32_t length);
+  // Components run Work Entries by `b` from now on instead of the built-in worker.
+  void set_behaviour(ComponentBehaviour b) { behaviour_ = std::move(b); }
+  // CheckpointWork (§4.2.1) from a component with a behaviour: asks the leader for a storage
+  // peer, uploads checkpoint `progress` of w (progress numbers grow), and reports it stored;
+  // `done(true)` once the leader committed it, `done(false)` if a step timed out or was refused
+  // (the component tries again or moves on; it is not told if it crashes meanwhile).
+  void checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done);
+  // The component reports w complete (WorkDone); the leader asks it to shut w down and commits
+  // FinishWork. Unanswered reports are for the component to repeat.
+  void work_done(NodeId c, std::uint32_t w);
+  // The leader the Registry names, and whether it may commit entries now (it is up and leads by
+  // the Registry's nonce): for duties a leader has beyond the CAN's own.
+  NodeId current_leader() const { return registry_leader(); }
+  bool may_commit(NodeId n) const { return net_.is_up(n) && leads(n); }
   const WorkLedger& work_ledger() const { return ledger_; }
   // Whether component `c` is running Work Entry `w` (what it believes, not what the ledger says).
   bool is_running(NodeId c, std::uint32_t w) const {
@@ -306,7 +334,7 @@ class Can {
   Run* find_run(NodeId c, std::uint32_t w);
   void drop_run(NodeId c, std::uint32_t w);
   void drop_replicas(NodeId member, std::uint32_t w);
-  void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress);
+  void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done = {});
   bool from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const;
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
   void on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m);
@@ -383,6 +411,7 @@ class Can {
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
   std::vector<TraceEvent> trace_;
+  ComponentBehaviour behaviour_;
 };
 
 // A member's chain account, and back.
