@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Fails when a file of one layer includes a header of a higher layer.
 
-The layers, lowest first: sim <- model <- protocols <- cloud <- scenario <- cli (docs/model.md).
+The layers, lowest first: sim <- model <- protocols <- cloud <- orchestration <- scenario <- cli (docs/model.md).
 Usage: check_layers.py [SOURCE_DIR]
 """
 import pathlib
 import re
 import sys
 
-LAYERS = ["sim", "model", "protocols", "cloud", "scenario", "cli"]
+LAYERS = ["sim", "model", "protocols", "cloud", "orchestration", "scenario", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]cansim/([a-z_]+)/')
 
 

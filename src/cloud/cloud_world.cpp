@@ -52,22 +52,37 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     : config(cfg),
       chain(sim, cfg.chain),
       hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
-      net(sim, root.stream("cloud-network"), hosts.size() + 2 * cfg.providers + 1, cfg.link) {
+      net(sim, root.stream("cloud-network"), hosts.size() + 2 * cfg.providers + 1 + cfg.extra_endpoints, cfg.link) {
   Rng keys = root.stream("cloud-keys");
   chain::State& g = chain.genesis_state();
   for (chain::Address a : {registry_owner, ocan_leader}) g.set_balance(a, chain::Wei{1} << 100);
   registry = chain::contract_address(registry_owner, 0);
   if (cfg.prebuilt) {
-    setup(chain, chain::registry::deploy(registry_owner, registry, 1, 8));
-    setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
-    setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+    setup(chain, chain::registry::deploy(registry_owner, registry, cfg.ocan_nmin, cfg.ocan_nmax));
+    if (cfg.ocan_members == 0) {
+      setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
+      setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+    } else {
+      // The OCAN's member accounts (can::member_address: 100 + i), the first the leader.
+      const auto member = [](std::uint32_t i) { return chain::Address{100 + static_cast<std::uint64_t>(i)}; };
+      for (std::uint32_t i = 0; i < cfg.ocan_members; ++i) {
+        g.set_balance(member(i), chain::Wei{1} << 100);
+        setup(chain, chain::registry::register_candidate(registry, member(i), 1 + i));
+      }
+      setup(chain, chain::registry::appoint_leader(registry, registry_owner, member(0)));
+      for (std::uint32_t i = 1; i < cfg.ocan_members; ++i) {
+        setup(chain, chain::registry::register_member(registry, member(0), member(i)));
+      }
+      ocan_leader = member(0);
+    }
   }
   active_.assign(cfg.providers, std::vector<std::uint8_t>(hosts.size(), 0));
   for (std::uint32_t p = 0; p < cfg.providers; ++p) {
     Provider pr;
-    pr.account = chain::Address{100 + 4 * static_cast<std::uint64_t>(p)};
-    pr.plug_and_play = chain::Address{101 + 4 * static_cast<std::uint64_t>(p)};
-    pr.scheduler_key = chain.keyring().create(chain::Address{102 + 4 * static_cast<std::uint64_t>(p)}, keys);
+    // Apart from the OCAN's member accounts (100 and on).
+    pr.account = chain::Address{200000 + 4 * static_cast<std::uint64_t>(p)};
+    pr.plug_and_play = chain::Address{200001 + 4 * static_cast<std::uint64_t>(p)};
+    pr.scheduler_key = chain.keyring().create(chain::Address{200002 + 4 * static_cast<std::uint64_t>(p)}, keys);
     for (chain::Address a : {pr.account, pr.plug_and_play}) g.set_balance(a, chain::Wei{1} << 100);
     pr.cloud = chain::contract_address(pr.account, 0);
     if (cfg.prebuilt) {
@@ -98,15 +113,19 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
   for (std::uint32_t p = 0; p < cfg.providers; ++p) watch_cloud(p);
   agents = std::make_unique<ResourceAgents>(sim, net, hosts, cfg.agents, root.stream("agents"),
                                             [this](std::uint32_t p) { return pnp_node(p); });
+  hypervisors = std::make_unique<HypervisorApis>(sim, net, hosts, cfg.hypervisor, root.stream("hypervisors"));
   net.on_message([this](NodeId to, NodeId from, const CloudMsg& m) {
     if (to < hosts.size()) {
+      if (m.type >= CloudMsgType::Deploy) return hypervisors->receive(to, from, m);
       agents->receive(to, m);
     } else if (to < gateway_node()) {
       scheduler_receive(to - static_cast<NodeId>(hosts.size()), m);
     } else if (to == gateway_node()) {
       if (on_gateway_message) on_gateway_message(m);
-    } else {
+    } else if (to < extra_node(0)) {
       providers[to - pnp_node(0)].plug_and_play_actor->receive(from, m);
+    } else if (on_extra_message) {
+      on_extra_message(to, from, m);
     }
   });
 }

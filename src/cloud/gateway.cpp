@@ -50,6 +50,12 @@ std::optional<std::uint64_t> Gateway::offer_from_view(std::uint32_t p, const Ser
 
 void Gateway::submit(chain::Transaction tx, chain::ReceiptHandler on_receipt) {
   tx.gas_price = w_.config.gas_price;
+  if (cfg_.on_gas) {
+    on_receipt = [this, name = tx.name, f = std::move(on_receipt)](const chain::Receipt& r) {
+      cfg_.on_gas(name, r.gas_used);
+      if (f) f(r);
+    };
+  }
   w_.chain.submit(std::move(tx), std::move(on_receipt));
 }
 
@@ -235,29 +241,38 @@ void Gateway::shut_down(std::uint64_t id) {
     Provider& pr = w_.providers[l.outcome.provider];
     for (std::size_t i = 0; i < l.hosts.size(); ++i) pr.scheduler->free(l.hosts[i], l.outcome.blueprint.requests[i].demand, w_.sim.now());
   }
+  if (cfg_.end_application) {
+    cfg_.end_application(app, [this, id] { release_and_destroy(id); });
+    return;
+  }
   submit(ac::add_checkpoint(app, w_.ocan_leader,
                             {ac::CheckpointType::AppShutdown, static_cast<std::uint64_t>(w_.sim.now().us / 1000),
                              w_.ocan_leader, 0, w_.ocan_leader}),
          {});
   submit(ac::interim_payment(app, w_.ocan_leader, 1), [this, id, app](const chain::Receipt&) {
-    Live& l = live_.at(id);
     if (!ac::is_shutdown(w_.chain.state(), app)) {
       throw InvariantViolation(w_.sim.now(), "shutting an application down",
                                fmt::format("application {} is not shut down after its APP_SHUTDOWN was paid", chain::to_string(app)));
     }
-    submit(cc::release(w_.providers[l.outcome.provider].cloud, l.client, app), [this, id](const chain::Receipt& r) {
-      if (r.status != chain::Status::Success) {
-        throw InvariantViolation(w_.sim.now(), "Cloud.release", fmt::format("release failed: {}", r.reason));
-      }
-      finish(id);
-    });
-    // The client takes back what is left and frees the contract's storage (§5.1).
-    submit(ac::destroy(app, l.client), [this, app](const chain::Receipt& r) {
-      if (r.status != chain::Status::Success) {
-        throw InvariantViolation(w_.sim.now(), "Application.destroy",
-                                 fmt::format("destroy of {} failed: {}", chain::to_string(app), r.reason));
-      }
-    });
+    release_and_destroy(id);
+  });
+}
+
+void Gateway::release_and_destroy(std::uint64_t id) {
+  Live& l = live_.at(id);
+  const chain::Address app = l.outcome.application;
+  submit(cc::release(w_.providers[l.outcome.provider].cloud, l.client, app), [this, id](const chain::Receipt& r) {
+    if (r.status != chain::Status::Success) {
+      throw InvariantViolation(w_.sim.now(), "Cloud.release", fmt::format("release failed: {}", r.reason));
+    }
+    finish(id);
+  });
+  // The client takes back what is left and frees the contract's storage (§5.1).
+  submit(ac::destroy(app, l.client), [this, app](const chain::Receipt& r) {
+    if (r.status != chain::Status::Success) {
+      throw InvariantViolation(w_.sim.now(), "Application.destroy",
+                               fmt::format("destroy of {} failed: {}", chain::to_string(app), r.reason));
+    }
   });
 }
 

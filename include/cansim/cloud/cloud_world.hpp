@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cansim/cloud/hypervisor_api.hpp"
 #include "cansim/cloud/messages.hpp"
 #include "cansim/cloud/plug_and_play.hpp"
 #include "cansim/cloud/resource_agent.hpp"
@@ -50,6 +51,14 @@ struct CloudConfig {
   bool prebuilt = true;
   AgentConfig agents;
   PnpConfig pnp;
+  HypervisorConfig hypervisor;
+  // Prebuilt only: the OCAN's members, registered in the Registry as can::member_address(0 ..
+  // n-1) with the first the appointed leader (0: one account, `ocan_leader`, stands for the OCAN).
+  std::uint32_t ocan_members = 0;
+  std::uint64_t ocan_nmin = 1, ocan_nmax = 8;  // the Registry's Nmin and Nmax
+  // Endpoints of the cloud's network after the Plug&Plays, for actors of higher layers (the
+  // Orchestrators' side that speaks to the hypervisors).
+  std::uint32_t extra_endpoints = 0;
 };
 
 // Provider p's actors and contract.
@@ -71,6 +80,7 @@ class CloudWorld {
   NodeId scheduler_node(std::uint32_t p) const { return static_cast<NodeId>(hosts.size() + p); }
   NodeId gateway_node() const { return static_cast<NodeId>(hosts.size() + config.providers); }
   NodeId pnp_node(std::uint32_t p) const { return static_cast<NodeId>(hosts.size() + config.providers + 1 + p); }
+  NodeId extra_node(std::uint32_t k) const { return static_cast<NodeId>(hosts.size() + 2 * config.providers + 1 + k); }
 
   // §3.1 steps 1 and 4 as transactions (not prebuilt): the Registry, then each provider's Cloud
   // contract and its registration in the Registry. `done` runs when all are sealed.
@@ -90,6 +100,9 @@ class CloudWorld {
   chain::Address registry;
   std::vector<Provider> providers;
   std::unique_ptr<ResourceAgents> agents;
+  std::unique_ptr<HypervisorApis> hypervisors;
+  // What the extra endpoints do with their messages (to, from, message).
+  std::function<void(NodeId, NodeId, const CloudMsg&)> on_extra_message;
   // What a Gateway does with the Schedulers' answers; set by the Gateway.
   std::function<void(const CloudMsg&)> on_gateway_message;
   // Gas by what it was spent on, for the setup steps ("Registry.deploy", "Cloud.deploy", ...).

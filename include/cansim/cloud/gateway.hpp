@@ -32,6 +32,12 @@ struct GatewayConfig {
   SimTime reply_timeout = seconds(5);  // for a Scheduler's answer
   chain::Wei deposit = chain::Wei{1} << 40;
   std::uint32_t users = 100;           // client accounts, used in turn
+  // When set, the end of an application's time is handed to the orchestration (which stops its
+  // services, checkpoints APP_SHUTDOWN and pays); `settled` runs when the client may release and
+  // destroy. Unset, the Gateway appends APP_SHUTDOWN itself through the CloudWorld's OCAN account.
+  std::function<void(chain::Address app, std::function<void()> settled)> end_application;
+  // Every receipt of the Gateway's transactions: (function, gas used).
+  std::function<void(const std::string&, chain::Gas)> on_gas;
 };
 
 struct Outcome {
@@ -78,6 +84,7 @@ class Gateway {
   void instantiate(std::uint64_t id, const CloudMsg& m);
   void finish(std::uint64_t id);
   void shut_down(std::uint64_t id);
+  void release_and_destroy(std::uint64_t id);
   void submit(chain::Transaction tx, chain::ReceiptHandler on_receipt);
 
   CloudWorld& w_;

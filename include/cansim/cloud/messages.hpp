@@ -26,6 +26,16 @@ enum class CloudMsgType : std::uint8_t {
   Joined,          // Plug&Play -> resource: registered; start sending telemetry
   JoinRefused,     // Plug&Play -> resource
   Telemetry,       // resource -> Plug&Play, every telemetry interval
+  // A hypervisor's API (§2, §5), used by the Orchestrators.
+  Deploy,       // Orchestrator -> host: deploy `service` of `app` (idempotent: a live one is the answer)
+  Deployed,     // host -> Orchestrator: ok and the instance (its monitoring id), or not ok
+  Status,       // Orchestrator -> host: is `instance` up?
+  StatusReply,  // ok: up
+  Stop,         // Orchestrator -> host: stop the live instance of `service` of `app`
+  Stopped,
+  Reconfigure,  // Orchestrator -> host: `instance`'s dependency `service` has a new endpoint
+  Reconfigured,
+  ShutdownApp,  // Gateway -> Orchestrator: the client ends `app`
 };
 
 struct CloudMsg {
@@ -38,6 +48,11 @@ struct CloudMsg {
   chain::cloud_contract::Reservation signed_for; // Reserved: what the client presents to the Cloud contract
   chain::Signature signature;                    // Reserved: the Scheduler's signature of it
   std::vector<HostId> hosts;                     // Reserved, Done: where each service goes
+  // The hypervisor API's messages.
+  std::uint64_t app = 0;       // the application's contract address
+  std::uint32_t service = 0;
+  std::uint32_t instance = 0;  // the monitoring id
+  bool ok = false;
 };
 
 }  // namespace cansim::cloud

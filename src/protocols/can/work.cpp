@@ -297,6 +297,8 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
     if (m.target == leader) replicate(leader, m.work, m.progress);
     r.yes = true;
     if (behaviour_.committed) behaviour_.committed(leader, m.work, m.progress);
+  } else if (!r.stop && leads(leader) && m.work < ledger_.work.size() && m.progress == ledger_.latest(m.work)) {
+    r.yes = true;  // a repeated report of the newest committed checkpoint (its acknowledgement was lost)
   }
   send(leader, from, r);
 }

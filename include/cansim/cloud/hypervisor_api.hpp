@@ -1,0 +1,74 @@
+#pragma once
+// The hypervisors' API endpoints on the hosts (§2, §5): deploy a service instance (after a deploy
+// time drawn from the hypervisor's model), report its status by monitoring id, stop it,
+// reconfigure it with a dependency's new endpoint. Deploy is idempotent per (application,
+// service): a live instance is the answer, so an Orchestrator that takes over and deploys again
+// what it does not know to be up never starts a second one.
+//
+// Failures: a service instance fails after an exponential time (service_failure_rate_per_s);
+// a host's crash fails every instance on it; a hypervisor's crash silences its API, and its
+// instances keep running or fail (instances_survive_api_crash); the API answers again when it
+// recovers. Every failure goes to the fault trace of the cloud's network.
+#include <array>
+#include <functional>
+#include <vector>
+
+#include "cansim/cloud/messages.hpp"
+#include "cansim/model/cloud/hosts.hpp"
+#include "cansim/model/cloud/hypervisor.hpp"
+#include "cansim/model/cloud/instances.hpp"
+#include "cansim/sim/network.hpp"
+#include "cansim/sim/rng.hpp"
+#include "cansim/sim/simulator.hpp"
+
+namespace cansim::cloud {
+
+struct HypervisorConfig {
+  // By Hypervisor kind (Vm, Container, BareMetal): deploy and stop times.
+  std::array<HypervisorTimes, 3> times = {default_times(Hypervisor::Vm), default_times(Hypervisor::Container),
+                                          default_times(Hypervisor::BareMetal)};
+  double service_failure_rate_per_s = 0;  // per up instance; 0: instances never fail by themselves
+  bool instances_survive_api_crash = true;
+  SimTime reconfigure_time = millis(500);  // to point an instance at a dependency's new endpoint
+};
+
+class HypervisorApis {
+ public:
+  HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hosts& hosts, HypervisorConfig cfg, Rng rng);
+
+  // A message to host h's API (Deploy, Status, Stop, Reconfigure).
+  void receive(HostId h, NodeId from, const CloudMsg& m);
+  // The host crashed: every instance on it fails.
+  void host_crashed(HostId h);
+  void api_crashed(HostId h);
+  void api_recovered(HostId h);
+  bool api_up(HostId h) const { return api_up_[h] != 0; }
+
+  const Instances& instances() const { return instances_; }
+  // Called when an instance fails on its own, with a crash of its host, or of its hypervisor.
+  std::function<void(InstanceId)> on_failure;
+  // A fault to record in the trace ("service-failure", "hypervisor-crash", ...), with the host.
+  std::function<void(const char* kind, HostId h)> on_fault;
+
+ private:
+  void come_up(InstanceId id);
+  void fail(InstanceId id, const char* why);
+  void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id);
+
+  Simulator& sim_;
+  Network<CloudMsg>& net_;
+  const Hosts& hosts_;
+  HypervisorConfig cfg_;
+  Rng rng_;
+  Instances instances_;
+  std::vector<std::uint8_t> api_up_;
+  // Who waits for an instance that is deploying: (instance, requester, request id).
+  struct Waiter {
+    InstanceId id;
+    NodeId to;
+    std::uint64_t request;
+  };
+  std::vector<Waiter> waiting_;
+};
+
+}  // namespace cansim::cloud

@@ -1,0 +1,59 @@
+#pragma once
+// Service instances (§2, §5): what the hypervisors run for applications. An instance is created
+// deploying, comes up, and ends failed or stopped; its host's crash fails it. The table checks
+// as the run goes that no application ever has two live (deploying or up) instances of one
+// service, and keeps each service's time up, against which its payments are checked.
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "cansim/model/cloud/hosts.hpp"
+#include "cansim/sim/time.hpp"
+
+namespace cansim::cloud {
+
+enum class InstanceState : std::uint8_t { Deploying, Up, Failed, Stopped };
+const char* instance_state_name(InstanceState s);
+
+using InstanceId = std::uint32_t;
+
+struct ServiceInstance {
+  std::uint64_t app;      // the application (its contract's address)
+  std::uint32_t service;  // index in the application's topology
+  HostId host;
+  InstanceState state = InstanceState::Deploying;
+  SimTime created, up_since, ended;
+};
+
+class Instances {
+ public:
+  // A new deploying instance. InvariantViolation if (app, service) has a live one already.
+  InstanceId create(std::uint64_t app, std::uint32_t service, HostId host, SimTime at);
+  void set_up(InstanceId id, SimTime at);
+  // Failed or stopped; an instance that ended already stays as it was.
+  void end(InstanceId id, InstanceState to, SimTime at);
+
+  const ServiceInstance& operator[](InstanceId id) const { return all_[id]; }
+  std::size_t size() const { return all_.size(); }
+  bool live(InstanceId id) const {
+    return all_[id].state == InstanceState::Deploying || all_[id].state == InstanceState::Up;
+  }
+  std::optional<InstanceId> live_instance(std::uint64_t app, std::uint32_t service) const;
+  // The live instances on a host, in the order they were created (for its crash).
+  std::vector<InstanceId> live_on(HostId h) const;
+  // How long (app, service) has been up in all, until `now`.
+  SimTime up_time(std::uint64_t app, std::uint32_t service, SimTime now) const;
+  std::uint64_t failures() const { return failures_; }
+
+ private:
+  static std::uint64_t key(std::uint64_t app, std::uint32_t service) { return app * 4096 + service; }
+  std::vector<ServiceInstance> all_;
+  // Looked up only, never iterated.
+  std::unordered_map<std::uint64_t, InstanceId> live_;
+  std::unordered_map<std::uint64_t, SimTime> up_total_;  // time of ended stretches
+  std::unordered_map<HostId, std::vector<InstanceId>> on_host_;
+  std::uint64_t failures_ = 0;
+};
+
+}  // namespace cansim::cloud

@@ -1,0 +1,62 @@
+#pragma once
+// What the OCAN knows of each application it orchestrates (§5): the Work Entry's description
+// (the Application contract, its topology and the hosts the Cloud contract sealed for it), the
+// checkpoints' data by digest, and what the run measures of it. A checkpoint's data carries the
+// Orchestrator's view of every service (state and monitoring id), so that the newest committed
+// checkpoint is all a new Orchestrator needs to continue.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cansim/cloud/scheduler.hpp"
+#include "cansim/model/app/topology.hpp"
+#include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/sim/network.hpp"
+#include "cansim/sim/time.hpp"
+
+namespace cansim::orchestration {
+
+using chain::application::CheckpointType;
+
+// An Orchestrator's view of one service.
+enum class ServiceView : std::uint8_t { Pending, Deploying, Up, Down };
+
+struct CheckpointData {
+  CheckpointType type = CheckpointType::ServiceUp;
+  std::uint32_t service = 0;    // SERVICE_UP, SERVICE_DOWN
+  SimTime at;                   // when it happened, as the Orchestrator saw it
+  NodeId orchestrator = 0;      // the CAN component that reported it
+  std::vector<ServiceView> views;      // every service's state at that point
+  std::vector<std::uint32_t> instances;  // every service's monitoring id (valid when Up)
+};
+
+struct AppRecord {
+  chain::Address address;
+  std::uint32_t provider = 0;
+  const app::Topology* topology = nullptr;
+  std::vector<cloud::HostId> hosts;             // per service
+  std::vector<cloud::ServiceRequest> requests;  // per service: hardware, hypervisor, demand
+  std::uint32_t work = UINT32_MAX;              // its Work Entry, once submitted
+  chain::Address client;
+  // Checkpoints by CAN progress number (the digest the CAN replicates). Pruned once a newer one
+  // is committed and every older committed one is on chain.
+  std::map<std::uint32_t, CheckpointData> data;
+  std::uint32_t next_key = 1;  // digests grow across Orchestrators, so a CAN progress number is never reused
+  std::vector<std::uint32_t> committed;  // progress numbers the leader committed, in order
+  std::size_t on_chain = 0;              // of `committed`, appended to the contract
+  bool appending = false, paying = false;
+  // What the contract got, in order (for the payment check).
+  std::vector<CheckpointData> appended;
+  // Lifecycle.
+  SimTime requested, instantiated, all_up, shutdown_checkpoint, settled_at;
+  bool ended_by_client = false;  // the client's time was up (vs. retries exhausted or funds)
+  bool settled = false;          // shut down on chain and paid as far as it will be
+  bool released = false;
+  // Measures.
+  std::uint32_t redeploys = 0, failures_seen = 0;
+  SimTime detection_lag;  // summed: from each failure to the SERVICE_DOWN that reported it
+  SimTime paid_time, up_time;  // summed over services, at settlement
+};
+
+}  // namespace cansim::orchestration

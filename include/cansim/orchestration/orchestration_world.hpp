@@ -1,0 +1,138 @@
+#pragma once
+// The whole platform as one world (§3.2, §5, §5.1): the cloud of cloud_world.hpp, an OCAN whose
+// members are the CAN of protocols/can (the same protocols, on their own network over the same
+// engine and chain) and whose components are Orchestrators, the Gateway, the OCAN leader's duties
+// and the payment driver. Built the same way for experiments, tests and benchmarks.
+//
+// Nodes. The cloud's network: hosts, Schedulers, the Gateway, Plug&Plays (cloud_world.hpp), then
+// one endpoint per Orchestrator. The OCAN's network: members 0 .. M-1 (chain accounts
+// can::member_address), then Orchestrators M .. M+O-1. Orchestrator k's crash takes both of its
+// endpoints down.
+//
+// Invariants checked as the run goes (InvariantViolation with the time and the event):
+//  - no application ever has two live instances of one service (model/cloud/instances.hpp);
+//  - a checkpoint is never later than the block that records it (the contract refuses it, and
+//    a refused append is a violation);
+//  - every minute paid was run: per service, minutes paid <= minutes up + the time between each
+//    failure and its SERVICE_DOWN + one APP_OK interval (checked when an application settles);
+//  - funds are conserved: the chain's total balance never changes (checked after every block),
+//    and no application's locked funds exceed its balance;
+//  - the retry limit and APP_OK interval the Orchestrators use are the contract's.
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cansim/cloud/cloud_world.hpp"
+#include "cansim/cloud/gateway.hpp"
+#include "cansim/orchestration/applications.hpp"
+#include "cansim/orchestration/ocan_leader.hpp"
+#include "cansim/orchestration/orchestrator.hpp"
+#include "cansim/orchestration/payment_driver.hpp"
+#include "cansim/protocols/can/can.hpp"
+#include "cansim/sim/faults.hpp"
+
+namespace cansim::orchestration {
+
+struct OrchestrationConfig {
+  cloud::CloudConfig cloud;
+  cloud::GatewayConfig gateway;
+  can::CanConfig can;
+  std::uint32_t members = 5;         // OCAN members (the first is the appointed leader)
+  std::uint32_t orchestrators = 3;   // OCAN components
+  LinkModel ocan_link;               // the OCAN's network
+  // The Orchestrator (§5); the paper fixes none of these.
+  SimTime monitor_interval = seconds(10);  // status checks of every service
+  SimTime status_timeout = seconds(2);     // an unanswered status check counts as a failure
+  double deploy_timeout_factor = 4;        // a deploy unanswered after this many mean deploy times failed
+  SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
+  SimTime checkpoint_retry = seconds(1);   // between a checkpoint the CAN did not commit and the next try
+  // The OCAN leader (§5.1).
+  SimTime payment_interval = minutes(10);  // interimPayment per application
+  chain::Gas payment_gas_budget = 5000000; // k is the largest whose dry run fits in this
+  chain::Wei gas_price = 1000000000;
+  bool payees_withdraw = true;             // at the end each payee that can sign withdraws (else destroy pays them)
+  // Failures besides the network's (rates per second; 0: none).
+  double orchestrator_crash_rate = 0, orchestrator_recovery_rate = 0;
+  double member_crash_rate = 0, member_recovery_rate = 0;
+  double host_crash_rate = 0, host_recovery_rate = 0;
+  double api_crash_rate = 0, api_recovery_rate = 0;
+  FaultPlan ocan_faults;   // scheduled faults on the OCAN's network (members and Orchestrators)
+  FaultPlan cloud_faults;  // scheduled faults on the cloud's network (hosts, ...)
+  bool sequence = false;   // record the sequence of interactions (sequence.csv, Figure 5.1)
+};
+
+// One interaction between the platform's participants, for sequence diagrams.
+struct SequenceEvent {
+  SimTime at;
+  std::string from, to, what;
+};
+
+class OrchestrationWorld {
+ public:
+  OrchestrationWorld(const OrchestrationConfig& cfg, const Rng& root);
+  OrchestrationWorld(const OrchestrationWorld&) = delete;
+  OrchestrationWorld& operator=(const OrchestrationWorld&) = delete;
+
+  // A client requests `app` (which must outlive the run) for `duration` of running time from its
+  // instantiation; `on_outcome` as for the Gateway; `on_end` once it is settled and released.
+  void request(const app::Topology& app, SimTime duration, std::function<void(const cloud::Outcome&)> on_outcome = {},
+               std::function<void(std::size_t record)> on_end = {});
+  // Starts the OCAN's checkState loops, the leader's duties and the payments.
+  void start();
+  // The funds check, also at the end of a run.
+  void check_funds();
+
+  // Node numbering.
+  NodeId orchestrator_node(std::uint32_t k) const { return cfg.members + k; }  // on the OCAN's network
+  std::uint32_t orchestrator_index(NodeId c) const { return c - cfg.members; }
+  NodeId orchestrator_endpoint(NodeId c) const { return cloud.extra_node(orchestrator_index(c)); }  // on the cloud's
+  chain::Address orchestrator_account(NodeId c) const;
+  std::string orchestrator_name(NodeId c) const;
+  bool orchestrator_up(NodeId c) const { return ocan_net.is_up(c); }
+
+  // The record of application `a` by contract address (-1: none).
+  std::ptrdiff_t record_of(chain::Address a) const;
+  void note(const std::string& from, const std::string& to, const std::string& what);
+  void fault(const char* kind, const std::string& who);
+  // Submits a transaction; counts its gas by function and by role.
+  void submit(chain::Transaction tx, const std::string& role, chain::ReceiptHandler on_receipt = {});
+
+  const OrchestrationConfig cfg;
+  cloud::CloudWorld cloud;
+  Network<can::CanMsg> ocan_net;
+  std::unique_ptr<can::Can> ocan;
+  std::unique_ptr<cloud::Gateway> gateway;
+  std::vector<AppRecord> apps;
+  Orchestrators orchestrators;
+  OcanLeader leader;
+  PaymentDriver payments;
+  std::vector<SequenceEvent> sequence;
+  // Failures of every part (crashes and recoveries of Orchestrators, members, hosts, hypervisors;
+  // service failures), in time order, with who failed.
+  std::vector<FaultRecord> faults;
+  std::vector<std::string> fault_names;
+  std::map<std::string, chain::Gas> gas_by_function, gas_by_role;
+  std::uint64_t transactions = 0;
+
+ private:
+  static constexpr std::uint64_t kFundsCheckEvery = 16;  // blocks between checks of the chain's total
+  void crashed(NodeId ocan_node);
+  void recovered(NodeId ocan_node);
+  void tick_leader();
+  void ask_to_end(std::size_t record);
+  void arm(std::uint32_t count, double crash_rate, double recovery_rate, std::function<bool(std::uint32_t)> is_up,
+           std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover);
+  void arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us, std::function<bool(std::uint32_t)> is_up,
+               std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover);
+
+  Rng fault_rng_;
+  std::map<chain::Address, std::size_t> by_address_;
+  std::vector<std::function<void(std::size_t)>> on_end_;
+  std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
+  std::unique_ptr<FaultInjector<cloud::CloudMsg>> cloud_injector_;
+  chain::Wei total_balance_ = 0;
+};
+
+}  // namespace cansim::orchestration

@@ -1,0 +1,86 @@
+#pragma once
+// The Orchestrator (§5, Figure 5.1): a component of the OCAN that runs Work Entries, each one
+// application. It reads the topology and the sealed hosts, deploys the services in dependency
+// order through the hypervisors' API, points the dependants at each new endpoint, and reports
+// SERVICE_UP with the monitoring id as a CAN checkpoint (CheckpointWork). It checks every
+// service's status each `monitor_interval`: a failed or silent service gives SERVICE_DOWN and a
+// redeploy; `retry_limit` failed deploys in a row (the contract's own limit) give APP_SHUTDOWN.
+// APP_OK every `app_ok_interval` (the contract's own) while all services run. A new Orchestrator
+// that takes the work over (ReassignWork) starts from the newest checkpoint, asks the hypervisors
+// what still runs and continues without redeploying what is up.
+//
+// Checkpoints of one application are reported one at a time, in order, each until the leader
+// commits it; the leader appends it to the Application contract (ocan_leader.hpp).
+#include <deque>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+#include "cansim/cloud/messages.hpp"
+#include "cansim/orchestration/applications.hpp"
+#include "cansim/sim/network.hpp"
+
+namespace cansim::orchestration {
+
+class OrchestrationWorld;
+
+class Orchestrators {
+ public:
+  explicit Orchestrators(OrchestrationWorld& w);
+
+  // The CAN's component behaviour (can::ComponentBehaviour).
+  void start(NodeId c, std::uint32_t work, std::uint32_t progress);
+  void stop(NodeId c, std::uint32_t work);
+  // A message to orchestrator c's cloud endpoint (hypervisor replies, the Gateway's ShutdownApp).
+  void receive(NodeId c, NodeId from, const cloud::CloudMsg& m);
+  void on_crash(NodeId c);
+
+  std::size_t jobs() const { return jobs_.size(); }
+  std::uint64_t deploys_sent() const { return deploys_; }
+  std::uint64_t status_checks() const { return status_checks_; }
+
+ private:
+  struct Job {
+    std::size_t app = 0;  // index into the world's records
+    std::uint32_t epoch = 0;
+    std::vector<ServiceView> views;
+    std::vector<std::uint32_t> instances;
+    std::vector<std::uint32_t> attempts;  // failed deploys in a row
+    std::vector<std::uint8_t> busy;       // a deploy or status request is out
+    std::deque<std::pair<std::uint32_t, CheckpointData>> outbox;  // (digest, 0 until first sent; data)
+    bool sending = false;
+    bool shutting_down = false, shutdown_committed = false;
+    std::uint64_t retry_limit = 3;
+    SimTime app_ok_interval;
+  };
+  using Key = std::pair<NodeId, std::uint32_t>;
+  Job* find(const Key& k, std::uint32_t epoch);
+  void advance(const Key& k);
+  void deploy(const Key& k, std::uint32_t s);
+  void verify(const Key& k, std::uint32_t s);
+  void service_down(const Key& k, std::uint32_t s);
+  void monitor(const Key& k, std::uint32_t epoch);
+  void app_ok(const Key& k, std::uint32_t epoch);
+  void shut_down(const Key& k, const char* why);
+  void checkpoint(const Key& k, CheckpointType type, std::uint32_t service);
+  void send_next(const Key& k);
+  void report_done(const Key& k, std::uint32_t epoch);
+  // A request to host h's hypervisor API; `then(nullptr)` on timeout. Dropped if the job ends.
+  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, std::function<void(Job&, const cloud::CloudMsg*)> then);
+  SimTime deploy_timeout(const Job& j, std::uint32_t s) const;
+
+  OrchestrationWorld& w_;
+  std::map<Key, Job> jobs_;
+  std::uint32_t next_epoch_ = 1;
+  Requests requests_;
+  struct Pending {
+    Key key;
+    std::uint32_t epoch;
+    std::function<void(Job&, const cloud::CloudMsg*)> then;
+  };
+  std::unordered_map<std::uint64_t, Pending> pending_;  // looked up by id only
+  std::uint64_t deploys_ = 0, status_checks_ = 0;
+};
+
+}  // namespace cansim::orchestration

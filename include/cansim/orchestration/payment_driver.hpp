@@ -1,0 +1,41 @@
+#pragma once
+// Payments (§5.1, Algorithms 5 and 6): every `payment_interval` the OCAN leader calls
+// interimPayment(k) on each application with checkpoints not yet paid, k the largest whose dry run
+// (eth_estimateGas) fits in the gas it allows itself. An application whose APP_SHUTDOWN is on
+// chain is paid at once. When the contract is shut down and nothing more will be paid, the
+// application is settled: each payee that can sign withdraws its salary (the Cloud contract's and
+// the Registry's shares reach them through destroy), and the client may release and destroy.
+#include <cstdint>
+#include <functional>
+
+#include "cansim/model/chain/types.hpp"
+
+namespace cansim::orchestration {
+
+class OrchestrationWorld;
+
+class PaymentDriver {
+ public:
+  explicit PaymentDriver(OrchestrationWorld& w);
+
+  void start();
+  // Pays application `record` now (if the leader may and no payment is out).
+  void pay(std::size_t record);
+  // Runs `then` once application `record` is settled (at once if it is).
+  void when_settled(std::size_t record, std::function<void()> then);
+
+  std::uint64_t payments() const { return payments_; }
+  std::uint64_t dry_runs() const { return dry_runs_; }
+  std::uint64_t largest_k() const { return largest_k_; }
+
+ private:
+  void tick();
+  std::uint64_t choose_k(std::size_t record, chain::Address leader);
+  void settle(std::size_t record);
+
+  OrchestrationWorld& w_;
+  std::vector<std::vector<std::function<void()>>> waiting_;  // by record
+  std::uint64_t payments_ = 0, dry_runs_ = 0, largest_k_ = 0;
+};
+
+}  // namespace cansim::orchestration

@@ -1,0 +1,121 @@
+#include "cansim/cloud/hypervisor_api.hpp"
+
+#include <algorithm>
+#include <string_view>
+
+namespace cansim::cloud {
+
+HypervisorApis::HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hosts& hosts, HypervisorConfig cfg, Rng rng)
+    : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1) {}
+
+void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id) {
+  CloudMsg r;
+  r.type = type;
+  r.request = m.request;
+  r.app = m.app;
+  r.service = m.service;
+  r.instance = id;
+  r.ok = ok;
+  r.host = h;
+  net_.send(static_cast<NodeId>(h), to, std::move(r));
+}
+
+void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
+  if (!api_up_[h]) return;  // a crashed hypervisor's API answers nothing
+  const HostClass& hc = hosts_.host_class(h);
+  const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];
+  switch (m.type) {
+    case CloudMsgType::Deploy: {
+      if (auto live = instances_.live_instance(m.app, m.service)) {
+        const ServiceInstance& s = instances_[*live];
+        if (s.host != h) return reply(h, from, CloudMsgType::Deployed, m, false, *live);  // lives elsewhere
+        if (s.state == InstanceState::Up) return reply(h, from, CloudMsgType::Deployed, m, true, *live);
+        waiting_.push_back({*live, from, m.request});  // deploying: answered when it is up
+        return;
+      }
+      const InstanceId id = instances_.create(m.app, m.service, h, sim_.now());
+      waiting_.push_back({id, from, m.request});
+      sim_.after(deploy_time(t, rng_), [this, id] { come_up(id); });
+      return;
+    }
+    case CloudMsgType::Status: {
+      const bool up = m.instance < instances_.size() && instances_[m.instance].host == h &&
+                      instances_[m.instance].state == InstanceState::Up;
+      return reply(h, from, CloudMsgType::StatusReply, m, up, m.instance);
+    }
+    case CloudMsgType::Stop: {
+      // By (application, service), so that an Orchestrator can stop an instance it never heard
+      // come up (its deploy answer was lost).
+      const auto live = instances_.live_instance(m.app, m.service);
+      if (!live || instances_[*live].host != h) return reply(h, from, CloudMsgType::Stopped, m, true, m.instance);  // nothing to stop
+      const InstanceId id = *live;
+      // Stopped from now (the service no longer serves); the answer comes after the stop time.
+      instances_.end(id, InstanceState::Stopped, sim_.now());
+      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
+      sim_.after(t.stop, [this, h, from, m, id] {
+        if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id);
+      });
+      return;
+    }
+    case CloudMsgType::Reconfigure:
+      sim_.after(cfg_.reconfigure_time, [this, h, from, m] {
+        if (api_up_[h]) reply(h, from, CloudMsgType::Reconfigured, m, true, m.instance);
+      });
+      return;
+    default: return;
+  }
+}
+
+void HypervisorApis::come_up(InstanceId id) {
+  const ServiceInstance& s = instances_[id];
+  if (s.state != InstanceState::Deploying) return;  // its host crashed meanwhile
+  instances_.set_up(id, sim_.now());
+  if (cfg_.service_failure_rate_per_s > 0) {
+    const auto after = SimTime{1 + static_cast<std::int64_t>(rng_.exponential(1e6 / cfg_.service_failure_rate_per_s))};
+    sim_.after(after, [this, id] {
+      if (instances_[id].state == InstanceState::Up) fail(id, "service-failure");
+    });
+  }
+  // Everyone who asked for it hears now (if the API still answers).
+  std::vector<Waiter> ready;
+  auto split = std::stable_partition(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id != id; });
+  ready.assign(split, waiting_.end());
+  waiting_.erase(split, waiting_.end());
+  const HostId h = s.host;
+  if (!api_up_[h]) return;
+  for (const Waiter& w : ready) {
+    CloudMsg m;
+    m.request = w.request;
+    m.app = s.app;
+    m.service = s.service;
+    reply(h, w.to, CloudMsgType::Deployed, m, true, id);
+  }
+}
+
+void HypervisorApis::fail(InstanceId id, const char* why) {
+  instances_.end(id, InstanceState::Failed, sim_.now());
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
+  if (on_fault && std::string_view(why) == "service-failure") on_fault(why, instances_[id].host);
+  if (on_failure) on_failure(id);
+}
+
+void HypervisorApis::host_crashed(HostId h) {
+  for (InstanceId id : instances_.live_on(h)) fail(id, "host-crash");
+}
+
+void HypervisorApis::api_crashed(HostId h) {
+  if (!api_up_[h]) return;
+  api_up_[h] = 0;
+  if (on_fault) on_fault("hypervisor-crash", h);
+  if (!cfg_.instances_survive_api_crash) {
+    for (InstanceId id : instances_.live_on(h)) fail(id, "hypervisor-crash");
+  }
+}
+
+void HypervisorApis::api_recovered(HostId h) {
+  if (api_up_[h]) return;
+  api_up_[h] = 1;
+  if (on_fault) on_fault("hypervisor-recover", h);
+}
+
+}  // namespace cansim::cloud

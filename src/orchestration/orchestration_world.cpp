@@ -1,0 +1,254 @@
+#include "cansim/orchestration/orchestration_world.hpp"
+
+#include <fmt/format.h>
+
+#include "cansim/model/chain/contracts/cloud.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::orchestration {
+
+namespace cc = chain::cloud_contract;
+
+namespace {
+
+cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg) {
+  cloud::CloudConfig c = cfg.cloud;
+  c.prebuilt = true;
+  c.ocan_members = cfg.members;
+  c.ocan_nmin = 1;
+  c.ocan_nmax = std::max<std::uint64_t>(c.ocan_nmax, cfg.members);
+  c.extra_endpoints = cfg.orchestrators;
+  return c;
+}
+
+}  // namespace
+
+OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const Rng& root)
+    : cfg(config),
+      cloud(cloud_of(config), root),
+      ocan_net(cloud.sim, root.stream("ocan-network"), config.members + config.orchestrators, config.ocan_link),
+      orchestrators(*this),
+      leader(*this),
+      payments(*this),
+      fault_rng_(root.stream("orchestration-faults")) {
+  // The OCAN: the CAN protocols over the cloud's engine and chain; its members are the accounts
+  // the cloud's Registry holds (cloud_world.cpp).
+  Rng keys = root.stream("ocan-keys");
+  std::vector<chain::KeyPair> member_keys;
+  for (NodeId i = 0; i < cfg.members; ++i) member_keys.push_back(cloud.chain.keyring().create(can::member_address(i), keys));
+  ocan = std::make_unique<can::Can>(cloud.sim, ocan_net, cloud.chain, cloud.registry, std::move(member_keys), cfg.can,
+                                    root.stream("ocan"));
+  can::ComponentBehaviour b;
+  b.start = [this](NodeId c, std::uint32_t w, std::uint32_t progress) { orchestrators.start(c, w, progress); };
+  b.stop = [this](NodeId c, std::uint32_t w) { orchestrators.stop(c, w); };
+  b.committed = [this](NodeId l, std::uint32_t w, std::uint32_t progress) { leader.committed(l, w, progress); };
+  ocan->set_behaviour(std::move(b));
+  for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) ocan->preregister_component(orchestrator_node(k));
+
+  // Accounts that pay gas: the Orchestrators and the resource owners withdraw.
+  chain::State& g = cloud.chain.genesis_state();
+  for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) g.set_balance(orchestrator_account(orchestrator_node(k)), chain::Wei{1} << 90);
+  for (cloud::HostId h = 0; h < cloud.hosts.size(); ++h) g.set_balance(cloud::owner_account(h), chain::Wei{1} << 90);
+  g.forget_journal();
+
+  cloud::GatewayConfig gw = cfg.gateway;
+  gw.end_application = [this](chain::Address app, std::function<void()> settled) {
+    const std::ptrdiff_t r = record_of(app);
+    if (r < 0) throw InvariantViolation(cloud.sim.now(), "ending an application", "an application the OCAN never heard of");
+    payments.when_settled(static_cast<std::size_t>(r), std::move(settled));
+    ask_to_end(static_cast<std::size_t>(r));
+  };
+  gw.on_gas = [this](const std::string& function, chain::Gas gas) {
+    gas_by_function[function] += gas;
+    gas_by_role["client"] += gas;
+    ++transactions;
+  };
+  gateway = std::make_unique<cloud::Gateway>(cloud, gw, root.stream("gateway"));
+  for (const cloud::Provider& p : cloud.providers) {
+    cloud.chain.subscribe(p.cloud, [this](const chain::Log& log) {
+      if (log.event == "Instantiated") leader.instantiated(chain::address_of(log.args[0]));
+    });
+  }
+  cloud.on_extra_message = [this](NodeId to, NodeId from, const cloud::CloudMsg& m) {
+    orchestrators.receive(orchestrator_node(static_cast<std::uint32_t>(to - cloud.extra_node(0))), from, m);
+  };
+
+  // Faults.
+  cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("host {}", h)); };
+  ocan_injector_ = std::make_unique<FaultInjector<can::CanMsg>>(
+      cloud.sim, ocan_net, root.stream("ocan-faults"), cfg.ocan_faults, [this](NodeId n) { crashed(n); },
+      [this](NodeId n) { recovered(n); });
+  cloud_injector_ = std::make_unique<FaultInjector<cloud::CloudMsg>>(
+      cloud.sim, cloud.net, root.stream("cloud-faults"), cfg.cloud_faults,
+      [this](NodeId n) {
+        if (n >= cloud.hosts.size()) return;
+        fault("host-crash", fmt::format("host {}", n));
+        cloud.agents->on_crash(n);
+        cloud.hypervisors->host_crashed(n);
+      },
+      [this](NodeId n) {
+        if (n >= cloud.hosts.size()) return;
+        fault("host-recover", fmt::format("host {}", n));
+        cloud.agents->on_recover(n);
+      });
+  arm(cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
+      [this](std::uint32_t k) { return ocan_net.is_up(orchestrator_node(k)); },
+      [this](std::uint32_t k) { ocan_injector_->crash(orchestrator_node(k)); },
+      [this](std::uint32_t k) { ocan_injector_->recover(orchestrator_node(k)); });
+  arm(cfg.members, cfg.member_crash_rate, cfg.member_recovery_rate, [this](std::uint32_t i) { return ocan_net.is_up(i); },
+      [this](std::uint32_t i) { ocan_injector_->crash(i); }, [this](std::uint32_t i) { ocan_injector_->recover(i); });
+  const auto hosts = static_cast<std::uint32_t>(cloud.hosts.size());
+  arm(hosts, cfg.host_crash_rate, cfg.host_recovery_rate, [this](std::uint32_t h) { return cloud.net.is_up(h); },
+      [this](std::uint32_t h) { cloud_injector_->crash(h); }, [this](std::uint32_t h) { cloud_injector_->recover(h); });
+  arm(hosts, cfg.api_crash_rate, cfg.api_recovery_rate, [this](std::uint32_t h) { return cloud.hypervisors->api_up(h); },
+      [this](std::uint32_t h) { cloud.hypervisors->api_crashed(h); },
+      [this](std::uint32_t h) { cloud.hypervisors->api_recovered(h); });
+
+  // Funds are conserved: with the fees credited to the coinbase, the chain's total never changes.
+  total_balance_ = cloud.chain.state().total_balance();
+  cloud.chain.on_sealed([this](const chain::BlockInfo& b) {
+    if (b.number % kFundsCheckEvery != 0) return;
+    check_funds();
+  });
+}
+
+void OrchestrationWorld::check_funds() {
+  const chain::Wei now = cloud.chain.state().total_balance();
+  if (now != total_balance_) {
+    throw InvariantViolation(cloud.sim.now(), fmt::format("block {}", cloud.chain.blocks().size()),
+                             "funds are not conserved: the chain's total balance changed");
+  }
+}
+
+void OrchestrationWorld::start() {
+  ocan->start();
+  payments.start();
+  tick_leader();  // the leader's duties run on the members' check interval
+}
+
+void OrchestrationWorld::tick_leader() {
+  leader.tick();
+  cloud.sim.after(cfg.can.check_interval, [this] { tick_leader(); });
+}
+
+void OrchestrationWorld::ask_to_end(std::size_t r) {
+  // The client's time is up: the Gateway asks any OCAN node who orchestrates the application and
+  // tells that Orchestrator, again each reply timeout until the APP_SHUTDOWN is committed.
+  AppRecord& rec = apps[r];
+  if (rec.settled || rec.shutdown_checkpoint.us != 0) return;
+  const NodeId c = leader.orchestrator_of(r);
+  if (c != can::kNoComponent) {
+    cloud::CloudMsg m;
+    m.type = cloud::CloudMsgType::ShutdownApp;
+    m.app = rec.address.id;
+    note("Gateway", orchestrator_name(c), "end the application");
+    cloud.net.send(cloud.gateway_node(), orchestrator_endpoint(c), std::move(m));
+  }
+  cloud.sim.after(cfg.gateway.reply_timeout, [this, r] { ask_to_end(r); });
+}
+
+void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std::function<void(const cloud::Outcome&)> on_outcome,
+                                 std::function<void(std::size_t)> on_end) {
+  auto record = std::make_shared<std::ptrdiff_t>(-1);
+  gateway->request(
+      app, duration,
+      [this, &app, record, on_outcome](const cloud::Outcome& o) {
+        if (o.accepted) {
+          AppRecord rec;
+          rec.address = o.application;
+          rec.provider = o.provider;
+          rec.topology = &app;
+          rec.requests = o.blueprint.requests;
+          for (const auto& res : cc::application_resources(cloud.chain.state(), cloud.providers[o.provider].cloud, o.application)) {
+            rec.hosts.push_back(static_cast<cloud::HostId>(res.id));
+          }
+          rec.requested = o.requested;
+          rec.instantiated = o.sealed;
+          *record = static_cast<std::ptrdiff_t>(apps.size());
+          by_address_[rec.address] = apps.size();
+          apps.push_back(std::move(rec));
+          note("Gateway", "Cloud contract", "instantiate");
+        }
+        if (on_outcome) on_outcome(o);
+      },
+      [this, record, on_end] {
+        if (*record < 0) return;
+        apps[static_cast<std::size_t>(*record)].released = true;
+        if (on_end) on_end(static_cast<std::size_t>(*record));
+      });
+}
+
+chain::Address OrchestrationWorld::orchestrator_account(NodeId c) const {
+  return chain::Address{300000 + static_cast<std::uint64_t>(orchestrator_index(c))};
+}
+
+std::string OrchestrationWorld::orchestrator_name(NodeId c) const { return fmt::format("Orchestrator {}", orchestrator_index(c) + 1); }
+
+std::ptrdiff_t OrchestrationWorld::record_of(chain::Address a) const {
+  auto it = by_address_.find(a);
+  return it == by_address_.end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
+}
+
+void OrchestrationWorld::note(const std::string& from, const std::string& to, const std::string& what) {
+  if (cfg.sequence) sequence.push_back({cloud.sim.now(), from, to, what});
+}
+
+void OrchestrationWorld::fault(const char* kind, const std::string& who) {
+  faults.push_back({cloud.sim.now(), kind, {}});
+  fault_names.push_back(who);
+  note(who, who, kind);
+}
+
+void OrchestrationWorld::submit(chain::Transaction tx, const std::string& role, chain::ReceiptHandler on_receipt) {
+  tx.gas_price = cfg.gas_price;
+  ++transactions;
+  const std::string name = tx.name;
+  cloud.chain.submit(std::move(tx), [this, name, role, f = std::move(on_receipt)](const chain::Receipt& r) {
+    gas_by_function[name] += r.gas_used;
+    gas_by_role[role] += r.gas_used;
+    if (f) f(r);
+  });
+}
+
+void OrchestrationWorld::crashed(NodeId n) {
+  ocan->on_crash(n);
+  if (n >= cfg.members) {
+    fault("orchestrator-crash", orchestrator_name(n));
+    cloud.net.crash(orchestrator_endpoint(n));
+    orchestrators.on_crash(n);
+  } else {
+    fault(n == ocan->current_leader() ? "ocan-leader-crash" : "ocan-member-crash", fmt::format("OCAN member {}", n));
+  }
+}
+
+void OrchestrationWorld::recovered(NodeId n) {
+  if (n >= cfg.members) {
+    fault("orchestrator-recover", orchestrator_name(n));
+    cloud.net.recover(orchestrator_endpoint(n));
+  } else {
+    fault("ocan-member-recover", fmt::format("OCAN member {}", n));
+  }
+  ocan->on_recover(n);
+}
+
+void OrchestrationWorld::arm(std::uint32_t count, double crash_rate, double recovery_rate, std::function<bool(std::uint32_t)> is_up,
+                             std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover) {
+  if (crash_rate <= 0) return;
+  const double crash_mean = 1e6 / crash_rate, recover_mean = recovery_rate > 0 ? 1e6 / recovery_rate : 0.0;
+  for (std::uint32_t i = 0; i < count; ++i) arm_one(i, crash_mean, recover_mean, is_up, crash, recover);
+}
+
+void OrchestrationWorld::arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us, std::function<bool(std::uint32_t)> is_up,
+                                 std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover) {
+  // Each one alternates up and down, with one pending timer (as FaultInjector does for nodes).
+  const bool up = is_up(i);
+  if (!up && recover_mean_us <= 0) return;
+  const double mean = up ? crash_mean_us : recover_mean_us;
+  cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(fault_rng_.exponential(mean))},
+                  [this, i, up, crash_mean_us, recover_mean_us, is_up, crash, recover] {
+                    if (is_up(i) == up) up ? crash(i) : recover(i);
+                    arm_one(i, crash_mean_us, recover_mean_us, is_up, crash, recover);
+                  });
+}
+
+}  // namespace cansim::orchestration

@@ -1,0 +1,316 @@
+// The Orchestrator (§5, Figure 5.1).
+#include "cansim/orchestration/orchestrator.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cansim/orchestration/orchestration_world.hpp"
+
+namespace cansim::orchestration {
+
+namespace ac = chain::application;
+using cloud::CloudMsg;
+using cloud::CloudMsgType;
+
+namespace {
+
+const char* checkpoint_name(CheckpointType t) {
+  switch (t) {
+    case CheckpointType::ServiceUp: return "SERVICE_UP";
+    case CheckpointType::ServiceDown: return "SERVICE_DOWN";
+    case CheckpointType::AppOk: return "APP_OK";
+    case CheckpointType::AppShutdown: return "APP_SHUTDOWN";
+  }
+  return "?";
+}
+
+std::string hypervisor_name(cloud::HostId h) { return fmt::format("Hypervisor {}", h); }
+
+}  // namespace
+
+Orchestrators::Orchestrators(OrchestrationWorld& w) : w_(w), requests_(w.cloud.sim) {}
+
+Orchestrators::Job* Orchestrators::find(const Key& k, std::uint32_t epoch) {
+  auto it = jobs_.find(k);
+  return it != jobs_.end() && it->second.epoch == epoch ? &it->second : nullptr;
+}
+
+void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) {
+  const std::size_t r = w_.leader.record_of_work(work);
+  AppRecord& rec = w_.apps[r];
+  const std::size_t n = rec.topology->services.size();
+  Job j;
+  j.app = r;
+  j.epoch = next_epoch_++;
+  // The terms the contract holds, never a configuration of our own (a free read, §4.1).
+  const chain::State& state = w_.cloud.chain.state();
+  j.retry_limit = std::max<std::uint64_t>(1, ac::retry_limit(state, rec.address));
+  j.app_ok_interval = millis(static_cast<std::int64_t>(std::max<std::uint64_t>(1, ac::app_ok_interval_ms(state, rec.address))));
+  j.views.assign(n, ServiceView::Pending);
+  j.instances.assign(n, 0);
+  j.attempts.assign(n, 0);
+  j.busy.assign(n, 0);
+  bool ended = false;
+  if (progress > 0) {
+    auto it = rec.data.find(progress);
+    if (it != rec.data.end()) {
+      j.views = it->second.views;
+      j.instances = it->second.instances;
+      ended = it->second.type == CheckpointType::AppShutdown;
+    }
+  }
+  const Key k{c, work};
+  const std::uint32_t epoch = j.epoch;
+  jobs_[k] = std::move(j);
+  w_.note("OCAN leader", w_.orchestrator_name(c),
+          progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress));
+  if (ended) {
+    Job& job = jobs_[k];
+    job.shutting_down = job.shutdown_committed = true;
+    report_done(k, epoch);
+    return;
+  }
+  // What the newest checkpoint says is up is asked for; the rest is deployed (a deploy of a
+  // service that is live after all is answered with the live instance).
+  Job& job = jobs_[k];
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (job.views[s] == ServiceView::Up) {
+      verify(k, s);
+    } else {
+      job.views[s] = ServiceView::Pending;
+    }
+  }
+  advance(k);
+  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
+  w_.cloud.sim.after(job.app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
+}
+
+void Orchestrators::stop(NodeId c, std::uint32_t work) {
+  if (jobs_.erase({c, work}) > 0) w_.note("OCAN leader", w_.orchestrator_name(c), "Shutdown");
+}
+
+void Orchestrators::on_crash(NodeId c) {
+  jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
+}
+
+void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout,
+                         std::function<void(Job&, const CloudMsg*)> then) {
+  const std::uint32_t epoch = jobs_.at(k).epoch;
+  const std::uint64_t id = requests_.start(timeout, [this](std::uint64_t id) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    if (Job* j = find(p.key, p.epoch)) p.then(*j, nullptr);
+  });
+  m.request = id;
+  pending_.emplace(id, Pending{k, epoch, std::move(then)});
+  w_.cloud.net.send(w_.orchestrator_endpoint(k.first), static_cast<NodeId>(h), std::move(m));
+}
+
+void Orchestrators::receive(NodeId c, NodeId, const CloudMsg& m) {
+  if (m.type == CloudMsgType::ShutdownApp) {
+    const std::ptrdiff_t r = w_.record_of(chain::Address{m.app});
+    if (r < 0) return;
+    const Key k{c, w_.apps[static_cast<std::size_t>(r)].work};
+    if (jobs_.count(k) == 0) return;  // not ours (any more): the Gateway asks again
+    w_.apps[static_cast<std::size_t>(r)].ended_by_client = true;
+    shut_down(k, "the client ends it");
+    return;
+  }
+  if (!requests_.complete(m.request)) return;  // late
+  auto it = pending_.find(m.request);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (Job* j = find(p.key, p.epoch)) p.then(*j, &m);
+}
+
+SimTime Orchestrators::deploy_timeout(const Job& j, std::uint32_t s) const {
+  const cloud::HostId h = w_.apps[j.app].hosts[s];
+  const auto kind = static_cast<std::size_t>(w_.cloud.hosts.host_class(h).hypervisor);
+  const SimTime mean = w_.cfg.cloud.hypervisor.times[kind].deploy_mean;
+  return SimTime{static_cast<std::int64_t>(static_cast<double>(mean.us) * w_.cfg.deploy_timeout_factor)} + w_.cfg.status_timeout;
+}
+
+void Orchestrators::advance(const Key& k) {
+  Job& j = jobs_.at(k);
+  if (j.shutting_down) return;
+  const app::Topology& t = *w_.apps[j.app].topology;
+  for (std::size_t s : t.order) {
+    if (j.views[s] != ServiceView::Pending || j.busy[s]) continue;
+    const auto& deps = t.services[s].depends_on;
+    const bool ready = std::all_of(deps.begin(), deps.end(), [&](std::size_t d) { return j.views[d] == ServiceView::Up; });
+    if (ready) deploy(k, static_cast<std::uint32_t>(s));
+  }
+  AppRecord& rec = w_.apps[j.app];
+  const bool all_up = std::all_of(j.views.begin(), j.views.end(), [](ServiceView v) { return v == ServiceView::Up; });
+  if (all_up && rec.all_up.us == 0) rec.all_up = w_.cloud.sim.now();
+}
+
+void Orchestrators::deploy(const Key& k, std::uint32_t s) {
+  Job& j = jobs_.at(k);
+  AppRecord& rec = w_.apps[j.app];
+  j.busy[s] = 1;
+  j.views[s] = ServiceView::Deploying;
+  ++deploys_;
+  CloudMsg m;
+  m.type = CloudMsgType::Deploy;
+  m.app = rec.address.id;
+  m.service = s;
+  const cloud::HostId h = rec.hosts[s];
+  w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name));
+  call(k, h, m, deploy_timeout(j, s), [this, k, s, h](Job& j, const CloudMsg* r) {
+    j.busy[s] = 0;
+    AppRecord& rec = w_.apps[j.app];
+    if (r != nullptr && r->ok) {
+      j.views[s] = ServiceView::Up;
+      j.instances[s] = r->instance;
+      j.attempts[s] = 0;
+      w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance));
+      checkpoint(k, CheckpointType::ServiceUp, s);
+      // The dependants already up learn the new endpoint.
+      const app::Topology& t = *rec.topology;
+      for (std::uint32_t d = 0; d < t.services.size(); ++d) {
+        const auto& deps = t.services[d].depends_on;
+        if (j.views[d] != ServiceView::Up || std::find(deps.begin(), deps.end(), s) == deps.end()) continue;
+        CloudMsg re;
+        re.type = CloudMsgType::Reconfigure;
+        re.app = rec.address.id;
+        re.service = s;
+        re.instance = j.instances[d];
+        call(k, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, [](Job&, const CloudMsg*) {});
+      }
+      advance(k);
+      return;
+    }
+    j.views[s] = ServiceView::Pending;
+    if (++j.attempts[s] >= j.retry_limit) return shut_down(k, "the retries are exhausted");
+    w_.cloud.sim.after(w_.cfg.retry_delay, [this, k, epoch = j.epoch] {
+      if (find(k, epoch) != nullptr) advance(k);
+    });
+  });
+}
+
+void Orchestrators::verify(const Key& k, std::uint32_t s) {
+  Job& j = jobs_.at(k);
+  j.busy[s] = 1;
+  ++status_checks_;
+  CloudMsg m;
+  m.type = CloudMsgType::Status;
+  m.app = w_.apps[j.app].address.id;
+  m.service = s;
+  m.instance = j.instances[s];
+  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, [this, k, s](Job& j, const CloudMsg* r) {
+    j.busy[s] = 0;
+    if (r == nullptr || !r->ok) service_down(k, s);
+  });
+}
+
+void Orchestrators::service_down(const Key& k, std::uint32_t s) {
+  Job& j = jobs_.at(k);
+  if (j.views[s] != ServiceView::Up || j.shutting_down) return;
+  AppRecord& rec = w_.apps[j.app];
+  j.views[s] = ServiceView::Pending;
+  ++rec.failures_seen;
+  ++rec.redeploys;
+  // What the run measures (not what the Orchestrator knows): how long the service was down
+  // before this SERVICE_DOWN, which the client paid for.
+  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
+  if (j.instances[s] < inst.size() && !inst.live(j.instances[s])) rec.detection_lag += w_.cloud.sim.now() - inst[j.instances[s]].ended;
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name));
+  checkpoint(k, CheckpointType::ServiceDown, s);
+  advance(k);
+}
+
+void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
+  Job* j = find(k, epoch);
+  if (j == nullptr) return;
+  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
+  if (j->shutting_down) return;
+  if (ac::is_shutdown(w_.cloud.chain.state(), w_.apps[j->app].address)) return shut_down(k, "the contract shut it down");
+  for (std::uint32_t s = 0; s < j->views.size(); ++s) {
+    if (j->views[s] == ServiceView::Up && !j->busy[s]) verify(k, s);
+  }
+}
+
+void Orchestrators::app_ok(const Key& k, std::uint32_t epoch) {
+  Job* j = find(k, epoch);
+  if (j == nullptr) return;
+  w_.cloud.sim.after(j->app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
+  const bool all_up = std::all_of(j->views.begin(), j->views.end(), [](ServiceView v) { return v == ServiceView::Up; });
+  if (!j->shutting_down && all_up) checkpoint(k, CheckpointType::AppOk, 0);
+}
+
+void Orchestrators::shut_down(const Key& k, const char* why) {
+  Job& j = jobs_.at(k);
+  if (j.shutting_down) return;
+  j.shutting_down = true;
+  AppRecord& rec = w_.apps[j.app];
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why));
+  for (std::uint32_t s = 0; s < j.views.size(); ++s) {
+    CloudMsg m;
+    m.type = CloudMsgType::Stop;
+    m.app = rec.address.id;
+    m.service = s;
+    call(k, rec.hosts[s], m, w_.cfg.status_timeout, [](Job&, const CloudMsg*) {});
+    j.views[s] = ServiceView::Down;
+  }
+  if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {
+    // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.
+    j.shutdown_committed = true;
+    report_done(k, j.epoch);
+    return;
+  }
+  checkpoint(k, CheckpointType::AppShutdown, 0);
+}
+
+void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service) {
+  Job& j = jobs_.at(k);
+  j.outbox.push_back({0, CheckpointData{type, service, w_.cloud.sim.now(), k.first, j.views, j.instances}});
+  send_next(k);
+}
+
+void Orchestrators::send_next(const Key& k) {
+  Job& j = jobs_.at(k);
+  if (j.sending || j.outbox.empty()) return;
+  j.sending = true;
+  AppRecord& rec = w_.apps[j.app];
+  // Each checkpoint's data gets a fresh digest (its progress number) the first time it is sent,
+  // and keeps it when sent again: a repeated report of a committed one is acknowledged again.
+  auto& [key, d] = j.outbox.front();
+  if (key == 0) {
+    key = rec.next_key++;
+    rec.data.emplace(key, d);
+  }
+  w_.note(w_.orchestrator_name(k.first), "OCAN leader", fmt::format("CheckpointWork {}", checkpoint_name(d.type)));
+  const std::uint32_t epoch = j.epoch;
+  w_.ocan->checkpoint(k.first, k.second, key, [this, k, epoch](bool ok) {
+    Job* j = find(k, epoch);
+    if (j == nullptr) return;
+    j->sending = false;
+    if (!ok) {
+      w_.cloud.sim.after(w_.cfg.checkpoint_retry, [this, k, epoch] {
+        if (find(k, epoch) != nullptr) send_next(k);
+      });
+      return;
+    }
+    const CheckpointType type = j->outbox.front().second.type;
+    j->outbox.pop_front();
+    if (type == CheckpointType::AppShutdown) {
+      j->shutdown_committed = true;
+      w_.apps[j->app].shutdown_checkpoint = w_.cloud.sim.now();
+      report_done(k, epoch);
+    }
+    send_next(k);
+  });
+}
+
+void Orchestrators::report_done(const Key& k, std::uint32_t epoch) {
+  if (find(k, epoch) == nullptr) return;
+  w_.ocan->work_done(k.first, k.second);
+  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { report_done(k, epoch); });
+}
+
+}  // namespace cansim::orchestration
