@@ -88,3 +88,132 @@ TEST_CASE("orchestration: an application deploys in dependency order, runs, is p
   CHECK(w.ocan->work_ledger().work[0].finished);
   w.check_funds();
 }
+
+TEST_CASE("orchestration: Figure 5.1, an Orchestrator crashes after the first service and another continues", "[orchestration][fig5_1]") {
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(11));
+  w.start();
+  w.request(rt, minutes(10));
+  // Crash the Orchestrator as soon as its first SERVICE_UP is committed.
+  NodeId first = can::kNoComponent;
+  while (w.cloud.sim.now() < minutes(2)) {
+    w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
+    if (!w.apps.empty() && !w.apps[0].committed.empty()) {
+      first = w.leader.orchestrator_of(0);
+      w.crash(first);
+      break;
+    }
+  }
+  REQUIRE(first != can::kNoComponent);
+  w.cloud.sim.run_until(minutes(4));
+  const AppRecord& rec = w.apps[0];
+  const NodeId second = w.leader.orchestrator_of(0);
+  CHECK(second != first);
+  REQUIRE(w.ocan->reassignments().size() == 1);
+  CHECK(w.ocan->reassignments()[0].from == first);
+  REQUIRE(rec.appended.size() >= 3);
+  CHECK(rec.appended[0].type == CheckpointType::ServiceUp);
+  CHECK(rec.appended[0].orchestrator == first);
+  CHECK(rec.appended[1].type == CheckpointType::ServiceUp);
+  CHECK(rec.appended[1].service == 1);
+  CHECK(rec.appended[1].orchestrator == second);
+  CHECK(rec.appended[2].type == CheckpointType::AppOk);
+  // The engine was deployed once: the new Orchestrator found it up and did not deploy it again.
+  const cloud::Instances& inst = w.cloud.hypervisors->instances();
+  std::size_t engines = 0;
+  for (cloud::InstanceId i = 0; i < inst.size(); ++i) engines += inst[i].service == 0 ? 1 : 0;
+  CHECK(engines == 1);
+  // A service failure: SERVICE_DOWN, a redeploy, SERVICE_UP, and APP_OK again.
+  w.fail_service(0, 1);
+  w.cloud.sim.run_until(minutes(6));
+  std::vector<CheckpointType> after;
+  for (std::size_t i = 3; i < rec.appended.size(); ++i) after.push_back(rec.appended[i].type);
+  const auto down = std::find(after.begin(), after.end(), CheckpointType::ServiceDown);
+  REQUIRE(down != after.end());
+  const auto up = std::find(down, after.end(), CheckpointType::ServiceUp);
+  REQUIRE(up != after.end());
+  CHECK(std::find(up, after.end(), CheckpointType::AppOk) != after.end());
+  CHECK(rec.redeploys == 1);
+  w.cloud.sim.run_until(minutes(40));
+  CHECK(rec.settled);
+  // Payment split: both Orchestrators earned something.
+  CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
+}
+
+TEST_CASE("orchestration: the retry limit and the APP_OK interval are the contract's", "[orchestration]") {
+  const app::Topology rt = ray_tracing();
+  for (std::uint64_t limit : {2u, 3u}) {
+    INFO("retry limit " << limit);
+    OrchestrationConfig cfg = small();
+    cfg.cloud.retry_limit = limit;
+    cfg.cloud.app_ok_interval_ms = 120000;
+    cfg.cloud.hypervisor.instances_survive_api_crash = false;
+    OrchestrationWorld w(cfg, Rng(5));
+    w.start();
+    w.request(rt, minutes(30));
+    w.cloud.sim.run_until(minutes(7));
+    REQUIRE(w.apps.size() == 1);
+    const AppRecord& rec = w.apps[0];
+    // APP_OK every two minutes, as the contract says.
+    std::vector<SimTime> oks;
+    for (const CheckpointData& c : rec.appended) {
+      if (c.type == CheckpointType::AppOk) oks.push_back(c.at);
+    }
+    REQUIRE(oks.size() >= 2);
+    CHECK(oks[1] - oks[0] == minutes(2));
+    // The front end's hypervisor dies with its instances and stays down: redeploys fail until
+    // the retry limit, then APP_SHUTDOWN.
+    const std::uint64_t deploys_before = w.orchestrators.deploys_sent();
+    w.cloud.hypervisors->api_crashed(rec.hosts[1]);
+    w.cloud.sim.run_until(minutes(12));
+    CHECK(w.orchestrators.deploys_sent() - deploys_before == limit);
+    REQUIRE_FALSE(rec.appended.empty());
+    CHECK(rec.appended.back().type == CheckpointType::AppShutdown);
+    CHECK_FALSE(rec.ended_by_client);
+    CHECK(rec.settled);
+  }
+}
+
+TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][invariant]") {
+  const app::Topology rt = ray_tracing();
+  SECTION("two live instances of one service") {
+    cloud::Instances inst;
+    inst.create(7, 1, 0, SimTime{});
+    CHECK_THROWS_AS(inst.create(7, 1, 3, seconds(1)), InvariantViolation);
+    inst.create(7, 0, 3, seconds(1));  // another service is fine
+  }
+  SECTION("a checkpoint later than its block") {
+    OrchestrationWorld w(small(), Rng(7));
+    w.start();
+    w.request(rt, minutes(30));
+    w.cloud.sim.run_until(minutes(1));
+    REQUIRE(w.apps.size() == 1);
+    AppRecord& rec = w.apps[0];
+    // A leader that would bill an hour that has not happened yet.
+    CheckpointData future{CheckpointType::AppOk, 0, w.cloud.sim.now() + minutes(60), w.leader.orchestrator_of(0), {}, {}};
+    const std::uint32_t key = rec.next_key++;
+    rec.data.emplace(key, future);
+    w.leader.committed(w.ocan->current_leader(), rec.work, key);
+    CHECK_THROWS_AS(w.cloud.sim.run_until(minutes(2)), InvariantViolation);
+  }
+  SECTION("a minute paid that was not run") {
+    OrchestrationWorld w(small(), Rng(7));
+    w.start();
+    w.cloud.sim.run_until(minutes(30));
+    w.request(rt, minutes(3));
+    w.cloud.sim.run_until(minutes(32));
+    REQUIRE(w.apps.size() == 1);
+    REQUIRE_FALSE(w.apps[0].appended.empty());
+    // What the contract paid for, as the run saw it, claims the engine was up 20 minutes earlier.
+    w.apps[0].appended.front().at -= minutes(20);
+    CHECK_THROWS_AS(w.cloud.sim.run_until(minutes(60)), InvariantViolation);
+  }
+  SECTION("funds that appear from nowhere") {
+    OrchestrationWorld w(small(), Rng(7));
+    w.start();
+    w.cloud.sim.run_until(seconds(10));
+    w.check_funds();
+    w.cloud.chain.genesis_state().set_balance(chain::Address{42}, 1);
+    CHECK_THROWS_AS(w.check_funds(), InvariantViolation);
+  }
+}

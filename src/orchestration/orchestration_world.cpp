@@ -178,6 +178,12 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std
       });
 }
 
+void OrchestrationWorld::fail_service(std::size_t record, std::uint32_t service) {
+  if (auto id = cloud.hypervisors->instances().live_instance(apps.at(record).address.id, service)) {
+    cloud.hypervisors->fail_instance(*id);
+  }
+}
+
 chain::Address OrchestrationWorld::orchestrator_account(NodeId c) const {
   return chain::Address{300000 + static_cast<std::uint64_t>(orchestrator_index(c))};
 }

@@ -40,6 +40,10 @@ class HypervisorApis {
   void receive(HostId h, NodeId from, const CloudMsg& m);
   // The host crashed: every instance on it fails.
   void host_crashed(HostId h);
+  // A service instance fails now (a fault injected on purpose).
+  void fail_instance(InstanceId id) {
+    if (instances_.live(id)) fail(id, "service-failure");
+  }
   void api_crashed(HostId h);
   void api_recovered(HostId h);
   bool api_up(HostId h) const { return api_up_[h] != 0; }

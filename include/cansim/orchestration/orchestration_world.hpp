@@ -92,6 +92,12 @@ class OrchestrationWorld {
   std::string orchestrator_name(NodeId c) const;
   bool orchestrator_up(NodeId c) const { return ocan_net.is_up(c); }
 
+  // Faults on purpose, beside the scenario's plan (Figure 5.1, tests): OCAN node n (a member or
+  // an Orchestrator) crashes or recovers; the live instance of a service fails.
+  void crash(NodeId n) { ocan_injector_->crash(n); }
+  void recover(NodeId n) { ocan_injector_->recover(n); }
+  void fail_service(std::size_t record, std::uint32_t service);
+
   // The record of application `a` by contract address (-1: none).
   std::ptrdiff_t record_of(chain::Address a) const;
   void note(const std::string& from, const std::string& to, const std::string& what);
