@@ -34,7 +34,7 @@ void OcanLeader::tick() {
     rec.work = ocan.submit_work(1);
     if (by_work_.size() <= rec.work) by_work_.resize(rec.work + 1, SIZE_MAX);
     by_work_[rec.work] = static_cast<std::size_t>(r);
-    w_.note("Cloud contract", "OCAN leader", "Instantiated");
+    w_.note("Cloud contract", "OCAN leader", "Instantiated", r);
   }
   waiting_ = std::move(still);
   // Appends the previous leader left undone.
@@ -48,6 +48,7 @@ void OcanLeader::committed(NodeId, std::uint32_t work, std::uint32_t progress) {
   const std::size_t r = by_work_.at(work);
   w_.apps[r].committed.push_back(progress);
   append_next(r);
+  if (w_.on_committed) w_.on_committed(r);
 }
 
 void OcanLeader::append_next(std::size_t r) {
@@ -65,7 +66,7 @@ void OcanLeader::append_next(std::size_t r) {
   ac::Checkpoint cp{d.type, static_cast<std::uint64_t>(d.at.us / 1000), {}, d.service, w_.orchestrator_account(d.orchestrator)};
   rec.appending = true;
   const chain::Address from = can::member_address(leader);
-  w_.note("OCAN leader", "Application contract", "addCheckpoint");
+  w_.note("OCAN leader", "Application contract", fmt::format("addCheckpoint {}", checkpoint_label(d.type)), static_cast<std::int64_t>(r));
   w_.submit(ac::add_checkpoint(rec.address, from, cp), "ocan_leader", [this, r](const chain::Receipt& receipt) {
     AppRecord& rec = w_.apps[r];
     rec.appending = false;

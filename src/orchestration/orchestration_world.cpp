@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/cloud.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::orchestration {
@@ -45,6 +46,11 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   ocan->set_behaviour(std::move(b));
   for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) ocan->preregister_component(orchestrator_node(k));
 
+  // The OCAN's price, in the Registry (§5.1).
+  if (cloud.chain.genesis(chain::registry::set_ften_price(cloud.registry, cloud.registry_owner, cfg.ften_price_per_minute)).status !=
+      chain::Status::Success) {
+    throw InvariantViolation(SimTime{}, "building the orchestration", "Registry.setFtenPrice failed");
+  }
   // Accounts that pay gas: the Orchestrators and the resource owners withdraw.
   chain::State& g = cloud.chain.genesis_state();
   for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) g.set_balance(orchestrator_account(orchestrator_node(k)), chain::Wei{1} << 90);
@@ -74,7 +80,7 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   };
 
   // Faults.
-  cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("host {}", h)); };
+  cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); };
   ocan_injector_ = std::make_unique<FaultInjector<can::CanMsg>>(
       cloud.sim, ocan_net, root.stream("ocan-faults"), cfg.ocan_faults, [this](NodeId n) { crashed(n); },
       [this](NodeId n) { recovered(n); });
@@ -82,13 +88,13 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
       cloud.sim, cloud.net, root.stream("cloud-faults"), cfg.cloud_faults,
       [this](NodeId n) {
         if (n >= cloud.hosts.size()) return;
-        fault("host-crash", fmt::format("host {}", n));
+        fault("host-crash", fmt::format("Hypervisor {}", n));
         cloud.agents->on_crash(n);
         cloud.hypervisors->host_crashed(n);
       },
       [this](NodeId n) {
         if (n >= cloud.hosts.size()) return;
-        fault("host-recover", fmt::format("host {}", n));
+        fault("host-recover", fmt::format("Hypervisor {}", n));
         cloud.agents->on_recover(n);
       });
   arm(cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
@@ -141,7 +147,7 @@ void OrchestrationWorld::ask_to_end(std::size_t r) {
     cloud::CloudMsg m;
     m.type = cloud::CloudMsgType::ShutdownApp;
     m.app = rec.address.id;
-    note("Gateway", orchestrator_name(c), "end the application");
+    note("Gateway", orchestrator_name(c), "end the application", static_cast<std::int64_t>(r));
     cloud.net.send(cloud.gateway_node(), orchestrator_endpoint(c), std::move(m));
   }
   cloud.sim.after(cfg.gateway.reply_timeout, [this, r] { ask_to_end(r); });
@@ -167,7 +173,7 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std
           *record = static_cast<std::ptrdiff_t>(apps.size());
           by_address_[rec.address] = apps.size();
           apps.push_back(std::move(rec));
-          note("Gateway", "Cloud contract", "instantiate");
+          note("Gateway", "Cloud contract", "instantiate", *record);
         }
         if (on_outcome) on_outcome(o);
       },
@@ -195,8 +201,8 @@ std::ptrdiff_t OrchestrationWorld::record_of(chain::Address a) const {
   return it == by_address_.end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
 }
 
-void OrchestrationWorld::note(const std::string& from, const std::string& to, const std::string& what) {
-  if (cfg.sequence) sequence.push_back({cloud.sim.now(), from, to, what});
+void OrchestrationWorld::note(const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
+  if (cfg.sequence) sequence.push_back({cloud.sim.now(), from, to, what, app});
 }
 
 void OrchestrationWorld::fault(const char* kind, const std::string& who) {

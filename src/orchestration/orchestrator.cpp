@@ -15,16 +15,6 @@ using cloud::CloudMsgType;
 
 namespace {
 
-const char* checkpoint_name(CheckpointType t) {
-  switch (t) {
-    case CheckpointType::ServiceUp: return "SERVICE_UP";
-    case CheckpointType::ServiceDown: return "SERVICE_DOWN";
-    case CheckpointType::AppOk: return "APP_OK";
-    case CheckpointType::AppShutdown: return "APP_SHUTDOWN";
-  }
-  return "?";
-}
-
 std::string hypervisor_name(cloud::HostId h) { return fmt::format("Hypervisor {}", h); }
 
 }  // namespace
@@ -63,8 +53,8 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   const Key k{c, work};
   const std::uint32_t epoch = j.epoch;
   jobs_[k] = std::move(j);
-  w_.note("OCAN leader", w_.orchestrator_name(c),
-          progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress));
+  w_.note("OCAN leader", w_.orchestrator_name(c), progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress),
+          static_cast<std::int64_t>(r));
   if (ended) {
     Job& job = jobs_[k];
     job.shutting_down = job.shutdown_committed = true;
@@ -87,7 +77,10 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
 }
 
 void Orchestrators::stop(NodeId c, std::uint32_t work) {
-  if (jobs_.erase({c, work}) > 0) w_.note("OCAN leader", w_.orchestrator_name(c), "Shutdown");
+  auto it = jobs_.find({c, work});
+  if (it == jobs_.end()) return;
+  w_.note("OCAN leader", w_.orchestrator_name(c), "Shutdown", static_cast<std::int64_t>(it->second.app));
+  jobs_.erase(it);
 }
 
 void Orchestrators::on_crash(NodeId c) {
@@ -146,7 +139,10 @@ void Orchestrators::advance(const Key& k) {
   }
   AppRecord& rec = w_.apps[j.app];
   const bool all_up = std::all_of(j.views.begin(), j.views.end(), [](ServiceView v) { return v == ServiceView::Up; });
-  if (all_up && rec.all_up.us == 0) rec.all_up = w_.cloud.sim.now();
+  if (all_up && rec.all_up.us == 0) {
+    rec.all_up = w_.cloud.sim.now();
+    if (w_.on_all_up) w_.on_all_up(j.app);
+  }
 }
 
 void Orchestrators::deploy(const Key& k, std::uint32_t s) {
@@ -160,7 +156,8 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   m.app = rec.address.id;
   m.service = s;
   const cloud::HostId h = rec.hosts[s];
-  w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name));
+  w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
+          static_cast<std::int64_t>(j.app));
   call(k, h, m, deploy_timeout(j, s), [this, k, s, h](Job& j, const CloudMsg* r) {
     j.busy[s] = 0;
     AppRecord& rec = w_.apps[j.app];
@@ -168,7 +165,8 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
       j.views[s] = ServiceView::Up;
       j.instances[s] = r->instance;
       j.attempts[s] = 0;
-      w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance));
+      w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance),
+              static_cast<std::int64_t>(j.app));
       checkpoint(k, CheckpointType::ServiceUp, s);
       // The dependants already up learn the new endpoint.
       const app::Topology& t = *rec.topology;
@@ -219,7 +217,8 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   // before this SERVICE_DOWN, which the client paid for.
   const cloud::Instances& inst = w_.cloud.hypervisors->instances();
   if (j.instances[s] < inst.size() && !inst.live(j.instances[s])) rec.detection_lag += w_.cloud.sim.now() - inst[j.instances[s]].ended;
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name));
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
+          static_cast<std::int64_t>(j.app));
   checkpoint(k, CheckpointType::ServiceDown, s);
   advance(k);
 }
@@ -248,7 +247,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   if (j.shutting_down) return;
   j.shutting_down = true;
   AppRecord& rec = w_.apps[j.app];
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why));
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why), static_cast<std::int64_t>(j.app));
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
     CloudMsg m;
     m.type = CloudMsgType::Stop;
@@ -284,7 +283,8 @@ void Orchestrators::send_next(const Key& k) {
     key = rec.next_key++;
     rec.data.emplace(key, d);
   }
-  w_.note(w_.orchestrator_name(k.first), "OCAN leader", fmt::format("CheckpointWork {}", checkpoint_name(d.type)));
+  w_.note(w_.orchestrator_name(k.first), "OCAN leader", fmt::format("CheckpointWork {}", checkpoint_label(d.type)),
+          static_cast<std::int64_t>(j.app));
   const std::uint32_t epoch = j.epoch;
   w_.ocan->checkpoint(k.first, k.second, key, [this, k, epoch](bool ok) {
     Job* j = find(k, epoch);

@@ -94,7 +94,7 @@ void PaymentDriver::pay(std::size_t r) {
   chain::Transaction tx = ac::interim_payment(rec.address, from, k);
   tx.gas_limit = w_.cfg.payment_gas_budget;
   rec.paying = true;
-  w_.note("OCAN leader", "Application contract", fmt::format("interimPayment({})", k));
+  w_.note("OCAN leader", "Application contract", fmt::format("interimPayment({})", k), static_cast<std::int64_t>(r));
   w_.submit(std::move(tx), "ocan_leader", [this, r](const chain::Receipt& receipt) {
     AppRecord& rec = w_.apps[r];
     rec.paying = false;
@@ -151,7 +151,7 @@ void PaymentDriver::settle(std::size_t r) {
                                            up.to_seconds() / 60, slack.to_seconds() / 60));
     }
   }
-  w_.note("Application contract", "Gateway", "settled");
+  w_.note("Application contract", "Gateway", "settled", static_cast<std::int64_t>(r));
   auto done = [this, r] {
     if (waiting_.size() <= r) return;
     auto fns = std::move(waiting_[r]);

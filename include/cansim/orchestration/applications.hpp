@@ -19,6 +19,17 @@ namespace cansim::orchestration {
 
 using chain::application::CheckpointType;
 
+// SERVICE_UP, SERVICE_DOWN, APP_OK, APP_SHUTDOWN (§5).
+inline const char* checkpoint_label(CheckpointType t) {
+  switch (t) {
+    case CheckpointType::ServiceUp: return "SERVICE_UP";
+    case CheckpointType::ServiceDown: return "SERVICE_DOWN";
+    case CheckpointType::AppOk: return "APP_OK";
+    case CheckpointType::AppShutdown: return "APP_SHUTDOWN";
+  }
+  return "?";
+}
+
 // An Orchestrator's view of one service.
 enum class ServiceView : std::uint8_t { Pending, Deploying, Up, Down };
 

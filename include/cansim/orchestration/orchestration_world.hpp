@@ -61,12 +61,14 @@ struct OrchestrationConfig {
   FaultPlan ocan_faults;   // scheduled faults on the OCAN's network (members and Orchestrators)
   FaultPlan cloud_faults;  // scheduled faults on the cloud's network (hosts, ...)
   bool sequence = false;   // record the sequence of interactions (sequence.csv, Figure 5.1)
+  chain::Wei ften_price_per_minute = 1;  // the Registry's FTEN price (the OCAN's share)
 };
 
 // One interaction between the platform's participants, for sequence diagrams.
 struct SequenceEvent {
   SimTime at;
   std::string from, to, what;
+  std::int64_t app = -1;  // the application's record, if it concerns one
 };
 
 class OrchestrationWorld {
@@ -100,7 +102,7 @@ class OrchestrationWorld {
 
   // The record of application `a` by contract address (-1: none).
   std::ptrdiff_t record_of(chain::Address a) const;
-  void note(const std::string& from, const std::string& to, const std::string& what);
+  void note(const std::string& from, const std::string& to, const std::string& what, std::int64_t app = -1);
   void fault(const char* kind, const std::string& who);
   // Submits a transaction; counts its gas by function and by role.
   void submit(chain::Transaction tx, const std::string& role, chain::ReceiptHandler on_receipt = {});
@@ -120,6 +122,9 @@ class OrchestrationWorld {
   std::vector<FaultRecord> faults;
   std::vector<std::string> fault_names;
   std::map<std::string, chain::Gas> gas_by_function, gas_by_role;
+  // Hooks for scripted experiments (Figure 5.1): the leader committed a checkpoint of an
+  // application; an application's services were first all up.
+  std::function<void(std::size_t record)> on_committed, on_all_up;
   std::uint64_t transactions = 0;
 
  private:

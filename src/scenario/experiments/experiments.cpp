@@ -8,6 +8,8 @@ const std::vector<ExperimentKind>& experiment_kinds() {
       cloud_init_kind(),
       churn_kind(),
       churn_protocol_kind(),
+      fig5_1_kind(),
+      orchestration_kind(),
       payment_kind(),
       placement_kind(),
       queue_kind(),

@@ -15,6 +15,10 @@ ExperimentKind churn_protocol_kind();
 ExperimentKind placement_kind();
 ExperimentKind cloud_init_kind();
 ExperimentKind selection_kind();
+ExperimentKind orchestration_kind();
+ExperimentKind fig5_1_kind();
+// The output options the orchestration kinds share.
+std::vector<ParamSpec> orchestration_outputs();
 
 // The churn kinds' first metrics, in this order, and their first table, "sizes" (step, size).
 enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };

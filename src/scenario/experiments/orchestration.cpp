@@ -1,0 +1,221 @@
+// Experiment kind "orchestration": applications arriving over time onto the cloud, each deployed
+// by an Orchestrator of the OCAN, recorded in its Application contract, paid by interim payments
+// and ended by its client, under failures of every part (§3.2, §5, §5.1). Measures time to deploy,
+// availability, completion, redeploys, reassignments, the payment error (paid against the time
+// services really ran) and gas per application-hour for every party: the trade-off between
+// checkpoint granularity, payment fairness and gas.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/orchestration/orchestration_world.hpp"
+#include "cansim/sim/invariant.hpp"
+#include "cansim/sim/stats.hpp"
+#include "cloud_params.hpp"
+#include "experiments.hpp"
+#include "orchestration_params.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+using orchestration::AppRecord;
+using orchestration::OrchestrationWorld;
+
+struct Requested {
+  std::int64_t app = 0;
+  bool resolved = false, accepted = false;
+  std::int64_t record = -1;
+};
+
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
+  const ParamValues& p = ctx.params;
+  const Rng root(ctx.seed);
+  orchestration::OrchestrationConfig cfg = orchestration_config(p, ctx.faults);
+  cfg.sequence = ctx.output.boolean("sequence") || ctx.output.boolean("trace");
+  OrchestrationWorld w(cfg, root);
+  w.start();
+  Rng workload = root.stream("workload");
+  const auto count = static_cast<std::size_t>(p.integer("applications"));
+  const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
+  const double mean_duration_us = p.real("mean_duration_s") * 1e6;
+  std::vector<Requested> req(count);
+  std::size_t arrived = 0, resolved = 0, ended = 0;
+  std::function<void()> arrive = [&] {
+    const std::size_t i = arrived++;
+    const std::size_t a = pick_application(ctx.applications, workload);
+    const SimTime duration{1 + static_cast<std::int64_t>(workload.exponential(mean_duration_us))};
+    req[i].app = static_cast<std::int64_t>(a);
+    w.request(
+        ctx.applications[a].topology, duration,
+        [&, i](const cloud::Outcome& o) {
+          ++resolved;
+          req[i].resolved = true;
+          req[i].accepted = o.accepted;
+          if (o.accepted) req[i].record = w.record_of(o.application);
+        },
+        [&](std::size_t) { ++ended; });
+    if (arrived < count) w.cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
+  };
+  w.cloud.sim.at(SimTime{}, arrive);
+  // Until every accepted application is released, or the time limit.
+  const SimTime limit = SimTime{static_cast<std::int64_t>(std::llround(p.real("max_duration_s") * 1e6))};
+  const SimTime step = w.cloud.chain.config().block_interval * 10;
+  while (!(arrived == count && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
+    w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + step));
+  }
+  w.check_funds();
+  const SimTime end = w.cloud.sim.now();
+
+  std::map<std::string, double> m;
+  RunningStats deploy, availability, error, lag;
+  double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, redeploys = 0, paid_min = 0, up_min = 0;
+  for (const AppRecord& rec : w.apps) {
+    accepted += 1;
+    if (rec.all_up.us > 0) deploy.add((rec.all_up - rec.instantiated).to_seconds());
+    const SimTime stop = rec.shutdown_checkpoint.us > 0 ? rec.shutdown_checkpoint : (rec.settled ? rec.settled_at : end);
+    const double lifetime = (stop - rec.instantiated).to_seconds() * static_cast<double>(rec.topology->services.size());
+    if (rec.settled && lifetime > 0) availability.add(std::min(1.0, rec.up_time.to_seconds() / lifetime));
+    if (rec.settled && rec.up_time.us > 0) error.add((rec.paid_time - rec.up_time).to_seconds() / rec.up_time.to_seconds());
+    if (rec.failures_seen > 0) lag.add(rec.detection_lag.to_seconds() / rec.failures_seen);
+    app_hours += (stop - rec.instantiated).to_seconds() / 3600;
+    completed += rec.settled && rec.ended_by_client ? 1 : 0;
+    early += rec.settled && !rec.ended_by_client ? 1 : 0;
+    unsettled += rec.settled ? 0 : 1;
+    redeploys += rec.redeploys;
+    paid_min += rec.paid_time.to_seconds() / 60;
+    up_min += rec.up_time.to_seconds() / 60;
+  }
+  const double nan = std::nan("");
+  const auto mean = [nan](const RunningStats& s) { return s.count() ? s.mean() : nan; };
+  const auto gas_of = [&](const char* role) {
+    auto it = w.gas_by_role.find(role);
+    return it == w.gas_by_role.end() ? 0.0 : static_cast<double>(it->second);
+  };
+  std::uint64_t crashes = 0;
+  for (const FaultRecord& f : w.faults) crashes += f.kind == "orchestrator-crash" ? 1 : 0;
+  m["applications"] = static_cast<double>(count);
+  m["accepted"] = accepted;
+  m["completed"] = completed;
+  m["shut_down_early"] = early;
+  m["unsettled"] = unsettled;
+  m["mean_time_to_deploy_s"] = mean(deploy);
+  m["mean_availability"] = mean(availability);
+  m["redeploys"] = redeploys;
+  m["service_failures"] = static_cast<double>(w.cloud.hypervisors->instances().failures());
+  m["orchestrator_crashes"] = static_cast<double>(crashes);
+  m["reassignments"] = static_cast<double>(w.ocan->reassignments().size());
+  m["mean_detection_lag_s"] = mean(lag);
+  m["paid_minutes"] = paid_min;
+  m["up_minutes"] = up_min;
+  m["mean_payment_error"] = mean(error);
+  m["interim_payments"] = static_cast<double>(w.payments.payments());
+  m["largest_k"] = static_cast<double>(w.payments.largest_k());
+  m["checkpoints_on_chain"] = static_cast<double>(w.leader.appends());
+  m["gas_per_app_hour_client"] = app_hours > 0 ? gas_of("client") / app_hours : nan;
+  m["gas_per_app_hour_ocan_leader"] = app_hours > 0 ? gas_of("ocan_leader") / app_hours : nan;
+  m["gas_per_app_hour_payees"] = app_hours > 0 ? gas_of("payee") / app_hours : nan;
+  m["transactions"] = static_cast<double>(w.transactions);
+  m["ocan_messages"] = static_cast<double>(w.ocan->messages_sent());
+  m["duration_s"] = end.to_seconds();
+  m["blocks"] = static_cast<double>(w.cloud.chain.blocks().size());
+
+  RunResult r;
+  r.metrics = metrics_by_name(kind, m);
+  if (ctx.output.boolean("applications")) {
+    std::vector<std::int64_t> index, app, acc, rec_col, redeploy_col, failures, settled, by_client;
+    std::vector<double> deploy_s, avail, paid, up;
+    for (std::size_t i = 0; i < req.size(); ++i) {
+      index.push_back(static_cast<std::int64_t>(i));
+      app.push_back(req[i].app);
+      acc.push_back(req[i].accepted ? 1 : 0);
+      const AppRecord* rec = req[i].record >= 0 ? &w.apps[static_cast<std::size_t>(req[i].record)] : nullptr;
+      redeploy_col.push_back(rec ? rec->redeploys : 0);
+      failures.push_back(rec ? rec->failures_seen : 0);
+      settled.push_back(rec && rec->settled ? 1 : 0);
+      by_client.push_back(rec && rec->ended_by_client ? 1 : 0);
+      deploy_s.push_back(rec && rec->all_up.us > 0 ? (rec->all_up - rec->instantiated).to_seconds() : nan);
+      paid.push_back(rec ? rec->paid_time.to_seconds() / 60 : nan);
+      up.push_back(rec ? rec->up_time.to_seconds() / 60 : nan);
+    }
+    r.tables.push_back(Table{"applications",
+                             {"request", "application", "accepted", "redeploys", "failures_seen", "settled", "ended_by_client",
+                              "time_to_deploy_s", "paid_min", "up_min"},
+                             {std::move(index), std::move(app), std::move(acc), std::move(redeploy_col), std::move(failures),
+                              std::move(settled), std::move(by_client), std::move(deploy_s), std::move(paid), std::move(up)},
+                             true});
+  }
+  if (ctx.output.boolean("faults")) r.tables.push_back(orchestration_fault_table(w));
+  if (ctx.output.boolean("gas")) r.tables.push_back(gas_table(w));
+  if (ctx.output.boolean("sequence")) r.tables.push_back(sequence_table(w));
+  if (ctx.output.boolean("trace")) r.trace = orchestration_trace(w);
+  r.trace_hash = w.cloud.sim.trace_hash();
+  return r;
+}
+
+}  // namespace
+
+std::vector<ParamSpec> orchestration_outputs() {
+  return {
+      ParamSpec::boolean("applications", "write applications.csv: each request's outcome, deploy time, failures, paid and up minutes").def(false),
+      ParamSpec::boolean("faults", "write faults.csv: every failure of every part (time, kind, who)").def(false),
+      ParamSpec::boolean("gas", "write gas.csv: gas by contract function and by role").def(false),
+      ParamSpec::boolean("sequence", "write sequence.csv: every interaction between the participants (scripts/plot/sequence.py draws it)").def(false),
+      ParamSpec::boolean("trace", "write traces/run-N.json: the interactions and each application's stretch on each Orchestrator, "
+                                  "as Chrome trace-event JSON (Perfetto)").def(false),
+  };
+}
+
+ExperimentKind orchestration_kind() {
+  ExperimentKind k;
+  k.name = "orchestration";
+  k.description =
+      "Applications arriving onto the cloud, deployed by an OCAN of Orchestrators, checkpointed in their Application contracts and "
+      "paid by interim payments, under failures of Orchestrators, OCAN members, hosts, hypervisors, services and the network "
+      "(§3.2, §5, §5.1).";
+  k.params = {
+      ParamSpec::integer("applications", "applications requested").at_least(1).at_most(1e7).def(50),
+      ParamSpec::real("arrival_rate_per_s", "Poisson rate of requests").at_least(1e-6).at_most(1e6).def(0.05).in_unit("1/s"),
+      ParamSpec::real("mean_duration_s", "mean running time a client asks for (exponential)").at_least(0.001).at_most(1e9).def(1800.0).in_unit("s"),
+      ParamSpec::real("max_duration_s", "the run ends here even if applications still run").at_least(1).at_most(1e10).def(30 * 86400.0).in_unit("s"),
+  };
+  for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
+  k.outputs = orchestration_outputs();
+  k.metrics = {
+      {"applications", "applications requested"},
+      {"accepted", "applications instantiated"},
+      {"completed", "applications that ran until their client ended them, and were settled"},
+      {"shut_down_early", "applications shut down before their client's end (retries exhausted, or funds ran out)"},
+      {"unsettled", "applications not settled when the run ended (max_duration_s)"},
+      {"mean_time_to_deploy_s", "mean time from instantiation until every service was first up"},
+      {"mean_availability", "mean over settled applications of the share of service-time their services were up"},
+      {"redeploys", "services redeployed after a failure"},
+      {"service_failures", "service instances that failed (on their own, with their host, or with their hypervisor)"},
+      {"orchestrator_crashes", "Orchestrator crashes"},
+      {"reassignments", "ReassignWork entries the OCAN committed"},
+      {"mean_detection_lag_s", "mean time from a service's failure to its SERVICE_DOWN (time the client paid for)"},
+      {"paid_minutes", "service-minutes paid, settled applications"},
+      {"up_minutes", "service-minutes the services really ran, settled applications"},
+      {"mean_payment_error", "mean over settled applications of (paid - up) / up: negative is unpaid running time"},
+      {"interim_payments", "interimPayment transactions"},
+      {"largest_k", "the largest k the leader chose by dry run"},
+      {"checkpoints_on_chain", "checkpoints appended to Application contracts"},
+      {"gas_per_app_hour_client", "gas of the clients (instantiate, release, destroy) per application-hour"},
+      {"gas_per_app_hour_ocan_leader", "gas of the OCAN leader (addCheckpoint, interimPayment) per application-hour"},
+      {"gas_per_app_hour_payees", "gas of the payees' withdrawals per application-hour"},
+      {"transactions", "transactions of every party"},
+      {"ocan_messages", "messages the OCAN's members and Orchestrators sent (CAN protocols)"},
+      {"duration_s", "simulated time"},
+      {"blocks", "blocks sealed"},
+  };
+  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators")); };
+  k.fault_nodes_description = "OCAN members, then Orchestrators";
+  k.takes_applications = true;
+  k.check_application = check_cloud_application;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
+  k.headline = {"accepted", "completed", "mean_time_to_deploy_s", "mean_availability", "mean_payment_error", "gas_per_app_hour_ocan_leader"};
+  return k;
+}
+
+}  // namespace cansim::scenario

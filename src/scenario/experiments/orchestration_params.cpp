@@ -1,0 +1,198 @@
+#include "orchestration_params.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cloud_params.hpp"
+
+namespace cansim::scenario {
+
+namespace {
+
+SimTime secs(const ParamValues& p, const std::string& name) {
+  return SimTime{static_cast<std::int64_t>(std::llround(p.real(name) * 1e6))};
+}
+double per_s(const ParamValues& p, const std::string& per_hour) { return p.real(per_hour) / 3600.0; }
+
+}  // namespace
+
+std::vector<ParamSpec> orchestration_params() {
+  std::vector<ParamSpec> out = {
+      // The OCAN (§5): the CAN protocols' timing.
+      ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(5),
+      ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
+      ParamSpec::integer("check_interval_ms", "each OCAN member's checkState period; also the leader's duty cycle").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
+      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
+      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent").at_least(1).at_most(100).def(1),
+      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
+      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
+      ParamSpec::integer("replication", "copies of each checkpoint in the OCAN's store").at_least(1).at_most(1000).def(3),
+      ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(0.0),
+      // The Orchestrator.
+      ParamSpec::real("monitor_interval_s", "an Orchestrator checks every service's status this often").at_least(0.001).at_most(1e7).def(10.0).in_unit("s"),
+      ParamSpec::real("status_timeout_s", "a status check unanswered this long counts as a failure").at_least(0.001).at_most(1e7).def(2.0).in_unit("s"),
+      ParamSpec::real("deploy_timeout_factor", "a deploy unanswered after this many mean deploy times failed").at_least(1).at_most(1e3).def(4.0),
+      ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(5.0).in_unit("s"),
+      // Hypervisors (§2).
+      ParamSpec::real("container_deploy_s", "mean deploy time of a container (log-normal)").above(0).at_most(1e6).def(5.0).in_unit("s"),
+      ParamSpec::real("vm_deploy_s", "mean deploy time of a VM (log-normal)").above(0).at_most(1e6).def(45.0).in_unit("s"),
+      ParamSpec::real("bare_metal_deploy_s", "mean deploy time on bare metal (log-normal)").above(0).at_most(1e6).def(300.0).in_unit("s"),
+      ParamSpec::real("deploy_cv", "coefficient of variation of every deploy time (0: always the mean)").at_least(0).at_most(10).def(0.5),
+      // The Application contract's terms (§5, §5.1), signed by the Scheduler.
+      ParamSpec::real("app_ok_interval_s", "APP_OK checkpoint interval the contract sets").at_least(1).at_most(1e7).def(60.0).in_unit("s"),
+      ParamSpec::integer("retry_limit", "failed deploys of a service in a row before APP_SHUTDOWN (the contract's)").at_least(1).at_most(1000).def(3),
+      ParamSpec::integer("max_failed_payments", "interim payments in a row that pay nothing before the contract shuts down").at_least(1).at_most(1000).def(3),
+      ParamSpec::integer("orchestration_price", "the Orchestrators' price per service").at_least(0).at_most(1e15).def(4).in_unit("wei/min"),
+      ParamSpec::integer("ften_price", "the OCAN's (FTEN) price per service, paid to the Registry").at_least(0).at_most(1e15).def(1).in_unit("wei/min"),
+      ParamSpec::real("deposit_wei", "what each client deposits in its Application contract").at_least(0).at_most(1e30).def(1e12).in_unit("wei"),
+      // Payments (§5.1).
+      ParamSpec::real("payment_interval_s", "the OCAN leader calls interimPayment on each application this often").at_least(1).at_most(1e8).def(600.0).in_unit("s"),
+      ParamSpec::integer("payment_gas_budget", "gas the leader allows an interimPayment; k is the largest that fits").at_least(21000).at_most(1e12).def(5000000),
+      ParamSpec::boolean("payees_withdraw", "at the end, payees that sign withdraw (else destroy sends them their salary)").def(true),
+      // Failures (rates per hour, per part; 0: none).
+      ParamSpec::real("orchestrator_failures_per_h", "crash rate of each Orchestrator").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+      ParamSpec::real("orchestrator_recoveries_per_h", "recovery rate of a crashed Orchestrator (0: stays down)").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
+      ParamSpec::real("member_failures_per_h", "crash rate of each OCAN member, the leader included").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+      ParamSpec::real("member_recoveries_per_h", "recovery rate of a crashed member").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
+      ParamSpec::real("host_failures_per_h", "crash rate of each host (every instance on it dies)").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+      ParamSpec::real("host_recoveries_per_h", "recovery rate of a crashed host").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
+      ParamSpec::real("hypervisor_failures_per_h", "crash rate of each host's hypervisor API").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+      ParamSpec::real("hypervisor_recoveries_per_h", "recovery rate of a crashed hypervisor API").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
+      ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(true),
+      ParamSpec::real("service_failures_per_h", "failure rate of each running service instance").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+  };
+  // The cloud's parameters, but for the network's loss (shared above).
+  for (ParamSpec& s : cloud_params()) out.push_back(std::move(s));
+  return out;
+}
+
+orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, const FaultPlan& faults) {
+  orchestration::OrchestrationConfig c;
+  c.cloud = cloud_config(p);
+  c.gateway = gateway_config(p);
+  c.gateway.deposit = static_cast<chain::Wei>(p.real("deposit_wei"));
+  c.cloud.link.loss = p.real("loss");
+  c.cloud.orchestration_price_per_minute = static_cast<chain::Wei>(p.integer("orchestration_price"));
+  c.cloud.retry_limit = static_cast<std::uint64_t>(p.integer("retry_limit"));
+  c.cloud.app_ok_interval_ms = static_cast<std::uint64_t>(std::llround(p.real("app_ok_interval_s") * 1000));
+  c.cloud.max_failed_payments = static_cast<std::uint64_t>(p.integer("max_failed_payments"));
+  c.ften_price_per_minute = static_cast<chain::Wei>(p.integer("ften_price"));
+  const char* kinds[] = {"vm", "container", "bare_metal"};
+  for (std::size_t k = 0; k < 3; ++k) {
+    c.cloud.hypervisor.times[k].deploy_mean = secs(p, fmt::format("{}_deploy_s", kinds[k]));
+    c.cloud.hypervisor.times[k].deploy_cv = p.real("deploy_cv");
+  }
+  c.cloud.hypervisor.service_failure_rate_per_s = per_s(p, "service_failures_per_h");
+  c.cloud.hypervisor.instances_survive_api_crash = p.boolean("instances_survive_hypervisor_crash");
+  c.members = static_cast<std::uint32_t>(p.integer("members"));
+  c.orchestrators = static_cast<std::uint32_t>(p.integer("orchestrators"));
+  c.can.check_interval = millis(p.integer("check_interval_ms"));
+  c.can.ping_timeout = millis(p.integer("ping_timeout_ms"));
+  c.can.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
+  c.can.vote_timeout = millis(p.integer("vote_timeout_ms"));
+  c.can.promise_ttl = millis(p.integer("promise_ttl_ms"));
+  c.can.replication = static_cast<std::uint32_t>(p.integer("replication"));
+  c.ocan_link = c.cloud.link;
+  c.monitor_interval = secs(p, "monitor_interval_s");
+  c.status_timeout = secs(p, "status_timeout_s");
+  c.deploy_timeout_factor = p.real("deploy_timeout_factor");
+  c.retry_delay = secs(p, "retry_delay_s");
+  c.payment_interval = secs(p, "payment_interval_s");
+  c.payment_gas_budget = static_cast<chain::Gas>(p.integer("payment_gas_budget"));
+  c.payees_withdraw = p.boolean("payees_withdraw");
+  c.orchestrator_crash_rate = per_s(p, "orchestrator_failures_per_h");
+  c.orchestrator_recovery_rate = per_s(p, "orchestrator_recoveries_per_h");
+  c.member_crash_rate = per_s(p, "member_failures_per_h");
+  c.member_recovery_rate = per_s(p, "member_recoveries_per_h");
+  c.host_crash_rate = per_s(p, "host_failures_per_h");
+  c.host_recovery_rate = per_s(p, "host_recoveries_per_h");
+  c.api_crash_rate = per_s(p, "hypervisor_failures_per_h");
+  c.api_recovery_rate = per_s(p, "hypervisor_recoveries_per_h");
+  c.ocan_faults = faults;
+  return c;
+}
+
+Table sequence_table(const orchestration::OrchestrationWorld& w) {
+  std::vector<double> time;
+  std::vector<std::string> from, to, what;
+  for (const auto& e : w.sequence) {
+    time.push_back(e.at.to_seconds());
+    from.push_back(e.from);
+    to.push_back(e.to);
+    what.push_back(e.what);
+  }
+  return Table{"sequence", {"time_s", "from", "to", "what"}, {std::move(time), std::move(from), std::move(to), std::move(what)}, true};
+}
+
+Table orchestration_fault_table(const orchestration::OrchestrationWorld& w) {
+  std::vector<double> time;
+  std::vector<std::string> kind, who;
+  for (std::size_t i = 0; i < w.faults.size(); ++i) {
+    time.push_back(w.faults[i].time.to_seconds());
+    kind.push_back(w.faults[i].kind);
+    who.push_back(w.fault_names[i]);
+  }
+  return Table{"faults", {"time_s", "kind", "who"}, {std::move(time), std::move(kind), std::move(who)}, true};
+}
+
+Table gas_table(const orchestration::OrchestrationWorld& w) {
+  std::vector<std::string> what, name;
+  std::vector<std::int64_t> gas;
+  for (const auto& [fn, g] : w.gas_by_function) {
+    what.push_back("function");
+    name.push_back(fn);
+    gas.push_back(static_cast<std::int64_t>(g));
+  }
+  for (const auto& [role, g] : w.gas_by_role) {
+    what.push_back("role");
+    name.push_back(role);
+    gas.push_back(static_cast<std::int64_t>(g));
+  }
+  return Table{"gas", {"by", "name", "gas"}, {std::move(what), std::move(name), std::move(gas)}, true};
+}
+
+std::string orchestration_trace(const orchestration::OrchestrationWorld& w) {
+  using json = nlohmann::ordered_json;
+  // One thread per participant, numbered in order of first appearance.
+  std::map<std::string, int> tid;
+  json events = json::array();
+  auto thread = [&](const std::string& who) {
+    auto [it, fresh] = tid.emplace(who, static_cast<int>(tid.size()) + 1);
+    return it->second;
+  };
+  for (const auto& e : w.sequence) {
+    events.push_back({{"name", e.what}, {"cat", "orchestration"}, {"ph", "i"}, {"s", "t"}, {"ts", e.at.us}, {"pid", 1},
+                      {"tid", thread(e.from)}, {"args", {{"to", e.to}}}});
+  }
+  // Each application's stretches on its Orchestrators: from its (re)assignment to the next one
+  // or to its Shutdown.
+  std::map<std::int64_t, std::pair<std::string, std::int64_t>> running;  // app -> (Orchestrator, since)
+  const auto close = [&](std::int64_t app, std::int64_t until) {
+    auto it = running.find(app);
+    if (it == running.end()) return;
+    events.push_back({{"name", fmt::format("application {}", app)}, {"cat", "work"}, {"ph", "X"}, {"ts", it->second.second},
+                      {"dur", until - it->second.second}, {"pid", 1}, {"tid", thread(it->second.first)}});
+    running.erase(it);
+  };
+  std::int64_t end = 0;
+  for (const auto& e : w.sequence) {
+    end = std::max(end, e.at.us);
+    if (e.app < 0) continue;
+    const bool assigned = e.what.rfind("AssignWork", 0) == 0 || e.what.rfind("ReassignWork", 0) == 0;
+    if (assigned || e.what == "Shutdown") close(e.app, e.at.us);
+    if (assigned) running[e.app] = {e.to, e.at.us};
+  }
+  while (!running.empty()) close(running.begin()->first, end);
+  json meta = json::array();
+  meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "orchestration"}}}});
+  for (const auto& [who, id] : tid) {
+    meta.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", id}, {"args", {{"name", who}}}});
+  }
+  for (auto& e : events) meta.push_back(std::move(e));
+  return json{{"traceEvents", std::move(meta)}, {"displayTimeUnit", "ms"}}.dump() + "\n";
+}
+
+}  // namespace cansim::scenario

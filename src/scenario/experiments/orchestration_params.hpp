@@ -1,0 +1,27 @@
+#pragma once
+// What the orchestration experiment kinds share: the parameters of the OCAN, the Orchestrators,
+// the contract terms, the payments and the failures (beside the cloud's own, cloud_params.hpp),
+// the OrchestrationConfig they make, and the tables and trace a run can write.
+#include <string>
+#include <vector>
+
+#include "cansim/orchestration/orchestration_world.hpp"
+#include "cansim/scenario/experiment.hpp"
+
+namespace cansim::scenario {
+
+std::vector<ParamSpec> orchestration_params();
+orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, const FaultPlan& faults);
+
+// sequence.csv: every interaction (time, from, to, what), for sequence diagrams.
+Table sequence_table(const orchestration::OrchestrationWorld& w);
+// faults.csv: every failure of every part (time, kind, who).
+Table orchestration_fault_table(const orchestration::OrchestrationWorld& w);
+// gas.csv: gas by contract function and by role.
+Table gas_table(const orchestration::OrchestrationWorld& w);
+// The run as Chrome trace-event JSON: one track per participant (Gateway, contracts, OCAN
+// leader, Orchestrators, hypervisors), an instant per interaction, a slice per application's
+// stretch on each Orchestrator.
+std::string orchestration_trace(const orchestration::OrchestrationWorld& w);
+
+}  // namespace cansim::scenario
