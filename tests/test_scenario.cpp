@@ -197,7 +197,7 @@ TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {
 // internal errors (exit 1). They are refused at validation, naming the parameter.
 TEST_CASE("durations and rates are checked against the clock's resolution and range", "[scenario]") {
   using cansim::scenario::testing::validation_error;
-  CHECK(validation_error(R"({"experiment": "payment", "seed": 1, "params": {"block_interval_s": 1e-7}})") ==
+  CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"block_interval_s": 1e-7}})") ==
         ":/params/block_interval_s: expected a duration the µs clock can represent (0, or from 1 µs to 2^62 µs), found 1e-07 s");
   CHECK(validation_error(R"({"experiment": "churn_protocol", "seed": 1, "params": {"f": 0.5, "j": 0.1, "nmax": 10, "step_s": 1e-300}})")
             .find(":/params/step_s: expected a duration the µs clock can represent") == 0);
@@ -205,7 +205,7 @@ TEST_CASE("durations and rates are checked against the clock's resolution and ra
         ":/params/arrival_rate: expected a rate whose mean interval the µs clock can represent (at most 1e6 1/s, "
         "at least 2^-62 per µs), found 1e-308 1/s");
   // Exactly one µs is fine.
-  CHECK(validation_error(R"({"experiment": "payment", "seed": 1, "params": {"block_interval_s": 0.000001}})").empty());
+  CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"block_interval_s": 0.000001}})").empty());
   // Fault rates too.
   CHECK(validation_error(R"({"experiment": "can", "seed": 1, "faults": {"crash_rate_per_s": 1e7}})")
             .find(":/faults/crash_rate_per_s: expected a rate") == 0);

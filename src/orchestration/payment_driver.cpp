@@ -151,6 +151,14 @@ void PaymentDriver::settle(std::size_t r) {
                                            up.to_seconds() / 60, slack.to_seconds() / 60));
     }
   }
+  // Each party's salary, before anyone withdraws.
+  std::set<chain::Address> owners, orcs;
+  for (cloud::HostId h : rec.hosts) owners.insert(cloud::owner_account(h));
+  for (const CheckpointData& c : rec.appended) orcs.insert(w_.orchestrator_account(c.orchestrator));
+  for (chain::Address a : owners) rec.paid_resources += ac::salary(state, rec.address, a);
+  for (chain::Address a : orcs) rec.paid_orchestration += ac::salary(state, rec.address, a);
+  rec.paid_cloud = ac::salary(state, rec.address, w_.cloud.providers[rec.provider].cloud);
+  rec.paid_can = ac::salary(state, rec.address, w_.cloud.registry);
   w_.note("Application contract", "Gateway", "settled", static_cast<std::int64_t>(r));
   auto done = [this, r] {
     if (waiting_.size() <= r) return;
@@ -161,9 +169,8 @@ void PaymentDriver::settle(std::size_t r) {
   if (!w_.cfg.payees_withdraw) return done();
   // Payees that sign transactions withdraw: resource owners and Orchestrators. (The Cloud
   // contract's and the Registry's shares are sent by destroy.)
-  std::set<chain::Address> payees;
-  for (cloud::HostId h : rec.hosts) payees.insert(cloud::owner_account(h));
-  for (const CheckpointData& c : rec.appended) payees.insert(w_.orchestrator_account(c.orchestrator));
+  std::set<chain::Address> payees = owners;
+  payees.insert(orcs.begin(), orcs.end());
   auto left = std::make_shared<std::size_t>(1);
   auto one_done = [left, done] {
     if (--*left == 0) done();

@@ -10,7 +10,6 @@ const std::vector<ExperimentKind>& experiment_kinds() {
       churn_protocol_kind(),
       fig5_1_kind(),
       orchestration_kind(),
-      payment_kind(),
       placement_kind(),
       queue_kind(),
       selection_kind(),

@@ -10,7 +10,6 @@ namespace cansim::scenario {
 ExperimentKind queue_kind();
 ExperimentKind can_kind();
 ExperimentKind churn_kind();
-ExperimentKind payment_kind();
 ExperimentKind churn_protocol_kind();
 ExperimentKind placement_kind();
 ExperimentKind cloud_init_kind();

@@ -40,12 +40,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const auto count = static_cast<std::size_t>(p.integer("applications"));
   const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
   const double mean_duration_us = p.real("mean_duration_s") * 1e6;
+  const bool constant_duration = p.choice("duration_law") == "constant";
   std::vector<Requested> req(count);
   std::size_t arrived = 0, resolved = 0, ended = 0;
   std::function<void()> arrive = [&] {
     const std::size_t i = arrived++;
     const std::size_t a = pick_application(ctx.applications, workload);
-    const SimTime duration{1 + static_cast<std::int64_t>(workload.exponential(mean_duration_us))};
+    const SimTime duration{1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
     req[i].app = static_cast<std::int64_t>(a);
     w.request(
         ctx.applications[a].topology, duration,
@@ -70,6 +71,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
 
   std::map<std::string, double> m;
   RunningStats deploy, availability, error, lag;
+  double paid_res = 0, paid_cloud = 0, paid_can = 0, paid_orc = 0;
   double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, redeploys = 0, paid_min = 0, up_min = 0;
   for (const AppRecord& rec : w.apps) {
     accepted += 1;
@@ -85,6 +87,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     unsettled += rec.settled ? 0 : 1;
     redeploys += rec.redeploys;
     paid_min += rec.paid_time.to_seconds() / 60;
+    paid_res += static_cast<double>(rec.paid_resources);
+    paid_cloud += static_cast<double>(rec.paid_cloud);
+    paid_can += static_cast<double>(rec.paid_can);
+    paid_orc += static_cast<double>(rec.paid_orchestration);
     up_min += rec.up_time.to_seconds() / 60;
   }
   const double nan = std::nan("");
@@ -110,6 +116,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["paid_minutes"] = paid_min;
   m["up_minutes"] = up_min;
   m["mean_payment_error"] = mean(error);
+  m["paid_resources_wei"] = paid_res;
+  m["paid_cloud_wei"] = paid_cloud;
+  m["paid_can_wei"] = paid_can;
+  m["paid_orchestration_wei"] = paid_orc;
   m["interim_payments"] = static_cast<double>(w.payments.payments());
   m["largest_k"] = static_cast<double>(w.payments.largest_k());
   m["checkpoints_on_chain"] = static_cast<double>(w.leader.appends());
@@ -178,6 +188,7 @@ ExperimentKind orchestration_kind() {
       ParamSpec::integer("applications", "applications requested").at_least(1).at_most(1e7).def(50),
       ParamSpec::real("arrival_rate_per_s", "Poisson rate of requests").at_least(1e-6).at_most(1e6).def(0.05).in_unit("1/s"),
       ParamSpec::real("mean_duration_s", "mean running time a client asks for (exponential)").at_least(0.001).at_most(1e9).def(1800.0).in_unit("s"),
+      ParamSpec::choice("duration_law", {"exponential", "constant"}, "how running times are drawn around mean_duration_s").def(std::string("exponential")),
       ParamSpec::real("max_duration_s", "the run ends here even if applications still run").at_least(1).at_most(1e10).def(30 * 86400.0).in_unit("s"),
   };
   for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
@@ -198,6 +209,10 @@ ExperimentKind orchestration_kind() {
       {"paid_minutes", "service-minutes paid, settled applications"},
       {"up_minutes", "service-minutes the services really ran, settled applications"},
       {"mean_payment_error", "mean over settled applications of (paid - up) / up: negative is unpaid running time"},
+      {"paid_resources_wei", "salaries of the resource owners, settled applications"},
+      {"paid_cloud_wei", "salaries of the Cloud contracts, settled applications"},
+      {"paid_can_wei", "salaries of the Registry (the OCAN's FTEN share), settled applications"},
+      {"paid_orchestration_wei", "salaries of the Orchestrators, settled applications"},
       {"interim_payments", "interimPayment transactions"},
       {"largest_k", "the largest k the leader chose by dry run"},
       {"checkpoints_on_chain", "checkpoints appended to Application contracts"},

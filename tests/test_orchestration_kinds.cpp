@@ -1,0 +1,97 @@
+// The orchestration kinds from scenario files: Figure 5.1 step by step; an application's life
+// pays every party for the time it ran; funds that run out end it early; contract parameters are
+// validated with their paths.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "cansim/scenario/runner.hpp"
+#include "scenario_fixture.hpp"
+
+using namespace cansim::scenario;
+using namespace cansim::scenario::testing;
+
+namespace {
+
+std::string ray_tracing() { return fmt::format(R"([{{"file": "{}/apps/ray_tracing.yaml"}}])", CANSIM_SOURCE_DIR); }
+
+std::string orchestration(const std::string& params, int repetitions = 2) {
+  return fmt::format(R"({{"experiment": "orchestration", "seed": 3, "repetitions": {}, "params": {{"cpu_hosts": 4, "gpu_hosts": 0,
+                        "mic_hosts": 0, {}}}, "applications": {}}})",
+                     repetitions, params, ray_tracing());
+}
+
+}  // namespace
+
+TEST_CASE("fig5_1: the Orchestrator's crash hands the work over, and nothing up is deployed twice", "[orchestration][fig5_1][scenario]") {
+  const Scenario sc = load_bundled("fig5_1.json");
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {1, false})) {
+    CHECK(metric(sc, r, "reassignments") == 1);
+    CHECK(metric(sc, r, "reassigned_after_s") > 0);
+    CHECK(metric(sc, r, "reassigned_after_s") < 5);  // a check interval, a ping timeout, a vote
+    CHECK(metric(sc, r, "first_service_instances") == 1);
+    CHECK(metric(sc, r, "checkpoints_by_first") == 1);  // its one SERVICE_UP
+    CHECK(metric(sc, r, "service_up") == 3);            // engine, front end, front end again
+    CHECK(metric(sc, r, "service_down") == 1);
+    CHECK(metric(sc, r, "app_ok") >= 1);
+    CHECK(metric(sc, r, "app_shutdown") == 1);
+    CHECK(metric(sc, r, "settled") == 1);
+    CHECK(metric(sc, r, "paid_minutes") <= metric(sc, r, "up_minutes"));
+  }
+  // Without the crash, no reassignment.
+  const Scenario calm = load_bundled("fig5_1.json", {"params.crash_after_checkpoints=0", "params.failed_service=-1"});
+  for (const RunResult& r : run_runs(calm, calm.all_runs(), {1, false})) {
+    CHECK(metric(calm, r, "reassignments") == 0);
+    CHECK(metric(calm, r, "service_down") == 0);
+    CHECK(metric(calm, r, "service_up") == 2);
+  }
+}
+
+TEST_CASE("orchestration: an application's life pays every party for the time it ran", "[orchestration][scenario]") {
+  const Scenario sc = load_text(orchestration(R"("applications": 1, "mean_duration_s": 7200, "duration_law": "constant",
+                                                 "service_failures_per_h": 2)"));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "completed") == 1);
+    // 2 services for 120 minutes, less the deploy and redeploy gaps; paid in whole minutes per
+    // checkpoint pair, never more than they ran.
+    CHECK(metric(sc, r, "up_minutes") > 2 * 115);
+    CHECK(metric(sc, r, "up_minutes") <= 2 * 121);
+    CHECK(metric(sc, r, "paid_minutes") <= metric(sc, r, "up_minutes"));
+    CHECK(metric(sc, r, "paid_minutes") > 0.9 * metric(sc, r, "up_minutes"));
+    CHECK(metric(sc, r, "redeploys") > 0);
+    // Per service-minute: resource 2 (a CPU host), cloud 3, CAN 1, orchestration 4 (defaults).
+    const double res = metric(sc, r, "paid_resources_wei");
+    CHECK(res == 2 * metric(sc, r, "paid_minutes"));
+    CHECK(metric(sc, r, "paid_cloud_wei") == 1.5 * res);
+    CHECK(metric(sc, r, "paid_can_wei") == 0.5 * res);
+    CHECK(metric(sc, r, "paid_orchestration_wei") == 2 * res);
+    CHECK(metric(sc, r, "gas_per_app_hour_ocan_leader") > 0);
+  }
+}
+
+TEST_CASE("orchestration: an application whose funds run out is shut down, and everyone is paid what was covered", "[orchestration][scenario]") {
+  // 600 minutes of 2 services at 10 wei a minute each would cost 12000 wei; 5000 runs out.
+  const Scenario sc = load_text(orchestration(R"("applications": 1, "mean_duration_s": 36000, "duration_law": "constant",
+                                                 "deposit_wei": 5000, "payment_interval_s": 600)"));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "shut_down_early") == 1);
+    CHECK(metric(sc, r, "completed") == 0);
+    const double paid = metric(sc, r, "paid_resources_wei") + metric(sc, r, "paid_cloud_wei") + metric(sc, r, "paid_can_wei") +
+                        metric(sc, r, "paid_orchestration_wei");
+    CHECK(paid <= 5000);
+    CHECK(paid > 4000);  // most of the deposit went to the parties before the funds ran out
+    CHECK(metric(sc, r, "up_minutes") < 2 * 600);
+  }
+}
+
+TEST_CASE("orchestration: malformed contract and failure parameters are validation errors with their path", "[orchestration][scenario]") {
+  const auto err = [](const std::string& params) { return validation_error(orchestration(params)); };
+  CHECK(err(R"("retry_limit": 0)") == ":/params/retry_limit: expected an integer in [1, 1000], found 0");
+  CHECK(err(R"("orchestration_price": -5)").rfind(":/params/orchestration_price: expected an integer in [0, ", 0) == 0);
+  CHECK(err(R"("service_failures_per_h": -1)").rfind(":/params/service_failures_per_h: expected a finite number in [0, ", 0) == 0);
+  CHECK(err(R"("app_ok_interval_s": 0.5)").rfind(":/params/app_ok_interval_s:", 0) == 0);
+  CHECK(err(R"("payment_gas_budget": 20999)").rfind(":/params/payment_gas_budget:", 0) == 0);
+  CHECK(err(R"("loss": 1.5)").rfind(":/params/loss:", 0) == 0);
+  CHECK(err(R"("orchestrators": 0)").rfind(":/params/orchestrators:", 0) == 0);
+  CHECK(err("\"members\": 3").empty());
+}
