@@ -353,3 +353,24 @@ TEST_CASE("ecrecover in a contract costs 3000 gas", "[chain][signature]") {
   CHECK(got == kAlice);
   CHECK(cost == 3000);
 }
+
+TEST_CASE("missing blocks: a slot without a block leaves the pool for the next one", "[chain][blocks]") {
+  for (double p : {0.0, 0.5, 1.0}) {
+    INFO("p " << p);
+    Simulator sim;
+    ChainConfig cfg;
+    cfg.block_interval = seconds(1);
+    cfg.missing_block_probability = p;
+    cfg.missing_seed = 9;
+    Chain chain(sim, cfg);
+    chain.genesis_state().set_balance(kAlice, Wei{1} << 80);
+    bool sealed = false;
+    chain.submit(call_tx([](Call&) {}), [&](const Receipt&) { sealed = true; });
+    sim.run_until(millis(1000500));  // 1000 slots
+    CHECK(chain.blocks().size() + chain.missed_slots() == 1000);
+    if (p == 0.0) CHECK(chain.missed_slots() == 0);
+    if (p == 1.0) CHECK(chain.blocks().empty());
+    if (p == 0.5) CHECK(chain.missed_slots() == Approx(500).margin(60));
+    CHECK(sealed == (p < 1.0));
+  }
+}

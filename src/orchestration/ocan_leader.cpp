@@ -67,7 +67,9 @@ void OcanLeader::append_next(std::size_t r) {
   rec.appending = true;
   const chain::Address from = can::member_address(leader);
   w_.note("OCAN leader", "Application contract", fmt::format("addCheckpoint {}", checkpoint_label(d.type)), static_cast<std::int64_t>(r));
-  w_.submit(ac::add_checkpoint(rec.address, from, cp), "ocan_leader", [this, r](const chain::Receipt& receipt) {
+  chain::Transaction tx = ac::add_checkpoint(rec.address, from, cp);
+  tx.gas_limit = w_.cfg.checkpoint_gas_limit;
+  w_.submit(std::move(tx), "ocan_leader", [this, r](const chain::Receipt& receipt) {
     AppRecord& rec = w_.apps[r];
     rec.appending = false;
     if (receipt.status != chain::Status::Success) {

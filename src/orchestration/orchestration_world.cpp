@@ -12,8 +12,9 @@ namespace cc = chain::cloud_contract;
 
 namespace {
 
-cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg) {
+cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg, const Rng& root) {
   cloud::CloudConfig c = cfg.cloud;
+  c.chain.missing_seed = root.stream("missing-blocks").seed();
   c.prebuilt = true;
   c.ocan_members = cfg.members;
   c.ocan_nmin = 1;
@@ -26,7 +27,7 @@ cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg) {
 
 OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const Rng& root)
     : cfg(config),
-      cloud(cloud_of(config), root),
+      cloud(cloud_of(config, root), root),
       ocan_net(cloud.sim, root.stream("ocan-network"), config.members + config.orchestrators, config.ocan_link),
       orchestrators(*this),
       leader(*this),

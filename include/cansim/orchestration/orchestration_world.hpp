@@ -51,6 +51,9 @@ struct OrchestrationConfig {
   // The OCAN leader (§5.1).
   SimTime payment_interval = minutes(10);  // interimPayment per application
   chain::Gas payment_gas_budget = 5000000; // k is the largest whose dry run fits in this
+  // The gas limit of an addCheckpoint: what a block reserves for it (the measured cost is about
+  // 110,000; a limit far above it would let few checkpoints into a block).
+  chain::Gas checkpoint_gas_limit = 200000;
   chain::Wei gas_price = 1000000000;
   bool payees_withdraw = true;             // at the end each payee that can sign withdraws (else destroy pays them)
   // Failures besides the network's (rates per second; 0: none).

@@ -6,7 +6,7 @@
 
 namespace cansim::chain {
 
-Chain::Chain(Simulator& sim, ChainConfig config) : sim_(sim), config_(config) {
+Chain::Chain(Simulator& sim, ChainConfig config) : sim_(sim), config_(config), missing_(config.missing_seed) {
   if (config_.block_interval <= SimTime{}) throw std::invalid_argument("Chain: block_interval must be positive");
   sim_.after(config_.block_interval, [this] { seal(); });
 }
@@ -37,6 +37,11 @@ std::size_t Chain::pool_size() const {
 }
 
 void Chain::seal() {
+  if (config_.missing_block_probability > 0 && missing_.bernoulli(config_.missing_block_probability)) {
+    ++missed_;
+    sim_.after(config_.block_interval, [this] { seal(); });
+    return;
+  }
   const BlockContext block{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase,
                            &keyring_};
   const Gas limit = config_.gas.block_gas_limit;

@@ -51,6 +51,8 @@ std::vector<ParamSpec> orchestration_params() {
       // Payments (§5.1).
       ParamSpec::real("payment_interval_s", "the OCAN leader calls interimPayment on each application this often").at_least(1).at_most(1e8).def(600.0).in_unit("s"),
       ParamSpec::integer("payment_gas_budget", "gas the leader allows an interimPayment; k is the largest that fits").at_least(21000).at_most(1e12).def(5000000),
+      ParamSpec::integer("checkpoint_gas_limit", "gas limit of each addCheckpoint the leader sends").at_least(21000).at_most(1e9).def(200000),
+      ParamSpec::probability("missing_block_share", "probability that a block slot passes without a block").def(0.0),
       ParamSpec::boolean("payees_withdraw", "at the end, payees that sign withdraw (else destroy sends them their salary)").def(true),
       // Failures (rates per hour, per part; 0: none).
       ParamSpec::real("orchestrator_failures_per_h", "crash rate of each Orchestrator").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
@@ -103,6 +105,8 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.payment_interval = secs(p, "payment_interval_s");
   c.payment_gas_budget = static_cast<chain::Gas>(p.integer("payment_gas_budget"));
   c.payees_withdraw = p.boolean("payees_withdraw");
+  c.checkpoint_gas_limit = static_cast<chain::Gas>(p.integer("checkpoint_gas_limit"));
+  c.cloud.chain.missing_block_probability = p.real("missing_block_share");
   c.orchestrator_crash_rate = per_s(p, "orchestrator_failures_per_h");
   c.orchestrator_recovery_rate = per_s(p, "orchestrator_recoveries_per_h");
   c.member_crash_rate = per_s(p, "member_failures_per_h");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cansim/model/chain/execution.hpp"
+#include "cansim/sim/rng.hpp"
 #include "cansim/sim/simulator.hpp"
 
 namespace cansim::chain {
@@ -20,6 +21,10 @@ struct ChainConfig {
   std::uint64_t confirmations = 0;  // blocks on top before receipts and events are delivered
   GasSchedule gas;
   Address coinbase{1};  // receives every fee
+  // A slot passes without a block with this probability (a missed proposal): the pool waits for
+  // the next slot. Drawn from a generator seeded with `missing_seed`.
+  double missing_block_probability = 0;
+  std::uint64_t missing_seed = 0;
 };
 
 struct BlockInfo {
@@ -59,6 +64,7 @@ class Chain {
   Receipt estimate(const Transaction& tx);
 
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
+  std::uint64_t missed_slots() const { return missed_; }
   std::size_t pool_size() const;
 
  private:
@@ -76,6 +82,8 @@ class Chain {
   std::map<Address, std::deque<Pending>> pool_;  // per sender, in the order sent
   std::uint64_t arrivals_ = 0;
   std::vector<BlockInfo> blocks_;
+  Rng missing_;
+  std::uint64_t missed_ = 0;
   std::vector<std::pair<Address, LogHandler>> subscribers_;
   std::vector<std::function<void(const BlockInfo&)>> sealed_hooks_;
 };
