@@ -38,21 +38,21 @@ void OcanLeader::tick() {
   }
   waiting_ = std::move(still);
   // Appends the previous leader left undone.
-  for (std::size_t r = 0; r < w_.apps.size(); ++r) {
-    const AppRecord& rec = w_.apps[r];
-    if (!rec.appending && rec.on_chain < rec.committed.size()) append_next(r);
-  }
+  const std::vector<std::size_t> behind(behind_.begin(), behind_.end());
+  for (std::size_t r : behind) append_next(r);
 }
 
 void OcanLeader::committed(NodeId, std::uint32_t work, std::uint32_t progress) {
   const std::size_t r = by_work_.at(work);
   w_.apps[r].committed.push_back(progress);
+  behind_.insert(r);
   append_next(r);
   if (w_.on_committed) w_.on_committed(r);
 }
 
 void OcanLeader::append_next(std::size_t r) {
   AppRecord& rec = w_.apps[r];
+  if (rec.on_chain >= rec.committed.size()) behind_.erase(r);
   if (rec.appending || rec.on_chain >= rec.committed.size()) return;
   can::Can& ocan = *w_.ocan;
   const NodeId leader = ocan.current_leader();
@@ -60,6 +60,7 @@ void OcanLeader::append_next(std::size_t r) {
   const chain::State& state = w_.cloud.chain.state();
   if (ac::is_shutdown(state, rec.address)) {
     rec.on_chain = rec.committed.size();  // the contract takes no more; nothing is owed for them
+    behind_.erase(r);
     return;
   }
   const CheckpointData& d = rec.data.at(rec.committed[rec.on_chain]);

@@ -19,7 +19,7 @@ std::string hypervisor_name(cloud::HostId h) { return fmt::format("Hypervisor {}
 
 }  // namespace
 
-Orchestrators::Orchestrators(OrchestrationWorld& w) : w_(w), requests_(w.cloud.sim) {}
+Orchestrators::Orchestrators(OrchestrationWorld& w) : w_(w) {}
 
 Orchestrators::Job* Orchestrators::find(const Key& k, std::uint32_t epoch) {
   auto it = jobs_.find(k);
@@ -87,19 +87,27 @@ void Orchestrators::on_crash(NodeId c) {
   jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
 }
 
-void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout,
-                         std::function<void(Job&, const CloudMsg*)> then) {
-  const std::uint32_t epoch = jobs_.at(k).epoch;
-  const std::uint64_t id = requests_.start(timeout, [this](std::uint64_t id) {
-    auto it = pending_.find(id);
-    if (it == pending_.end()) return;
-    Pending p = std::move(it->second);
-    pending_.erase(it);
-    if (Job* j = find(p.key, p.epoch)) p.then(*j, nullptr);
-  });
+void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose) {
+  const std::uint64_t id = next_request_++;
   m.request = id;
-  pending_.emplace(id, Pending{k, epoch, std::move(then)});
+  const EventId ev = w_.cloud.sim.after(timeout, [this, id] { answered(id, nullptr); });
+  pending_.emplace(id, Pending{k, jobs_.at(k).epoch, purpose, m.service, ev});
   w_.cloud.net.send(w_.orchestrator_endpoint(k.first), static_cast<NodeId>(h), std::move(m));
+}
+
+void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
+  auto it = pending_.find(request);
+  if (it == pending_.end()) return;  // late, or answered already
+  const Pending p = it->second;
+  pending_.erase(it);
+  if (reply != nullptr) w_.cloud.sim.cancel(p.timeout);
+  if (find(p.key, p.epoch) == nullptr) return;  // the job ended meanwhile
+  switch (p.purpose) {
+    case Purpose::Deploy: return on_deployed(p.key, p.service, reply);
+    case Purpose::Status: return on_status(p.key, p.service, reply);
+    case Purpose::Stop:
+    case Purpose::Reconfigure: return;  // nothing follows
+  }
 }
 
 void Orchestrators::receive(NodeId c, NodeId, const CloudMsg& m) {
@@ -112,12 +120,7 @@ void Orchestrators::receive(NodeId c, NodeId, const CloudMsg& m) {
     shut_down(k, "the client ends it");
     return;
   }
-  if (!requests_.complete(m.request)) return;  // late
-  auto it = pending_.find(m.request);
-  if (it == pending_.end()) return;
-  Pending p = std::move(it->second);
-  pending_.erase(it);
-  if (Job* j = find(p.key, p.epoch)) p.then(*j, &m);
+  answered(m.request, &m);
 }
 
 SimTime Orchestrators::deploy_timeout(const Job& j, std::uint32_t s) const {
@@ -158,36 +161,40 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   const cloud::HostId h = rec.hosts[s];
   w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
-  call(k, h, m, deploy_timeout(j, s), [this, k, s, h](Job& j, const CloudMsg* r) {
-    j.busy[s] = 0;
-    AppRecord& rec = w_.apps[j.app];
-    if (r != nullptr && r->ok) {
-      j.views[s] = ServiceView::Up;
-      j.instances[s] = r->instance;
-      j.attempts[s] = 0;
-      w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance),
-              static_cast<std::int64_t>(j.app));
-      checkpoint(k, CheckpointType::ServiceUp, s);
-      // The dependants already up learn the new endpoint.
-      const app::Topology& t = *rec.topology;
-      for (std::uint32_t d = 0; d < t.services.size(); ++d) {
-        const auto& deps = t.services[d].depends_on;
-        if (j.views[d] != ServiceView::Up || std::find(deps.begin(), deps.end(), s) == deps.end()) continue;
-        CloudMsg re;
-        re.type = CloudMsgType::Reconfigure;
-        re.app = rec.address.id;
-        re.service = s;
-        re.instance = j.instances[d];
-        call(k, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, [](Job&, const CloudMsg*) {});
-      }
-      advance(k);
-      return;
+  call(k, h, m, deploy_timeout(j, s), Purpose::Deploy);
+}
+
+void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r) {
+  Job& j = jobs_.at(k);
+  j.busy[s] = 0;
+  AppRecord& rec = w_.apps[j.app];
+  const cloud::HostId h = rec.hosts[s];
+  if (r != nullptr && r->ok) {
+    j.views[s] = ServiceView::Up;
+    j.instances[s] = r->instance;
+    j.attempts[s] = 0;
+    w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance),
+            static_cast<std::int64_t>(j.app));
+    checkpoint(k, CheckpointType::ServiceUp, s);
+    // The dependants already up learn the new endpoint.
+    const app::Topology& t = *rec.topology;
+    for (std::uint32_t d = 0; d < t.services.size(); ++d) {
+      const auto& deps = t.services[d].depends_on;
+      if (j.views[d] != ServiceView::Up || std::find(deps.begin(), deps.end(), s) == deps.end()) continue;
+      CloudMsg re;
+      re.type = CloudMsgType::Reconfigure;
+      re.app = rec.address.id;
+      re.service = s;
+      re.instance = j.instances[d];
+      call(k, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
     }
-    j.views[s] = ServiceView::Pending;
-    if (++j.attempts[s] >= j.retry_limit) return shut_down(k, "the retries are exhausted");
-    w_.cloud.sim.after(w_.cfg.retry_delay, [this, k, epoch = j.epoch] {
-      if (find(k, epoch) != nullptr) advance(k);
-    });
+    advance(k);
+    return;
+  }
+  j.views[s] = ServiceView::Pending;
+  if (++j.attempts[s] >= j.retry_limit) return shut_down(k, "the retries are exhausted");
+  w_.cloud.sim.after(w_.cfg.retry_delay, [this, k, epoch = j.epoch] {
+    if (find(k, epoch) != nullptr) advance(k);
   });
 }
 
@@ -200,10 +207,12 @@ void Orchestrators::verify(const Key& k, std::uint32_t s) {
   m.app = w_.apps[j.app].address.id;
   m.service = s;
   m.instance = j.instances[s];
-  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, [this, k, s](Job& j, const CloudMsg* r) {
-    j.busy[s] = 0;
-    if (r == nullptr || !r->ok) service_down(k, s);
-  });
+  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status);
+}
+
+void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r) {
+  jobs_.at(k).busy[s] = 0;
+  if (r == nullptr || !r->ok) service_down(k, s);
 }
 
 void Orchestrators::service_down(const Key& k, std::uint32_t s) {
@@ -253,7 +262,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
     m.type = CloudMsgType::Stop;
     m.app = rec.address.id;
     m.service = s;
-    call(k, rec.hosts[s], m, w_.cfg.status_timeout, [](Job&, const CloudMsg*) {});
+    call(k, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
     j.views[s] = ServiceView::Down;
   }
   if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {

@@ -66,20 +66,27 @@ class Orchestrators {
   void checkpoint(const Key& k, CheckpointType type, std::uint32_t service);
   void send_next(const Key& k);
   void report_done(const Key& k, std::uint32_t epoch);
-  // A request to host h's hypervisor API; `then(nullptr)` on timeout. Dropped if the job ends.
-  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, std::function<void(Job&, const cloud::CloudMsg*)> then);
+  // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
+  // the handler of that purpose, if the job still runs.
+  enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
+  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose);
+  void answered(std::uint64_t request, const cloud::CloudMsg* reply);
+  void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
+  void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
   SimTime deploy_timeout(const Job& j, std::uint32_t s) const;
 
   OrchestrationWorld& w_;
   std::map<Key, Job> jobs_;
   std::uint32_t next_epoch_ = 1;
-  Requests requests_;
   struct Pending {
     Key key;
     std::uint32_t epoch;
-    std::function<void(Job&, const cloud::CloudMsg*)> then;
+    Purpose purpose;
+    std::uint32_t service;
+    EventId timeout;
   };
-  std::unordered_map<std::uint64_t, Pending> pending_;  // looked up by id only
+  std::unordered_map<std::uint64_t, Pending> pending_;  // by request id; looked up only
+  std::uint64_t next_request_ = 1;
   std::uint64_t deploys_ = 0, status_checks_ = 0;
 };
 

@@ -34,6 +34,7 @@ CanMsg work_msg(MsgType type, std::uint32_t w, std::uint32_t progress = 0, NodeI
 std::uint32_t Can::submit_work(std::uint32_t length) {
   const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
   track_.push_back({SimTime{0}, sim_.now(), 0});
+  open_work_.insert(w);
   if (leads(registry_leader())) assign_pending(registry_leader());
   return w;
 }
@@ -44,7 +45,7 @@ void Can::leader_duties(NodeId leader) {
   if (!leads(leader)) return;
   assign_pending(leader);
   const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
-  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+  for (std::uint32_t w : open_work_) {
     const WorkEntry& e = ledger_.work[w];
     if (e.finished || e.assignee == kNoComponent || !is_registered_component(e.assignee)) continue;
     if (sim_.now() - track_[w].last_heard < quiet) continue;
@@ -67,7 +68,7 @@ NodeId Can::next_component() {
 
 void Can::assign_pending(NodeId leader) {
   if (!leads(leader)) return;
-  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+  for (std::uint32_t w : open_work_) {
     const WorkEntry& e = ledger_.work[w];
     if (e.finished || (e.assignee != kNoComponent && is_registered_component(e.assignee))) continue;
     if (sim_.now() < track_[w].busy_until) continue;  // an offer is out
@@ -111,7 +112,7 @@ void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
 
 void Can::restart_component_work(NodeId leader, NodeId component) {
   // ReassignWork to the same component: it restarts each of its Work Entries from the checkpoints.
-  for (std::uint32_t w = 0; w < ledger_.work.size(); ++w) {
+  for (std::uint32_t w : open_work_) {
     const WorkEntry& e = ledger_.work[w];
     if (!e.finished && e.assignee == component) commit_assignment(leader, w, component);
   }
@@ -171,9 +172,9 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
 
 void Can::on_fetch(NodeId self, NodeId from, const CanMsg& m) {
   std::uint32_t newest = 0;
-  for (const auto& [w, progress] : nodes_[self].store) {
-    if (w == m.work) newest = std::max(newest, progress);
-  }
+  const auto& store = nodes_[self].store;
+  auto it = store.lower_bound({m.work + 1, 0});
+  if (it != store.begin() && std::prev(it)->first == m.work) newest = std::prev(it)->second;
   CanMsg r = work_msg(MsgType::FetchReply, m.work, newest);
   r.request = m.request;
   send(self, from, r);
@@ -278,9 +279,9 @@ void Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
   if (!is_member(self)) return;  // the CAN's storage is its members'
   auto& store = nodes_[self].store;
   const std::pair<std::uint32_t, std::uint32_t> key{w, progress};
-  if (std::find(store.begin(), store.end(), key) != store.end()) return;
+  if (store.count(key) != 0) return;
   if (w < ledger_.work.size() && ledger_.work[w].finished) return;  // a copy that arrives after FinishWork
-  store.push_back(key);
+  store.insert(key);
   audit_.stored(self, w, progress);
 }
 
@@ -305,8 +306,7 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
 
 void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
   // The initial storage peer copies the checkpoint to replication - 1 other members.
-  const auto& store = nodes_[self].store;
-  if (std::find(store.begin(), store.end(), std::pair{w, progress}) == store.end()) return;  // lost it
+  if (nodes_[self].store.count({w, progress}) == 0) return;  // lost it
   const std::size_t others = member_list_.size() - (is_member(self) ? 1 : 0);
   const std::size_t copies = std::min<std::size_t>(config_.replication > 0 ? config_.replication - 1 : 0, others);
   std::vector<NodeId> chosen;
@@ -331,6 +331,7 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
             track_[w].busy_until = SimTime{0};
             if (!leads(leader) || ledger_.work[w].finished) return;
             ledger_.finish(w, sim_.now());
+            open_work_.erase(w);
             note(ledger_.work[w].assignee, "FinishWork", w);
             audit_.removed(w);
             broadcast_entry(leader, work_msg(MsgType::FinishWork, w));
@@ -358,14 +359,14 @@ void Can::apply_work_entry(NodeId self, const CanMsg& m) {
 std::size_t Can::replicas_held(std::uint32_t w) const {
   std::size_t n = 0;
   for (const Node& node : nodes_) {
-    n += static_cast<std::size_t>(std::count_if(node.store.begin(), node.store.end(), [w](const auto& s) { return s.first == w; }));
+    n += static_cast<std::size_t>(std::distance(node.store.lower_bound({w, 0}), node.store.lower_bound({w + 1, 0})));
   }
   return n;
 }
 
 void Can::drop_replicas(NodeId member, std::uint32_t w) {
   auto& store = nodes_[member].store;
-  store.erase(std::remove_if(store.begin(), store.end(), [w](const auto& s) { return s.first == w; }), store.end());
+  store.erase(store.lower_bound({w, 0}), store.lower_bound({w + 1, 0}));
 }
 
 void Can::drop_run(NodeId c, std::uint32_t w) {

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -265,8 +266,9 @@ class Can {
     std::uint64_t n = 0;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
-    // Checkpoint replicas this member stores: (work, progress). Lost in a crash.
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> store;
+    // Checkpoint replicas this member stores: (work, progress), ordered so that one Work Entry's
+    // are together (a lookup, the newest, FinishWork's removal cost the entry's own). Lost in a crash.
+    std::set<std::pair<std::uint32_t, std::uint32_t>> store;
   };
   // A component's volatile state: the Work Entries it runs.
   struct Run {
@@ -407,6 +409,7 @@ class Can {
     std::uint32_t reached = 0;  // the most progress any component made (recomputed work)
   };
   std::vector<WorkTrack> track_;
+  std::set<std::uint32_t> open_work_;  // Work Entries not finished, for the leader's rounds
   std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
