@@ -87,24 +87,51 @@ void Orchestrators::on_crash(NodeId c) {
   jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
 }
 
-void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose) {
-  const std::uint64_t id = next_request_++;
+void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose, std::uint32_t attempt) {
+  const std::uint64_t id = first_out_ + out_.size();
   m.request = id;
-  const EventId ev = w_.cloud.sim.after(timeout, [this, id] { answered(id, nullptr); });
-  pending_.emplace(id, Pending{k, jobs_.at(k).epoch, purpose, m.service, ev});
+  out_.push_back(Pending{k, jobs_.at(k).epoch, purpose, m.service, attempt, true});
+  deadlines_.emplace(w_.cloud.sim.now() + timeout, id);
+  arm_timer();
   w_.cloud.net.send(w_.orchestrator_endpoint(k.first), static_cast<NodeId>(h), std::move(m));
 }
 
+void Orchestrators::arm_timer() {
+  if (deadlines_.empty()) return;
+  const SimTime first = deadlines_.top().first;
+  if (timer_at_.us >= 0 && timer_at_ <= first) return;  // armed early enough
+  if (timer_at_.us >= 0) w_.cloud.sim.cancel(timer_);
+  timer_at_ = first;
+  timer_ = w_.cloud.sim.at(first, [this] {
+    timer_at_ = SimTime{-1};
+    expire_due();
+    arm_timer();
+  });
+}
+
+void Orchestrators::expire_due() {
+  // In deadline order, then request order: the order per-request timers would have run in.
+  while (!deadlines_.empty() && deadlines_.top().first <= w_.cloud.sim.now()) {
+    const std::uint64_t id = deadlines_.top().second;
+    deadlines_.pop();
+    answered(id, nullptr);
+  }
+}
+
 void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
-  auto it = pending_.find(request);
-  if (it == pending_.end()) return;  // late, or answered already
-  const Pending p = it->second;
-  pending_.erase(it);
-  if (reply != nullptr) w_.cloud.sim.cancel(p.timeout);
+  if (request < first_out_ || request >= first_out_ + out_.size()) return;  // unknown
+  Pending& slot = out_[request - first_out_];
+  if (!slot.open) return;  // late, or answered already
+  slot.open = false;
+  const Pending p = slot;
+  while (!out_.empty() && !out_.front().open) {
+    out_.pop_front();
+    ++first_out_;
+  }
   if (find(p.key, p.epoch) == nullptr) return;  // the job ended meanwhile
   switch (p.purpose) {
     case Purpose::Deploy: return on_deployed(p.key, p.service, reply);
-    case Purpose::Status: return on_status(p.key, p.service, reply);
+    case Purpose::Status: return on_status(p.key, p.service, reply, p.attempt);
     case Purpose::Stop:
     case Purpose::Reconfigure: return;  // nothing follows
   }
@@ -198,7 +225,7 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
   });
 }
 
-void Orchestrators::verify(const Key& k, std::uint32_t s) {
+void Orchestrators::verify(const Key& k, std::uint32_t s, std::uint32_t attempt) {
   Job& j = jobs_.at(k);
   j.busy[s] = 1;
   ++status_checks_;
@@ -207,11 +234,12 @@ void Orchestrators::verify(const Key& k, std::uint32_t s) {
   m.app = w_.apps[j.app].address.id;
   m.service = s;
   m.instance = j.instances[s];
-  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status);
+  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
 }
 
-void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r) {
+void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, std::uint32_t attempt) {
   jobs_.at(k).busy[s] = 0;
+  if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
   if (r == nullptr || !r->ok) service_down(k, s);
 }
 

@@ -57,6 +57,7 @@ struct AppRecord {
   std::vector<std::uint32_t> committed;  // progress numbers the leader committed, in order
   std::size_t on_chain = 0;              // of `committed`, appended to the contract
   bool appending = false, paying = false;
+  chain::Gas gas_per_checkpoint = 0;     // the most a paid checkpoint cost (0: not known; dry-run)
   // What the contract got, in order (for the payment check).
   std::vector<CheckpointData> appended;
   // Lifecycle.

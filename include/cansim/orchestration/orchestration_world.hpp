@@ -44,7 +44,8 @@ struct OrchestrationConfig {
   LinkModel ocan_link;               // the OCAN's network
   // The Orchestrator (§5); the paper fixes none of these.
   SimTime monitor_interval = seconds(10);  // status checks of every service
-  SimTime status_timeout = seconds(2);     // an unanswered status check counts as a failure
+  SimTime status_timeout = seconds(2);     // a status check unanswered this long is asked again, or failed
+  std::uint32_t status_attempts = 2;       // status checks of a silent service before it counts as failed
   double deploy_timeout_factor = 4;        // a deploy unanswered after this many mean deploy times failed
   SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
   SimTime checkpoint_retry = seconds(1);   // between a checkpoint the CAN did not commit and the next try

@@ -3,7 +3,8 @@
 // application. It reads the topology and the sealed hosts, deploys the services in dependency
 // order through the hypervisors' API, points the dependants at each new endpoint, and reports
 // SERVICE_UP with the monitoring id as a CAN checkpoint (CheckpointWork). It checks every
-// service's status each `monitor_interval`: a failed or silent service gives SERVICE_DOWN and a
+// service's status each `monitor_interval` (a silent one is asked up to `status_attempts` times):
+// a failed or silent service gives SERVICE_DOWN and a
 // redeploy; `retry_limit` failed deploys in a row (the contract's own limit) give APP_SHUTDOWN.
 // APP_OK every `app_ok_interval` (the contract's own) while all services run. A new Orchestrator
 // that takes the work over (ReassignWork) starts from the newest checkpoint, asks the hypervisors
@@ -14,7 +15,7 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <unordered_map>
+#include <queue>
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
@@ -58,7 +59,7 @@ class Orchestrators {
   Job* find(const Key& k, std::uint32_t epoch);
   void advance(const Key& k);
   void deploy(const Key& k, std::uint32_t s);
-  void verify(const Key& k, std::uint32_t s);
+  void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
@@ -69,10 +70,10 @@ class Orchestrators {
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
   // the handler of that purpose, if the job still runs.
   enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
-  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose);
+  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose, std::uint32_t attempt = 0);
   void answered(std::uint64_t request, const cloud::CloudMsg* reply);
   void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
-  void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
+  void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r, std::uint32_t attempt);
   SimTime deploy_timeout(const Job& j, std::uint32_t s) const;
 
   OrchestrationWorld& w_;
@@ -83,10 +84,22 @@ class Orchestrators {
     std::uint32_t epoch;
     Purpose purpose;
     std::uint32_t service;
-    EventId timeout;
+    std::uint32_t attempt;  // Status: which try this is
+    bool open;
   };
-  std::unordered_map<std::uint64_t, Pending> pending_;  // by request id; looked up only
-  std::uint64_t next_request_ = 1;
+  // Requests by id (ids are consecutive: the record of id is out_[id - first_out_]); answered
+  // ones leave from the front. No allocation per request once the containers have grown.
+  std::deque<Pending> out_;
+  std::uint64_t first_out_ = 1;
+  // Deadlines (earliest first; answered requests are skipped when theirs comes) and one timer
+  // for the earliest: an engine event per request would mostly be cancelled (answers come in
+  // milliseconds, timeouts are seconds).
+  using Deadline = std::pair<SimTime, std::uint64_t>;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  EventId timer_;
+  SimTime timer_at_{-1};
+  void arm_timer();
+  void expire_due();
   std::uint64_t deploys_ = 0, status_checks_ = 0;
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 // Payments (§5.1, Algorithms 5 and 6): every `payment_interval` the OCAN leader calls
 // interimPayment(k) on each application with checkpoints not yet paid, k the largest whose dry run
-// (eth_estimateGas) fits in the gas it allows itself. An application whose APP_SHUTDOWN is on
+// (eth_estimateGas) fits in the gas it allows itself. The dry run is skipped when all unpaid
+// checkpoints fit by a wide margin: twice the most gas a checkpoint of that application has cost
+// in a paid interimPayment, times their number, is within the budget. An application whose APP_SHUTDOWN is on
 // chain is paid at once. When the contract is shut down and nothing more will be paid, the
 // application is settled: each payee that can sign withdraws its salary (the Cloud contract's and
 // the Registry's shares reach them through destroy), and the client may release and destroy.
@@ -26,6 +28,7 @@ class PaymentDriver {
 
   std::uint64_t payments() const { return payments_; }
   std::uint64_t dry_runs() const { return dry_runs_; }
+  std::uint64_t skipped_dry_runs() const { return skipped_dry_runs_; }
   std::uint64_t largest_k() const { return largest_k_; }
 
  private:
@@ -35,7 +38,8 @@ class PaymentDriver {
 
   OrchestrationWorld& w_;
   std::vector<std::vector<std::function<void()>>> waiting_;  // by record
-  std::uint64_t payments_ = 0, dry_runs_ = 0, largest_k_ = 0;
+  static constexpr chain::Gas kTxBase = 60000;  // a transaction's own cost and the call's fixed reads, generously
+  std::uint64_t payments_ = 0, dry_runs_ = 0, skipped_dry_runs_ = 0, largest_k_ = 0;
 };
 
 }  // namespace cansim::orchestration

@@ -65,18 +65,11 @@ class Network {
     }
     const int copies = rng_.bernoulli(link.duplicate) ? 2 : 1;
     for (int c = 0; c < copies; ++c) {
-      const std::uint32_t inc = incarnation_[to];
       ++in_flight_;
-      sim_.after(delay(link), [this, from, to, inc, msg] {
-        --in_flight_;
-        // Lost if the receiver crashed (even if it recovered since) or a partition came between.
-        if (!up_[to] || incarnation_[to] != inc || !reachable(from, to)) {
-          ++dropped_;
-          return;
-        }
-        ++delivered_;
-        handler_(to, from, msg);
-      });
+      // The message waits in a slot of its own; the event holds only the slot's index, so that
+      // sending allocates nothing once the slots have grown to what is in flight.
+      const std::uint32_t slot = park({c + 1 < copies ? msg : std::move(msg), from, to, incarnation_[to]});
+      sim_.after(delay(link), [this, slot] { deliver(slot); });
     }
   }
 
@@ -139,6 +132,33 @@ class Network {
   std::uint64_t in_flight() const { return in_flight_; }
 
  private:
+  struct Flight {
+    M msg;
+    NodeId from, to;
+    std::uint32_t incarnation;  // the receiver's when sent
+  };
+  std::uint32_t park(Flight f) {
+    if (free_.empty()) {
+      flights_.push_back(std::move(f));
+      return static_cast<std::uint32_t>(flights_.size() - 1);
+    }
+    const std::uint32_t slot = free_.back();
+    free_.pop_back();
+    flights_[slot] = std::move(f);
+    return slot;
+  }
+  void deliver(std::uint32_t slot) {
+    Flight f = std::move(flights_[slot]);  // out before the handler sends (the slots may grow)
+    free_.push_back(slot);
+    --in_flight_;
+    // Lost if the receiver crashed (even if it recovered since) or a partition came between.
+    if (!up_[f.to] || incarnation_[f.to] != f.incarnation || !reachable(f.from, f.to)) {
+      ++dropped_;
+      return;
+    }
+    ++delivered_;
+    handler_(f.to, f.from, f.msg);
+  }
   const LinkModel& link_of(NodeId from, NodeId to) const {
     if (links_.empty()) return default_link_;
     auto it = links_.find({from, to});
@@ -171,6 +191,8 @@ class Network {
   std::map<std::pair<NodeId, NodeId>, bool> cuts_;
   Handler handler_ = [](NodeId, NodeId, const M&) {};
   std::vector<FaultRecord> faults_;
+  std::vector<Flight> flights_;
+  std::vector<std::uint32_t> free_;
   std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0;
 };
 

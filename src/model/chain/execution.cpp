@@ -56,15 +56,23 @@ void Call::charge(Gas g) {
 }
 
 Word Call::sload(const SlotKey& k) {
-  charge(warm_.insert(k).second ? gas_.cold_sload : gas_.warm_access);
+  // A slot touched first is cold (EIP-2929); its value then is its original (EIP-2200).
+  auto [it, cold] = touched_.try_emplace(k, 0);
+  if (cold) {
+    it->second = state_.load(k);
+    charge(gas_.cold_sload);
+    return it->second;
+  }
+  charge(gas_.warm_access);
   return state_.load(k);
 }
 
 void Call::sstore(const SlotKey& k, Word v) {
   // EIP-2929: a cold slot costs the cold charge first.
-  Gas cost = warm_.insert(k).second ? gas_.cold_sload : 0;
   const Word current = state_.load(k);
-  const Word original = original_.try_emplace(k, current).first->second;
+  auto [it, cold] = touched_.try_emplace(k, current);
+  Gas cost = cold ? gas_.cold_sload : 0;
+  const Word original = it->second;
   const auto clears = static_cast<std::int64_t>(gas_.sstore_clears_refund);
   // EIP-2200 as amended by EIP-3529.
   if (v == current) {

@@ -26,30 +26,45 @@ std::uint64_t State::nonce(Address a) const {
   return it == accounts_.end() ? 0 : it->second.nonce;
 }
 
-Word State::load(const SlotKey& k) const {
-  auto c = storage_.find(k.contract);
-  if (c == storage_.end()) return 0;
-  auto it = c->second.find({k.field, k.key});
-  return it == c->second.end() ? 0 : it->second;
+State::Slots* State::slots_of(Address contract) const {
+  if (last_slots_ != nullptr && last_contract_ == contract) return last_slots_;
+  auto c = storage_.find(contract);
+  if (c == storage_.end()) return nullptr;
+  last_contract_ = contract;
+  last_slots_ = const_cast<Slots*>(&c->second);
+  return last_slots_;
 }
 
-namespace {
-void put(auto& storage, const SlotKey& k, Word v) {
+Word State::load(const SlotKey& k) const {
+  const Slots* slots = slots_of(k.contract);
+  if (slots == nullptr) return 0;
+  auto it = slots->find({k.field, k.key});
+  return it == slots->end() ? 0 : it->second;
+}
+
+void State::put(const SlotKey& k, Word v) {
   if (v != 0) {
-    storage[k.contract][{k.field, k.key}] = v;
+    if (Slots* slots = slots_of(k.contract)) {
+      (*slots)[{k.field, k.key}] = v;
+    } else {
+      storage_[k.contract][{k.field, k.key}] = v;
+    }
     return;
   }
-  auto c = storage.find(k.contract);
-  if (c == storage.end()) return;
-  c->second.erase({k.field, k.key});
-  if (c->second.empty()) storage.erase(c);
+  Slots* slots = slots_of(k.contract);
+  if (slots == nullptr) return;
+  slots->erase({k.field, k.key});
+  if (slots->empty()) {
+    last_slots_ = nullptr;
+    storage_.erase(k.contract);
+  }
 }
-}  // namespace
 
 void State::clear_storage(Address contract) {
   auto c = storage_.find(contract);
   if (c == storage_.end()) return;
   for (const auto& [sub, value] : c->second) journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value});
+  last_slots_ = nullptr;
   storage_.erase(c);
 }
 
@@ -73,7 +88,7 @@ void State::set_nonce(Address a, std::uint64_t n) {
 
 void State::store(const SlotKey& k, Word v) {
   journal_.push_back({Undo::Kind::Slot, {}, k, load(k)});
-  put(storage_, k, v);
+  put(k, v);
 }
 
 bool State::transfer(Address from, Address to, Wei amount) {
@@ -91,7 +106,7 @@ void State::revert_to(Snapshot s) {
     switch (u.kind) {
       case Undo::Kind::Balance: accounts_[u.address].balance = u.old_value; break;
       case Undo::Kind::Nonce: accounts_[u.address].nonce = static_cast<std::uint64_t>(u.old_value); break;
-      case Undo::Kind::Slot: put(storage_, u.slot, u.old_value); break;
+      case Undo::Kind::Slot: put(u.slot, u.old_value); break;
     }
     // An account the undone change created goes again (an empty account does not exist, EIP-161).
     if (u.kind != Undo::Kind::Slot) {

@@ -33,7 +33,9 @@ std::vector<ParamSpec> orchestration_params() {
       ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(0.0),
       // The Orchestrator.
       ParamSpec::real("monitor_interval_s", "an Orchestrator checks every service's status this often").at_least(0.001).at_most(1e7).def(10.0).in_unit("s"),
-      ParamSpec::real("status_timeout_s", "a status check unanswered this long counts as a failure").at_least(0.001).at_most(1e7).def(2.0).in_unit("s"),
+      ParamSpec::real("status_timeout_s", "a status check unanswered this long is asked again, or counts as a failure").at_least(0.001).at_most(1e7).def(2.0).in_unit("s"),
+      ParamSpec::integer("status_attempts", "status checks of a silent service before it counts as failed (a lost message alone "
+                                            "should not redeploy)").at_least(1).at_most(100).def(2),
       ParamSpec::real("deploy_timeout_factor", "a deploy unanswered after this many mean deploy times failed").at_least(1).at_most(1e3).def(4.0),
       ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(5.0).in_unit("s"),
       // Hypervisors (§2).
@@ -100,6 +102,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.ocan_link = c.cloud.link;
   c.monitor_interval = secs(p, "monitor_interval_s");
   c.status_timeout = secs(p, "status_timeout_s");
+  c.status_attempts = static_cast<std::uint32_t>(p.integer("status_attempts"));
   c.deploy_timeout_factor = p.real("deploy_timeout_factor");
   c.retry_delay = secs(p, "retry_delay_s");
   c.payment_interval = secs(p, "payment_interval_s");

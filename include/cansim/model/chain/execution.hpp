@@ -135,8 +135,8 @@ class Call {
   std::vector<Frame> frames_;
   // Looked up only, never iterated.
   std::unordered_set<Address, AddressHash> warm_accounts_;
-  std::unordered_set<SlotKey, SlotKeyHash> warm_;
-  std::unordered_map<SlotKey, Word, SlotKeyHash> original_;  // each touched slot's value when the transaction began
+  // Each touched slot (warm from then on) with its value when the transaction began.
+  std::unordered_map<SlotKey, Word, SlotKeyHash> touched_;
   std::vector<Log> logs_;
   friend Receipt detail::run_transaction(State&, const GasSchedule&, const Transaction&, const BlockContext&, bool);
 };

@@ -16,6 +16,24 @@ struct Account {
 
 class State {
  public:
+  State() = default;
+  // Copies and moves leave the lookup cache behind (it points into one object's map).
+  State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_) {}
+  State(State&& o) noexcept : accounts_(std::move(o.accounts_)), storage_(std::move(o.storage_)), journal_(std::move(o.journal_)) {
+    o.last_slots_ = nullptr;
+  }
+  State& operator=(const State& o) {
+    if (this != &o) *this = State(o);
+    return *this;
+  }
+  State& operator=(State&& o) noexcept {
+    accounts_ = std::move(o.accounts_);
+    storage_ = std::move(o.storage_);
+    journal_ = std::move(o.journal_);
+    last_slots_ = o.last_slots_ = nullptr;
+    return *this;
+  }
+
   Wei balance(Address a) const;
   std::uint64_t nonce(Address a) const;
   Word load(const SlotKey& k) const;  // unmetered: for reads outside transactions (eth_call)
@@ -69,6 +87,12 @@ class State {
   // By contract, then slot. Looked up only; iterated only to clear a contract's slots, where the
   // order reaches nothing (each slot is journaled and erased alike).
   std::unordered_map<Address, Slots, AddressHash> storage_;
+  // The contract looked up last (calls touch one contract many times in a row). Element
+  // pointers of an unordered_map survive rehashing; erasing a contract's entry forgets it.
+  mutable Address last_contract_;
+  mutable Slots* last_slots_ = nullptr;
+  Slots* slots_of(Address contract) const;
+  void put(const SlotKey& k, Word v);
   std::vector<Undo> journal_;
 };
 
