@@ -52,6 +52,7 @@ demo: cli
 bench: build
 	$(BUILD)/bench/phold
 	$(BUILD)/bench/cloud_placement
+	$(BUILD)/bench/orchestration_bench
 
 # Regenerates the documentation that is generated from the code.
 docs: build

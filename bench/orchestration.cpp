@@ -5,7 +5,7 @@
 // wall time, events and transactions per second, and peak memory. Target (issue: orchestration
 // end to end): under 30 s on one core, under 512 MiB.
 //
-//   build/bench/orchestration [applications [hosts [simulated_hours]]]
+//   build/bench/orchestration_bench [applications [hosts [simulated_hours [monitor_interval_s]]]]
 
 #include <chrono>
 #include <cstdio>
@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   const std::size_t apps = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000;
   const std::uint32_t hosts = argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 1000;
   const double hours = argc > 3 ? std::strtod(argv[3], nullptr) : 24;
+  const double monitor_s = argc > 4 ? std::strtod(argv[4], nullptr) : 10;  // the default of the scenario parameter
   const long rss0 = max_rss_kib();
   Rng gen(3);
   std::vector<app::Topology> shapes;
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   cfg.orchestrators = 20;
   cfg.can.check_interval = seconds(1);
   cfg.payment_interval = minutes(10);
+  cfg.monitor_interval = SimTime{static_cast<std::int64_t>(monitor_s * 1e6)};
   // Failures of every kind (per part, per second): an Orchestrator or a member every 10 hours,
   // a host or a hypervisor every 100 hours, a service every 20 hours; recoveries in minutes.
   cfg.orchestrator_crash_rate = cfg.member_crash_rate = 1.0 / 36000;
@@ -109,9 +111,9 @@ int main(int argc, char** argv) {
     settled += r.settled ? 1 : 0;
     redeploys += r.redeploys;
   }
-  std::printf("%.0f simulated hours, %u hosts, %zu applications requested, %zu placed, %zu settled, %zu released; "
+  std::printf("monitoring every %.0f s; %.0f simulated hours, %u hosts, %zu applications requested, %zu placed, %zu settled, %zu released; "
               "%zu redeploys, %zu reassignments, %zu faults\n",
-              hours, hosts, arrived, accepted, settled, ended, redeploys, w.ocan->reassignments().size(), w.faults.size());
+              monitor_s, hours, hosts, arrived, accepted, settled, ended, redeploys, w.ocan->reassignments().size(), w.faults.size());
   std::printf("wall %.2f s (world built in %.2f s): %llu events (%.3g/s), %llu transactions sealed (%.3g/s), %zu blocks, "
               "%llu OCAN messages, %llu status checks\n",
               secs, build_s, static_cast<unsigned long long>(w.cloud.sim.dispatched()),

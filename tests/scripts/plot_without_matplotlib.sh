@@ -5,7 +5,7 @@ src=$1
 fake=$(mktemp -d)
 trap 'rm -rf "$fake"' EXIT
 printf 'raise ImportError("no matplotlib here")\n' > "$fake/matplotlib.py"
-for script in metric_boxplot.py churn_boxplot.py; do
+for script in metric_boxplot.py churn_boxplot.py sequence.py; do
   out=$(PYTHONPATH="$fake" python3 "$src/scripts/plot/$script" /nonexistent x 2>&1)
   status=$?
   if [ "$status" -ne 2 ] || [ "$(printf '%s\n' "$out" | wc -l)" -ne 1 ] || ! printf '%s' "$out" | grep -q "python3-matplotlib"; then
