@@ -110,11 +110,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["settled"] = rec.settled ? 1 : 0;
   RunResult r;
   r.metrics = metrics_by_name(kind, m);
-  if (ctx.output.boolean("sequence")) r.tables.push_back(sequence_table(w));
-  if (ctx.output.boolean("faults")) r.tables.push_back(orchestration_fault_table(w));
-  if (ctx.output.boolean("gas")) r.tables.push_back(gas_table(w));
-  if (ctx.output.boolean("trace")) r.trace = orchestration_trace(w);
-  r.trace_hash = w.cloud.sim.trace_hash();
+  write_orchestration_outputs(r, ctx.output, w);
   return r;
 }
 
@@ -135,8 +131,7 @@ ExperimentKind fig5_1_kind() {
       ParamSpec::real("run_s", "running time the client asks for").at_least(1).at_most(1e9).def(600.0).in_unit("s"),
       ParamSpec::real("max_duration_s", "the run ends here even if the application still runs").at_least(1).at_most(1e10).def(86400.0).in_unit("s"),
   };
-  for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
-  k.outputs = orchestration_outputs();
+  declare_orchestration_kind(k);
   k.metrics = {
       {"reassignments", "ReassignWork entries the OCAN committed"},
       {"reassigned_after_s", "from the Orchestrator's crash to the ReassignWork of its application"},
@@ -152,10 +147,6 @@ ExperimentKind fig5_1_kind() {
       {"up_minutes", "service-minutes the services really ran"},
       {"settled", "1 if the application was shut down, paid and settled"},
   };
-  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators")); };
-  k.fault_nodes_description = "OCAN members, then Orchestrators";
-  k.takes_applications = true;
-  k.check_application = check_cloud_application;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("fig5_1")); };
   k.headline = {"reassignments", "reassigned_after_s", "first_service_instances", "service_up", "service_down", "app_ok"};
   return k;

@@ -156,11 +156,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
                               std::move(settled), std::move(by_client), std::move(deploy_s), std::move(paid), std::move(up)},
                              true});
   }
-  if (ctx.output.boolean("faults")) r.tables.push_back(orchestration_fault_table(w));
-  if (ctx.output.boolean("gas")) r.tables.push_back(gas_table(w));
-  if (ctx.output.boolean("sequence")) r.tables.push_back(sequence_table(w));
-  if (ctx.output.boolean("trace")) r.trace = orchestration_trace(w);
-  r.trace_hash = w.cloud.sim.trace_hash();
+  write_orchestration_outputs(r, ctx.output, w);
   return r;
 }
 
@@ -191,8 +187,7 @@ ExperimentKind orchestration_kind() {
       ParamSpec::choice("duration_law", {"exponential", "constant"}, "how running times are drawn around mean_duration_s").def(std::string("exponential")),
       ParamSpec::real("max_duration_s", "the run ends here even if applications still run").at_least(1).at_most(1e10).def(30 * 86400.0).in_unit("s"),
   };
-  for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
-  k.outputs = orchestration_outputs();
+  declare_orchestration_kind(k);
   k.metrics = {
       {"applications", "applications requested"},
       {"accepted", "applications instantiated"},
@@ -224,10 +219,6 @@ ExperimentKind orchestration_kind() {
       {"duration_s", "simulated time"},
       {"blocks", "blocks sealed"},
   };
-  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators")); };
-  k.fault_nodes_description = "OCAN members, then Orchestrators";
-  k.takes_applications = true;
-  k.check_application = check_cloud_application;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
   k.headline = {"accepted", "completed", "mean_time_to_deploy_s", "mean_availability", "mean_payment_error", "gas_per_app_hour_ocan_leader"};
   return k;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cloud_params.hpp"
+#include "experiments.hpp"
 
 namespace cansim::scenario {
 
@@ -120,6 +121,23 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.api_recovery_rate = per_s(p, "hypervisor_recoveries_per_h");
   c.ocan_faults = faults;
   return c;
+}
+
+void declare_orchestration_kind(ExperimentKind& k) {
+  for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
+  k.outputs = orchestration_outputs();
+  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators")); };
+  k.fault_nodes_description = "OCAN members, then Orchestrators";
+  k.takes_applications = true;
+  k.check_application = check_cloud_application;
+}
+
+void write_orchestration_outputs(RunResult& r, const ParamValues& output, const orchestration::OrchestrationWorld& w) {
+  if (output.boolean("faults")) r.tables.push_back(orchestration_fault_table(w));
+  if (output.boolean("gas")) r.tables.push_back(gas_table(w));
+  if (output.boolean("sequence")) r.tables.push_back(sequence_table(w));
+  if (output.boolean("trace")) r.trace = orchestration_trace(w);
+  r.trace_hash = w.cloud.sim.trace_hash();
 }
 
 Table sequence_table(const orchestration::OrchestrationWorld& w) {

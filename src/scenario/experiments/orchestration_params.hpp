@@ -11,6 +11,11 @@
 namespace cansim::scenario {
 
 std::vector<ParamSpec> orchestration_params();
+// What both orchestration kinds declare alike: `params` after their own, the output options, the
+// fault nodes (OCAN members, then Orchestrators), the applications and their check.
+void declare_orchestration_kind(ExperimentKind& k);
+// The tables and trace the run's output options ask for.
+void write_orchestration_outputs(RunResult& r, const ParamValues& output, const orchestration::OrchestrationWorld& w);
 orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, const FaultPlan& faults);
 
 // sequence.csv: every interaction (time, from, to, what), for sequence diagrams.
