@@ -196,3 +196,37 @@ TEST_CASE("Registry: with an even member count, exactly half of the accepts is r
   CHECK(registry::leader(w.state, w.reg) == p);
   CHECK(registry::leader_nonce(w.state, w.reg) == 2);
 }
+
+TEST_CASE("Registry: the FTEN share goes to the nodes by the availability the leader reports", "[registry][ften]") {
+  World w;
+  w.form_can(2);  // nodes 0 (leader) and 1
+  w.block.timestamp_ms = 1000;
+  CHECK(w.run(registry::record_availability(w.reg, w.node(1))).reason == "only the leader");
+  w.must(registry::record_availability(w.reg, w.node(0)));  // starts the clock
+  CHECK(registry::availability_ms(w.state, w.reg, w.node(0)) == 0);
+  w.block.timestamp_ms = 4000;
+  w.must(registry::record_availability(w.reg, w.node(0)));  // 3 s each
+  w.must(registry::register_candidate(w.reg, w.node(2), 1002));
+  w.must(registry::register_member(w.reg, w.node(0), w.node(2)));
+  w.block.timestamp_ms = 7000;
+  w.must(registry::record_availability(w.reg, w.node(0)));  // 3 s more each, node 2 included
+  CHECK(registry::availability_ms(w.state, w.reg, w.node(0)) == 6000);
+  CHECK(registry::availability_ms(w.state, w.reg, w.node(2)) == 3000);
+  // 1001 wei arrive: 6000 : 6000 : 3000 of 15000 gives 400, 400, 200, and 1 wei of dust waits.
+  w.state.set_balance(w.reg, 1001);
+  w.state.forget_journal();
+  w.must(registry::distribute_ften(w.reg, w.node(5)));
+  CHECK(registry::ften_owed(w.state, w.reg, w.node(0)) == 400);
+  CHECK(registry::ften_owed(w.state, w.reg, w.node(1)) == 400);
+  CHECK(registry::ften_owed(w.state, w.reg, w.node(2)) == 200);
+  CHECK(registry::ften_held(w.state, w.reg) == 1000);
+  // Distributing again gives nothing new (only the dust is undistributed, and it rounds to 0).
+  w.must(registry::distribute_ften(w.reg, w.node(5)));
+  CHECK(registry::ften_held(w.state, w.reg) == 1000);
+  const Wei before = w.state.balance(w.node(2));
+  const Receipt r = w.must(registry::withdraw_ften(w.reg, w.node(2)));
+  CHECK(w.state.balance(w.node(2)) == before - r.fee + 200);
+  CHECK(registry::ften_held(w.state, w.reg) == 800);
+  CHECK(w.run(registry::withdraw_ften(w.reg, w.node(2))).reason == "nothing to withdraw");
+  CHECK(w.run(registry::withdraw_ften(w.reg, w.node(6))).reason == "nothing to withdraw");
+}

@@ -119,6 +119,10 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   });
 }
 
+void OrchestrationWorld::drain_chain() {
+  while (cloud.chain.pool_size() > 0) cloud.sim.run_until(cloud.sim.now() + cloud.chain.config().block_interval);
+}
+
 void OrchestrationWorld::check_funds() {
   const chain::Wei now = cloud.chain.state().total_balance();
   if (now != total_balance_) {
@@ -181,6 +185,7 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std
       [this, record, on_end] {
         if (*record < 0) return;
         apps[static_cast<std::size_t>(*record)].released = true;
+        payments.share_ften();  // the contract was destroyed: the Registry holds its salary
         if (on_end) on_end(static_cast<std::size_t>(*record));
       });
 }

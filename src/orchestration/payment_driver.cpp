@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/orchestration/orchestration_world.hpp"
 #include "cansim/sim/invariant.hpp"
 
@@ -48,9 +49,20 @@ void PaymentDriver::start() {
 
 void PaymentDriver::tick() {
   w_.cloud.sim.after(w_.cfg.payment_interval, [this] { tick(); });
+  share_ften();
   for (std::size_t r = 0; r < w_.apps.size(); ++r) {
     if (!w_.apps[r].settled) pay(r);
   }
+}
+
+void PaymentDriver::share_ften() {
+  // The OCAN's own share (§3, §5.1): the leader reports who is a member, and hands out by
+  // availability what the Registry received (the salaries destroy sent it).
+  can::Can& ocan = *w_.ocan;
+  const NodeId leader = ocan.current_leader();
+  if (!ocan.may_commit(leader)) return;
+  w_.submit(chain::registry::record_availability(w_.cloud.registry, can::member_address(leader)), "ocan_leader");
+  w_.submit(chain::registry::distribute_ften(w_.cloud.registry, can::member_address(leader)), "ocan_leader");
 }
 
 std::uint64_t PaymentDriver::choose_k(std::size_t r, chain::Address leader) {

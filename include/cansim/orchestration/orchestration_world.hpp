@@ -89,6 +89,8 @@ class OrchestrationWorld {
   void start();
   // The funds check, also at the end of a run.
   void check_funds();
+  // Runs until every transaction sent is sealed (the end of a run).
+  void drain_chain();
 
   // Node numbering.
   NodeId orchestrator_node(std::uint32_t k) const { return cfg.members + k; }  // on the OCAN's network

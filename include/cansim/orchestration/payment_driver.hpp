@@ -21,6 +21,9 @@ class PaymentDriver {
   explicit PaymentDriver(OrchestrationWorld& w);
 
   void start();
+  // The leader reports the members' availability and distributes the FTEN share (each round, and
+  // when an application's contract was destroyed and its salaries reached the Registry).
+  void share_ften();
   // Pays application `record` now (if the leader may and no payment is out).
   void pay(std::size_t record);
   // Runs `then` once application `record` is settled (at once if it is).

@@ -75,6 +75,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const SimTime limit = SimTime{static_cast<std::int64_t>(std::llround(p.real("max_duration_s") * 1e6))};
   while (!ended && w.cloud.sim.now() < limit) w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + seconds(10)));
   if (w.apps.empty()) throw InvariantViolation(w.cloud.sim.now(), "fig5_1", "the application was never instantiated");
+  w.drain_chain();
   w.check_funds();
   merge_can_events(w);
   const AppRecord& rec = w.apps[0];

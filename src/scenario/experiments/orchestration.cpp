@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/application.hpp"
+#include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/orchestration/orchestration_world.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "cansim/sim/stats.hpp"
@@ -66,6 +67,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   while (!(arrived == count && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
     w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + step));
   }
+  w.drain_chain();
   w.check_funds();
   const SimTime end = w.cloud.sim.now();
 
@@ -120,6 +122,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["paid_cloud_wei"] = paid_cloud;
   m["paid_can_wei"] = paid_can;
   m["paid_orchestration_wei"] = paid_orc;
+  m["ften_distributed_wei"] = static_cast<double>(chain::registry::ften_held(w.cloud.chain.state(), w.cloud.registry));
   m["interim_payments"] = static_cast<double>(w.payments.payments());
   m["largest_k"] = static_cast<double>(w.payments.largest_k());
   m["checkpoints_on_chain"] = static_cast<double>(w.leader.appends());
@@ -208,6 +211,7 @@ ExperimentKind orchestration_kind() {
       {"paid_cloud_wei", "salaries of the Cloud contracts, settled applications"},
       {"paid_can_wei", "salaries of the Registry (the OCAN's FTEN share), settled applications"},
       {"paid_orchestration_wei", "salaries of the Orchestrators, settled applications"},
+      {"ften_distributed_wei", "the OCAN's share the Registry handed out to its nodes by availability (recordAvailability, distributeFten)"},
       {"interim_payments", "interimPayment transactions"},
       {"largest_k", "the largest k the leader chose by dry run"},
       {"checkpoints_on_chain", "checkpoints appended to Application contracts"},

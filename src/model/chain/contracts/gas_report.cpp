@@ -117,6 +117,16 @@ std::string contract_gas_report() {
     row("Registry", "deregisterMember", "a middle member of 5", b.run(registry::deregister_member(b.reg, p, b.nodes[2].address)));
     row("Registry", "setParams", "both changed", b.run(registry::set_params(b.reg, b.owner, 2, 6)));
     row("Registry", "registerService", "new id", b.run(registry::register_service(b.reg, b.client, 1, 0xabc)));
+    b.block.timestamp_ms = 60000;
+    b.run(registry::record_availability(b.reg, p));
+    b.block.timestamp_ms = 660000;
+    row("Registry", "recordAvailability", "4 members, 10 minutes, first time", b.run(registry::record_availability(b.reg, p)));
+    b.block.timestamp_ms = 1260000;
+    row("Registry", "recordAvailability", "4 members, 10 minutes", b.run(registry::record_availability(b.reg, p)));
+    b.state.set_balance(b.reg, 1000000);
+    b.state.forget_journal();
+    row("Registry", "distributeFten", "4 nodes with availability", b.run(registry::distribute_ften(b.reg, b.client)));
+    row("Registry", "withdrawFten", "one node", b.run(registry::withdraw_ften(b.reg, p)));
   }
   {
     Bench b;

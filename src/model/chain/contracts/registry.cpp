@@ -22,6 +22,14 @@ enum Field : std::uint64_t {
   kApplication,   // id -> definition digest
   kCloud,         // cloud -> 1
   kFtenPrice,     // wei per minute
+  // The OCAN's (FTEN) share, distributed by availability (§3, §5.1).
+  kAvailability,  // node -> ms it was a member, as the leader reported
+  kAvailTotal,    // the sum of kAvailability
+  kAvailAt,       // index -> node, every node that has availability, in order of first report
+  kAvailCount,
+  kLastReport,    // ms of the last report (0: none yet)
+  kFtenOwed,      // node -> wei it may withdraw
+  kFtenHeld,      // wei owed and not withdrawn (the rest of the balance is undistributed)
 };
 
 SlotKey slot(Address reg, Field f, Word key = 0) { return {reg, f, key}; }
@@ -202,6 +210,70 @@ Transaction set_ften_price(Address reg, Address owner, Wei per_minute) {
     c.sstore(slot(reg, kFtenPrice), per_minute);
   });
 }
+
+Transaction record_availability(Address reg, Address leader) {
+  return tx_for(reg, leader, "Registry.recordAvailability", Calldata{}, [=](Call& c) {
+    only_leader(c);
+    const std::uint64_t now = c.block().timestamp_ms;
+    const auto last = static_cast<std::uint64_t>(c.sload(slot(reg, kLastReport)));
+    c.sstore(slot(reg, kLastReport), now);
+    if (last == 0 || now <= last) return;  // the first report starts the clock
+    const std::uint64_t dt = now - last;
+    const auto count = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberCount)));
+    for (std::uint64_t i = 0; i < count; ++i) {
+      const Word node = c.sload(slot(reg, kMemberAt, i));
+      const Word had = c.sload(slot(reg, kAvailability, node));
+      if (had == 0) {
+        const Word n = c.sload(slot(reg, kAvailCount));
+        c.sstore(slot(reg, kAvailAt, n), node);
+        c.sstore(slot(reg, kAvailCount), n + 1);
+      }
+      c.sstore(slot(reg, kAvailability, node), had + dt);
+    }
+    c.sstore(slot(reg, kAvailTotal), c.sload(slot(reg, kAvailTotal)) + dt * count);
+    c.emit({{}, "AvailabilityRecorded", {count, dt}, 1, 64});
+  });
+}
+
+Transaction distribute_ften(Address reg, Address from) {
+  return tx_for(reg, from, "Registry.distributeFten", Calldata{}, [=](Call& c) {
+    const Wei held = c.sload(slot(reg, kFtenHeld));
+    const Wei balance = c.balance_of(reg);
+    const Wei fresh = balance > held ? balance - held : 0;
+    const Word total = c.sload(slot(reg, kAvailTotal));
+    if (fresh == 0 || total == 0) return;
+    // Each node's share of what arrived since, by its availability; the rounding's dust waits
+    // for the next distribution.
+    Wei given = 0;
+    const auto n = static_cast<std::uint64_t>(c.sload(slot(reg, kAvailCount)));
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const Word node = c.sload(slot(reg, kAvailAt, i));
+      const Wei share = fresh * c.sload(slot(reg, kAvailability, node)) / total;
+      if (share == 0) continue;
+      c.sstore(slot(reg, kFtenOwed, node), c.sload(slot(reg, kFtenOwed, node)) + share);
+      given += share;
+    }
+    c.sstore(slot(reg, kFtenHeld), held + given);
+    c.emit({{}, "FtenDistributed", {given}, 1, 32});
+  });
+}
+
+Transaction withdraw_ften(Address reg, Address node) {
+  return tx_for(reg, node, "Registry.withdrawFten", Calldata{}, [=](Call& c) {
+    const SlotKey owed = slot(reg, kFtenOwed, word_of(c.sender()));
+    const Wei amount = c.sload(owed);
+    c.require(amount > 0, "nothing to withdraw");
+    c.sstore(owed, 0);
+    c.sstore(slot(reg, kFtenHeld), c.sload(slot(reg, kFtenHeld)) - amount);
+    c.send(c.sender(), amount);
+  });
+}
+
+std::uint64_t availability_ms(const State& s, Address reg, Address node) {
+  return static_cast<std::uint64_t>(s.load(slot(reg, kAvailability, word_of(node))));
+}
+Wei ften_owed(const State& s, Address reg, Address node) { return s.load(slot(reg, kFtenOwed, word_of(node))); }
+Wei ften_held(const State& s, Address reg) { return s.load(slot(reg, kFtenHeld)); }
 
 SlotKey leader_slot(Address reg) { return slot(reg, kLeader); }
 SlotKey ften_price_slot(Address reg) { return slot(reg, kFtenPrice); }

@@ -52,6 +52,18 @@ Transaction register_cloud(Address reg, Address provider, Address cloud);
 // The per-minute price paid to the CAN through the Registry (Algorithm 6's Registry.ftenPrice).
 Transaction set_ften_price(Address reg, Address owner, Wei per_minute);
 
+// The OCAN's (FTEN) share goes to the CAN's nodes by their availability (§3, §5.1), which the
+// Registry records: the leader reports the members now and then (recordAvailability: each
+// member is credited the time since the last report, from the block's timestamp); anyone may
+// distribute what the Registry received since (distributeFten: each node's share is its part of
+// all recorded availability, rounded down; the dust waits); each node withdraws its own.
+Transaction record_availability(Address reg, Address leader);
+Transaction distribute_ften(Address reg, Address from);
+Transaction withdraw_ften(Address reg, Address node);
+std::uint64_t availability_ms(const State& s, Address reg, Address node);
+Wei ften_owed(const State& s, Address reg, Address node);
+Wei ften_held(const State& s, Address reg);  // owed and not withdrawn
+
 // Slots other contracts read (as a Solidity contract calls a public getter).
 SlotKey leader_slot(Address reg);
 SlotKey ften_price_slot(Address reg);
