@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "cansim/model/cloud/hosts.hpp"
@@ -47,11 +48,20 @@ class Instances {
   std::uint64_t failures() const { return failures_; }
 
  private:
-  static std::uint64_t key(std::uint64_t app, std::uint32_t service) { return app * 4096 + service; }
+  using Key = std::pair<std::uint64_t, std::uint32_t>;  // (application, service)
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      std::uint64_t x = k.first ^ (std::uint64_t{k.second} * 0x9e3779b97f4a7c15ULL);
+      x ^= x >> 31;
+      x *= 0xbf58476d1ce4e5b9ULL;
+      return static_cast<std::size_t>(x ^ (x >> 29));
+    }
+  };
+  static Key key(std::uint64_t app, std::uint32_t service) { return {app, service}; }
   std::vector<ServiceInstance> all_;
   // Looked up only, never iterated.
-  std::unordered_map<std::uint64_t, InstanceId> live_;
-  std::unordered_map<std::uint64_t, SimTime> up_total_;  // time of ended stretches
+  std::unordered_map<Key, InstanceId, KeyHash> live_;
+  std::unordered_map<Key, SimTime, KeyHash> up_total_;  // time of ended stretches
   std::unordered_map<HostId, std::vector<InstanceId>> on_host_;
   std::uint64_t failures_ = 0;
 };
