@@ -6,6 +6,7 @@
 
 #include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::cloud {
@@ -63,8 +64,8 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
       setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
       setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
     } else {
-      // The OCAN's member accounts (can::member_address: 100 + i), the first the leader.
-      const auto member = [](std::uint32_t i) { return chain::Address{100 + static_cast<std::uint64_t>(i)}; };
+      // The OCAN's member accounts, the first the leader.
+      const auto member = [](std::uint32_t i) { return can::member_address(i); };
       for (std::uint32_t i = 0; i < cfg.ocan_members; ++i) {
         g.set_balance(member(i), chain::Wei{1} << 100);
         setup(chain, chain::registry::register_candidate(registry, member(i), 1 + i));

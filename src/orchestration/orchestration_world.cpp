@@ -169,11 +169,9 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std
           rec.address = o.application;
           rec.provider = o.provider;
           rec.topology = &app;
-          rec.requests = o.blueprint.requests;
           for (const auto& res : cc::application_resources(cloud.chain.state(), cloud.providers[o.provider].cloud, o.application)) {
             rec.hosts.push_back(static_cast<cloud::HostId>(res.id));
           }
-          rec.requested = o.requested;
           rec.instantiated = o.sealed;
           *record = static_cast<std::ptrdiff_t>(apps.size());
           by_address_[rec.address] = apps.size();
@@ -219,9 +217,9 @@ void OrchestrationWorld::fault(const char* kind, const std::string& who) {
 
 void OrchestrationWorld::submit(chain::Transaction tx, const std::string& role, chain::ReceiptHandler on_receipt) {
   tx.gas_price = cfg.gas_price;
-  ++transactions;
   const std::string name = tx.name;
   cloud.chain.submit(std::move(tx), [this, name, role, f = std::move(on_receipt)](const chain::Receipt& r) {
+    ++transactions;  // sealed, as the Gateway's are counted
     gas_by_function[name] += r.gas_used;
     gas_by_role[role] += r.gas_used;
     if (f) f(r);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cansim/cloud/scheduler.hpp"
+#include "cansim/model/cloud/hosts.hpp"
 #include "cansim/model/app/topology.hpp"
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/sim/network.hpp"
@@ -47,9 +47,7 @@ struct AppRecord {
   std::uint32_t provider = 0;
   const app::Topology* topology = nullptr;
   std::vector<cloud::HostId> hosts;             // per service
-  std::vector<cloud::ServiceRequest> requests;  // per service: hardware, hypervisor, demand
   std::uint32_t work = UINT32_MAX;              // its Work Entry, once submitted
-  chain::Address client;
   // Checkpoints by CAN progress number (the digest the CAN replicates). Pruned once a newer one
   // is committed and every older committed one is on chain.
   std::map<std::uint32_t, CheckpointData> data;
@@ -61,7 +59,7 @@ struct AppRecord {
   // What the contract got, in order (for the payment check).
   std::vector<CheckpointData> appended;
   // Lifecycle.
-  SimTime requested, instantiated, all_up, shutdown_checkpoint, settled_at;
+  SimTime instantiated, all_up, shutdown_checkpoint, settled_at;
   bool ended_by_client = false;  // the client's time was up (vs. retries exhausted or funds)
   bool settled = false;          // shut down on chain and paid as far as it will be
   bool released = false;

@@ -146,7 +146,6 @@ class OrchestrationWorld {
 
   Rng fault_rng_;
   std::map<chain::Address, std::size_t> by_address_;
-  std::vector<std::function<void(std::size_t)>> on_end_;
   std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
   std::unique_ptr<FaultInjector<cloud::CloudMsg>> cloud_injector_;
   chain::Wei total_balance_ = 0;

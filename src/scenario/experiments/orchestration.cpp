@@ -26,7 +26,7 @@ using orchestration::OrchestrationWorld;
 
 struct Requested {
   std::int64_t app = 0;
-  bool resolved = false, accepted = false;
+  bool accepted = false;
   std::int64_t record = -1;
 };
 
@@ -53,7 +53,6 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
         ctx.applications[a].topology, duration,
         [&, i](const cloud::Outcome& o) {
           ++resolved;
-          req[i].resolved = true;
           req[i].accepted = o.accepted;
           if (o.accepted) req[i].record = w.record_of(o.application);
         },
