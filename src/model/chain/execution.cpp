@@ -57,11 +57,11 @@ void Call::charge(Gas g) {
 
 Word Call::sload(const SlotKey& k) {
   // A slot touched first is cold (EIP-2929); its value then is its original (EIP-2200).
-  auto [it, cold] = touched_.try_emplace(k, 0);
+  auto [original, cold] = touched_.try_emplace(k, 0);
   if (cold) {
-    it->second = state_.load(k);
+    *original = state_.load(k);
     charge(gas_.cold_sload);
-    return it->second;
+    return *original;
   }
   charge(gas_.warm_access);
   return state_.load(k);
@@ -70,9 +70,9 @@ Word Call::sload(const SlotKey& k) {
 void Call::sstore(const SlotKey& k, Word v) {
   // EIP-2929: a cold slot costs the cold charge first.
   const Word current = state_.load(k);
-  auto [it, cold] = touched_.try_emplace(k, current);
+  auto [first, cold] = touched_.try_emplace(k, current);
   Gas cost = cold ? gas_.cold_sload : 0;
-  const Word original = it->second;
+  const Word original = *first;
   const auto clears = static_cast<std::int64_t>(gas_.sstore_clears_refund);
   // EIP-2200 as amended by EIP-3529.
   if (v == current) {

@@ -38,16 +38,16 @@ State::Slots* State::slots_of(Address contract) const {
 Word State::load(const SlotKey& k) const {
   const Slots* slots = slots_of(k.contract);
   if (slots == nullptr) return 0;
-  auto it = slots->find({k.field, k.key});
-  return it == slots->end() ? 0 : it->second;
+  const Word* v = slots->find({k.field, k.key});
+  return v == nullptr ? 0 : *v;
 }
 
 void State::put(const SlotKey& k, Word v) {
   if (v != 0) {
     if (Slots* slots = slots_of(k.contract)) {
-      (*slots)[{k.field, k.key}] = v;
+      *slots->try_emplace({k.field, k.key}, v).first = v;
     } else {
-      storage_[k.contract][{k.field, k.key}] = v;
+      storage_[k.contract].try_emplace({k.field, k.key}, v);
     }
     return;
   }
@@ -63,7 +63,7 @@ void State::put(const SlotKey& k, Word v) {
 void State::clear_storage(Address contract) {
   auto c = storage_.find(contract);
   if (c == storage_.end()) return;
-  for (const auto& [sub, value] : c->second) journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value});
+  c->second.for_each([&](const SubKey& sub, Word value) { journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value}); });
   last_slots_ = nullptr;
   storage_.erase(c);
 }

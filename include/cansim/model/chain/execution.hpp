@@ -13,6 +13,7 @@
 
 #include "cansim/model/chain/gas.hpp"
 #include "cansim/model/chain/signature.hpp"
+#include "cansim/model/chain/flat_table.hpp"
 #include "cansim/model/chain/state.hpp"
 
 namespace cansim::chain {
@@ -136,7 +137,7 @@ class Call {
   // Looked up only, never iterated.
   std::unordered_set<Address, AddressHash> warm_accounts_;
   // Each touched slot (warm from then on) with its value when the transaction began.
-  std::unordered_map<SlotKey, Word, SlotKeyHash> touched_;
+  FlatTable<SlotKey, Word, SlotKeyHash> touched_;
   std::vector<Log> logs_;
   friend Receipt detail::run_transaction(State&, const GasSchedule&, const Transaction&, const BlockContext&, bool);
 };

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cansim/model/chain/flat_table.hpp"
 #include "cansim/model/chain/types.hpp"
 
 namespace cansim::chain {
@@ -83,7 +84,7 @@ class State {
       return SlotKeyHash{}(SlotKey{Address{}, k.field, k.key});
     }
   };
-  using Slots = std::unordered_map<SubKey, Word, SubKeyHash>;
+  using Slots = FlatTable<SubKey, Word, SubKeyHash>;
   // By contract, then slot. Looked up only; iterated only to clear a contract's slots, where the
   // order reaches nothing (each slot is journaled and erased alike).
   std::unordered_map<Address, Slots, AddressHash> storage_;
