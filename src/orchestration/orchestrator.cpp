@@ -97,6 +97,9 @@ void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime time
 }
 
 void Orchestrators::arm_timer() {
+  // Deadlines of answered requests go now, so that the timer waits for the earliest request still
+  // out (answers come in milliseconds: it then wakes about once per timeout, not once per request).
+  while (!deadlines_.empty() && !open(deadlines_.top().second)) deadlines_.pop();
   if (deadlines_.empty()) return;
   const SimTime first = deadlines_.top().first;
   if (timer_at_.us >= 0 && timer_at_ <= first) return;  // armed early enough
@@ -118,10 +121,13 @@ void Orchestrators::expire_due() {
   }
 }
 
+bool Orchestrators::open(std::uint64_t request) const {
+  return request >= first_out_ && request < first_out_ + out_.size() && out_[request - first_out_].open;
+}
+
 void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
-  if (request < first_out_ || request >= first_out_ + out_.size()) return;  // unknown
+  if (!open(request)) return;  // unknown, late, or answered already
   Pending& slot = out_[request - first_out_];
-  if (!slot.open) return;  // late, or answered already
   slot.open = false;
   const Pending p = slot;
   while (!out_.empty() && !out_.front().open) {

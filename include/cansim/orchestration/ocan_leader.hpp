@@ -6,8 +6,9 @@
 // the Registry names leader does this; a leader that lost its place (its append reverts, or it
 // crashed) leaves the rest to the next, which goes on from what the contract holds.
 #include <cstdint>
-#include <set>
 #include <vector>
+
+#include <boost/container/flat_set.hpp>
 
 #include "cansim/model/chain/types.hpp"
 #include "cansim/sim/network.hpp"
@@ -39,7 +40,7 @@ class OcanLeader {
   OrchestrationWorld& w_;
   std::vector<chain::Address> waiting_;  // instantiated, not yet a Work Entry
   std::vector<std::size_t> by_work_;     // Work Entry -> record
-  std::set<std::size_t> behind_;         // records with committed checkpoints not yet on chain
+  boost::container::flat_set<std::size_t> behind_;        // records with committed checkpoints not yet on chain
   std::uint64_t appends_ = 0, refused_ = 0;
 };
 

@@ -72,6 +72,7 @@ class Orchestrators {
   enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
   void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose, std::uint32_t attempt = 0);
   void answered(std::uint64_t request, const cloud::CloudMsg* reply);
+  bool open(std::uint64_t request) const;  // sent, neither answered nor timed out
   void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
   void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r, std::uint32_t attempt);
   SimTime deploy_timeout(const Job& j, std::uint32_t s) const;

@@ -35,6 +35,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/flat_set.hpp>
+
 #include "cansim/model/chain/chain.hpp"
 #include "cansim/protocols/can/work_ledger.hpp"
 #include "cansim/sim/network.hpp"
@@ -409,7 +411,8 @@ class Can {
     std::uint32_t reached = 0;  // the most progress any component made (recomputed work)
   };
   std::vector<WorkTrack> track_;
-  std::set<std::uint32_t> open_work_;  // Work Entries not finished, for the leader's rounds
+  // Work Entries not finished, for the leader's rounds: a sorted vector, walked every second.
+  boost::container::flat_set<std::uint32_t> open_work_;
   std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
