@@ -22,6 +22,11 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
 
 void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
   if (!api_up_[h]) return;  // a crashed hypervisor's API answers nothing
+  if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
+    const bool up = m.instance < instances_.size() && instances_[m.instance].host == h &&
+                    instances_[m.instance].state == InstanceState::Up;
+    return reply(h, from, CloudMsgType::StatusReply, m, up, m.instance);
+  }
   const HostClass& hc = hosts_.host_class(h);
   const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];
   switch (m.type) {
@@ -37,11 +42,6 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
       waiting_.push_back({id, from, m.request});
       sim_.after(deploy_time(t, rng_), [this, id] { come_up(id); });
       return;
-    }
-    case CloudMsgType::Status: {
-      const bool up = m.instance < instances_.size() && instances_[m.instance].host == h &&
-                      instances_[m.instance].state == InstanceState::Up;
-      return reply(h, from, CloudMsgType::StatusReply, m, up, m.instance);
     }
     case CloudMsgType::Stop: {
       // By (application, service), so that an Orchestrator can stop an instance it never heard

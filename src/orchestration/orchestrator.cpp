@@ -87,21 +87,35 @@ void Orchestrators::on_crash(NodeId c) {
   jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
 }
 
-void Orchestrators::call(const Key& k, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose, std::uint32_t attempt) {
+void Orchestrators::call(const Key& k, std::uint32_t epoch, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose,
+                         std::uint32_t attempt) {
   const std::uint64_t id = first_out_ + out_.size();
   m.request = id;
-  out_.push_back(Pending{k, jobs_.at(k).epoch, purpose, m.service, attempt, true});
-  deadlines_.emplace(w_.cloud.sim.now() + timeout, id);
+  out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true});
+  auto lane = std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.timeout == timeout; });
+  if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), Lane{timeout, {}});
+  lane->due.emplace_back(w_.cloud.sim.now() + timeout, id);
   arm_timer();
   w_.cloud.net.send(w_.orchestrator_endpoint(k.first), static_cast<NodeId>(h), std::move(m));
+}
+
+Orchestrators::Lane* Orchestrators::earliest() {
+  Lane* first = nullptr;
+  for (Lane& l : lanes_) {
+    if (!l.due.empty() && (first == nullptr || l.due.front() < first->due.front())) first = &l;
+  }
+  return first;
 }
 
 void Orchestrators::arm_timer() {
   // Deadlines of answered requests go now, so that the timer waits for the earliest request still
   // out (answers come in milliseconds: it then wakes about once per timeout, not once per request).
-  while (!deadlines_.empty() && !open(deadlines_.top().second)) deadlines_.pop();
-  if (deadlines_.empty()) return;
-  const SimTime first = deadlines_.top().first;
+  for (Lane& l : lanes_) {
+    while (!l.due.empty() && !open(l.due.front().second)) l.due.pop_front();
+  }
+  const Lane* lane = earliest();
+  if (lane == nullptr) return;
+  const SimTime first = lane->due.front().first;
   if (timer_at_.us >= 0 && timer_at_ <= first) return;  // armed early enough
   if (timer_at_.us >= 0) w_.cloud.sim.cancel(timer_);
   timer_at_ = first;
@@ -114,9 +128,9 @@ void Orchestrators::arm_timer() {
 
 void Orchestrators::expire_due() {
   // In deadline order, then request order: the order per-request timers would have run in.
-  while (!deadlines_.empty() && deadlines_.top().first <= w_.cloud.sim.now()) {
-    const std::uint64_t id = deadlines_.top().second;
-    deadlines_.pop();
+  for (Lane* l = earliest(); l != nullptr && l->due.front().first <= w_.cloud.sim.now(); l = earliest()) {
+    const std::uint64_t id = l->due.front().second;
+    l->due.pop_front();
     answered(id, nullptr);
   }
 }
@@ -194,7 +208,7 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   const cloud::HostId h = rec.hosts[s];
   w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
-  call(k, h, m, deploy_timeout(j, s), Purpose::Deploy);
+  call(k, j.epoch, h, m, deploy_timeout(j, s), Purpose::Deploy);
 }
 
 void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r) {
@@ -219,7 +233,7 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
       re.app = rec.address.id;
       re.service = s;
       re.instance = j.instances[d];
-      call(k, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
+      call(k, j.epoch, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
     }
     advance(k);
     return;
@@ -231,8 +245,9 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
   });
 }
 
-void Orchestrators::verify(const Key& k, std::uint32_t s, std::uint32_t attempt) {
-  Job& j = jobs_.at(k);
+void Orchestrators::verify(const Key& k, std::uint32_t s, std::uint32_t attempt) { verify(k, jobs_.at(k), s, attempt); }
+
+void Orchestrators::verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt) {
   j.busy[s] = 1;
   ++status_checks_;
   CloudMsg m;
@@ -240,7 +255,7 @@ void Orchestrators::verify(const Key& k, std::uint32_t s, std::uint32_t attempt)
   m.app = w_.apps[j.app].address.id;
   m.service = s;
   m.instance = j.instances[s];
-  call(k, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
+  call(k, j.epoch, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
 }
 
 void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, std::uint32_t attempt) {
@@ -273,7 +288,7 @@ void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
   if (j->shutting_down) return;
   if (ac::is_shutdown(w_.cloud.chain.state(), w_.apps[j->app].address)) return shut_down(k, "the contract shut it down");
   for (std::uint32_t s = 0; s < j->views.size(); ++s) {
-    if (j->views[s] == ServiceView::Up && !j->busy[s]) verify(k, s);
+    if (j->views[s] == ServiceView::Up && !j->busy[s]) verify(k, *j, s);
   }
 }
 
@@ -296,7 +311,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
     m.type = CloudMsgType::Stop;
     m.app = rec.address.id;
     m.service = s;
-    call(k, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
+    call(k, j.epoch, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
     j.views[s] = ServiceView::Down;
   }
   if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {

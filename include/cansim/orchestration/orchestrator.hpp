@@ -15,7 +15,6 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <queue>
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
@@ -60,6 +59,7 @@ class Orchestrators {
   void advance(const Key& k);
   void deploy(const Key& k, std::uint32_t s);
   void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
+  void verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
@@ -70,7 +70,8 @@ class Orchestrators {
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
   // the handler of that purpose, if the job still runs.
   enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
-  void call(const Key& k, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose, std::uint32_t attempt = 0);
+  void call(const Key& k, std::uint32_t epoch, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose,
+            std::uint32_t attempt = 0);
   void answered(std::uint64_t request, const cloud::CloudMsg* reply);
   bool open(std::uint64_t request) const;  // sent, neither answered nor timed out
   void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
@@ -92,11 +93,18 @@ class Orchestrators {
   // ones leave from the front. No allocation per request once the containers have grown.
   std::deque<Pending> out_;
   std::uint64_t first_out_ = 1;
-  // Deadlines (earliest first; answered requests are skipped when theirs comes) and one timer
-  // for the earliest: an engine event per request would mostly be cancelled (answers come in
-  // milliseconds, timeouts are seconds).
+  // Deadlines, by timeout: the requests of one timeout expire in the order they were sent, so each
+  // lane is a queue and the earliest deadline is the smallest front (a handful of lanes: status,
+  // reconfigure, a deploy timeout per hypervisor kind). Answered requests are skipped when their
+  // deadline comes. One timer for the earliest: an engine event per request would mostly be
+  // cancelled (answers come in milliseconds, timeouts are seconds).
   using Deadline = std::pair<SimTime, std::uint64_t>;
-  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  struct Lane {
+    SimTime timeout;
+    std::deque<Deadline> due;
+  };
+  std::vector<Lane> lanes_;
+  Lane* earliest();
   EventId timer_;
   SimTime timer_at_{-1};
   void arm_timer();

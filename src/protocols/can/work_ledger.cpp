@@ -52,40 +52,60 @@ void WorkLedger::finish(std::uint32_t w, SimTime at) {
   e.finished_at = at;
 }
 
-void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) {
-  auto& h = holders_[{w, progress}];
-  if (std::find(h.begin(), h.end(), member) == h.end()) h.push_back(member);
+ReplicaAudit::PerWork* ReplicaAudit::of(std::uint32_t w) {
+  if (work_.size() <= w) work_.resize(static_cast<std::size_t>(w) + 1);
+  return &work_[w];
 }
+
+namespace {
+
+// Inserts v into the sorted vector unless it is there; searched from the end, where it mostly goes.
+template <class T>
+void insert_sorted(std::vector<T>& v, const T& x) {
+  auto it = v.end();
+  while (it != v.begin() && x < *(it - 1)) --it;
+  if (it != v.begin() && *(it - 1) == x) return;
+  v.insert(it, x);
+}
+
+}  // namespace
+
+void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->held, {progress, member}); }
+
+void ReplicaAudit::acknowledged(std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->acked, progress); }
 
 void ReplicaAudit::lost(NodeId member) {
   bool any = false;
-  for (auto& [key, h] : holders_) {
-    auto it = std::find(h.begin(), h.end(), member);
-    if (it != h.end()) {
-      h.erase(it);
-      any = true;
-    }
+  for (PerWork& p : work_) {
+    const auto gone = std::remove_if(p.held.begin(), p.held.end(), [member](const auto& h) { return h.second == member; });
+    any = any || gone != p.held.end();
+    p.held.erase(gone, p.held.end());
   }
   if (!any) return;
-  for (const auto& [w, progress] : acked_) min_replicas_ = std::min(min_replicas_, replicas(w, progress));
+  for (std::uint32_t w = 0; w < work_.size(); ++w) {
+    for (std::uint32_t progress : work_[w].acked) min_replicas_ = std::min(min_replicas_, replicas(w, progress));
+  }
 }
 
 void ReplicaAudit::removed(std::uint32_t w) {
-  holders_.erase(holders_.lower_bound({w, 0}), holders_.lower_bound({w + 1, 0}));
-  acked_.erase(acked_.lower_bound({w, 0}), acked_.lower_bound({w + 1, 0}));
+  if (w < work_.size()) work_[w] = PerWork{};  // its memory too: finished work is most of a long run
 }
 
 std::size_t ReplicaAudit::replicas(std::uint32_t w, std::uint32_t progress) const {
-  auto it = holders_.find({w, progress});
-  return it == holders_.end() ? 0 : it->second.size();
+  if (w >= work_.size()) return 0;
+  const auto& held = work_[w].held;
+  const auto lo = std::lower_bound(held.begin(), held.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
+  const auto hi = std::upper_bound(lo, held.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
+  return static_cast<std::size_t>(hi - lo);
 }
 
 std::uint32_t ReplicaAudit::newest_alive(std::uint32_t w) const {
-  std::uint32_t newest = 0;
-  for (auto it = acked_.lower_bound({w, 0}); it != acked_.end() && it->first == w; ++it) {
-    if (replicas(w, it->second) > 0) newest = it->second;
+  if (w >= work_.size()) return 0;
+  const auto& acked = work_[w].acked;
+  for (auto it = acked.rbegin(); it != acked.rend(); ++it) {
+    if (replicas(w, *it) > 0) return *it;
   }
-  return newest;
+  return 0;
 }
 
 void ReplicaAudit::check_resume(std::uint32_t w, std::uint32_t progress, SimTime at) const {
@@ -98,8 +118,10 @@ void ReplicaAudit::check_resume(std::uint32_t w, std::uint32_t progress, SimTime
 
 std::size_t ReplicaAudit::lost_checkpoints(const WorkLedger& ledger) const {
   std::size_t lost = 0;
-  for (const auto& [w, progress] : acked_) {
-    if (!ledger.work.at(w).finished && replicas(w, progress) == 0) ++lost;
+  for (std::uint32_t w = 0; w < work_.size(); ++w) {
+    for (std::uint32_t progress : work_[w].acked) {
+      if (!ledger.work.at(w).finished && replicas(w, progress) == 0) ++lost;
+    }
   }
   return lost;
 }

@@ -50,7 +50,7 @@ class ReplicaAudit {
   void stored(NodeId member, std::uint32_t w, std::uint32_t progress);
   void lost(NodeId member);                // a crash: its replicas are gone
   void removed(std::uint32_t w);           // FinishWork: every replica of w
-  void acknowledged(std::uint32_t w, std::uint32_t progress) { acked_.insert({w, progress}); }
+  void acknowledged(std::uint32_t w, std::uint32_t progress);
   // Live replicas of one checkpoint.
   std::size_t replicas(std::uint32_t w, std::uint32_t progress) const;
   // The newest acknowledged checkpoint of w that some live replica holds (0: none).
@@ -65,8 +65,15 @@ class ReplicaAudit {
   std::size_t min_replicas() const { return min_replicas_; }
 
  private:
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<NodeId>> holders_;
-  std::set<std::pair<std::uint32_t, std::uint32_t>> acked_;
+  // By Work Entry (ids are dense): its live replicas as (progress, member), sorted, and its
+  // acknowledged checkpoints, ascending. Stores come mostly for the newest checkpoint, so both
+  // grow at their ends.
+  struct PerWork {
+    std::vector<std::pair<std::uint32_t, NodeId>> held;
+    std::vector<std::uint32_t> acked;
+  };
+  std::vector<PerWork> work_;
+  PerWork* of(std::uint32_t w);
   std::size_t min_replicas_ = SIZE_MAX;
 };
 
