@@ -27,12 +27,16 @@ std::uint64_t State::nonce(Address a) const {
 }
 
 State::Slots* State::slots_of(Address contract) const {
-  if (last_slots_ != nullptr && last_contract_ == contract) return last_slots_;
-  auto c = storage_.find(contract);
-  if (c == storage_.end()) return nullptr;
-  last_contract_ = contract;
-  last_slots_ = const_cast<Slots*>(&c->second);
-  return last_slots_;
+  if (recent_[0].slots != nullptr && recent_[0].contract == contract) return recent_[0].slots;
+  if (recent_[1].slots != nullptr && recent_[1].contract == contract) {
+    std::swap(recent_[0], recent_[1]);
+    return recent_[0].slots;
+  }
+  Slots* slots = const_cast<Slots*>(storage_.find(contract));
+  if (slots == nullptr) return nullptr;
+  recent_[1] = recent_[0];
+  recent_[0] = {contract, slots};
+  return slots;
 }
 
 Word State::load(const SlotKey& k) const {
@@ -44,33 +48,34 @@ Word State::load(const SlotKey& k) const {
 
 void State::put(const SlotKey& k, Word v) {
   if (v != 0) {
-    if (Slots* slots = slots_of(k.contract)) {
-      *slots->try_emplace({k.field, k.key}, v).first = v;
-    } else {
-      storage_[k.contract].try_emplace({k.field, k.key}, v);
+    Slots* slots = slots_of(k.contract);
+    if (slots == nullptr) {
+      forget_recent();
+      slots = storage_.try_emplace(k.contract, Slots{}).first;
     }
+    *slots->try_emplace({k.field, k.key}, v).first = v;
     return;
   }
   Slots* slots = slots_of(k.contract);
   if (slots == nullptr) return;
   slots->erase({k.field, k.key});
   if (slots->empty()) {
-    last_slots_ = nullptr;
+    forget_recent();
     storage_.erase(k.contract);
   }
 }
 
 void State::clear_storage(Address contract) {
-  auto c = storage_.find(contract);
-  if (c == storage_.end()) return;
-  c->second.for_each([&](const SubKey& sub, Word value) { journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value}); });
-  last_slots_ = nullptr;
-  storage_.erase(c);
+  Slots* slots = slots_of(contract);
+  if (slots == nullptr) return;
+  slots->for_each([&](const SubKey& sub, Word value) { journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value}); });
+  forget_recent();
+  storage_.erase(contract);
 }
 
 std::size_t State::slot_count() const {
   std::size_t n = 0;
-  for (const auto& [_, slots] : storage_) n += slots.size();
+  storage_.for_each([&](Address, const Slots& slots) { n += slots.size(); });
   return n;
 }
 

@@ -24,12 +24,13 @@ class FlatTable {
   const V* find(const K& k) const { return const_cast<FlatTable*>(this)->find(k); }
 
   // The value of k, inserted as `init` when absent; second: whether it was inserted.
-  std::pair<V*, bool> try_emplace(const K& k, const V& init) {
+  // Pointers into the table last until the next insert or erase.
+  std::pair<V*, bool> try_emplace(const K& k, V init) {
     if (4 * (size_ + 1) > 3 * e_.size()) grow();  // at most three quarters full
     for (std::size_t i = Hash{}(k) & mask_;; i = (i + 1) & mask_) {
       Entry& e = e_[i];
       if (!e.used) {
-        e = Entry{k, init, true};
+        e = Entry{k, std::move(init), true};
         ++size_;
         return {&e.value, true};
       }
@@ -50,10 +51,10 @@ class FlatTable {
       const std::size_t home = Hash{}(e_[j].key) & mask_;
       const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (stays) continue;
-      e_[i] = e_[j];
+      e_[i] = std::move(e_[j]);
       i = j;
     }
-    e_[i].used = false;
+    e_[i] = Entry{};
     --size_;
     return true;
   }
@@ -68,11 +69,17 @@ class FlatTable {
       std::vector<Entry>().swap(e_);
       mask_ = 0;
     } else if (size_ != 0) {
-      for (Entry& e : e_) e.used = false;
+      for (Entry& e : e_) e = Entry{};
     }
     size_ = 0;
   }
 
+  template <class F>
+  void for_each(F f) {
+    for (Entry& e : e_) {
+      if (e.used) f(e.key, e.value);
+    }
+  }
   template <class F>
   void for_each(F f) const {
     for (const Entry& e : e_) {
@@ -92,8 +99,8 @@ class FlatTable {
     old.swap(e_);
     mask_ = e_.size() - 1;
     size_ = 0;
-    for (const Entry& e : old) {
-      if (e.used) try_emplace(e.key, e.value);
+    for (Entry& e : old) {
+      if (e.used) try_emplace(e.key, std::move(e.value));
     }
   }
   std::vector<Entry> e_;

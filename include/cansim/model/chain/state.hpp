@@ -2,7 +2,6 @@
 // The world state: accounts (balance, nonce) and contract storage, with a journal so that a
 // failed call undoes every change it made (snapshot / revert_to), as the EVM does.
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "cansim/model/chain/flat_table.hpp"
@@ -21,7 +20,7 @@ class State {
   // Copies and moves leave the lookup cache behind (it points into one object's map).
   State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_) {}
   State(State&& o) noexcept : accounts_(std::move(o.accounts_)), storage_(std::move(o.storage_)), journal_(std::move(o.journal_)) {
-    o.last_slots_ = nullptr;
+    o.forget_recent();
   }
   State& operator=(const State& o) {
     if (this != &o) *this = State(o);
@@ -31,7 +30,8 @@ class State {
     accounts_ = std::move(o.accounts_);
     storage_ = std::move(o.storage_);
     journal_ = std::move(o.journal_);
-    last_slots_ = o.last_slots_ = nullptr;
+    forget_recent();
+    o.forget_recent();
     return *this;
   }
 
@@ -85,13 +85,17 @@ class State {
     }
   };
   using Slots = FlatTable<SubKey, Word, SubKeyHash>;
-  // By contract, then slot. Looked up only; iterated only to clear a contract's slots, where the
-  // order reaches nothing (each slot is journaled and erased alike).
-  std::unordered_map<Address, Slots, AddressHash> storage_;
-  // The contract looked up last (calls touch one contract many times in a row). Element
-  // pointers of an unordered_map survive rehashing; erasing a contract's entry forgets it.
-  mutable Address last_contract_;
-  mutable Slots* last_slots_ = nullptr;
+  // By contract, then slot. Iterated only to clear a contract's slots, where the order reaches
+  // nothing (each slot is journaled and erased alike).
+  FlatTable<Address, Slots, AddressHash> storage_;
+  // The two contracts looked up last (a call reads its own contract and the one it asks, in
+  // turn). Adding or removing a contract moves the tables: that forgets them.
+  struct Recent {
+    Address contract;
+    Slots* slots = nullptr;
+  };
+  mutable Recent recent_[2];
+  void forget_recent() const { recent_[0].slots = recent_[1].slots = nullptr; }
   Slots* slots_of(Address contract) const;
   void put(const SlotKey& k, Word v);
   std::vector<Undo> journal_;
