@@ -5,7 +5,7 @@
 #include <map>
 
 #include "cansim/model/chain/execution.hpp"
-#include "cansim/model/chain/flat_table.hpp"
+#include "cansim/sim/flat_table.hpp"
 #include "cansim/sim/rng.hpp"
 
 using namespace cansim;

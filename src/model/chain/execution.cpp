@@ -57,22 +57,23 @@ void Call::charge(Gas g) {
 
 Word Call::sload(const SlotKey& k) {
   // A slot touched first is cold (EIP-2929); its value then is its original (EIP-2200).
-  auto [original, cold] = touched_.try_emplace(k, 0);
+  auto [t, cold] = touched_.try_emplace(k, Touched{});
   if (cold) {
-    *original = state_.load(k);
+    t->original = t->current = state_.load(k);
     charge(gas_.cold_sload);
-    return *original;
+    return t->current;
   }
   charge(gas_.warm_access);
-  return state_.load(k);
+  return t->current;
 }
 
 void Call::sstore(const SlotKey& k, Word v) {
   // EIP-2929: a cold slot costs the cold charge first.
-  const Word current = state_.load(k);
-  auto [first, cold] = touched_.try_emplace(k, current);
+  auto [t, cold] = touched_.try_emplace(k, Touched{});
+  if (cold) t->original = t->current = state_.load(k);
+  const Word current = t->current;
   Gas cost = cold ? gas_.cold_sload : 0;
-  const Word original = *first;
+  const Word original = t->original;
   const auto clears = static_cast<std::int64_t>(gas_.sstore_clears_refund);
   // EIP-2200 as amended by EIP-3529.
   if (v == current) {
@@ -96,6 +97,7 @@ void Call::sstore(const SlotKey& k, Word v) {
     }
   }
   charge(cost);
+  t->current = v;
   state_.store(k, v);
 }
 

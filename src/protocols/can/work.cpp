@@ -171,11 +171,7 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
 }
 
 void Can::on_fetch(NodeId self, NodeId from, const CanMsg& m) {
-  std::uint32_t newest = 0;
-  const auto& store = nodes_[self].store;
-  auto it = store.lower_bound({m.work + 1, 0});
-  if (it != store.begin() && std::prev(it)->first == m.work) newest = std::prev(it)->second;
-  CanMsg r = work_msg(MsgType::FetchReply, m.work, newest);
+  CanMsg r = work_msg(MsgType::FetchReply, m.work, nodes_[self].store.newest(m.work));
   r.request = m.request;
   send(self, from, r);
 }
@@ -278,10 +274,9 @@ void Can::on_upload(NodeId self, NodeId from, const CanMsg& m) {
 void Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
   if (!is_member(self)) return;  // the CAN's storage is its members'
   auto& store = nodes_[self].store;
-  const std::pair<std::uint32_t, std::uint32_t> key{w, progress};
-  if (store.count(key) != 0) return;
+  if (store.contains(w, progress)) return;
   if (w < ledger_.work.size() && ledger_.work[w].finished) return;  // a copy that arrives after FinishWork
-  store.insert(key);
+  store.insert(w, progress);
   audit_.stored(self, w, progress);
 }
 
@@ -306,7 +301,7 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
 
 void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
   // The initial storage peer copies the checkpoint to replication - 1 other members.
-  if (nodes_[self].store.count({w, progress}) == 0) return;  // lost it
+  if (!nodes_[self].store.contains(w, progress)) return;  // lost it
   const std::size_t others = member_list_.size() - (is_member(self) ? 1 : 0);
   const std::size_t copies = std::min<std::size_t>(config_.replication > 0 ? config_.replication - 1 : 0, others);
   std::vector<NodeId> chosen;
@@ -359,14 +354,13 @@ void Can::apply_work_entry(NodeId self, const CanMsg& m) {
 std::size_t Can::replicas_held(std::uint32_t w) const {
   std::size_t n = 0;
   for (const Node& node : nodes_) {
-    n += static_cast<std::size_t>(std::distance(node.store.lower_bound({w, 0}), node.store.lower_bound({w + 1, 0})));
+    n += node.store.count(w);
   }
   return n;
 }
 
 void Can::drop_replicas(NodeId member, std::uint32_t w) {
-  auto& store = nodes_[member].store;
-  store.erase(store.lower_bound({w, 0}), store.lower_bound({w + 1, 0}));
+  nodes_[member].store.erase(w);
 }
 
 void Can::drop_run(NodeId c, std::uint32_t w) {

@@ -13,7 +13,7 @@
 
 #include "cansim/model/chain/gas.hpp"
 #include "cansim/model/chain/signature.hpp"
-#include "cansim/model/chain/flat_table.hpp"
+#include "cansim/sim/flat_table.hpp"
 #include "cansim/model/chain/state.hpp"
 
 namespace cansim::chain {
@@ -136,8 +136,12 @@ class Call {
   std::vector<Frame> frames_;
   // Looked up only, never iterated.
   std::unordered_set<Address, AddressHash> warm_accounts_;
-  // Each touched slot (warm from then on) with its value when the transaction began.
-  FlatTable<SlotKey, Word, SlotKeyHash> touched_;
+  // Each touched slot (warm from then on): its value when the transaction began, and now (every
+  // store goes through here, and a revert ends the transaction, so the two cannot drift apart).
+  struct Touched {
+    Word original = 0, current = 0;
+  };
+  FlatTable<SlotKey, Touched, SlotKeyHash> touched_;
   std::vector<Log> logs_;
   friend Receipt detail::run_transaction(State&, const GasSchedule&, const Transaction&, const BlockContext&, bool);
 };

@@ -4,7 +4,7 @@
 #include <map>
 #include <vector>
 
-#include "cansim/model/chain/flat_table.hpp"
+#include "cansim/sim/flat_table.hpp"
 #include "cansim/model/chain/types.hpp"
 
 namespace cansim::chain {

@@ -38,6 +38,7 @@
 #include <boost/container/flat_set.hpp>
 
 #include "cansim/model/chain/chain.hpp"
+#include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/protocols/can/work_ledger.hpp"
 #include "cansim/sim/network.hpp"
 
@@ -268,9 +269,7 @@ class Can {
     std::uint64_t n = 0;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
-    // Checkpoint replicas this member stores: (work, progress), ordered so that one Work Entry's
-    // are together (a lookup, the newest, FinishWork's removal cost the entry's own). Lost in a crash.
-    std::set<std::pair<std::uint32_t, std::uint32_t>> store;
+    ReplicaStore store;  // the checkpoint replicas this member stores; lost in a crash
   };
   // A component's volatile state: the Work Entries it runs.
   struct Run {

@@ -1,6 +1,6 @@
 #pragma once
-// An open-addressing hash table (linear probing, backward-shift erase) for the chain's
-// lookup-heavy tables: contract storage and a transaction's touched slots. Entries live inline in
+// An open-addressing hash table (linear probing, backward-shift erase) for lookup-heavy tables:
+// contract storage, a transaction's touched slots, the members' replica stores. Entries live inline in
 // one array, so a lookup reads one or two cache lines where a node-based map reads three (bucket,
 // node, key) and every insert allocates. Its order depends on the hash alone, never on addresses,
 // so iteration is the same on every run; no result reads it anyway.
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace cansim::chain {
+namespace cansim {
 
 template <class K, class V, class Hash>
 class FlatTable {
@@ -108,4 +108,4 @@ class FlatTable {
   std::size_t mask_ = 0;
 };
 
-}  // namespace cansim::chain
+}  // namespace cansim
