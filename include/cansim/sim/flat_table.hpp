@@ -4,7 +4,9 @@
 // one array, so a lookup reads one or two cache lines where a node-based map reads three (bucket,
 // node, key) and every insert allocates. Its order depends on the hash alone, never on addresses,
 // so iteration is the same on every run; no result reads it anyway.
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -16,9 +18,8 @@ class FlatTable {
   V* find(const K& k) {
     if (size_ == 0) return nullptr;
     for (std::size_t i = Hash{}(k) & mask_;; i = (i + 1) & mask_) {
-      Entry& e = e_[i];
-      if (!e.used) return nullptr;
-      if (e.key == k) return &e.value;
+      if (!used_[i]) return nullptr;
+      if (e_[i].key == k) return &e_[i].value;
     }
   }
   const V* find(const K& k) const { return const_cast<FlatTable*>(this)->find(k); }
@@ -28,13 +29,13 @@ class FlatTable {
   std::pair<V*, bool> try_emplace(const K& k, V init) {
     if (4 * (size_ + 1) > 3 * e_.size()) grow();  // at most three quarters full
     for (std::size_t i = Hash{}(k) & mask_;; i = (i + 1) & mask_) {
-      Entry& e = e_[i];
-      if (!e.used) {
-        e = Entry{k, std::move(init), true};
+      if (!used_[i]) {
+        e_[i] = Entry{k, std::move(init)};
+        used_[i] = 1;
         ++size_;
-        return {&e.value, true};
+        return {&e_[i].value, true};
       }
-      if (e.key == k) return {&e.value, false};
+      if (e_[i].key == k) return {&e_[i].value, false};
     }
   }
 
@@ -42,12 +43,12 @@ class FlatTable {
     if (size_ == 0) return false;
     std::size_t i = Hash{}(k) & mask_;
     for (;; i = (i + 1) & mask_) {
-      if (!e_[i].used) return false;
+      if (!used_[i]) return false;
       if (e_[i].key == k) break;
     }
     // Backward shift: each later entry of the run moves into the hole unless its home lies
     // cyclically in (hole, its position], where a probe from its home would never cross the hole.
-    for (std::size_t j = (i + 1) & mask_; e_[j].used; j = (j + 1) & mask_) {
+    for (std::size_t j = (i + 1) & mask_; used_[j]; j = (j + 1) & mask_) {
       const std::size_t home = Hash{}(e_[j].key) & mask_;
       const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (stays) continue;
@@ -55,6 +56,7 @@ class FlatTable {
       i = j;
     }
     e_[i] = Entry{};
+    used_[i] = 0;
     --size_;
     return true;
   }
@@ -63,27 +65,31 @@ class FlatTable {
   bool empty() const { return size_ == 0; }
   std::size_t capacity() const { return e_.size(); }
 
-  // Empties the table; a small one keeps its array for the next use, a large one gives it back.
+  // Empties the table; a small one keeps its arrays for the next use, a large one gives them back.
   void clear() {
     if (e_.size() > kKeptCapacity) {
-      std::vector<Entry>().swap(e_);
-      mask_ = 0;
-    } else if (size_ != 0) {
-      for (Entry& e : e_) e = Entry{};
+      *this = FlatTable{};
+      return;
+    }
+    if (size_ != 0) {
+      for (std::size_t i = 0; i < e_.size(); ++i) {
+        if (used_[i]) e_[i] = Entry{};
+      }
+      std::fill(used_.begin(), used_.end(), 0);
     }
     size_ = 0;
   }
 
   template <class F>
   void for_each(F f) {
-    for (Entry& e : e_) {
-      if (e.used) f(e.key, e.value);
+    for (std::size_t i = 0; i < e_.size(); ++i) {
+      if (used_[i]) f(e_[i].key, e_[i].value);
     }
   }
   template <class F>
   void for_each(F f) const {
-    for (const Entry& e : e_) {
-      if (e.used) f(e.key, e.value);
+    for (std::size_t i = 0; i < e_.size(); ++i) {
+      if (used_[i]) f(e_[i].key, e_[i].value);
     }
   }
 
@@ -92,18 +98,21 @@ class FlatTable {
   struct Entry {
     K key{};
     V value{};
-    bool used = false;
   };
   void grow() {
     std::vector<Entry> old(e_.empty() ? 8 : 2 * e_.size());
+    std::vector<std::uint8_t> old_used(old.size(), 0);
     old.swap(e_);
+    old_used.swap(used_);
     mask_ = e_.size() - 1;
     size_ = 0;
-    for (Entry& e : old) {
-      if (e.used) try_emplace(e.key, std::move(e.value));
+    for (std::size_t i = 0; i < old.size(); ++i) {
+      if (old_used[i]) try_emplace(old[i].key, std::move(old[i].value));
     }
   }
+  // Occupancy apart from the entries, so that an entry is no larger than its key and value.
   std::vector<Entry> e_;
+  std::vector<std::uint8_t> used_;
   std::size_t size_ = 0;
   std::size_t mask_ = 0;
 };

@@ -42,8 +42,8 @@ State::Slots* State::slots_of(Address contract) const {
 Word State::load(const SlotKey& k) const {
   const Slots* slots = slots_of(k.contract);
   if (slots == nullptr) return 0;
-  const Word* v = slots->find({k.field, k.key});
-  return v == nullptr ? 0 : *v;
+  const Value* v = slots->find(SubKey::of(k));
+  return v == nullptr ? 0 : v->word();
 }
 
 void State::put(const SlotKey& k, Word v) {
@@ -53,12 +53,12 @@ void State::put(const SlotKey& k, Word v) {
       forget_recent();
       slots = storage_.try_emplace(k.contract, Slots{}).first;
     }
-    *slots->try_emplace({k.field, k.key}, v).first = v;
+    *slots->try_emplace(SubKey::of(k), Value::of(v)).first = Value::of(v);
     return;
   }
   Slots* slots = slots_of(k.contract);
   if (slots == nullptr) return;
-  slots->erase({k.field, k.key});
+  slots->erase(SubKey::of(k));
   if (slots->empty()) {
     forget_recent();
     storage_.erase(k.contract);
@@ -68,7 +68,9 @@ void State::put(const SlotKey& k, Word v) {
 void State::clear_storage(Address contract) {
   Slots* slots = slots_of(contract);
   if (slots == nullptr) return;
-  slots->for_each([&](const SubKey& sub, Word value) { journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key}, value}); });
+  slots->for_each([&](const SubKey& sub, Value value) {
+    journal_.push_back({Undo::Kind::Slot, {}, {contract, sub.field, sub.key()}, value.word()});
+  });
   forget_recent();
   storage_.erase(contract);
 }

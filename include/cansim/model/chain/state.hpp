@@ -74,17 +74,29 @@ class State {
     Word old_value;  // balance, nonce or slot value before the change
   };
   std::map<Address, Account> accounts_;
+  // A slot within its contract, and its value, in 8-byte halves: a table entry is then 40 bytes
+  // (a 16-byte-aligned Word would pad it to 64).
   struct SubKey {
-    std::uint64_t field;
-    Word key;
+    std::uint64_t field, lo, hi;
     bool operator==(const SubKey&) const = default;
+    static SubKey of(const SlotKey& k) {
+      return {k.field, static_cast<std::uint64_t>(k.key), static_cast<std::uint64_t>(k.key >> 64)};
+    }
+    Word key() const { return (static_cast<Word>(hi) << 64) | lo; }
   };
   struct SubKeyHash {
     std::size_t operator()(const SubKey& k) const noexcept {
-      return SlotKeyHash{}(SlotKey{Address{}, k.field, k.key});
+      std::uint64_t h = AddressHash::mix(k.field);
+      h = AddressHash::mix(h ^ k.lo);
+      return static_cast<std::size_t>(AddressHash::mix(h ^ k.hi));
     }
   };
-  using Slots = FlatTable<SubKey, Word, SubKeyHash>;
+  struct Value {
+    std::uint64_t lo = 0, hi = 0;
+    static Value of(Word w) { return {static_cast<std::uint64_t>(w), static_cast<std::uint64_t>(w >> 64)}; }
+    Word word() const { return (static_cast<Word>(hi) << 64) | lo; }
+  };
+  using Slots = FlatTable<SubKey, Value, SubKeyHash>;
   // By contract, then slot. Iterated only to clear a contract's slots, where the order reaches
   // nothing (each slot is journaled and erased alike).
   FlatTable<Address, Slots, AddressHash> storage_;
