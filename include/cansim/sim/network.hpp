@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <map>
 #include <unordered_map>
 #include <string>
@@ -68,7 +69,7 @@ class Network {
       ++in_flight_;
       // The message waits in a slot of its own; the event holds only the slot's index, so that
       // sending allocates nothing once the slots have grown to what is in flight.
-      const std::uint32_t slot = park({c + 1 < copies ? msg : std::move(msg), from, to, incarnation_[to]});
+      const std::uint32_t slot = c + 1 < copies ? park(M(msg), from, to) : park(std::move(msg), from, to);
       sim_.after(delay(link), [this, slot] { deliver(slot); });
     }
   }
@@ -137,27 +138,35 @@ class Network {
     NodeId from, to;
     std::uint32_t incarnation;  // the receiver's when sent
   };
-  std::uint32_t park(Flight f) {
+  std::uint32_t park(M&& msg, NodeId from, NodeId to) {
+    std::uint32_t slot;
     if (free_.empty()) {
-      flights_.push_back(std::move(f));
-      return static_cast<std::uint32_t>(flights_.size() - 1);
+      slot = static_cast<std::uint32_t>(flights_.size());
+      flights_.emplace_back();
+    } else {
+      slot = free_.back();
+      free_.pop_back();
     }
-    const std::uint32_t slot = free_.back();
-    free_.pop_back();
-    flights_[slot] = std::move(f);
+    Flight& f = flights_[slot];
+    f.msg = std::move(msg);
+    f.from = from;
+    f.to = to;
+    f.incarnation = incarnation_[to];
     return slot;
   }
   void deliver(std::uint32_t slot) {
-    Flight f = std::move(flights_[slot]);  // out before the handler sends (the slots may grow)
-    free_.push_back(slot);
+    // Handed to the receiver where it waited (a deque: the handler's own sends never move it);
+    // the slot is free again once the handler returns.
+    const Flight& f = flights_[slot];
     --in_flight_;
     // Lost if the receiver crashed (even if it recovered since) or a partition came between.
     if (!up_[f.to] || incarnation_[f.to] != f.incarnation || !reachable(f.from, f.to)) {
       ++dropped_;
-      return;
+    } else {
+      ++delivered_;
+      handler_(f.to, f.from, f.msg);
     }
-    ++delivered_;
-    handler_(f.to, f.from, f.msg);
+    free_.push_back(slot);
   }
   const LinkModel& link_of(NodeId from, NodeId to) const {
     if (links_.empty()) return default_link_;
@@ -191,7 +200,7 @@ class Network {
   std::map<std::pair<NodeId, NodeId>, bool> cuts_;
   Handler handler_ = [](NodeId, NodeId, const M&) {};
   std::vector<FaultRecord> faults_;
-  std::vector<Flight> flights_;
+  std::deque<Flight> flights_;
   std::vector<std::uint32_t> free_;
   std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0;
 };
