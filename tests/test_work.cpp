@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "can_fixture.hpp"
+#include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "scenario_fixture.hpp"
@@ -274,4 +275,22 @@ TEST_CASE("a component behaviour runs the work: its checkpoints are committed, r
   bool refused = false;
   c.can->checkpoint(6, 0, 3, [&](bool ok) { refused = !ok; });
   CHECK(refused);
+}
+
+TEST_CASE("a member's replica store keeps each Work Entry's checkpoints once, in order, newest last") {
+  can::ReplicaStore store;
+  REQUIRE(store.newest(4) == 0);
+  REQUIRE(store.count(4) == 0);
+  for (std::uint32_t p : {3u, 1u, 5u, 3u, 4u}) store.insert(4, p);  // out of order, one twice
+  store.insert(9, 2);
+  REQUIRE(store.count(4) == 4);
+  REQUIRE(store.newest(4) == 5);
+  REQUIRE(store.contains(4, 1));
+  REQUIRE_FALSE(store.contains(4, 2));
+  REQUIRE_FALSE(store.contains(9, 5));
+  store.erase(4);  // FinishWork
+  REQUIRE(store.count(4) == 0);
+  REQUIRE(store.newest(9) == 2);
+  store.clear();  // a crash
+  REQUIRE_FALSE(store.contains(9, 2));
 }
