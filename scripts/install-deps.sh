@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make git
-  libboost-graph-dev   # topologies
+  libboost-graph-dev   # topologies; brings the Boost headers (flat_set of Boost.Container)
   libeigen3-dev        # statistics, linear algebra
   nlohmann-json3-dev   # scenarios and results
   catch2               # tests
