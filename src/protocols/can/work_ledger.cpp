@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::can {
@@ -56,19 +57,6 @@ ReplicaAudit::PerWork* ReplicaAudit::of(std::uint32_t w) {
   if (work_.size() <= w) work_.resize(static_cast<std::size_t>(w) + 1);
   return &work_[w];
 }
-
-namespace {
-
-// Inserts v into the sorted vector unless it is there; searched from the end, where it mostly goes.
-template <class T>
-void insert_sorted(std::vector<T>& v, const T& x) {
-  auto it = v.end();
-  while (it != v.begin() && x < *(it - 1)) --it;
-  if (it != v.begin() && *(it - 1) == x) return;
-  v.insert(it, x);
-}
-
-}  // namespace
 
 void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->held, {progress, member}); }
 

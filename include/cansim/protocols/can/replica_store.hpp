@@ -11,20 +11,23 @@
 
 namespace cansim::can {
 
+// Inserts x into the ascending vector v unless it is there, searching from the end, where
+// checkpoints of one Work Entry mostly go.
+template <class T>
+void insert_sorted(std::vector<T>& v, const T& x) {
+  auto it = v.end();
+  while (it != v.begin() && x < *(it - 1)) --it;
+  if (it != v.begin() && *(it - 1) == x) return;
+  v.insert(it, x);
+}
+
 class ReplicaStore {
  public:
   bool contains(std::uint32_t w, std::uint32_t progress) const {
     const auto* held = by_work_.find(w);
     return held != nullptr && std::binary_search(held->begin(), held->end(), progress);
   }
-  // Checkpoints of one entry come mostly in order: the new one goes at the end.
-  void insert(std::uint32_t w, std::uint32_t progress) {
-    auto& held = *by_work_.try_emplace(w, {}).first;
-    auto it = held.end();
-    while (it != held.begin() && progress < *(it - 1)) --it;
-    if (it != held.begin() && *(it - 1) == progress) return;
-    held.insert(it, progress);
-  }
+  void insert(std::uint32_t w, std::uint32_t progress) { insert_sorted(*by_work_.try_emplace(w, {}).first, progress); }
   // The newest checkpoint held of w (0: none).
   std::uint32_t newest(std::uint32_t w) const {
     const auto* held = by_work_.find(w);
