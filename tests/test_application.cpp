@@ -202,7 +202,7 @@ TEST_CASE("funds are conserved over random sequences of calls", "[application][p
       Wei owed = 0;
       for (Address p : payees) owed += w.salary(p);
       REQUIRE(owed == app::locked(w.state, w.application));  // locked is exactly what is owed
-      for (const auto& [a, acc] : w.state.accounts()) REQUIRE(acc.balance <= total);  // nothing went below 0
+      w.state.for_each_account([&](Address, const Account& acc) { REQUIRE(acc.balance <= total); });  // nothing went below 0
     }
   }
   CHECK(paid_something > 20);

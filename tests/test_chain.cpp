@@ -172,10 +172,10 @@ TEST_CASE("a dry run reports the gas of the real execution and changes nothing",
     call.sstore({kContract, 4, 0}, 9);
     call.sstore({kContract, 4, 1}, 9);
   };
-  const std::size_t accounts = s.accounts().size();
+  const std::size_t accounts = s.account_count();
   const Wei total = s.total_balance();
   const Receipt dry = dry_run(s, kGas, call_tx(body), kBlock);
-  CHECK(s.accounts().size() == accounts);  // not even the coinbase's account was left behind
+  CHECK(s.account_count() == accounts);  // not even the coinbase's account was left behind
   CHECK(s.total_balance() == total);
   CHECK(s.load({kContract, 4, 0}) == 0);
   CHECK(s.nonce(kAlice) == 0);
@@ -208,7 +208,7 @@ TEST_CASE("wei are conserved over random transactions", "[chain][property]") {
     };
     execute(s, kGas, tx, kBlock);
     REQUIRE(s.total_balance() == total);
-    for (const auto& [addr, acc] : s.accounts()) REQUIRE(acc.balance <= total);  // no wrap-around below 0
+    s.for_each_account([&](Address, const Account& acc) { REQUIRE(acc.balance <= total); });  // no wrap-around below 0
   }
 }
 
@@ -269,6 +269,25 @@ TEST_CASE("a block never exceeds its gas limit and the rest waits", "[chain][blo
   sim.run_until(seconds(24));
   CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
   for (const auto& blk : chain.blocks()) CHECK(blk.gas_used <= 100000);
+}
+
+TEST_CASE("a sender whose next transaction does not fit waits whole; cheaper senders that fit go on", "[chain][blocks]") {
+  Simulator sim;
+  ChainConfig cfg;
+  cfg.gas.block_gas_limit = 100000;
+  Chain chain(sim, cfg);
+  const Address a{10}, b{11}, c{12};
+  for (Address x : {a, b, c}) chain.genesis_state().set_balance(x, Wei{1} << 80);
+  std::vector<int> order;
+  chain.submit(tagged(a, 10, 1, order, 45000));  // uses 21000: 42000 used after a's two
+  chain.submit(tagged(a, 10, 2, order, 45000));
+  chain.submit(tagged(b, 5, 3, order, 60000));   // 42000 + 60000 > 100000: b waits
+  chain.submit(tagged(b, 100, 4, order));        // dearest of all, but behind b's first
+  chain.submit(tagged(c, 1, 5, order, 58000));   // 42000 + 58000 = 100000 exactly: fits
+  sim.run_until(seconds(12));
+  CHECK(order == std::vector<int>{1, 2, 5});
+  sim.run_until(seconds(24));
+  CHECK(order == std::vector<int>{1, 2, 5, 3, 4});
 }
 
 TEST_CASE("receipts and events arrive after the confirmation depth", "[chain][blocks]") {

@@ -1,5 +1,7 @@
 #include "cansim/model/chain/chain.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cansim/sim/invariant.hpp"
@@ -47,28 +49,37 @@ void Chain::seal() {
   const Gas limit = config_.gas.block_gas_limit;
   Gas used = 0;
   std::vector<std::pair<Receipt, ReceiptHandler>> sealed;
-  std::map<Address, bool> blocked;  // senders whose next transaction does not fit in this block
-  for (;;) {
-    // The best head of a sender queue: highest gas price, then earliest arrival.
-    std::deque<Pending>* best = nullptr;
-    for (auto& [sender, q] : pool_) {
-      if (q.empty() || blocked[sender]) continue;
-      const Pending& p = q.front();
-      if (!best || p.tx.gas_price > best->front().tx.gas_price ||
-          (p.tx.gas_price == best->front().tx.gas_price && p.arrival < best->front().arrival)) {
-        best = &q;
-      }
-    }
-    if (!best) break;
-    if (used + best->front().tx.gas_limit > limit) {
-      blocked[best->front().tx.from] = true;  // waits for the next block, keeping its sender's order
-      continue;
-    }
-    Pending p = std::move(best->front());
-    best->pop_front();
+  // The best head of a sender queue first: highest gas price, then earliest arrival (arrivals are
+  // unique). A sender whose head does not fit waits for the next block, keeping its order: it
+  // leaves the heap for this block.
+  struct Head {
+    Wei gas_price;
+    std::uint64_t arrival;
+    std::deque<Pending>* queue;
+  };
+  const auto worse = [](const Head& a, const Head& b) {
+    return a.gas_price != b.gas_price ? a.gas_price < b.gas_price : a.arrival > b.arrival;
+  };
+  std::vector<Head> heads;
+  heads.reserve(pool_.size());
+  for (auto& [sender, q] : pool_) {
+    if (!q.empty()) heads.push_back({q.front().tx.gas_price, q.front().arrival, &q});
+  }
+  std::make_heap(heads.begin(), heads.end(), worse);
+  while (!heads.empty()) {
+    std::pop_heap(heads.begin(), heads.end(), worse);
+    std::deque<Pending>& q = *heads.back().queue;
+    heads.pop_back();
+    if (used + q.front().tx.gas_limit > limit) continue;
+    Pending p = std::move(q.front());
+    q.pop_front();
     Receipt r = execute(state_, config_.gas, p.tx, block);
     used += r.gas_used;
     sealed.emplace_back(std::move(r), std::move(p.on_receipt));
+    if (!q.empty()) {
+      heads.push_back({q.front().tx.gas_price, q.front().arrival, &q});
+      std::push_heap(heads.begin(), heads.end(), worse);
+    }
   }
   for (auto it = pool_.begin(); it != pool_.end();) it = it->second.empty() ? pool_.erase(it) : std::next(it);
   if (used > limit) {

@@ -20,12 +20,12 @@ std::string_view status_name(Status s) {
 
 Call::Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit)
     : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), frames_{{tx.to, tx.from, tx.value}} {
-  warm_accounts_.insert(tx.from);  // EIP-2929: sender and recipient start warm
-  warm_accounts_.insert(tx.to);
+  warm_accounts_.try_emplace(tx.from, 0);  // EIP-2929: sender and recipient start warm
+  warm_accounts_.try_emplace(tx.to, 0);
 }
 
 void Call::call(Address to, Wei value, const CallBody& body) {
-  charge((warm_accounts_.insert(to).second ? 2600 : gas_.warm_access) + (value > 0 ? 9000 : 0));
+  charge((warm_accounts_.try_emplace(to, 0).second ? 2600 : gas_.warm_access) + (value > 0 ? 9000 : 0));
   require(state_.transfer(self(), to, value), "call value: balance too low");
   frames_.push_back({to, self(), value});
   body(*this);
@@ -39,7 +39,7 @@ Address Call::create(Wei value, std::size_t code_bytes, const CallBody& construc
   state_.set_nonce(creator, state_.nonce(creator) + 1);
   require(state_.nonce(at) == 0 && state_.balance(at) == 0, "address collision");
   state_.set_nonce(at, 1);  // EIP-161: a new contract starts at nonce 1
-  warm_accounts_.insert(at);
+  warm_accounts_.try_emplace(at, 0);
   require(state_.transfer(creator, at, value), "create value: balance too low");
   frames_.push_back({at, creator, value});
   constructor(*this);

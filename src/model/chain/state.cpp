@@ -17,13 +17,13 @@ std::string wei_to_string(Wei w) {
 }
 
 Wei State::balance(Address a) const {
-  auto it = accounts_.find(a);
-  return it == accounts_.end() ? 0 : it->second.balance;
+  const Account* acc = accounts_.find(a);
+  return acc == nullptr ? 0 : acc->balance;
 }
 
 std::uint64_t State::nonce(Address a) const {
-  auto it = accounts_.find(a);
-  return it == accounts_.end() ? 0 : it->second.nonce;
+  const Account* acc = accounts_.find(a);
+  return acc == nullptr ? 0 : acc->nonce;
 }
 
 State::Slots* State::slots_of(Address contract) const {
@@ -82,13 +82,13 @@ std::size_t State::slot_count() const {
 }
 
 void State::set_balance(Address a, Wei v) {
-  Account& acc = accounts_[a];
+  Account& acc = *accounts_.try_emplace(a, Account{}).first;
   journal_.push_back({Undo::Kind::Balance, a, {}, acc.balance});
   acc.balance = v;
 }
 
 void State::set_nonce(Address a, std::uint64_t n) {
-  Account& acc = accounts_[a];
+  Account& acc = *accounts_.try_emplace(a, Account{}).first;
   journal_.push_back({Undo::Kind::Nonce, a, {}, acc.nonce});
   acc.nonce = n;
 }
@@ -111,21 +111,23 @@ void State::revert_to(Snapshot s) {
     const Undo u = journal_.back();
     journal_.pop_back();
     switch (u.kind) {
-      case Undo::Kind::Balance: accounts_[u.address].balance = u.old_value; break;
-      case Undo::Kind::Nonce: accounts_[u.address].nonce = static_cast<std::uint64_t>(u.old_value); break;
+      case Undo::Kind::Balance: accounts_.try_emplace(u.address, Account{}).first->balance = u.old_value; break;
+      case Undo::Kind::Nonce:
+        accounts_.try_emplace(u.address, Account{}).first->nonce = static_cast<std::uint64_t>(u.old_value);
+        break;
       case Undo::Kind::Slot: put(u.slot, u.old_value); break;
     }
     // An account the undone change created goes again (an empty account does not exist, EIP-161).
     if (u.kind != Undo::Kind::Slot) {
-      auto it = accounts_.find(u.address);
-      if (it != accounts_.end() && it->second.balance == 0 && it->second.nonce == 0) accounts_.erase(it);
+      const Account* acc = accounts_.find(u.address);
+      if (acc != nullptr && acc->balance == 0 && acc->nonce == 0) accounts_.erase(u.address);
     }
   }
 }
 
 Wei State::total_balance() const {
   Wei sum = 0;
-  for (const auto& [_, acc] : accounts_) sum += acc.balance;
+  accounts_.for_each([&sum](Address, const Account& acc) { sum += acc.balance; });
   return sum;
 }
 

@@ -5,8 +5,6 @@
 // of the call but still pays for the gas used.
 #include <functional>
 #include <set>
-#include <unordered_map>
-#include <unordered_set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -135,7 +133,7 @@ class Call {
   };
   std::vector<Frame> frames_;
   // Looked up only, never iterated.
-  std::unordered_set<Address, AddressHash> warm_accounts_;
+  FlatTable<Address, char, AddressHash> warm_accounts_;
   // Each touched slot (warm from then on): its value when the transaction began, and now (every
   // store goes through here, and a revert ends the transaction, so the two cannot drift apart).
   struct Touched {

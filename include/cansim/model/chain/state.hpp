@@ -64,7 +64,12 @@ class State {
 
   // Sum of all balances: with the fees credited to an account, this never changes.
   Wei total_balance() const;
-  const std::map<Address, Account>& accounts() const { return accounts_; }
+  std::size_t account_count() const { return accounts_.size(); }
+  // f(address, account) for every account, in no particular order.
+  template <class F>
+  void for_each_account(F f) const {
+    accounts_.for_each(f);
+  }
 
  private:
   struct Undo {
@@ -73,7 +78,7 @@ class State {
     SlotKey slot;
     Word old_value;  // balance, nonce or slot value before the change
   };
-  std::map<Address, Account> accounts_;
+  FlatTable<Address, Account, AddressHash> accounts_;
   // A slot within its contract, and its value, in 8-byte halves: a table entry is then 40 bytes
   // (a 16-byte-aligned Word would pad it to 64).
   struct SubKey {
