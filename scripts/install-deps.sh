@@ -14,6 +14,10 @@ packages=(
   libyaml-cpp-dev      # TOSCA application descriptions
   python3 python3-matplotlib  # scripts/plot
 )
+# `install-deps.sh fuzz`: also clang and its libFuzzer runtime (make fuzz; CI).
+if [ "${1:-}" = fuzz ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -622,10 +622,14 @@ Scenario load_scenario(const std::string& file, const std::vector<std::string>& 
   if (!in) throw ValidationError(file, "", fmt::format("expected a readable file, found: {}", std::strerror(errno)));
   std::stringstream buf;
   buf << in.rdbuf();
-  const std::string text = buf.str();
+  return scenario_from_text(buf.str(), file, std::filesystem::path(file).parent_path().string(), sets, seed);
+}
+
+Scenario scenario_from_text(const std::string& text, const std::string& file, const std::string& base_dir,
+                            const std::vector<std::string>& sets, std::optional<std::uint64_t> seed) {
   json doc = parse_json(text, file);
 
-  Source src{file, std::filesystem::path(file).parent_path().string(), {}};
+  Source src{file, base_dir, {}};
   if (seed) {
     if (doc.is_object()) doc["seed"] = *seed;
     src.overridden.emplace_back("/seed", fmt::format("--seed {}", *seed));

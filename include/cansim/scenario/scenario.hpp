@@ -72,6 +72,11 @@ std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run);
 Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets = {},
                        std::optional<std::uint64_t> seed = std::nullopt);
 
+// The same for a scenario's text: `file` names it in messages and in the result, and files it names
+// are found relative to `base_dir`.
+Scenario scenario_from_text(const std::string& text, const std::string& file, const std::string& base_dir,
+                            const std::vector<std::string>& sets = {}, std::optional<std::uint64_t> seed = std::nullopt);
+
 // Validates an already parsed scenario document; `label` names it in error messages, and files it
 // names (applications) are found relative to `base_dir`.
 Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label,

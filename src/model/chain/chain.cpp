@@ -94,11 +94,11 @@ void Chain::seal() {
     for (const Log& log : receipt.logs) {
       for (const auto& [contract, h] : subscribers_) {
         if (contract.is_zero() || contract == log.contract) {
-          sim_.after(visible, [h, log] { h(log); });
+          sim_.after(visible, [h = h, log] { h(log); });
         }
       }
     }
-    if (handler) sim_.after(visible, [handler = std::move(handler), receipt] { handler(receipt); });
+    if (handler) sim_.after(visible, [handler = std::move(handler), receipt = receipt] { handler(receipt); });
   }
   for (const auto& f : sealed_hooks_) f(blocks_.back());
   sim_.after(config_.block_interval, [this] { seal(); });
