@@ -137,6 +137,35 @@ TEST_CASE("Join: the leader checks the candidate and answers by Algorithm 1", "[
   CHECK(c.can->joins() == 2);
 }
 
+TEST_CASE("Join at bootstrap: a candidate asks again until it is a member, and stops", "[can][join]") {
+  // The leader alone; candidate 1's link to the leader is cut for the first 10 s, so its first
+  // requests are lost. Asking every 3 s, it joins after the link is back, once, and asks no more.
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{millis(1), K::Cut, {1, 0}, {}}, {seconds(10), K::Uncut, {1, 0}, {}}};
+  TestCan c(3, 7, plan, 1, 3, 3);
+  SimTime member_at{-1};
+  int told = 0;
+  c.sim.at(millis(100), [&] {
+    c.can->keep_joining(1, seconds(3), [&] {
+      ++told;
+      member_at = c.sim.now();
+    });
+  });
+  c.sim.run_until(seconds(9));
+  CHECK(chain::registry::members(c.chain.state(), c.reg).size() == 1);  // nothing got through
+  c.sim.run_until(seconds(60));
+  CHECK(told == 1);
+  CHECK(member_at > seconds(10));
+  CHECK(chain::registry::is_member(c.chain.state(), c.reg, member_address(1)));
+  CHECK_FALSE(chain::registry::is_member(c.chain.state(), c.reg, member_address(2)));  // never asked
+  CHECK(c.can->joins() == 1);
+  const auto requests = c.can->messages_sent(MsgType::JoinRequest);
+  c.sim.run_until(seconds(90));
+  CHECK(c.can->messages_sent(MsgType::JoinRequest) == requests);  // a member asks no more
+  CHECK(requests >= 4);  // 0.1, 3.1, 6.1, 9.1 s were lost
+}
+
 TEST_CASE("Fencing: a deposed leader that still believes it leads changes nothing", "[can][fencing]") {
   // Leader 0 is cut off; the others elect a new leader (nonce 2). After the heal, 0 still
   // believes it leads; member 4 crashes and 0 is asked to remove it. Its NodeLeave entries carry

@@ -271,7 +271,7 @@ TEST_CASE("a block never exceeds its gas limit and the rest waits", "[chain][blo
   for (const auto& blk : chain.blocks()) CHECK(blk.gas_used <= 100000);
 }
 
-TEST_CASE("a sender whose next transaction does not fit waits whole; cheaper senders that fit go on", "[chain][blocks]") {
+TEST_CASE("a sender whose next transaction does not fit waits whole while cheaper senders that fit go on", "[chain][blocks]") {
   Simulator sim;
   ChainConfig cfg;
   cfg.gas.block_gas_limit = 100000;

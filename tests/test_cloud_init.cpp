@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -41,6 +42,49 @@ TEST_CASE("cloud_init: every resource joins through Plug&Play and the system is 
     CHECK(metric(sc, r, "gas_catalogue") > 0);  // one application, two services
     CHECK(metric(sc, r, "gas_per_resource") > 20000);
   }
+}
+
+TEST_CASE("cloud_init: the OCAN bootstraps over the CAN: candidacies, the appointed leader, then Join", "[cloud_init][can]") {
+  // Blocks every 12 s: the Registry, the candidacies and the appointment in the first block; each
+  // other candidate's Join needs the leader's registerMember in a later block.
+  std::map<std::int64_t, double> gas;
+  for (const std::int64_t m : {1, 2, 5}) {
+    const Scenario sc = load_text(init(fmt::format(R"("duration_s": 600, "ocan_members": {})", m)));
+    for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+      CHECK(metric(sc, r, "ocan_members") == m);
+      const double ready = metric(sc, r, "ocan_ready_s");
+      if (m == 1) {
+        CHECK(ready == 12);  // the appointment, seen as its block is sealed
+        CHECK(metric(sc, r, "ocan_messages") == 0);  // a leader alone has no one to ping
+      } else {
+        CHECK(ready >= 24);
+        CHECK(ready < 120);
+        CHECK(metric(sc, r, "ocan_messages") > 0);
+      }
+      CHECK(metric(sc, r, "time_to_ready_s") >= ready);
+      gas[m] = metric(sc, r, "gas_ocan");
+    }
+  }
+  // Each more candidate adds a candidacy and a registerMember.
+  CHECK(gas[2] > gas[1]);
+  CHECK(gas[5] - gas[2] == Approx(3 * (gas[2] - gas[1])).epsilon(0.05));
+}
+
+TEST_CASE("cloud_init: OCAN candidates whose requests are lost ask again until they are members", "[cloud_init][can]") {
+  // A third of all messages lost: Join requests, probes and replies go missing, and candidates ask
+  // again every 5 s; enough pings that checkState does not vote members out for lost ones.
+  const Scenario sc = load_text(init(R"("duration_s": 900, "ocan_members": 4, "loss": 0.3, "ocan_join_retry_s": 5,
+                                        "ping_attempts": 8, "telemetry_misses": 10)"));
+  const Scenario calm = load_text(init(R"("duration_s": 900, "ocan_members": 4, "ocan_join_retry_s": 5)"));
+  const auto lossy = run_runs(sc, sc.all_runs(), {2, false});
+  const auto clean = run_runs(calm, calm.all_runs(), {2, false});
+  double slower = 0;
+  for (std::size_t i = 0; i < lossy.size(); ++i) {
+    CHECK(metric(sc, lossy[i], "ocan_members") == 4);
+    CHECK_FALSE(std::isnan(metric(sc, lossy[i], "ocan_ready_s")));
+    slower += metric(sc, lossy[i], "ocan_ready_s") > metric(calm, clean[i], "ocan_ready_s");
+  }
+  CHECK(slower > 0);  // some request was lost and asked again
 }
 
 TEST_CASE("cloud_init: broken endpoints are refused, and their owners keep asking", "[cloud_init]") {

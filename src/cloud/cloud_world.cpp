@@ -58,23 +58,15 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
   chain::State& g = chain.genesis_state();
   for (chain::Address a : {registry_owner, ocan_leader}) g.set_balance(a, chain::Wei{1} << 100);
   registry = chain::contract_address(registry_owner, 0);
+  // The OCAN's member accounts, the first the leader.
+  for (std::uint32_t i = 0; i < cfg.ocan_members; ++i) g.set_balance(can::member_address(i), chain::Wei{1} << 100);
+  if (cfg.ocan_members > 0) ocan_leader = can::member_address(0);
   if (cfg.prebuilt) {
     setup(chain, chain::registry::deploy(registry_owner, registry, cfg.ocan_nmin, cfg.ocan_nmax));
-    if (cfg.ocan_members == 0) {
-      setup(chain, chain::registry::register_candidate(registry, ocan_leader, 1));
-      setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
-    } else {
-      // The OCAN's member accounts, the first the leader.
-      const auto member = [](std::uint32_t i) { return can::member_address(i); };
-      for (std::uint32_t i = 0; i < cfg.ocan_members; ++i) {
-        g.set_balance(member(i), chain::Wei{1} << 100);
-        setup(chain, chain::registry::register_candidate(registry, member(i), 1 + i));
-      }
-      setup(chain, chain::registry::appoint_leader(registry, registry_owner, member(0)));
-      for (std::uint32_t i = 1; i < cfg.ocan_members; ++i) {
-        setup(chain, chain::registry::register_member(registry, member(0), member(i)));
-      }
-      ocan_leader = member(0);
+    for (const chain::Transaction& tx : ocan_candidacies()) setup(chain, tx);
+    setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
+    for (std::uint32_t i = 1; i < cfg.ocan_members; ++i) {
+      setup(chain, chain::registry::register_member(registry, ocan_leader, can::member_address(i)));
     }
   }
   active_.assign(cfg.providers, std::vector<std::uint8_t>(hosts.size(), 0));
@@ -166,8 +158,8 @@ void CloudWorld::deploy_contracts(std::function<void()> done) {
   // Step 1, then (from the same owner, in order) the OCAN's appointed leader; step 4 by every
   // provider, whose transactions follow the Registry's in the sealing order only if they come
   // later: each provider waits for the Registry's receipt.
-  submit(chain::registry::deploy(registry_owner, registry, 1, 8));
-  submit(chain::registry::register_candidate(registry, ocan_leader, 1));
+  submit(chain::registry::deploy(registry_owner, registry, config.ocan_nmin, config.ocan_nmax));
+  for (chain::Transaction& tx : ocan_candidacies()) submit(std::move(tx));
   chain::Transaction appoint = chain::registry::appoint_leader(registry, registry_owner, ocan_leader);
   appoint.gas_price = config.gas_price;
   ++*pending;
@@ -182,6 +174,15 @@ void CloudWorld::deploy_contracts(std::function<void()> done) {
     }
     if (--*pending == 0 && done) done();
   });
+}
+
+std::vector<chain::Transaction> CloudWorld::ocan_candidacies() const {
+  std::vector<chain::Transaction> txs;
+  if (config.ocan_members == 0) txs.push_back(chain::registry::register_candidate(registry, ocan_leader, 1));
+  for (std::uint32_t i = 0; i < config.ocan_members; ++i) {
+    txs.push_back(chain::registry::register_candidate(registry, can::member_address(i), 1 + i));
+  }
+  return txs;
 }
 
 void CloudWorld::join_all() {

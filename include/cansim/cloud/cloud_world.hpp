@@ -52,8 +52,10 @@ struct CloudConfig {
   AgentConfig agents;
   PnpConfig pnp;
   HypervisorConfig hypervisor;
-  // Prebuilt only: the OCAN's members, registered in the Registry as can::member_address(0 ..
-  // n-1) with the first the appointed leader (0: one account, `ocan_leader`, stands for the OCAN).
+  // The OCAN's candidates, can::member_address(0 .. n-1), the first the appointed leader (0: one
+  // account, `ocan_leader`, stands for the OCAN). Prebuilt, all are members at genesis; else
+  // deploy_contracts registers them as candidates and appoints the first, and the others join
+  // through the CAN's Join (§3.1 step 2).
   std::uint32_t ocan_members = 0;
   std::uint64_t ocan_nmin = 1, ocan_nmax = 8;  // the Registry's Nmin and Nmax
   // Endpoints of the cloud's network after the Plug&Plays, for actors of higher layers (the
@@ -82,9 +84,12 @@ class CloudWorld {
   NodeId pnp_node(std::uint32_t p) const { return static_cast<NodeId>(hosts.size() + config.providers + 1 + p); }
   NodeId extra_node(std::uint32_t k) const { return static_cast<NodeId>(hosts.size() + 2 * config.providers + 1 + k); }
 
-  // §3.1 steps 1 and 4 as transactions (not prebuilt): the Registry, then each provider's Cloud
-  // contract and its registration in the Registry. `done` runs when all are sealed.
+  // §3.1 steps 1, 2.i-ii and 4 as transactions (not prebuilt): the Registry, the OCAN's
+  // candidacies and the owner's appointment of its leader, then each provider's Cloud contract and
+  // its registration in the Registry. `done` runs when all are sealed.
   void deploy_contracts(std::function<void()> done);
+  // §3.1 step 2.i: each OCAN candidate's registerCandidate (its contact is 1 + its index).
+  std::vector<chain::Transaction> ocan_candidacies() const;
   // §3.1 step 5: every host's owner asks to join, and Plug&Play starts watching telemetry.
   void join_all();
   // Whether provider p's Scheduler holds reservation `id` unconfirmed.

@@ -52,6 +52,17 @@ void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
           [] {});
 }
 
+void Can::keep_joining(NodeId candidate, SimTime retry, std::function<void()> on_member) {
+  if (is_member(candidate)) {
+    if (on_member) on_member();
+    return;
+  }
+  ask_join(candidate);
+  sim_.after(retry, [this, candidate, retry, on_member = std::move(on_member)]() mutable {
+    keep_joining(candidate, retry, std::move(on_member));
+  });
+}
+
 void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id) {
   // listenJoin (Algorithm 1): reject at Nmax or if the candidate's endpoint does not answer;
   // above Nmin, accept only while the surplus does not exceed the churn.

@@ -31,17 +31,22 @@ LinkModel link_model(const ParamValues& p) {
 
 }  // namespace
 
-std::vector<ParamSpec> can_protocol_params() {
+std::vector<ParamSpec> can_timing_params(const std::string& check_interval_note) {
   return {
-      ParamSpec::integer("check_interval_ms", "each member's checkState period").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
+      ParamSpec::integer("check_interval_ms", "each member's checkState period" + check_interval_note).at_least(1).at_most(1e9).def(1000).in_unit("ms"),
       ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
       ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(1),
       ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
       ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
-      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
-      ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
-      ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"),
   };
+}
+
+std::vector<ParamSpec> can_protocol_params() {
+  std::vector<ParamSpec> out = can_timing_params();
+  out.push_back(ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"));
+  out.push_back(ParamSpec::probability("loss", "probability that a message is lost").def(0.0));
+  out.push_back(ParamSpec::real("block_interval_s", "time between blocks").above(0).at_most(1e6).def(1.0).in_unit("s"));
+  return out;
 }
 
 ParamSpec fault_output() {

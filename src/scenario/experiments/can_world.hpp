@@ -2,6 +2,7 @@
 // What the CAN experiment kinds share: the chain with the Registry deployed, the network, the CAN
 // itself, and the timing parameters of the protocols.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cansim/model/chain/chain.hpp"
@@ -13,8 +14,10 @@
 
 namespace cansim::scenario {
 
-// check_interval_ms, ping_timeout_ms, ping_attempts, vote_timeout_ms, promise_ttl_ms, latency_ms,
-// loss, block_interval_s.
+// The CAN protocols' timing, what can_config reads: check_interval_ms (described with
+// `check_interval_note` appended), ping_timeout_ms, ping_attempts, vote_timeout_ms, promise_ttl_ms.
+std::vector<ParamSpec> can_timing_params(const std::string& check_interval_note = "");
+// The timing, then latency_ms, loss, block_interval_s.
 std::vector<ParamSpec> can_protocol_params();
 can::CanConfig can_config(const ParamValues& p);
 

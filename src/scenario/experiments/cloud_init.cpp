@@ -5,14 +5,20 @@
 // provider's Plug&Play (step 5: probes of the hypervisor API and telemetry endpoint, then
 // Cloud.registerResource). Then telemetry runs for the rest of the run: under the scenario's
 // faults (host crashes, lost reports) silent resources are deregistered on chain.
-// Not here yet: the OCAN's bootstrap over the CAN protocols (step 2.i, iii-v).
+// The OCAN's bootstrap (step 2) runs over the CAN protocols on a network of its own: the
+// candidates' registerCandidate and the owner's appointLeader go with the Registry (2.i-ii; the
+// contact a candidate registers is what 2.iii asks of the leader); once the appointment is seen,
+// every other candidate reads the leader from the Registry and asks it to join (Join, Algorithm 1:
+// the leader probes it and registers it on chain, 2.iv-v), again until it is a member.
 #include <cmath>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "cansim/cloud/cloud_world.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/model/chain/signature.hpp"
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "can_world.hpp"
@@ -35,7 +41,32 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.agents.rejoin_after = SimTime{static_cast<std::int64_t>(std::llround(p.real("rejoin_after_s") * 1e6))};
   cfg.pnp.telemetry_misses = static_cast<std::uint32_t>(p.integer("telemetry_misses"));
   cfg.pnp.probe_timeout = SimTime{static_cast<std::int64_t>(std::llround(p.real("probe_timeout_s") * 1e6))};
+  const auto ocan_members = static_cast<std::uint32_t>(p.integer("ocan_members"));
+  cfg.ocan_members = ocan_members;
+  cfg.ocan_nmin = ocan_members;  // Algorithm 1 admits members up to Nmin without churn
+  cfg.ocan_nmax = ocan_members;
   cloud::CloudWorld w(cfg, root);
+
+  // Step 2: the OCAN, on its own network; its CAN starts once the appointment is seen.
+  Network<can::CanMsg> ocan_net(w.sim, root.stream("ocan-network"), ocan_members, cfg.link);
+  std::unique_ptr<can::Can> ocan;
+  SimTime ocan_ready{-1};
+  std::uint32_t ocan_joined = 1;
+  const SimTime join_retry = SimTime{static_cast<std::int64_t>(std::llround(p.real("ocan_join_retry_s") * 1e6))};
+  w.chain.subscribe(w.registry, [&](const chain::Log& log) {
+    if (log.event != "LeaderChanged" || ocan) return;
+    Rng key_rng = root.stream("ocan-keys");
+    std::vector<chain::KeyPair> keys;
+    for (NodeId i = 0; i < ocan_members; ++i) keys.push_back(w.chain.keyring().create(can::member_address(i), key_rng));
+    ocan = std::make_unique<can::Can>(w.sim, ocan_net, w.chain, w.registry, std::move(keys), can_config(p), root.stream("ocan"));
+    ocan->start();
+    if (ocan_members == 1) ocan_ready = w.sim.now();
+    for (NodeId i = 1; i < ocan_members; ++i) {
+      ocan->keep_joining(i, join_retry, [&] {
+        if (++ocan_joined == ocan_members) ocan_ready = w.sim.now();
+      });
+    }
+  });
   FaultInjector<cloud::CloudMsg> faults(
       w.sim, w.net, root.stream("faults"), ctx.faults,
       [&](NodeId h) {
@@ -92,7 +123,9 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const SimTime step = std::min(w.chain.config().block_interval, seconds(1));
   while (w.sim.now() < end) {
     w.sim.run_until(std::min(end, w.sim.now() + step));
-    if (ready.us < 0 && catalogue_done.us >= 0 && contracts_done.us >= 0 && registered() >= expected()) ready = w.sim.now();
+    if (ready.us < 0 && catalogue_done.us >= 0 && contracts_done.us >= 0 && ocan_ready.us >= 0 && registered() >= expected()) {
+      ready = w.sim.now();
+    }
   }
 
   std::vector<cloud::ResourceEvent> events;
@@ -119,7 +152,16 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["registered_at_end"] = static_cast<double>(registered());
   m["deregistrations"] = deregistered;
   m["first_deregistration_s"] = first_dereg;
-  m["gas_registry"] = setup("Registry.constructor") + setup("Registry.registerCandidate") + setup("Registry.appointLeader");
+  m["ocan_ready_s"] = ocan_ready.us >= 0 ? ocan_ready.to_seconds() : std::nan("");
+  m["ocan_members"] = static_cast<double>(chain::registry::member_count(w.chain.state(), w.registry));
+  double gas_joins = 0, ocan_messages = 0;
+  if (ocan) {
+    for (const auto& [fn, count] : ocan->transactions()) gas_joins += static_cast<double>(count.gas);
+    ocan_messages = static_cast<double>(ocan->messages_sent());
+  }
+  m["ocan_messages"] = ocan_messages;
+  m["gas_registry"] = setup("Registry.constructor");
+  m["gas_ocan"] = setup("Registry.registerCandidate") + setup("Registry.appointLeader") + gas_joins;
   m["gas_clouds"] = setup("Cloud.constructor") + setup("Registry.registerCloud");
   m["gas_catalogue"] = static_cast<double>(gas_catalogue);
   m["gas_plug_and_play"] = static_cast<double>(gas_pnp);
@@ -163,7 +205,12 @@ ExperimentKind cloud_init_kind() {
       ParamSpec::probability("broken_api_share", "share of resources whose hypervisor API never answers").def(0.0),
       ParamSpec::probability("broken_telemetry_share", "share of resources whose telemetry endpoint never answers").def(0.0),
       ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
+      ParamSpec::integer("ocan_members", "OCAN candidates; the first is appointed leader, the others join through the CAN's Join")
+          .at_least(1).at_most(1000).def(5),
+      ParamSpec::real("ocan_join_retry_s", "an OCAN candidate not yet a member asks to join again after this long")
+          .at_least(0.001).at_most(1e6).def(30.0).in_unit("s"),
   };
+  for (ParamSpec& s : can_timing_params()) k.params.push_back(std::move(s));
   const auto cloud = cloud_params();
   k.params.insert(k.params.end(), cloud.begin(), cloud.end());
   k.outputs = {
@@ -171,13 +218,17 @@ ExperimentKind cloud_init_kind() {
       fault_output(),
   };
   k.metrics = {
-      {"time_to_ready_s", "time until the contracts and the catalogue are sealed and every resource that is up and has working endpoints is registered (NaN: never)"},
+      {"time_to_ready_s", "time until the contracts and the catalogue are sealed, every OCAN candidate is a member and every resource that is up and has working endpoints is registered (NaN: never)"},
+      {"ocan_ready_s", "time until every OCAN candidate is a member, as the Registry shows (NaN: never)"},
+      {"ocan_members", "OCAN members in the Registry at the end"},
+      {"ocan_messages", "messages of the OCAN's protocols (Join, checkState, ...)"},
       {"resources", "hosts that asked to join"},
       {"refused", "join requests Plug&Play refused (an endpoint did not answer its probe in time)"},
       {"registered_at_end", "resources registered at the end"},
       {"deregistrations", "resources deregistered for missed telemetry"},
       {"first_deregistration_s", "time of the first deregistration (NaN: none)"},
-      {"gas_registry", "gas of step 1: the Registry, the OCAN leader's candidacy and appointment"},
+      {"gas_registry", "gas of step 1: the Registry"},
+      {"gas_ocan", "gas of step 2: the candidacies, the leader's appointment and the members' registration by Join"},
       {"gas_clouds", "gas of step 4: the Cloud contracts and their registration in the Registry"},
       {"gas_catalogue", "gas of step 3: services and applications registered"},
       {"gas_plug_and_play", "gas Plug&Play spent registering and deregistering resources"},

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "can_world.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"
 
@@ -25,11 +26,9 @@ std::vector<ParamSpec> orchestration_params() {
       // The OCAN (§5): the CAN protocols' timing.
       ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(5),
       ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
-      ParamSpec::integer("check_interval_ms", "each OCAN member's checkState period; also the leader's duty cycle").at_least(1).at_most(1e9).def(1000).in_unit("ms"),
-      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
-      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent").at_least(1).at_most(100).def(1),
-      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
-      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
+  };
+  for (ParamSpec& s : can_timing_params("; also the OCAN leader's duty cycle")) out.push_back(std::move(s));
+  const std::vector<ParamSpec> rest = {
       ParamSpec::integer("replication", "copies of each checkpoint in the OCAN's store").at_least(1).at_most(1000).def(3),
       ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(0.0),
       // The Orchestrator.
@@ -69,6 +68,7 @@ std::vector<ParamSpec> orchestration_params() {
       ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(true),
       ParamSpec::real("service_failures_per_h", "failure rate of each running service instance").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
   };
+  out.insert(out.end(), rest.begin(), rest.end());
   // The cloud's parameters, but for the network's loss (shared above).
   for (ParamSpec& s : cloud_params()) out.push_back(std::move(s));
   return out;
@@ -94,11 +94,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.cloud.hypervisor.instances_survive_api_crash = p.boolean("instances_survive_hypervisor_crash");
   c.members = static_cast<std::uint32_t>(p.integer("members"));
   c.orchestrators = static_cast<std::uint32_t>(p.integer("orchestrators"));
-  c.can.check_interval = millis(p.integer("check_interval_ms"));
-  c.can.ping_timeout = millis(p.integer("ping_timeout_ms"));
-  c.can.ping_attempts = static_cast<std::uint32_t>(p.integer("ping_attempts"));
-  c.can.vote_timeout = millis(p.integer("vote_timeout_ms"));
-  c.can.promise_ttl = millis(p.integer("promise_ttl_ms"));
+  c.can = can_config(p);
   c.can.replication = static_cast<std::uint32_t>(p.integer("replication"));
   c.ocan_link = c.cloud.link;
   c.monitor_interval = secs(p, "monitor_interval_s");

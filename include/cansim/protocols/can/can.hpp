@@ -166,6 +166,10 @@ class Can {
   // askJoin (Algorithm 1): a registered candidate asks the leader, if the CAN is below Nmax.
   // `on_answer(accepted)` runs when the leader answers (not if the request is lost).
   void ask_join(NodeId candidate, std::function<void(bool)> on_answer = {});
+  // §3.1 step 2.iv-v, a CAN's bootstrap: the candidate asks to join every `retry` (while it is up)
+  // until it is a member; a lost request or a refusal is asked again. `on_member` runs once, when
+  // it is one.
+  void keep_joining(NodeId candidate, SimTime retry, std::function<void()> on_member = {});
   // Register (§4.2): a component asks the leader, which checks its endpoint, registers it in the
   // CAN ledger and broadcasts the entry. Registered components are pinged by checkState and
   // deregistered by a vote like members.
