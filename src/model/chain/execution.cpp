@@ -1,6 +1,7 @@
 #include "cansim/model/chain/execution.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "cansim/model/chain/abi.hpp"
 
@@ -18,10 +19,34 @@ std::string_view status_name(Status s) {
   return "?";
 }
 
+// Scratch tables not in use, per thread (runs go on in parallel). A Call made while another is
+// running (a dry run from a contract's code, say) takes a second one.
+std::vector<std::unique_ptr<Call::Scratch>>& Call::free_scratch() {
+  thread_local std::vector<std::unique_ptr<Scratch>> pool;
+  return pool;
+}
+
+Call::Scratch* Call::take_scratch() {
+  auto& pool = free_scratch();
+  if (pool.empty()) return new Scratch;
+  Scratch* s = pool.back().release();
+  pool.pop_back();
+  return s;
+}
+
 Call::Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit)
-    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), frames_{{tx.to, tx.from, tx.value}} {
+    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), scratch_(take_scratch()),
+      frames_(scratch_->frames), warm_accounts_(scratch_->warm_accounts), touched_(scratch_->touched) {
+  frames_.push_back({tx.to, tx.from, tx.value});
   warm_accounts_.try_emplace(tx.from, 0);  // EIP-2929: sender and recipient start warm
   warm_accounts_.try_emplace(tx.to, 0);
+}
+
+Call::~Call() {
+  frames_.clear();
+  warm_accounts_.clear();
+  touched_.clear();
+  free_scratch().emplace_back(scratch_);
 }
 
 void Call::call(Address to, Wei value, const CallBody& body) {

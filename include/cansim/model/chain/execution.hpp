@@ -4,6 +4,7 @@
 // with refunds), events, and a revert (require failed, or out of gas) that undoes every change
 // of the call but still pays for the gas used.
 #include <functional>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -79,6 +80,9 @@ Receipt run_transaction(State& state, const GasSchedule& gas, const Transaction&
 class Call {
  public:
   Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
 
   // The current frame: the transaction's call, or a call or creation it made.
   Address sender() const { return frames_.back().sender; }
@@ -131,16 +135,26 @@ class Call {
     Address self, sender;
     Wei value;
   };
-  std::vector<Frame> frames_;
-  // Looked up only, never iterated.
-  FlatTable<Address, char, AddressHash> warm_accounts_;
   // Each touched slot (warm from then on): its value when the transaction began, and now (every
   // store goes through here, and a revert ends the transaction, so the two cannot drift apart).
   struct Touched {
     Word original = 0, current = 0;
   };
-  FlatTable<SlotKey, Touched, SlotKeyHash> touched_;
+  // A transaction's working tables, taken from a pool of the thread's and given back empty (with
+  // their arrays) when the Call ends: fresh tables for every transaction, grown from nothing,
+  // were a tenth of a chain-heavy run's time.
+  struct Scratch {
+    std::vector<Frame> frames;
+    FlatTable<Address, char, AddressHash> warm_accounts;  // looked up only, never iterated
+    FlatTable<SlotKey, Touched, SlotKeyHash> touched;
+  };
+  Scratch* scratch_;
+  std::vector<Frame>& frames_;
+  FlatTable<Address, char, AddressHash>& warm_accounts_;
+  FlatTable<SlotKey, Touched, SlotKeyHash>& touched_;
   std::vector<Log> logs_;
+  static Scratch* take_scratch();
+  static std::vector<std::unique_ptr<Scratch>>& free_scratch();
   friend Receipt detail::run_transaction(State&, const GasSchedule&, const Transaction&, const BlockContext&, bool);
 };
 
