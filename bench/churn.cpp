@@ -40,7 +40,7 @@ double both_figures(unsigned threads, const fs::path& out) {
     const Scenario sc = load_scenario((fs::path(CANSIM_SOURCE_DIR) / "scenarios" / fig).replace_extension(".json").string());
     const std::vector<std::uint64_t> runs = sc.all_runs();
     const auto results = run_runs(sc, runs, {threads, false});
-    write_results(sc, runs, results, {(out / fig).string(), true, {"bench"}, threads});
+    write_results(sc, runs, results, {(out / fig).string(), true, {"bench"}});
   }
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }

@@ -243,6 +243,11 @@ TEST_CASE("shards merge into exactly the unsharded result", "[cli]") {
   INFO(m.output);
   REQUIRE(m.status == 0);
   require_same_results(d / "full", d / "merged");
+  // Interleaved slices merge a run at a time, taking each run from the slice that has it.
+  REQUIRE(run_cli("run " + sc + " --runs 0,2,4,6,8 -o " + (d / "even").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --runs 1,3,5,7 -o " + (d / "odd").string()).status == 0);
+  REQUIRE(run_cli("merge " + (d / "odd").string() + " " + (d / "even").string() + " -o " + (d / "zip").string()).status == 0);
+  require_same_results(d / "full", d / "zip");
   // Overlapping shards are refused.
   REQUIRE(run_cli("run " + sc + " --runs 0-5 -o " + (d / "c").string()).status == 0);
   CHECK(run_cli("merge " + (d / "a").string() + " " + (d / "c").string() + " -o " + (d / "bad").string()).status == 2);

@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -83,30 +87,47 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
     }
     return kOk;
   }
-  OutputRequest out{a.out.empty() ? default_out_dir(a.scenario) : a.out, a.force, argv, a.threads};
-  check_output_dir(out);  // refuse before spending time on the runs
+  OutputRequest out{a.out.empty() ? default_out_dir(a.scenario) : a.out, a.force, argv};
+  // Refuses before spending time on the runs; results go to disk as they come.
+  ResultWriter writer(sc, out, runs.size());
   RunOptions opts{a.threads, isatty(STDERR_FILENO) == 1};
-  const std::vector<RunResult> results = run_runs(sc, runs, opts);
+  // With --check-determinism, each run's trace hash and a digest of its metrics (NaN as one value,
+  // -0 as 0, as == compares them) from the first pass, for the second.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> first_pass;
+  auto digest = [](const RunResult& r) {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ r.metrics.size();
+    for (double x : r.metrics) {
+      const double v = std::isnan(x) ? std::numeric_limits<double>::quiet_NaN() : x == 0 ? 0.0 : x;
+      std::uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      h = (h ^ bits) * 0x100000001b3ULL;
+    }
+    return std::pair{r.trace_hash, h};
+  };
+  run_runs(sc, runs, opts, [&](std::size_t i, RunResult&& r) {
+    if (a.check_determinism) first_pass.push_back(digest(r));
+    writer.add(runs[i], r);
+  });
   if (a.check_determinism) {
-    const std::vector<RunResult> again = run_runs(sc, runs, opts);
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      bool same = results[i].trace_hash == again[i].trace_hash && results[i].metrics.size() == again[i].metrics.size();
-      for (std::size_t m = 0; same && m < results[i].metrics.size(); ++m) {
-        const double x = results[i].metrics[m], y = again[i].metrics[m];
-        same = (x == y) || (x != x && y != y);
+    std::optional<std::size_t> differs;
+    std::uint64_t again_hash = 0;
+    run_runs(sc, runs, opts, [&](std::size_t i, RunResult&& r) {
+      if (!differs && digest(r) != first_pass[i]) {
+        differs = i;
+        again_hash = r.trace_hash;
       }
-      if (!same) {
-        std::fprintf(stderr, "cansim: run %llu (seed %llu) is not deterministic: trace hash %016llx then %016llx\n",
-                     static_cast<unsigned long long>(runs[i]), static_cast<unsigned long long>(sc.run(runs[i]).seed),
-                     static_cast<unsigned long long>(results[i].trace_hash),
-                     static_cast<unsigned long long>(again[i].trace_hash));
-        return kRunFailed;
-      }
+    });
+    if (differs) {
+      const std::size_t i = *differs;
+      std::fprintf(stderr, "cansim: run %llu (seed %llu) is not deterministic: trace hash %016llx then %016llx\n",
+                   static_cast<unsigned long long>(runs[i]), static_cast<unsigned long long>(sc.run(runs[i]).seed),
+                   static_cast<unsigned long long>(first_pass[i].first), static_cast<unsigned long long>(again_hash));
+      return kRunFailed;
     }
     std::printf("determinism: %zu runs repeated with identical trace hashes and metrics\n", runs.size());
   }
-  write_results(sc, runs, results, out);
-  std::fputs(human_summary(sc, runs, results).c_str(), stdout);
+  writer.finish();
+  std::fputs(writer.human_summary().c_str(), stdout);
   std::printf("results: %s\n", out.dir.c_str());
   return kOk;
 }

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
 #include <chrono>
 #include <cstdlib>
 #include <csignal>
@@ -99,13 +102,6 @@ std::vector<std::string> metric_names(const ExperimentKind& kind) {
 const double* metric_value(const RunResult& r, std::size_t k) {
   return k < r.metrics.size() ? &r.metrics[k] : nullptr;
 }
-
-// Files are collected in memory, then written into a fresh temporary directory that is renamed
-// into place: a reader never sees a half-written result directory.
-struct Files {
-  std::vector<std::pair<std::string, std::string>> items;
-  void add(std::string name, std::string text) { items.emplace_back(std::move(name), std::move(text)); }
-};
 
 // The directory -o names, without a trailing separator: "out/" is "out".
 fs::path output_path(const std::string& dir) {
@@ -210,7 +206,9 @@ void install_interrupt_cleanup() {
 
 namespace {
 
-void commit(const Files& files, const OutputRequest& out) {
+// The temporary directory a result is written into, next to where it goes: `.NAME.tmp-PID`.
+// Stale temporaries of dead processes are removed first; the interrupt handler knows this one.
+fs::path open_temp(const OutputRequest& out) {
   const fs::path dir = output_path(out.dir);
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   const std::string base = dir.filename().string();
@@ -226,25 +224,23 @@ void commit(const Files& files, const OutputRequest& out) {
   if (!fs::create_directory(tmp, ec)) {
     throw OutputError(fmt::format("{}: cannot create a temporary directory: {}", tmp.string(), ec.message()));
   }
-  for (const auto& item : files.items) {  // subdirectories (traces/)
-    const fs::path sub = (tmp / item.first).parent_path();
-    if (sub != tmp) fs::create_directories(sub, ec);
-  }
-  // The files are independent: write them side by side.
-  std::vector<char> failed(files.items.size(), 0);
-  parallel_for(files.items.size(), out.threads, [&](std::size_t i) {
-    const auto& [name, text] = files.items[i];
-    std::ofstream f(tmp / name, std::ios::binary);
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.close();
-    failed[i] = f ? 0 : 1;
-  });
-  for (std::size_t i = 0; i < failed.size(); ++i) {
-    if (failed[i]) {
-      fs::remove_all(tmp, ec);
-      throw OutputError(fmt::format("{}: cannot write {}", out.dir, files.items[i].first));
-    }
-  }
+  return tmp;
+}
+
+// Removes a temporary directory that will not be published.
+void discard_temp(const fs::path& tmp) {
+  std::lock_guard lock(g_write_mu);
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  if (g_write_tmp == tmp) g_write_tmp.clear();
+}
+
+// Puts the complete temporary directory in place of the result (and of an old one).
+void publish(const fs::path& tmp, const OutputRequest& out) {
+  const fs::path dir = output_path(out.dir);
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  const std::string base = dir.filename().string();
+  std::error_code ec;
   // For the interrupt test only: hold the write phase open (milliseconds).
   if (const char* delay = std::getenv("CANSIM_TEST_WRITE_DELAY_MS")) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(delay)));
@@ -277,41 +273,6 @@ void commit(const Files& files, const OutputRequest& out) {
     fs::rename(tmp, dir, ec);
     if (ec) throw OutputError(fmt::format("{}: cannot rename into place: {}", out.dir, ec.message()));
   }
-}
-
-// The runs of each configuration present: run numbers ascend and are configuration-major, so a
-// configuration's runs are one contiguous span of `runs`.
-struct ConfigSpan {
-  std::size_t config, first, count;
-};
-std::vector<ConfigSpan> config_spans(const Scenario& sc, const std::vector<std::uint64_t>& runs) {
-  std::vector<ConfigSpan> spans;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto config = static_cast<std::size_t>(runs[i] / sc.repetitions);
-    if (spans.empty() || spans.back().config != config) spans.push_back({config, i, 0});
-    ++spans.back().count;
-  }
-  return spans;
-}
-
-// Formats items 0..n-1 into text on `threads` threads, in chunks, and joins them in item order.
-template <class F>
-std::string join_chunks(std::size_t n, unsigned threads, F format) {
-  constexpr std::size_t kChunk = 256;
-  std::vector<std::string> chunks((n + kChunk - 1) / kChunk);
-  parallel_for(chunks.size(), threads, [&](std::size_t c) {
-    // Into a local string first: neighbouring std::string headers share a cache line, and
-    // appending to them from two threads would bounce it between cores on every append.
-    std::string text;
-    for (std::size_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) format(i, text);
-    chunks[c] = std::move(text);
-  });
-  std::size_t total = 0;
-  for (const auto& c : chunks) total += c.size();
-  std::string out;
-  out.reserve(total);
-  for (const auto& c : chunks) out += c;
-  return out;
 }
 
 json run_to_json(std::uint64_t run, const RunResult& r) {
@@ -401,141 +362,323 @@ json metric_stats(std::vector<double> v) {
 
 void check_output_dir(const OutputRequest& out) { check_replaceable(output_path(out.dir), out); }
 
-void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                   const std::vector<RunResult>& results, const OutputRequest& out) {
-  const bool complete = runs.size() == sc.run_count();
-  Files files;
+namespace {
 
-  json manifest;
-  manifest["cansim_version"] = kVersion;
-  manifest["git_commit"] = kGitCommit;
-  manifest["command_line"] = out.command_line;
-  manifest["scenario"] = {{"file", sc.file}, {"sha256", sc.file_sha256}, {"overrides", sc.overrides}};
-  manifest["experiment"] = sc.kind->name;
-  manifest["seed"] = sc.seed;
-  manifest["run_seeds"] = "run r uses seed mix64(seed ^ mix64(r + 0x6a09e667f3bcc909)), listed in runs.csv";
-  manifest["repetitions"] = sc.repetitions;
-  manifest["runs"] = {{"total", sc.run_count()}, {"included", format_run_list(runs)}, {"complete", complete}};
-  json configs = json::array();
-  for (const auto& c : sc.configs) configs.push_back({{"config", c.index}, {"params", params_json(c.params)}});
-  manifest["configurations"] = configs;
-  manifest["output"] = params_json(sc.output);
-  manifest["effective_scenario"] = sc.document;
+// A configuration's metric values, one column per metric, for its summary. Columns longer than a
+// chunk go to an unnamed temporary file a chunk at a time, so memory holds a chunk per metric and,
+// while a summary is computed, one column.
+class MetricColumns {
+ public:
+  explicit MetricColumns(std::size_t metrics) : buffer_(metrics), chunks_(metrics) {}
+  MetricColumns(const MetricColumns&) = delete;
+  MetricColumns& operator=(const MetricColumns&) = delete;
+  ~MetricColumns() {
+    if (spill_ != nullptr) std::fclose(spill_);
+  }
+  void add(std::size_t k, double v) {
+    buffer_[k].push_back(v);
+    if (buffer_[k].size() < kChunk) return;
+    if (spill_ == nullptr && (spill_ = std::tmpfile()) == nullptr) {
+      throw OutputError(fmt::format("cannot create a temporary file for the summaries: {}", std::strerror(errno)));
+    }
+    if (std::fseek(spill_, end_, SEEK_SET) != 0 || std::fwrite(buffer_[k].data(), sizeof(double), kChunk, spill_) != kChunk) {
+      throw OutputError(fmt::format("cannot write the temporary file of the summaries: {}", std::strerror(errno)));
+    }
+    chunks_[k].push_back(end_);
+    end_ += static_cast<long>(kChunk * sizeof(double));
+    buffer_[k].clear();
+  }
+  // Metric k's values in the order they came; empties the column.
+  std::vector<double> take(std::size_t k) {
+    std::vector<double> out;
+    out.reserve(chunks_[k].size() * kChunk + buffer_[k].size());
+    for (const long at : chunks_[k]) {
+      const std::size_t n = out.size();
+      out.resize(n + kChunk);
+      if (std::fseek(spill_, at, SEEK_SET) != 0 || std::fread(out.data() + n, sizeof(double), kChunk, spill_) != kChunk) {
+        throw OutputError("cannot read back the temporary file of the summaries");
+      }
+    }
+    out.insert(out.end(), buffer_[k].begin(), buffer_[k].end());
+    chunks_[k].clear();
+    buffer_[k].clear();
+    return out;
+  }
+  // Once every column was taken: the file is reused from its start.
+  void reset() { end_ = 0; }
 
-  const unsigned threads = out.threads;
-  // runs.csv: one row per run. Rows are formatted in parallel and joined in run order.
-  const auto metrics = metric_names(*sc.kind);
-  std::string runs_csv = "run,config,repetition,seed" + swept_header(sc);
-  for (const auto& m : metrics) add_field(runs_csv, csv_field(m));
-  runs_csv += ",trace_hash\n";
-  runs_csv += join_chunks(runs.size(), threads, [&](std::size_t i, std::string& row) {
-    const RunSpec spec = sc.run(runs[i]);
+ private:
+  static constexpr std::size_t kChunk = std::size_t{1} << 16;
+  std::vector<std::vector<double>> buffer_;
+  std::vector<std::vector<long>> chunks_;  // per metric: where its full chunks are in the file
+  std::FILE* spill_ = nullptr;
+  long end_ = 0;
+};
+
+// "    " before every line: an element of summary.json's "configurations", as dump(2) nests it.
+std::string indented(const std::string& text) {
+  std::string out = "    ";
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "    ";
+  }
+  return out;
+}
+
+}  // namespace
+
+struct ResultWriter::Impl {
+  Impl(const Scenario& s, const OutputRequest& o, std::uint64_t expected)
+      : sc(s), out(o), complete(expected == s.run_count()), metrics(metric_names(*s.kind)), columns(metrics.size()) {
+    const auto headline_names = sc.kind->headline.empty() ? metrics : sc.kind->headline;
+    for (const auto& h : headline_names) {
+      headline.push_back(static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), h) - metrics.begin()));
+    }
+    check_output_dir(out);
+    tmp = open_temp(out);
+    open(runs_csv, "runs.csv");
+    runs_csv << "run,config,repetition,seed" << swept_header(sc);
+    for (const auto& m : metrics) runs_csv << ',' << csv_field(m);
+    runs_csv << ",trace_hash\n";
+    open(summary_json, "summary.json");
+    summary_json << "{\n  \"experiment\": " << json(sc.kind->name).dump() << ",\n  \"complete\": " << (complete ? "true" : "false")
+                 << ",\n  \"configurations\": [";
+    open(summary_csv, "summary.csv");
+    summary_csv << "config" << swept_header(sc) << ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
+    if (!complete) open(partial, kPartialFile);
+  }
+
+  void open(std::ofstream& f, const std::string& name) {
+    f.open(tmp / name, std::ios::binary);
+    if (!f) throw OutputError(fmt::format("{}: cannot write {}", out.dir, name));
+  }
+
+  void add(std::uint64_t run, const RunResult& r) {
+    if (run_count > 0 && run <= last_run) throw OutputError(fmt::format("{}: run {} after run {}: runs must ascend", out.dir, run, last_run));
+    last_run = run;
+    ++run_count;
+    included.add(run);
+    const RunSpec spec = sc.run(run);
+    if (config_runs > 0 && spec.config != config) close_config();
+    if (config_runs == 0) {
+      config = spec.config;
+      if (sc.kind->summarize) extra = sc.kind->summarize(sc.configs[config].params);
+      head_stats.assign(headline.size(), RunningStats{});
+    }
+    ++config_runs;
+
+    // runs.csv: one row per run.
+    row.clear();
     auto it = std::back_inserter(row);
     fmt::format_to(it, "{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed);
     row += swept_cells(sc, spec.config);
     for (std::size_t k = 0; k < metrics.size(); ++k) {
-      if (const double* v = metric_value(results[i], k)) {
+      if (const double* v = metric_value(r, k)) {
         fmt::format_to(it, ",{}", *v);
+        columns.add(k, *v);
       } else {
         row += ',';
       }
     }
-    fmt::format_to(it, ",{:016x}\n", results[i].trace_hash);
-  });
-  files.add("runs.csv", std::move(runs_csv));
+    fmt::format_to(it, ",{:016x}\n", r.trace_hash);
+    runs_csv << row;
+    if (!runs_csv) throw OutputError(fmt::format("{}: cannot write runs.csv", out.dir));
+    for (std::size_t h = 0; h < headline.size(); ++h) {
+      if (const double* v = metric_value(r, headline[h]); v && !std::isnan(*v)) head_stats[h].add(*v);
+    }
+    if (extra) extra->add(r);
 
-  // One tidy CSV per written table, rows of all runs in run order.
-  std::vector<const Table*> first_of;  // the first written table of each name, for its header
-  for (const auto& r : results) {
+    // One tidy CSV per written table, rows of all runs in run order; the header is the first
+    // table of that name.
     for (const auto& t : r.tables) {
-      if (t.written && std::none_of(first_of.begin(), first_of.end(), [&](const Table* f) { return f->name == t.name; })) {
-        first_of.push_back(&t);
+      if (!t.written) continue;
+      auto f = std::find_if(tables.begin(), tables.end(), [&](const auto& x) { return x->name == t.name; });
+      if (f == tables.end()) {
+        tables.push_back(std::make_unique<TableFile>(TableFile{t.name, {}}));
+        f = std::prev(tables.end());
+        open((*f)->file, t.name + ".csv");
+        (*f)->file << "run,config,repetition" << swept_header(sc);
+        for (const auto& c : t.columns) (*f)->file << ',' << csv_field(c);
+        (*f)->file << '\n';
+      }
+      row = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) + swept_cells(sc, spec.config);
+      const std::size_t prefix = row.size();
+      for (std::size_t k = 0; k < t.rows(); ++k) {
+        row.resize(prefix);
+        for (const auto& c : t.data) {
+          row += ',';
+          append_cell(row, c, k);
+        }
+        row += '\n';
+        (*f)->file << row;
       }
     }
-  }
-  for (const Table* first : first_of) {
-    std::string csv = "run,config,repetition" + swept_header(sc);
-    for (const auto& c : first->columns) add_field(csv, csv_field(c));
-    csv += '\n';
-    csv += join_chunks(runs.size(), threads, [&](std::size_t i, std::string& text) {
-      const RunSpec spec = sc.run(runs[i]);
-      for (const auto& t : results[i].tables) {
-        if (t.name != first->name || !t.written) continue;
-        const std::string prefix =
-            fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) + swept_cells(sc, spec.config);
-        for (std::size_t row = 0; row < t.rows(); ++row) {
-          text += prefix;
-          for (const auto& c : t.data) {
-            text += ',';
-            append_cell(text, c, row);
-          }
-          text += '\n';
-        }
-      }
-    });
-    files.add(first->name + ".csv", std::move(csv));
+    if (!r.trace.empty()) {
+      const std::string name = fmt::format("traces/run-{}.json", run);
+      std::error_code ec;
+      fs::create_directories(tmp / "traces", ec);
+      std::ofstream f;
+      open(f, name);
+      f.write(r.trace.data(), static_cast<std::streamsize>(r.trace.size()));
+      if (!f) throw OutputError(fmt::format("{}: cannot write {}", out.dir, name));
+      traces.push_back(name);
+    }
+    if (!complete) partial << run_to_json(run, r).dump() << '\n';
   }
 
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (!results[i].trace.empty()) files.add(fmt::format("traces/run-{}.json", runs[i]), results[i].trace);
-  }
-
-  // Summaries per configuration, over the runs present, computed in parallel.
-  const std::vector<ConfigSpan> spans = config_spans(sc, runs);
-  std::vector<json> config_json(spans.size());
-  std::vector<std::string> config_csv(spans.size());
-  parallel_for(spans.size(), threads, [&](std::size_t k) {
-    const auto [config, first, count] = spans[k];
-    std::string csv_text;  // local, then moved: see join_chunks on false sharing
+  // The configuration's summary: summary.json's element, summary.csv's lines, the printed row.
+  void close_config() {
     json c;
     c["config"] = config;
     c["params"] = params_json(sc.configs[config].params);
-    c["runs"] = count;
+    c["runs"] = config_runs;
     json ms = json::object();
-    for (std::size_t mk = 0; mk < metrics.size(); ++mk) {
-      const std::string& m = metrics[mk];
-      std::vector<double> values;
-      for (std::size_t i = first; i < first + count; ++i) {
-        if (const double* v = metric_value(results[i], mk)) values.push_back(*v);
-      }
-      json st = metric_stats(values);
-      std::string& line = csv_text;
-      line += fmt::format("{}", config) + swept_cells(sc, config);
-      add_field(line, csv_field(m));
+    std::string csv;
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      json st = metric_stats(columns.take(k));
+      csv += fmt::format("{}", config) + swept_cells(sc, config);
+      add_field(csv, csv_field(metrics[k]));
       for (const auto& [key, v] : st.items()) {
-        add_field(line, v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump());
+        add_field(csv, v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump());
       }
-      line += '\n';
-      ms[m] = std::move(st);
+      csv += '\n';
+      ms[metrics[k]] = std::move(st);
     }
-    c["metrics"] = ms;
-    if (sc.kind->summarize) {
-      const json extra = sc.kind->summarize(sc.configs[config].params, std::span(results).subspan(first, count));
-      for (const auto& [key, v] : extra.items()) c[key] = v;
+    columns.reset();
+    c["metrics"] = std::move(ms);
+    if (extra) {
+      const json fields = extra->fields();
+      for (const auto& [key, v] : fields.items()) c[key] = v;
+      extra.reset();
     }
-    config_json[k] = std::move(c);
-    config_csv[k] = std::move(csv_text);
-  });
-  json summary;
-  summary["experiment"] = sc.kind->name;
-  summary["complete"] = complete;
-  summary["configurations"] = std::move(config_json);
-  files.add("summary.json", summary.dump(2) + "\n");
-  std::string summary_csv = "config" + swept_header(sc) + ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
-  for (const auto& text : config_csv) summary_csv += text;
-  files.add("summary.csv", std::move(summary_csv));
+    summary_json << (configs == 0 ? "\n" : ",\n") << indented(c.dump(2));
+    summary_csv << csv;
 
-  if (!complete) {
-    std::string jsonl;
-    for (std::size_t i = 0; i < runs.size(); ++i) jsonl += run_to_json(runs[i], results[i]).dump() + "\n";
-    files.add(kPartialFile, std::move(jsonl));
+    std::vector<std::string> printed{fmt::format("{}", config)};
+    for (const auto& name : sc.swept) printed.push_back(to_string(sc.configs[config].params.get(name)));
+    for (const RunningStats& s : head_stats) {
+      const auto ci = ci95_of_mean(s);
+      printed.push_back(s.count() == 0              ? std::string("-")
+                        : std::isnan(ci.half_width) ? fmt::format("{:.4g}", s.mean())
+                                                    : fmt::format("{:.4g} ±{:.2g}", s.mean(), ci.half_width));
+    }
+    human_rows.push_back(std::move(printed));
+    ++configs;
+    config_runs = 0;
   }
-  // The files this directory holds, so that --force can tell a result from a user's directory.
-  json names = json::array();
-  for (const auto& item : files.items) names.push_back(item.first);
-  manifest["files"] = std::move(names);
-  files.add("manifest.json", manifest.dump(2) + "\n");
-  commit(files, out);
+
+  void finish() {
+    if (config_runs > 0) close_config();
+    summary_json << (configs == 0 ? "]\n}\n" : "\n  ]\n}\n");
+    // The files this directory holds, so that --force can tell a result from a user's directory.
+    json names = json::array();
+    std::vector<std::pair<std::string, std::ofstream*>> files{{"runs.csv", &runs_csv}};
+    for (auto& t : tables) files.emplace_back(t->name + ".csv", &t->file);
+    for (const auto& [name, f] : files) names.push_back(name);
+    for (const auto& t : traces) names.push_back(t);
+    files.emplace_back("summary.json", &summary_json);
+    files.emplace_back("summary.csv", &summary_csv);
+    names.push_back("summary.json");
+    names.push_back("summary.csv");
+    if (!complete) {
+      files.emplace_back(kPartialFile, &partial);
+      names.push_back(kPartialFile);
+    }
+    names.push_back("manifest.json");
+    for (const auto& [name, f] : files) {
+      f->close();
+      if (!*f) throw OutputError(fmt::format("{}: cannot write {}", out.dir, name));
+    }
+
+    json manifest;
+    manifest["cansim_version"] = kVersion;
+    manifest["git_commit"] = kGitCommit;
+    manifest["command_line"] = out.command_line;
+    manifest["scenario"] = {{"file", sc.file}, {"sha256", sc.file_sha256}, {"overrides", sc.overrides}};
+    manifest["experiment"] = sc.kind->name;
+    manifest["seed"] = sc.seed;
+    manifest["run_seeds"] = "run r uses seed mix64(seed ^ mix64(r + 0x6a09e667f3bcc909)), listed in runs.csv";
+    manifest["repetitions"] = sc.repetitions;
+    manifest["runs"] = {{"total", sc.run_count()}, {"included", included.text()}, {"complete", complete}};
+    json cfgs = json::array();
+    for (const auto& c : sc.configs) cfgs.push_back({{"config", c.index}, {"params", params_json(c.params)}});
+    manifest["configurations"] = cfgs;
+    manifest["output"] = params_json(sc.output);
+    manifest["effective_scenario"] = sc.document;
+    manifest["files"] = std::move(names);
+    std::ofstream mf;
+    open(mf, "manifest.json");
+    mf << manifest.dump(2) << '\n';
+    mf.close();
+    if (!mf) throw OutputError(fmt::format("{}: cannot write manifest.json", out.dir));
+    publish(tmp, out);
+    published = true;
+  }
+
+  std::string human_summary() const {
+    std::vector<std::string> header{"config"};
+    header.insert(header.end(), sc.swept.begin(), sc.swept.end());
+    for (std::size_t h : headline) header.push_back(metrics[h]);
+    // An aligned table: one row per configuration, each metric as mean ± 95% CI half-width.
+    std::vector<std::size_t> width(header.size(), 0);
+    for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+    for (const auto& r : human_rows) {
+      for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    }
+    std::string text = fmt::format("{}: {} runs of {} configuration(s); each metric as mean ±95% CI half-width over runs\n",
+                                   sc.kind->name, run_count, configs);
+    auto line = [&](const std::vector<std::string>& r) {
+      std::string l;
+      for (std::size_t c = 0; c < r.size(); ++c) l += fmt::format("{:<{}}  ", r[c], width[c]);
+      while (!l.empty() && l.back() == ' ') l.pop_back();
+      text += l + "\n";
+    };
+    line(header);
+    for (const auto& r : human_rows) line(r);
+    return text;
+  }
+
+  const Scenario& sc;
+  const OutputRequest out;
+  const bool complete;
+  const std::vector<std::string> metrics;
+  std::vector<std::size_t> headline;  // indices into metrics
+  fs::path tmp;
+  bool published = false;
+  std::ofstream runs_csv, summary_json, summary_csv, partial;
+  struct TableFile {
+    std::string name;
+    std::ofstream file;
+  };
+  std::vector<std::unique_ptr<TableFile>> tables;  // in the order they first appear
+  std::vector<std::string> traces;
+  RunRanges included;
+  std::uint64_t run_count = 0, last_run = 0;
+  std::size_t config = 0, configs = 0;
+  std::uint64_t config_runs = 0;
+  MetricColumns columns;
+  std::optional<ConfigSummary> extra;
+  std::vector<RunningStats> head_stats;
+  std::vector<std::vector<std::string>> human_rows;
+  std::string row;  // reused for every row
+};
+
+ResultWriter::ResultWriter(const Scenario& sc, const OutputRequest& out, std::uint64_t runs)
+    : impl_(std::make_unique<Impl>(sc, out, runs)) {}
+
+ResultWriter::~ResultWriter() {
+  if (impl_ && !impl_->published) discard_temp(impl_->tmp);
+}
+
+void ResultWriter::add(std::uint64_t run, const RunResult& r) { impl_->add(run, r); }
+void ResultWriter::finish() { impl_->finish(); }
+std::string ResultWriter::human_summary() const { return impl_->human_summary(); }
+
+void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs, const std::vector<RunResult>& results,
+                   const OutputRequest& out) {
+  ResultWriter w(sc, out, runs.size());
+  for (std::size_t i = 0; i < runs.size(); ++i) w.add(runs[i], results[i]);
+  w.finish();
 }
 
 void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out) {
@@ -543,7 +686,31 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
   check_output_dir(out);  // refuse before reading the shards
   std::optional<Scenario> sc;
   json first;
-  std::map<std::uint64_t, RunResult> all;
+  // Each shard's partial-runs.jsonl is in run order: the shards are merged a run at a time.
+  struct Shard {
+    std::string dir;
+    std::ifstream file;
+    std::uint64_t line = 0;
+    std::optional<std::pair<std::uint64_t, RunResult>> head;
+    void next() {
+      head.reset();
+      std::string text;
+      while (std::getline(file, text)) {
+        ++line;
+        if (text.empty()) continue;
+        try {
+          const json j = json::parse(text);
+          const auto run = j.at("run").get<std::uint64_t>();
+          head.emplace(run, run_from_json(j));
+          return;
+        } catch (const json::exception& e) {
+          throw OutputError(fmt::format("{}: {} line {}: unreadable: {}", dir, kPartialFile, line, e.what()));
+        }
+      }
+    }
+  };
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::uint64_t total = 0;
   for (const auto& dir : dirs) {
     const fs::path mpath = fs::path(dir) / "manifest.json";
     std::ifstream mf(mpath);
@@ -573,67 +740,37 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
     if (complete) {
       throw OutputError(fmt::format("{}: a complete result, not a shard; nothing to merge", dir));
     }
-    std::ifstream rf(fs::path(dir) / kPartialFile);
-    if (!rf) throw OutputError(fmt::format("{}: no {}", dir, kPartialFile));
-    std::string line;
-    while (std::getline(rf, line)) {
-      if (line.empty()) continue;
-      const json j = json::parse(line);
-      const auto run = j.at("run").get<std::uint64_t>();
-      if (!all.emplace(run, run_from_json(j)).second) {
-        throw OutputError(fmt::format("{}: run {} is also in another shard", dir, run));
+    auto shard = std::make_unique<Shard>();
+    shard->dir = dir;
+    shard->file.open(fs::path(dir) / kPartialFile);
+    if (!shard->file) throw OutputError(fmt::format("{}: no {}", dir, kPartialFile));
+    // The runs it holds, counted first: the merged result must know whether it is complete.
+    std::string text;
+    while (std::getline(shard->file, text)) total += text.empty() ? 0 : 1;
+    shard->file.clear();
+    shard->file.seekg(0);
+    shard->next();
+    shards.push_back(std::move(shard));
+  }
+  ResultWriter w(*sc, out, total);
+  for (;;) {
+    Shard* low = nullptr;
+    for (auto& s : shards) {
+      if (!s->head) continue;
+      if (low != nullptr && s->head->first == low->head->first) {
+        throw OutputError(fmt::format("{}: run {} is also in another shard", s->dir, s->head->first));
       }
+      if (low == nullptr || s->head->first < low->head->first) low = s.get();
+    }
+    if (low == nullptr) break;
+    const std::uint64_t run = low->head->first;
+    w.add(run, low->head->second);
+    low->next();
+    if (low->head && low->head->first <= run) {
+      throw OutputError(fmt::format("{}: {} is not in run order (run {} after {})", low->dir, kPartialFile, low->head->first, run));
     }
   }
-  std::vector<std::uint64_t> runs;
-  std::vector<RunResult> results;
-  for (auto& [run, r] : all) {
-    runs.push_back(run);
-    results.push_back(std::move(r));
-  }
-  write_results(*sc, runs, results, out);
-}
-
-std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                          const std::vector<RunResult>& results) {
-  const std::vector<ConfigSpan> spans = config_spans(sc, runs);
-  const auto all = metric_names(*sc.kind);
-  const auto metrics = sc.kind->headline.empty() ? all : sc.kind->headline;
-  // An aligned table: one row per configuration, each metric as mean ± 95% CI half-width.
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header{"config"};
-  header.insert(header.end(), sc.swept.begin(), sc.swept.end());
-  header.insert(header.end(), metrics.begin(), metrics.end());
-  rows.push_back(header);
-  for (const auto& [config, first, count] : spans) {
-    std::vector<std::string> row{fmt::format("{}", config)};
-    for (const auto& name : sc.swept) row.push_back(to_string(sc.configs[config].params.get(name)));
-    for (const auto& m : metrics) {
-      const auto k = static_cast<std::size_t>(std::find(all.begin(), all.end(), m) - all.begin());
-      RunningStats s;
-      for (std::size_t i = first; i < first + count; ++i) {
-        if (const double* v = metric_value(results[i], k); v && !std::isnan(*v)) s.add(*v);
-      }
-      const auto ci = ci95_of_mean(s);
-      row.push_back(s.count() == 0        ? std::string("-")
-                    : std::isnan(ci.half_width) ? fmt::format("{:.4g}", s.mean())
-                                                : fmt::format("{:.4g} ±{:.2g}", s.mean(), ci.half_width));
-    }
-    rows.push_back(std::move(row));
-  }
-  std::vector<std::size_t> width(header.size(), 0);
-  for (const auto& r : rows) {
-    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  }
-  std::string out = fmt::format("{}: {} runs of {} configuration(s); each metric as mean ±95% CI half-width over runs\n",
-                                sc.kind->name, runs.size(), spans.size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < r.size(); ++c) line += fmt::format("{:<{}}  ", r[c], width[c]);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
-  return out;
+  w.finish();
 }
 
 }  // namespace cansim::scenario

@@ -66,86 +66,114 @@ std::string progress_line(std::size_t done, std::size_t total, double elapsed_s,
   return "[" + std::string(filled, '=') + std::string(bar - filled, ' ') + "]" + text;
 }
 
-std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                                const RunOptions& options) {
+void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options,
+              const std::function<void(std::size_t, RunResult&&)>& consume) {
   const std::size_t n = runs.size();
-  std::vector<RunResult> results(n);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+  // Runs are taken in blocks of consecutive runs (fewer atomic operations), and at most `window`
+  // results wait for their turn: a block starts only when it ends within the window above the
+  // next run to consume. The run being waited for is always in a block that may start, so the
+  // window never stalls.
+  const std::size_t block = std::clamp<std::size_t>(n / (64 * threads), 1, 64);
+  const std::size_t window = std::max<std::size_t>(1024, 8 * block * threads);
 
+  struct Slot {
+    RunResult result;
+    std::string error;  // the run failed
+    bool ready = false;
+  };
+  std::vector<Slot> slots(std::min(n, window));
+  std::mutex mu;
+  std::condition_variable cv_done;   // a slot became ready
+  std::condition_variable cv_space;  // the window moved
+  std::size_t consumed = 0;          // guarded by mu
+  bool stop = false;                 // guarded by mu: a run failed, or consume threw
   std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::mutex mu;  // guards failure_text; taken only when a run fails
-  std::condition_variable cv;
-  // Lowest failing position so far; runs after it need not start.
-  std::atomic<std::size_t> first_failure{n};
-  std::string failure_text;
 
   auto run_one = [&](std::size_t i) {
-    if (i > first_failure.load(std::memory_order_relaxed)) return;
     const RunSpec spec = sc.run(runs[i]);
     const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output, sc.faults, sc.applications};
-    std::string error;
+    Slot out;
     try {
-      results[i] = sc.kind->run(ctx);
+      out.result = sc.kind->run(ctx);
     } catch (const InvariantViolation& e) {
-      error = fmt::format("run {} (seed {}): invariant violated at t={} during {}: {}", spec.run,
-                          spec.seed, e.time(), e.event(), e.what());
+      out.error = fmt::format("run {} (seed {}): invariant violated at t={} during {}: {}", spec.run, spec.seed, e.time(),
+                              e.event(), e.what());
     } catch (const std::bad_alloc&) {
-      error = fmt::format("run {} (seed {}): out of memory: the run needs more than the machine gives (too many "
-                          "events pending at once? a fault rate or a size too large?)", spec.run, spec.seed);
+      out.error = fmt::format("run {} (seed {}): out of memory: the run needs more than the machine gives (too many "
+                              "events pending at once? a fault rate or a size too large?)", spec.run, spec.seed);
     } catch (const std::exception& e) {
-      error = fmt::format("run {} (seed {}): {}", spec.run, spec.seed, e.what());
+      out.error = fmt::format("run {} (seed {}): {}", spec.run, spec.seed, e.what());
     }
-    if (!error.empty()) {
-      std::lock_guard lock(mu);
-      if (i < first_failure.load()) {
-        first_failure.store(i);
-        failure_text = error;
-      }
-    }
-    done.fetch_add(1, std::memory_order_relaxed);
-    if (options.progress) cv.notify_all();
+    out.ready = true;
+    std::lock_guard lock(mu);
+    slots[i % slots.size()] = std::move(out);
+    cv_done.notify_all();
   };
-
-  // Runs are taken in blocks of consecutive runs: fewer atomic operations, and two threads
-  // rarely write neighbouring results (which share cache lines).
-  const std::size_t block = std::clamp<std::size_t>(n / (64 * threads), 1, 64);
   auto worker = [&] {
     for (;;) {
       const std::size_t start = next.fetch_add(block, std::memory_order_relaxed);
       if (start >= n) break;
-      for (std::size_t i = start; i < std::min(n, start + block); ++i) run_one(i);
+      const std::size_t end = std::min(n, start + block);
+      {
+        std::unique_lock lock(mu);
+        cv_space.wait(lock, [&] { return stop || end <= consumed + slots.size(); });
+        if (stop) break;
+      }
+      for (std::size_t i = start; i < end; ++i) run_one(i);
     }
   };
 
   std::vector<std::thread> pool;
-  if (options.progress) {
-    // All runs on workers; this thread only draws the bar.
-    std::atomic<unsigned> finished{0};
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
-        worker();
-        finished.fetch_add(1);
-        cv.notify_all();
-      });
-    }
-    ProgressBar bar;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+  auto halt = [&] {
     {
-      std::unique_lock lock(mu);
-      while (finished.load() < threads) {
-        bar.draw(done.load(), n, false);
-        cv.wait_for(lock, std::chrono::milliseconds(200));
-      }
+      std::lock_guard lock(mu);
+      stop = true;
     }
+    cv_space.notify_all();
     for (auto& t : pool) t.join();
-    if (bar.drawn) bar.draw(done.load(), n, true);
-  } else {
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
+  };
+  ProgressBar bar;
+  try {
+    for (std::size_t i = 0; i < n; ++i) {
+      Slot slot;
+      {
+        std::unique_lock lock(mu);
+        Slot& s = slots[i % slots.size()];
+        while (!s.ready) {
+          if (options.progress) {
+            const std::size_t done = consumed;
+            lock.unlock();
+            bar.draw(done, n, false);
+            lock.lock();
+            cv_done.wait_for(lock, std::chrono::milliseconds(200));
+          } else {
+            cv_done.wait(lock);
+          }
+        }
+        slot = std::move(s);
+        s = Slot{};
+        ++consumed;
+      }
+      cv_space.notify_all();
+      // Every run before this one succeeded: this is the lowest failing run, whatever the threads.
+      if (!slot.error.empty()) throw RunFailed(runs[i], slot.error);
+      consume(i, std::move(slot.result));
+    }
+  } catch (...) {
+    halt();
+    throw;
   }
-  if (first_failure.load() < n) throw RunFailed(runs[first_failure.load()], failure_text);
+  halt();
+  if (options.progress && bar.drawn) bar.draw(n, n, true);
+}
+
+std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
+                                const RunOptions& options) {
+  std::vector<RunResult> results(runs.size());
+  run_runs(sc, runs, options, [&](std::size_t i, RunResult&& r) { results[i] = std::move(r); });
   return results;
 }
 
@@ -236,16 +264,27 @@ std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t to
   return shard_runs(k, n, total);
 }
 
-std::string format_run_list(const std::vector<std::uint64_t>& runs) {
+void RunRanges::add(std::uint64_t run) {
+  if (!ranges.empty() && run == ranges.back().second + 1) {
+    ranges.back().second = run;
+  } else {
+    ranges.emplace_back(run, run);
+  }
+}
+
+std::string RunRanges::text() const {
   std::string out;
-  for (std::size_t i = 0; i < runs.size();) {
-    std::size_t j = i;
-    while (j + 1 < runs.size() && runs[j + 1] == runs[j] + 1) ++j;
+  for (const auto& [first, last] : ranges) {
     if (!out.empty()) out += ",";
-    out += j == i ? fmt::format("{}", runs[i]) : fmt::format("{}-{}", runs[i], runs[j]);
-    i = j + 1;
+    out += first == last ? fmt::format("{}", first) : fmt::format("{}-{}", first, last);
   }
   return out;
+}
+
+std::string format_run_list(const std::vector<std::uint64_t>& runs) {
+  RunRanges r;
+  for (std::uint64_t x : runs) r.add(x);
+  return r.text();
 }
 
 }  // namespace cansim::scenario

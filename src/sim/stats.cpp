@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -34,6 +35,23 @@ RunningStats RunningStats::of(std::span<const double> xs) {
   s.n_ = xs.size();
   s.mean_ = sum / static_cast<double>(s.n_);
   for (double x : xs) s.m2_ += (x - s.mean_) * (x - s.mean_);
+  return s;
+}
+
+RunningStats RunningStats::of_counted(const std::map<double, std::uint64_t>& counts) {
+  RunningStats s;
+  if (counts.empty()) return s;
+  double sum = 0;
+  for (const auto& [x, c] : counts) {
+    for (std::uint64_t i = 0; i < c; ++i) sum += x;
+    s.n_ += c;
+  }
+  s.min_ = counts.begin()->first;
+  s.max_ = counts.rbegin()->first;
+  s.mean_ = sum / static_cast<double>(s.n_);
+  for (const auto& [x, c] : counts) {
+    for (std::uint64_t i = 0; i < c; ++i) s.m2_ += (x - s.mean_) * (x - s.mean_);
+  }
   return s;
 }
 
@@ -126,6 +144,52 @@ BoxPlot box_plot(std::span<const double> data) {
   std::vector<double> v(data.begin(), data.end());
   std::sort(v.begin(), v.end());
   return box_plot_sorted(v);
+}
+
+std::uint64_t CountedSample::count_below(double x) const {
+  std::uint64_t n = 0;
+  for (auto it = counts_.begin(); it != counts_.end() && it->first < x; ++it) n += it->second;
+  return n;
+}
+
+double CountedSample::at(std::uint64_t k) const {
+  for (const auto& [x, c] : counts_) {
+    if (k < c) return x;
+    k -= c;
+  }
+  throw std::out_of_range("CountedSample::at: beyond the sample");
+}
+
+double CountedSample::quantile(double q) const {
+  if (n_ == 0) return std::numeric_limits<double>::quiet_NaN();
+  if (!(q >= 0.0 && q <= 1.0)) throw std::invalid_argument("quantile: q outside [0, 1]");
+  // quantile_sorted's arithmetic, on the order statistics looked up by rank.
+  const double h = static_cast<double>(n_ - 1) * q;
+  const auto lo = static_cast<std::uint64_t>(std::floor(h));
+  const std::uint64_t hi = std::min(lo + 1, n_ - 1);
+  const double xlo = at(lo);
+  return xlo + (h - static_cast<double>(lo)) * (at(hi) - xlo);
+}
+
+BoxPlot CountedSample::box_plot(std::vector<std::pair<double, std::uint64_t>>& outliers) const {
+  BoxPlot b{};
+  outliers.clear();
+  if (n_ == 0) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    b.q1 = b.median = b.q3 = b.iqr = b.whisker_low = b.whisker_high = nan;
+    return b;
+  }
+  b.q1 = quantile(0.25);
+  b.median = quantile(0.5);
+  b.q3 = quantile(0.75);
+  b.iqr = b.q3 - b.q1;
+  const double lo_fence = b.q1 - 1.5 * b.iqr, hi_fence = b.q3 + 1.5 * b.iqr;
+  b.whisker_low = counts_.lower_bound(lo_fence)->first;    // the box's data lie within the fences
+  b.whisker_high = std::prev(counts_.upper_bound(hi_fence))->first;
+  for (const auto& [x, c] : counts_) {
+    if (x < lo_fence || x > hi_fence) outliers.emplace_back(x, c);
+  }
+  return b;
 }
 
 }  // namespace cansim

@@ -72,6 +72,12 @@ struct RunContext {
   const std::vector<ApplicationSpec>& applications;  // the scenario's "applications" (idem)
 };
 
+// A configuration's extra summary fields, built from its runs as they come.
+struct ConfigSummary {
+  std::function<void(const RunResult&)> add;
+  std::function<nlohmann::ordered_json()> fields;
+};
+
 struct ExperimentKind {
   std::string name;
   std::string description;
@@ -92,7 +98,9 @@ struct ExperimentKind {
   // Names of the metrics shown in the short summary printed after a run (all when empty).
   std::vector<std::string> headline;
   // Extra per-configuration summary fields; the generic metric statistics are always there.
-  std::function<nlohmann::ordered_json(const ParamValues&, std::span<const RunResult>)> summarize;
+  // Made per configuration, given its runs one at a time in run order, asked for the fields once:
+  // what it keeps must not grow with the number of runs (results are written as they come).
+  std::function<ConfigSummary(const ParamValues&)> summarize;
 };
 
 const std::vector<ExperimentKind>& experiment_kinds();

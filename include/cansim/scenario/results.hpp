@@ -4,6 +4,7 @@
 // A run of only some runs (--runs, --shard) is partial: it also keeps its raw results in
 // partial-runs.jsonl, so that `cansim merge` can rebuild exactly what one full run writes.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,6 @@ struct OutputRequest {
   std::string dir;
   bool force = false;                     // replace an existing directory
   std::vector<std::string> command_line;  // recorded in the manifest
-  unsigned threads = 0;                   // for summaries and formatting; 0: all cores
 };
 
 // Thrown when the output cannot be written (exists without force, I/O error, bad merge input).
@@ -35,15 +35,37 @@ void install_interrupt_cleanup();
 // Refuses early (before any run) when the directory exists and force is not set.
 void check_output_dir(const OutputRequest& out);
 
+// Writes a result directory as the runs complete: each run's rows go to disk when it is added,
+// and a configuration's summary is made as soon as its last run is in, so that memory does not
+// grow with the number of runs (a configuration's metric values beyond a few megabytes wait in a
+// temporary file). The directory is written under a temporary name and renamed into place by
+// finish(); a writer destroyed before that removes what it wrote.
+class ResultWriter {
+ public:
+  // Refuses an existing directory without force (OutputError); `runs` is how many will be added.
+  ResultWriter(const Scenario& sc, const OutputRequest& out, std::uint64_t runs);
+  ~ResultWriter();
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+  // Run `run`'s result; runs come in ascending order.
+  void add(std::uint64_t run, const RunResult& r);
+  void finish();
+  // After finish: per configuration, the swept parameters and each headline metric's mean with its
+  // 95% CI half-width.
+  std::string human_summary() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// All at once: results[i] is run runs[i]'s.
 void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                    const std::vector<RunResult>& results, const OutputRequest& out);
 
-// Joins partial directories of one scenario into the directory one run of all their runs writes.
+// Joins partial directories of one scenario into the directory one run of all their runs writes,
+// a run at a time.
 void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out);
-
-// Per configuration: the swept parameters and each metric's mean with its 95% CI half-width.
-std::string human_summary(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                          const std::vector<RunResult>& results);
 
 // Statistics of one metric over runs: n, mean, sd, ci95_low, ci95_high, min, q1, median, q3, max.
 nlohmann::ordered_json metric_stats(std::vector<double> values);

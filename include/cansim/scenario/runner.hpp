@@ -27,9 +27,15 @@ struct RunOptions {
   bool progress = false;  // a progress bar on stderr
 };
 
-// Runs `runs` (ascending run numbers) and returns their results in the same order. If runs
-// fail, throws RunFailed for the lowest-numbered failing run (every run below it was run, so
-// which failure is reported does not depend on the thread count).
+// Runs `runs` (ascending run numbers) on worker threads and hands each result to
+// `consume(position, result)` on the calling thread, in run order, as soon as it and every run
+// before it are done. A bounded number of results wait for their turn, so memory does not grow
+// with the number of runs. If runs fail, throws RunFailed for the lowest-numbered failing run once
+// every run below it has been consumed (so which failure is reported does not depend on the
+// thread count); an exception from `consume` stops the runs and propagates.
+void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options,
+              const std::function<void(std::size_t, RunResult&&)>& consume);
+// The same, collecting every result (for tests and small uses).
 std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
                                 const RunOptions& options = {});
 
@@ -45,7 +51,12 @@ std::vector<std::uint64_t> shard_runs(std::uint64_t k, std::uint64_t n, std::uin
 // Parses "K/N" and returns shard_runs; throws ValidationError for a malformed or impossible shard.
 std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t total);
 
-// "0-3,7": the compact form of an ascending list of runs, as in manifests.
+// Ascending run numbers as ranges, and their compact form "0-3,7", as in manifests.
+struct RunRanges {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;  // first, last
+  void add(std::uint64_t run);  // above every run added before
+  std::string text() const;
+};
 std::string format_run_list(const std::vector<std::uint64_t>& runs);
 
 // The progress line for `done` of `total` runs after `elapsed_s` seconds, in at most width - 1

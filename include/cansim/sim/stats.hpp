@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <span>
 #include <vector>
 
@@ -15,6 +16,9 @@ class RunningStats {
   void add(double x);
   // The statistics of a whole sample at once: two passes, no division per value.
   static RunningStats of(std::span<const double> xs);
+  // The same for the sorted sample that `counts` (value -> how often, ascending) stands for, bit
+  // for bit: the same additions in the same order.
+  static RunningStats of_counted(const std::map<double, std::uint64_t>& counts);
   void merge(const RunningStats& o);  // Chan et al.'s parallel combination
   std::uint64_t count() const { return n_; }
   double mean() const { return n_ ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
@@ -55,5 +59,27 @@ BoxPlot box_plot(std::span<const double> data);
 // Sorts small non-negative integers (sizes, counts) by counting, O(n + max); others by std::sort.
 void sort_counts(std::vector<double>& v);
 BoxPlot box_plot_sorted(std::span<const double> sorted);
+
+// A sample of few distinct values (sizes, counts) kept as value -> count: its statistics are those
+// of the sorted sample it stands for, bit for bit, in memory that grows with the distinct values
+// only (millions of runs of a hundred steps each are a few hundred entries).
+class CountedSample {
+ public:
+  void add(double x) {  // x must not be NaN
+    ++counts_[x];
+    ++n_;
+  }
+  std::uint64_t size() const { return n_; }
+  std::uint64_t count_below(double x) const;  // values < x
+  double at(std::uint64_t k) const;           // the k-th smallest (0-based), k < size()
+  double quantile(double q) const;            // as quantile_sorted
+  RunningStats stats() const { return RunningStats::of_counted(counts_); }
+  // As box_plot_sorted, but the outliers are (value, count) pairs, ascending, in `outliers`.
+  BoxPlot box_plot(std::vector<std::pair<double, std::uint64_t>>& outliers) const;
+
+ private:
+  std::map<double, std::uint64_t> counts_;
+  std::uint64_t n_ = 0;
+};
 
 }  // namespace cansim

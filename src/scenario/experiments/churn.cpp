@@ -2,6 +2,7 @@
 // abstract step model (protocols/can/churn_model.hpp).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <limits>
 #include <map>
 
@@ -111,54 +112,59 @@ std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, st
   };
 }
 
-nlohmann::ordered_json churn_size_summary(const ParamValues& p, std::span<const RunResult> runs) {
-  std::vector<double> samples;
-  std::size_t total = 0;
-  for (const auto& r : runs) total += r.tables.at(0).rows();
-  samples.reserve(total);
-  RunningStats run_means;
-  std::int64_t reached = 0, dead = 0, below = 0;
-  RunningStats death;
-  for (const auto& r : runs) {
+ConfigSummary churn_size_summary(const ParamValues& p) {
+  // The sizes of every step of every run, as counts of each size: as exact as the sorted list of
+  // samples, in memory that does not grow with the runs.
+  struct State {
+    CountedSample samples;
+    RunningStats run_means, death;
+    std::int64_t reached = 0, dead = 0, runs = 0;
+  };
+  auto st = std::make_shared<State>();
+  ConfigSummary out;
+  out.add = [st](const RunResult& r) {
     const Column* col = r.tables.at(0).column("size");
-    for (std::int64_t x : std::get<std::vector<std::int64_t>>(*col)) samples.push_back(static_cast<double>(x));
-    run_means.add(r.metrics.at(kMeanSize));
-    reached += r.metrics.at(kReachedZero) > 0 ? 1 : 0;
-    dead += r.metrics.at(kDeadAtEnd) > 0 ? 1 : 0;
-    if (const double d = r.metrics.at(kDeathStep); !std::isnan(d)) death.add(d);
-  }
-  sort_counts(samples);
+    for (std::int64_t x : std::get<std::vector<std::int64_t>>(*col)) st->samples.add(static_cast<double>(x));
+    st->run_means.add(r.metrics.at(kMeanSize));
+    st->reached += r.metrics.at(kReachedZero) > 0 ? 1 : 0;
+    st->dead += r.metrics.at(kDeadAtEnd) > 0 ? 1 : 0;
+    if (const double d = r.metrics.at(kDeathStep); !std::isnan(d)) st->death.add(d);
+    ++st->runs;
+  };
   const std::int64_t nmin = p.integer("nmin");
-  below = std::lower_bound(samples.begin(), samples.end(), static_cast<double>(nmin)) - samples.begin();
-  const RunningStats all = RunningStats::of(samples);
-  const BoxPlot b = box_plot_sorted(samples);
-  const auto ci = ci95_of_mean(run_means);
-  // Outliers as (value, count): sizes are integers, so a few distinct values.
-  std::map<double, std::int64_t> outliers;
-  for (double x : b.outliers) ++outliers[x];
-  nlohmann::ordered_json out;
-  nlohmann::ordered_json size;
-  size["samples"] = samples.size();
-  size["mean"] = all.mean();
-  size["sd"] = all.stddev();
-  size["ci95_low"] = ci.low;  // from the run means: samples within a run are correlated
-  size["ci95_high"] = ci.high;
-  size["min"] = all.min();
-  size["q1"] = b.q1;
-  size["median"] = b.median;
-  size["q3"] = b.q3;
-  size["max"] = all.max();
-  size["whisker_low"] = b.whisker_low;
-  size["whisker_high"] = b.whisker_high;
-  nlohmann::ordered_json outl = nlohmann::ordered_json::array();
-  for (const auto& [v, n] : outliers) outl.push_back({v, n});
-  size["outliers"] = outl;
-  out["size"] = size;
-  const double n = static_cast<double>(runs.size());
-  out["share_below_nmin"] = samples.empty() ? 0.0 : static_cast<double>(below) / static_cast<double>(samples.size());
-  out["share_runs_reached_zero"] = static_cast<double>(reached) / n;
-  out["share_dead_at_end"] = static_cast<double>(dead) / n;
-  out["mean_death_step"] = death.count() ? death.mean() : std::numeric_limits<double>::quiet_NaN();
+  out.fields = [st, nmin] {
+    const CountedSample& samples = st->samples;
+    const std::uint64_t below = samples.count_below(static_cast<double>(nmin));
+    const RunningStats all = samples.stats();
+    std::vector<std::pair<double, std::uint64_t>> outliers;
+    const BoxPlot b = samples.box_plot(outliers);
+    const auto ci = ci95_of_mean(st->run_means);
+    nlohmann::ordered_json out;
+    nlohmann::ordered_json size;
+    size["samples"] = samples.size();
+    size["mean"] = all.mean();
+    size["sd"] = all.stddev();
+    size["ci95_low"] = ci.low;  // from the run means: samples within a run are correlated
+    size["ci95_high"] = ci.high;
+    size["min"] = all.min();
+    size["q1"] = b.q1;
+    size["median"] = b.median;
+    size["q3"] = b.q3;
+    size["max"] = all.max();
+    size["whisker_low"] = b.whisker_low;
+    size["whisker_high"] = b.whisker_high;
+    // Outliers as (value, count): sizes are integers, so a few distinct values.
+    nlohmann::ordered_json outl = nlohmann::ordered_json::array();
+    for (const auto& [v, n] : outliers) outl.push_back({v, static_cast<std::int64_t>(n)});
+    size["outliers"] = outl;
+    out["size"] = size;
+    const double n = static_cast<double>(st->runs);
+    out["share_below_nmin"] = samples.size() == 0 ? 0.0 : static_cast<double>(below) / static_cast<double>(samples.size());
+    out["share_runs_reached_zero"] = static_cast<double>(st->reached) / n;
+    out["share_dead_at_end"] = static_cast<double>(st->dead) / n;
+    out["mean_death_step"] = st->death.count() ? st->death.mean() : std::numeric_limits<double>::quiet_NaN();
+    return out;
+  };
   return out;
 }
 

@@ -23,7 +23,7 @@ std::vector<ParamSpec> orchestration_outputs();
 enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDeadAtEnd, kDeathStep };
 // The box-plot figures over every sampled size of every run of one configuration, and the shares
 // the paper's statements are about (summary.json of both churn kinds).
-nlohmann::ordered_json churn_size_summary(const ParamValues& p, std::span<const RunResult> runs);
+ConfigSummary churn_size_summary(const ParamValues& p);
 std::vector<MetricSpec> churn_size_metric_specs();
 // Nmin <= Nmax <= Ntotal.
 std::optional<ParamError> check_churn_sizes(const ParamValues& p);
