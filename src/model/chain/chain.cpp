@@ -38,6 +38,20 @@ std::size_t Chain::pool_size() const {
   return n;
 }
 
+void Chain::deliver() {
+  Delivery d = std::move(deliveries_.front());
+  deliveries_.pop_front();
+  for (auto& [receipt, handler] : d.sealed) {
+    for (const Log& log : receipt.logs) {
+      // By index: a handler may subscribe (and move the vector).
+      for (std::size_t i = 0; i < d.subscribers; ++i) {
+        if (subscribers_[i].first.is_zero() || subscribers_[i].first == log.contract) subscribers_[i].second(log);
+      }
+    }
+    if (handler) handler(receipt);
+  }
+}
+
 void Chain::seal() {
   if (config_.missing_block_probability > 0 && missing_.bernoulli(config_.missing_block_probability)) {
     ++missed_;
@@ -90,15 +104,12 @@ void Chain::seal() {
 
   // Receipts and events become visible once the block is `confirmations` blocks deep.
   const SimTime visible = config_.block_interval * static_cast<std::int64_t>(config_.confirmations);
-  for (auto& [receipt, handler] : sealed) {
-    for (const Log& log : receipt.logs) {
-      for (const auto& [contract, h] : subscribers_) {
-        if (contract.is_zero() || contract == log.contract) {
-          sim_.after(visible, [h = h, log] { h(log); });
-        }
-      }
-    }
-    if (handler) sim_.after(visible, [handler = std::move(handler), receipt = receipt] { handler(receipt); });
+  // One event delivers the block's logs and receipts in order, to the subscribers there were at
+  // sealing (one that subscribes meanwhile sees later blocks only). Every block takes the same
+  // delay, so deliveries leave the queue in the order they joined it.
+  if (!sealed.empty()) {
+    deliveries_.push_back({std::move(sealed), subscribers_.size()});
+    sim_.after(visible, [this] { deliver(); });
   }
   for (const auto& f : sealed_hooks_) f(blocks_.back());
   sim_.after(config_.block_interval, [this] { seal(); });

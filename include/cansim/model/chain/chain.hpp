@@ -85,6 +85,13 @@ class Chain {
   Rng missing_;
   std::uint64_t missed_ = 0;
   std::vector<std::pair<Address, LogHandler>> subscribers_;
+  // Sealed blocks whose receipts and logs are not yet visible (confirmations), oldest first.
+  struct Delivery {
+    std::vector<std::pair<Receipt, ReceiptHandler>> sealed;
+    std::size_t subscribers;  // those there were at sealing
+  };
+  std::deque<Delivery> deliveries_;
+  void deliver();
   std::vector<std::function<void(const BlockInfo&)>> sealed_hooks_;
 };
 
