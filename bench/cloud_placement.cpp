@@ -76,16 +76,19 @@ int main(int argc, char** argv) {
   };
   w.sim.at(SimTime{}, arrive);
   const auto t0 = Clock::now();
+  const double cpu0 = cpu_seconds();
   while (arrived < requests || resolved < requests || gw.pending() > 0 || w.held_reservations() > 0 || w.net.in_flight() > 0) {
     w.sim.run_until(w.sim.now() + seconds(120));
   }
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double cpu = cpu_seconds() - cpu0;
   const long rss_end = max_rss_kib();
   std::printf("policy %s, %u hosts (built in %.2f s), %zu requests: %zu placed, %zu refused; %.2f s wall, %.3g requests/s, "
               "%.3g placements/s; %llu events, %zu blocks, %.0f simulated hours\n",
               policy.c_str(), hosts, build_s, requests, accepted, requests - accepted, secs, static_cast<double>(requests) / secs,
               static_cast<double>(accepted) / secs, static_cast<unsigned long long>(w.sim.dispatched()), w.chain.blocks().size(),
               w.sim.now().to_seconds() / 3600);
+  std::printf("cpu time %.2f s: %.3g placements per second of CPU time\n", cpu, static_cast<double>(accepted) / cpu);
   std::printf("memory: the world (hosts, Schedulers, chain with every resource registered) %.0f bytes per host; peak %.0f MiB "
               "in all, %.0f bytes per host\n",
               (rss_world - rss0) * 1024.0 / hosts, rss_end / 1024.0, (rss_end - rss0) * 1024.0 / hosts);

@@ -9,6 +9,7 @@
 // Scheduler frees its hosts.
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 
 #include "cansim/cloud/chain_view.hpp"
@@ -91,7 +92,7 @@ class Gateway {
   GatewayConfig cfg_;
   Rng rng_;
   Requests timeouts_;
-  std::map<std::uint64_t, Live> live_;
+  std::unordered_map<std::uint64_t, Live> live_;  // looked up by id, never iterated
   std::uint64_t next_id_ = 1;
   std::uint64_t next_user_ = 0;
   std::unique_ptr<ChainView> view_;  // Client, Contract
