@@ -113,9 +113,9 @@ TEST_CASE("a failing run is reported once the runs before it are consumed", "[ru
 
 TEST_CASE("summaries of configurations larger than the memory chunk are exact", "[results][streaming]") {
   // A column keeps 65536 values in memory, then writes them to the temporary file as a chunk:
-  // 65536 runs per configuration are one chunk in the file and nothing in memory; 70000 are one
-  // chunk and 4464 values in memory.
-  for (const std::uint64_t reps : {std::uint64_t{65536}, std::uint64_t{70000}}) {
+  // 65536 runs per configuration are one chunk in the file and nothing in memory; 65537 are one
+  // chunk and one value in memory. Three configurations: the file is reused from its start.
+  for (const std::uint64_t reps : {std::uint64_t{65536}, std::uint64_t{65537}}) {
     FastKind f(reps, 3);
     const std::vector<std::uint64_t> runs = f.sc.all_runs();
     const fs::path d = temp_dir("chunks");
