@@ -57,14 +57,15 @@ class Network {
 
   // Sends `msg`; it arrives after the link's delay unless lost, cut or the receiver crashed.
   void send(NodeId from, NodeId to, M msg) {
+    if (!up_[from]) return;  // a crashed endpoint sends nothing: not even counted as sent
     ++sent_;
-    if (!up_[from]) return;
     const LinkModel& link = link_of(from, to);
     if (!reachable(from, to) || rng_.bernoulli(link.loss)) {
       ++dropped_;
       return;
     }
     const int copies = rng_.bernoulli(link.duplicate) ? 2 : 1;
+    duplicated_ += copies - 1;
     for (int c = 0; c < copies; ++c) {
       ++in_flight_;
       // The message waits in a slot of its own; the event holds only the slot's index, so that
@@ -129,6 +130,8 @@ class Network {
   std::uint64_t sent() const { return sent_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t dropped() const { return dropped_; }
+  // Second copies made by duplication: sent + duplicated = delivered + dropped + in flight.
+  std::uint64_t duplicated() const { return duplicated_; }
   // Messages on their way (each copy of a duplicated one counts).
   std::uint64_t in_flight() const { return in_flight_; }
 
@@ -202,7 +205,7 @@ class Network {
   std::vector<FaultRecord> faults_;
   std::deque<Flight> flights_;
   std::vector<std::uint32_t> free_;
-  std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0;
+  std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0, duplicated_ = 0;
 };
 
 // Request/response on top of a network: a request gets an id and a timeout; the reply that
