@@ -462,6 +462,7 @@ struct ResultWriter::Impl {
     if (config_runs > 0 && spec.config != config) close_config();
     if (config_runs == 0) {
       config = spec.config;
+      swept = swept_cells(sc, config);  // every row of the configuration starts with these
       if (sc.kind->summarize) extra = sc.kind->summarize(sc.configs[config].params);
       head_stats.assign(headline.size(), RunningStats{});
     }
@@ -471,7 +472,7 @@ struct ResultWriter::Impl {
     row.clear();
     auto it = std::back_inserter(row);
     fmt::format_to(it, "{},{},{},{}", spec.run, spec.config, spec.repetition, spec.seed);
-    row += swept_cells(sc, spec.config);
+    row += swept;
     for (std::size_t k = 0; k < metrics.size(); ++k) {
       if (const double* v = metric_value(r, k)) {
         fmt::format_to(it, ",{}", *v);
@@ -501,7 +502,7 @@ struct ResultWriter::Impl {
         for (const auto& c : t.columns) (*f)->file << ',' << csv_field(c);
         (*f)->file << '\n';
       }
-      row = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) + swept_cells(sc, spec.config);
+      row = fmt::format("{},{},{}", spec.run, spec.config, spec.repetition) + swept;
       const std::size_t prefix = row.size();
       for (std::size_t k = 0; k < t.rows(); ++k) {
         row.resize(prefix);
@@ -536,7 +537,7 @@ struct ResultWriter::Impl {
     std::string csv;
     for (std::size_t k = 0; k < metrics.size(); ++k) {
       json st = metric_stats(columns.take(k));
-      csv += fmt::format("{}", config) + swept_cells(sc, config);
+      csv += fmt::format("{}", config) + swept;
       add_field(csv, csv_field(metrics[k]));
       for (const auto& [key, v] : st.items()) {
         add_field(csv, v.is_null() ? std::string("nan") : v.is_number_float() ? fmt::format("{}", v.get<double>()) : v.dump());
@@ -655,6 +656,7 @@ struct ResultWriter::Impl {
   RunRanges included;
   std::uint64_t run_count = 0, last_run = 0;
   std::size_t config = 0, configs = 0;
+  std::string swept;  // the current configuration's swept-parameter cells
   std::uint64_t config_runs = 0;
   MetricColumns columns;
   std::optional<ConfigSummary> extra;
