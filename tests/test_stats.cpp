@@ -118,3 +118,57 @@ TEST_CASE("counting sort sorts counts, and anything else falls back", "[stats]")
   sort_counts(w);
   CHECK(w == std::vector<double>{-1, 2.5, 3});
 }
+
+TEST_CASE("a distribution's box plot is the limit of its samples' box plots", "[stats][exact]") {
+  // A sample holding each value in exact proportion has the distribution's figures.
+  const std::vector<double> pmf{0.1, 0.2, 0.3, 0.4};
+  CountedSample sample;
+  for (int v = 0; v < 4; ++v) {
+    for (int k = 0; k < 1000 * (v + 1); ++k) sample.add(v);
+  }
+  const PmfSummary s = summarize_pmf(pmf);
+  std::vector<std::pair<double, std::uint64_t>> outliers;
+  const BoxPlot b = sample.box_plot(outliers);
+  CHECK(s.box.q1 == b.q1);
+  CHECK(s.box.median == b.median);
+  CHECK(s.box.q3 == b.q3);
+  CHECK(s.box.whisker_low == b.whisker_low);
+  CHECK(s.mean == Approx(sample.stats().mean()).epsilon(1e-12));
+  CHECK(s.sd == Approx(sample.stats().stddev()).epsilon(1e-3));  // n - 1 against n
+  CHECK(s.min == 0);
+  CHECK(s.max == 3);
+}
+
+TEST_CASE("a distribution's quantile at a tie is the midpoint, as its samples' average", "[stats][exact]") {
+  // Half at 0, half at 2: definition 7 on an even sample interpolates half way between them.
+  const std::vector<double> pmf{0.5, 0.0, 0.5};
+  CHECK(quantile_of_pmf(pmf, 0.5) == 1.0);
+  CHECK(quantile_of_pmf(pmf, 0.25) == 0.0);
+  CHECK(quantile_of_pmf(pmf, 0.75) == 2.0);
+  CHECK(quantile_of_pmf(pmf, 0.0) == 0.0);
+  CHECK(quantile_of_pmf(pmf, 1.0) == 2.0);
+  CHECK(quantile_of_pmf(pmf, 0.5 + 1e-9) == 2.0);  // just past the tie
+  CHECK(quantile_of_pmf(pmf, 0.5 - 1e-9) == 0.0);
+  CHECK_THROWS(quantile_of_pmf(pmf, 1.5));
+  const PmfSummary s = summarize_pmf(pmf);
+  CHECK(s.mean == 1.0);
+  CHECK(s.sd == 1.0);
+}
+
+TEST_CASE("a distribution's whiskers stop at the last value within 1.5 IQR", "[stats][exact]") {
+  std::vector<double> pmf(21, 0.0);
+  pmf[0] = 0.01;
+  pmf[5] = 0.49;
+  pmf[6] = 0.49;
+  pmf[20] = 0.01;
+  const PmfSummary s = summarize_pmf(pmf);
+  CHECK(s.box.q1 == 5);
+  CHECK(s.box.q3 == 6);
+  CHECK(s.box.whisker_low == 5);  // the fence is at 3.5
+  CHECK(s.box.whisker_high == 6);  // and 7.5
+  REQUIRE(s.outliers.size() == 2);
+  CHECK(s.outliers[0] == std::pair{0.0, 0.01});
+  CHECK(s.outliers[1] == std::pair{20.0, 0.01});
+  pmf[7] = 1e-300;  // tiny but possible: within the fence, so the whisker
+  CHECK(summarize_pmf(pmf).box.whisker_high == 7);
+}

@@ -399,6 +399,10 @@ Scenario validate(const json& doc, const Source& src) {
       src.fail("/repetitions", fmt::format("expected an integer in [1, 1e9], found {}", found(*reps)));
     }
     sc.repetitions = static_cast<std::uint64_t>(*i);
+    if (sc.kind->seedless && sc.repetitions != 1) {
+      src.fail("/repetitions", fmt::format("expected 1: \"{}\" computes the same numbers whatever the seed, found {}",
+                                           sc.kind->name, sc.repetitions));
+    }
   }
 
   // The sweep: which parameters vary, and their values, each validated like a parameter.

@@ -122,6 +122,65 @@ BoxPlot box_plot_sorted(std::span<const double> x) {
   return b;
 }
 
+double quantile_of_pmf(std::span<const double> pmf, double q) {
+  if (!(q >= 0.0 && q <= 1.0)) throw std::invalid_argument("quantile: q outside [0, 1]");
+  constexpr double kTie = 1e-12;
+  double cum = 0;
+  for (std::size_t x = 0; x < pmf.size(); ++x) {
+    if (pmf[x] <= 0) continue;
+    cum += pmf[x];
+    if (cum < q - kTie) continue;
+    if (cum <= q + kTie && q > 0) {  // the sample quantile alternates between x and the next value
+      for (std::size_t y = x + 1; y < pmf.size(); ++y) {
+        if (pmf[y] > 0) return (static_cast<double>(x) + static_cast<double>(y)) / 2;
+      }
+    }
+    return static_cast<double>(x);
+  }
+  for (std::size_t x = pmf.size(); x-- > 0;) {  // rounding left cum just below q = 1
+    if (pmf[x] > 0) return static_cast<double>(x);
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+PmfSummary summarize_pmf(std::span<const double> pmf) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  PmfSummary s{nan, nan, nan, nan, {nan, nan, nan, nan, nan, nan, {}}, {}};
+  double mass = 0, m1 = 0;
+  for (std::size_t x = 0; x < pmf.size(); ++x) {
+    if (pmf[x] <= 0) continue;
+    if (std::isnan(s.min)) s.min = static_cast<double>(x);
+    s.max = static_cast<double>(x);
+    mass += pmf[x];
+    m1 += pmf[x] * static_cast<double>(x);
+  }
+  if (mass <= 0) return s;
+  s.mean = m1 / mass;
+  double m2 = 0;
+  for (std::size_t x = 0; x < pmf.size(); ++x) {
+    const double d = static_cast<double>(x) - s.mean;
+    if (pmf[x] > 0) m2 += pmf[x] * d * d;
+  }
+  s.sd = std::sqrt(m2 / mass);
+  BoxPlot& b = s.box;
+  b.q1 = quantile_of_pmf(pmf, 0.25);
+  b.median = quantile_of_pmf(pmf, 0.5);
+  b.q3 = quantile_of_pmf(pmf, 0.75);
+  b.iqr = b.q3 - b.q1;
+  const double lo_fence = b.q1 - 1.5 * b.iqr, hi_fence = b.q3 + 1.5 * b.iqr;
+  for (std::size_t x = 0; x < pmf.size(); ++x) {
+    if (pmf[x] <= 0) continue;
+    const double v = static_cast<double>(x);
+    if (v < lo_fence || v > hi_fence) {
+      s.outliers.emplace_back(v, pmf[x]);
+      continue;
+    }
+    if (std::isnan(b.whisker_low)) b.whisker_low = v;
+    b.whisker_high = v;
+  }
+  return s;
+}
+
 void sort_counts(std::vector<double>& v) {
   constexpr double kLimit = 1 << 20;
   double top = 0;

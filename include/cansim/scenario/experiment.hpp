@@ -95,6 +95,9 @@ struct ExperimentKind {
   bool takes_applications = false;
   std::function<std::optional<std::string>(const ParamValues&, const app::Topology&)> check_application;
   std::function<RunResult(const RunContext&)> run;
+  // A run that does not depend on its seed (an exact method): a scenario of such a kind has one
+  // repetition, since more would compute the same numbers again.
+  bool seedless = false;
   // Names of the metrics shown in the short summary printed after a run (all when empty).
   std::vector<std::string> headline;
   // Extra per-configuration summary fields; the generic metric statistics are always there.

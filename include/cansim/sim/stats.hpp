@@ -60,6 +60,21 @@ BoxPlot box_plot(std::span<const double> data);
 void sort_counts(std::vector<double>& v);
 BoxPlot box_plot_sorted(std::span<const double> sorted);
 
+// The same figures for a distribution rather than a sample: the values 0, 1, ..., n - 1 with the
+// probabilities `pmf` (summing to 1). Each is the limit, as the sample grows, of the sample figure
+// above (the exact counterpart of a Monte Carlo box plot). Where the cumulative probability equals
+// q exactly at a value x (within 1e-12), definition 7's sample quantile does not converge: it
+// keeps alternating between x and the next value with positive probability, and the midpoint of
+// the two is returned.
+struct PmfSummary {
+  double mean, sd;           // sd: the distribution's standard deviation
+  double min, max;           // the smallest and largest values with positive probability
+  BoxPlot box;               // box.outliers stays empty: see `outliers`
+  std::vector<std::pair<double, double>> outliers;  // (value, probability) beyond the whiskers
+};
+double quantile_of_pmf(std::span<const double> pmf, double q);
+PmfSummary summarize_pmf(std::span<const double> pmf);
+
 // A sample of few distinct values (sizes, counts) kept as value -> count: its statistics are those
 // of the sorted sample it stands for, bit for bit, in memory that grows with the distinct values
 // only (millions of runs of a hundred steps each are a few hundred entries).

@@ -22,7 +22,9 @@ using can::ChurnConfig;
 using can::ChurnMeasure;
 using can::SamplePoint;
 
-ChurnConfig config_from(const ParamValues& p) {
+}  // namespace
+
+ChurnConfig churn_config(const ParamValues& p) {
   ChurnConfig c;
   c.ntotal = p.integer("ntotal");
   c.nmin = p.integer("nmin");
@@ -45,8 +47,10 @@ ChurnConfig config_from(const ParamValues& p) {
   return c;
 }
 
+namespace {
+
 RunResult run(const RunContext& ctx) {
-  const ChurnConfig c = config_from(ctx.params);
+  const ChurnConfig c = churn_config(ctx.params);
   Rng rng(ctx.seed);
   can::ChurnTrace t = can::run_churn(c, rng);
 
@@ -168,13 +172,17 @@ ConfigSummary churn_size_summary(const ParamValues& p) {
   return out;
 }
 
-ExperimentKind churn_kind() {
-  ExperimentKind k;
-  k.name = "churn";
-  k.description =
-      "The join/churn experiment of §4.1.1 (Figures 4.2, 4.3): each step candidates ask to join with "
-      "probability j, the leader answers by Algorithm 1, then every CAN node crashes with probability f.";
-  k.params = {
+std::optional<ParamError> check_churn_params(const ParamValues& p) {
+  if (auto e = check_churn_sizes(p)) return e;
+  if (p.integer("initial_size") > p.integer("nmax")) {
+    return ParamError{"initial_size",
+                      fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("initial_size"))};
+  }
+  return std::nullopt;
+}
+
+std::vector<ParamSpec> churn_params() {
+  return {
       ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN").at_least(1).at_most(1e12).def(100),
       ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(1e12).def(4),
       ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(1e12).def(10),
@@ -197,7 +205,16 @@ ExperimentKind churn_kind() {
       ParamSpec::choice("admission", {"pseudocode", "prose"},
                         "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text (accept below Nmin, then only if churn > current - Nmin)")
           .def(std::string("pseudocode")),
-  };
+  };}
+
+ExperimentKind churn_kind() {
+  ExperimentKind k;
+  k.name = "churn";
+  k.description =
+      "The join/churn experiment of §4.1.1 (Figures 4.2, 4.3): each step candidates ask to join with "
+      "probability j, the leader answers by Algorithm 1, then every CAN node crashes with probability f.";
+  k.params = churn_params();
+
   k.metrics = churn_size_metric_specs();
   for (MetricSpec m : std::vector<MetricSpec>{
       {"joins", "join requests accepted"},
@@ -207,14 +224,8 @@ ExperimentKind churn_kind() {
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),
   };
-  k.check = [](const ParamValues& p) -> std::optional<ParamError> {
-    if (auto e = check_churn_sizes(p)) return e;
-    if (p.integer("initial_size") > p.integer("nmax")) {
-      return ParamError{"initial_size",
-                        fmt::format("expected at most nmax ({}), found {}", p.integer("nmax"), p.integer("initial_size"))};
-    }
-    return std::nullopt;
-  };
+  k.check = check_churn_params;
+
   k.run = run;
   k.summarize = churn_size_summary;
   k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "dead_at_end"};

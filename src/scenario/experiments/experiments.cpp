@@ -7,6 +7,7 @@ const std::vector<ExperimentKind>& experiment_kinds() {
       can_kind(),
       cloud_init_kind(),
       churn_kind(),
+      churn_exact_kind(),
       churn_protocol_kind(),
       fig5_1_kind(),
       orchestration_kind(),

@@ -3,6 +3,7 @@
 #include <span>
 #include <vector>
 
+#include "cansim/protocols/can/churn_model.hpp"
 #include "cansim/scenario/experiment.hpp"
 
 namespace cansim::scenario {
@@ -11,6 +12,7 @@ ExperimentKind queue_kind();
 ExperimentKind can_kind();
 ExperimentKind churn_kind();
 ExperimentKind churn_protocol_kind();
+ExperimentKind churn_exact_kind();
 ExperimentKind placement_kind();
 ExperimentKind cloud_init_kind();
 ExperimentKind selection_kind();
@@ -25,6 +27,11 @@ enum ChurnMetric { kMeanSize, kMinSize, kMaxSize, kShareBelow, kReachedZero, kDe
 // the paper's statements are about (summary.json of both churn kinds).
 ConfigSummary churn_size_summary(const ParamValues& p);
 std::vector<MetricSpec> churn_size_metric_specs();
+// The step model's parameters (kinds "churn" and "churn_exact"), their rules, and the model
+// configuration they make.
+std::vector<ParamSpec> churn_params();
+std::optional<ParamError> check_churn_params(const ParamValues& p);
+can::ChurnConfig churn_config(const ParamValues& p);
 // Nmin <= Nmax <= Ntotal.
 std::optional<ParamError> check_churn_sizes(const ParamValues& p);
 // Those metrics of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
