@@ -83,6 +83,7 @@ bench: build
 docs: build
 	$(CANSIM) describe --markdown > docs/scenario-format.md
 	$(PYTHON) scripts/update_generated.py docs/contracts.md gas $(BUILD)/bench/contract_gas
+	$(PYTHON) scripts/update_generated.py docs/reproduction.md exact $(PYTHON) scripts/exact_tables.py $(CANSIM)
 
 clean:
 	rm -rf $(BUILD)

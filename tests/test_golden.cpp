@@ -134,3 +134,38 @@ TEST_CASE("every statement of the paper that held still holds", "[golden][claims
     if (golden[i]["verdict"] == "holds") CHECK(checks[i].verdict == Verdict::Holds);
   }
 }
+
+TEST_CASE("the exact solution of both figures is the golden one, under the literal reading and the closest combination",
+          "[golden][exact]") {
+  // Noise-free: every figure to 1e-9 and every verdict, not only those that held.
+  Cleanup cleanup;
+  const json golden = json::parse(read(kSource / "tests" / "golden" / "exact.json"));
+  const std::vector<std::string> closest{"params.at_zero=bootstrap", "params.sample=after_joins", "params.initial_size=4"};
+  for (const std::string pin : {"literal", "closest"}) {
+    std::vector<json> summaries;
+    for (const std::string fig : {"fig4_2", "fig4_3"}) {
+      const fs::path dir = run_figure(fig + "_exact", pin == "closest" ? closest : std::vector<std::string>{}, "." + pin);
+      summaries.push_back(json::parse(read(dir / "summary.json")));
+      const json& want = golden.at(pin).at(fig);
+      const json& got = summaries.back().at("configurations");
+      REQUIRE(got.size() == want.size());
+      for (std::size_t k = 0; k < got.size(); ++k) {
+        for (const auto& [name, value] : want[k].items()) {
+          const json& c = got[k];
+          const double v = name == "f" || name == "j" ? c.at("params").at(name).get<double>()
+                           : c.at("size").contains(name) ? c.at("size").at(name).get<double>()
+                                                         : c.at(name).get<double>();
+          INFO(pin << " " << fig << " configuration " << k << ": " << name);
+          CHECK(v == Approx(value.get<double>()).epsilon(1e-9).margin(1e-12));
+        }
+      }
+    }
+    const auto checks = check_churn_claims(summaries);
+    const json& verdicts = golden.at(pin).at("claims");
+    REQUIRE(checks.size() == verdicts.size());
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      INFO(pin << ": statement " << checks[i].number << "; figures: " << checks[i].figures);
+      CHECK(std::string(verdict_name(checks[i].verdict)) == verdicts[i].get<std::string>());
+    }
+  }
+}

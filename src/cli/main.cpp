@@ -179,8 +179,9 @@ int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
       throw OutputError(fmt::format("{}: unreadable: {}", path.string(), e.what()));
     }
     const std::string kind = summaries.back().value("experiment", "");
-    if (kind != "churn" && kind != "churn_protocol") {
-      throw OutputError(fmt::format("{}: a result of experiment \"{}\", expected \"churn\" or \"churn_protocol\"", d, kind));
+    if (kind != "churn" && kind != "churn_protocol" && kind != "churn_exact") {
+      throw OutputError(
+          fmt::format("{}: a result of experiment \"{}\", expected \"churn\", \"churn_exact\" or \"churn_protocol\"", d, kind));
     }
     if (const std::string first = summaries.front().value("experiment", ""); kind != first) {
       throw OutputError(fmt::format("{}: a result of \"{}\", the others are of \"{}\": check one model at a time", d, kind, first));

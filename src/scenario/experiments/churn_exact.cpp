@@ -1,6 +1,7 @@
 // Experiment kind "churn_exact": the step model of "churn" (§4.1.1, Figures 4.2 and 4.3) solved
 // exactly as a Markov chain (protocols/can/churn_exact.hpp): the figures that "churn" estimates
 // from samples, without sampling noise.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -28,7 +29,9 @@ RunResult run(const RunContext& ctx) {
   double below = 0;
   for (std::int64_t v = 0; v < std::min<std::int64_t>(c.nmin, c.nmax + 1); ++v) below += x.pooled[static_cast<std::size_t>(v)];
   // The first step that ended at 0, given that one did: from the probabilities of having done so by each step.
-  const double reached = x.zero_by.back();
+  // Sums of products round: a probability may leave [0, 1] by an ulp.
+  auto prob = [](double p) { return std::clamp(p, 0.0, 1.0); };
+  const double reached = prob(x.zero_by.back());
   double death = 0, before = 0;
   for (std::size_t t = 0; t < x.zero_by.size(); ++t) {
     death += static_cast<double>(t + 1) * (x.zero_by[t] - before);
@@ -36,7 +39,7 @@ RunResult run(const RunContext& ctx) {
   }
   RunResult r;
   r.metrics = {s.mean, s.sd, s.min, s.box.q1, s.box.median, s.box.q3, s.max, s.box.whisker_low, s.box.whisker_high,
-               below, reached, x.size_pmf.back().front(),
+               prob(below), reached, prob(x.size_pmf.back().front()),
                reached > 0 ? death / reached : std::numeric_limits<double>::quiet_NaN(),
                static_cast<double>(x.states), static_cast<double>(x.transitions)};
 
