@@ -18,6 +18,10 @@ packages=(
 if [ "${1:-}" = fuzz ]; then
   packages+=(clang libclang-rt-14-dev)
 fi
+# `install-deps.sh cluster`: also Slurm and munge, for the one-node cluster test (.ci/run).
+if [ "${1:-}" = cluster ]; then
+  packages+=(slurm-wlm munge)
+fi
 # `install-deps.sh bench`: also SimGrid and pkg-config, to run PHOLD in both (make bench).
 if [ "${1:-}" = bench ]; then
   packages+=(libsimgrid-dev pkg-config)
