@@ -99,6 +99,30 @@ TEST_CASE("a component that crashes mid-work: its work resumes elsewhere from it
   CHECK(c.can->detections()[0].node == 5);
 }
 
+TEST_CASE("Register: a retry from a live component changes nothing, a restart resumes its work", "[can][work][register]") {
+  // Issue 12, defect 3: a component whose RegisterReply was lost asks again (register_component's
+  // retry). The leader used to take it for a restart and record a ReassignWork of each of its
+  // Work Entries to itself. A retry carries the same life as the registration; a restart a later one.
+  FaultPlan plan;
+  plan.schedule = {{seconds(8), K::Crash, {5}, {}}, {millis(8200), K::Recover, {5}, {}}};
+  TestCan c(5, 3, plan, 0, 1, 100, 1, work_config());
+  register_all(c, 5, 1);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(40); });
+  c.sim.at(seconds(4), [&] { c.can->register_component(5); });  // the retry, while work 0 runs
+  c.sim.run_until(millis(7900));
+  REQUIRE(c.can->work_ledger().work.size() == 1);
+  CHECK(c.can->work_ledger().work[0].assignee == 5);
+  CHECK(c.can->is_running(5, 0));
+  CHECK(c.can->reassignments().empty());
+  CHECK(c.can->work_ledger().work[0].reassignments == 0);
+  // 5 crashes and comes back: it registers in a new life, and its work resumes on it.
+  c.sim.run_until(seconds(14));
+  REQUIRE(c.can->reassignments().size() == 1);
+  CHECK(c.can->reassignments()[0].from == 5);
+  CHECK(c.can->reassignments()[0].to == 5);
+  CHECK(c.can->is_running(5, 0));
+}
+
 TEST_CASE("checkpoints survive the crash of all but one replica", "[can][work]") {
   // Every member holds every checkpoint (replication 5 of 5 members). All but the leader crash
   // and come back empty; then the component crashes. The only replica left is the leader's, and
@@ -126,9 +150,10 @@ TEST_CASE("checkpoints survive the crash of all but one replica", "[can][work]")
   CHECK(c.can->work_ledger().work[0].finished);
 }
 
-TEST_CASE("a component voted out while alive is fenced: its checkpoints are refused and it stops", "[can][work]") {
+TEST_CASE("a component voted out while alive is fenced, stops, and registers again", "[can][work]") {
   // Component 5 is isolated long enough to be deregistered, then comes back: the work is
-  // component 6's now, and 5's next checkpoint request is answered with stop.
+  // component 6's now, and 5's next checkpoint request is answered with stop (the ComponentLeave
+  // sent to it was lost in the isolation).
   FaultPlan plan;
   plan.schedule = {{seconds(5), K::Isolate, {5}, {}}, {seconds(15), K::Heal, {}, {}}};
   TestCan c(5, 8, plan, 0, 1, 100, 2, work_config());
@@ -147,6 +172,28 @@ TEST_CASE("a component voted out while alive is fenced: its checkpoints are refu
   // 5 received a stop and dropped the work instead of finishing it a second time.
   CHECK_FALSE(c.can->is_running(5, 0));
   CHECK(c.can->messages_sent(MsgType::Shutdown) == 1);
+  // Issue 12, defect 6: alive, it registered again, so its capacity is not lost for good.
+  CHECK(c.can->is_registered_component(5));
+  CHECK(c.can->registered_components() == 2);
+}
+
+TEST_CASE("an idle component voted out while alive hears of it and registers again", "[can][work][register]") {
+  // Issue 12, defect 6, the other path: component 5 has no work, so no stop ever reaches it. Its
+  // links to the members are cut one way (it hears them; they do not hear its answers), so it is
+  // voted out; the leader's ComponentLeave reaches it, and it registers again once it is heard.
+  FaultPlan plan;
+  for (NodeId m = 0; m < 5; ++m) {
+    plan.schedule.push_back({seconds(5), K::Cut, {5, m}, {}});
+    plan.schedule.push_back({seconds(20), K::Uncut, {5, m}, {}});
+  }
+  TestCan c(5, 8, plan, 0, 1, 100, 2, work_config());
+  register_all(c, 5, 2);
+  c.sim.run_until(seconds(20));
+  CHECK(c.can->component_removals() == 1);
+  CHECK_FALSE(c.can->is_registered_component(5));
+  c.sim.run_until(seconds(40));
+  CHECK(c.can->is_registered_component(5));
+  CHECK(c.can->registered_components() == 2);
 }
 
 TEST_CASE("WorkLedger refuses a second live assignee and checkpoints from others", "[can][work][invariant]") {

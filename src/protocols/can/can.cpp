@@ -24,6 +24,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   checking_.assign(nodes_.size(), 0);
   first_component_ = static_cast<NodeId>(nodes_.size());
   component_pos_.assign(net_.size() - nodes_.size(), -1);
+  component_life_.assign(net_.size() - nodes_.size(), 0);
   comps_.resize(net_.size() - nodes_.size());
   rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(member_node(a), true);
@@ -188,9 +189,15 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::JoinRequest: listen_join(self, from, m.request); break;
     case MsgType::NodeJoin:
     case MsgType::NodeLeave:
-    case MsgType::ComponentJoin:
-    case MsgType::ComponentLeave: apply_entry(self, m); break;
-    case MsgType::Register: listen_register(self, from, m.request); break;
+    case MsgType::ComponentJoin: apply_entry(self, m); break;
+    case MsgType::ComponentLeave:
+      if (self >= first_component_) {
+        on_voted_out(self, m);
+      } else {
+        apply_entry(self, m);
+      }
+      break;
+    case MsgType::Register: listen_register(self, from, m.request, m.incarnation); break;
     case MsgType::RemoveRequest: listen_remove(self, m.target); break;
     case MsgType::Vote: on_vote_request(self, from, m); break;
     case MsgType::Accept: on_accept_request(self, from, m); break;
@@ -233,10 +240,11 @@ void Can::broadcast_entry(NodeId leader, CanMsg e) {
 }
 
 void Can::apply_entry(NodeId self, const CanMsg& m) {
-  // Fencing: an entry carries the nonce of the leader that issued it; one from an older nonce
-  // than this member knows (its own, or the Registry's) is refused.
+  // Fencing: an entry carries the nonce of the leader that issued it; one below the Registry's
+  // leader nonce comes from a deposed leader and is refused. A member's own promise does not
+  // fence: after an election that failed, the leader it promised against still leads.
   Node& node = nodes_[self];
-  if (m.n < std::max(node.nonce, registry_nonce())) {
+  if (m.n < registry_nonce()) {
     ++stale_entries_;
     note(self, "StaleEntry", m.n);
     return;

@@ -1,6 +1,8 @@
 // checkState (§4.1, Algorithm 2): failure detection by periodic pings of a member and a component.
 #include "cansim/protocols/can/can.hpp"
 
+#include <algorithm>
+
 #include "can_internal.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 
@@ -17,6 +19,15 @@ void Can::check_state(NodeId n) {
     return;
   }
   sim_.after(config_.check_interval, [this, n] { check_state(n); });
+  if (node.leader == n && registry_leader() != n) {
+    // A leader that missed its successor's LeaderChanged would otherwise lead on in its own eyes
+    // for good: it neither checks nor promises, and it answers pings, so nobody votes it out. It
+    // reads the Registry at every tick and follows the leader the Registry names.
+    note(n, "Deposed", registry_leader());
+    node.leader = registry_leader();
+    node.nonce = std::max(node.nonce, registry_nonce());
+    if (!is_member(n)) return;  // removed while it was cut off: the next tick ends the loop
+  }
   if (node.leader == n) return leader_duties(n);  // the leader does not check; it offers work
   if (member_list_.size() < 2) return;
   NodeId peer = n;

@@ -15,6 +15,10 @@ bool Can::may_promise(const Node& node, std::uint64_t n, NodeId proposer) const 
   return can::may_promise({node.nonce, node.promised_to, sim_.now() >= node.promise_expires}, n, proposer);
 }
 
+std::size_t Can::elections_in_progress() const {
+  return static_cast<std::size_t>(std::count_if(nodes_.begin(), nodes_.end(), [](const Node& x) { return x.n != 0; }));
+}
+
 void Can::lead_elect(NodeId p) {
   Node& node = nodes_[p];
   if (!net_.is_up(p) || node.n != 0) return;
@@ -27,11 +31,11 @@ void Can::lead_elect(NodeId p) {
   node.nonce = n;
   node.promised_to = p;
   node.promise_expires = sim_.now() + config_.promise_ttl;
-  proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))}};
-  if (!is_member(p)) {
+  if (!is_member(p)) {  // removed meanwhile: nobody would count its votes
     node.n = 0;
     return;
   }
+  proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))}};
   for (NodeId q : member_list_) {
     if (q == p) continue;
     request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
@@ -133,7 +137,10 @@ void Can::on_leader_changed(NodeId self, const CanMsg& m) {
   if (m.n < node.nonce && m.n < registry_nonce()) return;  // stale news
   node.leader = m.proposer;
   node.nonce = std::max(node.nonce, m.n);
-  if (node.n != 0 && node.n <= m.n) node.n = 0;  // its own election lost
+  if (node.n != 0 && node.n <= m.n) {  // its own election lost
+    node.n = 0;
+    proposals_.erase(self);
+  }
 }
 
 }  // namespace cansim::can

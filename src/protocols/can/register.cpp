@@ -26,7 +26,9 @@ void Can::index_component(NodeId c, bool registered) {
 void Can::register_component(NodeId component, std::function<void(bool)> on_answer) {
   // A registered component asks again after a restart: it has lost its runs.
   if (component < first_component_ || !net_.is_up(component)) return;
-  request(component, registry_leader(), msg(MsgType::Register), config_.vote_timeout + probe_time(),
+  CanMsg m = msg(MsgType::Register);
+  m.incarnation = comps_[component - first_component_].incarnation;
+  request(component, registry_leader(), m, config_.vote_timeout + probe_time(),
           [on_answer](const CanMsg& r) {
             if (on_answer) on_answer(r.yes);
           },
@@ -35,18 +37,40 @@ void Can::register_component(NodeId component, std::function<void(bool)> on_answ
           });
 }
 
-void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request_id) {
+void Can::on_voted_out(NodeId c, const CanMsg& m) {
+  // A component voted out while alive (a false suspicion) would otherwise be lost capacity for
+  // good: its work went to others, so it drops it, and it registers again, in the same life.
+  if (m.target != c) return;
+  note(c, "VotedOut", c);
+  auto it = runs_.find(c);
+  if (it != runs_.end()) {
+    const std::vector<Run> runs = it->second;
+    runs_.erase(it);
+    for (const Run& r : runs) {
+      if (behaviour_.stop) behaviour_.stop(c, r.work);
+    }
+  }
+  register_component(c);
+}
+
+void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request_id, std::uint32_t incarnation) {
   // Register: the leader checks the component's endpoint, then commits the entry to the CAN
-  // ledger and broadcasts it.
-  // A component that is registered already has restarted: its work restarts from its checkpoints.
+  // ledger and broadcasts it. A component registered already in an earlier life has restarted:
+  // its work restarts from its checkpoints. One registered in this very life is retrying (the
+  // reply was lost): it is answered, and its work, still running, is left alone.
   if (!leads(leader) || component < first_component_) {
     send(leader, component, msg(MsgType::RegisterReply, request_id));
     return;
   }
   probe(leader, component,
-        [this, leader, component, request_id] {
+        [this, leader, component, request_id, incarnation] {
           if (!leads(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
-          if (is_registered_component(component)) {
+          std::uint32_t& life = component_life_[component - first_component_];
+          const bool retry = is_registered_component(component) && life == incarnation;
+          life = incarnation;
+          if (retry) {
+            note(leader, "RegisterRetry", component);
+          } else if (is_registered_component(component)) {
             restart_component_work(leader, component);
           } else {
             index_component(component, true);

@@ -59,6 +59,11 @@ void Can::tally(NodeId leader, NodeId target) {
     record_removal(target);
     note(leader, "Deregister", target, yes);
     broadcast_entry(leader, MsgType::ComponentLeave, target);
+    // The component is told too: alive but suspected, it registers again (on_voted_out).
+    CanMsg told = msg(MsgType::ComponentLeave);
+    told.target = target;
+    told.n = nodes_[leader].nonce;
+    send(leader, target, told);
     assign_pending(leader);
     return;
   }

@@ -224,6 +224,10 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std
             if (r.stop) {  // the work is no longer ours
               drop_run(c, w);
               if (behaviour_.stop) behaviour_.stop(c, w);
+              // Its last work taken from it: it may have been voted out without hearing of it
+              // (the ComponentLeave lost). It registers again; if it is still registered, the
+              // leader takes the Register for a retry and nothing changes.
+              if (auto it = runs_.find(c); it == runs_.end() || it->second.empty()) register_component(c);
               return fail();
             }
             if (!r.yes) return fail();  // the built-in worker tries again with the next checkpoint

@@ -129,6 +129,7 @@ struct CanMsg {
   std::uint32_t work = 0;     // Work Entry id
   std::uint32_t progress = 0; // a checkpoint: intervals of work it saves (its digest stands for the data)
   bool stop = false;          // CheckpointAck: the work is no longer the sender's
+  std::uint32_t incarnation = 0;  // Register: the component's life (a retry carries the same)
 };
 
 // What a component does with a Work Entry when it is not the built-in worker (which computes
@@ -252,6 +253,10 @@ class Can {
   std::uint64_t messages_sent(MsgType t) const { return by_type_[static_cast<std::size_t>(t)]; }
   std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
   std::uint64_t lead_elect_attempts() const { return lead_elect_attempts_; }  // proposals begun
+  // Proposals whose promises and accepts are kept, and members with an election of their own in
+  // progress: the two are always equal (a proposal is dropped when its election ends).
+  std::size_t open_proposals() const { return proposals_.size(); }
+  std::size_t elections_in_progress() const;
   std::uint64_t removals() const { return removals_; }            // members deregistered
   std::uint64_t joins() const { return joins_; }                  // members registered by Join
   // CAN ledger entries (NodeJoin, NodeLeave) a member applied, and those refused as stale.
@@ -308,7 +313,8 @@ class Can {
   // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
-  void listen_register(NodeId leader, NodeId component, std::uint64_t request);
+  void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
+  void on_voted_out(NodeId component, const CanMsg& m);
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
   void apply_entry(NodeId self, const CanMsg& m);
@@ -384,6 +390,9 @@ class Can {
   NodeId first_component_ = 0;
   std::vector<NodeId> component_list_;
   std::vector<std::int32_t> component_pos_;
+  // The life each registered component registered in: a Register of the same life is a retry
+  // (its reply was lost), one of a later life a restart whose work must resume.
+  std::vector<std::uint32_t> component_life_;
   bool started_ = false;
   std::vector<ElectionRecord> elections_;
   std::map<std::uint64_t, NodeId> leader_of_nonce_;
