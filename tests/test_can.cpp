@@ -273,6 +273,83 @@ TEST_CASE("LeadElect: a deposed leader that missed LeaderChanged follows the Reg
 
 using scenario::testing::validation_error;
 
+TEST_CASE("network faults in scenario files are validated, and nonsense is refused", "[can][faults][scenario]") {
+  const std::string head = R"({"experiment": "can", "seed": 1, "params": {"members": 5}, "faults": )";
+  CHECK(validation_error(head + R"({"duplicate": 0.25, "reorder": 1, "reorder_window_ms": 0}})") == "");
+  CHECK(validation_error(head + R"({"duplicate": 1.5}})") == ":/faults/duplicate: expected a probability in [0, 1], found 1.5");
+  CHECK(validation_error(head + R"({"reorder": -0.1}})") == ":/faults/reorder: expected a probability in [0, 1], found -0.1");
+  CHECK(validation_error(head + R"({"latency": {"law": "uniform", "low_ms": 5, "high_ms": 5}}})") == "");  // equal: fine
+  CHECK(validation_error(head + R"({"latency": {"law": "uniform", "low_ms": 50, "high_ms": 5}}})") ==
+        ":/faults/latency/high_ms: expected at least low_ms (50), found 5");
+  CHECK(validation_error(head + R"({"latency": {"law": "uniform", "low_ms": 5}}})") ==
+        ":/faults/latency/high_ms: expected a time in ms in [0, 1e7], found nothing");
+  CHECK(validation_error(head + R"({"latency": {"law": "gaussian"}}})") ==
+        ":/faults/latency/law: expected \"uniform\" or \"lognormal\", found the string \"gaussian\"");
+  CHECK(validation_error(head + R"({"latency": {"law": "lognormal", "median_ms": 10, "low_ms": 3}}})") ==
+        ":/faults/latency/low_ms: expected a key of the lognormal law (law, median_ms, sigma), found unknown key \"low_ms\"");
+  CHECK(validation_error(head + R"({"latency": {"law": "lognormal", "median_ms": 10, "sigma": 6}}})") ==
+        ":/faults/latency/sigma: expected a number in [0, 5], found 6");
+  CHECK(validation_error(head + R"({"partition_mean_s": 5}})") ==
+        ":/faults/partition_mean_s: expected partition_rate_per_s with it (random partitions are off without a rate)");
+  CHECK(validation_error(head + R"({"partition_rate_per_s": 0.1, "partition_mean_s": 0}})") ==
+        ":/faults/partition_mean_s: expected a time in s in [1e-6, 1e9], found 0");
+  // A node in two groups, a cut from a node to itself, a fault after the run.
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "partition": [[0, 1], [1, 2]]}]}})") ==
+        ":/faults/schedule/0/partition/1/0: expected each node in one group, found node 1 in groups 0 and 1");
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "cut": [2, 2]}]}})") ==
+        ":/faults/schedule/0/cut: expected two different nodes, found 2 twice");
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 60, "crash": [1]}]}})") == "");  // the last moment (duration_s 60)
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 60.5, "crash": [1]}]}})") ==
+        ":/faults/schedule/0/at_s: expected a time within the run (60 s in the shortest configuration), found 60.5");
+  CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"members": 5}, "sweep": {"duration_s": [100, 30]},
+                             "faults": {"schedule": [{"at_s": 40, "crash": [1]}]}})") ==
+        ":/faults/schedule/0/at_s: expected a time within the run (30 s in the shortest configuration), found 40");
+  // More copies of a checkpoint than members to hold them.
+  CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"members": 5, "replication": 5}})") == "");
+  CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"members": 5, "replication": 6}})") ==
+        ":/params/replication: expected at most members (5), found 6");
+}
+
+TEST_CASE("network faults reach the links and the fault injector", "[can][faults]") {
+  const auto sc = scenario::testing::load_text(
+      R"({"experiment": "can", "seed": 1, "params": {"members": 5, "duration_s": 200}, "output": {"faults": true},
+          "faults": {"duplicate": 0.25, "reorder": 0.5, "reorder_window_ms": 30,
+                     "latency": {"law": "lognormal", "median_ms": 20, "sigma": 0.3},
+                     "partition_rate_per_s": 0.05, "partition_mean_s": 4}})");
+  CHECK(sc.faults.duplicate == 0.25);
+  CHECK(sc.faults.reorder == 0.5);
+  CHECK(sc.faults.reorder_window == millis(30));
+  REQUIRE(sc.faults.latency);
+  CHECK(sc.faults.latency->law == LinkModel::Latency::LogNormal);
+  CHECK(sc.faults.latency->log_mu == Approx(std::log(0.02)));
+  const LinkModel link = with_faults(LinkModel{}, sc.faults);
+  CHECK(link.duplicate == 0.25);
+  CHECK(link.reorder == 0.5);
+  CHECK(link.latency == LinkModel::Latency::LogNormal);
+  CHECK(link.log_sigma == 0.3);
+  CHECK(link.loss == 0);  // the kind's own
+  // Random partitions: each begins and ends (a heal), in turn, and the run records them.
+  const auto results = scenario::run_runs(sc, {0}, {1, false});
+  const scenario::Table* faults = nullptr;
+  for (const auto& t : results[0].tables) {
+    if (t.name == "faults") faults = &t;
+  }
+  REQUIRE(faults != nullptr);
+  const auto& kinds = std::get<std::vector<std::string>>(*faults->column("kind"));
+  std::size_t partitions = 0;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    CHECK(kinds[i] == (i % 2 == 0 ? "partition" : "heal"));
+    partitions += kinds[i] == "partition" ? 1 : 0;
+  }
+  CHECK(partitions >= 3);  // about 200 s / (20 s + 4 s), less the draws with everyone on one side
+  // Without a rate, none.
+  const auto quiet = scenario::testing::load_text(
+      R"({"experiment": "can", "seed": 1, "params": {"members": 5, "duration_s": 200}, "output": {"faults": true}, "faults": {}})");
+  for (const auto& t : scenario::run_runs(quiet, {0}, {1, false})[0].tables) {
+    if (t.name == "faults") CHECK(t.rows() == 0);
+  }
+}
+
 TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scenario]") {
   const std::string head = R"({"experiment": "can", "seed": 1, "params": {"members": 5}, "faults": )";
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -267,9 +269,71 @@ const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "r
 
 // "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
 // {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
-FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit, const std::string& limit_name) {
+// The network faults besides the schedule: "duplicate", "reorder", "reorder_window_ms",
+// "latency": {"law": "uniform", "low_ms": 5, "high_ms": 50} or {"law": "lognormal", "median_ms":
+// 10, "sigma": 0.5}, "partition_rate_per_s", "partition_mean_s".
+void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
+  auto number = [&](const json& obj, const std::string& at, const char* key, double lo, double hi, double def,
+                    const char* what) {
+    const json* v = member(obj, key);
+    if (!v) return def;
+    if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < lo || v->get<double>() > hi) {
+      src.fail(child(at, key), fmt::format("expected {}, found {}", what, found(*v)));
+    }
+    return v->get<double>();
+  };
+  plan.duplicate = number(f, "/faults", "duplicate", 0, 1, 0, "a probability in [0, 1]");
+  plan.reorder = number(f, "/faults", "reorder", 0, 1, 0, "a probability in [0, 1]");
+  plan.reorder_window = SimTime{static_cast<std::int64_t>(
+      std::llround(number(f, "/faults", "reorder_window_ms", 0, 1e7, 50, "a time in ms in [0, 1e7]") * 1000))};
+  plan.partition_rate_per_s = number(f, "/faults", "partition_rate_per_s", 0, 1e6, 0, "a finite number >= 0");
+  if (auto why = clock_problem("1/s", plan.partition_rate_per_s)) src.fail("/faults/partition_rate_per_s", *why);
+  plan.partition_mean_s = number(f, "/faults", "partition_mean_s", 1e-6, 1e9, 10, "a time in s in [1e-6, 1e9]");
+  if (const json* p = member(f, "partition_mean_s"); p && !member(f, "partition_rate_per_s")) {
+    src.fail("/faults/partition_mean_s", "expected partition_rate_per_s with it (random partitions are off without a rate)");
+  }
+  const json* l = member(f, "latency");
+  if (!l) return;
+  require_object(*l, src, "/faults/latency");
+  const json* law = member(*l, "law");
+  if (!law || !law->is_string() || (law->get<std::string>() != "uniform" && law->get<std::string>() != "lognormal")) {
+    src.fail("/faults/latency/law", fmt::format("expected \"uniform\" or \"lognormal\", found {}", law ? found(*law) : "nothing"));
+  }
+  const bool uniform = law->get<std::string>() == "uniform";
+  const std::vector<std::string> keys = uniform ? std::vector<std::string>{"law", "low_ms", "high_ms"}
+                                                : std::vector<std::string>{"law", "median_ms", "sigma"};
+  for (const auto& [key, _] : l->items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      unknown_key(src, "/faults/latency", key, fmt::format("a key of the {} law", law->get<std::string>()), keys);
+    }
+  }
+  LatencyFault lf;
+  auto ms_time = [](double ms) { return SimTime{static_cast<std::int64_t>(std::llround(ms * 1000))}; };
+  if (uniform) {
+    lf.law = LinkModel::Latency::Uniform;
+    for (const char* key : {"low_ms", "high_ms"}) {
+      if (!member(*l, key)) src.fail(child("/faults/latency", key), "expected a time in ms in [0, 1e7], found nothing");
+    }
+    const double low = number(*l, "/faults/latency", "low_ms", 0, 1e7, 0, "a time in ms in [0, 1e7]");
+    const double high = number(*l, "/faults/latency", "high_ms", 0, 1e7, 0, "a time in ms in [0, 1e7]");
+    if (high < low) src.fail("/faults/latency/high_ms", fmt::format("expected at least low_ms ({}), found {}", low, high));
+    lf.low = ms_time(low);
+    lf.high = ms_time(high);
+  } else {
+    lf.law = LinkModel::Latency::LogNormal;
+    if (!member(*l, "median_ms")) src.fail("/faults/latency/median_ms", "expected a time in ms in (0, 1e7], found nothing");
+    const double median = number(*l, "/faults/latency", "median_ms", 1e-3, 1e7, 10, "a time in ms in [0.001, 1e7]");
+    lf.log_mu = std::log(median / 1000);
+    lf.log_sigma = number(*l, "/faults/latency", "sigma", 0, 5, 0.5, "a number in [0, 5]");
+  }
+  plan.latency = lf;
+}
+
+FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit, const std::string& limit_name,
+                      double run_s) {
   require_object(f, src, "/faults");
-  const std::vector<std::string> keys{"schedule", "crash_rate_per_s", "recovery_rate_per_s"};
+  const std::vector<std::string> keys{"schedule", "crash_rate_per_s", "recovery_rate_per_s", "duplicate", "reorder",
+                                      "reorder_window_ms", "latency", "partition_rate_per_s", "partition_mean_s"};
   for (const auto& [key, _] : f.items()) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) unknown_key(src, "/faults", key, "a faults key", keys);
   }
@@ -285,6 +349,7 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
   };
   plan.crash_rate_per_s = rate("crash_rate_per_s");
   plan.recovery_rate_per_s = rate("recovery_rate_per_s");
+  read_network_faults(f, src, plan);
   const json* schedule = member(f, "schedule");
   if (!schedule) return plan;
   if (!schedule->is_array()) src.fail("/faults/schedule", fmt::format("expected an array, found {}", found(*schedule)));
@@ -297,6 +362,10 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
     const json* t = member(e, "at_s");
     if (!t || !t->is_number() || !std::isfinite(t->get<double>()) || t->get<double>() < 0 || t->get<double>() > 1e9) {
       src.fail(child(at, "at_s"), fmt::format("expected a time in seconds in [0, 1e9], found {}", t ? found(*t) : "nothing"));
+    }
+    if (t->get<double>() > run_s) {
+      src.fail(child(at, "at_s"), fmt::format("expected a time within the run ({} s in the shortest configuration), found {}",
+                                              run_s, found(*t)));
     }
     sf.at = SimTime{static_cast<std::int64_t>(std::llround(t->get<double>() * 1e6))};
     std::string action;
@@ -332,11 +401,22 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
       sf.kind = K::Heal;
     } else if (action == "partition") {
       if (!v.is_array() || v.empty()) src.fail(ptr, fmt::format("expected an array of node groups, found {}", found(v)));
-      for (std::size_t g = 0; g < v.size(); ++g) sf.groups.push_back(nodes(v[g], child(ptr, g)));
+      std::map<NodeId, std::size_t> group_of;
+      for (std::size_t g = 0; g < v.size(); ++g) {
+        sf.groups.push_back(nodes(v[g], child(ptr, g)));
+        for (std::size_t k = 0; k < sf.groups.back().size(); ++k) {
+          const NodeId n = sf.groups.back()[k];
+          if (auto [it, fresh] = group_of.emplace(n, g); !fresh) {
+            src.fail(child(child(ptr, g), k), fmt::format("expected each node in one group, found node {} in groups {} and {}",
+                                                          n, it->second, g));
+          }
+        }
+      }
       sf.kind = K::Partition;
     } else if (action == "cut" || action == "uncut") {
       sf.nodes = nodes(v, ptr);
       if (sf.nodes.size() != 2) src.fail(ptr, fmt::format("expected [from, to], found {} nodes", sf.nodes.size()));
+      if (sf.nodes[0] == sf.nodes[1]) src.fail(ptr, fmt::format("expected two different nodes, found {} twice", sf.nodes[0]));
       sf.kind = action == "cut" ? K::Cut : K::Uncut;
     } else {
       sf.nodes = nodes(v, ptr);
@@ -491,10 +571,12 @@ Scenario validate(const json& doc, const Source& src) {
     }
     // Node ids must exist in every configuration: the smallest node count bounds them.
     std::uint64_t limit = UINT64_MAX;
+    double run_s = std::numeric_limits<double>::infinity();  // and times must fall within every run
     for (const auto& c : sc.configs) {
       limit = std::min(limit, kind.fault_nodes(c.params));
+      if (kind.run_seconds) run_s = std::min(run_s, kind.run_seconds(c.params));
     }
-    sc.faults = read_faults(*f, src, limit, kind.fault_nodes_description);
+    sc.faults = read_faults(*f, src, limit, kind.fault_nodes_description, run_s);
   }
   if (const json* a = member(doc, "applications")) {
     if (!kind.takes_applications) {

@@ -88,6 +88,9 @@ struct ExperimentKind {
   // fault schedule must be below it) and what the nodes are, for messages. Empty: no faults.
   std::function<std::uint64_t(const ParamValues&)> fault_nodes;
   std::string fault_nodes_description;
+  // How long a configuration's run lasts in simulated seconds, when the kind knows in advance:
+  // a scheduled fault after the end is refused. Empty: not checked.
+  std::function<double(const ParamValues&)> run_seconds;
   std::function<std::optional<ParamError>(const ParamValues&)> check;  // may be empty
   // Kinds that deploy applications take a scenario's "applications" (TOSCA files with weights;
   // at least one). `check_application` refuses one that no configuration could ever run: it

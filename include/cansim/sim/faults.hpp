@@ -4,6 +4,7 @@
 // time of mean 1 / crash_rate and recovers after one of mean 1 / recovery_rate). Applied to a
 // Network, every fault lands in its trace. The random process draws from its own stream, one
 // draw per fault, so its cost follows the faults, not the number of nodes.
+#include <optional>
 #include <vector>
 
 #include "cansim/sim/network.hpp"
@@ -18,11 +19,43 @@ struct ScheduledFault {
   std::vector<std::vector<NodeId>> groups;  // Partition
 };
 
+// A latency distribution that replaces the kind's constant latency.
+struct LatencyFault {
+  LinkModel::Latency law = LinkModel::Latency::Constant;
+  SimTime low = millis(10), high = millis(10);  // Constant: low; Uniform: [low, high]
+  double log_mu = -4.6, log_sigma = 0.5;        // LogNormal: of the delay in seconds
+};
+
 struct FaultPlan {
   std::vector<ScheduledFault> schedule;
   double crash_rate_per_s = 0;     // per up node; 0: no random crashes
   double recovery_rate_per_s = 0;  // per crashed node; 0: crashed nodes stay down
+  // The network's misbehaviour on every link, besides the kind's own loss and latency.
+  double duplicate = 0;             // probability that a message is delivered twice
+  double reorder = 0;               // probability that a message is held back, up to reorder_window
+  SimTime reorder_window = millis(50);
+  std::optional<LatencyFault> latency;
+  // Random partitions: they begin at this rate (a Poisson process); each splits the nodes in two
+  // by a fair coin per node and lasts an exponential time of mean partition_mean_s, then heals
+  // (ending every partition, isolation and cut, as a scheduled heal does).
+  double partition_rate_per_s = 0;
+  double partition_mean_s = 10;
 };
+
+// A kind's link model with the plan's network faults applied.
+inline LinkModel with_faults(LinkModel link, const FaultPlan& plan) {
+  link.duplicate = plan.duplicate;
+  link.reorder = plan.reorder;
+  link.reorder_window = plan.reorder_window;
+  if (plan.latency) {
+    link.latency = plan.latency->law;
+    link.base = plan.latency->low;
+    link.high = plan.latency->high;
+    link.log_mu = plan.latency->log_mu;
+    link.log_sigma = plan.latency->log_sigma;
+  }
+  return link;
+}
 
 // Schedules a plan on a network. Keep it alive as long as the simulation runs (its random
 // process refers to it). `on_crash` / `on_recover` let the owner of the endpoints drop and
@@ -38,6 +71,13 @@ class FaultInjector {
       crash_mean_us_ = 1e6 / plan.crash_rate_per_s;
       recover_mean_us_ = plan.recovery_rate_per_s > 0 ? 1e6 / plan.recovery_rate_per_s : 0.0;
       for (NodeId n = 0; n < net_.size(); ++n) arm(n);
+    }
+    if (plan.partition_rate_per_s > 0) {
+      // Its own stream, so that switching partitions on does not move the crashes.
+      partition_rng_ = rng_.stream("partitions");
+      partition_every_us_ = 1e6 / plan.partition_rate_per_s;
+      partition_mean_us_ = plan.partition_mean_s * 1e6;
+      next_partition();
     }
   }
   FaultInjector(const FaultInjector&) = delete;
@@ -77,9 +117,28 @@ class FaultInjector {
     });
   }
 
+  void next_partition() {
+    sim_.after(SimTime{1 + static_cast<std::int64_t>(partition_rng_.exponential(partition_every_us_))}, [this] {
+      std::vector<std::vector<NodeId>> sides(2);
+      for (NodeId n = 0; n < net_.size(); ++n) sides[partition_rng_.below(2)].push_back(n);
+      const SimTime lasts{1 + static_cast<std::int64_t>(partition_rng_.exponential(partition_mean_us_))};
+      if (!sides[0].empty() && !sides[1].empty()) {
+        net_.partition(sides);
+        sim_.after(lasts, [this] {
+          net_.heal();
+          next_partition();
+        });
+      } else {
+        next_partition();  // everyone on one side: no partition this time
+      }
+    });
+  }
+
   Simulator& sim_;
   Network<M>& net_;
   Rng rng_;
+  Rng partition_rng_{0};
+  double partition_every_us_ = 0, partition_mean_us_ = 0;
   std::function<void(NodeId)> on_crash_, on_recover_;
   double crash_mean_us_ = 0, recover_mean_us_ = 0;
 };

@@ -7,11 +7,14 @@
 #include <limits>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "cansim/sim/stats.hpp"
+
 #include "can_world.hpp"
 #include "experiments.hpp"
 
@@ -35,7 +38,7 @@ RunResult run(const RunContext& ctx) {
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
   cfg.trace = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
-  CanWorld world(p, root, n, n, components, 1, n, cfg);
+  CanWorld world(p, root, n, n, components, 1, n, cfg, ctx.faults);
   Simulator& sim = world.sim;
   chain::Chain& chain = world.chain;
   Network<CanMsg>& net = world.net;
@@ -204,6 +207,14 @@ ExperimentKind can_kind() {
     return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
   };
   k.fault_nodes_description = "members, then components";
+  k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("duration_s")); };
+  k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (p.integer("replication") > p.integer("members")) {
+      return ParamError{"replication", fmt::format("expected at most members ({}), found {}", p.integer("members"),
+                                                   p.integer("replication"))};
+    }
+    return std::nullopt;
+  };
   k.run = run;
   k.headline = {"elections", "time_to_new_leader_s", "time_to_detect_s", "time_to_reassign_s", "messages", "gas"};
   return k;

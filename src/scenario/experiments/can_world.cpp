@@ -136,8 +136,8 @@ can::CanConfig can_config(const ParamValues& p) {
 }
 
 CanWorld::CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
-                   std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg)
-    : chain(sim, chain_config(p)), net(sim, root.stream("network"), nodes + components, link_model(p)),
+                   std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults)
+    : chain(sim, chain_config(p)), net(sim, root.stream("network"), nodes + components, with_faults(link_model(p), faults)),
       reg(chain::contract_address(owner, 0)) {
   Rng key_rng = root.stream("keys");
   std::vector<chain::KeyPair> keys;

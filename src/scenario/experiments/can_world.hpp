@@ -9,6 +9,7 @@
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/scenario/experiment.hpp"
 #include "cansim/scenario/params.hpp"
+#include "cansim/sim/faults.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
 
@@ -36,8 +37,9 @@ struct CanWorld {
   // `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0
   // the appointed leader; `components` endpoints after them. Draws from root's "network" and
   // "keys" streams; the CAN (configured by `cfg`) from "can".
+  // The scenario's network faults (duplication, reordering, a latency law) apply to every link.
   CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
-           std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg);
+           std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults);
   CanWorld(const CanWorld&) = delete;
   CanWorld& operator=(const CanWorld&) = delete;
 

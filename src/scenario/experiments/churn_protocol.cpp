@@ -44,7 +44,7 @@ RunResult run(const RunContext& ctx) {
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
   cfg.trace = ctx.output.boolean("trace");
-  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg);
+  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults);
   can::Can& can = *world.can;
   Rng draws = root.stream("churn");
   FaultInjector<can::CanMsg> faults(world.sim, world.net, root.stream("faults"), ctx.faults,
@@ -205,6 +205,7 @@ ExperimentKind churn_protocol_kind() {
   };
   k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("ntotal")); };
   k.fault_nodes_description = "the Ntotal nodes";
+  k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("steps")) * p.real("step_s"); };
   k.run = run;
   k.summarize = churn_size_summary;
   k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "elections"};

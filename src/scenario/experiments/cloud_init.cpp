@@ -35,6 +35,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cloud::CloudConfig cfg = cloud_config(p);
   cfg.prebuilt = false;
   cfg.link.loss = p.real("loss");
+  cfg.link = with_faults(cfg.link, ctx.faults);
   cfg.agents.telemetry_interval = SimTime{static_cast<std::int64_t>(std::llround(p.real("telemetry_interval_s") * 1e6))};
   cfg.agents.broken_api_share = p.real("broken_api_share");
   cfg.agents.broken_telemetry_share = p.real("broken_telemetry_share");
@@ -241,6 +242,7 @@ ExperimentKind cloud_init_kind() {
     return n;
   };
   k.fault_nodes_description = "hosts: the cpu hosts, then gpu, mic and fpga, in that order";
+  k.run_seconds = [](const ParamValues& p) { return p.real("duration_s"); };
   k.takes_applications = true;
   k.check_application = check_cloud_application;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("cloud_init")); };

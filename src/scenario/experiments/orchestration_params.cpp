@@ -80,6 +80,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.gateway = gateway_config(p);
   c.gateway.deposit = static_cast<chain::Wei>(p.real("deposit_wei"));
   c.cloud.link.loss = p.real("loss");
+  c.cloud.link = with_faults(c.cloud.link, faults);
   c.cloud.orchestration_price_per_minute = static_cast<chain::Wei>(p.integer("orchestration_price"));
   c.cloud.retry_limit = static_cast<std::uint64_t>(p.integer("retry_limit"));
   c.cloud.app_ok_interval_ms = static_cast<std::uint64_t>(std::llround(p.real("app_ok_interval_s") * 1000));
@@ -126,6 +127,13 @@ void declare_orchestration_kind(ExperimentKind& k) {
   k.fault_nodes_description = "OCAN members, then Orchestrators";
   k.takes_applications = true;
   k.check_application = check_cloud_application;
+  k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (p.integer("replication") > p.integer("members")) {
+      return ParamError{"replication", fmt::format("expected at most members, the OCAN's size ({}), found {}",
+                                                   p.integer("members"), p.integer("replication"))};
+    }
+    return std::nullopt;
+  };
 }
 
 void write_orchestration_outputs(RunResult& r, const ParamValues& output, const orchestration::OrchestrationWorld& w) {
