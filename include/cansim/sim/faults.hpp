@@ -93,6 +93,13 @@ class FaultInjector {
     net_.recover(n);
     if (on_recover_) on_recover_(n);
   }
+  // The end of the faults (a quiet phase begins): no random fault from now on, every partition,
+  // isolation and cut healed, every crashed node recovered. Scheduled faults still apply.
+  void end_random_faults() {
+    stopped_ = true;
+    net_.heal();
+    for (NodeId n = 0; n < net_.size(); ++n) recover(n);
+  }
 
  private:
   void apply(const ScheduledFault& f) {
@@ -112,6 +119,7 @@ class FaultInjector {
     if (!up && recover_mean_us_ <= 0) return;
     const double mean = up ? crash_mean_us_ : recover_mean_us_;
     sim_.after(SimTime{1 + static_cast<std::int64_t>(rng_.exponential(mean))}, [this, n, up] {
+      if (stopped_) return;
       if (net_.is_up(n) == up) up ? crash(n) : recover(n);
       arm(n);
     });
@@ -119,12 +127,14 @@ class FaultInjector {
 
   void next_partition() {
     sim_.after(SimTime{1 + static_cast<std::int64_t>(partition_rng_.exponential(partition_every_us_))}, [this] {
+      if (stopped_) return;
       std::vector<std::vector<NodeId>> sides(2);
       for (NodeId n = 0; n < net_.size(); ++n) sides[partition_rng_.below(2)].push_back(n);
       const SimTime lasts{1 + static_cast<std::int64_t>(partition_rng_.exponential(partition_mean_us_))};
       if (!sides[0].empty() && !sides[1].empty()) {
         net_.partition(sides);
         sim_.after(lasts, [this] {
+          if (stopped_) return;
           net_.heal();
           next_partition();
         });
@@ -138,6 +148,7 @@ class FaultInjector {
   Network<M>& net_;
   Rng rng_;
   Rng partition_rng_{0};
+  bool stopped_ = false;
   double partition_every_us_ = 0, partition_mean_us_ = 0;
   std::function<void(NodeId)> on_crash_, on_recover_;
   double crash_mean_us_ = 0, recover_mean_us_ = 0;

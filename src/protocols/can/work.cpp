@@ -15,6 +15,8 @@
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
 
+#include <fmt/format.h>
+
 namespace cansim::can {
 
 using detail::msg;
@@ -361,6 +363,37 @@ std::size_t Can::replicas_held(std::uint32_t w) const {
     n += node.store.count(w);
   }
   return n;
+}
+
+std::vector<std::string> Can::liveness_problems() const {
+  std::vector<std::string> out;
+  const NodeId leader = registry_leader();
+  if (!leads(leader)) out.push_back(fmt::format("the Registry's leader {} does not lead (up: {})", leader, net_.is_up(leader)));
+  std::size_t live_members = 0;
+  for (NodeId n = 0; n < nodes_.size(); ++n) {
+    if (!net_.is_up(n)) continue;
+    if (is_member(n)) {
+      ++live_members;
+      if (nodes_[n].leader != leader) out.push_back(fmt::format("member {} follows {}, not {}", n, nodes_[n].leader, leader));
+    } else if (nodes_[n].leader == n && n != leader) {
+      out.push_back(fmt::format("node {} believes it leads", n));
+    }
+  }
+  const std::size_t want = std::min<std::size_t>(config_.replication, live_members);
+  for (std::uint32_t w : open_work_) {
+    const WorkEntry& e = ledger_.work[w];
+    if (e.finished) continue;
+    if (e.assignee == kNoComponent || !net_.is_up(e.assignee) || !is_registered_component(e.assignee) ||
+        !is_running(e.assignee, w)) {
+      out.push_back(fmt::format("work {} has no live assignee running it (assignee {})", w,
+                                e.assignee == kNoComponent ? std::string("none") : std::to_string(e.assignee)));
+    }
+    if (e.cpa.empty()) continue;
+    std::size_t held = 0;
+    for (NodeId n = 0; n < nodes_.size(); ++n) held += net_.is_up(n) && nodes_[n].store.contains(w, e.cpa.back()) ? 1 : 0;
+    if (held < want) out.push_back(fmt::format("work {}: checkpoint {} has {} live replicas of {}", w, e.cpa.back(), held, want));
+  }
+  return out;
 }
 
 void Can::drop_replicas(NodeId member, std::uint32_t w) {

@@ -60,7 +60,10 @@ RunResult run(const RunContext& ctx) {
   for (std::int64_t w = 0; w < p.integer("work_entries"); ++w) {
     sim.at(ms(p, "work_at_ms"), [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
   }
+  const std::int64_t quiet = p.integer("quiet_s");
+  if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&faults] { faults.end_random_faults(); });
   sim.run_until(seconds(p.integer("duration_s")));
+  const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
 
   double replaced_after = std::numeric_limits<double>::quiet_NaN();
   for (const auto& e : can.elections()) {
@@ -112,7 +115,12 @@ RunResult run(const RunContext& ctx) {
       static_cast<double>(inconclusive),
       static_cast<double>(can.lead_elect_attempts()),
       static_cast<double>(leader),
+      quiet > 0 ? static_cast<double>(problems.size()) : nan,
   };
+  if (ctx.output.boolean("liveness")) {
+    std::vector<std::string> what = problems;
+    r.tables.push_back(Table{"liveness", {"problem"}, {std::move(what)}, true});
+  }
   if (ctx.output.boolean("transactions")) {
     std::vector<std::string> fn;
     std::vector<std::int64_t> sent, ok, tx_gas;
@@ -169,6 +177,9 @@ ExperimentKind can_kind() {
       ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(5000).in_unit("ms"),
       ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(3),
       ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(0),
+      ParamSpec::integer("quiet_s", "the run's last seconds free of faults: then every partition heals, every crashed node "
+                                    "recovers, no random fault follows, and liveness is checked at the end; 0: faults to the end")
+          .at_least(0).at_most(1e7).def(0).in_unit("s"),
   };
   for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
   k.outputs = {
@@ -177,6 +188,7 @@ ExperimentKind can_kind() {
       ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)").def(false),
       fault_output(),
       trace_output(),
+      ParamSpec::boolean("liveness", "write liveness.csv: the liveness conditions that fail at the end (with quiet_s > 0)").def(false),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},
@@ -202,13 +214,19 @@ ExperimentKind can_kind() {
       {"fetch_inconclusive", "resumes in which some member did not answer the checkpoint fetch"},
       {"lead_elect_attempts", "LeadElect proposals begun (promises asked for a nonce)"},
       {"leader_at_end", "the Registry's leader at the end (a member's node id)"},
+      {"liveness_problems", "with quiet_s > 0, the liveness conditions that fail at the end (docs/model.md); NaN otherwise"},
   };
   k.fault_nodes = [](const ParamValues& p) {
     return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
   };
   k.fault_nodes_description = "members, then components";
-  k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("duration_s")); };
+  // Scheduled faults belong to the fault phase, before the quiet one.
+  k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("duration_s") - p.integer("quiet_s")); };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (p.integer("quiet_s") >= p.integer("duration_s")) {
+      return ParamError{"quiet_s", fmt::format("expected less than duration_s ({}), found {}", p.integer("duration_s"),
+                                               p.integer("quiet_s"))};
+    }
     if (p.integer("replication") > p.integer("members")) {
       return ParamError{"replication", fmt::format("expected at most members ({}), found {}", p.integer("members"),
                                                    p.integer("replication"))};

@@ -210,6 +210,12 @@ class Can {
   const ReplicaAudit& replica_audit() const { return audit_; }
   // Replicas of Work Entry `w` that the members' own stores hold now (not the audit's account).
   std::size_t replicas_held(std::uint32_t w) const;
+  // Liveness, for a moment when faults have stopped long enough (issue: the invariants only say
+  // nothing bad happened): the Registry's leader is up and leads; every live member follows it and
+  // no other live node believes it leads; every unfinished Work Entry runs on a live, registered
+  // assignee; the newest acknowledged checkpoint of each is held by min(replication, live members)
+  // live members. What does not hold, one line each (empty: live).
+  std::vector<std::string> liveness_problems() const;
   struct Reassignment {
     SimTime at;             // ReassignWork committed
     std::uint32_t work;
