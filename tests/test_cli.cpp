@@ -512,3 +512,31 @@ TEST_CASE("sweeps and run counts beyond one machine are refused before anything 
   CHECK(v.status == 2);
   CHECK(v.output.find("expected at most 100000 configurations") != std::string::npos);
 }
+
+TEST_CASE("swarm: the same report for any thread count, and a failing seed's file reproduces it", "[cli][swarm]") {
+  const TempDir tmp("swarm");
+  const fs::path& d = tmp.path;
+  // 40 seeds pass with the stated bound (150 s of quiet), on one thread as on two.
+  const auto one = run_cli("swarm --seeds 40 --threads 1 -o " + (d / "a").string());
+  const auto two = run_cli("swarm --seeds 40 --threads 2 -o " + (d / "b").string());
+  CHECK(one.status == 0);
+  CHECK(one.output.find("swarm: 40 seeds from 1, 0 failed") != std::string::npos);
+  auto report = [](const std::string& out) {  // without the wall time (stderr, in any order)
+    return std::regex_replace(out, std::regex("swarm: [0-9.]+ s\n"), "");
+  };
+  CHECK(report(one.output).find(" s\n") == std::string::npos);
+  CHECK(report(one.output) == report(two.output));
+  CHECK_FALSE(fs::exists(d / "a"));  // nothing failed, nothing written
+  // With 1 s of quiet, seed 2 is not live yet: exit 1, its scenario written, and `cansim run`
+  // of that file finds the same problems.
+  const auto hurried = run_cli("swarm --first 2 --seeds 1 --quiet-s 1 -o " + (d / "c").string());
+  CHECK(hurried.status == 1);
+  CHECK(hurried.output.find("seed 2 (") != std::string::npos);
+  CHECK(hurried.output.find("liveness after 1 s of quiet: work 2 has no live assignee") != std::string::npos);
+  const fs::path file = d / "c" / "swarm-2.json";
+  REQUIRE(fs::exists(file));
+  REQUIRE(run_cli("run " + file.string() + " -o " + (d / "rerun").string()).status == 0);
+  const std::string liveness = read(d / "rerun" / "liveness.csv");
+  CHECK(liveness.find("work 2 has no live assignee") != std::string::npos);
+  CHECK(run_cli("swarm --seeds 0").status == 2);
+}

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <optional>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include "cansim/scenario/results.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
+#include "cansim/scenario/swarm.hpp"
 #include "cansim/version.hpp"
 
 using namespace cansim::scenario;
@@ -130,6 +133,42 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
   std::fputs(writer.human_summary().c_str(), stdout);
   std::printf("results: %s\n", out.dir.c_str());
   return kOk;
+}
+
+int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<SwarmOutcome> outcomes = run_swarm(options);
+  std::size_t failed = 0, kinds = 0;
+  std::map<std::string, std::size_t> on;
+  for (const SwarmOutcome& o : outcomes) {
+    kinds += o.faults.size();
+    for (const auto& f : o.faults) ++on[f];
+    if (o.failure.empty()) continue;
+    ++failed;
+    std::filesystem::create_directories(dir);
+    const auto file = std::filesystem::path(dir) / fmt::format("swarm-{}.json", o.seed);
+    const auto tmp = std::filesystem::path(dir) / fmt::format(".swarm-{}.json.tmp", o.seed);
+    {
+      std::ofstream out(tmp);
+      out << o.scenario.dump(2) << "\n";
+      if (!out) throw OutputError(fmt::format("{}: could not write", tmp.string()));
+    }
+    std::filesystem::rename(tmp, file);
+    std::printf("seed %llu (%s): %s\n  reproduce: cansim run %s\n", static_cast<unsigned long long>(o.seed),
+                fmt::format("{}", fmt::join(o.faults, ", ")).c_str(), o.failure.c_str(), file.string().c_str());
+  }
+  std::printf("swarm: %zu seeds from %llu, %zu failed; %.1f kinds of fault per seed (", outcomes.size(),
+              static_cast<unsigned long long>(options.first_seed), failed,
+              outcomes.empty() ? 0.0 : static_cast<double>(kinds) / static_cast<double>(outcomes.size()));
+  bool first = true;
+  for (const auto& [kind, n] : on) {
+    std::printf("%s%s in %zu", first ? "" : ", ", kind.c_str(), n);
+    first = false;
+  }
+  std::printf(")\n");
+  // Wall time on stderr: stdout is the same for any thread count.
+  std::fprintf(stderr, "swarm: %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return failed ? kRunFailed : kOk;
 }
 
 int cmd_validate(const std::vector<std::string>& files) {
@@ -253,6 +292,16 @@ int main(int argc, char** argv) {
   claims->add_option("dirs", cdirs, "Result directories of churn runs (e.g. Figure 4.2 and Figure 4.3)")->required();
   claims->add_flag("--json", cjson, "Print the verdicts as JSON");
 
+  SwarmOptions so;
+  std::string sdir = "swarm-failures";
+  auto* swarm = app.add_subcommand("swarm", "Swarm-test the CAN: random worlds and fault mixes, invariants, then liveness");
+  swarm->add_option("--seeds", so.seeds, "Seeds to run (default 200)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+  swarm->add_option("--first", so.first_seed, "The first seed (default 1)");
+  swarm->add_option("--threads", so.threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
+  swarm->add_option("--quiet-s", so.quiet_s, "Seconds without faults before liveness is checked (default 150)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  swarm->add_option("-o,--out", sdir, "Where a failing seed's scenario is written (default swarm-failures)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -274,6 +323,7 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(vfiles);
     if (*describe) return cmd_describe(dkind, markdown);
     if (*claims) return cmd_claims(cdirs, cjson);
+    if (*swarm) return cmd_swarm(so, sdir);
     if (*merge) {
       merge_results(mdirs, OutputRequest{mout, mforce, args});
       std::printf("results: %s\n", mout.c_str());

@@ -54,6 +54,8 @@ class Network {
 
   // A link model for the directed link from -> to, instead of the default.
   void set_link(NodeId from, NodeId to, LinkModel link) { links_[{from, to}] = link; }
+  // The model of every link without one of its own, from now on (messages in flight keep theirs).
+  void set_default_link(LinkModel link) { default_link_ = link; }
 
   // Sends `msg`; it arrives after the link's delay unless lost, cut or the receiver crashed.
   void send(NodeId from, NodeId to, M msg) {

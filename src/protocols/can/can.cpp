@@ -108,7 +108,8 @@ void Can::on_crash(NodeId n) {
 void Can::on_recover(NodeId n) {
   if (n >= nodes_.size()) {
     // A restarted component registers again; the leader restarts its work from the checkpoints.
-    if (comps_[n - first_component_].registered_once) register_component(n);
+    const Component& comp = comps_[n - first_component_];
+    if (comp.registered_once || comp.asked) register_component(n);
     return;
   }
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
@@ -216,7 +217,10 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::CheckpointStored: on_checkpoint_stored(self, from, m); break;
     case MsgType::CheckpointWork:
     case MsgType::FinishWork: apply_entry(self, m); break;
-    case MsgType::Replicate: store_replica(self, m.work, m.progress); break;
+    case MsgType::Replicate:
+      store_replica(self, m.work, m.progress);
+      if (m.request != 0) send(self, from, msg(MsgType::UploadAck, m.request, 0, 0, true));
+      break;
     case MsgType::Fetch: on_fetch(self, from, m); break;
     case MsgType::WorkDone: on_work_done(self, from, m); break;
     case MsgType::Shutdown: on_shutdown(self, from, m); break;

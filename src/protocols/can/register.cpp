@@ -25,12 +25,28 @@ void Can::index_component(NodeId c, bool registered) {
 
 void Can::register_component(NodeId component, std::function<void(bool)> on_answer) {
   // A registered component asks again after a restart: it has lost its runs.
-  if (component < first_component_ || !net_.is_up(component)) return;
+  if (component < first_component_) return;
+  comps_[component - first_component_].asked = true;  // a crash does not make it give up
+  if (!net_.is_up(component)) return;
   CanMsg m = msg(MsgType::Register);
   m.incarnation = comps_[component - first_component_].incarnation;
   request(component, registry_leader(), m, config_.vote_timeout + probe_time(),
-          [on_answer](const CanMsg& r) {
+          [this, component, on_answer](const CanMsg& r) {
             if (on_answer) on_answer(r.yes);
+            if (r.yes && config_.register_refresh.us > 0) {
+              Component& comp = comps_[component - first_component_];
+              const std::uint64_t due = ++comp.refresh;
+              const std::uint32_t life = comp.incarnation;
+              sim_.after(config_.register_refresh, [this, component, due, life] {
+                const Component& k = comps_[component - first_component_];
+                if (k.refresh == due && k.incarnation == life) register_component(component);
+              });
+            }
+            // Refused (the leader was not leading, or did not hear its endpoint answer): it asks
+            // again, as after no answer; a Register of the same life changes nothing if it got in.
+            if (!r.yes) {
+              sim_.after(config_.check_interval, [this, component] { register_component(component); });
+            }
           },
           [this, component, on_answer] {  // no answer (the leader is down or lost it): ask again
             sim_.after(config_.check_interval, [this, component, on_answer] { register_component(component, on_answer); });

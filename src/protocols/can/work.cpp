@@ -315,7 +315,23 @@ void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
     const NodeId q = member_list_[rng_.below(member_list_.size())];
     if (q != self && std::find(chosen.begin(), chosen.end(), q) == chosen.end()) chosen.push_back(q);
   }
-  for (NodeId q : chosen) send(self, q, work_msg(MsgType::Replicate, w, progress));
+  for (NodeId q : chosen) push_replica(self, q, w, progress);
+}
+
+void Can::push_replica(NodeId self, NodeId q, std::uint32_t w, std::uint32_t progress) {
+  // A copy is acknowledged (UploadAck); a copy or an acknowledgement lost is sent again, while
+  // the sender holds the checkpoint, the receiver is a member and the work is open. Without it, a
+  // lost message left the checkpoint short of its replicas for good (the swarm's liveness check).
+  request(self, q, work_msg(MsgType::Replicate, w, progress), config_.vote_timeout, [](const CanMsg&) {},
+          [this, self, q, w, progress] {
+            sim_.after(config_.check_interval, [this, self, q, w, progress] {
+              if (!net_.is_up(self) || !nodes_[self].store.contains(w, progress) || !is_member(q) ||
+                  (w < ledger_.work.size() && ledger_.work[w].finished)) {
+                return;
+              }
+              push_replica(self, q, w, progress);
+            });
+          });
 }
 
 void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {

@@ -36,6 +36,7 @@ RunResult run(const RunContext& ctx) {
   cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
   cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
+  cfg.register_refresh = ms(p, "register_refresh_ms");
   cfg.trace = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
   CanWorld world(p, root, n, n, components, 1, n, cfg, ctx.faults);
@@ -61,7 +62,9 @@ RunResult run(const RunContext& ctx) {
     sim.at(ms(p, "work_at_ms"), [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
   }
   const std::int64_t quiet = p.integer("quiet_s");
-  if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&faults] { faults.end_random_faults(); });
+  LinkModel calm;
+  calm.base = ms(p, "latency_ms");
+  if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&faults, calm] { faults.end_random_faults(calm); });
   sim.run_until(seconds(p.integer("duration_s")));
   const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
 
@@ -177,8 +180,12 @@ ExperimentKind can_kind() {
       ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(5000).in_unit("ms"),
       ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(3),
       ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(0),
+      ParamSpec::integer("register_refresh_ms", "a registered component registers again this long after each registration "
+                                                "(a retry: nothing changes unless it was voted out unawares); 0: never")
+          .at_least(0).at_most(1e9).def(30000).in_unit("ms"),
       ParamSpec::integer("quiet_s", "the run's last seconds free of faults: then every partition heals, every crashed node "
-                                    "recovers, no random fault follows, and liveness is checked at the end; 0: faults to the end")
+                                    "recovers, every link has latency_ms and no loss, duplication or reordering, no random "
+                                    "fault follows, and liveness is checked at the end; 0: faults to the end")
           .at_least(0).at_most(1e7).def(0).in_unit("s"),
   };
   for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));

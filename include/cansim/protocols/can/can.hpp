@@ -56,6 +56,10 @@ struct CanConfig {
   std::uint32_t replication = 3;            // copies of a checkpoint, the initial storage peer's included
   SimTime checkpoint_interval = seconds(5); // a component saves a checkpoint after each such stretch of work
   std::uint32_t component_capacity = 0;     // Work Entries a component accepts at once; 0: no limit
+  // A registered component registers again this long after each registration (a Register of the
+  // same life is a retry and changes nothing), so that one voted out while alive whose
+  // ComponentLeave was lost finds out. 0: never.
+  SimTime register_refresh = seconds(30);
   bool trace = false;                       // keep a log of protocol events (Can::trace)
 };
 
@@ -295,6 +299,8 @@ class Can {
   struct Component {
     std::uint32_t incarnation = 0;  // ticks of an earlier life find it changed
     bool registered_once = false;   // on recovery it registers again
+    bool asked = false;             // it asked to register: on recovery it asks again, registered or not
+    std::uint64_t refresh = 0;      // the registration refresh that is due (older timers stand down)
   };
   // The runs of a component (only those that were given work have an entry).
   std::vector<Run>& runs_of(NodeId c) { return runs_[c]; }
@@ -321,6 +327,7 @@ class Can {
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
   void on_voted_out(NodeId component, const CanMsg& m);
+  void push_replica(NodeId self, NodeId to, std::uint32_t w, std::uint32_t progress);
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
   void apply_entry(NodeId self, const CanMsg& m);

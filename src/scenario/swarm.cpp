@@ -1,0 +1,133 @@
+// Swarm testing of the CAN (issue: the invariants and liveness under random worlds and fault mixes).
+#include "cansim/scenario/swarm.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/scenario.hpp"
+#include "cansim/sim/rng.hpp"
+
+namespace cansim::scenario {
+
+using json = nlohmann::ordered_json;
+
+json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
+  Rng rng = Rng(seed).stream("swarm");
+  auto between = [&rng](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1))); };
+  auto real = [&rng](double lo, double hi) { return rng.uniform(lo, hi); };
+  auto rounded = [](double x) { return std::round(x * 1000) / 1000; };  // short, exact in the file
+  const std::int64_t members = between(3, 9);
+  const std::int64_t components = between(0, 6);
+  const std::int64_t fault_s = between(60, 300);
+  json params;
+  params["members"] = members;
+  params["components"] = components;
+  params["work_entries"] = components > 0 ? between(0, 6) : 0;
+  params["work_length"] = between(5, 40);
+  params["checkpoint_interval_ms"] = between(1, 5) * 1000;
+  params["replication"] = between(1, std::min<std::int64_t>(3, members));
+  params["check_interval_ms"] = std::vector<std::int64_t>{500, 1000, 2000}[rng.below(3)];
+  params["ping_timeout_ms"] = between(1, 4) * 100;
+  params["ping_attempts"] = between(1, 3);
+  params["duration_s"] = fault_s + options.quiet_s;
+  params["quiet_s"] = options.quiet_s;
+  // Each kind of fault on with probability 1/2, at a rate drawn for this seed.
+  json f = json::object();
+  faults.clear();
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("crashes");
+    f["crash_rate_per_s"] = rounded(real(0.002, 0.02));
+    f["recovery_rate_per_s"] = rounded(real(0.02, 0.2));
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("partitions");
+    f["partition_rate_per_s"] = rounded(real(0.005, 0.05));
+    f["partition_mean_s"] = rounded(real(2, 15));
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("loss");
+    params["loss"] = rounded(real(0.01, 0.2));
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("duplication");
+    f["duplicate"] = rounded(real(0.01, 0.2));
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("reordering");
+    f["reorder"] = rounded(real(0.01, 0.3));
+    f["reorder_window_ms"] = between(10, 100);
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("latency");
+    if (rng.bernoulli(0.5)) {
+      const std::int64_t low = between(1, 50);
+      f["latency"] = json{{"law", "uniform"}, {"low_ms", low}, {"high_ms", low + between(0, 150)}};
+    } else {
+      f["latency"] = json{{"law", "lognormal"}, {"median_ms", between(5, 50)}, {"sigma", rounded(real(0.1, 1.0))}};
+    }
+  }
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("leader crash");
+    const std::int64_t at = between(5, fault_s - 5);
+    json schedule = json::array();
+    schedule.push_back(json{{"at_s", at}, {"crash", json::array({0})}});
+    if (rng.bernoulli(0.5)) schedule.push_back(json{{"at_s", between(at, fault_s)}, {"recover", json::array({0})}});
+    f["schedule"] = schedule;
+  }
+  json doc;
+  doc["experiment"] = "can";
+  doc["description"] = fmt::format("cansim swarm, seed {}: {}", seed, faults.empty() ? std::string("no faults") : fmt::format("{}", fmt::join(faults, ", ")));
+  doc["seed"] = seed;
+  doc["repetitions"] = 1;
+  doc["params"] = params;
+  doc["output"] = json{{"liveness", true}};
+  doc["faults"] = f;
+  return doc;
+}
+
+namespace {
+
+std::string check(const json& doc, std::uint64_t seed) {
+  const Scenario sc = parse_scenario(doc, fmt::format("swarm-{}.json", seed));
+  std::vector<RunResult> results;
+  try {
+    results = run_runs(sc, {0}, {1, false});
+  } catch (const std::exception& e) {
+    return fmt::format("safety: {}", e.what());
+  }
+  const RunResult& r = results.at(0);
+  for (const Table& t : r.tables) {
+    if (t.name != "liveness" || t.rows() == 0) continue;
+    const auto& problems = std::get<std::vector<std::string>>(t.data.at(0));
+    return fmt::format("liveness after {} s of quiet: {}", doc["params"]["quiet_s"].get<std::int64_t>(), fmt::join(problems, "; "));
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<SwarmOutcome> run_swarm(const SwarmOptions& options) {
+  std::vector<SwarmOutcome> out(options.seeds);
+  std::atomic<std::uint64_t> next{0};
+  auto work = [&] {
+    for (std::uint64_t i = next++; i < options.seeds; i = next++) {
+      SwarmOutcome& o = out[i];
+      o.seed = options.first_seed + i;
+      o.scenario = swarm_scenario(o.seed, options, o.faults);
+      o.failure = check(o.scenario, o.seed);
+    }
+  };
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(options.seeds, 1)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+}  // namespace cansim::scenario
