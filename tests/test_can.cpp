@@ -379,7 +379,8 @@ TEST_CASE("network faults reach the links and the fault injector", "[can][faults
   // Without a rate, none.
   const auto quiet = scenario::testing::load_text(
       R"({"experiment": "can", "seed": 1, "params": {"members": 5, "duration_s": 200}, "output": {"faults": true}, "faults": {}})");
-  for (const auto& t : scenario::run_runs(quiet, {0}, {1, false})[0].tables) {
+  const auto quiet_results = scenario::run_runs(quiet, {0}, {1, false});
+  for (const auto& t : quiet_results[0].tables) {
     if (t.name == "faults") CHECK(t.rows() == 0);
   }
 }
