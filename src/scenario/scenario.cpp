@@ -321,7 +321,7 @@ void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
     lf.high = ms_time(high);
   } else {
     lf.law = LinkModel::Latency::LogNormal;
-    if (!member(*l, "median_ms")) src.fail("/faults/latency/median_ms", "expected a time in ms in (0, 1e7], found nothing");
+    if (!member(*l, "median_ms")) src.fail("/faults/latency/median_ms", "expected a time in ms in [0.001, 1e7], found nothing");
     const double median = number(*l, "/faults/latency", "median_ms", 1e-3, 1e7, 10, "a time in ms in [0.001, 1e7]");
     lf.log_mu = std::log(median / 1000);
     lf.log_sigma = number(*l, "/faults/latency", "sigma", 0, 5, 0.5, "a number in [0, 5]");

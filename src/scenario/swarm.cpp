@@ -92,12 +92,18 @@ json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector
 namespace {
 
 std::string check(const json& doc, std::uint64_t seed) {
-  const Scenario sc = parse_scenario(doc, fmt::format("swarm-{}.json", seed));
   std::vector<RunResult> results;
   try {
-    results = run_runs(sc, {0}, {1, false});
+    // A drawn world the validation refuses is a defect of the swarm; in a worker thread it must
+    // be reported, not thrown.
+    const Scenario sc = parse_scenario(doc, fmt::format("swarm-{}.json", seed));
+    try {
+      results = run_runs(sc, {0}, {1, false});
+    } catch (const std::exception& e) {
+      return fmt::format("safety: {}", e.what());
+    }
   } catch (const std::exception& e) {
-    return fmt::format("safety: {}", e.what());
+    return fmt::format("the drawn scenario is invalid: {}", e.what());
   }
   const RunResult& r = results.at(0);
   for (const Table& t : r.tables) {

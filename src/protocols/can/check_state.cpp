@@ -19,12 +19,12 @@ void Can::check_state(NodeId n) {
     return;
   }
   sim_.after(config_.check_interval, [this, n] { check_state(n); });
-  if (node.leader != registry_leader()) {
+  if (const NodeId named = registry_leader(); node.leader != named) {
     // A member that missed the LeaderChanged of a new leader would otherwise follow the old one
     // for good while it answers pings (a deposed leader: it neither checks nor promises, so nobody
     // votes it out). Every member reads the Registry at every tick and follows the leader it names.
-    note(n, node.leader == n ? "Deposed" : "FollowRegistry", registry_leader());
-    node.leader = registry_leader();
+    note(n, node.leader == n ? "Deposed" : "FollowRegistry", named);
+    node.leader = named;
     node.nonce = std::max(node.nonce, registry_nonce());
     if (!is_member(n)) return;  // removed while it was cut off: the next tick ends the loop
   }
