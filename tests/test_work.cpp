@@ -146,7 +146,10 @@ TEST_CASE("checkpoints survive the crash of all but one replica", "[can][work]")
   c.sim.run_until(seconds(80));
   REQUIRE(c.can->resumes().size() == 1);
   CHECK(c.can->resumes()[0].conclusive);
-  CHECK(c.can->resumes()[0].progress == last);
+  // The checkpoint the component was saving when the members crashed waited for a majority and
+  // was committed when they came back: the resume is from it, or from `last`.
+  CHECK(c.can->resumes()[0].progress >= last);
+  CHECK(c.can->resumes()[0].progress <= last + 1);
   CHECK(c.can->work_ledger().work[0].finished);
 }
 

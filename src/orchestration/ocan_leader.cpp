@@ -97,7 +97,7 @@ void OcanLeader::append_next(std::size_t r) {
 NodeId OcanLeader::orchestrator_of(std::size_t record) const {
   const AppRecord& rec = w_.apps[record];
   if (rec.work == UINT32_MAX) return can::kNoComponent;
-  return w_.ocan->work_ledger().work[rec.work].assignee;
+  return w_.ocan->work_seen_by(w_.ocan->current_leader(), rec.work).assignee;  // as the leader's copy has it
 }
 
 }  // namespace cansim::orchestration

@@ -18,6 +18,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
                              std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
     : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng),
       requests_(sim), nodes_(keys_.size()) {
+  for (Node& node : nodes_) node.ledger = LedgerCopy(&genesis_);
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
   member_pos_.assign(nodes_.size(), -1);
@@ -36,6 +37,8 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
     }
   });
   for (NodeId n = 0; n < nodes_.size(); ++n) on_recover(n);
+  // The leader at the start has nothing to catch up with: every copy is empty.
+  if (const NodeId first = registry_leader(); first < nodes_.size()) nodes_[first].synced_for = registry_nonce();
   net_.on_message([this](NodeId to, NodeId from, const CanMsg& m) { handle(to, from, m); });
   // The Registry's LeaderChanged events: the record of elections, and the invariants.
   chain_.subscribe(reg_, [this](const chain::Log& log) {
@@ -66,10 +69,13 @@ std::uint64_t Can::registry_nonce() const { return chain::registry::leader_nonce
 
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
+    ++members_version_;
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
     arm_check(n);
   } else if (!member && member_pos_[n] >= 0) {
+    ++members_version_;
+    nodes_[n].ledger.forget_commit();
     nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
     audit_.lost(n);
     const NodeId last = member_list_.back();
@@ -85,7 +91,7 @@ void Can::on_crash(NodeId n) {
   // was waiting on.
   crashed_at_[n] = sim_.now();
   if (n < nodes_.size()) {
-    nodes_[n] = Node{};
+    reset_node(n);
     proposals_.erase(n);
     votes_.erase(votes_.lower_bound({n, 0}), votes_.lower_bound({n + 1, 0}));
     audit_.lost(n);
@@ -113,10 +119,12 @@ void Can::on_recover(NodeId n) {
     return;
   }
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
+  reset_node(n);
   Node& node = nodes_[n];
-  node = Node{};
   node.leader = member_node(chain::registry::leader(chain_.state(), reg_));
   node.nonce = registry_nonce();
+  // It may have missed entries while it was down: it asks the leader.
+  if (started_ && is_member(n) && node.leader != n) ask_missing(n, node.leader);
   arm_check(n);
 }
 
@@ -177,7 +185,8 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::UploadAck:
     case MsgType::CheckpointAck:
     case MsgType::FetchReply:
-    case MsgType::ShutdownDone: {
+    case MsgType::ShutdownDone:
+    case MsgType::LedgerSyncReply: {
       if (!requests_.complete(m.request)) break;  // late: the timeout has run
       auto it = on_reply_.find(m.request);
       if (it == on_reply_.end()) break;
@@ -190,14 +199,27 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::JoinRequest: listen_join(self, from, m.request); break;
     case MsgType::NodeJoin:
     case MsgType::NodeLeave:
-    case MsgType::ComponentJoin: apply_entry(self, m); break;
+    case MsgType::ComponentJoin:
+    case MsgType::NewLeader: on_entry(self, from, m); break;
     case MsgType::ComponentLeave:
       if (self >= first_component_) {
         on_voted_out(self, m);
       } else {
-        apply_entry(self, m);
+        on_entry(self, from, m);
       }
       break;
+    case MsgType::LedgerAck: on_ledger_ack(self, from, m); break;
+    case MsgType::LedgerFetch: on_ledger_fetch(self, from, m); break;
+    case MsgType::Snapshot: on_snapshot(self, from, m); break;
+    case MsgType::LedgerSync: {
+      const LedgerCopy& copy = nodes_[self].ledger;
+      CanMsg r = msg(MsgType::LedgerSyncReply, m.request, m.n);
+      r.index = copy.last();
+      r.entry_n = copy.nonce_at(copy.last());
+      r.commit = copy.commit();
+      send(self, from, r);
+      break;
+    }
     case MsgType::Register: listen_register(self, from, m.request, m.incarnation); break;
     case MsgType::RemoveRequest: listen_remove(self, m.target); break;
     case MsgType::Vote: on_vote_request(self, from, m); break;
@@ -209,14 +231,14 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
       if (self >= first_component_) {
         on_assignment(self, m);
       } else {
-        apply_entry(self, m);
+        on_entry(self, from, m);
       }
       break;
     case MsgType::CheckpointRequest: on_checkpoint_request(self, from, m); break;
     case MsgType::Upload: on_upload(self, from, m); break;
     case MsgType::CheckpointStored: on_checkpoint_stored(self, from, m); break;
     case MsgType::CheckpointWork:
-    case MsgType::FinishWork: apply_entry(self, m); break;
+    case MsgType::FinishWork: on_entry(self, from, m); break;
     case MsgType::Replicate:
       store_replica(self, m.work, m.progress);
       if (m.request != 0) send(self, from, msg(MsgType::UploadAck, m.request, 0, 0, true));
@@ -227,35 +249,6 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
   }
 }
 
-
-void Can::broadcast_entry(NodeId leader, MsgType type, NodeId target) {
-  CanMsg e = msg(type);
-  e.target = target;
-  broadcast_entry(leader, e);
-}
-
-void Can::broadcast_entry(NodeId leader, CanMsg e) {
-  e.n = nodes_[leader].nonce;
-  // The member a NodeJoin or NodeLeave is about learns it otherwise (JoinReply; it is gone).
-  const bool about_member = e.type == MsgType::NodeJoin || e.type == MsgType::NodeLeave;
-  for (NodeId q : member_list_) {
-    if (q != leader && !(about_member && q == e.target)) send(leader, q, e);
-  }
-}
-
-void Can::apply_entry(NodeId self, const CanMsg& m) {
-  // Fencing: an entry carries the nonce of the leader that issued it; one below the Registry's
-  // leader nonce comes from a deposed leader and is refused. A member's own promise does not
-  // fence: after an election that failed, the leader it promised against still leads.
-  Node& node = nodes_[self];
-  if (m.n < registry_nonce()) {
-    ++stale_entries_;
-    note(self, "StaleEntry", m.n);
-    return;
-  }
-  ++node.entries;
-  apply_work_entry(self, m);
-}
 
 bool Can::leads(NodeId n) const {
   return n < nodes_.size() && net_.is_up(n) && nodes_[n].leader == n && nodes_[n].nonce >= registry_nonce();

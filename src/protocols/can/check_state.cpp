@@ -28,7 +28,12 @@ void Can::check_state(NodeId n) {
     node.nonce = std::max(node.nonce, registry_nonce());
     if (!is_member(n)) return;  // removed while it was cut off: the next tick ends the loop
   }
+  repair_replicas(n);
   if (node.leader == n) return leader_duties(n);  // the leader does not check; it offers work
+  // Entries it found missing and asked for without an answer: it asks the leader again.
+  if (node.want_from != 0 && (node.fetch_at.us < 0 || sim_.now() - node.fetch_at >= config_.vote_timeout)) {
+    ask_missing(n, node.leader);
+  }
   if (member_list_.size() < 2) return;
   NodeId peer = n;
   while (peer == n) peer = member_list_[rng_.below(member_list_.size())];
@@ -45,8 +50,9 @@ void Can::check_state(NodeId n) {
             }
           });
   // §4.2: "a node will also check the state of a randomly selected Component".
-  if (component_list_.empty()) return;
-  const NodeId comp = component_list_[rng_.below(component_list_.size())];
+  const auto& components = node.ledger.components();
+  if (components.empty()) return;
+  const NodeId comp = components[rng_.below(components.size())];
   probe(n, comp, [] {}, [this, n, comp] {
     if (!net_.is_up(n)) return;
     CanMsg r = msg(MsgType::RemoveRequest);

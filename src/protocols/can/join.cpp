@@ -46,6 +46,7 @@ void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
             if (r.yes) {  // a new member reads who leads, and by which nonce, from the Registry
               nodes_[candidate].leader = registry_leader();
               nodes_[candidate].nonce = std::max(nodes_[candidate].nonce, registry_nonce());
+              ask_missing(candidate, nodes_[candidate].leader);  // and asks for the ledger
             }
             if (on_answer) on_answer(r.yes);
           },
@@ -91,7 +92,9 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
                             if (ok) {
                               ++joins_;
                               note(leader, "Join", candidate);
-                              broadcast_entry(leader, MsgType::NodeJoin, candidate);  // broadcast_node_join
+                              LedgerEntry e{MsgType::NodeJoin};  // broadcast_node_join
+                              e.target = candidate;
+                              append_entry(leader, e);
                             }
                             send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
                           });

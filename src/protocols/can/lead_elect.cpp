@@ -109,6 +109,7 @@ void Can::after_accepts(NodeId p, std::uint64_t n) {
                   for (NodeId q : member_list_) {
                     if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
                   }
+                  start_sync(p);  // it commits nothing before it caught up
                 });
 }
 

@@ -74,27 +74,32 @@ void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request
   // ledger and broadcasts it. A component registered already in an earlier life has restarted:
   // its work restarts from its checkpoints. One registered in this very life is retrying (the
   // reply was lost): it is answered, and its work, still running, is left alone.
-  if (!leads(leader) || component < first_component_) {
+  if (!may_append(leader) || component < first_component_) {
     send(leader, component, msg(MsgType::RegisterReply, request_id));
     return;
   }
   probe(leader, component,
         [this, leader, component, request_id, incarnation] {
-          if (!leads(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+          if (!may_append(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+          const bool registered = nodes_[leader].ledger.registered(component);
           std::uint32_t& life = component_life_[component - first_component_];
-          const bool retry = is_registered_component(component) && life == incarnation;
+          const bool retry = registered && life == incarnation;
           life = incarnation;
+          const CanMsg yes = msg(MsgType::RegisterReply, request_id, 0, 0, true);
           if (retry) {
             note(leader, "RegisterRetry", component);
-          } else if (is_registered_component(component)) {
+          } else if (registered) {
             restart_component_work(leader, component);
           } else {
-            index_component(component, true);
-            broadcast_entry(leader, MsgType::ComponentJoin, component);
+            // Answered once the entry is committed.
+            LedgerEntry e{MsgType::ComponentJoin};
+            e.target = component;
+            if (!append_entry(leader, e, component, yes)) return;
             note(leader, "Register", component);
             assign_pending(leader);
+            return;
           }
-          send(leader, component, msg(MsgType::RegisterReply, request_id, 0, 0, true));
+          send(leader, component, yes);
         },
         [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
 }

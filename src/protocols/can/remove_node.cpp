@@ -13,7 +13,7 @@ void Can::listen_remove(NodeId leader, NodeId target) {
   // listenRemove: a vote among the members, the leader's own included; each voter pings the
   // target itself. Removed only by a simple majority (the reporter may be the one cut off).
   Node& node = nodes_[leader];
-  if (node.leader != leader || !(is_member(target) || is_registered_component(target)) || votes_.count({leader, target})) return;
+  if (node.leader != leader || !(is_member(target) || node.ledger.registered(target)) || votes_.count({leader, target})) return;
   votes_[{leader, target}] = 0;
   ++removal_votes_;
   probe(leader, target, [] {},
@@ -53,23 +53,24 @@ void Can::tally(NodeId leader, NodeId target) {
   }
   if (target >= first_component_) {
     // Deregister (§4.2): a ledger entry, no Registry transaction; its work goes to others.
-    if (!is_registered_component(target) || !leads(leader)) return;
-    index_component(target, false);
-    ++component_removals_;
-    record_removal(target);
-    note(leader, "Deregister", target, yes);
-    broadcast_entry(leader, MsgType::ComponentLeave, target);
-    // The component is told too: alive but suspected, it registers again (on_voted_out).
+    if (!nodes_[leader].ledger.registered(target)) return;
+    // The component is told too, once the entry is committed: alive but suspected, it registers
+    // again (on_voted_out).
     CanMsg told = msg(MsgType::ComponentLeave);
     told.target = target;
     told.n = nodes_[leader].nonce;
-    send(leader, target, told);
+    LedgerEntry e{MsgType::ComponentLeave};
+    e.target = target;
+    if (!append_entry(leader, e, target, told)) return;
+    note(leader, "Deregister", target, yes);
     assign_pending(leader);
     return;
   }
   // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
   // leader's transaction reverts).
-  broadcast_entry(leader, MsgType::NodeLeave, target);
+  LedgerEntry e{MsgType::NodeLeave};
+  e.target = target;
+  append_entry(leader, e);  // a record: the Registry is what members read
   note(leader, "RemoveNode", target, yes);
   submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
                 [this, target](const chain::Receipt& r) {

@@ -34,10 +34,12 @@ CanMsg work_msg(MsgType type, std::uint32_t w, std::uint32_t progress = 0, NodeI
 }  // namespace
 
 std::uint32_t Can::submit_work(std::uint32_t length) {
+  // The client keeps its Work Entries (the oracle's table records them) and hands them to
+  // whichever leader the Registry names until they are finished: open_work_.
   const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
   track_.push_back({SimTime{0}, sim_.now(), 0});
   open_work_.insert(w);
-  if (leads(registry_leader())) assign_pending(registry_leader());
+  if (may_append(registry_leader())) assign_pending(registry_leader());
   return w;
 }
 
@@ -45,36 +47,43 @@ void Can::leader_duties(NodeId leader) {
   // Run from the leader's checkState loop: work without a live assignee is offered again, and an
   // assignee not heard of for a while is sent its entry again (the first may have been lost).
   if (!leads(leader)) return;
+  if (!may_append(leader)) {  // it took over: it catches up first (ledger_sync.cpp)
+    const Leading& l = leading(leader);
+    if (!l.syncing || sim_.now() >= l.sync_until) start_sync(leader);
+    return;
+  }
+  resend_lagging(leader);
+  advance_commit(leader);  // the members may have changed: a majority of fewer may hold an entry now
   assign_pending(leader);
   const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
+  const LedgerCopy& copy = nodes_[leader].ledger;
   for (std::uint32_t w : open_work_) {
-    const WorkEntry& e = ledger_.work[w];
-    if (e.finished || e.assignee == kNoComponent || !is_registered_component(e.assignee)) continue;
+    const WorkView& e = copy.work(w);
+    if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
     if (sim_.now() - track_[w].last_heard < quiet) continue;
     track_[w].last_heard = sim_.now();
     send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
   }
 }
 
-NodeId Can::next_component() {
-  const auto count = static_cast<std::uint32_t>(component_pos_.size());
-  for (std::uint32_t i = 1; i <= count; ++i) {
-    const std::uint32_t k = (rr_ + i) % count;
-    if (component_pos_[k] >= 0) {
-      rr_ = k;
-      return first_component_ + k;
-    }
-  }
-  return kNoComponent;
+NodeId Can::next_component(NodeId leader) {
+  // Round robin over the components the leader's copy registers, after the last one offered.
+  const auto& list = nodes_[leader].ledger.components();
+  if (list.empty()) return kNoComponent;
+  auto it = std::upper_bound(list.begin(), list.end(), first_component_ + rr_);
+  if (it == list.end()) it = list.begin();
+  rr_ = *it - first_component_;
+  return *it;
 }
 
 void Can::assign_pending(NodeId leader) {
-  if (!leads(leader)) return;
+  if (!may_append(leader)) return;
+  const LedgerCopy& copy = nodes_[leader].ledger;
   for (std::uint32_t w : open_work_) {
-    const WorkEntry& e = ledger_.work[w];
-    if (e.finished || (e.assignee != kNoComponent && is_registered_component(e.assignee))) continue;
+    const WorkView& e = copy.work(w);
+    if (e.finished || (e.assignee != kNoComponent && copy.registered(e.assignee))) continue;
     if (sim_.now() < track_[w].busy_until) continue;  // an offer is out
-    const NodeId c = next_component();
+    const NodeId c = next_component(leader);
     if (c == kNoComponent) return;
     offer(leader, w, c);
   }
@@ -86,38 +95,38 @@ void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   request(leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
           [this, leader, w, component](const CanMsg& r) {
             track_[w].busy_until = SimTime{0};
-            const WorkEntry& e = ledger_.work[w];
-            const bool needed = !e.finished && (e.assignee == kNoComponent || !is_registered_component(e.assignee));
-            if (!r.yes || !needed || !leads(leader) || !is_registered_component(component)) return;
+            const LedgerCopy& copy = nodes_[leader].ledger;
+            const WorkView& e = copy.work(w);
+            const bool needed = !e.finished && (e.assignee == kNoComponent || !copy.registered(e.assignee));
+            if (!r.yes || !needed || !may_append(leader) || !copy.registered(component)) return;
             commit_assignment(leader, w, component);
           },
           [this, w] { track_[w].busy_until = SimTime{0}; });
 }
 
 void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
-  WorkEntry& e = ledger_.work[w];
-  const NodeId previous = e.assignee;
-  ledger_.assign(w, component, sim_.now(), [this](NodeId c) { return is_registered_component(c); });
+  // AssignWork, or ReassignWork away from a deregistered assignee; the component hears of it
+  // once the entry is committed.
+  const NodeId previous = nodes_[leader].ledger.work(w).assignee;
   const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
-  if (type == MsgType::ReassignWork) {
-    const bool crashed = crashed_at(previous).us >= 0 && !net_.is_up(previous);
-    reassignments_.push_back({sim_.now(), w, previous, component, crashed ? crashed_at(previous) : SimTime{-1}});
-  }
+  CanMsg to_component = work_msg(type, w, 0, component);
+  to_component.n = nodes_[leader].nonce;
+  LedgerEntry e{type};
+  e.target = component;
+  e.work = w;
+  if (!append_entry(leader, e, component, to_component)) return;
   track_[w].last_heard = sim_.now();
   note(component, type == MsgType::AssignWork ? "AssignWork" : "ReassignWork", w, previous);
-  const CanMsg entry = work_msg(type, w, 0, component);
-  broadcast_entry(leader, entry);
-  CanMsg to_component = entry;
-  to_component.n = nodes_[leader].nonce;
-  send(leader, component, to_component);
 }
 
 void Can::restart_component_work(NodeId leader, NodeId component) {
   // ReassignWork to the same component: it restarts each of its Work Entries from the checkpoints.
+  std::vector<std::uint32_t> mine;
   for (std::uint32_t w : open_work_) {
-    const WorkEntry& e = ledger_.work[w];
-    if (!e.finished && e.assignee == component) commit_assignment(leader, w, component);
+    const WorkView& e = nodes_[leader].ledger.work(w);
+    if (!e.finished && e.assignee == component) mine.push_back(w);
   }
+  for (std::uint32_t w : mine) commit_assignment(leader, w, component);
 }
 
 void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
@@ -251,8 +260,8 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std
 bool Can::from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const {
   // Whether a leader may act on `from`'s request about m.work; a component that is no longer the
   // assignee is told to stop.
-  if (!leads(leader) || m.work >= ledger_.work.size()) return false;
-  const WorkEntry& e = ledger_.work[m.work];
+  if (!may_append(leader) || m.work >= ledger_.work.size()) return false;
+  const WorkView& e = nodes_[leader].ledger.work(m.work);
   reply.stop = e.finished || e.assignee != from;
   return !reply.stop;
 }
@@ -281,7 +290,7 @@ void Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
   if (!is_member(self)) return;  // the CAN's storage is its members'
   auto& store = nodes_[self].store;
   if (store.contains(w, progress)) return;
-  if (w < ledger_.work.size() && ledger_.work[w].finished) return;  // a copy that arrives after FinishWork
+  if (nodes_[self].ledger.work(w).finished) return;  // a copy that arrives after FinishWork
   store.insert(w, progress);
   audit_.stored(self, w, progress);
 }
@@ -290,32 +299,78 @@ void Can::on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m) {
   // Step 2: the CheckpointWork entry, which tells the peers to replicate; then the acknowledgement.
   CanMsg r = work_msg(MsgType::CheckpointAck, m.work, m.progress);
   r.request = m.request;
-  // An older checkpoint that arrived late is not committed.
-  if (from_assignee(leader, from, m, r) && m.progress > ledger_.latest(m.work)) {
-    ledger_.checkpoint(m.work, from, m.progress, sim_.now());
-    audit_.acknowledged(m.work, m.progress);
-    note(from, "CheckpointWork", m.work, m.progress);
-    broadcast_entry(leader, work_msg(MsgType::CheckpointWork, m.work, m.progress, m.target));
-    if (m.target == leader) replicate(leader, m.work, m.progress);
+  // An older checkpoint that arrived late is not committed. The acknowledgement goes out once the
+  // entry is committed.
+  const bool mine = from_assignee(leader, from, m, r);
+  const WorkView& v = nodes_[leader].ledger.work(m.work);
+  if (mine && m.progress > v.latest) {
     r.yes = true;
-    if (behaviour_.committed) behaviour_.committed(leader, m.work, m.progress);
-  } else if (!r.stop && leads(leader) && m.work < ledger_.work.size() && m.progress == ledger_.latest(m.work)) {
+    LedgerEntry e{MsgType::CheckpointWork};
+    e.target = m.target;
+    e.component = from;
+    e.work = m.work;
+    e.progress = m.progress;
+    if (append_entry(leader, e, from, r)) note(from, "CheckpointWork", m.work, m.progress);
+    return;
+  }
+  if (mine && m.progress == v.latest && v.latest_index <= nodes_[leader].ledger.commit()) {
     r.yes = true;  // a repeated report of the newest committed checkpoint (its acknowledgement was lost)
+  } else if (mine && m.progress == v.latest) {
+    return;  // not committed yet: the acknowledgement is on its way
   }
   send(leader, from, r);
 }
 
-void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
-  // The initial storage peer copies the checkpoint to replication - 1 other members.
-  if (!nodes_[self].store.contains(w, progress)) return;  // lost it
-  const std::size_t others = member_list_.size() - (is_member(self) ? 1 : 0);
-  const std::size_t copies = std::min<std::size_t>(config_.replication > 0 ? config_.replication - 1 : 0, others);
-  std::vector<NodeId> chosen;
-  while (chosen.size() < copies) {
-    const NodeId q = member_list_[rng_.below(member_list_.size())];
-    if (q != self && std::find(chosen.begin(), chosen.end(), q) == chosen.end()) chosen.push_back(q);
+std::vector<NodeId> Can::replica_holders(std::uint32_t w, NodeId peer) const {
+  // The initial storage peer, and the members ranking highest for w by rendezvous hashing, as many
+  // as make `replication`. Every member computes the same set from the Registry's member list, and
+  // a change of members moves few copies.
+  std::vector<NodeId> out;
+  if (is_member(peer)) out.push_back(peer);
+  std::vector<std::pair<std::uint64_t, NodeId>> ranked;
+  ranked.reserve(member_list_.size());
+  for (NodeId q : member_list_) {
+    if (q != peer) ranked.emplace_back(mix64((static_cast<std::uint64_t>(w) << 32) ^ q), q);
   }
-  for (NodeId q : chosen) push_replica(self, q, w, progress);
+  const std::size_t k = std::min<std::size_t>(config_.replication > out.size() ? config_.replication - out.size() : 0, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(), std::greater<>());
+  for (std::size_t i = 0; i < k; ++i) out.push_back(ranked[i].second);
+  return out;
+}
+
+void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
+  // The initial storage peer copies the checkpoint to the other replica holders.
+  if (!nodes_[self].store.contains(w, progress)) return;  // lost it
+  for (NodeId q : replica_holders(w, self)) {
+    if (q != self) push_replica(self, q, w, progress);
+  }
+}
+
+void Can::repair_replicas(NodeId self) {
+  // A replica holder that lacks the newest checkpoint of an open Work Entry in its copy of the
+  // ledger (it crashed and lost it, joined since, or a copy never came) fetches it, from the
+  // initial storage peer or, if that one left, from another member. It waits one check interval
+  // after learning of the checkpoint, for the storage peer's copy.
+  const LedgerCopy& copy = nodes_[self].ledger;
+  for (std::uint32_t w : copy.open_work()) {
+    const WorkView& v = copy.work(w);
+    if (v.latest == 0 || v.finished || nodes_[self].store.contains(w, v.latest)) continue;
+    if (sim_.now() - v.latest_seen < config_.check_interval) continue;
+    const auto holders = replica_holders(w, v.peer);
+    if (std::find(holders.begin(), holders.end(), self) == holders.end()) continue;
+    NodeId from = v.peer;
+    if (from == self || !is_member(from)) {
+      if (member_list_.size() < 2) continue;
+      from = self;
+      while (from == self) from = member_list_[rng_.below(member_list_.size())];
+    }
+    const std::uint32_t latest = v.latest;
+    request(self, from, work_msg(MsgType::Fetch, w), config_.vote_timeout,
+            [this, self, w, latest](const CanMsg& r) {
+              if (r.progress == latest) store_replica(self, w, latest);
+            },
+            [] {});
+  }
 }
 
 void Can::push_replica(NodeId self, NodeId q, std::uint32_t w, std::uint32_t progress) {
@@ -326,7 +381,7 @@ void Can::push_replica(NodeId self, NodeId q, std::uint32_t w, std::uint32_t pro
           [this, self, q, w, progress] {
             sim_.after(config_.check_interval, [this, self, q, w, progress] {
               if (!net_.is_up(self) || !nodes_[self].store.contains(w, progress) || !is_member(q) ||
-                  (w < ledger_.work.size() && ledger_.work[w].finished)) {
+                  nodes_[self].ledger.work(w).finished) {
                 return;
               }
               push_replica(self, q, w, progress);
@@ -337,8 +392,8 @@ void Can::push_replica(NodeId self, NodeId q, std::uint32_t w, std::uint32_t pro
 void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
   // FinishWork: the component runs the shut-down instructions, then the entry removes the
   // checkpoints everywhere.
-  if (!leads(leader) || m.work >= ledger_.work.size()) return;
-  const WorkEntry& e = ledger_.work[m.work];
+  if (!may_append(leader) || m.work >= ledger_.work.size()) return;
+  const WorkView& e = nodes_[leader].ledger.work(m.work);
   if (e.finished || e.assignee != from || sim_.now() < track_[m.work].busy_until) return;
   track_[m.work].last_heard = sim_.now();
   track_[m.work].busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
@@ -346,13 +401,12 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
   request(leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
           [this, leader, w](const CanMsg&) {
             track_[w].busy_until = SimTime{0};
-            if (!leads(leader) || ledger_.work[w].finished) return;
-            ledger_.finish(w, sim_.now());
-            open_work_.erase(w);
-            note(ledger_.work[w].assignee, "FinishWork", w);
-            audit_.removed(w);
-            broadcast_entry(leader, work_msg(MsgType::FinishWork, w));
-            drop_replicas(leader, w);
+            const WorkView& v = nodes_[leader].ledger.work(w);
+            if (v.finished) return;
+            const NodeId assignee = v.assignee;
+            LedgerEntry e{MsgType::FinishWork};
+            e.work = w;
+            if (append_entry(leader, e)) note(assignee, "FinishWork", w);
           },
           [this, w] { track_[w].busy_until = SimTime{0}; });
 }
@@ -365,12 +419,6 @@ void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
   r.request = m.request;
   r.yes = true;
   send(self, from, r);
-}
-
-void Can::apply_work_entry(NodeId self, const CanMsg& m) {
-  // A member applies a committed entry (the fencing check has passed).
-  if (m.type == MsgType::CheckpointWork && m.target == self) replicate(self, m.work, m.progress);
-  if (m.type == MsgType::FinishWork) drop_replicas(self, m.work);
 }
 
 std::size_t Can::replicas_held(std::uint32_t w) const {
@@ -395,10 +443,20 @@ std::vector<std::string> Can::liveness_problems() const {
       out.push_back(fmt::format("node {} believes it leads", n));
     }
   }
+  // The leader's entries get committed (a FinishWork appended at the very end is still on its way,
+  // and the work it ends counts as finished).
+  if (leads(leader)) {
+    const LedgerCopy& copy = nodes_[leader].ledger;
+    auto it = leading_.find(leader);
+    const SimTime since = it == leading_.end() ? SimTime{0} : it->second.last_append;
+    if (copy.commit() < copy.last() && sim_.now() - since > config_.vote_timeout * 2 + config_.check_interval) {
+      out.push_back(fmt::format("the leader's entries {} to {} are not committed", copy.commit() + 1, copy.last()));
+    }
+  }
   const std::size_t want = std::min<std::size_t>(config_.replication, live_members);
   for (std::uint32_t w : open_work_) {
     const WorkEntry& e = ledger_.work[w];
-    if (e.finished) continue;
+    if (e.finished || (leads(leader) && nodes_[leader].ledger.work(w).finished)) continue;
     if (e.assignee == kNoComponent || !net_.is_up(e.assignee) || !is_registered_component(e.assignee) ||
         !is_running(e.assignee, w)) {
       out.push_back(fmt::format("work {} has no live assignee running it (assignee {})", w,
@@ -407,7 +465,9 @@ std::vector<std::string> Can::liveness_problems() const {
     if (e.cpa.empty()) continue;
     std::size_t held = 0;
     for (NodeId n = 0; n < nodes_.size(); ++n) held += net_.is_up(n) && nodes_[n].store.contains(w, e.cpa.back()) ? 1 : 0;
-    if (held < want) out.push_back(fmt::format("work {}: checkpoint {} has {} live replicas of {}", w, e.cpa.back(), held, want));
+    // None left: every replica was lost in crashes (lost_checkpoints counts it); nothing can
+    // restore it, and the assignee resumed from an older one.
+    if (held < want && held > 0) out.push_back(fmt::format("work {}: checkpoint {} has {} live replicas of {}", w, e.cpa.back(), held, want));
   }
   return out;
 }

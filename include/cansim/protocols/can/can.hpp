@@ -29,6 +29,7 @@
 // lead_elect, register, work; can.cpp holds what they share.
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -38,6 +39,8 @@
 #include <boost/container/flat_set.hpp>
 
 #include "cansim/model/chain/chain.hpp"
+#include "cansim/protocols/can/ledger.hpp"
+#include "cansim/protocols/can/messages.hpp"
 #include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/protocols/can/work_ledger.hpp"
 #include "cansim/sim/network.hpp"
@@ -70,70 +73,6 @@ struct TraceEvent {
   NodeId node;
   const char* what;
   std::uint64_t a = 0, b = 0;
-};
-
-enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
-  Ping,
-  Pong,
-  Promise,
-  PromiseReply,
-  Accept,
-  AcceptReply,
-  LeaderChanged,
-  JoinRequest,    // a candidate asks the leader to join (askJoin)
-  JoinReply,      // yes: accepted (after the Registry registered it)
-  NodeJoin,       // the leader added `target`
-  RemoveRequest,  // a member found `target` silent (sendRemoveRequest)
-                  // (NodeJoin and NodeLeave are CAN ledger entries: `n` is the issuer's nonce)
-  Vote,           // the leader asks: is `target` silent for you too?
-  VoteReply,      // yes: silent
-  NodeLeave,      // the leader removed `target`
-  Register,       // a component asks the leader to be registered (§4.2)
-  RegisterReply,  // yes: registered
-  ComponentJoin,  // ledger entry: the leader registered component `target`
-  ComponentLeave, // ledger entry: the leader deregistered component `target` (by vote)
-  WorkOffer,        // the leader asks component: will you run `work`? (it validates it)
-  WorkAccept,       // yes
-  AssignWork,       // ledger entry (also sent to the component): `work` runs on `target`
-  ReassignWork,     // ledger entry: `work` moves to `target`, which resumes from its checkpoint array
-  CheckpointRequest,// component: I have checkpoint `progress` of `work`; where do I upload it?
-  CheckpointPeer,   // the leader: to `target`, the initial storage peer
-  Upload,           // component -> storage peer: the checkpoint's data (addressed by its digest)
-  UploadAck,
-  CheckpointStored, // component -> leader: `target` holds it
-  CheckpointAck,    // the leader: committed (yes), or not yours any more (stop)
-  CheckpointWork,   // ledger entry: `target` holds checkpoint `progress` of `work`; replicate it
-  Replicate,        // a storage peer -> another member: a copy
-  Fetch,            // new assignee -> member: the newest checkpoint of `work` you hold?
-  FetchReply,       // `progress` (0: none)
-  WorkDone,         // component -> leader: `work` is complete
-  Shutdown,         // the leader -> component: run `work`'s shut-down instructions
-  ShutdownDone,
-  FinishWork,       // ledger entry: `work` is over; remove its checkpoints
-};
-inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
-                                                "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
-                                                "RemoveRequest", "Vote",        "VoteReply", "NodeLeave",
-                                                "Register",  "RegisterReply", "ComponentJoin", "ComponentLeave",
-                                                "WorkOffer", "WorkAccept", "AssignWork", "ReassignWork", "CheckpointRequest",
-                                                "CheckpointPeer", "Upload", "UploadAck", "CheckpointStored", "CheckpointAck",
-                                                "CheckpointWork", "Replicate", "Fetch", "FetchReply", "WorkDone", "Shutdown",
-                                                "ShutdownDone", "FinishWork"};
-inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
-static_assert(kMsgTypes == static_cast<std::size_t>(MsgType::FinishWork) + 1, "a name for every message type");
-
-struct CanMsg {
-  MsgType type;
-  std::uint64_t request = 0;  // request id, echoed by replies
-  std::uint64_t n = 0;        // election nonce
-  NodeId proposer = 0;
-  bool yes = false;           // a promise, an accept, or a vote to remove was given
-  NodeId target = 0;          // RemoveRequest, Vote, NodeLeave: the member in question
-  chain::Signature signature; // AcceptReply: signed (n, proposer)
-  std::uint32_t work = 0;     // Work Entry id
-  std::uint32_t progress = 0; // a checkpoint: intervals of work it saves (its digest stands for the data)
-  bool stop = false;          // CheckpointAck: the work is no longer the sender's
-  std::uint32_t incarnation = 0;  // Register: the component's life (a retry carries the same)
 };
 
 // What a component does with a Work Entry when it is not the built-in worker (which computes
@@ -182,7 +121,8 @@ class Can {
   // A component registered before the run starts (as a genesis state of the CAN ledger): no
   // messages. Registering 10^5 components through Register would broadcast 10^5 entries to every
   // member.
-  void preregister_component(NodeId component) { index_component(component, true); }
+  void preregister_component(NodeId component);
+  // Registered in the committed CAN ledger (members decide from their own copies).
   bool is_registered_component(NodeId c) const { return c >= first_component_ && component_pos_[c - first_component_] >= 0; }
   std::size_t registered_components() const { return component_list_.size(); }
   std::uint64_t component_removals() const { return component_removals_; }
@@ -204,8 +144,14 @@ class Can {
   // The leader the Registry names, and whether it may commit entries now (it is up and leads by
   // the Registry's nonce): for duties a leader has beyond the CAN's own.
   NodeId current_leader() const { return registry_leader(); }
-  bool may_commit(NodeId n) const { return net_.is_up(n) && leads(n); }
+  bool may_commit(NodeId n) const { return net_.is_up(n) && may_append(n); }
+  // The work table as committed (an oracle: what every copy agrees on), and Work Entry w as
+  // member n's copy has it.
   const WorkLedger& work_ledger() const { return ledger_; }
+  const WorkView& work_seen_by(NodeId n, std::uint32_t w) const { return nodes_[n].ledger.work(w); }
+  // Member n's copy of the CAN ledger, and the committed ledger.
+  const LedgerCopy& ledger_copy(NodeId n) const { return nodes_[n].ledger; }
+  const std::vector<LedgerEntry>& committed_entries() const { return committed_; }
   // Whether component `c` is running Work Entry `w` (what it believes, not what the ledger says).
   bool is_running(NodeId c, std::uint32_t w) const {
     auto it = runs_.find(c);
@@ -272,6 +218,8 @@ class Can {
   // CAN ledger entries (NodeJoin, NodeLeave) a member applied, and those refused as stale.
   std::uint64_t entries_applied(NodeId n) const { return nodes_[n].entries; }
   std::uint64_t stale_entries() const { return stale_entries_; }
+  // Committed entries the ledger lost because every member that held them left the CAN.
+  std::uint64_t entries_lost() const { return entries_lost_; }
 
   // Network hooks for the fault injector: a crashed member loses its volatile state.
   void on_crash(NodeId n);
@@ -289,6 +237,37 @@ class Can {
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
     ReplicaStore store;  // the checkpoint replicas this member stores; lost in a crash
+    LedgerCopy ledger;   // its copy of the CAN ledger, on disk: it survives a crash (ledger_sync.cpp)
+    // The nonce it caught up for: a leader commits nothing before it caught up with a majority's
+    // copies (a leader by a later nonce has to again).
+    std::uint64_t synced_for = 0;
+    std::uint32_t want_from = 0;  // entries from here on are missing (0: none); asked at fetch_at
+    SimTime fetch_at{-1};
+  };
+  // What a leader keeps while it commits entries: how far each member's copy matches its own,
+  // and what it owes the world once an entry is committed.
+  struct Leading {
+    std::uint64_t nonce = 0;            // the nonce it leads by (a later one starts afresh)
+    std::vector<std::uint32_t> match;   // by member
+    std::vector<std::uint32_t> told;    // by member: the commit index last sent to it
+    std::uint32_t acks_next = 0;        // members whose copy holds the entry after commit
+    std::uint64_t counted = UINT64_MAX; // the member-list version acks_next was counted for
+    std::uint32_t first_own = 0;        // its first entry: entries commit by counting from there
+    SimTime last_append;
+    struct Owed {
+      std::uint32_t index;
+      NodeId to;
+      CanMsg m;  // sent to `to` once entry `index` is committed
+    };
+    std::deque<Owed> owed;
+    // LedgerSync in progress: replies, and the most advanced copy heard of.
+    bool syncing = false;
+    bool fetching = false;               // from `best`, which a majority's answers named
+    std::uint32_t replies = 0;
+    NodeId best = 0;
+    std::uint32_t best_index = 0;
+    std::uint64_t best_n = 0;
+    SimTime sync_until;
   };
   // A component's volatile state: the Work Entries it runs.
   struct Run {
@@ -330,10 +309,32 @@ class Can {
   void push_replica(NodeId self, NodeId to, std::uint32_t w, std::uint32_t progress);
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
-  void apply_entry(NodeId self, const CanMsg& m);
-  // Sends a CAN ledger entry, stamped with the leader's nonce, to every other member.
-  void broadcast_entry(NodeId leader, MsgType type, NodeId target);
-  void broadcast_entry(NodeId leader, CanMsg entry);
+  // The CAN ledger kept by every member (ledger_sync.cpp).
+  // Whether `n` may commit entries now: it leads by the Registry's nonce and caught up.
+  bool may_append(NodeId n) const { return leads(n) && nodes_[n].synced_for == nodes_[n].nonce; }
+  // Appends an entry to the leader's copy and sends it to every member; `owed` goes out once a
+  // majority holds it (to = kNobody: nothing). Returns false if the leader may not append.
+  bool append_entry(NodeId leader, LedgerEntry e, NodeId to = kNobody, CanMsg owed = {});
+  void send_entry(NodeId from, NodeId to, std::uint32_t index, bool relay);
+  void on_entry(NodeId self, NodeId from, const CanMsg& m);
+  void on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m);
+  void on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m);
+  void on_snapshot(NodeId self, NodeId from, const CanMsg& m);
+  void ask_missing(NodeId self, NodeId to);
+  void send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay);
+  Leading& leading(NodeId leader);
+  void advance_commit(NodeId leader);
+  void committed(NodeId leader, std::uint32_t index);
+  void apply_committed(const LedgerEntry& e);
+  void start_sync(NodeId leader);
+  void on_sync_reply(NodeId leader, NodeId from, const CanMsg& r);
+  void finish_sync(NodeId leader);
+  void resend_lagging(NodeId leader);
+  void reset_node(NodeId n);  // volatile state gone: a crash, a restart
+  // The side effects of an entry on the member that appended it (replication, dropped replicas).
+  void apply_entry(NodeId self, const LedgerEntry& e);
+  void apply_commits(NodeId self);
+  const LedgerCopy& view(NodeId n) const { return nodes_[n].ledger; }
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
   std::uint64_t registry_nonce() const;
@@ -350,7 +351,7 @@ class Can {
   // Work (work.cpp).
   void leader_duties(NodeId leader);
   void assign_pending(NodeId leader);
-  NodeId next_component();
+  NodeId next_component(NodeId leader);
   void offer(NodeId leader, std::uint32_t w, NodeId component);
   void commit_assignment(NodeId leader, std::uint32_t w, NodeId component);
   void on_offer(NodeId self, NodeId from, const CanMsg& m);
@@ -367,10 +368,11 @@ class Can {
   void on_upload(NodeId self, NodeId from, const CanMsg& m);
   void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
   void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
+  std::vector<NodeId> replica_holders(std::uint32_t w, NodeId peer) const;
+  void repair_replicas(NodeId self);
   void on_fetch(NodeId self, NodeId from, const CanMsg& m);
   void on_work_done(NodeId leader, NodeId from, const CanMsg& m);
   void on_shutdown(NodeId self, NodeId from, const CanMsg& m);
-  void apply_work_entry(NodeId self, const CanMsg& m);
   void restart_component_work(NodeId leader, NodeId component);
 
   Simulator& sim_;
@@ -399,7 +401,14 @@ class Can {
   // The Registry's member list as the members read it (see the constructor).
   std::vector<NodeId> member_list_;
   std::vector<std::int32_t> member_pos_;  // index in member_list_, -1 if not a member
-  // The components registered in the CAN ledger (committed entries), the same way.
+  // The ledger as committed, in order: the oracle the copies are checked against (a committed
+  // entry never changes) and what snapshots carry; the protocols never read it otherwise.
+  std::vector<LedgerEntry> committed_;
+  std::vector<NodeId> genesis_;  // components registered before the run
+  std::map<NodeId, Leading> leading_;
+  std::uint64_t members_version_ = 0;  // member_list_ changes
+  std::uint64_t entries_lost_ = 0;
+  // The components registered in the committed ledger (the oracle), the same way.
   NodeId first_component_ = 0;
   std::vector<NodeId> component_list_;
   std::vector<std::int32_t> component_pos_;
