@@ -119,6 +119,7 @@ RunResult run(const RunContext& ctx) {
       static_cast<double>(can.lead_elect_attempts()),
       static_cast<double>(leader),
       quiet > 0 ? static_cast<double>(problems.size()) : nan,
+      static_cast<double>(can.entries_lost()),
   };
   if (ctx.output.boolean("liveness")) {
     std::vector<std::string> what = problems;
@@ -222,6 +223,7 @@ ExperimentKind can_kind() {
       {"lead_elect_attempts", "LeadElect proposals begun (promises asked for a nonce)"},
       {"leader_at_end", "the Registry's leader at the end (a member's node id)"},
       {"liveness_problems", "with quiet_s > 0, the liveness conditions that fail at the end (docs/model.md); NaN otherwise"},
+      {"ledger_entries_lost", "committed CAN ledger entries lost because every member that held them left the CAN"},
   };
   k.fault_nodes = [](const ParamValues& p) {
     return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
