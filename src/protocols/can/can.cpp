@@ -28,6 +28,8 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   component_life_.assign(net_.size() - nodes_.size(), 0);
   comps_.resize(net_.size() - nodes_.size());
   rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
+  reg_nonce_ = chain::registry::leader_nonce(chain_.state(), reg_);
+  reg_leader_ = member_node(chain::registry::leader(chain_.state(), reg_));
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(member_node(a), true);
   chain_.subscribe(reg_, [this](const chain::Log& log) {
     if (log.event == "MemberJoined") index_member(member_node(chain::address_of(log.args[0])), true);
@@ -45,6 +47,8 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
     if (log.event != "LeaderChanged") return;
     const auto nonce = static_cast<std::uint64_t>(log.args[0]);
     const NodeId leader = member_node(chain::address_of(log.args[1]));
+    reg_nonce_ = nonce;  // what a member reads from the Registry from now on
+    reg_leader_ = leader;
     auto [it, fresh] = leader_of_nonce_.emplace(nonce, leader);
     if (!fresh && it->second != leader) {
       throw InvariantViolation(sim_.now(), fmt::format("LeaderChanged({}, {})", nonce, leader),
@@ -65,7 +69,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   });
 }
 
-std::uint64_t Can::registry_nonce() const { return chain::registry::leader_nonce(chain_.state(), reg_); }
+
 
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
@@ -121,7 +125,7 @@ void Can::on_recover(NodeId n) {
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
   reset_node(n);
   Node& node = nodes_[n];
-  node.leader = member_node(chain::registry::leader(chain_.state(), reg_));
+  node.leader = registry_leader();
   node.nonce = registry_nonce();
   // It may have missed entries while it was down: it asks the leader.
   if (started_ && is_member(n) && node.leader != n) ask_missing(n, node.leader);
@@ -254,7 +258,7 @@ bool Can::leads(NodeId n) const {
   return n < nodes_.size() && net_.is_up(n) && nodes_[n].leader == n && nodes_[n].nonce >= registry_nonce();
 }
 
-NodeId Can::registry_leader() const { return member_node(chain::registry::leader(chain_.state(), reg_)); }
+
 
 void Can::submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt) {
   const std::string name = tx.name;

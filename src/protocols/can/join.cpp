@@ -37,9 +37,8 @@ using detail::msg;
 
 void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
   if (!net_.is_up(candidate) || is_member(candidate)) return;
-  const auto current = chain::registry::members(chain_.state(), reg_).size();
-  if (current >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
-  const NodeId leader = member_node(chain::registry::leader(chain_.state(), reg_));
+  if (member_list_.size() >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
+  const NodeId leader = registry_leader();
   request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
                                                              chain_.config().block_interval * 2,
           [this, candidate, on_answer](const CanMsg& r) {
@@ -75,7 +74,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
   probe(leader, candidate, [this, leader, candidate, request_id] {
             Node& node = nodes_[leader];
             const auto& st = chain_.state();
-            const JoinState js{static_cast<std::int64_t>(chain::registry::members(st, reg_).size() + node.joining),
+            const JoinState js{static_cast<std::int64_t>(member_list_.size() + node.joining),
                                static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
                                static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
                                static_cast<std::int64_t>(members_left_) - static_cast<std::int64_t>(joins_ + node.joining)};

@@ -53,7 +53,7 @@ RunResult run(const RunContext& ctx) {
   std::vector<char> member(ntotal, 0), crashed_by_step(ntotal, 0);
   auto read_members = [&] {
     std::fill(member.begin(), member.end(), 0);
-    for (NodeId n : world.registry_members()) member[n] = 1;
+    for (NodeId n : can.members()) member[n] = 1;
   };
   std::vector<std::int64_t> size, listed;
   std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1, zero_steps = 0, bootstraps = 0;

@@ -202,6 +202,8 @@ class Can {
   // (work), StaleEntry (the entry's nonce), in the order they happened.
   const std::vector<TraceEvent>& trace() const { return trace_; }
 
+  // The Registry's members as the CAN follows them (in no particular order).
+  const std::vector<NodeId>& members() const { return member_list_; }
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
   const std::vector<ElectionRecord>& elections() const { return elections_; }
@@ -337,12 +339,13 @@ class Can {
   const LedgerCopy& view(NodeId n) const { return nodes_[n].ledger; }
   void on_vote_request(NodeId self, NodeId from, const CanMsg& m);
   void tally(NodeId leader, NodeId target);
-  std::uint64_t registry_nonce() const;
+  // The Registry's leader and nonce, as its LeaderChanged events set them (a free read, §4.1).
+  std::uint64_t registry_nonce() const { return reg_nonce_; }
   bool is_member(NodeId n) const { return n < member_pos_.size() && member_pos_[n] >= 0; }  // components are not
   void index_member(NodeId n, bool member);
   // Whether `n` may commit CAN ledger entries: it leads, by the Registry's current nonce.
   bool leads(NodeId n) const;
-  NodeId registry_leader() const;
+  NodeId registry_leader() const { return reg_leader_; }
   void submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt);
   void record_removal(NodeId n);
   void note(NodeId node, const char* what, std::uint64_t a = 0, std::uint64_t b = 0) {
@@ -407,6 +410,8 @@ class Can {
   std::vector<NodeId> genesis_;  // components registered before the run
   std::map<NodeId, Leading> leading_;
   std::uint64_t members_version_ = 0;  // member_list_ changes
+  std::uint64_t reg_nonce_ = 0;
+  NodeId reg_leader_ = 0;
   std::uint64_t entries_lost_ = 0;
   // The components registered in the committed ledger (the oracle), the same way.
   NodeId first_component_ = 0;
