@@ -2,6 +2,9 @@
 
 #include <sys/ioctl.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <cstdlib>
 
@@ -66,8 +69,27 @@ std::string progress_line(std::size_t done, std::size_t total, double elapsed_s,
   return "[" + std::string(filled, '=') + std::string(bar - filled, ' ') + "]" + text;
 }
 
+namespace {
+
+// Each run builds its world and tears it down. glibc hands a worker thread's freed heap back to
+// the kernel as soon as 128 KiB are free at its top, so the next run faults every page in again:
+// Figure 4.2 over the protocols took 178,000 page faults on 2 threads against 12,000 on one, and
+// 4.65 s against 3.77 s with this. Up to 128 MiB of freed heap per arena are kept instead.
+void keep_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+#if defined(__GLIBC__)
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+#endif
+  });
+}
+
+}  // namespace
+
 void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options,
               const std::function<void(std::size_t, RunResult&&)>& consume) {
+  keep_freed_memory();
   const std::size_t n = runs.size();
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
