@@ -17,7 +17,7 @@ using detail::msg;
 Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
                              std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
     : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng),
-      requests_(sim), nodes_(keys_.size()) {
+      nodes_(keys_.size()) {
   for (Node& node : nodes_) node.ledger = LedgerCopy(&genesis_);
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
@@ -104,14 +104,11 @@ void Can::on_crash(NodeId n) {
     runs_.erase(n);
     ++comp.incarnation;
   }
-  std::vector<std::uint64_t> mine;
-  for (const auto& [id, pending] : on_reply_) {
-    if (pending.requester == n) mine.push_back(id);
-  }
-  std::sort(mine.begin(), mine.end());  // cancelling in a fixed order, though order cannot matter here
-  for (std::uint64_t id : mine) {
-    requests_.complete(id);
-    on_reply_.erase(id);
+  for (std::uint32_t slot = 0; slot < pending_.size(); ++slot) {
+    Pending& p = pending_[slot];
+    if (!p.live || p.requester != n) continue;
+    sim_.cancel(p.timer);
+    release(slot);
   }
 }
 
@@ -152,15 +149,45 @@ void Can::send(NodeId from, NodeId to, CanMsg m) {
 }
 
 void Can::request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
-                            std::function<void()> on_timeout) {
-  const std::uint64_t id = requests_.start(
-      timeout, std::function<void(std::uint64_t)>([this, on_timeout = std::move(on_timeout)](std::uint64_t expired) {
-        on_reply_.erase(expired);
-        on_timeout();
-      }));
-  on_reply_[id] = {from, std::move(on_reply)};
+                  std::function<void()> on_timeout) {
+  std::uint32_t slot;
+  if (free_pending_.empty()) {
+    slot = static_cast<std::uint32_t>(pending_.size());
+    pending_.emplace_back();
+  } else {
+    slot = free_pending_.back();
+    free_pending_.pop_back();
+  }
+  Pending& p = pending_[slot];
+  p.requester = from;
+  p.live = true;
+  p.on_reply = std::move(on_reply);
+  p.on_timeout = std::move(on_timeout);
+  const std::uint64_t id = (static_cast<std::uint64_t>(++p.uses) << 32) | (slot + 1);
+  p.timer = sim_.after(timeout, [this, id] {
+    Pending* q = waiting(id);
+    if (q == nullptr) return;
+    auto fn = std::move(q->on_timeout);
+    release(static_cast<std::uint32_t>((id & 0xffffffffU) - 1));
+    fn();
+  });
   m.request = id;
   send(from, to, m);
+}
+
+Can::Pending* Can::waiting(std::uint64_t id) {
+  const std::uint64_t low = id & 0xffffffffU;
+  if (low == 0 || low > pending_.size()) return nullptr;
+  Pending& p = pending_[low - 1];
+  return p.live && p.uses == static_cast<std::uint32_t>(id >> 32) ? &p : nullptr;
+}
+
+void Can::release(std::uint32_t slot) {
+  Pending& p = pending_[slot];
+  p.live = false;
+  p.on_reply = nullptr;
+  p.on_timeout = nullptr;
+  free_pending_.push_back(slot);
 }
 
 void Can::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
@@ -191,11 +218,11 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::FetchReply:
     case MsgType::ShutdownDone:
     case MsgType::LedgerSyncReply: {
-      if (!requests_.complete(m.request)) break;  // late: the timeout has run
-      auto it = on_reply_.find(m.request);
-      if (it == on_reply_.end()) break;
-      auto fn = std::move(it->second.fn);
-      on_reply_.erase(it);
+      Pending* p = waiting(m.request);
+      if (p == nullptr) break;  // late: the timeout has run
+      sim_.cancel(p->timer);
+      auto fn = std::move(p->on_reply);
+      release(static_cast<std::uint32_t>((m.request & 0xffffffffU) - 1));
       fn(m);
       break;
     }

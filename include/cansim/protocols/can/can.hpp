@@ -385,7 +385,6 @@ class Can {
   std::vector<chain::KeyPair> keys_;
   CanConfig config_;
   Rng rng_;
-  Requests requests_;
   std::vector<Node> nodes_;
   struct Proposal {
     std::vector<NodeId> promised;
@@ -394,13 +393,21 @@ class Can {
   std::map<NodeId, Proposal> proposals_;  // by proposer
   // RemoveNode votes in progress: (leader, target) -> votes to remove.
   std::map<std::pair<NodeId, NodeId>, std::uint32_t> votes_;
-  // For a request id: who asked, and the continuation when its reply arrives.
+  // Requests waiting for a reply, in slots reused as they complete; a request id is the slot + 1
+  // in its low 32 bits and the slot's use count in its high ones (a late reply finds the slot
+  // reused and is dropped). No table lookups and no allocations beyond the continuations'.
   struct Pending {
-    NodeId requester;
-    std::function<void(const CanMsg&)> fn;
+    NodeId requester = 0;
+    std::uint32_t uses = 0;
+    bool live = false;
+    EventId timer{};
+    std::function<void(const CanMsg&)> on_reply;
+    std::function<void()> on_timeout;
   };
-  // Looked up by id only; on_crash sorts what it takes out of it.
-  std::unordered_map<std::uint64_t, Pending> on_reply_;
+  std::vector<Pending> pending_;
+  std::vector<std::uint32_t> free_pending_;
+  Pending* waiting(std::uint64_t id);
+  void release(std::uint32_t slot);
   // The Registry's member list as the members read it (see the constructor).
   std::vector<NodeId> member_list_;
   std::vector<std::int32_t> member_pos_;  // index in member_list_, -1 if not a member
