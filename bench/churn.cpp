@@ -3,7 +3,7 @@
 // step model at Ntotal = 10^6 over 10^4 steps, and times the protocol-level figures
 // (fig4_2_protocol, fig4_3_protocol: the message-level CAN) with 2 threads.
 //
-//   build/bench/churn_bench [repeats]
+//   build/bench/churn_bench [repeats]   (the protocol-level figures: best of min(repeats, 3))
 #include <unistd.h>
 
 #include <chrono>
@@ -40,8 +40,9 @@ double both_figures(unsigned threads, const fs::path& out, const std::string& su
   for (const char* fig : {"fig4_2", "fig4_3"}) {
     const Scenario sc = load_scenario((fs::path(CANSIM_SOURCE_DIR) / "scenarios" / (fig + suffix + ".json")).string());
     const std::vector<std::uint64_t> runs = sc.all_runs();
-    const auto results = run_runs(sc, runs, {threads, false});
-    write_results(sc, runs, results, {(out / fig).string(), true, {"bench"}});
+    ResultWriter writer(sc, {(out / fig).string(), true, {"bench"}}, runs.size());  // as `cansim run` writes
+    run_runs(sc, runs, {threads, false}, [&](std::size_t i, RunResult&& r) { writer.add(runs[i], r); });
+    writer.finish();
   }
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -51,6 +52,7 @@ double both_figures(unsigned threads, const fs::path& out, const std::string& su
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 30;  // best of many: this machine is noisy
   const fs::path tmp = fs::temp_directory_path() / ("cansim-churn-bench-" + std::to_string(::getpid()));
+
   double best[3] = {1e300, 1e300, 1e300};
   for (int r = 0; r < repeats; ++r) {
     for (unsigned threads : {1u, 2u}) {
