@@ -108,7 +108,7 @@ class Simulator {
     return ((U(a.time) << 64) | a.order) < ((U(b.time) << 64) | b.order);
   }
 
-  static constexpr unsigned kChunkBits = 12;
+  static constexpr unsigned kChunkBits = 9;  // 512 slots (32 KiB) a chunk: a short run touches one
   Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
   const Slot& slot(std::uint32_t i) const {
     return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)];

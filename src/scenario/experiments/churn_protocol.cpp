@@ -13,6 +13,7 @@
 // members that are up. With at_zero = "bootstrap", a step that ends with no member up (after
 // bootstrap_delay such steps) makes the Registry owner send Registry.bootstrap with a random live
 // node as the new leader; it lands in the first block of the next step.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -50,22 +51,18 @@ RunResult run(const RunContext& ctx) {
   FaultInjector<can::CanMsg> faults(world.sim, world.net, root.stream("faults"), ctx.faults,
                                     [&can](NodeId x) { can.on_crash(x); }, [&can](NodeId x) { can.on_recover(x); });
 
-  std::vector<char> member(ntotal, 0), crashed_by_step(ntotal, 0);
-  auto read_members = [&] {
-    std::fill(member.begin(), member.end(), 0);
-    for (NodeId n : can.members()) member[n] = 1;
-  };
+  std::vector<char> crashed_by_step(ntotal, 0);
+  std::vector<NodeId> ascending;  // the Registry's members in node order: the draws go in that order
   std::vector<std::int64_t> size, listed;
   std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1, zero_steps = 0, bootstraps = 0;
   struct Count {
     std::int64_t up = 0, listed = 0;  // the Registry's members that are up, and all of them
   };
   auto count = [&] {
-    read_members();
     Count k;
-    for (NodeId n = 0; n < ntotal; ++n) {
-      k.listed += member[n];
-      k.up += member[n] && world.net.is_up(n) ? 1 : 0;
+    for (NodeId n : can.members()) {
+      ++k.listed;
+      k.up += world.net.is_up(n) ? 1 : 0;
     }
     return k;
   };
@@ -74,25 +71,25 @@ RunResult run(const RunContext& ctx) {
     listed.push_back(k.listed);
   };
   auto returns_and_joins = [&] {
-    read_members();
     for (NodeId n = 0; n < ntotal; ++n) {
-      if (crashed_by_step[n] && !member[n] && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
+      if (crashed_by_step[n] && !can.is_member(n) && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
         crashed_by_step[n] = 0;
         world.net.recover(n);
         can.on_recover(n);
       }
     }
     for (NodeId n = 0; n < ntotal; ++n) {
-      if (member[n] || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
+      if (can.is_member(n) || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
       const SimTime when{draws.uniform_int(0, join_window.us)};
       world.sim.after(when, [&can, n] { can.ask_join(n); });
     }
   };
   auto crashes_now = [&] {
-    read_members();
-    const NodeId leader = world.registry_leader();
-    for (NodeId n = 0; n < ntotal; ++n) {
-      if (!member[n] || !world.net.is_up(n) || !draws.bernoulli(f)) continue;
+    ascending.assign(can.members().begin(), can.members().end());
+    std::sort(ascending.begin(), ascending.end());
+    const NodeId leader = can.current_leader();
+    for (NodeId n : ascending) {
+      if (!world.net.is_up(n) || !draws.bernoulli(f)) continue;
       world.net.crash(n);
       can.on_crash(n);
       crashed_by_step[n] = 1;

@@ -204,6 +204,7 @@ class Can {
 
   // The Registry's members as the CAN follows them (in no particular order).
   const std::vector<NodeId>& members() const { return member_list_; }
+  bool is_member(NodeId n) const { return n < member_pos_.size() && member_pos_[n] >= 0; }  // components are not
   // What a member believes, and what the Registry says.
   NodeId believed_leader(NodeId n) const { return nodes_[n].leader; }
   const std::vector<ElectionRecord>& elections() const { return elections_; }
@@ -341,7 +342,6 @@ class Can {
   void tally(NodeId leader, NodeId target);
   // The Registry's leader and nonce, as its LeaderChanged events set them (a free read, §4.1).
   std::uint64_t registry_nonce() const { return reg_nonce_; }
-  bool is_member(NodeId n) const { return n < member_pos_.size() && member_pos_[n] >= 0; }  // components are not
   void index_member(NodeId n, bool member);
   // Whether `n` may commit CAN ledger entries: it leads, by the Registry's current nonce.
   bool leads(NodeId n) const;
