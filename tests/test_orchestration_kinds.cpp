@@ -95,3 +95,18 @@ TEST_CASE("orchestration: malformed contract and failure parameters are validati
   CHECK(err(R"("orchestrators": 0)").rfind(":/params/orchestrators:", 0) == 0);
   CHECK(err("\"members\": 3").empty());
 }
+
+TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes and frees the hosts once", "[orchestration][scenario][swarm]") {
+  // Found by `cansim swarm --kind orchestration` (37 of its first 200 seeds): the Gateway took a
+  // copy of the Scheduler's Reserved for a late answer and released the reservation it was
+  // instantiating, and a copy of its Done freed the hosts a second time ("host would get back
+  // more than was taken"). Every message is duplicated here.
+  const Scenario sc = load_text(fmt::format(R"({{"experiment": "orchestration", "seed": 5, "repetitions": 3,
+      "params": {{"cpu_hosts": 3, "gpu_hosts": 0, "mic_hosts": 0, "applications": 4, "arrival_rate_per_s": 0.05,
+                  "mean_duration_s": 300}},
+      "faults": {{"duplicate": 1}}, "applications": {}}})", ray_tracing()));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {1, false})) {
+    CHECK(metric(sc, r, "accepted") >= 1);
+    CHECK(metric(sc, r, "unsettled") == 0);
+  }
+}

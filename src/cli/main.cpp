@@ -136,6 +136,15 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
 }
 
 int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
+  if (options.kind == "orchestration") {
+    for (const char* app : {"ray_tracing.yaml", "web_shop.yaml", "inference.yaml"}) {
+      if (!std::filesystem::is_regular_file(std::filesystem::path(options.apps_dir) / app)) {
+        std::fprintf(stderr, "cansim: swarm --kind orchestration: %s: no such file (--apps names the folder of the bundled applications)\n",
+                     (std::filesystem::path(options.apps_dir) / app).string().c_str());
+        return kBadInput;
+      }
+    }
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<SwarmOutcome> outcomes = run_swarm(options);
   std::size_t failed = 0, kinds = 0;
@@ -294,11 +303,13 @@ int main(int argc, char** argv) {
 
   SwarmOptions so;
   std::string sdir = "swarm-failures";
-  auto* swarm = app.add_subcommand("swarm", "Swarm-test the CAN: random worlds and fault mixes, invariants, then liveness");
+  auto* swarm = app.add_subcommand("swarm", "Swarm-test the CAN or orchestration: random worlds and fault mixes, invariants, then liveness");
+  swarm->add_option("--kind", so.kind, "can (default) or orchestration")->check(CLI::IsMember({"can", "orchestration"}));
+  swarm->add_option("--apps", so.apps_dir, "orchestration: the folder of the bundled TOSCA applications (default apps)");
   swarm->add_option("--seeds", so.seeds, "Seeds to run (default 200)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   swarm->add_option("--first", so.first_seed, "The first seed (default 1)");
   swarm->add_option("--threads", so.threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
-  swarm->add_option("--quiet-s", so.quiet_s, "Seconds without faults before liveness is checked (default 150)")
+  swarm->add_option("--quiet-s", so.quiet_s, "can: seconds without faults before liveness is checked (default 150)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
   swarm->add_option("-o,--out", sdir, "Where a failing seed's scenario is written (default swarm-failures)");
 

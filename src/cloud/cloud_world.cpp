@@ -236,6 +236,7 @@ void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
     }
     case CloudMsgType::Release: pr.scheduler->release(m.reservation, sim.now()); return;
     case CloudMsgType::Done:
+      if (!done_.insert({p, m.reservation}).second) return;  // a copy: freed already
       for (std::size_t i = 0; i < m.hosts.size(); ++i) pr.scheduler->free(m.hosts[i], m.services[i].demand, sim.now());
       return;
     default: return;  // not for a Scheduler

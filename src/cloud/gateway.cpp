@@ -185,15 +185,16 @@ void Gateway::sealed(std::uint64_t id, const chain::Receipt&) {
 void Gateway::receive(const CloudMsg& m) {
   auto it = live_.find(m.request);
   if (it == live_.end() || !timeouts_.complete(it->second.timeout)) {
-    // A late answer: give a reservation back at once.
+    // A late answer: give a reservation back at once, unless it is a copy (the network duplicated
+    // it) of the one being instantiated: releasing that would hand its hosts out twice.
     if (m.type == CloudMsgType::Reserved) {
-      CloudMsg rel;
-      rel.type = CloudMsgType::Release;
-      rel.reservation = m.reservation;
       for (std::uint32_t p = 0; p < w_.providers.size(); ++p) {
-        if (w_.providers[p].scheduler_key.address == m.signature.signer) {
-          w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(rel));
-        }
+        if (w_.providers[p].scheduler_key.address != m.signature.signer) continue;
+        if (it != live_.end() && it->second.outcome.provider == p && it->second.reservation == m.reservation) return;
+        CloudMsg rel;
+        rel.type = CloudMsgType::Release;
+        rel.reservation = m.reservation;
+        w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(rel));
       }
     }
     return;
@@ -208,6 +209,7 @@ void Gateway::receive(const CloudMsg& m) {
 void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {
   Live& l = live_.at(id);
   l.hosts = m.hosts;
+  l.reservation = m.reservation;
   const std::uint32_t p = l.outcome.provider;
   const std::uint64_t reservation = m.reservation;
   submit(cc::instantiate(w_.providers[p].cloud, m.signed_for, m.signature, cfg_.deposit),
@@ -281,6 +283,7 @@ void Gateway::finish(std::uint64_t id) {
   if (cfg_.selection == Selection::Scheduler) {
     CloudMsg done;
     done.type = CloudMsgType::Done;
+    done.reservation = l.reservation;  // a Done duplicated on the network frees once
     done.hosts = l.hosts;
     done.services = l.outcome.blueprint.requests;
     w_.net.send(w_.gateway_node(), w_.scheduler_node(l.outcome.provider), std::move(done));

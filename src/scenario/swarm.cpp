@@ -1,8 +1,13 @@
-// Swarm testing of the CAN (issue: the invariants and liveness under random worlds and fault mixes).
+// Swarm testing of the CAN and of orchestration: random worlds and fault mixes, the invariants,
+// then liveness.
 #include "cansim/scenario/swarm.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,7 +20,70 @@ namespace cansim::scenario {
 
 using json = nlohmann::ordered_json;
 
-json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
+namespace {
+
+json orchestration_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
+  Rng rng = Rng(seed).stream("swarm-orchestration");
+  auto between = [&rng](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1))); };
+  auto rounded = [](double x) { return std::round(x * 1000) / 1000; };
+  auto real = [&rng, &rounded](double lo, double hi) { return rounded(rng.uniform(lo, hi)); };
+  json params;
+  const std::int64_t members = between(3, 7);
+  const std::int64_t apps = between(2, 10);
+  const double arrival = real(0.005, 0.05);
+  const double duration = real(300, 3600);
+  params["applications"] = apps;
+  params["arrival_rate_per_s"] = arrival;
+  params["mean_duration_s"] = duration;
+  params["duration_law"] = rng.bernoulli(0.5) ? "constant" : "exponential";
+  // Long enough for the last arrival and a long stay, with redeploys: 20 times the expected span.
+  params["max_duration_s"] = std::ceil(20 * (static_cast<double>(apps) / arrival + duration));
+  params["members"] = members;
+  params["orchestrators"] = between(1, 6);
+  params["replication"] = between(1, std::min<std::int64_t>(3, members));
+  params["cpu_hosts"] = between(2, 10);
+  params["gpu_hosts"] = between(1, 4);
+  params["mic_hosts"] = between(1, 3);
+  params["app_ok_interval_s"] = between(30, 300);
+  params["payment_interval_s"] = between(300, 1800);
+  params["monitor_interval_s"] = between(5, 30);
+  params["block_interval_s"] = std::vector<double>{2, 5, 12}[rng.below(3)];
+  faults.clear();
+  auto maybe = [&](const char* name, const char* param, double lo, double hi) {
+    if (!rng.bernoulli(0.5)) return;
+    faults.push_back(name);
+    params[param] = real(lo, hi);
+  };
+  maybe("orchestrator crashes", "orchestrator_failures_per_h", 0.5, 6);
+  maybe("member crashes", "member_failures_per_h", 0.5, 6);
+  maybe("host crashes", "host_failures_per_h", 0.05, 1);
+  maybe("hypervisor crashes", "hypervisor_failures_per_h", 0.05, 1);
+  maybe("service failures", "service_failures_per_h", 0.1, 3);
+  maybe("loss", "loss", 0.005, 0.05);
+  maybe("missing blocks", "missing_block_share", 0.05, 0.3);
+  json f = json::object();
+  if (rng.bernoulli(0.5)) {
+    faults.push_back("duplication");
+    f["duplicate"] = real(0.01, 0.1);
+  }
+  json applications = json::array();
+  for (const char* app : {"ray_tracing.yaml", "web_shop.yaml", "inference.yaml"}) {
+    applications.push_back(json{{"file", (std::filesystem::absolute(options.apps_dir) / app).lexically_normal().string()},
+                                {"weight", between(1, 3)}});
+  }
+  json doc;
+  doc["experiment"] = "orchestration";
+  doc["description"] = fmt::format("cansim swarm --kind orchestration, seed {}: {}", seed,
+                                   faults.empty() ? std::string("no faults") : fmt::format("{}", fmt::join(faults, ", ")));
+  doc["seed"] = seed;
+  doc["repetitions"] = 1;
+  doc["params"] = params;
+  doc["faults"] = f;
+  doc["applications"] = applications;
+  return doc;
+}
+
+json can_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
   Rng rng = Rng(seed).stream("swarm");
   auto between = [&rng](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1))); };
   auto real = [&rng](double lo, double hi) { return rng.uniform(lo, hi); };
@@ -89,16 +157,32 @@ json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector
   return doc;
 }
 
+}  // namespace
+
+json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
+  if (options.kind == "can") return can_scenario(seed, options, faults);
+  if (options.kind == "orchestration") return orchestration_scenario(seed, options, faults);
+  throw std::invalid_argument(fmt::format("unknown swarm kind \"{}\": expected \"can\" or \"orchestration\"", options.kind));
+}
+
 namespace {
+
+double metric(const Scenario& sc, const RunResult& r, const std::string& name) {
+  for (std::size_t i = 0; i < sc.kind->metrics.size(); ++i) {
+    if (sc.kind->metrics[i].name == name) return r.metrics.at(i);
+  }
+  throw std::logic_error("no metric " + name);
+}
 
 std::string check(const json& doc, std::uint64_t seed) {
   std::vector<RunResult> results;
+  std::optional<Scenario> sc;
   try {
     // A drawn world the validation refuses is a defect of the swarm; in a worker thread it must
     // be reported, not thrown.
-    const Scenario sc = parse_scenario(doc, fmt::format("swarm-{}.json", seed));
+    sc = parse_scenario(doc, fmt::format("swarm-{}.json", seed));
     try {
-      results = run_runs(sc, {0}, {1, false});
+      results = run_runs(*sc, {0}, {1, false});
     } catch (const std::exception& e) {
       return fmt::format("safety: {}", e.what());
     }
@@ -106,6 +190,15 @@ std::string check(const json& doc, std::uint64_t seed) {
     return fmt::format("the drawn scenario is invalid: {}", e.what());
   }
   const RunResult& r = results.at(0);
+  if (doc["experiment"] == "orchestration") {
+    // Live: every request answered and every accepted application settled within the time limit.
+    const double unsettled = metric(*sc, r, "unsettled"), accepted = metric(*sc, r, "accepted");
+    const double duration = metric(*sc, r, "duration_s"), limit = doc["params"]["max_duration_s"].get<double>();
+    std::vector<std::string> problems;
+    if (unsettled > 0) problems.push_back(fmt::format("{} of {} accepted applications never settled", unsettled, accepted));
+    if (duration >= limit) problems.push_back(fmt::format("the run reached its time limit ({} s)", limit));
+    return problems.empty() ? "" : fmt::format("liveness: {}", fmt::join(problems, "; "));
+  }
   for (const Table& t : r.tables) {
     if (t.name != "liveness" || t.rows() == 0) continue;
     const auto& problems = std::get<std::vector<std::string>>(t.data.at(0));

@@ -13,6 +13,7 @@
 // Every Instantiated event is checked against the resources registered at that point of the
 // chain: a deregistered resource is never in a successful instantiate (an invariant).
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +119,7 @@ class CloudWorld {
   void expire(std::uint32_t p, std::uint64_t reservation);
   void watch_cloud(std::uint32_t p);
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<HostId>> signed_;  // (provider, reservation)
+  std::set<std::pair<std::uint32_t, std::uint64_t>> done_;  // reservations whose Done was handled
   std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
 

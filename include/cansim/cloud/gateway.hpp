@@ -76,6 +76,7 @@ class Gateway {
     std::function<void(const Outcome&)> on_outcome;
     std::function<void()> on_end;
     std::vector<HostId> hosts;
+    std::uint64_t reservation = UINT64_MAX;  // the Scheduler's, once signed (UINT64_MAX: none yet)
   };
   void next_provider(std::uint64_t id);
   void select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t attempt);
