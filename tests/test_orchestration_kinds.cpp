@@ -110,3 +110,23 @@ TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes a
     CHECK(metric(sc, r, "unsettled") == 0);
   }
 }
+
+TEST_CASE("orchestration: a checkpoint that a new OCAN leader commits still reaches the contract", "[orchestration][scenario][swarm]") {
+  // Found by `cansim swarm --kind orchestration` (seed 57) after the CAN ledger became per member:
+  // an entry is committed once a majority holds it, and a leader that takes over commits its
+  // predecessor's last entries. The OCAN leader's duties heard only of the checkpoints whose own
+  // leader committed them, so an APP_SHUTDOWN committed by the next leader never reached the
+  // contract and its application never settled.
+  const Scenario sc = load_text(fmt::format(R"({{"experiment": "orchestration", "seed": 57, "repetitions": 1,
+      "params": {{"applications": 10, "arrival_rate_per_s": 0.039, "mean_duration_s": 580.821, "duration_law": "constant",
+                  "max_duration_s": 16745, "members": 6, "orchestrators": 6, "replication": 3, "cpu_hosts": 5,
+                  "gpu_hosts": 1, "mic_hosts": 1, "app_ok_interval_s": 155, "payment_interval_s": 1709,
+                  "monitor_interval_s": 19, "block_interval_s": 12, "member_failures_per_h": 5.126,
+                  "service_failures_per_h": 1.044, "loss": 0.049}},
+      "applications": [{{"file": "{0}/apps/ray_tracing.yaml", "weight": 2}}, {{"file": "{0}/apps/web_shop.yaml", "weight": 3}},
+                       {{"file": "{0}/apps/inference.yaml", "weight": 2}}]}})", CANSIM_SOURCE_DIR));
+  const RunResult r = run_runs(sc, {0}, {1, false}).at(0);
+  CHECK(metric(sc, r, "accepted") >= 4);
+  CHECK(metric(sc, r, "unsettled") == 0);
+  CHECK(metric(sc, r, "duration_s") < 16745);
+}

@@ -266,6 +266,9 @@ void Can::committed(NodeId leader, std::uint32_t index) {
   } else if (index == committed_.size() + 1) {
     committed_.push_back(e);
     apply_committed(e);
+    // The behaviour hears of each checkpoint once, when it is first committed, whichever leader
+    // commits it (one that took over commits its predecessor's last entries).
+    if (e.type == MsgType::CheckpointWork && behaviour_.committed) behaviour_.committed(leader, e.work, e.progress);
   } else {
     throw InvariantViolation(sim_.now(), event(), fmt::format("entries {} to {} were never committed", committed_.size() + 1, index - 1));
   }
@@ -273,7 +276,6 @@ void Can::committed(NodeId leader, std::uint32_t index) {
   while (!l.owed.empty() && l.owed.front().index <= index) {
     const Leading::Owed o = l.owed.front();
     l.owed.pop_front();
-    if (o.m.type == MsgType::CheckpointAck && behaviour_.committed) behaviour_.committed(leader, o.m.work, o.m.progress);
     send(leader, o.to, o.m);
   }
 }
