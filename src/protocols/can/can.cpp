@@ -74,11 +74,13 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
     ++members_version_;
+    for (Node& x : nodes_) x.repair_all = true;  // the replica holders may have changed
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
     arm_check(n);
   } else if (!member && member_pos_[n] >= 0) {
     ++members_version_;
+    for (Node& x : nodes_) x.repair_all = true;  // the replica holders may have changed
     nodes_[n].ledger.forget_commit();
     nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
     audit_.lost(n);

@@ -47,11 +47,11 @@ void LedgerCopy::truncate(std::uint32_t keep) {
   rebuild();
 }
 
-void LedgerCopy::install(const std::vector<LedgerEntry>& committed, std::uint32_t upto, SimTime now) {
-  if (upto <= commit_) return;
+bool LedgerCopy::install(const std::vector<LedgerEntry>& committed, std::uint32_t upto, SimTime now) {
+  if (upto <= commit_) return false;
   if (upto <= last() && at(upto).nonce == committed[upto - 1].nonce) {
     commit_ = upto;  // it holds them already, and maybe more of the same leader's
-    return;
+    return false;
   }
   entries_.assign(committed.begin(), committed.begin() + upto);
   commit_ = upto;
@@ -59,6 +59,7 @@ void LedgerCopy::install(const std::vector<LedgerEntry>& committed, std::uint32_
   rebuild();
   // The copy learnt of every checkpoint now.
   for (WorkView& v : work_) v.latest_seen = now;
+  return true;
 }
 
 void LedgerCopy::rebuild() {

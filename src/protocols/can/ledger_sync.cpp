@@ -194,7 +194,7 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   }
   // The sender's committed entries are the committed ledger's (checked as each was committed),
   // so the copy is taken from there.
-  node.ledger.install(committed_, m.index, sim_.now());
+  if (node.ledger.install(committed_, m.index, sim_.now())) node.repair_all = true;
   apply_commits(self);
   node.want_from = 0;
   if (m.relay) {
@@ -393,6 +393,7 @@ void Can::apply_entry(NodeId self, const LedgerEntry& e) {
   // A member's part in an entry it appended: the initial storage peer replicates the checkpoint
   // (a copy too many does no harm if the entry is replaced).
   if (e.type == MsgType::CheckpointWork && e.target == self) replicate(self, e.work, e.progress);
+  if (e.type == MsgType::CheckpointWork) nodes_[self].repair_queue.push_back(e.work);
 }
 
 void Can::apply_commits(NodeId self) {

@@ -338,6 +338,19 @@ std::vector<NodeId> Can::replica_holders(std::uint32_t w, NodeId peer) const {
   return out;
 }
 
+bool Can::holds_replicas(std::uint32_t w, NodeId peer, NodeId q) const {
+  // replica_holders(w, peer) contains q, without building it.
+  if (!is_member(q)) return false;
+  if (q == peer) return true;
+  const std::size_t k = config_.replication > (is_member(peer) ? 1u : 0u) ? config_.replication - (is_member(peer) ? 1 : 0) : 0;
+  const std::uint64_t mine = mix64((static_cast<std::uint64_t>(w) << 32) ^ q);
+  std::size_t above = 0;
+  for (NodeId x : member_list_) {
+    if (x != peer && x != q && mix64((static_cast<std::uint64_t>(w) << 32) ^ x) > mine && ++above >= k) return false;
+  }
+  return above < k;
+}
+
 void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
   // The initial storage peer copies the checkpoint to the other replica holders.
   if (!nodes_[self].store.contains(w, progress)) return;  // lost it
@@ -350,14 +363,28 @@ void Can::repair_replicas(NodeId self) {
   // A replica holder that lacks the newest checkpoint of an open Work Entry in its copy of the
   // ledger (it crashed and lost it, joined since, or a copy never came) fetches it, from the
   // initial storage peer or, if that one left, from another member. It waits one check interval
-  // after learning of the checkpoint, for the storage peer's copy.
-  const LedgerCopy& copy = nodes_[self].ledger;
-  for (std::uint32_t w : copy.open_work()) {
-    const WorkView& v = copy.work(w);
-    if (v.latest == 0 || v.finished || nodes_[self].store.contains(w, v.latest)) continue;
-    if (sim_.now() - v.latest_seen < config_.check_interval) continue;
-    const auto holders = replica_holders(w, v.peer);
-    if (std::find(holders.begin(), holders.end(), self) == holders.end()) continue;
+  // after learning of the checkpoint, for the storage peer's copy. Only Work Entries with a new
+  // checkpoint or a failed fetch are looked at, or all after a crash, a snapshot or a change of
+  // members: scanning every open entry at every tick cost a long run more than all else.
+  Node& node = nodes_[self];
+  std::vector<std::uint32_t> look;
+  if (node.repair_all) {
+    look = node.ledger.open_work();
+  } else {
+    look.swap(node.repair_queue);
+    std::sort(look.begin(), look.end());
+    look.erase(std::unique(look.begin(), look.end()), look.end());
+  }
+  node.repair_all = false;
+  node.repair_queue.clear();
+  for (std::uint32_t w : look) {
+    const WorkView& v = node.ledger.work(w);
+    if (v.latest == 0 || v.finished || node.store.contains(w, v.latest)) continue;
+    if (sim_.now() - v.latest_seen < config_.check_interval) {
+      node.repair_queue.push_back(w);  // too early: next tick
+      continue;
+    }
+    if (!holds_replicas(w, v.peer, self)) continue;
     NodeId from = v.peer;
     if (from == self || !is_member(from)) {
       if (member_list_.size() < 2) continue;
@@ -367,9 +394,13 @@ void Can::repair_replicas(NodeId self) {
     const std::uint32_t latest = v.latest;
     request(self, from, work_msg(MsgType::Fetch, w), config_.vote_timeout,
             [this, self, w, latest](const CanMsg& r) {
-              if (r.progress == latest) store_replica(self, w, latest);
+              if (r.progress == latest) {
+                store_replica(self, w, latest);
+              } else {
+                nodes_[self].repair_queue.push_back(w);
+              }
             },
-            [] {});
+            [this, self, w] { nodes_[self].repair_queue.push_back(w); });
   }
 }
 

@@ -246,6 +246,10 @@ class Can {
     std::uint64_t synced_for = 0;
     std::uint32_t want_from = 0;  // entries from here on are missing (0: none); asked at fetch_at
     SimTime fetch_at{-1};
+    // Replica repair: Work Entries to look at next tick (a new checkpoint, a fetch that failed),
+    // or all open ones (after a crash, a snapshot, a change of members).
+    std::vector<std::uint32_t> repair_queue;
+    bool repair_all = true;
   };
   // What a leader keeps while it commits entries: how far each member's copy matches its own,
   // and what it owes the world once an entry is committed.
@@ -372,6 +376,7 @@ class Can {
   void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
   void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
   std::vector<NodeId> replica_holders(std::uint32_t w, NodeId peer) const;
+  bool holds_replicas(std::uint32_t w, NodeId peer, NodeId q) const;
   void repair_replicas(NodeId self);
   void on_fetch(NodeId self, NodeId from, const CanMsg& m);
   void on_work_done(NodeId leader, NodeId from, const CanMsg& m);

@@ -70,7 +70,8 @@ class LedgerCopy {
   void truncate(std::uint32_t keep);
   // A snapshot: entries 1..upto of `committed`, the committed ledger. A copy that holds them
   // already keeps what follows; one that does not is replaced by them.
-  void install(const std::vector<LedgerEntry>& committed, std::uint32_t upto, SimTime now);
+  // True if it replaced entries (not only learnt how far they are committed).
+  bool install(const std::vector<LedgerEntry>& committed, std::uint32_t upto, SimTime now);
   // A member that leaves the CAN no longer knows what is committed: while it was out, the entries
   // it holds may have been lost (every member that held them left) and others committed instead.
   void forget_commit() { commit_ = 0; }
