@@ -17,6 +17,7 @@
 
 #include "cansim/sim/rng.hpp"
 #include "cansim/sim/simulator.hpp"
+#include "cansim/sim/slot_pool.hpp"
 
 namespace cansim {
 
@@ -144,14 +145,7 @@ class Network {
     std::uint32_t incarnation;  // the receiver's when sent
   };
   std::uint32_t park(M&& msg, NodeId from, NodeId to) {
-    std::uint32_t slot;
-    if (free_.empty()) {
-      slot = static_cast<std::uint32_t>(flights_.size());
-      flights_.emplace_back();
-    } else {
-      slot = free_.back();
-      free_.pop_back();
-    }
+    const std::uint32_t slot = flights_.acquire();
     Flight& f = flights_[slot];
     f.msg = std::move(msg);
     f.from = from;
@@ -171,7 +165,7 @@ class Network {
       ++delivered_;
       handler_(f.to, f.from, f.msg);
     }
-    free_.push_back(slot);
+    flights_.release(slot);
   }
   const LinkModel& link_of(NodeId from, NodeId to) const {
     if (links_.empty()) return default_link_;
@@ -205,8 +199,7 @@ class Network {
   std::map<std::pair<NodeId, NodeId>, bool> cuts_;
   Handler handler_ = [](NodeId, NodeId, const M&) {};
   std::vector<FaultRecord> faults_;
-  std::deque<Flight> flights_;
-  std::vector<std::uint32_t> free_;
+  SlotPool<Flight, std::deque<Flight>> flights_;
   std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0, duplicated_ = 0;
 };
 

@@ -152,14 +152,7 @@ void Can::send(NodeId from, NodeId to, CanMsg m) {
 
 void Can::request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
                   std::function<void()> on_timeout) {
-  std::uint32_t slot;
-  if (free_pending_.empty()) {
-    slot = static_cast<std::uint32_t>(pending_.size());
-    pending_.emplace_back();
-  } else {
-    slot = free_pending_.back();
-    free_pending_.pop_back();
-  }
+  const std::uint32_t slot = pending_.acquire();
   Pending& p = pending_[slot];
   p.requester = from;
   p.live = true;
@@ -189,7 +182,7 @@ void Can::release(std::uint32_t slot) {
   p.live = false;
   p.on_reply = nullptr;
   p.on_timeout = nullptr;
-  free_pending_.push_back(slot);
+  pending_.release(slot);
 }
 
 void Can::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,

@@ -99,20 +99,42 @@ void Can::send_entry(NodeId from, NodeId to, std::uint32_t index, bool relay) {
   send(from, to, m);
 }
 
-void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
-  Node& node = nodes_[self];
-  if (!is_member(self)) return;
+bool Can::admits(NodeId self, NodeId from, const CanMsg& m) {
+  // An entry or snapshot counts if it comes from a leader by the Registry's nonce, or (relayed)
+  // from the member a new leader asked while it catches up.
+  if (!is_member(self)) return false;
   if (m.relay) {
-    // Entries a new leader asked another member for while it catches up.
     auto it = leading_.find(self);
-    if (it == leading_.end() || !it->second.fetching || it->second.best != from) return;
-  } else if (m.n < registry_nonce()) {
+    return it != leading_.end() && it->second.fetching && it->second.best == from;
+  }
+  if (m.n < registry_nonce()) {
     // Fencing: from a leader deposed in the Registry. A member's own promise does not fence:
     // after an election that failed, the leader it promised against still leads.
     ++stale_entries_;
     note(self, "StaleEntry", m.n);
-    return;
+    return false;
   }
+  return true;
+}
+
+void Can::finish_sync_if_caught_up(NodeId leader) {
+  const Leading& l = leading(leader);
+  const LedgerCopy& copy = nodes_[leader].ledger;
+  if (copy.last() >= l.best_index && copy.nonce_at(l.best_index) == l.best_n) finish_sync(leader);
+}
+
+CanMsg Can::commit_notice(NodeId from, bool relay) const {
+  const LedgerCopy& copy = nodes_[from].ledger;
+  CanMsg s = msg(MsgType::Snapshot, 0, nodes_[from].nonce);
+  s.index = copy.commit();
+  s.entry_n = copy.nonce_at(copy.commit());
+  s.relay = relay;
+  return s;
+}
+
+void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
+  Node& node = nodes_[self];
+  if (!admits(self, from, m)) return;
   const LedgerEntry e{m.type, m.entry_n, m.target, m.proposer, m.work, m.progress};
   switch (node.ledger.put(m.index, m.prev_n, e, sim_.now())) {
     case LedgerCopy::Put::Appended:
@@ -123,11 +145,7 @@ void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
       node.ledger.set_commit(std::min(m.commit, m.index));
       apply_commits(self);
       if (node.want_from != 0 && node.ledger.last() >= node.want_from) node.want_from = 0;
-      if (m.relay) {
-        Leading& l = leading(self);
-        if (node.ledger.last() >= l.best_index && node.ledger.nonce_at(l.best_index) == l.best_n) finish_sync(self);
-        return;
-      }
+      if (m.relay) return finish_sync_if_caught_up(self);
       CanMsg ack = msg(MsgType::LedgerAck, 0, m.n);
       ack.index = m.index;
       send(self, from, ack);
@@ -170,24 +188,13 @@ void Can::on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m) {
 void Can::send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay) {
   // A snapshot of the committed ledger (one message, the ledger's size), then each entry after it.
   const LedgerCopy& copy = nodes_[from].ledger;
-  CanMsg s = msg(MsgType::Snapshot, 0, nodes_[from].nonce);
-  s.index = copy.commit();
-  s.entry_n = copy.nonce_at(copy.commit());
-  s.relay = relay;
-  send(from, to, s);
+  send(from, to, commit_notice(from, relay));
   for (std::uint32_t i = std::max(from_index, copy.commit() + 1); i <= copy.last(); ++i) send_entry(from, to, i, relay);
 }
 
 void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   Node& node = nodes_[self];
-  if (!is_member(self)) return;
-  if (m.relay) {
-    auto it = leading_.find(self);
-    if (it == leading_.end() || !it->second.fetching || it->second.best != from) return;
-  } else if (m.n < registry_nonce()) {
-    ++stale_entries_;
-    return;
-  }
+  if (!admits(self, from, m)) return;
   if (m.index > committed_.size()) {
     throw InvariantViolation(sim_.now(), fmt::format("Snapshot from {} to {} up to entry {}", from, self, m.index),
                              fmt::format("only {} entries were committed", committed_.size()));
@@ -197,11 +204,7 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   if (node.ledger.install(committed_, m.index, sim_.now())) node.repair_all = true;
   apply_commits(self);
   node.want_from = 0;
-  if (m.relay) {
-    Leading& l = leading(self);
-    if (node.ledger.last() >= l.best_index && node.ledger.nonce_at(l.best_index) == l.best_n) finish_sync(self);
-    return;
-  }
+  if (m.relay) return finish_sync_if_caught_up(self);
   if (node.ledger.commit() >= m.index && m.index > 0) {
     CanMsg ack = msg(MsgType::LedgerAck, 0, m.n);
     ack.index = m.index;
@@ -378,10 +381,7 @@ void Can::resend_lagging(NodeId leader) {
     if (l.match[q] < copy.commit() || (quiet && l.match[q] < copy.last())) {
       send_catch_up(leader, q, l.match[q] + 1, false);
     } else if (l.told[q] < copy.commit()) {
-      CanMsg s = msg(MsgType::Snapshot, 0, nodes_[leader].nonce);
-      s.index = copy.commit();
-      s.entry_n = copy.nonce_at(copy.commit());
-      send(leader, q, s);
+      send(leader, q, commit_notice(leader, false));
     } else {
       continue;
     }

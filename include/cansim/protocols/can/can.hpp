@@ -44,6 +44,7 @@
 #include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/protocols/can/work_ledger.hpp"
 #include "cansim/sim/network.hpp"
+#include "cansim/sim/slot_pool.hpp"
 
 namespace cansim::can {
 
@@ -323,6 +324,10 @@ class Can {
   // majority holds it (to = kNobody: nothing). Returns false if the leader may not append.
   bool append_entry(NodeId leader, LedgerEntry e, NodeId to = kNobody, CanMsg owed = {});
   void send_entry(NodeId from, NodeId to, std::uint32_t index, bool relay);
+  bool admits(NodeId self, NodeId from, const CanMsg& m);
+  void finish_sync_if_caught_up(NodeId leader);
+  // A Snapshot up to the sender's commit index: state transfer, or only word of the commit.
+  CanMsg commit_notice(NodeId from, bool relay) const;
   void on_entry(NodeId self, NodeId from, const CanMsg& m);
   void on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m);
   void on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m);
@@ -409,8 +414,7 @@ class Can {
     std::function<void(const CanMsg&)> on_reply;
     std::function<void()> on_timeout;
   };
-  std::vector<Pending> pending_;
-  std::vector<std::uint32_t> free_pending_;
+  SlotPool<Pending> pending_;
   Pending* waiting(std::uint64_t id);
   void release(std::uint32_t slot);
   // The Registry's member list as the members read it (see the constructor).
