@@ -45,7 +45,8 @@ struct WorkView {
 class LedgerCopy {
  public:
   // Components registered before the run (a genesis state: every copy starts from it).
-  explicit LedgerCopy(const std::vector<NodeId>* genesis = &kNoComponents) : genesis_(genesis) {}
+  LedgerCopy() = default;
+  explicit LedgerCopy(const std::vector<NodeId>* genesis) : genesis_(genesis) {}
 
   std::uint32_t last() const { return static_cast<std::uint32_t>(entries_.size()); }
   // The nonce of entry i (0 for i = 0, before the first).
@@ -98,7 +99,7 @@ class LedgerCopy {
   static inline const std::vector<NodeId> kNoComponents{};
   // Until an entry changes the components, a copy reads the genesis list, which every copy shares
   // (10^5 members with 10^5 components preregistered would otherwise hold 10^10 ids).
-  const std::vector<NodeId>* genesis_;
+  const std::vector<NodeId>* genesis_ = &kNoComponents;
   bool own_ = false;
   std::vector<NodeId> components_;
   std::vector<LedgerEntry> entries_;
