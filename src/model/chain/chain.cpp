@@ -58,12 +58,6 @@ void Chain::seal() {
     sim_.after(config_.block_interval, [this] { seal(); });
     return;
   }
-  if (pool_.empty()) {  // an empty block, the usual case between a protocol's transactions
-    blocks_.push_back({blocks_.size() + 1, sim_.now(), 0, 0});
-    for (const auto& f : sealed_hooks_) f(blocks_.back());
-    sim_.after(config_.block_interval, [this] { seal(); });
-    return;
-  }
   const BlockContext block{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase,
                            &keyring_};
   const Gas limit = config_.gas.block_gas_limit;

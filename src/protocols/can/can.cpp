@@ -74,13 +74,11 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
     ++members_version_;
-    for (Node& x : nodes_) x.repair_all = true;  // the replica holders may have changed
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
     arm_check(n);
   } else if (!member && member_pos_[n] >= 0) {
     ++members_version_;
-    for (Node& x : nodes_) x.repair_all = true;  // the replica holders may have changed
     nodes_[n].ledger.forget_commit();
     nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
     audit_.lost(n);
@@ -242,7 +240,6 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
       CanMsg r = msg(MsgType::LedgerSyncReply, m.request, m.n);
       r.index = copy.last();
       r.entry_n = copy.nonce_at(copy.last());
-      r.commit = copy.commit();
       send(self, from, r);
       break;
     }

@@ -1,13 +1,14 @@
 // Work administration (§4.2.1): AssignWork, CheckpointWork, ReassignWork, FinishWork.
 //
-// The leader commits each entry to the CAN ledger only while it leads by the Registry's nonce (a
-// deposed leader commits nothing) and broadcasts it stamped with that nonce. Open choices, all in
+// The leader appends each entry to the CAN ledger only while it leads by the Registry's nonce (a
+// deposed leader appends nothing) and sends it stamped with that nonce (ledger_sync.cpp). Open choices, all in
 // CanConfig: the round robin starts after the last component offered; a component validates a
 // Work Entry by having room for it (component_capacity); the leader picks the initial storage
-// peer of a checkpoint at random among the members; that peer copies it to replication - 1 other
-// members at random when it applies the CheckpointWork entry; a replica lives in its member's
-// memory and is lost when that member crashes. A checkpoint is acknowledged to the component once
-// the entry is committed. A new assignee asks every member for the newest checkpoint it holds and
+// peer of a checkpoint at random among the members; that peer copies it, when it appends the
+// CheckpointWork entry, to the members that rank highest for the Work Entry (replica_holders), and
+// a holder that lacks it fetches it (repair_replicas); a replica lives in its member's memory and
+// is lost when that member crashes. A checkpoint is acknowledged to the component once the entry
+// is committed on a majority of the members' ledger copies. A new assignee asks every member for the newest checkpoint it holds and
 // resumes from the newest answer ("from any of the CAN nodes").
 #include <algorithm>
 #include <memory>
@@ -330,7 +331,7 @@ std::vector<NodeId> Can::replica_holders(std::uint32_t w, NodeId peer) const {
   std::vector<std::pair<std::uint64_t, NodeId>> ranked;
   ranked.reserve(member_list_.size());
   for (NodeId q : member_list_) {
-    if (q != peer) ranked.emplace_back(mix64((static_cast<std::uint64_t>(w) << 32) ^ q), q);
+    if (q != peer) ranked.emplace_back(replica_rank(w, q), q);
   }
   const std::size_t k = std::min<std::size_t>(config_.replication > out.size() ? config_.replication - out.size() : 0, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(), std::greater<>());
@@ -343,10 +344,10 @@ bool Can::holds_replicas(std::uint32_t w, NodeId peer, NodeId q) const {
   if (!is_member(q)) return false;
   if (q == peer) return true;
   const std::size_t k = config_.replication > (is_member(peer) ? 1u : 0u) ? config_.replication - (is_member(peer) ? 1 : 0) : 0;
-  const std::uint64_t mine = mix64((static_cast<std::uint64_t>(w) << 32) ^ q);
+  const std::uint64_t mine = replica_rank(w, q);
   std::size_t above = 0;
   for (NodeId x : member_list_) {
-    if (x != peer && x != q && mix64((static_cast<std::uint64_t>(w) << 32) ^ x) > mine && ++above >= k) return false;
+    if (x != peer && x != q && replica_rank(w, x) > mine && ++above >= k) return false;
   }
   return above < k;
 }
@@ -368,7 +369,7 @@ void Can::repair_replicas(NodeId self) {
   // members: scanning every open entry at every tick cost a long run more than all else.
   Node& node = nodes_[self];
   std::vector<std::uint32_t> look;
-  if (node.repair_all) {
+  if (node.repair_all || node.repair_members != members_version_) {
     look = node.ledger.open_work();
   } else {
     look.swap(node.repair_queue);
@@ -376,6 +377,7 @@ void Can::repair_replicas(NodeId self) {
     look.erase(std::unique(look.begin(), look.end()), look.end());
   }
   node.repair_all = false;
+  node.repair_members = members_version_;
   node.repair_queue.clear();
   for (std::uint32_t w : look) {
     const WorkView& v = node.ledger.work(w);

@@ -182,12 +182,4 @@ NodeId CanWorld::registry_leader() const {
   return can::member_node(chain::registry::leader(chain.state(), reg));
 }
 
-std::vector<NodeId> CanWorld::registry_members() const {
-  std::vector<NodeId> out;
-  for (chain::Address a : chain::registry::members(chain.state(), reg)) {
-    out.push_back(can::member_node(a));
-  }
-  return out;
-}
-
 }  // namespace cansim::scenario

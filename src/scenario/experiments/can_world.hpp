@@ -45,7 +45,6 @@ struct CanWorld {
 
   chain::Gas gas_used() const;
   NodeId registry_leader() const;
-  std::vector<NodeId> registry_members() const;
 
   Simulator sim;
   chain::Chain chain;

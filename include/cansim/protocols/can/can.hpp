@@ -19,14 +19,16 @@
 // both from the Registry's events), and registers the member through a Registry transaction
 // before it broadcasts the join.
 //
-// Ledger entries carry the issuing leader's nonce and members refuse stale ones (fencing); a
-// leader commits an entry only while it leads by the Registry's nonce. Components register
+// Every member holds its own copy of the CAN ledger (ledger.hpp, ledger_sync.cpp): entries carry
+// an index and the issuing leader's nonce, members refuse stale ones (fencing) and fetch what they
+// miss, and an entry is committed once a majority holds it; a leader appends only while it leads
+// by the Registry's nonce and after it caught up with a majority. Components register
 // (Register) and are deregistered by vote (Deregister); the leader gives them Work Entries
 // (AssignWork), stores and replicates their checkpoints (CheckpointWork), moves the work of a
 // removed or restarted component (ReassignWork) and ends it (FinishWork): src/protocols/can/work.cpp.
 //
 // One source file per protocol in src/protocols/can/: check_state, join, remove_node,
-// lead_elect, register, work; can.cpp holds what they share.
+// lead_elect, register, work, ledger_sync; can.cpp holds what they share.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -248,9 +250,10 @@ class Can {
     std::uint32_t want_from = 0;  // entries from here on are missing (0: none); asked at fetch_at
     SimTime fetch_at{-1};
     // Replica repair: Work Entries to look at next tick (a new checkpoint, a fetch that failed),
-    // or all open ones (after a crash, a snapshot, a change of members).
+    // or all open ones (after a crash, a snapshot, or a change of members since `repair_members`).
     std::vector<std::uint32_t> repair_queue;
     bool repair_all = true;
+    std::uint64_t repair_members = 0;  // members_version_ at its last full look
   };
   // What a leader keeps while it commits entries: how far each member's copy matches its own,
   // and what it owes the world once an entry is committed.
@@ -381,6 +384,8 @@ class Can {
   void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
   void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
   std::vector<NodeId> replica_holders(std::uint32_t w, NodeId peer) const;
+  // How high member q ranks for Work Entry w's replicas (rendezvous hashing).
+  static std::uint64_t replica_rank(std::uint32_t w, NodeId q) { return mix64((static_cast<std::uint64_t>(w) << 32) ^ q); }
   bool holds_replicas(std::uint32_t w, NodeId peer, NodeId q) const;
   void repair_replicas(NodeId self);
   void on_fetch(NodeId self, NodeId from, const CanMsg& m);

@@ -53,7 +53,7 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   LedgerFetch,      // member -> leader: I miss entries from `index` on (a gap, or entries that differ)
   Snapshot,         // -> member: the committed ledger up to `index` (a state transfer)
   LedgerSync,       // a new leader -> member: how far does your copy go?
-  LedgerSyncReply,  // `index` and the nonce of the entry there (`entry_n`), and `commit`
+  LedgerSyncReply,  // `index` and the nonce of the entry there (`entry_n`)
 };
 inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
                                                 "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
