@@ -513,27 +513,27 @@ TEST_CASE("sweeps and run counts beyond one machine are refused before anything 
   CHECK(v.output.find("expected at most 100000 configurations") != std::string::npos);
 }
 
-TEST_CASE("swarm --kind orchestration: the same report for any thread count, and a failing seed's file reproduces it", "[cli][swarm]") {
+TEST_CASE("swarm --kind orchestration: the same report for any thread count, and the seeds that found overpayment pass", "[cli][swarm]") {
   const TempDir tmp("swarm-orchestration");
   const fs::path& d = tmp.path;
   const std::string apps = " --apps " + (fs::path(CANSIM_SOURCE_DIR) / "apps").string();
-  // Seeds 30-33: seed 32 faces Orchestrator and member crashes and is overpaid (a defect still
-  // open, docs/model.md); the others pass.
+  auto report = [](const std::string& out) { return std::regex_replace(out, std::regex("swarm: [0-9.]+ s\n"), ""); };
+  // Seeds 30-33, seed 32 among them: an Orchestrator resumed without the CAN's checkpoint (lost
+  // with its replicas) deployed again a service the contract still counted up, and the client's
+  // shutdown paid its stretch through an hour of OCAN outage.
   const auto one = run_cli("swarm --kind orchestration --first 30 --seeds 4 --threads 1" + apps + " -o " + (d / "a").string());
   const auto two = run_cli("swarm --kind orchestration --first 30 --seeds 4 --threads 2" + apps + " -o " + (d / "a").string());
-  auto report = [](const std::string& out) { return std::regex_replace(out, std::regex("swarm: [0-9.]+ s\n"), ""); };
   CHECK(report(one.output) == report(two.output));
-  CHECK(one.status == 1);
-  CHECK(one.output.find("swarm: 4 seeds from 30, 1 failed") != std::string::npos);
-  const auto at = one.output.find("seed 32 (");
-  REQUIRE(at != std::string::npos);
-  CHECK(one.output.find("was paid", at) != std::string::npos);
-  // The file names the applications by absolute path: it runs from anywhere, and fails the same way.
-  const fs::path file = d / "a" / "swarm-32.json";
-  REQUIRE(fs::exists(file));
-  const auto rerun = run_cli("run " + file.string() + " -o " + (d / "rerun").string());
-  CHECK(rerun.status != 0);
-  CHECK(rerun.output.find("was paid") != std::string::npos);
+  CHECK(one.status == 0);
+  CHECK(one.output.find("swarm: 4 seeds from 30, 0 failed") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "a"));  // nothing failed, nothing written
+  // Seeds 427 and 708: a checkpoint committed before the job began reached the contract after
+  // the job read it; the shutdown counts that stretch's time unseen.
+  for (int seed : {427, 708}) {
+    INFO("seed " << seed);
+    const auto r = run_cli(fmt::format("swarm --kind orchestration --first {} --seeds 1", seed) + apps + " -o " + (d / "b").string());
+    CHECK(r.status == 0);
+  }
   // Without the applications: one clear error, exit 2.
   const auto missing = run_cli("swarm --kind orchestration --seeds 1 --apps " + (d / "nowhere").string());
   CHECK(missing.status == 2);

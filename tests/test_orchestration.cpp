@@ -174,6 +174,29 @@ TEST_CASE("orchestration: the retry limit and the APP_OK interval are the contra
   }
 }
 
+TEST_CASE("instances: since when a service has had none up, at the boundaries", "[orchestration]") {
+  cloud::Instances inst;
+  CHECK(inst.down_since(7, 1, seconds(5)) == SimTime{});  // never deployed: down from the start
+  const cloud::InstanceId a = inst.create(7, 1, 0, seconds(1));
+  CHECK(inst.down_since(7, 1, seconds(2)) == SimTime{});  // deploying is not up
+  inst.set_up(a, seconds(3));
+  CHECK(inst.down_since(7, 1, seconds(3)) == std::nullopt);  // up from exactly then
+  inst.end(a, cloud::InstanceState::Failed, seconds(10));
+  CHECK(inst.down_since(7, 1, seconds(10)) == seconds(10));
+  CHECK(inst.down_since(7, 1, seconds(40)) == seconds(10));
+  // A new one deploying leaves it down since the old one's end; once up, it is up.
+  const cloud::InstanceId b = inst.create(7, 1, 2, seconds(20));
+  CHECK(inst.down_since(7, 1, seconds(25)) == seconds(10));
+  inst.set_up(b, seconds(30));
+  CHECK(inst.down_since(7, 1, seconds(30)) == std::nullopt);
+  // One that never came up does not count as the last one up.
+  inst.end(b, cloud::InstanceState::Stopped, seconds(50));
+  const cloud::InstanceId c = inst.create(7, 1, 2, seconds(55));
+  inst.end(c, cloud::InstanceState::Failed, seconds(60));
+  CHECK(inst.down_since(7, 1, seconds(70)) == seconds(50));
+  CHECK(inst.down_since(7, 0, seconds(70)) == SimTime{});  // another service
+}
+
 TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][invariant]") {
   const app::Topology rt = ray_tracing();
   SECTION("two live instances of one service") {
@@ -216,4 +239,49 @@ TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][in
     w.cloud.chain.genesis_state().set_balance(chain::Address{42}, 1);
     CHECK_THROWS_AS(w.check_funds(), InvariantViolation);
   }
+}
+
+TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpoint takes the contract's view", "[orchestration]") {
+  // Every OCAN member restarts at once (their checkpoint replicas are gone, their ledger copies
+  // are on disk) as the Orchestrator crashes and the front end fails: the next Orchestrator
+  // resumes from no checkpoint while the contract counts both services up since an APP_OK. It
+  // must check them and report the failed one down, not deploy it again unseen: a shutdown
+  // before its SERVICE_UP would pay its stretch through to the shutdown.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.monitor_interval = minutes(10);  // the crashed Orchestrator would not have seen the failure
+  OrchestrationWorld w(cfg, Rng(13));
+  w.start();
+  w.request(rt, minutes(20));
+  w.cloud.sim.run_until(minutes(4));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  REQUIRE(on_chain(w, rec.address).back() == CheckpointType::AppOk);
+  const std::size_t before = rec.appended.size();
+  const NodeId first = w.leader.orchestrator_of(0);
+  const SimTime failed = w.cloud.sim.now();
+  w.fail_service(0, 1);
+  w.crash(first);
+  for (NodeId m = 0; m < cfg.members; ++m) {
+    w.crash(m);
+    w.recover(m);
+  }
+  w.cloud.sim.run_until(minutes(8));
+  const NodeId second = w.leader.orchestrator_of(0);
+  REQUIRE(second != first);
+  REQUIRE_FALSE(w.ocan->resumes().empty());
+  CHECK(w.ocan->resumes().back().progress == 0);
+  // The first checkpoint about the front end after the take-over reports it down.
+  const auto about_front_end = std::find_if(rec.appended.begin() + static_cast<std::ptrdiff_t>(before), rec.appended.end(),
+                                            [](const CheckpointData& c) {
+                                              return (c.type == CheckpointType::ServiceUp || c.type == CheckpointType::ServiceDown) && c.service == 1;
+                                            });
+  REQUIRE(about_front_end != rec.appended.end());
+  CHECK(about_front_end->type == CheckpointType::ServiceDown);
+  CHECK(about_front_end->orchestrator == second);
+  // Its time unseen is the run's measure: from the failure to that report.
+  CHECK(rec.detection_lag == about_front_end->at - failed);
+  w.cloud.sim.run_until(minutes(40));
+  CHECK(rec.settled);
+  CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
 }

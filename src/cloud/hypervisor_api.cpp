@@ -23,9 +23,10 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
 void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
   if (!api_up_[h]) return;  // a crashed hypervisor's API answers nothing
   if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
-    const bool up = m.instance < instances_.size() && instances_[m.instance].host == h &&
-                    instances_[m.instance].state == InstanceState::Up;
-    return reply(h, from, CloudMsgType::StatusReply, m, up, m.instance);
+    InstanceId id = m.instance;
+    if (id == kAnyInstance) id = instances_.live_instance(m.app, m.service).value_or(kAnyInstance);
+    const bool up = id < instances_.size() && instances_[id].host == h && instances_[id].state == InstanceState::Up;
+    return reply(h, from, CloudMsgType::StatusReply, m, up, id);
   }
   const HostClass& hc = hosts_.host_class(h);
   const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];

@@ -42,12 +42,34 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   j.attempts.assign(n, 0);
   j.busy.assign(n, 0);
   bool ended = false;
+  SimTime known{-1};  // when the CAN's checkpoint resumed from was made
   if (progress > 0) {
     auto it = rec.data.find(progress);
     if (it != rec.data.end()) {
       j.views = it->second.views;
       j.instances = it->second.instances;
       ended = it->second.type == CheckpointType::AppShutdown;
+      known = it->second.at;
+    }
+  }
+  // The contract is the durable record and a free read (§4.1). When its newest checkpoint is newer
+  // than the CAN's (the CAN's newer ones were lost with their replicas), what it counts up is what
+  // the next APP_SHUTDOWN pays for: those services are checked (by service, the instance may be
+  // unknown) and reported down if they do not run, never deployed again unseen; the rest are
+  // deployed.
+  if (const std::uint64_t count = ac::checkpoint_count(state, rec.address); count > 0) {
+    const ac::Checkpoint last = ac::checkpoint(state, rec.address, count - 1);
+    if (static_cast<std::int64_t>(last.timestamp_ms) * 1000 > known.us) {
+      ended = last.type == ac::CheckpointType::AppShutdown;
+      const std::vector<bool> up = ac::counted_up(state, rec.address);
+      for (std::size_t s = 0; s < n && s < up.size(); ++s) {
+        if (!up[s]) {
+          j.views[s] = ServiceView::Pending;
+        } else if (j.views[s] != ServiceView::Up) {
+          j.views[s] = ServiceView::Up;
+          j.instances[s] = cloud::kAnyInstance;
+        }
+      }
     }
   }
   const Key k{c, work};
@@ -259,9 +281,18 @@ void Orchestrators::verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t 
 }
 
 void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, std::uint32_t attempt) {
-  jobs_.at(k).busy[s] = 0;
+  Job& j = jobs_.at(k);
+  j.busy[s] = 0;
   if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
-  if (r == nullptr || !r->ok) service_down(k, s);
+  if (r == nullptr || !r->ok) return service_down(k, s);
+  j.instances[s] = r->instance;  // known now, if it was not
+}
+
+SimTime Orchestrators::unseen(const Job& j, std::uint32_t s) const {
+  // What the run measures (not what the Orchestrator knows): how long service s has not run while
+  // the contract counted it up, which the client pays for until a checkpoint reports it.
+  const auto since = w_.cloud.hypervisors->instances().down_since(w_.apps[j.app].address.id, s, w_.cloud.sim.now());
+  return since ? w_.cloud.sim.now() - *since : SimTime{};
 }
 
 void Orchestrators::service_down(const Key& k, std::uint32_t s) {
@@ -271,10 +302,7 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   j.views[s] = ServiceView::Pending;
   ++rec.failures_seen;
   ++rec.redeploys;
-  // What the run measures (not what the Orchestrator knows): how long the service was down
-  // before this SERVICE_DOWN, which the client paid for.
-  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
-  if (j.instances[s] < inst.size() && !inst.live(j.instances[s])) rec.detection_lag += w_.cloud.sim.now() - inst[j.instances[s]].ended;
+  rec.detection_lag += unseen(j, s);
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
   checkpoint(k, CheckpointType::ServiceDown, s);
@@ -306,7 +334,12 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   j.shutting_down = true;
   AppRecord& rec = w_.apps[j.app];
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why), static_cast<std::int64_t>(j.app));
+  // A failure not seen yet is reported by the APP_SHUTDOWN, which pays its stretch up to now: a
+  // service this job counts up, or the contract does (a checkpoint committed before this job
+  // began, put on the chain since).
+  const std::vector<bool> counted = ac::counted_up(w_.cloud.chain.state(), rec.address);
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
+    if (j.views[s] == ServiceView::Up || (s < counted.size() && counted[s])) rec.detection_lag += unseen(j, s);
     CloudMsg m;
     m.type = CloudMsgType::Stop;
     m.app = rec.address.id;

@@ -29,14 +29,18 @@ enum class CloudMsgType : std::uint8_t {
   // A hypervisor's API (§2, §5), used by the Orchestrators.
   Deploy,       // Orchestrator -> host: deploy `service` of `app` (idempotent: a live one is the answer)
   Deployed,     // host -> Orchestrator: ok and the instance (its monitoring id), or not ok
-  Status,       // Orchestrator -> host: is `instance` up?
-  StatusReply,  // ok: up
+  Status,       // Orchestrator -> host: is `instance` up? (kAnyInstance: is `service` of `app` up here?)
+  StatusReply,  // ok: up, and the instance
   Stop,         // Orchestrator -> host: stop the live instance of `service` of `app`
   Stopped,
   Reconfigure,  // Orchestrator -> host: `instance`'s dependency `service` has a new endpoint
   Reconfigured,
   ShutdownApp,  // Gateway -> Orchestrator: the client ends `app`
 };
+
+// A Status about a service whose instance the Orchestrator does not know (it resumed without the
+// CAN's checkpoint).
+inline constexpr std::uint32_t kAnyInstance = 0xffffffffU;
 
 struct CloudMsg {
   CloudMsgType type = CloudMsgType::Blueprint;

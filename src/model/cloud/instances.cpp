@@ -28,6 +28,7 @@ InstanceId Instances::create(std::uint64_t app, std::uint32_t service, HostId ho
                                          instance_state_name(other.state)));
   }
   all_.push_back({app, service, host, InstanceState::Deploying, at, SimTime{}, SimTime{}});
+  history_[key(app, service)].push_back(id);
   on_host_[host].push_back(id);
   return id;
 }
@@ -37,6 +38,7 @@ void Instances::set_up(InstanceId id, SimTime at) {
   if (s.state != InstanceState::Deploying) return;
   s.state = InstanceState::Up;
   s.up_since = at;
+  s.was_up = true;
 }
 
 void Instances::end(InstanceId id, InstanceState to, SimTime at) {
@@ -55,6 +57,18 @@ std::optional<InstanceId> Instances::live_instance(std::uint64_t app, std::uint3
   auto it = live_.find(key(app, service));
   if (it == live_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<SimTime> Instances::down_since(std::uint64_t app, std::uint32_t service, SimTime now) const {
+  auto it = history_.find(key(app, service));
+  if (it == history_.end()) return SimTime{};
+  SimTime last{};
+  for (InstanceId id : it->second) {
+    const ServiceInstance& s = all_[id];
+    if (s.state == InstanceState::Up && s.up_since <= now) return std::nullopt;
+    if (s.was_up && s.state != InstanceState::Up) last = std::max(last, s.ended);
+  }
+  return last;
 }
 
 std::vector<InstanceId> Instances::live_on(HostId h) const {

@@ -25,6 +25,7 @@ struct ServiceInstance {
   HostId host;
   InstanceState state = InstanceState::Deploying;
   SimTime created, up_since, ended;
+  bool was_up = false;
 };
 
 class Instances {
@@ -41,6 +42,9 @@ class Instances {
     return all_[id].state == InstanceState::Deploying || all_[id].state == InstanceState::Up;
   }
   std::optional<InstanceId> live_instance(std::uint64_t app, std::uint32_t service) const;
+  // Since when (app, service) has had no instance up at `now`: the end of the last one that was
+  // up (time 0 if none ever was); nullopt while one is up.
+  std::optional<SimTime> down_since(std::uint64_t app, std::uint32_t service, SimTime now) const;
   // The live instances on a host, in the order they were created (for its crash).
   std::vector<InstanceId> live_on(HostId h) const;
   // How long (app, service) has been up in all, until `now`.
@@ -61,6 +65,7 @@ class Instances {
   std::vector<ServiceInstance> all_;
   // Looked up only, never iterated.
   std::unordered_map<Key, InstanceId, KeyHash> live_;
+  std::unordered_map<Key, std::vector<InstanceId>, KeyHash> history_;  // in order of creation
   std::unordered_map<Key, SimTime, KeyHash> up_total_;  // time of ended stretches
   std::unordered_map<HostId, std::vector<InstanceId>> on_host_;
   std::uint64_t failures_ = 0;

@@ -309,6 +309,21 @@ std::uint64_t app_ok_interval_ms(const State& s, Address app) {
   return static_cast<std::uint64_t>(s.load(slot(app, kAppOkInterval)));
 }
 bool is_shutdown(const State& s, Address app) { return s.load(slot(app, kShutdown)) != 0; }
+
+std::vector<bool> counted_up(const State& s, Address app) {
+  // Where interimPayment left each service's start, then the unpaid checkpoints as it would take them.
+  std::vector<bool> up(static_cast<std::size_t>(s.load(slot(app, kServiceCount))));
+  for (std::size_t sv = 0; sv < up.size(); ++sv) up[sv] = s.load(slot(app, kStart, sv)) != 0;
+  for (std::uint64_t i = paid_count(s, app); i < checkpoint_count(s, app); ++i) {
+    const Checkpoint cp = checkpoint(s, app, i);
+    if (cp.type == CheckpointType::ServiceUp || cp.type == CheckpointType::ServiceDown) {
+      if (cp.service < up.size()) up[cp.service] = cp.type == CheckpointType::ServiceUp;
+    } else {
+      up.assign(up.size(), cp.type == CheckpointType::AppOk);
+    }
+  }
+  return up;
+}
 bool is_destroyed(const State& s, Address app) { return s.load(slot(app, kDestroyed)) != 0; }
 
 }  // namespace cansim::chain::application
