@@ -305,17 +305,18 @@ TEST_CASE("the Orchestrator reads the retry limit and the APP_OK interval from t
   CHECK(app::app_ok_interval_ms(w.state, w.application) == 60000);
 }
 
-TEST_CASE("counted_up: what the next APP_SHUTDOWN pays, the same whether or not the checkpoints were paid yet", "[application]") {
-  // After every prefix of the ray-tracing checkpoints, paid in full (k = all), in part (k = 1 at
-  // each step) or not at all, the services the contract counts up are the same.
-  using V = std::vector<bool>;
+TEST_CASE("counted_since: what the next APP_SHUTDOWN pays, the same whether or not the checkpoints were paid yet", "[application]") {
+  // After every prefix of the ray-tracing checkpoints, paid in full, in part (k = 1 at each step)
+  // or not at all, the contract counts the same services up since the same checkpoint (ms).
+  using V = std::vector<std::optional<std::uint64_t>>;
+  constexpr std::uint64_t m = 60000;
   const std::vector<V> after = {
-      {false, false},  // nothing appended
-      {true, false},   // SERVICE_UP 0
-      {true, true},    // SERVICE_UP 1
-      {true, true},    // APP_OK
-      {true, false},   // SERVICE_DOWN 1
-      {false, false},  // APP_SHUTDOWN
+      {std::nullopt, std::nullopt},  // nothing appended
+      {0, std::nullopt},             // SERVICE_UP 0 at minute 0
+      {0, 1 * m},                    // SERVICE_UP 1 at minute 1
+      {10 * m, 10 * m},              // APP_OK at minute 10: both from there
+      {10 * m, std::nullopt},        // SERVICE_DOWN 1 at minute 15
+      {std::nullopt, std::nullopt},  // APP_SHUTDOWN
   };
   for (int paying : {0, 1, 2}) {
     INFO("paying " << paying);
@@ -323,17 +324,21 @@ TEST_CASE("counted_up: what the next APP_SHUTDOWN pays, the same whether or not 
     const std::vector<std::tuple<CheckpointType, std::uint64_t, std::uint64_t>> cps = {
         {CheckpointType::ServiceUp, 0, 0}, {CheckpointType::ServiceUp, 1, 1}, {CheckpointType::AppOk, 10, 0},
         {CheckpointType::ServiceDown, 15, 1}, {CheckpointType::AppShutdown, 20, 0}};
-    CHECK(app::counted_up(w.state, w.application) == after[0]);
+    CHECK(app::counted_since(w.state, w.application) == after[0]);
     for (std::size_t i = 0; i < cps.size(); ++i) {
       w.cp(std::get<0>(cps[i]), std::get<1>(cps[i]), std::get<2>(cps[i]), w.o1);
       if (paying == 1) w.pay(1);
       if (paying == 2 && i % 2 == 1) w.pay(10);
-      CHECK(app::counted_up(w.state, w.application) == after[i + 1]);
+      CHECK(app::counted_since(w.state, w.application) == after[i + 1]);
     }
   }
-  // APP_OK counts every service up, also one that was never up on its own.
+  // APP_OK counts every service up, also one that was never up on its own; a SERVICE_UP after it
+  // starts that service's stretch again.
   World w(1000);
   w.cp(CheckpointType::ServiceUp, 0, 0, w.o1);
   w.cp(CheckpointType::AppOk, 1, 0, w.o1);
-  CHECK(app::counted_up(w.state, w.application) == V{true, true});
+  CHECK(app::counted_since(w.state, w.application) == V{1 * m, 1 * m});
+  w.cp(CheckpointType::ServiceUp, 2, 1, w.o1);
+  w.pay(10);
+  CHECK(app::counted_since(w.state, w.application) == V{1 * m, 2 * m});
 }

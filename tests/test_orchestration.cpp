@@ -195,6 +195,12 @@ TEST_CASE("instances: since when a service has had none up, at the boundaries", 
   inst.end(c, cloud::InstanceState::Failed, seconds(60));
   CHECK(inst.down_since(7, 1, seconds(70)) == seconds(50));
   CHECK(inst.down_since(7, 0, seconds(70)) == SimTime{});  // another service
+  // Down within a window: a's 3-10 and b's 30-50 were up.
+  CHECK(inst.down_within(7, 1, seconds(0), seconds(70)) == seconds(70 - 7 - 20));
+  CHECK(inst.down_within(7, 1, seconds(3), seconds(10)) == SimTime{});  // exactly a's stretch
+  CHECK(inst.down_within(7, 1, seconds(10), seconds(30)) == seconds(20));  // exactly the gap
+  CHECK(inst.down_within(7, 1, seconds(40), seconds(40)) == SimTime{});  // an empty window
+  CHECK(inst.down_within(7, 0, seconds(5), seconds(9)) == seconds(4));
 }
 
 TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][invariant]") {
@@ -284,4 +290,74 @@ TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpo
   w.cloud.sim.run_until(minutes(40));
   CHECK(rec.settled);
   CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
+}
+
+TEST_CASE("orchestration: a successor that finds a service up only since after the contract's stretch began reports the gap", "[orchestration]") {
+  // The OCAN is down (every member crashed) when the front end fails: the Orchestrator sees it,
+  // deploys it again, and crashes before its SERVICE_DOWN and SERVICE_UP could be committed. The
+  // members come back without their replicas, and the successor, resuming from no checkpoint,
+  // finds the front end up, but only since after the contract's APP_OK: the contract would pay
+  // the gap in between as if it had run. It reports the service down (and up again).
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  OrchestrationWorld w(cfg, Rng(13));
+  w.start();
+  w.request(rt, minutes(20));
+  w.cloud.sim.run_until(minutes(4));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  REQUIRE(on_chain(w, rec.address).back() == CheckpointType::AppOk);
+  const std::size_t before = rec.appended.size();
+  const NodeId first = w.leader.orchestrator_of(0);
+  for (NodeId m = 0; m < cfg.members; ++m) w.crash(m);
+  const SimTime failed = w.cloud.sim.now();
+  w.fail_service(0, 1);
+  w.cloud.sim.run_until(minutes(5));
+  const cloud::Instances& inst = w.cloud.hypervisors->instances();
+  const auto again = inst.live_instance(rec.address.id, 1);
+  REQUIRE(again);  // deployed again by the first Orchestrator
+  REQUIRE(inst[*again].state == cloud::InstanceState::Up);
+  const SimTime gap = inst[*again].up_since - failed;
+  w.crash(first);
+  for (NodeId m = 0; m < cfg.members; ++m) w.recover(m);
+  w.cloud.sim.run_until(minutes(8));
+  const NodeId second = w.leader.orchestrator_of(0);
+  REQUIRE(second != first);
+  REQUIRE_FALSE(w.ocan->resumes().empty());
+  CHECK(w.ocan->resumes().back().progress == 0);
+  std::vector<CheckpointData> front_end;
+  for (std::size_t i = before; i < rec.appended.size(); ++i) {
+    const CheckpointData& c = rec.appended[i];
+    if ((c.type == CheckpointType::ServiceUp || c.type == CheckpointType::ServiceDown) && c.service == 1) front_end.push_back(c);
+  }
+  REQUIRE(front_end.size() >= 2);
+  CHECK(front_end[0].type == CheckpointType::ServiceDown);
+  CHECK(front_end[0].orchestrator == second);
+  CHECK(front_end[1].type == CheckpointType::ServiceUp);
+  // The instance found running is kept, not replaced.
+  CHECK(inst.live_instance(rec.address.id, 1) == again);
+  CHECK(rec.detection_lag >= gap);
+  w.cloud.sim.run_until(minutes(40));
+  CHECK(rec.settled);
+  CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
+}
+
+TEST_CASE("orchestration: a member voted out while it was down joins the OCAN again when it is back", "[orchestration]") {
+  for (const SimTime rejoin : {seconds(10), SimTime{}}) {
+    INFO("member_rejoin " << rejoin.to_seconds() << " s");
+    OrchestrationConfig cfg = small();
+    cfg.member_rejoin = rejoin;
+    OrchestrationWorld w(cfg, Rng(3));
+    w.start();
+    const NodeId m = 3;
+    REQUIRE(w.ocan->is_member(m));
+    w.crash(m);
+    w.cloud.sim.run_until(minutes(1));
+    CHECK_FALSE(w.ocan->is_member(m));  // voted out
+    w.recover(m);
+    w.cloud.sim.run_until(minutes(1) + rejoin + seconds(20));
+    CHECK(w.ocan->is_member(m) == (rejoin.us > 0));
+    w.cloud.sim.run_until(minutes(5));
+    CHECK(w.ocan->is_member(m) == (rejoin.us > 0));
+  }
 }

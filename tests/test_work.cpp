@@ -199,6 +199,33 @@ TEST_CASE("an idle component voted out while alive hears of it and registers aga
   CHECK(c.can->registered_components() == 2);
 }
 
+TEST_CASE("a preregistered component voted out while alive, its ComponentLeave lost, registers again", "[can][work][register]") {
+  // A component of the genesis ledger (the OCAN's Orchestrators are) never sent a Register, so it
+  // had no refresh to find out by: one whose ComponentLeave was lost stayed out for good (swarm
+  // orchestration seed 1837: the only Orchestrator). Component 5 is cut off both ways from 5 s to
+  // 20 s: voted out, and the ComponentLeave is lost. It registers again at its next refresh.
+  FaultPlan plan;
+  for (NodeId m = 0; m < 5; ++m) {
+    plan.schedule.push_back({seconds(5), K::Cut, {5, m}, {}});
+    plan.schedule.push_back({seconds(5), K::Cut, {m, 5}, {}});
+    plan.schedule.push_back({seconds(20), K::Uncut, {5, m}, {}});
+    plan.schedule.push_back({seconds(20), K::Uncut, {m, 5}, {}});
+  }
+  CanConfig cfg = work_config();
+  cfg.register_refresh = seconds(30);
+  TestCan c(5, 8, plan, 0, 1, 100, 2, cfg);
+  c.can->preregister_component(5);
+  c.can->preregister_component(6);
+  c.sim.run_until(seconds(20));
+  CHECK(c.can->component_removals() == 1);
+  CHECK_FALSE(c.can->is_registered_component(5));
+  c.sim.run_until(seconds(29));
+  CHECK_FALSE(c.can->is_registered_component(5));  // nothing told it yet
+  c.sim.run_until(seconds(40));
+  CHECK(c.can->is_registered_component(5));
+  CHECK(c.can->registered_components() == 2);
+}
+
 TEST_CASE("WorkLedger refuses a second live assignee and checkpoints from others", "[can][work][invariant]") {
   WorkLedger ledger;
   const std::uint32_t w = ledger.submit(10, SimTime{0});

@@ -8,8 +8,9 @@ namespace cansim::cloud {
 HypervisorApis::HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hosts& hosts, HypervisorConfig cfg, Rng rng)
     : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1) {}
 
-void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id) {
+void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since) {
   CloudMsg r;
+  r.since = since;
   r.type = type;
   r.request = m.request;
   r.app = m.app;
@@ -26,7 +27,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
     InstanceId id = m.instance;
     if (id == kAnyInstance) id = instances_.live_instance(m.app, m.service).value_or(kAnyInstance);
     const bool up = id < instances_.size() && instances_[id].host == h && instances_[id].state == InstanceState::Up;
-    return reply(h, from, CloudMsgType::StatusReply, m, up, id);
+    return reply(h, from, CloudMsgType::StatusReply, m, up, id, up ? instances_[id].up_since : SimTime{});
   }
   const HostClass& hc = hosts_.host_class(h);
   const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];

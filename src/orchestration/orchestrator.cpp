@@ -41,6 +41,7 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   j.instances.assign(n, 0);
   j.attempts.assign(n, 0);
   j.busy.assign(n, 0);
+  j.claimed.assign(n, SimTime{-1});
   bool ended = false;
   SimTime known{-1};  // when the CAN's checkpoint resumed from was made
   if (progress > 0) {
@@ -55,17 +56,20 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   // The contract is the durable record and a free read (§4.1). When its newest checkpoint is newer
   // than the CAN's (the CAN's newer ones were lost with their replicas), what it counts up is what
   // the next APP_SHUTDOWN pays for: those services are checked (by service, the instance may be
-  // unknown) and reported down if they do not run, never deployed again unseen; the rest are
-  // deployed.
+  // unknown) and reported down if they do not run or came up after the stretch began (a gap the
+  // contract did not hear of), never deployed again unseen; the rest are deployed.
   if (const std::uint64_t count = ac::checkpoint_count(state, rec.address); count > 0) {
     const ac::Checkpoint last = ac::checkpoint(state, rec.address, count - 1);
     if (static_cast<std::int64_t>(last.timestamp_ms) * 1000 > known.us) {
       ended = last.type == ac::CheckpointType::AppShutdown;
-      const std::vector<bool> up = ac::counted_up(state, rec.address);
-      for (std::size_t s = 0; s < n && s < up.size(); ++s) {
-        if (!up[s]) {
+      const auto since = ac::counted_since(state, rec.address);
+      for (std::size_t s = 0; s < n && s < since.size(); ++s) {
+        if (!since[s]) {
           j.views[s] = ServiceView::Pending;
-        } else if (j.views[s] != ServiceView::Up) {
+          continue;
+        }
+        j.claimed[s] = millis(static_cast<std::int64_t>(*since[s]));
+        if (j.views[s] != ServiceView::Up) {
           j.views[s] = ServiceView::Up;
           j.instances[s] = cloud::kAnyInstance;
         }
@@ -242,6 +246,7 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
     j.views[s] = ServiceView::Up;
     j.instances[s] = r->instance;
     j.attempts[s] = 0;
+    j.claimed[s] = SimTime{-1};  // its SERVICE_UP starts the stretch again
     w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance),
             static_cast<std::int64_t>(j.app));
     checkpoint(k, CheckpointType::ServiceUp, s);
@@ -286,13 +291,29 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
   if (r == nullptr || !r->ok) return service_down(k, s);
   j.instances[s] = r->instance;  // known now, if it was not
+  if (j.claimed[s].us >= 0) {
+    // Up since the stretch began: the contract's count holds. Up only since later: the service
+    // was down meanwhile and the reports of it were lost; it is reported down (and found up again).
+    if (r->since > j.claimed[s]) return service_down(k, s);
+    j.claimed[s] = SimTime{-1};
+  }
 }
 
-SimTime Orchestrators::unseen(const Job& j, std::uint32_t s) const {
+SimTime Orchestrators::unseen(Job& j, std::uint32_t s) const {
   // What the run measures (not what the Orchestrator knows): how long service s has not run while
-  // the contract counted it up, which the client pays for until a checkpoint reports it.
-  const auto since = w_.cloud.hypervisors->instances().down_since(w_.apps[j.app].address.id, s, w_.cloud.sim.now());
-  return since ? w_.cloud.sim.now() - *since : SimTime{};
+  // the contract counted it up, which the client pays for until a checkpoint reports it. In a
+  // stretch taken from the contract, every gap since it began; otherwise since the last instance
+  // ended.
+  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
+  const std::uint64_t app = w_.apps[j.app].address.id;
+  const SimTime now = w_.cloud.sim.now();
+  if (j.claimed[s].us >= 0) {
+    const SimTime from = j.claimed[s];
+    j.claimed[s] = SimTime{-1};
+    return inst.down_within(app, s, from, now);
+  }
+  const auto since = inst.down_since(app, s, now);
+  return since ? now - *since : SimTime{};
 }
 
 void Orchestrators::service_down(const Key& k, std::uint32_t s) {
@@ -337,9 +358,9 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   // A failure not seen yet is reported by the APP_SHUTDOWN, which pays its stretch up to now: a
   // service this job counts up, or the contract does (a checkpoint committed before this job
   // began, put on the chain since).
-  const std::vector<bool> counted = ac::counted_up(w_.cloud.chain.state(), rec.address);
+  const auto counted = ac::counted_since(w_.cloud.chain.state(), rec.address);
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
-    if (j.views[s] == ServiceView::Up || (s < counted.size() && counted[s])) rec.detection_lag += unseen(j, s);
+    if (j.views[s] == ServiceView::Up || j.claimed[s].us >= 0 || (s < counted.size() && counted[s])) rec.detection_lag += unseen(j, s);
     CloudMsg m;
     m.type = CloudMsgType::Stop;
     m.app = rec.address.id;

@@ -57,7 +57,7 @@ class HypervisorApis {
  private:
   void come_up(InstanceId id);
   void fail(InstanceId id, const char* why);
-  void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id);
+  void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {});
 
   Simulator& sim_;
   Network<CloudMsg>& net_;

@@ -56,6 +56,7 @@ struct CloudMsg {
   std::uint64_t app = 0;       // the application's contract address
   std::uint32_t service = 0;
   std::uint32_t instance = 0;  // the monitoring id
+  SimTime since;               // StatusReply: when the instance came up (as a hypervisor's API reports a start time)
   bool ok = false;
 };
 

@@ -48,6 +48,10 @@ class Orchestrators {
     std::vector<std::uint32_t> instances;
     std::vector<std::uint32_t> attempts;  // failed deploys in a row
     std::vector<std::uint8_t> busy;       // a deploy or status request is out
+    // Per service, the start of a stretch the contract counts up that this job has not reported
+    // itself (taken from the contract when its record was newer than the CAN's checkpoint); -1:
+    // none. The instance found running must have been up since then, or the stretch had a gap.
+    std::vector<SimTime> claimed;
     std::deque<std::pair<std::uint32_t, CheckpointData>> outbox;  // (digest, 0 until first sent; data)
     bool sending = false;
     bool shutting_down = false, shutdown_committed = false;
@@ -61,7 +65,7 @@ class Orchestrators {
   void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
   void verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
-  SimTime unseen(const Job& j, std::uint32_t s) const;
+  SimTime unseen(Job& j, std::uint32_t s) const;
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
   void shut_down(const Key& k, const char* why);

@@ -71,6 +71,22 @@ std::optional<SimTime> Instances::down_since(std::uint64_t app, std::uint32_t se
   return last;
 }
 
+SimTime Instances::down_within(std::uint64_t app, std::uint32_t service, SimTime from, SimTime to) const {
+  if (to <= from) return SimTime{};
+  SimTime up{};
+  // Instances of one service never overlap (at most one live at a time): their stretches add up.
+  if (auto it = history_.find(key(app, service)); it != history_.end()) {
+    for (InstanceId id : it->second) {
+      const ServiceInstance& s = all_[id];
+      if (!s.was_up) continue;
+      const SimTime end = s.state == InstanceState::Up ? to : s.ended;
+      const SimTime a = std::max(from, s.up_since), b = std::min(to, end);
+      if (b > a) up += b - a;
+    }
+  }
+  return (to - from) - up;
+}
+
 std::vector<InstanceId> Instances::live_on(HostId h) const {
   auto it = on_host_.find(h);
   return it == on_host_.end() ? std::vector<InstanceId>{} : it->second;

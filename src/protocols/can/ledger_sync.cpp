@@ -47,6 +47,7 @@ void Can::preregister_component(NodeId component) {
   // A genesis state of the CAN ledger, before the run: every copy starts from it.
   index_component(component, true);
   genesis_.insert(std::upper_bound(genesis_.begin(), genesis_.end(), component), component);
+  arm_refresh(component);  // as if its Register had been answered
 }
 
 Can::Leading& Can::leading(NodeId leader) {

@@ -33,15 +33,7 @@ void Can::register_component(NodeId component, std::function<void(bool)> on_answ
   request(component, registry_leader(), m, config_.vote_timeout + probe_time(),
           [this, component, on_answer](const CanMsg& r) {
             if (on_answer) on_answer(r.yes);
-            if (r.yes && config_.register_refresh.us > 0) {
-              Component& comp = comps_[component - first_component_];
-              const std::uint64_t due = ++comp.refresh;
-              const std::uint32_t life = comp.incarnation;
-              sim_.after(config_.register_refresh, [this, component, due, life] {
-                const Component& k = comps_[component - first_component_];
-                if (k.refresh == due && k.incarnation == life) register_component(component);
-              });
-            }
+            if (r.yes) arm_refresh(component);
             // Refused (the leader was not leading, or did not hear its endpoint answer): it asks
             // again, as after no answer; a Register of the same life changes nothing if it got in.
             if (!r.yes) {
@@ -51,6 +43,19 @@ void Can::register_component(NodeId component, std::function<void(bool)> on_answ
           [this, component, on_answer] {  // no answer (the leader is down or lost it): ask again
             sim_.after(config_.check_interval, [this, component, on_answer] { register_component(component, on_answer); });
           });
+}
+
+void Can::arm_refresh(NodeId component) {
+  // A registered component registers again every register_refresh (a retry if nothing changed),
+  // so that one voted out while alive whose ComponentLeave was lost finds out.
+  if (config_.register_refresh.us <= 0) return;
+  Component& comp = comps_[component - first_component_];
+  const std::uint64_t due = ++comp.refresh;
+  const std::uint32_t life = comp.incarnation;
+  sim_.after(config_.register_refresh, [this, component, due, life] {
+    const Component& k = comps_[component - first_component_];
+    if (k.refresh == due && k.incarnation == life) register_component(component);
+  });
 }
 
 void Can::on_voted_out(NodeId c, const CanMsg& m) {

@@ -25,6 +25,7 @@ std::vector<ParamSpec> orchestration_params() {
   std::vector<ParamSpec> out = {
       // The OCAN (§5): the CAN protocols' timing.
       ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(5),
+      ParamSpec::real("member_rejoin_s", "a member up but voted out of the OCAN (while it was down or cut off) asks to join again this often; 0: it stays out").at_least(0).at_most(1e7).def(10.0).in_unit("s"),
       ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
   };
   for (ParamSpec& s : can_timing_params("; also the OCAN leader's duty cycle")) out.push_back(std::move(s));
@@ -94,6 +95,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.cloud.hypervisor.service_failure_rate_per_s = per_s(p, "service_failures_per_h");
   c.cloud.hypervisor.instances_survive_api_crash = p.boolean("instances_survive_hypervisor_crash");
   c.members = static_cast<std::uint32_t>(p.integer("members"));
+  c.member_rejoin = secs(p, "member_rejoin_s");
   c.orchestrators = static_cast<std::uint32_t>(p.integer("orchestrators"));
   c.can = can_config(p);
   c.can.replication = static_cast<std::uint32_t>(p.integer("replication"));

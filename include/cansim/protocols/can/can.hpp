@@ -316,6 +316,7 @@ class Can {
   bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
+  void arm_refresh(NodeId component);
   void on_voted_out(NodeId component, const CanMsg& m);
   void push_replica(NodeId self, NodeId to, std::uint32_t w, std::uint32_t progress);
   void index_component(NodeId c, bool registered);

@@ -310,19 +310,24 @@ std::uint64_t app_ok_interval_ms(const State& s, Address app) {
 }
 bool is_shutdown(const State& s, Address app) { return s.load(slot(app, kShutdown)) != 0; }
 
-std::vector<bool> counted_up(const State& s, Address app) {
+std::vector<std::optional<std::uint64_t>> counted_since(const State& s, Address app) {
   // Where interimPayment left each service's start, then the unpaid checkpoints as it would take them.
-  std::vector<bool> up(static_cast<std::size_t>(s.load(slot(app, kServiceCount))));
-  for (std::size_t sv = 0; sv < up.size(); ++sv) up[sv] = s.load(slot(app, kStart, sv)) != 0;
+  std::vector<std::optional<std::uint64_t>> since(static_cast<std::size_t>(s.load(slot(app, kServiceCount))));
+  for (std::size_t sv = 0; sv < since.size(); ++sv) {
+    if (const auto start = static_cast<std::uint64_t>(s.load(slot(app, kStart, sv))); start != 0) {
+      since[sv] = checkpoint(s, app, start - 1).timestamp_ms;
+    }
+  }
   for (std::uint64_t i = paid_count(s, app); i < checkpoint_count(s, app); ++i) {
     const Checkpoint cp = checkpoint(s, app, i);
     if (cp.type == CheckpointType::ServiceUp || cp.type == CheckpointType::ServiceDown) {
-      if (cp.service < up.size()) up[cp.service] = cp.type == CheckpointType::ServiceUp;
+      if (cp.service >= since.size()) continue;
+      since[cp.service] = cp.type == CheckpointType::ServiceUp ? std::optional<std::uint64_t>(cp.timestamp_ms) : std::nullopt;
     } else {
-      up.assign(up.size(), cp.type == CheckpointType::AppOk);
+      since.assign(since.size(), cp.type == CheckpointType::AppOk ? std::optional<std::uint64_t>(cp.timestamp_ms) : std::nullopt);
     }
   }
-  return up;
+  return since;
 }
 bool is_destroyed(const State& s, Address app) { return s.load(slot(app, kDestroyed)) != 0; }
 

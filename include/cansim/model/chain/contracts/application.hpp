@@ -16,6 +16,7 @@
 //    later one, so that nothing is lost;
 //  - the contract shuts itself down after `max_failed_payments` interim payments in a row that
 //    paid nothing while checkpoints were waiting.
+#include <optional>
 #include <vector>
 
 #include "cansim/model/chain/abi.hpp"
@@ -78,10 +79,10 @@ std::uint64_t paid_count(const State& s, Address app);  // lp + 1
 Wei locked(const State& s, Address app);
 Wei salary(const State& s, Address app, Address payee);
 bool is_shutdown(const State& s, Address app);
-// Per service, whether the contract counts it up after its last checkpoint (paid or not): what
-// the next APP_SHUTDOWN would pay it up to. A free read for an Orchestrator that lost the CAN's
-// checkpoint.
-std::vector<bool> counted_up(const State& s, Address app);
+// Per service, since when (ms) the contract counts it up after its last checkpoint, paid or not
+// (nullopt: it does not): the stretch the next APP_SHUTDOWN would pay. A free read for an
+// Orchestrator that lost the CAN's checkpoint.
+std::vector<std::optional<std::uint64_t>> counted_since(const State& s, Address app);
 // The terms the Orchestrator works by (§5): read from the contract, never configured apart.
 std::uint64_t retry_limit(const State& s, Address app);
 std::uint64_t app_ok_interval_ms(const State& s, Address app);
