@@ -527,9 +527,12 @@ TEST_CASE("swarm --kind orchestration: the same report for any thread count, and
   CHECK(one.status == 0);
   CHECK(one.output.find("swarm: 4 seeds from 30, 0 failed") != std::string::npos);
   CHECK_FALSE(fs::exists(d / "a"));  // nothing failed, nothing written
-  // Seeds 427 and 708: a checkpoint committed before the job began reached the contract after
-  // the job read it; the shutdown counts that stretch's time unseen.
-  for (int seed : {427, 708}) {
+  // Seeds found since, each failing before its fix: a checkpoint committed before a job began
+  // reached the contract after the job read it (427, 708, 4395: the APP_SHUTDOWN's unreported
+  // time); a successor found a service up only since after the contract's stretch began (1521,
+  // 2329, 9074); the only Orchestrator voted out while alive never heard of it (1837); a
+  // successor resumed from an APP_SHUTDOWN the contract never got (4090, 7632).
+  for (int seed : {427, 708, 4395, 1521, 2329, 9074, 1837, 4090, 7632}) {
     INFO("seed " << seed);
     const auto r = run_cli(fmt::format("swarm --kind orchestration --first {} --seeds 1", seed) + apps + " -o " + (d / "b").string());
     CHECK(r.status == 0);

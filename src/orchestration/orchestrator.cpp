@@ -58,8 +58,10 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   // the next APP_SHUTDOWN pays for: those services are checked (by service, the instance may be
   // unknown) and reported down if they do not run or came up after the stretch began (a gap the
   // contract did not hear of), never deployed again unseen; the rest are deployed.
+  bool recorded_end = ac::is_shutdown(state, rec.address);  // the contract holds an APP_SHUTDOWN
   if (const std::uint64_t count = ac::checkpoint_count(state, rec.address); count > 0) {
     const ac::Checkpoint last = ac::checkpoint(state, rec.address, count - 1);
+    recorded_end = recorded_end || last.type == ac::CheckpointType::AppShutdown;
     if (static_cast<std::int64_t>(last.timestamp_ms) * 1000 > known.us) {
       ended = last.type == ac::CheckpointType::AppShutdown;
       const auto since = ac::counted_since(state, rec.address);
@@ -83,7 +85,18 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
           static_cast<std::int64_t>(r));
   if (ended) {
     Job& job = jobs_[k];
-    job.shutting_down = job.shutdown_committed = true;
+    job.shutting_down = true;
+    if (!recorded_end) {
+      // The CAN's checkpoint ends the application, but the contract has no APP_SHUTDOWN: a
+      // replica can outlive the entry its leader lost before committing it. The services are
+      // stopped (again), and that very checkpoint (same digest, same time) is reported again
+      // before the work is done; otherwise the contract would never end, nor pay.
+      stop_services(k);
+      job.outbox.push_back({progress, rec.data.at(progress)});
+      send_next(k);
+      return;
+    }
+    job.shutdown_committed = true;
     report_done(k, epoch);
     return;
   }
@@ -355,19 +368,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   j.shutting_down = true;
   AppRecord& rec = w_.apps[j.app];
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why), static_cast<std::int64_t>(j.app));
-  // A failure not seen yet is reported by the APP_SHUTDOWN, which pays its stretch up to now: a
-  // service this job counts up, or the contract does (a checkpoint committed before this job
-  // began, put on the chain since).
-  const auto counted = ac::counted_since(w_.cloud.chain.state(), rec.address);
-  for (std::uint32_t s = 0; s < j.views.size(); ++s) {
-    if (j.views[s] == ServiceView::Up || j.claimed[s].us >= 0 || (s < counted.size() && counted[s])) rec.detection_lag += unseen(j, s);
-    CloudMsg m;
-    m.type = CloudMsgType::Stop;
-    m.app = rec.address.id;
-    m.service = s;
-    call(k, j.epoch, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
-    j.views[s] = ServiceView::Down;
-  }
+  stop_services(k);
   if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {
     // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.
     j.shutdown_committed = true;
@@ -375,6 +376,19 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
     return;
   }
   checkpoint(k, CheckpointType::AppShutdown, 0);
+}
+
+void Orchestrators::stop_services(const Key& k) {
+  Job& j = jobs_.at(k);
+  const AppRecord& rec = w_.apps[j.app];
+  for (std::uint32_t s = 0; s < j.views.size(); ++s) {
+    CloudMsg m;
+    m.type = CloudMsgType::Stop;
+    m.app = rec.address.id;
+    m.service = s;
+    call(k, j.epoch, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
+    j.views[s] = ServiceView::Down;
+  }
 }
 
 void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service) {

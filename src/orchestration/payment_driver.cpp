@@ -15,10 +15,18 @@ namespace ac = chain::application;
 
 namespace {
 
+struct Paid {
+  std::vector<std::uint64_t> minutes;
+  // Per service, the time the APP_SHUTDOWN paid in which the service did not run: failures no
+  // checkpoint reported before it (it pays every open stretch up to the shutdown).
+  std::vector<SimTime> unreported;
+};
+
 // Minutes of each service that the first `paid` checkpoints paid, as Algorithms 5 and 6 count
 // them (whole minutes per checkpoint pair): the oracle the run checks payments against.
-std::vector<std::uint64_t> paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services) {
-  std::vector<std::uint64_t> out(services, 0);
+Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services,
+                  const std::function<SimTime(std::uint32_t, SimTime, SimTime)>& down_within) {
+  Paid out{std::vector<std::uint64_t>(services, 0), std::vector<SimTime>(services)};
   std::vector<std::int64_t> start(services, -1);  // ms, -1: null
   const auto minutes_between = [](std::int64_t a, std::int64_t b) { return static_cast<std::uint64_t>((b - a) / 60000); };
   for (std::size_t i = 0; i < paid && i < cps.size(); ++i) {
@@ -27,11 +35,14 @@ std::vector<std::uint64_t> paid_minutes(const std::vector<CheckpointData>& cps, 
     if (c.type == CheckpointType::ServiceUp) {
       start[c.service] = ts;
     } else if (c.type == CheckpointType::ServiceDown) {
-      if (start[c.service] >= 0) out[c.service] += minutes_between(start[c.service], ts);
+      if (start[c.service] >= 0) out.minutes[c.service] += minutes_between(start[c.service], ts);
       start[c.service] = -1;
     } else {
       for (std::size_t s = 0; s < services; ++s) {
-        if (start[s] >= 0) out[s] += minutes_between(start[s], ts);
+        if (start[s] >= 0) {
+          out.minutes[s] += minutes_between(start[s], ts);
+          if (c.type == CheckpointType::AppShutdown) out.unreported[s] += down_within(static_cast<std::uint32_t>(s), millis(start[s]), c.at);
+        }
         start[s] = c.type == CheckpointType::AppOk ? ts : -1;
       }
     }
@@ -159,19 +170,23 @@ void PaymentDriver::settle(std::size_t r) {
   // Every minute paid was run (design invariant): per service, paid <= up + the time each failure
   // went unseen + one APP_OK interval + one monitoring round (a failure the shutdown overtook).
   const std::size_t services = rec.topology->services.size();
-  const auto paid = paid_minutes(rec.appended, ac::paid_count(state, rec.address), services);
+  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
+  const auto paid = paid_minutes(rec.appended, ac::paid_count(state, rec.address), services,
+                                 [&](std::uint32_t s, SimTime from, SimTime to) { return inst.down_within(rec.address.id, s, from, to); });
   const SimTime slack = rec.detection_lag + millis(static_cast<std::int64_t>(ac::app_ok_interval_ms(state, rec.address))) +
                         w_.cfg.monitor_interval + w_.cfg.status_timeout * static_cast<std::int64_t>(w_.cfg.status_attempts);
-  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
   for (std::uint32_t s = 0; s < services; ++s) {
     const SimTime up = inst.up_time(rec.address.id, s, w_.cloud.sim.now());
-    const SimTime billed = minutes(static_cast<std::int64_t>(paid[s]));
+    const SimTime billed = minutes(static_cast<std::int64_t>(paid.minutes[s]));
     rec.paid_time += billed;
     rec.up_time += up;
-    if (billed > up + slack) {
+    rec.unreported += paid.unreported[s];
+    if (billed > up + slack + paid.unreported[s]) {
       throw InvariantViolation(w_.cloud.sim.now(), fmt::format("settling {}", chain::to_string(rec.address)),
-                               fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed)", s, paid[s],
-                                           up.to_seconds() / 60, slack.to_seconds() / 60));
+                               fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed, + {:.1f} min "
+                                           "the APP_SHUTDOWN paid unreported)",
+                                           s, paid.minutes[s], up.to_seconds() / 60, slack.to_seconds() / 60,
+                                           paid.unreported[s].to_seconds() / 60));
     }
   }
   // Each party's salary, before anyone withdraws.

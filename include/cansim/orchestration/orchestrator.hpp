@@ -69,6 +69,7 @@ class Orchestrators {
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
   void shut_down(const Key& k, const char* why);
+  void stop_services(const Key& k);
   void checkpoint(const Key& k, CheckpointType type, std::uint32_t service);
   void send_next(const Key& k);
   void report_done(const Key& k, std::uint32_t epoch);
