@@ -35,20 +35,6 @@ Rng Rng::stream(std::uint64_t index) const {
   return Rng(mix64(key_ ^ mix64(index + 0x6a09e667f3bcc909ULL)));
 }
 
-static inline std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-std::uint64_t Rng::next_u64() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
 std::uint64_t Rng::below(std::uint64_t bound) {
   if (bound == 0) throw std::invalid_argument("Rng::below(0)");
   using U = unsigned __int128;
@@ -70,8 +56,6 @@ std::int64_t Rng::uniform_int(std::int64_t lo, std::int64_t hi) {
   const std::uint64_t r = span == UINT64_MAX ? next_u64() : below(span + 1);
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + r);
 }
-
-double Rng::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 double Rng::exponential(double mean) { return -std::log1p(-uniform01()) * mean; }
 

@@ -25,13 +25,25 @@ class Rng {
   Rng stream(std::uint64_t index) const;
   std::uint64_t seed() const { return key_; }
 
-  std::uint64_t next_u64();
+  // In the header: the protocols draw per node and per step, and a call each costs more than the
+  // draw (xoshiro256**).
+  std::uint64_t next_u64() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   // Uniform on [0, bound) for bound >= 1, without modulo bias (Lemire's method).
   std::uint64_t below(std::uint64_t bound);
   // Uniform on [lo, hi], both inclusive.
   std::int64_t uniform_int(std::int64_t lo, std::int64_t hi);
   // Uniform on [0, 1) with 53 random bits.
-  double uniform01();
+  double uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
   bool bernoulli(double p) { return uniform01() < p; }
   // Number of successes in n trials of probability p: exact inversion when n*min(p,1-p) < 10,
@@ -63,6 +75,7 @@ class Rng {
   }
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t binomial_inversion(std::uint64_t n, double p);
   std::uint64_t binomial_btrs(std::uint64_t n, double p);
 
