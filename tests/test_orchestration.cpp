@@ -247,6 +247,41 @@ TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][in
   }
 }
 
+namespace {
+
+// The Ray Tracing application running in `w` for 4 minutes, an APP_OK the contract's last
+// checkpoint.
+const AppRecord& ray_tracing_running(OrchestrationWorld& w, const app::Topology& rt) {
+  w.start();
+  w.request(rt, minutes(20));
+  w.cloud.sim.run_until(minutes(4));
+  REQUIRE(w.apps.size() == 1);
+  REQUIRE(on_chain(w, w.apps[0].address).back() == CheckpointType::AppOk);
+  return w.apps[0];
+}
+
+// The SERVICE_UP and SERVICE_DOWN checkpoints of service s appended from index `from` on.
+std::vector<CheckpointData> about_service(const AppRecord& rec, std::size_t from, std::uint32_t s) {
+  std::vector<CheckpointData> out;
+  for (std::size_t i = from; i < rec.appended.size(); ++i) {
+    const CheckpointData& c = rec.appended[i];
+    if ((c.type == CheckpointType::ServiceUp || c.type == CheckpointType::ServiceDown) && c.service == s) out.push_back(c);
+  }
+  return out;
+}
+
+// The Orchestrator of application 0 now, after a take-over from `first` that resumed from no
+// checkpoint.
+NodeId successor_from_no_checkpoint(const OrchestrationWorld& w, NodeId first) {
+  const NodeId second = w.leader.orchestrator_of(0);
+  REQUIRE(second != first);
+  REQUIRE_FALSE(w.ocan->resumes().empty());
+  CHECK(w.ocan->resumes().back().progress == 0);
+  return second;
+}
+
+}  // namespace
+
 TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpoint takes the contract's view", "[orchestration]") {
   // Every OCAN member restarts at once (their checkpoint replicas are gone, their ledger copies
   // are on disk) as the Orchestrator crashes and the front end fails: the next Orchestrator
@@ -257,12 +292,7 @@ TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpo
   OrchestrationConfig cfg = small();
   cfg.monitor_interval = minutes(10);  // the crashed Orchestrator would not have seen the failure
   OrchestrationWorld w(cfg, Rng(13));
-  w.start();
-  w.request(rt, minutes(20));
-  w.cloud.sim.run_until(minutes(4));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
-  REQUIRE(on_chain(w, rec.address).back() == CheckpointType::AppOk);
+  const AppRecord& rec = ray_tracing_running(w, rt);
   const std::size_t before = rec.appended.size();
   const NodeId first = w.leader.orchestrator_of(0);
   const SimTime failed = w.cloud.sim.now();
@@ -273,20 +303,14 @@ TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpo
     w.recover(m);
   }
   w.cloud.sim.run_until(minutes(8));
-  const NodeId second = w.leader.orchestrator_of(0);
-  REQUIRE(second != first);
-  REQUIRE_FALSE(w.ocan->resumes().empty());
-  CHECK(w.ocan->resumes().back().progress == 0);
+  const NodeId second = successor_from_no_checkpoint(w, first);
   // The first checkpoint about the front end after the take-over reports it down.
-  const auto about_front_end = std::find_if(rec.appended.begin() + static_cast<std::ptrdiff_t>(before), rec.appended.end(),
-                                            [](const CheckpointData& c) {
-                                              return (c.type == CheckpointType::ServiceUp || c.type == CheckpointType::ServiceDown) && c.service == 1;
-                                            });
-  REQUIRE(about_front_end != rec.appended.end());
-  CHECK(about_front_end->type == CheckpointType::ServiceDown);
-  CHECK(about_front_end->orchestrator == second);
+  const auto front_end = about_service(rec, before, 1);
+  REQUIRE_FALSE(front_end.empty());
+  CHECK(front_end[0].type == CheckpointType::ServiceDown);
+  CHECK(front_end[0].orchestrator == second);
   // Its time unseen is the run's measure: from the failure to that report.
-  CHECK(rec.detection_lag == about_front_end->at - failed);
+  CHECK(rec.detection_lag == front_end[0].at - failed);
   w.cloud.sim.run_until(minutes(40));
   CHECK(rec.settled);
   CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
@@ -301,12 +325,7 @@ TEST_CASE("orchestration: a successor that finds a service up only since after t
   const app::Topology rt = ray_tracing();
   OrchestrationConfig cfg = small();
   OrchestrationWorld w(cfg, Rng(13));
-  w.start();
-  w.request(rt, minutes(20));
-  w.cloud.sim.run_until(minutes(4));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
-  REQUIRE(on_chain(w, rec.address).back() == CheckpointType::AppOk);
+  const AppRecord& rec = ray_tracing_running(w, rt);
   const std::size_t before = rec.appended.size();
   const NodeId first = w.leader.orchestrator_of(0);
   for (NodeId m = 0; m < cfg.members; ++m) w.crash(m);
@@ -321,15 +340,8 @@ TEST_CASE("orchestration: a successor that finds a service up only since after t
   w.crash(first);
   for (NodeId m = 0; m < cfg.members; ++m) w.recover(m);
   w.cloud.sim.run_until(minutes(8));
-  const NodeId second = w.leader.orchestrator_of(0);
-  REQUIRE(second != first);
-  REQUIRE_FALSE(w.ocan->resumes().empty());
-  CHECK(w.ocan->resumes().back().progress == 0);
-  std::vector<CheckpointData> front_end;
-  for (std::size_t i = before; i < rec.appended.size(); ++i) {
-    const CheckpointData& c = rec.appended[i];
-    if ((c.type == CheckpointType::ServiceUp || c.type == CheckpointType::ServiceDown) && c.service == 1) front_end.push_back(c);
-  }
+  const NodeId second = successor_from_no_checkpoint(w, first);
+  const auto front_end = about_service(rec, before, 1);
   REQUIRE(front_end.size() >= 2);
   CHECK(front_end[0].type == CheckpointType::ServiceDown);
   CHECK(front_end[0].orchestrator == second);
