@@ -307,7 +307,8 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   if (j.claimed[s].us >= 0) {
     // Up since the stretch began: the contract's count holds. Up only since later: the service
     // was down meanwhile and the reports of it were lost; it is reported down (and found up again).
-    if (r->since > j.claimed[s]) return service_down(k, s);
+    // The contract keeps whole milliseconds: the stretch began within the millisecond after.
+    if (r->since >= j.claimed[s] + millis(1)) return service_down(k, s);
     j.claimed[s] = SimTime{-1};
   }
 }
