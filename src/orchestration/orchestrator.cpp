@@ -313,7 +313,7 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   }
 }
 
-SimTime Orchestrators::unseen(Job& j, std::uint32_t s) const {
+SimTime Orchestrators::unseen(const Job& j, std::uint32_t s) const {
   // What the run measures (not what the Orchestrator knows): how long service s has not run while
   // the contract counted it up, which the client pays for until a checkpoint reports it. In a
   // stretch taken from the contract, every gap since it began; otherwise since the last instance
@@ -321,12 +321,8 @@ SimTime Orchestrators::unseen(Job& j, std::uint32_t s) const {
   const cloud::Instances& inst = w_.cloud.hypervisors->instances();
   const std::uint64_t app = w_.apps[j.app].address.id;
   const SimTime now = w_.cloud.sim.now();
-  if (j.claimed[s].us >= 0) {
-    const SimTime from = j.claimed[s];
-    j.claimed[s] = SimTime{-1};
-    return inst.down_within(app, s, from, now);
-  }
-  const auto since = inst.down_since(app, s, now);
+  if (j.claimed[s].us >= 0) return inst.down_within(app, s, j.claimed[s], now);
+  const auto since = inst.down_since(app, s);
   return since ? now - *since : SimTime{};
 }
 
@@ -338,6 +334,7 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   ++rec.failures_seen;
   ++rec.redeploys;
   rec.detection_lag += unseen(j, s);
+  j.claimed[s] = SimTime{-1};  // this SERVICE_DOWN ends the stretch taken from the contract
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
   checkpoint(k, CheckpointType::ServiceDown, s);

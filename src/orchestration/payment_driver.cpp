@@ -25,7 +25,7 @@ struct Paid {
 // Minutes of each service that the first `paid` checkpoints paid, as Algorithms 5 and 6 count
 // them (whole minutes per checkpoint pair): the oracle the run checks payments against.
 Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services,
-                  const std::function<SimTime(std::uint32_t, SimTime, SimTime)>& down_within) {
+                  const cloud::Instances& inst, std::uint64_t app) {
   Paid out{std::vector<std::uint64_t>(services, 0), std::vector<SimTime>(services)};
   std::vector<std::int64_t> start(services, -1);  // ms, -1: null
   const auto minutes_between = [](std::int64_t a, std::int64_t b) { return static_cast<std::uint64_t>((b - a) / 60000); };
@@ -41,7 +41,7 @@ Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std:
       for (std::size_t s = 0; s < services; ++s) {
         if (start[s] >= 0) {
           out.minutes[s] += minutes_between(start[s], ts);
-          if (c.type == CheckpointType::AppShutdown) out.unreported[s] += down_within(static_cast<std::uint32_t>(s), millis(start[s]), c.at);
+          if (c.type == CheckpointType::AppShutdown) out.unreported[s] += inst.down_within(app, static_cast<std::uint32_t>(s), millis(start[s]), c.at);
         }
         start[s] = c.type == CheckpointType::AppOk ? ts : -1;
       }
@@ -168,11 +168,11 @@ void PaymentDriver::settle(std::size_t r) {
   rec.settled_at = w_.cloud.sim.now();
   const chain::State& state = w_.cloud.chain.state();
   // Every minute paid was run (design invariant): per service, paid <= up + the time each failure
-  // went unseen + one APP_OK interval + one monitoring round (a failure the shutdown overtook).
+  // went unseen before its SERVICE_DOWN + one APP_OK interval + one monitoring round + what the
+  // APP_SHUTDOWN paid while the service did not run (failures no checkpoint reported before it).
   const std::size_t services = rec.topology->services.size();
   const cloud::Instances& inst = w_.cloud.hypervisors->instances();
-  const auto paid = paid_minutes(rec.appended, ac::paid_count(state, rec.address), services,
-                                 [&](std::uint32_t s, SimTime from, SimTime to) { return inst.down_within(rec.address.id, s, from, to); });
+  const auto paid = paid_minutes(rec.appended, ac::paid_count(state, rec.address), services, inst, rec.address.id);
   const SimTime slack = rec.detection_lag + millis(static_cast<std::int64_t>(ac::app_ok_interval_ms(state, rec.address))) +
                         w_.cfg.monitor_interval + w_.cfg.status_timeout * static_cast<std::int64_t>(w_.cfg.status_attempts);
   for (std::uint32_t s = 0; s < services; ++s) {
@@ -180,7 +180,6 @@ void PaymentDriver::settle(std::size_t r) {
     const SimTime billed = minutes(static_cast<std::int64_t>(paid.minutes[s]));
     rec.paid_time += billed;
     rec.up_time += up;
-    rec.unreported += paid.unreported[s];
     if (billed > up + slack + paid.unreported[s]) {
       throw InvariantViolation(w_.cloud.sim.now(), fmt::format("settling {}", chain::to_string(rec.address)),
                                fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed, + {:.1f} min "

@@ -66,9 +66,6 @@ struct AppRecord {
   // Measures.
   std::uint32_t redeploys = 0, failures_seen = 0;
   SimTime detection_lag;  // summed: from each failure to the SERVICE_DOWN that reported it
-  // Summed at settlement: time the APP_SHUTDOWN paid in which services did not run (failures that
-  // no checkpoint reported before it).
-  SimTime unreported;
   SimTime paid_time, up_time;  // summed over services, at settlement
   // What the contract owed each party at settlement (§5.1, Algorithm 6).
   chain::Wei paid_resources = 0, paid_cloud = 0, paid_can = 0, paid_orchestration = 0;

@@ -65,7 +65,7 @@ class Orchestrators {
   void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
   void verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
-  SimTime unseen(Job& j, std::uint32_t s) const;
+  SimTime unseen(const Job& j, std::uint32_t s) const;
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
   void shut_down(const Key& k, const char* why);

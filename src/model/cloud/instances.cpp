@@ -59,13 +59,13 @@ std::optional<InstanceId> Instances::live_instance(std::uint64_t app, std::uint3
   return it->second;
 }
 
-std::optional<SimTime> Instances::down_since(std::uint64_t app, std::uint32_t service, SimTime now) const {
+std::optional<SimTime> Instances::down_since(std::uint64_t app, std::uint32_t service) const {
   auto it = history_.find(key(app, service));
   if (it == history_.end()) return SimTime{};
   SimTime last{};
   for (InstanceId id : it->second) {
     const ServiceInstance& s = all_[id];
-    if (s.state == InstanceState::Up && s.up_since <= now) return std::nullopt;
+    if (s.state == InstanceState::Up) return std::nullopt;
     if (s.was_up && s.state != InstanceState::Up) last = std::max(last, s.ended);
   }
   return last;

@@ -42,9 +42,9 @@ class Instances {
     return all_[id].state == InstanceState::Deploying || all_[id].state == InstanceState::Up;
   }
   std::optional<InstanceId> live_instance(std::uint64_t app, std::uint32_t service) const;
-  // Since when (app, service) has had no instance up at `now`: the end of the last one that was
-  // up (time 0 if none ever was); nullopt while one is up.
-  std::optional<SimTime> down_since(std::uint64_t app, std::uint32_t service, SimTime now) const;
+  // Since when (app, service) has had no instance up: the end of the last one that was up (time 0
+  // if none ever was); nullopt while one is up.
+  std::optional<SimTime> down_since(std::uint64_t app, std::uint32_t service) const;
   // How long within [from, to] (app, service) had no instance up.
   SimTime down_within(std::uint64_t app, std::uint32_t service, SimTime from, SimTime to) const;
   // The live instances on a host, in the order they were created (for its crash).
