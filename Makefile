@@ -6,7 +6,7 @@ CANSIM := $(BUILD)/cansim
 # Debian's Python, which has python3-matplotlib (another python3 may come first on PATH).
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps build cli test test-sanitize fuzz demo bench docs clean
+.PHONY: all deps build cli test test-sanitize fuzz demo bench docs gas-calibrate clean
 
 all: build
 
@@ -90,6 +90,13 @@ docs: build
 	$(CANSIM) describe --markdown > docs/scenario-format.md
 	$(PYTHON) scripts/update_generated.py docs/contracts.md gas $(BUILD)/bench/contract_gas
 	$(PYTHON) scripts/update_generated.py docs/reproduction.md exact $(PYTHON) scripts/exact_tables.py $(CANSIM)
+
+# Measures the Solidity reference contracts (contracts/) on a real EVM and writes
+# scripts/gas/calibration.json, which the tests compare the gas model with. A maintainer's tool,
+# after changing a contract: it needs Node.js 20 or later and the npm registry (CI needs neither).
+# Then `$(BUILD)/bench/contract_gas --fit` gives the model's constants, and `make docs` the tables.
+gas-calibrate:
+	cd scripts/gas && npm ci --no-audit --no-fund && node calibrate.mjs
 
 clean:
 	rm -rf $(BUILD)

@@ -210,24 +210,6 @@ TEST_CASE("funds are conserved over random sequences of calls", "[application][p
   CHECK(destroyed > 0);
 }
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "cansim/model/chain/contracts/gas_report.hpp"
-
-TEST_CASE("docs/contracts.md holds the gas the model measures", "[application][docs]") {
-  std::ifstream f(std::filesystem::path(CANSIM_SOURCE_DIR) / "docs" / "contracts.md");
-  std::stringstream s;
-  s << f.rdbuf();
-  const std::string doc = s.str();
-  const auto a = doc.find("<!-- generated:gas -->\n"), b = doc.find("<!-- end:gas -->");
-  REQUIRE(a != std::string::npos);
-  REQUIRE(b != std::string::npos);
-  INFO("regenerate with: make docs");
-  CHECK(doc.substr(a + 23, b - a - 23) == contract_gas_report());
-}
-
 TEST_CASE("the open choices of Algorithms 5 and 6 are pinned", "[application][choices]") {
   SECTION("time is paid in whole minutes, rounded down") {
     World w(1000);

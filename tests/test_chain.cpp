@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cansim/model/chain/execution.hpp"
+#include "cansim/model/chain/abi.hpp"
 #include "cansim/sim/rng.hpp"
 
 using namespace cansim;
@@ -354,7 +355,7 @@ TEST_CASE("signatures verify, and forged or altered ones do not", "[chain][signa
   CHECK(digest({1, 2}) != digest({2, 1}));
 }
 
-TEST_CASE("ecrecover in a contract costs 3000 gas", "[chain][signature]") {
+TEST_CASE("ecrecover in a contract costs 3000 gas and its call to the (warm) precompile", "[chain][signature]") {
   Simulator sim;
   Chain chain(sim, {});
   Rng rng(5);
@@ -370,7 +371,72 @@ TEST_CASE("ecrecover in a contract costs 3000 gas", "[chain][signature]") {
   }));
   sim.run_until(seconds(12));
   CHECK(got == kAlice);
-  CHECK(cost == 3000);
+  CHECK(cost == 3000 + 100);
+}
+
+TEST_CASE("sending wei is a CALL with value: access, 9000 less the stipend, 25000 for an empty account", "[chain][gas]") {
+  State s = funded();
+  s.set_balance(kContract, 1000);
+  s.set_nonce(kContract, 1);
+  const Address empty{300}, funded_account{301}, contract_account{302};
+  s.set_balance(funded_account, 1);
+  s.set_nonce(contract_account, 1);  // a contract with no balance is not empty (EIP-161)
+  s.forget_journal();
+  std::vector<Gas> costs;
+  const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
+    auto cost_of = [&](Address to, Wei amount) {
+      const Gas before = call.used();
+      call.send(to, amount);
+      costs.push_back(call.used() - before);
+    };
+    cost_of(empty, 0);             // nothing sent: the account access only
+    cost_of(empty, 1);             // warm now, but still empty: it had no wei
+    cost_of(empty, 1);             // warm, and no longer empty
+    cost_of(funded_account, 1);    // cold, exists
+    cost_of(contract_account, 1);  // cold, a contract
+  }), kBlock);
+  REQUIRE(r.status == Status::Success);
+  CHECK(costs == std::vector<Gas>{2600, 100 + 6700 + 25000, 100 + 6700, 2600 + 6700, 2600 + 6700});
+  CHECK(s.balance(empty) == 2);
+}
+
+TEST_CASE("another contract's state is read through a call: 2600 cold, 100 warm, then the SLOAD", "[chain][gas]") {
+  State s = funded();
+  const Address other{400};
+  s.store({other, 3, 0}, 42);
+  s.forget_journal();
+  std::vector<Gas> costs;
+  std::vector<Word> values;
+  execute(s, kGas, call_tx([&](Call& call) {
+    for (const SlotKey k : {SlotKey{other, 3, 0}, SlotKey{other, 3, 0}, SlotKey{other, 4, 0}}) {
+      const Gas before = call.used();
+      values.push_back(call.read_external(other, k));
+      costs.push_back(call.used() - before);
+    }
+  }), kBlock);
+  CHECK(values == std::vector<Word>{42, 42, 0});
+  CHECK(costs == std::vector<Gas>{2600 + 2100, 100 + 100, 100 + 2100});
+}
+
+TEST_CASE("calldata counts addresses, signatures and arrays as the ABI encodes them", "[chain][gas]") {
+  const Calldata selector;
+  CHECK(selector.nonzero == 4);
+  CHECK(selector.zero == 0);
+  Calldata a;
+  a.address(Address{1});  // a real address: 20 bytes, not the model's small number
+  CHECK(a.nonzero == 4 + 20);
+  CHECK(a.zero == 12);
+  Calldata sig;
+  sig.signature();  // v, r, s: 1 + 32 + 32 bytes in three words
+  CHECK(sig.nonzero == 4 + 65);
+  CHECK(sig.zero == 31);
+  Calldata arr;
+  arr.array(3);  // offset 32 and length 3: one non-zero byte each
+  CHECK(arr.nonzero == 4 + 2);
+  CHECK(arr.zero == 62);
+  const Calldata init = Calldata::creation({100, 7, 93});
+  CHECK(init.nonzero == 93);  // no selector
+  CHECK(init.zero == 7);
 }
 
 TEST_CASE("missing blocks: a slot without a block leaves the pool for the next one", "[chain][blocks]") {

@@ -55,10 +55,13 @@ TEST_CASE("Registry: deployment and parameters", "[registry]") {
   CHECK(w.run(registry::set_ften_price(w.reg, w.node(0), 5)).reason == "only the owner");
   w.must(registry::set_ften_price(w.reg, w.owner, 5));
   CHECK(registry::ften_price(w.state, w.reg) == 5);
-  // Creation pays 53000 + 200 per byte of code.
+  // Creation pays 53000 + 200 per byte of deployed code + the init code as calldata (4 gas a zero
+  // byte, 16 a non-zero one) + the constructor's arguments.
   World fresh;
   Transaction d = registry::deploy(fresh.owner, contract_address(fresh.owner, 1), 1, 2);
-  CHECK(intrinsic_gas(fresh.gas, d) >= 53000 + 200 * registry::kCodeBytes);
+  const auto& code = calibration::kRegistryCode;
+  const Gas args = 2 * (31 * 4 + 16);  // two small words
+  CHECK(intrinsic_gas(fresh.gas, d) == 53000 + 200 * code.deployed_bytes + 4 * code.init_zero_bytes + 16 * code.init_nonzero_bytes + args);
 }
 
 TEST_CASE("Registry: the owner appoints the first leader, once", "[registry]") {

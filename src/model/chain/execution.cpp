@@ -49,8 +49,12 @@ Call::~Call() {
   free_scratch().emplace_back(scratch_);
 }
 
+Gas Call::account_access(Address a) {
+  return warm_accounts_.try_emplace(a, 0).second ? gas_.cold_account : gas_.warm_access;
+}
+
 void Call::call(Address to, Wei value, const CallBody& body) {
-  charge((warm_accounts_.try_emplace(to, 0).second ? 2600 : gas_.warm_access) + (value > 0 ? 9000 : 0));
+  charge(account_access(to) + (value > 0 ? gas_.call_value : 0));
   require(state_.transfer(self(), to, value), "call value: balance too low");
   frames_.push_back({to, self(), value});
   body(*this);
@@ -58,7 +62,7 @@ void Call::call(Address to, Wei value, const CallBody& body) {
 }
 
 Address Call::create(Wei value, std::size_t code_bytes, const CallBody& constructor) {
-  charge(32000 + gas_.create_per_code_byte * code_bytes);
+  charge(gas_.create + gas_.create_per_code_byte * code_bytes);
   const Address creator = self();
   const Address at = contract_address(creator, state_.nonce(creator));
   state_.set_nonce(creator, state_.nonce(creator) + 1);
@@ -132,7 +136,18 @@ void Call::emit(Log log) {
   logs_.push_back(std::move(log));
 }
 
+Word Call::read_external(Address contract, const SlotKey& k) {
+  charge(account_access(contract));
+  return sload(k);
+}
+
 void Call::send(Address to, Wei amount) {
+  // Solidity's `to.call{value: amount}("")`: the account access, and for a non-zero amount the
+  // value transfer less the stipend the recipient returns unspent, and 25000 more when the
+  // recipient is an empty account (EIP-161).
+  Gas cost = account_access(to);
+  if (amount > 0) cost += gas_.call_value - gas_.call_stipend + (state_.is_empty(to) ? gas_.new_account : 0);
+  charge(cost);
   require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
 }
 
@@ -147,7 +162,7 @@ Wei Call::balance_of(Address a) {
 }
 
 Address Call::ecrecover(const Signature& sig, std::uint64_t message_digest) {
-  charge(gas_.ecrecover);
+  charge(gas_.ecrecover + gas_.warm_access);  // the precompile, and its STATICCALL (precompiles are warm)
   return block_.keyring ? block_.keyring->recover(sig, message_digest) : Address{};
 }
 
@@ -184,7 +199,10 @@ Receipt run_transaction(State& state, const GasSchedule& gas, const Transaction&
   const State::Snapshot snap = state.snapshot();
   r.status = Status::Success;
   try {
+    // EIP-161: a contract starts at nonce 1 (and so is never an empty account).
+    if (tx.created_code_bytes > 0 && state.nonce(tx.to) == 0) state.set_nonce(tx.to, 1);
     if (!state.transfer(tx.from, tx.to, tx.value)) throw Revert("value transfer failed");
+    call.charge(tx.execution);
     if (tx.body) tx.body(call);
   } catch (const Revert& e) {
     r.status = Status::Reverted;

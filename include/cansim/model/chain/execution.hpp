@@ -55,6 +55,7 @@ struct Transaction {
   std::size_t calldata_nonzero_bytes = 0;
   std::size_t created_code_bytes = 0;  // > 0: a contract creation (53000 + 200 per byte)
   std::string name;                    // the function called, for receipts and traces
+  Gas execution = 0;                   // the function's own execution (calibration::function_base)
   CallBody body;                       // the contract code; may be empty (a plain transfer)
 };
 
@@ -97,8 +98,13 @@ class Call {
   void require(bool condition, const std::string& reason) const {
     if (!condition) throw Revert(reason);
   }
-  // Sends wei from this contract to `to` (a failed send reverts).
+  // Another contract's state, read through its public getter (a STATICCALL): the account
+  // access and the SLOAD (the call's own execution is in the calling function's base).
+  Word read_external(Address contract, const SlotKey& k);
+  // Sends wei from this contract to `to` (a failed send reverts), as a CALL with value.
   void send(Address to, Wei amount);
+  // 2600 for an account's first access in the transaction, 100 after (EIP-2929); marks it warm.
+  Gas account_access(Address a);
   // SELFDESTRUCT (London: 5000 gas, no refund): this contract's storage is gone. Its balance must
   // have been sent already.
   void self_destruct();
@@ -111,8 +117,8 @@ class Call {
   // ecrecover's gas either way.
   Address ecrecover(const Signature& sig, std::uint64_t message_digest);
 
-  // CALL: runs `body` as this contract calling `to` with `value` (2600 cold account access or
-  // 100 warm, + 9000 for a value transfer). A revert inside propagates, undoing the whole
+  // CALL: runs `body` as this contract calling `to` with `value` (the account access, + 9000
+  // for a value transfer). A revert inside propagates, undoing the whole
   // transaction, as Solidity does for a failed call.
   void call(Address to, Wei value, const CallBody& body);
   // CREATE: a new contract at contract_address(self, self's nonce), 32000 + 200 per byte of

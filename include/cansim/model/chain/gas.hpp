@@ -19,7 +19,12 @@ struct GasSchedule {
   Gas log_base = 375;
   Gas log_per_topic = 375;
   Gas log_per_byte = 8;
-  Gas ecrecover = 3000;
+  Gas ecrecover = 3000;               // the precompile's own charge
+  Gas cold_account = 2600;            // first access to an account in a transaction (EIP-2929)
+  Gas call_value = 9000;              // a CALL that sends wei
+  Gas call_stipend = 2300;            // given to the callee of a CALL with value, back unspent
+  Gas new_account = 25000;            // a CALL that sends wei to an empty account
+  Gas create = 32000;                 // CREATE, from a contract
   Gas selfdestruct = 5000;           // SELFDESTRUCT (EIP-3529: no refund)
   Gas refund_quotient = 5;           // refunds are capped at gas used / 5
   Gas block_gas_limit = 30000000;

@@ -38,6 +38,9 @@ class State {
   Wei balance(Address a) const;
   std::uint64_t nonce(Address a) const;
   Word load(const SlotKey& k) const;  // unmetered: for reads outside transactions (eth_call)
+  // EIP-161's empty account (no balance, nonce 0; a contract has nonce 1 from its creation): the
+  // EVM charges 25000 for sending wei to one.
+  bool is_empty(Address a) const { return balance(a) == 0 && nonce(a) == 0; }
 
   void set_balance(Address a, Wei v);
   void set_nonce(Address a, std::uint64_t n);

@@ -45,9 +45,10 @@ Transaction tx_for(Address to, Address from, std::string name, const Calldata& d
   return contract_call(to, from, std::move(name), data, std::move(body), kGasLimit, kGasPrice);
 }
 
+// The leader is the Registry's: a call to its getter.
 void only_leader(Call& c) {
   const Address reg = address_of(c.sload(slot(c.self(), kRegistry)));
-  c.require(address_of(c.sload(registry::leader_slot(reg))) == c.sender(), "only the OCAN leader");
+  c.require(address_of(c.read_external(reg, registry::leader_slot(reg))) == c.sender(), "only the OCAN leader");
 }
 
 // A checkpoint as the contract reads it (metered).
@@ -86,7 +87,7 @@ struct Prices {
 Prices read_prices(Call& c) {
   const Address app = c.self();
   const Address reg = address_of(c.sload(slot(app, kRegistry)));
-  return {c.sload(slot(app, kCloudPrice)), c.sload(registry::ften_price_slot(reg)), c.sload(slot(app, kOrcPrice)),
+  return {c.sload(slot(app, kCloudPrice)), c.read_external(reg, registry::ften_price_slot(reg)), c.sload(slot(app, kOrcPrice)),
           address_of(c.sload(slot(app, kCloud))), reg};
 }
 
@@ -100,6 +101,7 @@ Wei compute_payment(Call& c, const Prices& p, std::uint64_t service, const Cp& s
 
 // Algorithm 6, payService.
 void pay_service(Call& c, const Prices& p, std::uint64_t service, const Cp& start, const Cp& end) {
+  c.charge(calibration::kPayService);
   const std::uint64_t time = minutes(start, end);
   const Wei res = c.sload(slot(c.self(), kServicePrice, service)) * time;
   credit(c, p.cloud_address, p.cloud * time);
@@ -130,6 +132,7 @@ CallBody constructor(const Terms& t) {
     c.sstore(slot(at, kMaxFailed), t.max_failed_payments);
     c.sstore(slot(at, kServiceCount), t.services.size());
     for (std::size_t i = 0; i < t.services.size(); ++i) {
+      c.charge(calibration::kOtherLoop);
       c.sstore(slot(at, kServiceOwner, i), word_of(t.services[i].resource_owner));
       c.sstore(slot(at, kServicePrice, i), t.services[i].price_per_minute);
     }
@@ -138,13 +141,16 @@ CallBody constructor(const Terms& t) {
 }
 
 Transaction deploy(Address at, const Terms& t, Wei deposit_wei) {
-  Calldata data;
-  data.word(word_of(t.registry)).word(word_of(t.cloud)).word(t.cloud_price_per_minute);
+  Calldata data = Calldata::creation(calibration::kApplicationCode);
+  data.address(t.client).address(t.registry).address(t.cloud).word(t.cloud_price_per_minute);
   data.word(t.orchestration_price_per_minute).word(t.retry_limit).word(t.app_ok_interval_ms).word(t.max_failed_payments);
-  for (const Service& s : t.services) data.word(word_of(s.resource_owner)).word(s.price_per_minute);
+  data.array(t.services.size());
+  for (const Service& s : t.services) data.address(s.resource_owner);
+  data.array(t.services.size());
+  for (const Service& s : t.services) data.word(s.price_per_minute);
   Transaction tx = tx_for(at, t.client, "Application.constructor", data, constructor(t));
   tx.value = deposit_wei;
-  tx.created_code_bytes = kCodeBytes;
+  tx.created_code_bytes = calibration::kApplicationCode.deployed_bytes;
   return tx;
 }
 
@@ -158,7 +164,7 @@ Transaction deposit(Address app, Address from, Wei amount) {
 
 Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp) {
   Calldata data;
-  data.word(static_cast<Word>(cp.type)).word(cp.timestamp_ms).word(cp.service).word(word_of(cp.orchestrator));
+  data.word(static_cast<Word>(cp.type)).word(cp.timestamp_ms).word(cp.service).address(cp.orchestrator);
   return tx_for(app, leader, "Application.addCheckpoint", data, [=](Call& c) {
     only_leader(c);
     c.require(c.sload(slot(app, kShutdown)) == 0, "the application is shut down");
@@ -200,6 +206,7 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
     // count - paid, not paid + k: k near 2^64 must not wrap around.
     const std::uint64_t end = paid + std::min(k, count - paid);
     for (std::uint64_t i = paid; i < end; ++i) {
+      c.charge(calibration::kInterimPerCheckpoint);
       const Cp cp = read_cp(c, i);
       if (cp.type == CheckpointType::ServiceUp) {
         c.sstore(slot(app, kStart, cp.service), i + 1);
@@ -214,19 +221,20 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
           c.sstore(slot(app, kStart, cp.service), 0);
         }
       } else {  // APP_OK, APP_SHUTDOWN: every service with a start is paid up to here
+        // Two passes over the services, reading the starts again in the second rather than
+        // keeping them: what the Solidity contract does, since memory a loop keeps allocating
+        // costs quadratically.
         Wei app_total = 0;
-        std::vector<std::pair<std::uint64_t, Cp>> starts;
         for (std::uint64_t sv = 0; sv < services; ++sv) {
           const auto start = static_cast<std::uint64_t>(c.sload(slot(app, kStart, sv)));
-          if (start == 0) continue;
-          starts.emplace_back(sv, read_cp(c, start - 1));
-          app_total += compute_payment(c, prices, sv, starts.back().second, cp);
+          if (start != 0) app_total += compute_payment(c, prices, sv, read_cp(c, start - 1), cp);
         }
         if (total + app_total > available) break;
-        for (const auto& [sv, s] : starts) pay_service(c, prices, sv, s, cp);
         // APP_OK means every service runs (§5): each is paid from here on, as line 36 of
         // Algorithm 5 sets start for all services. APP_SHUTDOWN clears them all.
         for (std::uint64_t sv = 0; sv < services; ++sv) {
+          const auto start = static_cast<std::uint64_t>(c.sload(slot(app, kStart, sv)));
+          if (start != 0) pay_service(c, prices, sv, read_cp(c, start - 1), cp);
           c.sstore(slot(app, kStart, sv), cp.type == CheckpointType::AppOk ? i + 1 : 0);
         }
         total += app_total;
@@ -274,6 +282,7 @@ Transaction destroy(Address app, Address client) {
     // Unpaid salaries are sent at the client's cost (the client pays this transaction's gas).
     const auto payees = static_cast<std::uint64_t>(c.sload(slot(app, kPayeeCount)));
     for (std::uint64_t i = 0; i < payees; ++i) {
+      c.charge(calibration::kOtherLoop);
       const Address payee = address_of(c.sload(slot(app, kPayeeAt, i)));
       const SlotKey s = slot(app, kSalary, word_of(payee));
       const Wei owed = c.sload(s);

@@ -42,8 +42,8 @@ std::uint64_t reservation_digest(Address cloud, const Reservation& r) {
 }
 
 Transaction deploy(Address at, const Settings& s) {
-  Calldata data;
-  data.word(word_of(s.registry)).word(word_of(s.scheduler)).word(word_of(s.plug_and_play));
+  Calldata data = Calldata::creation(calibration::kCloudCode);
+  data.address(s.registry).address(s.scheduler).address(s.plug_and_play);
   data.word(s.scheduler_endpoint).word(s.plug_and_play_endpoint).word(s.price_per_minute);
   Transaction tx = tx_for(at, s.provider, "Cloud.constructor", data, [s](Call& c) {
     const Address at = c.self();
@@ -56,12 +56,12 @@ Transaction deploy(Address at, const Settings& s) {
     c.sstore(slot(at, kPnpEndpoint), s.plug_and_play_endpoint);
     c.sstore(slot(at, kPrice), s.price_per_minute);
   });
-  tx.created_code_bytes = kCodeBytes;
+  tx.created_code_bytes = calibration::kCloudCode.deployed_bytes;
   return tx;
 }
 
 Transaction register_resource(Address cloud, Address pnp, std::uint64_t id, const Resource& r) {
-  Calldata data = Calldata{}.word(id).word(word_of(r.owner)).word(static_cast<Word>(r.kind)).word(r.capacity).word(r.price_per_minute);
+  Calldata data = Calldata{}.word(id).address(r.owner).word(static_cast<Word>(r.kind)).word(r.capacity).word(r.price_per_minute);
   return tx_for(cloud, pnp, "Cloud.registerResource", data, [=](Call& c) {
     only_pnp(c);
     c.require(!r.owner.is_zero(), "expected the resource's owner");
@@ -102,6 +102,7 @@ Address create_application(Call& c, Address cloud, Address client, const Terms& 
   terms.app_ok_interval_ms = t.app_ok_interval_ms;
   terms.max_failed_payments = t.max_failed_payments;
   for (const auto& x : res) {
+    c.charge(calibration::kOtherLoop);
     c.require(c.sload(slot(cloud, kResActive, x.id)) != 0 &&
                   (!check_generations || c.sload(slot(cloud, kResGen, x.id)) == x.generation),
               "a reserved resource was deregistered");
@@ -111,7 +112,7 @@ Address create_application(Call& c, Address cloud, Address client, const Terms& 
     c.sstore(slot(cloud, kResUsed, x.id), c.sload(slot(cloud, kResUsed, x.id)) + x.units);
     terms.services.push_back({address_of(c.sload(slot(cloud, kResOwner, x.id))), c.sload(slot(cloud, kResPrice, x.id))});
   }
-  const Address app = c.create(c.value(), application::kCodeBytes, application::constructor(terms));
+  const Address app = c.create(c.value(), calibration::kApplicationCode.deployed_bytes, application::constructor(terms));
   for (std::size_t i = 0; i < res.size(); ++i) {
     c.sstore(slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i),
              static_cast<Word>(res[i].id) | (static_cast<Word>(res[i].units) << 64));
@@ -127,10 +128,11 @@ void terms_calldata(Calldata& data, const Terms& t) {
 }  // namespace
 
 Transaction instantiate(Address cloud, const Reservation& r, const Signature& sig, Wei deposit) {
-  Calldata data = Calldata{}.word(r.id).word(word_of(r.client)).word(r.expires_ms).word(r.orchestration_price_per_minute);
-  data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments);
+  // (Reservation r, uint8 v, bytes32 r, bytes32 s): the tuple has an array, so it is behind an offset.
+  Calldata data = Calldata{}.word(32 * 4).signature();
+  data.word(r.id).address(r.client).word(r.expires_ms).word(r.orchestration_price_per_minute);
+  data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments).array(r.resources.size());
   for (const auto& x : r.resources) data.word(x.id).word(x.generation).word(x.units);
-  data.word(word_of(sig.signer)).word(sig.digest).word(sig.tag);
   Transaction tx = tx_for(cloud, r.client, "Cloud.instantiate", data, [=](Call& c) {
     c.require(c.sender() == r.client, "only the reservation's client");
     const Address scheduler = address_of(c.sload(slot(cloud, kScheduler)));
@@ -150,7 +152,8 @@ Transaction instantiate_direct(Address cloud, Address client, const std::vector<
                                Wei deposit) {
   Calldata data;
   terms_calldata(data, t);
-  for (const auto& x : resources) data.word(x.id).word(x.units);
+  data.array(resources.size());
+  for (const auto& x : resources) data.word(x.id).word(x.generation).word(x.units);
   Transaction tx = tx_for(cloud, client, "Cloud.instantiateDirect", data, [=](Call& c) {
     const Address app = create_application(c, cloud, client, t, resources, false);
     c.emit({{}, "Instantiated", {word_of(app), 0}, 3, 0});
@@ -163,6 +166,7 @@ Transaction instantiate_search(Address cloud, Address client, const std::vector<
                                const Terms& t, Wei deposit) {
   Calldata data;
   terms_calldata(data, t);
+  data.array(services.size());
   for (const auto& [kind, units] : services) data.word(static_cast<Word>(kind)).word(units);
   Transaction tx = tx_for(cloud, client, "Cloud.instantiateSearch", data, [=](Call& c) {
     // The selection itself, on chain: first fit over every resource ever registered, in id order.
@@ -172,6 +176,7 @@ Transaction instantiate_search(Address cloud, Address client, const std::vector<
     for (const auto& [kind, units] : services) {
       bool found = false;
       for (std::uint64_t id = 0; id < count && !found; ++id) {
+        c.charge(calibration::kOtherLoop);
         if (c.sload(slot(cloud, kResActive, id)) == 0) continue;
         const Word packed = c.sload(slot(cloud, kResKind, id));
         if (static_cast<ResourceKind>(static_cast<std::uint8_t>(packed & 0xff)) != kind) continue;
@@ -193,12 +198,13 @@ Transaction instantiate_search(Address cloud, Address client, const std::vector<
 }
 
 Transaction release(Address cloud, Address from, Address app) {
-  return tx_for(cloud, from, "Cloud.release", Calldata{}.word(word_of(app)), [=](Call& c) {
+  return tx_for(cloud, from, "Cloud.release", Calldata{}.address(app), [=](Call& c) {
     // The application's shutdown flag, read as a public getter would.
-    c.require(c.sload(application::shutdown_slot(app)) != 0, "the application is not shut down");
+    c.require(c.read_external(app, application::shutdown_slot(app)) != 0, "the application is not shut down");
     const auto n = static_cast<std::uint64_t>(c.sload(slot(cloud, kAppResCount, word_of(app))));
     c.require(n > 0, "nothing to release");
     for (std::uint64_t i = 0; i < n; ++i) {
+      c.charge(calibration::kOtherLoop);
       const SlotKey at = slot(cloud, kAppRes, (static_cast<Word>(app.id) << 64) | i);
       const Word entry = c.sload(at);
       c.sstore(at, 0);  // the list is not needed again (and clearing it is refunded)

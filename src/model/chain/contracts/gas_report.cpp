@@ -1,5 +1,7 @@
 #include "cansim/model/chain/contracts/gas_report.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/application.hpp"
@@ -62,47 +64,68 @@ struct Bench {
   }
 };
 
-// Largest k such that interimPayment(k) fits in one block, for `services` services: the
-// checkpoints are one SERVICE_UP per service, then APP_OK checkpoints a minute apart.
-std::uint64_t largest_k(std::size_t services) {
+}  // namespace
+
+namespace {
+
+// The largest-k setting: an Application with `services` services, one SERVICE_UP each, then
+// APP_OK checkpoints a minute apart, appended as needed.
+struct InterimBench {
   Bench b;
-  b.block.timestamp_ms = 1000000000000;  // later than every checkpoint appended
-  b.registry_with(1);
-  const Address a = b.application_with(services, Wei{1} << 80);
-  std::uint64_t minute = 0;
-  for (std::size_t s = 0; s < services; ++s) {
-    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, minute * 60000, {}, s, Address{9}}));
+  Address a;
+  std::size_t services;
+  std::uint64_t checkpoints;
+
+  InterimBench(std::size_t s, Gas block_gas_limit) : services(s), checkpoints(s) {
+    b.gas.block_gas_limit = block_gas_limit;
+    b.block.timestamp_ms = 1000000000000;  // later than every checkpoint appended
+    b.registry_with(1);
+    a = b.application_with(services, Wei{1} << 80);
+    for (std::size_t sv = 0; sv < services; ++sv) {
+      b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, 0, {}, sv, Address{9}}));
+    }
   }
-  const std::uint64_t checkpoints = 4000;
-  for (std::uint64_t i = services; i < checkpoints; ++i) {
-    ++minute;
-    b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppOk, minute * 60000, {}, 0, Address{9}}));
+  void append(std::uint64_t n) {
+    for (std::uint64_t i = 0; i < n; ++i, ++checkpoints) {
+      b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppOk, (checkpoints - services + 1) * 60000, {}, 0, Address{9}}));
+    }
   }
-  auto fits = [&](std::uint64_t k) {
+  Receipt try_pay(std::uint64_t k) {
     Transaction tx = app::interim_payment(a, b.leader(), k);
     tx.gas_limit = b.gas.block_gas_limit;
-    const Receipt r = dry_run(b.state, b.gas, tx, b.block);
-    return r.status == Status::Success;
-  };
-  std::uint64_t lo = 0, hi = checkpoints;  // fits(lo), and hi is an upper bound to search
-  if (fits(hi)) return hi;
+    return dry_run(b.state, b.gas, tx, b.block);
+  }
+  bool fits(std::uint64_t k) { return try_pay(k).status == Status::Success; }
+};
+
+}  // namespace
+
+std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit) {
+  InterimBench ib(services, block_gas_limit);
+  // APP_OKs appended until paying all of them no longer fits.
+  for (std::uint64_t more = 200; ib.checkpoints == services || ib.fits(ib.checkpoints); more = ib.checkpoints) ib.append(more);
+  std::uint64_t lo = 0, hi = ib.checkpoints;  // fits(lo), not fits(hi)
   while (hi - lo > 1) {
     const std::uint64_t mid = (lo + hi) / 2;
-    (fits(mid) ? lo : hi) = mid;
+    (ib.fits(mid) ? lo : hi) = mid;
   }
   return lo;
 }
 
-}  // namespace
+Gas interim_payment_gas(std::size_t services, std::uint64_t k) {
+  InterimBench ib(services, Gas{1} << 40);  // no block limit in the way
+  ib.append(k);
+  return ib.try_pay(k).gas_used;
+}
 
-std::string contract_gas_report() {
-  std::string out = "| contract | function | case | gas used |\n|---|---|---|---|\n";
+std::vector<GasRow> contract_gas_rows() {
+  std::vector<GasRow> out;
   auto row = [&](const char* contract, const std::string& fn, const std::string& what, const Receipt& r) {
-    out += fmt::format("| {} | {} | {} | {} |\n", contract, fn, what, r.gas_used);
+    out.push_back({contract, fn, what, r.gas_used});
   };
   {
     Bench b;
-    row("Registry", "constructor", fmt::format("{} bytes of code", registry::kCodeBytes),
+    row("Registry", "constructor", "deployment",
         b.run(registry::deploy(b.owner, b.reg, 3, 8)));
     row("Registry", "registerCandidate", "first registration",
         b.run(registry::register_candidate(b.reg, b.nodes[0].address, 1)));
@@ -127,6 +150,20 @@ std::string contract_gas_report() {
     b.state.forget_journal();
     row("Registry", "distributeFten", "4 nodes with availability", b.run(registry::distribute_ften(b.reg, b.client)));
     row("Registry", "withdrawFten", "one node", b.run(registry::withdraw_ften(b.reg, p)));
+    // The same functions at another size, so that what grows with the members is checked too.
+    for (std::size_t i : {5, 6}) b.run(registry::register_candidate(b.reg, b.nodes[i].address, 1 + i));
+    for (std::size_t i : {2, 5}) b.run(registry::register_member(b.reg, p, b.nodes[i].address));
+    const Address q = b.nodes[3].address;
+    acc.clear();
+    for (std::size_t i : {3, 4, 2, 5}) acc.push_back(sign(b.nodes[i], registry::accept_digest(3, q)));
+    row("Registry", "registerLeader", "6 members, 4 signed accepts", b.run(registry::register_leader(b.reg, q, 3, acc, 8)));
+    b.block.timestamp_ms = 1860000;
+    row("Registry", "recordAvailability", "6 members, 10 minutes, 2 of them new", b.run(registry::record_availability(b.reg, q)));
+    b.block.timestamp_ms = 2460000;
+    row("Registry", "recordAvailability", "6 members, 10 minutes", b.run(registry::record_availability(b.reg, q)));
+    b.state.set_balance(b.reg, 2000000);
+    b.state.forget_journal();
+    row("Registry", "distributeFten", "6 nodes with availability", b.run(registry::distribute_ften(b.reg, b.client)));
   }
   {
     Bench b;
@@ -135,7 +172,7 @@ std::string contract_gas_report() {
     Receipt created = b.run(app::deploy(contract_address(b.client, 0), app::Terms{b.client, b.reg, Address{5}, 3, 4, 3, 60000, 3,
                                                                                  {{Address{1000}, 10}, {Address{1001}, 2}}},
                                         1000000));
-    row("Application", "constructor", fmt::format("2 services, {} bytes of code", app::kCodeBytes), created);
+    row("Application", "constructor", "2 services", created);
     const Address a = contract_address(b.client, 0);
     const Address o1{8}, o2{9};
     row("Application", "addCheckpoint", "first (SERVICE_UP)",
@@ -157,7 +194,7 @@ std::string contract_gas_report() {
     b.registry_with(1);
     const Address provider = b.nodes[5].address, pnp = b.nodes[6].address;
     const Address c = contract_address(provider, 0);
-    row("Cloud", "constructor", fmt::format("{} bytes of code", cloud_contract::kCodeBytes),
+    row("Cloud", "constructor", "deployment",
         b.run(cloud_contract::deploy(c, {provider, b.reg, b.nodes[7].address, pnp, 1, 2, 3})));
     row("Cloud", "registerResource", "new resource",
         b.run(cloud_contract::register_resource(c, pnp, 1, {Address{1000}, cloud_contract::ResourceKind::Gpu, 2, 10})));
@@ -172,8 +209,47 @@ std::string contract_gas_report() {
         b.run(cloud_contract::instantiate(c, r, sign(b.nodes[7], cloud_contract::reservation_digest(c, r)), 1000000)));
     row("Cloud", "deregisterResource", "a free resource", b.run(cloud_contract::deregister_resource(c, pnp, 1)));
   }
-  out += "\n| services | largest k for interimPayment(k) in a 30M-gas block |\n|---|---|\n";
-  for (std::size_t s : {2, 10, 50}) out += fmt::format("| {} | {} |\n", s, largest_k(s));
+  return out;
+}
+
+std::string contract_gas_report(const GasCalibration& real) {
+  std::string out = "| contract | function | case | model | real EVM | model / real |\n|---|---|---|---|---|---|\n";
+  for (const GasRow& m : contract_gas_rows()) {
+    const GasRow* r = nullptr;
+    for (const GasRow& x : real.rows) {
+      if (x.contract == m.contract && x.function == m.function && x.what == m.what) r = &x;
+    }
+    out += r ? fmt::format("| {} | {} | {} | {} | {} | {:.3f} |\n", m.contract, m.function, m.what, m.gas, r->gas,
+                           static_cast<double>(m.gas) / static_cast<double>(r->gas))
+             : fmt::format("| {} | {} | {} | {} | not measured | |\n", m.contract, m.function, m.what, m.gas);
+  }
+  std::vector<Gas> limits;
+  for (const auto& l : real.largest_k) {
+    if (std::find(limits.begin(), limits.end(), l.block_gas_limit) == limits.end()) limits.push_back(l.block_gas_limit);
+  }
+  out += "\n| services |";
+  std::string rule = "|---|";
+  for (Gas g : limits) {
+    out += fmt::format(" {}M gas: model | real EVM |", g / 1000000);
+    rule += "---|---|";
+  }
+  out += "\n" + rule + "\n";
+  std::vector<std::size_t> services;
+  for (const auto& l : real.largest_k) {
+    if (std::find(services.begin(), services.end(), l.services) == services.end()) services.push_back(l.services);
+  }
+  for (std::size_t s : services) {
+    out += fmt::format("| {} |", s);
+    for (Gas g : limits) {
+      std::string measured = "not measured";
+      for (const auto& l : real.largest_k) {
+        if (l.services == s && l.block_gas_limit == g) measured = std::to_string(l.k);
+      }
+      out += fmt::format(" {} | {} |", largest_interim_k(s, g), measured);
+    }
+    out += "\n";
+  }
+  out += fmt::format("\nReal EVM: {}; {}; contracts/ at sha256 {}.\n", real.evm, real.compiler, real.sources_sha256);
   return out;
 }
 

@@ -54,13 +54,14 @@ void add_member(Call& c, Address node) {
 std::uint64_t accept_digest(std::uint64_t n, Address proposer) { return digest({0xacce97, n, word_of(proposer)}); }
 
 Transaction deploy(Address owner, Address at, std::uint64_t nmin, std::uint64_t nmax) {
-  Transaction tx = tx_for(at, owner, "Registry.constructor", Calldata{}.word(nmin).word(nmax), [=](Call& c) {
+  const Calldata data = Calldata::creation(calibration::kRegistryCode).word(nmin).word(nmax);
+  Transaction tx = tx_for(at, owner, "Registry.constructor", data, [=](Call& c) {
     c.require(nmin <= nmax && nmax >= 1, "expected 1 <= nmax and nmin <= nmax");
     c.sstore(slot(at, kOwner), word_of(owner));
     c.sstore(slot(at, kNmin), nmin);
     c.sstore(slot(at, kNmax), nmax);
   });
-  tx.created_code_bytes = kCodeBytes;
+  tx.created_code_bytes = calibration::kRegistryCode.deployed_bytes;
   return tx;
 }
 
@@ -82,7 +83,7 @@ Transaction register_candidate(Address reg, Address node, Word contact) {
 }
 
 Transaction appoint_leader(Address reg, Address owner, Address leader) {
-  return tx_for(reg, owner, "Registry.appointLeader", Calldata{}.word(word_of(leader)), [=](Call& c) {
+  return tx_for(reg, owner, "Registry.appointLeader", Calldata{}.address(leader), [=](Call& c) {
     only_owner(c);
     c.require(c.sload(slot(reg, kNonce)) == 0, "the first leader is already appointed");
     const Word contact = c.sload(slot(reg, kCandidate, word_of(leader)));
@@ -96,7 +97,7 @@ Transaction appoint_leader(Address reg, Address owner, Address leader) {
 }
 
 Transaction bootstrap(Address reg, Address owner, Address leader) {
-  return tx_for(reg, owner, "Registry.bootstrap", Calldata{}.word(word_of(leader)), [=](Call& c) {
+  return tx_for(reg, owner, "Registry.bootstrap", Calldata{}.address(leader), [=](Call& c) {
     only_owner(c);
     const auto nonce = static_cast<std::uint64_t>(c.sload(slot(reg, kNonce)));
     c.require(nonce != 0, "no leader was appointed yet: use appointLeader");
@@ -104,6 +105,7 @@ Transaction bootstrap(Address reg, Address owner, Address leader) {
     c.require(contact != 0, "the leader must be a candidate");
     // The old CAN is gone: every member leaves, last first.
     for (auto count = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberCount))); count > 0; --count) {
+      c.charge(calibration::kOtherLoop);
       const Word member = c.sload(slot(reg, kMemberAt, count - 1));
       c.sstore(slot(reg, kMemberAt, count - 1), 0);
       c.sstore(slot(reg, kMemberIndex, member), 0);
@@ -121,9 +123,8 @@ Transaction bootstrap(Address reg, Address owner, Address leader) {
 
 Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
                             Word contact) {
-  Calldata data = Calldata{}.word(n).word(contact);
-  for (const Signature& s : accepts) data.word(word_of(s.signer)).word(s.digest).word(s.tag);
-  data.word(accepts.size());
+  Calldata data = Calldata{}.word(n).word(contact).array(accepts.size());
+  for (std::size_t i = 0; i < accepts.size(); ++i) data.signature();
   return tx_for(reg, proposer, "Registry.registerLeader", data, [=](Call& c) {
     // Compare-and-swap on the nonce: a proposer that read an old nonce loses.
     const auto nonce = static_cast<std::uint64_t>(c.sload(slot(reg, kNonce)));
@@ -133,6 +134,7 @@ Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std:
     const std::uint64_t message = accept_digest(n, proposer);
     std::set<Address> counted;  // in memory, as a Solidity function would keep it: no storage gas
     for (const Signature& s : accepts) {
+      c.charge(calibration::kLeaderPerAccept);
       const Address signer = c.ecrecover(s, message);
       if (signer.is_zero() || counted.count(signer)) continue;
       if (c.sload(slot(reg, kMemberIndex, word_of(signer))) == 0) continue;
@@ -147,7 +149,7 @@ Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std:
 }
 
 Transaction register_member(Address reg, Address leader, Address member) {
-  return tx_for(reg, leader, "Registry.registerMember", Calldata{}.word(word_of(member)), [=](Call& c) {
+  return tx_for(reg, leader, "Registry.registerMember", Calldata{}.address(member), [=](Call& c) {
     only_leader(c);
     c.require(c.sload(slot(reg, kCandidate, word_of(member))) != 0, "a member must be a candidate");
     c.require(c.sload(slot(reg, kMemberIndex, word_of(member))) == 0, "already a member");
@@ -158,7 +160,7 @@ Transaction register_member(Address reg, Address leader, Address member) {
 }
 
 Transaction deregister_member(Address reg, Address leader, Address member) {
-  return tx_for(reg, leader, "Registry.deregisterMember", Calldata{}.word(word_of(member)), [=](Call& c) {
+  return tx_for(reg, leader, "Registry.deregisterMember", Calldata{}.address(member), [=](Call& c) {
     only_leader(c);
     c.require(member != leader, "the leader cannot remove itself");
     const auto index = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberIndex, word_of(member))));
@@ -197,7 +199,7 @@ Transaction register_application(Address reg, Address from, Word id, Word defini
 }
 
 Transaction register_cloud(Address reg, Address provider, Address cloud) {
-  return tx_for(reg, provider, "Registry.registerCloud", Calldata{}.word(word_of(cloud)), [=](Call& c) {
+  return tx_for(reg, provider, "Registry.registerCloud", Calldata{}.address(cloud), [=](Call& c) {
     c.require(c.sload(slot(reg, kCloud, word_of(cloud))) == 0, "cloud already registered");
     c.sstore(slot(reg, kCloud, word_of(cloud)), 1);
     c.emit({{}, "CloudRegistered", {word_of(cloud), word_of(c.sender())}, 3, 0});
@@ -221,6 +223,7 @@ Transaction record_availability(Address reg, Address leader) {
     const std::uint64_t dt = now - last;
     const auto count = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberCount)));
     for (std::uint64_t i = 0; i < count; ++i) {
+      c.charge(calibration::kRecordPerMember);
       const Word node = c.sload(slot(reg, kMemberAt, i));
       const Word had = c.sload(slot(reg, kAvailability, node));
       if (had == 0) {
@@ -247,6 +250,7 @@ Transaction distribute_ften(Address reg, Address from) {
     Wei given = 0;
     const auto n = static_cast<std::uint64_t>(c.sload(slot(reg, kAvailCount)));
     for (std::uint64_t i = 0; i < n; ++i) {
+      c.charge(calibration::kDistributePerNode);
       const Word node = c.sload(slot(reg, kAvailAt, i));
       const Wei share = fresh * c.sload(slot(reg, kAvailability, node)) / total;
       if (share == 0) continue;

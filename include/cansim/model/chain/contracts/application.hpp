@@ -24,7 +24,6 @@
 
 namespace cansim::chain::application {
 
-inline constexpr std::size_t kCodeBytes = 9000;  // an estimate of the Solidity contract's size
 inline constexpr Gas kGasLimit = 5000000;
 inline constexpr Wei kGasPrice = 1000000000;
 

@@ -14,7 +14,6 @@
 
 namespace cansim::chain::cloud_contract {
 
-inline constexpr std::size_t kCodeBytes = 8000;  // an estimate of the Solidity contract's size
 inline constexpr Gas kGasLimit = 5000000;
 inline constexpr Wei kGasPrice = 1000000000;
 

@@ -1,11 +1,45 @@
 #pragma once
 // Measures, with the gas model itself, what each contract function costs, and the largest k for
-// which interimPayment(k) fits in one block: the tables of docs/contracts.md (a test keeps the
-// document equal to what this produces; `build/bench/contract_gas` prints it).
+// which interimPayment(k) fits in one block; and prints both beside what a real EVM charged for
+// the same calls (the calibration, scripts/gas/calibration.json): the tables of
+// docs/contracts.md, which a test keeps equal to what this produces (`build/bench/contract_gas`
+// prints it).
 #include <string>
+#include <vector>
+
+#include "cansim/model/chain/types.hpp"
 
 namespace cansim::chain {
 
-std::string contract_gas_report();  // markdown
+// One measured call: which function, in which prior state, and the gas it used (after refunds).
+struct GasRow {
+  std::string contract, function, what;
+  Gas gas = 0;
+};
+
+// The model's rows, in the calibration's order.
+std::vector<GasRow> contract_gas_rows();
+
+// The largest k for which interimPayment(k) fits in a block of `block_gas_limit`, for `services`
+// services: one SERVICE_UP per service, then APP_OK checkpoints a minute apart (an APP_OK pays
+// every service, so its cost grows with them).
+std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit);
+// The gas of interimPayment(k) in that setting (k - services APP_OKs after the SERVICE_UPs).
+Gas interim_payment_gas(std::size_t services, std::uint64_t k);
+
+// What a real EVM measured (scripts/gas/calibrate.mjs).
+struct GasCalibration {
+  std::string compiler, evm, sources_sha256;
+  std::vector<GasRow> rows;
+  struct Largest {
+    std::size_t services = 0;
+    Gas block_gas_limit = 0;
+    std::uint64_t k = 0;
+  };
+  std::vector<Largest> largest_k;
+};
+
+// Markdown: the model beside the real EVM, row by row, and the largest k for each block limit.
+std::string contract_gas_report(const GasCalibration& real);
 
 }  // namespace cansim::chain

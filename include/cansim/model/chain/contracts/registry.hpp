@@ -14,10 +14,6 @@
 
 namespace cansim::chain::registry {
 
-// Bytes of deployed code, for the creation gas (53000 + 200 per byte): an estimate for a
-// Solidity contract of this size, stated here so that it can be studied.
-inline constexpr std::size_t kCodeBytes = 6000;
-
 // What the defaults of the transaction builders use; callers may change the returned transaction.
 inline constexpr Gas kGasLimit = 2000000;
 inline constexpr Wei kGasPrice = 1000000000;  // 1 gwei

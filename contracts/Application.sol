@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+interface IRegistry {
+    function leader() external view returns (address);
+    function ftenPrice() external view returns (uint256);
+}
+
+// The reference of what cansim's Application model (src/model/chain/contracts/application.cpp)
+// stands for: the checkpoint array the OCAN leader appends to, interimPayment (Algorithm 5) and
+// payService (Algorithm 6), the locked funds, withdraw and destroy. Same fields in the same
+// order, same checks, same events; docs/contracts.md states the choices where the paper is open.
+contract Application {
+    uint8 constant SERVICE_UP = 1;
+    uint8 constant SERVICE_DOWN = 2;
+    uint8 constant APP_OK = 3;
+    uint8 constant APP_SHUTDOWN = 4;
+
+    address public client;
+    address public registry;
+    address public cloud;
+    uint256 public cloudPrice;
+    uint256 public orcPrice;
+    uint256 public retryLimit;
+    uint256 public appOkInterval;
+    uint256 public maxFailed;
+    uint256 public serviceCount;
+    mapping(uint256 => address) public serviceOwner;
+    mapping(uint256 => uint256) public servicePrice;
+    uint256 public cpCount;
+    mapping(uint256 => uint256) public cpHead;    // type | service << 8 | timestamp << 32
+    mapping(uint256 => address) public cpIssuer;
+    mapping(uint256 => address) public cpOrc;
+    uint256 public paid;                           // lp + 1
+    uint256 public locked;
+    mapping(address => uint256) public salary;
+    uint256 public payeeCount;
+    mapping(uint256 => address) public payeeAt;
+    mapping(address => uint256) public payeeKnown;
+    mapping(uint256 => uint256) public start;     // service -> index + 1 of its start checkpoint
+    uint256 public failed;
+    uint256 public shutdown;
+    // Always 0 while the code exists: the model's stand-in for "no code here" after destroy,
+    // read where the model reads it so that both pay the same.
+    uint256 public destroyed;
+
+    event ApplicationCreated(address indexed client, uint256 services);
+    event Checkpoint(uint256 indexed index, uint256 kind, uint256 timestamp);
+    event Shutdown();
+    event InterimPayment(uint256 steps, uint256 total);
+    event Withdrawn(address indexed payee, uint256 amount);
+    event Destroyed();
+
+    struct Prices {
+        uint256 cloud;
+        uint256 ften;
+        uint256 orc;
+        address cloudAddress;
+        address registry;
+    }
+
+    constructor(address client_, address registry_, address cloud_, uint256 cloudPrice_, uint256 orcPrice_,
+                uint256 retryLimit_, uint256 appOkInterval_, uint256 maxFailed_, address[] memory owners,
+                uint256[] memory prices) payable {
+        require(owners.length != 0, "expected at least one service");
+        client = client_;
+        registry = registry_;
+        cloud = cloud_;
+        cloudPrice = cloudPrice_;
+        orcPrice = orcPrice_;
+        retryLimit = retryLimit_;
+        appOkInterval = appOkInterval_;
+        maxFailed = maxFailed_;
+        serviceCount = owners.length;
+        for (uint256 i = 0; i < owners.length; ++i) {
+            serviceOwner[i] = owners[i];
+            servicePrice[i] = prices[i];
+        }
+        emit ApplicationCreated(client_, owners.length);
+    }
+
+    modifier onlyLeader() {
+        require(IRegistry(registry).leader() == msg.sender, "only the OCAN leader");
+        _;
+    }
+
+    function deposit() external payable {
+        require(shutdown == 0, "the application is shut down");
+    }
+
+    function addCheckpoint(uint256 kind, uint256 timestamp, uint256 service, address orchestrator) external onlyLeader {
+        require(shutdown == 0, "the application is shut down");
+        uint256 n = cpCount;
+        if (n > 0) require(timestamp >= cpHead[n - 1] >> 32, "checkpoint timestamps never go back");
+        require(timestamp <= block.timestamp * 1000, "a checkpoint cannot be later than the block that records it");
+        if (kind == SERVICE_UP || kind == SERVICE_DOWN) require(service < serviceCount, "no such service");
+        require(kind >= SERVICE_UP && kind <= APP_SHUTDOWN, "no such checkpoint type");
+        cpHead[n] = kind | ((service & 0xffffff) << 8) | (timestamp << 32);
+        cpIssuer[n] = msg.sender;
+        cpOrc[n] = orchestrator;
+        cpCount = n + 1;
+        emit Checkpoint(n, kind, timestamp);
+    }
+
+    // A checkpoint as interimPayment reads it: kind, service, timestamp, orchestrator. On the
+    // stack, not in memory: memory a loop keeps allocating costs quadratically.
+    function readCp(uint256 i) private view returns (uint256 kind, uint256 service, uint256 ts, address orc) {
+        uint256 head = cpHead[i];
+        return (head & 0xff, (head >> 8) & 0xffffff, head >> 32, cpOrc[i]);
+    }
+
+    function credit(address payee, uint256 amount) private {
+        if (amount == 0) return;
+        salary[payee] = salary[payee] + amount;
+        if (payeeKnown[payee] == 0) {
+            uint256 n = payeeCount;
+            payeeAt[n] = payee;
+            payeeKnown[payee] = 1;
+            payeeCount = n + 1;
+        }
+    }
+
+    function readPrices() private view returns (Prices memory) {
+        address reg = registry;
+        return Prices(cloudPrice, IRegistry(reg).ftenPrice(), orcPrice, cloud, reg);
+    }
+
+    // computePayment: what one service's time from s to e costs.
+    function computePayment(Prices memory p, uint256 sv, uint256 sTs, uint256 eTs) private view returns (uint256) {
+        return (servicePrice[sv] + p.cloud + p.ften + p.orc) * ((eTs - sTs) / 60000);
+    }
+
+    // Algorithm 6, payService.
+    function payService(Prices memory p, uint256 sv, uint256 sTs, address sOrc, uint256 eTs, address eOrc) private {
+        uint256 time = (eTs - sTs) / 60000;
+        uint256 res = servicePrice[sv] * time;
+        credit(p.cloudAddress, p.cloud * time);
+        credit(serviceOwner[sv], res);
+        credit(p.registry, p.ften * time);
+        uint256 orc = p.orc * time;
+        if (eOrc != sOrc) {
+            credit(sOrc, orc / 2);
+            credit(eOrc, orc - orc / 2);
+        } else {
+            credit(eOrc, orc);
+        }
+    }
+
+    // What one APP_OK or APP_SHUTDOWN at `ts` pays: every service with a start, up to here.
+    function appTotalAt(Prices memory p, uint256 services, uint256 ts) private view returns (uint256 total) {
+        for (uint256 sv = 0; sv < services; ++sv) {
+            uint256 st = start[sv];
+            if (st == 0) continue;
+            (, , uint256 sTs, ) = readCp(st - 1);
+            total += computePayment(p, sv, sTs, ts);
+        }
+    }
+
+    function payAll(Prices memory p, uint256 services, uint256 ts, address orc, uint256 newStart) private {
+        for (uint256 sv = 0; sv < services; ++sv) {
+            uint256 st = start[sv];
+            if (st != 0) {
+                (, , uint256 sTs, address sOrc) = readCp(st - 1);
+                payService(p, sv, sTs, sOrc, ts, orc);
+            }
+            // APP_OK means every service runs: each is paid from here on. APP_SHUTDOWN clears them.
+            start[sv] = newStart;
+        }
+    }
+
+    // A SERVICE_DOWN: the service's time since its start, if it has one and `room` covers it.
+    function payDown(Prices memory p, uint256 sv, uint256 ts, address orc, uint256 room) private returns (bool fits, uint256 x) {
+        uint256 st = start[sv];
+        if (st == 0) return (true, 0);
+        (, , uint256 sTs, address sOrc) = readCp(st - 1);
+        x = computePayment(p, sv, sTs, ts);
+        if (x > room) return (false, 0);
+        payService(p, sv, sTs, sOrc, ts, orc);
+        start[sv] = 0;
+        return (true, x);
+    }
+
+    // One checkpoint of Algorithm 5's loop: what it pays, whether `room` covers it, and whether
+    // it is an APP_SHUTDOWN.
+    function processCheckpoint(Prices memory p, uint256 services, uint256 i, uint256 room)
+        private returns (bool fits, uint256 x, bool last)
+    {
+        (uint256 kind, uint256 sv, uint256 ts, address orc) = readCp(i);
+        if (kind == SERVICE_UP) {
+            start[sv] = i + 1;
+            return (true, 0, false);
+        }
+        if (kind == SERVICE_DOWN) {
+            (fits, x) = payDown(p, sv, ts, orc, room);
+            return (fits, x, false);
+        }
+        // APP_OK, APP_SHUTDOWN: every service with a start is paid up to here.
+        x = appTotalAt(p, services, ts);
+        if (x > room) return (false, 0, false);
+        payAll(p, services, ts, orc, kind == APP_OK ? i + 1 : 0);
+        return (true, x, kind == APP_SHUTDOWN);
+    }
+
+    // Algorithm 5.
+    function interimPayment(uint256 k) external onlyLeader {
+        require(destroyed == 0, "destroyed");
+        Prices memory prices = readPrices();
+        uint256 services = serviceCount;
+        uint256 count = cpCount;
+        uint256 paidNow = paid;
+        uint256 lockedNow = locked;
+        uint256 available;
+        {
+            uint256 balance = address(this).balance;
+            available = balance > lockedNow ? balance - lockedNow : 0;
+        }
+        uint256 total = 0;
+        uint256 next = paidNow;
+        bool down = false;
+        // count - paid, not paid + k: k near 2^256 must not overflow.
+        uint256 end = paidNow + (k < count - paidNow ? k : count - paidNow);
+        for (uint256 i = paidNow; i < end; ++i) {
+            (bool fits, uint256 x, bool last) = processCheckpoint(prices, services, i, available - total);
+            if (!fits) break;
+            total += x;
+            if (last) down = true;
+            next = i + 1;
+        }
+        uint256 steps = next - paidNow;
+        paid = next;
+        locked = lockedNow + total;
+        // Interim payments that pay nothing while checkpoints wait end the application; one
+        // that asked for nothing (k = 0) did not fail.
+        if (steps == 0 && count > paidNow && k > 0) {
+            uint256 f = failed + 1;
+            failed = f;
+            if (f >= maxFailed) down = true;
+        } else if (steps > 0) {
+            failed = 0;
+        }
+        if (down) {
+            shutdown = 1;
+            emit Shutdown();
+        }
+        emit InterimPayment(steps, total);
+    }
+
+    function withdraw() external {
+        uint256 amount = salary[msg.sender];
+        require(amount > 0, "nothing to withdraw");
+        salary[msg.sender] = 0;
+        locked = locked - amount;
+        (bool ok, ) = msg.sender.call{value: amount}("");
+        require(ok, "send failed");
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    // After shutdown, by the client: pays every unpaid salary (the client pays the gas), sends
+    // the rest back to the client and SELFDESTRUCTs.
+    function destroy() external {
+        require(destroyed == 0, "destroyed already");
+        require(client == msg.sender, "only the client");
+        require(shutdown != 0, "the application is not shut down");
+        uint256 payees = payeeCount;
+        for (uint256 i = 0; i < payees; ++i) {
+            address payee = payeeAt[i];
+            uint256 owed = salary[payee];
+            if (owed == 0) continue;
+            salary[payee] = 0;
+            (bool ok, ) = payee.call{value: owed}("");
+            require(ok, "send failed");
+        }
+        (bool sent, ) = msg.sender.call{value: address(this).balance}("");
+        require(sent, "send failed");
+        emit Destroyed();
+        selfdestruct(payable(msg.sender));
+    }
+}

@@ -1,0 +1,18 @@
+#pragma once
+// The gas calibration's committed table (scripts/gas/calibration.json, written by
+// `make gas-calibrate`): what a real EVM charged for the Solidity reference contracts of
+// contracts/, which the model's gas is compared with.
+#include <string>
+
+#include "cansim/model/chain/contracts/gas_report.hpp"
+
+namespace cansim::scenario {
+
+// Reads the table; a missing file or a wrong shape throws std::runtime_error naming the file.
+chain::GasCalibration load_gas_calibration(const std::string& path);
+
+// The hash the table records of the Solidity sources: SHA-256 over each `.sol` file of `dir` in
+// name order, as its name, a NUL byte, its content, a NUL byte (scripts/gas/calibrate.mjs).
+std::string contracts_sha256(const std::string& dir);
+
+}  // namespace cansim::scenario
