@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include "cansim/scenario/runner.hpp"
@@ -209,4 +210,18 @@ TEST_CASE("durations and rates are checked against the clock's resolution and ra
   // Fault rates too.
   CHECK(validation_error(R"({"experiment": "can", "seed": 1, "faults": {"crash_rate_per_s": 1e7}})")
             .find(":/faults/crash_rate_per_s: expected a rate") == 0);
+}
+
+TEST_CASE("a kind's metrics are given by name: order from the declaration, a missing or extra one refused", "[scenario][metrics]") {
+  ExperimentKind k;
+  k.name = "test";
+  k.metrics = {{"a", "first"}, {"b", "second"}, {"c", "third"}};
+  CHECK(metrics_by_name(k, {{"c", 3}, {"a", 1}, {"b", 2}}) == std::vector<double>{1, 2, 3});
+  CHECK_THROWS_WITH(metrics_by_name(k, {{"a", 1}, {"c", 3}}), Catch::Contains("no value for metric b"));
+  CHECK_THROWS_WITH(metrics_by_name(k, {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}}), Catch::Contains("4 values for 3 declared"));
+  // Every kind declares each metric once (a name twice would take one value for two columns).
+  for (const ExperimentKind& kind : experiment_kinds()) {
+    std::set<std::string> names;
+    for (const MetricSpec& m : kind.metrics) CHECK(names.insert(m.name).second);
+  }
 }

@@ -4,6 +4,7 @@
 // optionally a summary of one configuration's runs.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -110,6 +111,10 @@ struct ExperimentKind {
 };
 
 const std::vector<ExperimentKind>& experiment_kinds();
+// A run's metrics in the kind's declared order, from values given by name: a metric cannot land
+// in another's column, and a declared metric without a value (or a value without a declaration)
+// is an error, not a shifted row.
+std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values);
 const ExperimentKind* find_kind(std::string_view name);
 
 }  // namespace cansim::scenario

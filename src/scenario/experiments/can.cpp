@@ -27,7 +27,7 @@ using can::CanMsg;
 
 SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(name)); }
 
-RunResult run(const RunContext& ctx) {
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ParamValues& p = ctx.params;
   const auto n = static_cast<std::size_t>(p.integer("members"));
   const auto components = static_cast<std::size_t>(p.integer("components"));
@@ -94,33 +94,33 @@ RunResult run(const RunContext& ctx) {
   }
   const std::size_t min_replicas = can.replica_audit().min_replicas();
   RunResult r;
-  r.metrics = {
-      static_cast<double>(can.elections().size()),
-      replaced_after,
-      static_cast<double>(can.removals()),
-      static_cast<double>(can.removal_votes()),
-      static_cast<double>(chain::registry::member_count(chain.state(), reg)),
-      net.is_up(leader) ? 1.0 : 0.0,
-      static_cast<double>(can.messages_sent()),
-      static_cast<double>(net.dropped()),
-      static_cast<double>(gas),
-      static_cast<double>(can.stale_entries()),
-      static_cast<double>(can.registered_components()),
-      static_cast<double>(can.component_removals()),
-      detect.count() ? detect.mean() : nan,
-      reassign.count() ? reassign.mean() : nan,
-      static_cast<double>(can.reassignments().size()),
-      static_cast<double>(finished),
-      static_cast<double>(checkpoints),
-      static_cast<double>(recomputed),
-      static_cast<double>(can.replica_audit().lost_checkpoints(can.work_ledger())),
-      min_replicas == SIZE_MAX ? nan : static_cast<double>(min_replicas),
-      static_cast<double>(inconclusive),
-      static_cast<double>(can.lead_elect_attempts()),
-      static_cast<double>(leader),
-      quiet > 0 ? static_cast<double>(problems.size()) : nan,
-      static_cast<double>(can.entries_lost()),
-  };
+  std::map<std::string, double> m;
+  m["elections"] = static_cast<double>(can.elections().size());
+  m["time_to_new_leader_s"] = replaced_after;
+  m["removals"] = static_cast<double>(can.removals());
+  m["removal_votes"] = static_cast<double>(can.removal_votes());
+  m["members_at_end"] = static_cast<double>(chain::registry::member_count(chain.state(), reg));
+  m["leader_up_at_end"] = net.is_up(leader) ? 1.0 : 0.0;
+  m["messages"] = static_cast<double>(can.messages_sent());
+  m["messages_dropped"] = static_cast<double>(net.dropped());
+  m["gas"] = static_cast<double>(gas);
+  m["stale_entries"] = static_cast<double>(can.stale_entries());
+  m["components_at_end"] = static_cast<double>(can.registered_components());
+  m["component_removals"] = static_cast<double>(can.component_removals());
+  m["time_to_detect_s"] = detect.count() ? detect.mean() : nan;
+  m["time_to_reassign_s"] = reassign.count() ? reassign.mean() : nan;
+  m["reassignments"] = static_cast<double>(can.reassignments().size());
+  m["work_finished"] = static_cast<double>(finished);
+  m["checkpoints"] = static_cast<double>(checkpoints);
+  m["recomputed_intervals"] = static_cast<double>(recomputed);
+  m["checkpoints_lost"] = static_cast<double>(can.replica_audit().lost_checkpoints(can.work_ledger()));
+  m["min_replicas"] = min_replicas == SIZE_MAX ? nan : static_cast<double>(min_replicas);
+  m["fetch_inconclusive"] = static_cast<double>(inconclusive);
+  m["lead_elect_attempts"] = static_cast<double>(can.lead_elect_attempts());
+  m["leader_at_end"] = static_cast<double>(leader);
+  m["liveness_problems"] = quiet > 0 ? static_cast<double>(problems.size()) : nan;
+  m["ledger_entries_lost"] = static_cast<double>(can.entries_lost());
+  r.metrics = metrics_by_name(kind, m);
   if (ctx.output.boolean("liveness")) {
     std::vector<std::string> what = problems;
     r.tables.push_back(Table{"liveness", {"problem"}, {std::move(what)}, true});
@@ -242,7 +242,7 @@ ExperimentKind can_kind() {
     }
     return std::nullopt;
   };
-  k.run = run;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("can")); };
   k.headline = {"elections", "time_to_new_leader_s", "time_to_detect_s", "time_to_reassign_s", "messages", "gas"};
   return k;
 }

@@ -49,16 +49,17 @@ ChurnConfig churn_config(const ParamValues& p) {
 
 namespace {
 
-RunResult run(const RunContext& ctx) {
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ChurnConfig c = churn_config(ctx.params);
   Rng rng(ctx.seed);
   can::ChurnTrace t = can::run_churn(c, rng);
 
   RunResult r;
-  r.metrics = churn_size_metrics(t.size, c.nmin, t.first_zero_step);
-  for (double x : {static_cast<double>(t.joins), static_cast<double>(t.crashes), static_cast<double>(t.leader_crashes)}) {
-    r.metrics.push_back(x);
-  }
+  std::map<std::string, double> m = churn_size_metrics(t.size, c.nmin, t.first_zero_step);
+  m["joins"] = static_cast<double>(t.joins);
+  m["crashes"] = static_cast<double>(t.crashes);
+  m["leader_crashes"] = static_cast<double>(t.leader_crashes);
+  r.metrics = metrics_by_name(kind, m);
   const std::size_t n = t.size.size();
   r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)},
                            ctx.output.boolean("per_step")});
@@ -96,7 +97,7 @@ std::vector<MetricSpec> churn_size_metric_specs() {
   };
 }
 
-std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero) {
+std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero) {
   std::int64_t below = 0, sum = 0, lo = size.front(), hi = size.front();
   for (std::int64_t x : size) {
     below += x < nmin ? 1 : 0;
@@ -106,13 +107,13 @@ std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, st
   }
   const double steps = static_cast<double>(size.size());
   return {
-      static_cast<double>(sum) / steps,
-      static_cast<double>(lo),
-      static_cast<double>(hi),
-      static_cast<double>(below) / steps,
-      first_zero > 0 ? 1.0 : 0.0,
-      size.back() == 0 ? 1.0 : 0.0,
-      first_zero > 0 ? static_cast<double>(first_zero) : std::numeric_limits<double>::quiet_NaN(),
+      {"mean_size", static_cast<double>(sum) / steps},
+      {"min_size", static_cast<double>(lo)},
+      {"max_size", static_cast<double>(hi)},
+      {"share_below_nmin", static_cast<double>(below) / steps},
+      {"reached_zero", first_zero > 0 ? 1.0 : 0.0},
+      {"dead_at_end", size.back() == 0 ? 1.0 : 0.0},
+      {"death_step", first_zero > 0 ? static_cast<double>(first_zero) : std::numeric_limits<double>::quiet_NaN()},
   };
 }
 
@@ -226,7 +227,7 @@ ExperimentKind churn_kind() {
   };
   k.check = check_churn_params;
 
-  k.run = run;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("churn")); };
   k.summarize = churn_size_summary;
   k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "dead_at_end"};
   return k;

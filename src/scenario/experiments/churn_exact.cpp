@@ -22,7 +22,7 @@ enum Metric {
   kTransitions
 };
 
-RunResult run(const RunContext& ctx) {
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const can::ChurnConfig c = churn_config(ctx.params);
   const can::ChurnExact x = can::solve_churn(c);
   const PmfSummary s = summarize_pmf(x.pooled);
@@ -38,10 +38,23 @@ RunResult run(const RunContext& ctx) {
     before = x.zero_by[t];
   }
   RunResult r;
-  r.metrics = {s.mean, s.sd, s.min, s.box.q1, s.box.median, s.box.q3, s.max, s.box.whisker_low, s.box.whisker_high,
-               prob(below), reached, prob(x.size_pmf.back().front()),
-               reached > 0 ? death / reached : std::numeric_limits<double>::quiet_NaN(),
-               static_cast<double>(x.states), static_cast<double>(x.transitions)};
+  r.metrics = metrics_by_name(kind, {
+      {"mean_size", s.mean},
+      {"sd_size", s.sd},
+      {"min_size", s.min},
+      {"q1_size", s.box.q1},
+      {"median_size", s.box.median},
+      {"q3_size", s.box.q3},
+      {"max_size", s.max},
+      {"whisker_low", s.box.whisker_low},
+      {"whisker_high", s.box.whisker_high},
+      {"share_below_nmin", prob(below)},
+      {"reached_zero", reached},
+      {"dead_at_end", prob(x.size_pmf.back().front())},
+      {"death_step", reached > 0 ? death / reached : std::numeric_limits<double>::quiet_NaN()},
+      {"states", static_cast<double>(x.states)},
+      {"transitions", static_cast<double>(x.transitions)},
+  });
 
   std::vector<std::int64_t> sizes;
   for (std::size_t v = 0; v < x.pooled.size(); ++v) sizes.push_back(static_cast<std::int64_t>(v));
@@ -149,7 +162,7 @@ ExperimentKind churn_exact_kind() {
     }
     return std::nullopt;
   };
-  k.run = run;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("churn_exact")); };
   k.seedless = true;
   k.summarize = summary;
   k.headline = {"mean_size", "median_size", "whisker_low", "share_below_nmin", "reached_zero", "states"};

@@ -34,7 +34,7 @@ SimTime secs(const ParamValues& p, const char* name) {
   return SimTime{static_cast<std::int64_t>(std::llround(p.real(name) * 1e6))};
 }
 
-RunResult run(const RunContext& ctx) {
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ParamValues& p = ctx.params;
   const auto ntotal = static_cast<std::size_t>(p.integer("ntotal"));
   const std::int64_t nmin = p.integer("nmin"), steps = p.integer("steps");
@@ -126,15 +126,19 @@ RunResult run(const RunContext& ctx) {
   world.sim.run_until(step * steps);
 
   RunResult r;
-  r.metrics = churn_size_metrics(size, nmin, first_zero);
   RunningStats listed_mean;
   for (std::int64_t x : listed) listed_mean.add(static_cast<double>(x));
-  for (double x : {static_cast<double>(can.joins()), static_cast<double>(crashes), static_cast<double>(leader_crashes),
-                   static_cast<double>(can.elections().size()), static_cast<double>(can.removals()), listed_mean.mean(),
-                   static_cast<double>(can.messages_sent()), static_cast<double>(world.gas_used()),
-                   static_cast<double>(bootstraps)}) {
-    r.metrics.push_back(x);
-  }
+  std::map<std::string, double> m = churn_size_metrics(size, nmin, first_zero);
+  m["joins"] = static_cast<double>(can.joins());
+  m["crashes"] = static_cast<double>(crashes);
+  m["leader_crashes"] = static_cast<double>(leader_crashes);
+  m["elections"] = static_cast<double>(can.elections().size());
+  m["removals"] = static_cast<double>(can.removals());
+  m["mean_registry_members"] = listed_mean.mean();
+  m["messages"] = static_cast<double>(can.messages_sent());
+  m["gas"] = static_cast<double>(world.gas_used());
+  m["bootstraps"] = static_cast<double>(bootstraps);
+  r.metrics = metrics_by_name(kind, m);
   const std::size_t n = size.size();
   r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
                            ctx.output.boolean("per_step")});
@@ -203,7 +207,7 @@ ExperimentKind churn_protocol_kind() {
   k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("ntotal")); };
   k.fault_nodes_description = "the Ntotal nodes";
   k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("steps")) * p.real("step_s"); };
-  k.run = run;
+  k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("churn_protocol")); };
   k.summarize = churn_size_summary;
   k.headline = {"mean_size", "min_size", "max_size", "share_below_nmin", "reached_zero", "elections"};
   return k;

@@ -167,17 +167,4 @@ void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std
   }
 }
 
-std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values) {
-  std::vector<double> out;
-  for (const MetricSpec& m : kind.metrics) {
-    auto it = values.find(m.name);
-    if (it == values.end()) throw std::logic_error(fmt::format("kind {}: no value for metric {}", kind.name, m.name));
-    out.push_back(it->second);
-  }
-  if (values.size() != kind.metrics.size()) {
-    throw std::logic_error(fmt::format("kind {}: {} values for {} declared metrics", kind.name, values.size(), kind.metrics.size()));
-  }
-  return out;
-}
-
 }  // namespace cansim::scenario

@@ -26,9 +26,4 @@ std::size_t pick_application(const std::vector<ApplicationSpec>& apps, Rng& rng)
 // reservations, messages); then every host must have all its units back (an invariant).
 void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std::function<bool()>& done, const char* kind);
 
-// A run's metrics in the kind's declared order, from values given by name: a metric cannot land
-// in another's column, and a declared metric without a value (or a value without a declaration)
-// is an error, not a shifted row.
-std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values);
-
 }  // namespace cansim::scenario

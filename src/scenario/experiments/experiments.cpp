@@ -1,5 +1,9 @@
 #include "experiments.hpp"
 
+#include <stdexcept>
+
+#include <fmt/format.h>
+
 namespace cansim::scenario {
 
 const std::vector<ExperimentKind>& experiment_kinds() {
@@ -34,6 +38,19 @@ const ExperimentKind* find_kind(std::string_view name) {
     if (k.name == name) return &k;
   }
   return nullptr;
+}
+
+std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<std::string, double>& values) {
+  std::vector<double> out;
+  for (const MetricSpec& m : kind.metrics) {
+    auto it = values.find(m.name);
+    if (it == values.end()) throw std::logic_error(fmt::format("kind {}: no value for metric {}", kind.name, m.name));
+    out.push_back(it->second);
+  }
+  if (values.size() != kind.metrics.size()) {
+    throw std::logic_error(fmt::format("kind {}: {} values for {} declared metrics", kind.name, values.size(), kind.metrics.size()));
+  }
+  return out;
 }
 
 }  // namespace cansim::scenario

@@ -1,6 +1,8 @@
 #pragma once
 // One function per experiment kind; experiments.cpp lists them all.
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "cansim/protocols/can/churn_model.hpp"
@@ -34,8 +36,8 @@ std::optional<ParamError> check_churn_params(const ParamValues& p);
 can::ChurnConfig churn_config(const ParamValues& p);
 // Nmin <= Nmax <= Ntotal.
 std::optional<ParamError> check_churn_sizes(const ParamValues& p);
-// Those metrics of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
+// Those metrics, by name, of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
 // size 0, or -1.
-std::vector<double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero);
+std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero);
 
 }  // namespace cansim::scenario

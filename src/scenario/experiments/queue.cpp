@@ -77,7 +77,7 @@ struct QueueModel {
   }
 };
 
-RunResult run_queue(const RunContext& ctx) {
+RunResult run_queue(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng rng(ctx.seed);
   QueueModel m;
   m.arrivals = rng.stream("arrivals");
@@ -91,8 +91,13 @@ RunResult run_queue(const RunContext& ctx) {
   m.sim.run();
   const auto n = static_cast<double>(m.customers);
   RunResult r;
-  r.metrics = {m.wait_sum / n, m.response_sum / n, m.busy_total.to_seconds() / m.sim.now().to_seconds(),
-               static_cast<double>(m.max_queue), static_cast<double>(m.sim.dispatched())};
+  r.metrics = metrics_by_name(kind, {
+      {"mean_wait_s", m.wait_sum / n},
+      {"mean_response_s", m.response_sum / n},
+      {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
+      {"max_queue", static_cast<double>(m.max_queue)},
+      {"events", static_cast<double>(m.sim.dispatched())},
+  });
   if (m.keep_customers) {
     r.tables.push_back(Table{"customers",
                              {"customer", "wait_s", "response_s"},
@@ -133,7 +138,7 @@ ExperimentKind queue_kind() {
     }
     return std::nullopt;
   };
-  k.run = run_queue;
+  k.run = [](const RunContext& ctx) { return run_queue(ctx, *find_kind("queue")); };
   return k;
 }
 
