@@ -171,6 +171,7 @@ ExperimentKind can_kind() {
       "A CAN at message level (checkState, RemoveNode by vote, LeadElect with the Registry on the chain, §4.1; "
       "Register, Deregister, AssignWork, CheckpointWork, ReassignWork, FinishWork, §4.2) under the scenario's faults: "
       "time to detect a failure, to replace a lost leader, to reassign work; messages, gas, what survives.";
+  const can::CanConfig d;  // the protocol's defaults, declared once there
   k.params = {
       ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
       ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s").at_least(0).at_most(100000).def(0),
@@ -178,12 +179,12 @@ ExperimentKind can_kind() {
       ParamSpec::integer("work_entries", "Work Entries a client hands the leader (AssignWork, §4.2.1)").at_least(0).at_most(100000).def(0),
       ParamSpec::integer("work_at_ms", "when the Work Entries are handed over").at_least(0).at_most(1e9).def(1000).in_unit("ms"),
       ParamSpec::integer("work_length", "checkpoint intervals of computation a Work Entry needs").at_least(1).at_most(1e6).def(10),
-      ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(5000).in_unit("ms"),
-      ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(3),
-      ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(0),
+      ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(whole_ms(d.checkpoint_interval)).in_unit("ms"),
+      ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(std::int64_t{d.replication}),
+      ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(std::int64_t{d.component_capacity}),
       ParamSpec::integer("register_refresh_ms", "a registered component registers again this long after each registration "
                                                 "(a retry: nothing changes unless it was voted out unawares); 0: never")
-          .at_least(0).at_most(1e9).def(30000).in_unit("ms"),
+          .at_least(0).at_most(1e9).def(whole_ms(d.register_refresh)).in_unit("ms"),
       ParamSpec::integer("quiet_s", "the run's last seconds free of faults: then every partition heals, every crashed node "
                                     "recovers, every link has latency_ms and no loss, duplication or reordering, no random "
                                     "fault follows, and liveness is checked at the end; 0: faults to the end")

@@ -32,12 +32,13 @@ LinkModel link_model(const ParamValues& p) {
 }  // namespace
 
 std::vector<ParamSpec> can_timing_params(const std::string& check_interval_note) {
+  const can::CanConfig d;  // the defaults are the protocol's, declared once there
   return {
-      ParamSpec::integer("check_interval_ms", "each member's checkState period" + check_interval_note).at_least(1).at_most(1e9).def(1000).in_unit("ms"),
-      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(200).in_unit("ms"),
-      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(1),
-      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(500).in_unit("ms"),
-      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(2000).in_unit("ms"),
+      ParamSpec::integer("check_interval_ms", "each member's checkState period" + check_interval_note).at_least(1).at_most(1e9).def(whole_ms(d.check_interval)).in_unit("ms"),
+      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(whole_ms(d.ping_timeout)).in_unit("ms"),
+      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(std::int64_t{d.ping_attempts}),
+      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(whole_ms(d.vote_timeout)).in_unit("ms"),
+      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(whole_ms(d.promise_ttl)).in_unit("ms"),
   };
 }
 

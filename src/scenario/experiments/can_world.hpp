@@ -15,6 +15,10 @@
 
 namespace cansim::scenario {
 
+// A duration as a parameter's whole milliseconds: parameter defaults come from the protocol's
+// configuration, declared once there.
+inline std::int64_t whole_ms(SimTime t) { return t.us / 1000; }
+
 // The CAN protocols' timing, what can_config reads: check_interval_ms (described with
 // `check_interval_note` appended), ping_timeout_ms, ping_attempts, vote_timeout_ms, promise_ttl_ms.
 std::vector<ParamSpec> can_timing_params(const std::string& check_interval_note = "");

@@ -183,24 +183,25 @@ std::optional<ParamError> check_churn_params(const ParamValues& p) {
 }
 
 std::vector<ParamSpec> churn_params() {
+  const ChurnConfig d;  // the defaults are the model's, declared once there
   return {
-      ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN").at_least(1).at_most(1e12).def(100),
-      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(1e12).def(4),
-      ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(1e12).def(10),
-      ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e9).def(100),
+      ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN").at_least(1).at_most(1e12).def(d.ntotal),
+      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(1e12).def(d.nmin),
+      ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(1e12).def(d.nmax),
+      ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e9).def(d.steps),
       ParamSpec::probability("f", "probability that a CAN node crashes in a step (this step's joiners included)"),
       ParamSpec::probability("j", "probability that a candidate asks to join in a step"),
-      ParamSpec::integer("initial_size", "CAN size at step 0; 1 is the appointed leader alone").at_least(1).at_most(1e12).def(1),
+      ParamSpec::integer("initial_size", "CAN size at step 0; 1 is the appointed leader alone").at_least(1).at_most(1e12).def(d.initial_size),
       ParamSpec::choice("churn", {"cumulative", "last_step", "window"},
                         "Algorithm 1's churn, left minus joined: since the start (this step's joins included), over the last step, or over the last `window` steps")
           .def(std::string("cumulative")),
-      ParamSpec::integer("window", "steps in the churn window, for churn = \"window\"").at_least(1).at_most(1e6).def(10),
-      ParamSpec::boolean("crashed_return", "crashed nodes become candidates again (C = Ntotal - Ncurrent); false: they are gone").def(true),
+      ParamSpec::integer("window", "steps in the churn window, for churn = \"window\"").at_least(1).at_most(1e6).def(d.window),
+      ParamSpec::boolean("crashed_return", "crashed nodes become candidates again (C = Ntotal - Ncurrent); false: they are gone").def(d.crashed_return),
       ParamSpec::choice("at_zero", {"dead", "bootstrap"},
                         "at size 0: dead for good (no leader to accept anyone), or the Registry owner appoints a new leader after bootstrap_delay steps")
           .def(std::string("dead")),
-      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before a new leader is appointed, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(0),
-      ParamSpec::integer("election_delay", "steps without joins after a leader crash while others survive; 0: an instant election").at_least(0).at_most(1e9).def(0),
+      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before a new leader is appointed, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(d.bootstrap_delay),
+      ParamSpec::integer("election_delay", "steps without joins after a leader crash while others survive; 0: an instant election").at_least(0).at_most(1e9).def(d.election_delay),
       ParamSpec::choice("sample", {"end_of_step", "after_joins"}, "when the size is observed for the box plots")
           .def(std::string("end_of_step")),
       ParamSpec::choice("admission", {"pseudocode", "prose"},
