@@ -15,16 +15,16 @@ using namespace cansim::can;
 
 TEST_CASE("listenJoin reads Algorithm 1 literally", "[churn][join]") {
   // Pseudocode: reject if current = max; reject if current > min and current - min > churn.
-  CHECK(listen_join({3, 4, 10, -100}));       // below Nmin: accept whatever the churn
-  CHECK(listen_join({4, 4, 10, -100}));       // at Nmin: current > min is false, accept
-  CHECK_FALSE(listen_join({5, 4, 10, 0}));    // surplus 1 > churn 0
-  CHECK(listen_join({5, 4, 10, 1}));          // surplus 1 = churn 1: not greater, accept
-  CHECK_FALSE(listen_join({10, 4, 10, 99}));  // at Nmax
+  CHECK(join_admits({3, 4, 10, -100}));       // below Nmin: accept whatever the churn
+  CHECK(join_admits({4, 4, 10, -100}));       // at Nmin: current > min is false, accept
+  CHECK_FALSE(join_admits({5, 4, 10, 0}));    // surplus 1 > churn 0
+  CHECK(join_admits({5, 4, 10, 1}));          // surplus 1 = churn 1: not greater, accept
+  CHECK_FALSE(join_admits({10, 4, 10, 99}));  // at Nmax
   // Prose: accept below Nmin; then only if churn > surplus.
-  CHECK_FALSE(listen_join({4, 4, 10, 0}, Admission::Prose));
-  CHECK(listen_join({4, 4, 10, 1}, Admission::Prose));
-  CHECK_FALSE(listen_join({5, 4, 10, 1}, Admission::Prose));
-  CHECK(listen_join({5, 4, 10, 2}, Admission::Prose));
+  CHECK_FALSE(join_admits({4, 4, 10, 0}, Admission::Prose));
+  CHECK(join_admits({4, 4, 10, 1}, Admission::Prose));
+  CHECK_FALSE(join_admits({5, 4, 10, 1}, Admission::Prose));
+  CHECK(join_admits({5, 4, 10, 2}, Admission::Prose));
 }
 
 TEST_CASE("the closed form equals answering requests one by one", "[churn][join]") {
@@ -40,7 +40,7 @@ TEST_CASE("the closed form equals answering requests one by one", "[churn][join]
       JoinState cur = s;
       std::int64_t accepted = 0;
       for (std::int64_t r = 0; r < requests; ++r) {
-        if (listen_join(cur, rule)) {
+        if (join_admits(cur, rule)) {
           ++accepted;
           ++cur.current;
           cur.churn -= drop;

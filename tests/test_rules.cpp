@@ -59,14 +59,14 @@ TEST_CASE("Algorithm 1's admission at the exact boundaries, at odd and even mini
   for (std::int64_t nmin : {4, 5}) {
     INFO("nmin " << nmin);
     // Below the minimum: always accepted.
-    CHECK(listen_join({nmin - 1, nmin, 10, -100}));
+    CHECK(join_admits({nmin - 1, nmin, 10, -100}));
     // At the minimum (current > min is false): accepted whatever the churn.
-    CHECK(listen_join({nmin, nmin, 10, -100}));
+    CHECK(join_admits({nmin, nmin, 10, -100}));
     // Above it: accepted while the surplus does not exceed the churn; exactly equal is accepted.
-    CHECK(listen_join({nmin + 2, nmin, 10, 2}));
-    CHECK_FALSE(listen_join({nmin + 2, nmin, 10, 1}));
+    CHECK(join_admits({nmin + 2, nmin, 10, 2}));
+    CHECK_FALSE(join_admits({nmin + 2, nmin, 10, 1}));
     // Full: never.
-    CHECK_FALSE(listen_join({10, nmin, 10, 100}));
-    CHECK(listen_join({9, nmin, 10, 100}));
+    CHECK_FALSE(join_admits({10, nmin, 10, 100}));
+    CHECK(join_admits({9, nmin, 10, 100}));
   }
 }

@@ -78,7 +78,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
                                static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
                                static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
                                static_cast<std::int64_t>(members_left_) - static_cast<std::int64_t>(joins_ + node.joining)};
-            if (node.leader != leader || !can::listen_join(js)) {
+            if (node.leader != leader || !can::join_admits(js)) {
               send(leader, candidate, msg(MsgType::JoinReply, request_id));
               return;
             }

@@ -15,8 +15,9 @@ struct JoinState {
   std::int64_t churn;  // the leader's churn figure at that moment (left - joined, by some measure)
 };
 
-// listenJoin (Algorithm 1), for a candidate whose endpoint checks out (checkAvailable = true).
-inline bool listen_join(const JoinState& s, Admission rule = Admission::Pseudocode) {
+// Algorithm 1's admission rule, the decision inside listenJoin (Can::listen_join, join.cpp), for a
+// candidate whose endpoint checks out (checkAvailable = true).
+inline bool join_admits(const JoinState& s, Admission rule = Admission::Pseudocode) {
   if (s.current >= s.nmax) return false;
   if (rule == Admission::Pseudocode) {
     return !(s.current > s.nmin && s.current - s.nmin > s.churn);
@@ -28,7 +29,7 @@ inline bool listen_join(const JoinState& s, Admission rule = Admission::Pseudoco
 // acceptance adds one node and lowers the churn figure by `churn_drop_per_join` (1 when the
 // churn counts this step's joins, 0 when it only looks at past steps). Acceptance only gets
 // harder as the CAN grows, so the accepted requests are a prefix and this closed form equals
-// applying listen_join request by request (a test checks it), in O(1) rather than O(requests).
+// applying join_admits request by request (a test checks it), in O(1) rather than O(requests).
 std::int64_t accepted_joins(const JoinState& s, std::int64_t requests, std::int64_t churn_drop_per_join,
                             Admission rule = Admission::Pseudocode);
 
