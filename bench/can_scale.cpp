@@ -16,7 +16,6 @@ using namespace cansim;
 using namespace cansim::can;
 using Clock = std::chrono::steady_clock;
 
-
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
   const std::int64_t rounds = argc > 2 ? std::atoll(argv[2]) : 1000;
@@ -50,13 +49,15 @@ int main(int argc, char** argv) {
   sim.run_until(CanConfig{}.check_interval * rounds);
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const long rss_end = max_rss_kib();
-  std::printf("members %zu + components %zu (registered %zu), rounds %lld: %llu events in %.2f s = %.3g events/s; %llu messages\n", n,
-              n, can.registered_components(), static_cast<long long>(rounds), static_cast<unsigned long long>(sim.dispatched()), secs,
-              static_cast<double>(sim.dispatched()) / secs, static_cast<unsigned long long>(can.messages_sent()));
-  std::printf("peak memory: %.0f MiB in all, %.0f bytes per member for the protocol and network (beyond the chain "
-              "state), %.0f bytes per member with the chain state\n",
-              rss_end / 1024.0, (rss_end - rss_setup) * 1024.0 / static_cast<double>(n),
-              (rss_end - rss0) * 1024.0 / static_cast<double>(n));
+  std::printf(
+      "members %zu + components %zu (registered %zu), rounds %lld: %llu events in %.2f s = %.3g events/s; %llu messages\n", n, n,
+      can.registered_components(), static_cast<long long>(rounds), static_cast<unsigned long long>(sim.dispatched()), secs,
+      static_cast<double>(sim.dispatched()) / secs, static_cast<unsigned long long>(can.messages_sent()));
+  std::printf(
+      "peak memory: %.0f MiB in all, %.0f bytes per member for the protocol and network (beyond the chain "
+      "state), %.0f bytes per member with the chain state\n",
+      rss_end / 1024.0, (rss_end - rss_setup) * 1024.0 / static_cast<double>(n),
+      (rss_end - rss0) * 1024.0 / static_cast<double>(n));
   std::printf("elections %zu, removals %llu\n", can.elections().size(), static_cast<unsigned long long>(can.removals()));
   return 0;
 }

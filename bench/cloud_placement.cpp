@@ -20,13 +20,13 @@ using namespace cansim;
 using namespace cansim::cloud;
 using Clock = std::chrono::steady_clock;
 
-
 int main(int argc, char** argv) {
   const std::uint32_t hosts = argc > 1 ? static_cast<std::uint32_t>(std::strtoul(argv[1], nullptr, 10)) : 10000;
   const std::size_t requests = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 100000;
   const std::string policy = argc > 3 ? argv[3] : "sosm";
   const std::string apps_dir = std::string(CANSIM_SOURCE_DIR) + "/apps/";
-  const app::Topology apps[] = {scenario::load_tosca(apps_dir + "ray_tracing.yaml"), scenario::load_tosca(apps_dir + "web_shop.yaml"),
+  const app::Topology apps[] = {scenario::load_tosca(apps_dir + "ray_tracing.yaml"),
+                                scenario::load_tosca(apps_dir + "web_shop.yaml"),
                                 scenario::load_tosca(apps_dir + "inference.yaml")};
   const long rss0 = max_rss_kib();
 
@@ -83,14 +83,16 @@ int main(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = cpu_seconds() - cpu0;
   const long rss_end = max_rss_kib();
-  std::printf("policy %s, %u hosts (built in %.2f s), %zu requests: %zu placed, %zu refused; %.2f s wall, %.3g requests/s, "
-              "%.3g placements/s; %llu events, %zu blocks, %.0f simulated hours\n",
-              policy.c_str(), hosts, build_s, requests, accepted, requests - accepted, secs, static_cast<double>(requests) / secs,
-              static_cast<double>(accepted) / secs, static_cast<unsigned long long>(w.sim.dispatched()), w.chain.blocks().size(),
-              w.sim.now().to_seconds() / 3600);
+  std::printf(
+      "policy %s, %u hosts (built in %.2f s), %zu requests: %zu placed, %zu refused; %.2f s wall, %.3g requests/s, "
+      "%.3g placements/s; %llu events, %zu blocks, %.0f simulated hours\n",
+      policy.c_str(), hosts, build_s, requests, accepted, requests - accepted, secs, static_cast<double>(requests) / secs,
+      static_cast<double>(accepted) / secs, static_cast<unsigned long long>(w.sim.dispatched()), w.chain.blocks().size(),
+      w.sim.now().to_seconds() / 3600);
   std::printf("cpu time %.2f s: %.3g placements per second of CPU time\n", cpu, static_cast<double>(accepted) / cpu);
-  std::printf("memory: the world (hosts, Schedulers, chain with every resource registered) %.0f bytes per host; peak %.0f MiB "
-              "in all, %.0f bytes per host\n",
-              (rss_world - rss0) * 1024.0 / hosts, rss_end / 1024.0, (rss_end - rss0) * 1024.0 / hosts);
+  std::printf(
+      "memory: the world (hosts, Schedulers, chain with every resource registered) %.0f bytes per host; peak %.0f MiB "
+      "in all, %.0f bytes per host\n",
+      (rss_world - rss0) * 1024.0 / hosts, rss_end / 1024.0, (rss_end - rss0) * 1024.0 / hosts);
   return 0;
 }

@@ -42,7 +42,8 @@ double real_per_app_ok(const GasCalibration& real, std::size_t services) {
 }
 
 double model_per_app_ok(std::size_t services) {
-  return static_cast<double>(interim_payment_gas(services, services + 200) - interim_payment_gas(services, services + 100)) / 100.0;
+  return static_cast<double>(interim_payment_gas(services, services + 200) - interim_payment_gas(services, services + 100)) /
+         100.0;
 }
 
 long corrected(Gas now, double error) { return std::lround(static_cast<double>(now) + error); }
@@ -54,10 +55,12 @@ void fit(const GasCalibration& real) {
     return (gas_of(real.rows, fn, big) - gas_of(real.rows, fn, small)) - (gas_of(model, fn, big) - gas_of(model, fn, small));
   };
   std::map<std::string, long> c;
-  c["kLeaderPerAccept"] = corrected(k::kLeaderPerAccept, diff("registerLeader", "6 members, 4 signed accepts", "5 members, 3 signed accepts"));
-  c["kRecordPerMember"] = corrected(k::kRecordPerMember, diff("recordAvailability", "6 members, 10 minutes", "4 members, 10 minutes") / 2.0);
-  c["kDistributePerNode"] = corrected(k::kDistributePerNode,
-                                      diff("distributeFten", "6 nodes with availability", "4 nodes with availability") / 2.0);
+  c["kLeaderPerAccept"] =
+      corrected(k::kLeaderPerAccept, diff("registerLeader", "6 members, 4 signed accepts", "5 members, 3 signed accepts"));
+  c["kRecordPerMember"] =
+      corrected(k::kRecordPerMember, diff("recordAvailability", "6 members, 10 minutes", "4 members, 10 minutes") / 2.0);
+  c["kDistributePerNode"] =
+      corrected(k::kDistributePerNode, diff("distributeFten", "6 nodes with availability", "4 nodes with availability") / 2.0);
   const double real2 = real_per_app_ok(real, 2), real50 = real_per_app_ok(real, 50);
   const double model2 = model_per_app_ok(2), model50 = model_per_app_ok(50);
   const double real_slope = (real50 - real2) / 48.0, model_slope = (model50 - model2) / 48.0;

@@ -93,8 +93,9 @@ int main(int argc, char** argv) {
   std::size_t arrived = 0, accepted = 0, ended = 0;
   std::function<void()> arrive = [&] {
     ++arrived;
-    w.request(shapes[workload.below(shapes.size())], SimTime{1 + static_cast<std::int64_t>(workload.exponential(3600e6))},
-              [&](const cloud::Outcome& o) { accepted += o.accepted ? 1 : 0; }, [&](std::size_t) { ++ended; });
+    w.request(
+        shapes[workload.below(shapes.size())], SimTime{1 + static_cast<std::int64_t>(workload.exponential(3600e6))},
+        [&](const cloud::Outcome& o) { accepted += o.accepted ? 1 : 0; }, [&](std::size_t) { ++ended; });
     if (arrived < apps) w.cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(gap_us))}, arrive);
   };
   w.cloud.sim.at(SimTime{}, arrive);
@@ -111,15 +112,18 @@ int main(int argc, char** argv) {
     settled += r.settled ? 1 : 0;
     redeploys += r.redeploys;
   }
-  std::printf("monitoring every %.0f s; %.0f simulated hours, %u hosts, %zu applications requested, %zu placed, %zu settled, %zu released; "
-              "%zu redeploys, %zu reassignments, %zu faults\n",
-              monitor_s, hours, hosts, arrived, accepted, settled, ended, redeploys, w.ocan->reassignments().size(), w.faults.size());
-  std::printf("wall %.2f s (world built in %.2f s): %llu events (%.3g/s), %llu transactions sealed (%.3g/s), %zu blocks, "
-              "%llu OCAN messages, %llu status checks\n",
-              secs, build_s, static_cast<unsigned long long>(w.cloud.sim.dispatched()),
-              static_cast<double>(w.cloud.sim.dispatched()) / secs, static_cast<unsigned long long>(txs),
-              static_cast<double>(txs) / secs, w.cloud.chain.blocks().size(), static_cast<unsigned long long>(w.ocan->messages_sent()),
-              static_cast<unsigned long long>(w.orchestrators.status_checks()));
+  std::printf(
+      "monitoring every %.0f s; %.0f simulated hours, %u hosts, %zu applications requested, %zu placed, %zu settled, %zu "
+      "released; "
+      "%zu redeploys, %zu reassignments, %zu faults\n",
+      monitor_s, hours, hosts, arrived, accepted, settled, ended, redeploys, w.ocan->reassignments().size(), w.faults.size());
+  std::printf(
+      "wall %.2f s (world built in %.2f s): %llu events (%.3g/s), %llu transactions sealed (%.3g/s), %zu blocks, "
+      "%llu OCAN messages, %llu status checks\n",
+      secs, build_s, static_cast<unsigned long long>(w.cloud.sim.dispatched()),
+      static_cast<double>(w.cloud.sim.dispatched()) / secs, static_cast<unsigned long long>(txs), static_cast<double>(txs) / secs,
+      w.cloud.chain.blocks().size(), static_cast<unsigned long long>(w.ocan->messages_sent()),
+      static_cast<unsigned long long>(w.orchestrators.status_checks()));
   std::printf("memory: peak %.0f MiB (%.0f MiB above the start)\n", rss_end / 1024.0, (rss_end - rss0) / 1024.0);
   return 0;
 }

@@ -87,10 +87,9 @@ Outcome run_engine(std::uint32_t n, std::uint64_t events, std::uint64_t seed) {
 int main(int argc, char** argv) {
   const std::uint64_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 5000000;
   const int repeats = 3;
-  std::printf("PHOLD, %llu events per size, best of %d, mean delay %.0f us\n",
-              static_cast<unsigned long long>(events), repeats, kMeanDelayUs);
-  std::printf("%10s %16s %16s %8s  %s\n", "pending", "engine ev/s", "reference ev/s", "ratio",
-              "same stream");
+  std::printf("PHOLD, %llu events per size, best of %d, mean delay %.0f us\n", static_cast<unsigned long long>(events), repeats,
+              kMeanDelayUs);
+  std::printf("%10s %16s %16s %8s  %s\n", "pending", "engine ev/s", "reference ev/s", "ratio", "same stream");
   bool all_ok = true;
   std::vector<std::uint32_t> sizes{1000u, 100000u, 1000000u};
   if (argc > 2) sizes = {static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10))};
@@ -107,8 +106,7 @@ int main(int argc, char** argv) {
     }
     const double eng_rate = static_cast<double>(events) / best_eng;
     const double ref_rate = static_cast<double>(events) / best_ref;
-    std::printf("%10u %16.3e %16.3e %8.2f  %s\n", n, eng_rate, ref_rate, eng_rate / ref_rate,
-                eng_sum == ref_sum ? "yes" : "NO");
+    std::printf("%10u %16.3e %16.3e %8.2f  %s\n", n, eng_rate, ref_rate, eng_rate / ref_rate, eng_sum == ref_sum ? "yes" : "NO");
     all_ok = all_ok && eng_sum == ref_sum;
   }
   return all_ok ? 0 : 1;

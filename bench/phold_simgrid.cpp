@@ -128,7 +128,8 @@ bool in_child(F f, double& seconds, std::uint64_t& handled) {
     _exit(ok ? 0 : 1);
   }
   close(fd[1]);
-  const bool ok = read(fd[0], &seconds, sizeof seconds) == sizeof seconds && read(fd[0], &handled, sizeof handled) == sizeof handled;
+  const bool ok =
+      read(fd[0], &seconds, sizeof seconds) == sizeof seconds && read(fd[0], &handled, sizeof handled) == sizeof handled;
   close(fd[0]);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -15,8 +15,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    cansim::scenario::Scenario sc =
-        cansim::scenario::scenario_from_text(text, "fuzz.json", CANSIM_SOURCE_DIR "/scenarios");
+    cansim::scenario::Scenario sc = cansim::scenario::scenario_from_text(text, "fuzz.json", CANSIM_SOURCE_DIR "/scenarios");
     // What `run` asks of a valid scenario before any run starts.
     if (sc.run_count() > 0) (void)sc.run(sc.run_count() - 1);
   } catch (const cansim::scenario::ValidationError&) {

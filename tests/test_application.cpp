@@ -287,7 +287,8 @@ TEST_CASE("the Orchestrator reads the retry limit and the APP_OK interval from t
   CHECK(app::app_ok_interval_ms(w.state, w.application) == 60000);
 }
 
-TEST_CASE("counted_since: what the next APP_SHUTDOWN pays, the same whether or not the checkpoints were paid yet", "[application]") {
+TEST_CASE("counted_since: what the next APP_SHUTDOWN pays, the same whether or not the checkpoints were paid yet",
+          "[application]") {
   // After every prefix of the ray-tracing checkpoints, paid in full, in part (k = 1 at each step)
   // or not at all, the contract counts the same services up since the same checkpoint (ms).
   using V = std::vector<std::optional<std::uint64_t>>;
@@ -303,9 +304,11 @@ TEST_CASE("counted_since: what the next APP_SHUTDOWN pays, the same whether or n
   for (int paying : {0, 1, 2}) {
     INFO("paying " << paying);
     World w(1000);
-    const std::vector<std::tuple<CheckpointType, std::uint64_t, std::uint64_t>> cps = {
-        {CheckpointType::ServiceUp, 0, 0}, {CheckpointType::ServiceUp, 1, 1}, {CheckpointType::AppOk, 10, 0},
-        {CheckpointType::ServiceDown, 15, 1}, {CheckpointType::AppShutdown, 20, 0}};
+    const std::vector<std::tuple<CheckpointType, std::uint64_t, std::uint64_t>> cps = {{CheckpointType::ServiceUp, 0, 0},
+                                                                                       {CheckpointType::ServiceUp, 1, 1},
+                                                                                       {CheckpointType::AppOk, 10, 0},
+                                                                                       {CheckpointType::ServiceDown, 15, 1},
+                                                                                       {CheckpointType::AppShutdown, 20, 0}};
     CHECK(app::counted_since(w.state, w.application) == after[0]);
     for (std::size_t i = 0; i < cps.size(); ++i) {
       w.cp(std::get<0>(cps[i]), std::get<1>(cps[i]), std::get<2>(cps[i]), w.o1);

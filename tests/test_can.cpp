@@ -18,12 +18,11 @@
 
 using namespace cansim;
 using namespace cansim::can;
-using chain::Address;
 using cansim::testing::TestCan;
+using chain::Address;
 using scenario::testing::load_bundled;
 
 namespace {
-
 
 FaultPlan crash_at(SimTime t, NodeId n) {
   FaultPlan p;
@@ -166,7 +165,7 @@ TEST_CASE("Join at bootstrap: a candidate asks again until it is a member, and s
   const auto requests = c.can->messages_sent(MsgType::JoinRequest);
   c.sim.run_until(seconds(90));
   CHECK(c.can->messages_sent(MsgType::JoinRequest) == requests);  // a member asks no more
-  CHECK(requests >= 4);  // 0.1, 3.1, 6.1, 9.1 s were lost
+  CHECK(requests >= 4);                                           // 0.1, 3.1, 6.1, 9.1 s were lost
 }
 
 TEST_CASE("Fencing: entries of a deposed leader's nonce are refused", "[can][fencing]") {
@@ -208,8 +207,10 @@ TEST_CASE("Fencing: a failed election does not make its voters refuse the legiti
   // entry of the legitimate leader: here the NodeJoin of candidate 5.
   FaultPlan plan;
   using K = ScheduledFault::Kind;
-  plan.schedule = {{seconds(1), K::Cut, {0, 3}, {}}, {seconds(1), K::Cut, {3, 0}, {}},
-                   {seconds(8), K::Uncut, {0, 3}, {}}, {seconds(8), K::Uncut, {3, 0}, {}}};
+  plan.schedule = {{seconds(1), K::Cut, {0, 3}, {}},
+                   {seconds(1), K::Cut, {3, 0}, {}},
+                   {seconds(8), K::Uncut, {0, 3}, {}},
+                   {seconds(8), K::Uncut, {3, 0}, {}}};
   TestCan c(6, 5, plan, 5, 6, 10);
   std::uint64_t applied = 0;
   c.sim.at(seconds(12), [&] { applied = c.can->entries_applied(3); });
@@ -273,7 +274,8 @@ TEST_CASE("LeadElect: a deposed leader that missed LeaderChanged follows the Reg
 
 using scenario::testing::validation_error;
 
-TEST_CASE("scenario can_liveness: after the faults stop, every run is live, and the check can fail", "[can][liveness][scenario]") {
+TEST_CASE("scenario can_liveness: after the faults stop, every run is live, and the check can fail",
+          "[can][liveness][scenario]") {
   const auto sc = load_bundled("can_liveness.json");
   double elections = 0, removals = 0;
   for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {
@@ -390,14 +392,16 @@ TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scen
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [0]}]}})") == "");
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [5]}]}})") ==
         ":/faults/schedule/0/crash/0: expected a node in [0, 5) (members, then components), found 5");
-  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") != std::string::npos);
-  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})").rfind(
-            ":/faults/schedule/0/heal: expected one action per entry", 0) == 0);
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crsh": [1]}]}})").find("did you mean \"crash\"?") !=
+        std::string::npos);
+  CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "crash": [1], "heal": true}]}})")
+            .rfind(":/faults/schedule/0/heal: expected one action per entry", 0) == 0);
   CHECK(validation_error(head + R"({"schedule": [{"crash": [1]}]}})") ==
         ":/faults/schedule/0/at_s: expected a time in seconds in [0, 1e9], found nothing");
   CHECK(validation_error(head + R"({"schedule": [{"at_s": 1, "cut": [1]}]}})") ==
         ":/faults/schedule/0/cut: expected [from, to], found 1 nodes");
-  CHECK(validation_error(head + R"({"crash_rate_per_s": -1}})") == ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
+  CHECK(validation_error(head + R"({"crash_rate_per_s": -1}})") ==
+        ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
   CHECK(validation_error(R"({"experiment": "queue", "seed": 1, "faults": {}})") ==
         ":/faults: expected no faults: experiment \"queue\" takes none");
 }
@@ -412,11 +416,11 @@ TEST_CASE("can kind: a crashed leader is replaced in every run", "[can][leadelec
   std::filesystem::remove_all(dir);
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});
   for (const auto& r : results) {
-    CHECK(r.metrics[0] >= 1);        // elections
-    CHECK(r.metrics[1] > 0.2);       // time to a new leader: at least a ping timeout...
-    CHECK(r.metrics[1] < 15);        // ...and within a few check periods
-    CHECK(r.metrics[5] == 1.0);      // the leader at the end is up
-    CHECK(r.metrics[2] == 1.0);      // the crashed old leader was removed by vote
+    CHECK(r.metrics[0] >= 1);    // elections
+    CHECK(r.metrics[1] > 0.2);   // time to a new leader: at least a ping timeout...
+    CHECK(r.metrics[1] < 15);    // ...and within a few check periods
+    CHECK(r.metrics[5] == 1.0);  // the leader at the end is up
+    CHECK(r.metrics[2] == 1.0);  // the crashed old leader was removed by vote
   }
 }
 
@@ -481,11 +485,10 @@ TEST_CASE("components register, are checked, and a crashed one is deregistered b
   CHECK(c.can->is_registered_component(7));        // suspected by member 1 alone: kept
   CHECK(c.can->is_registered_component(5));
   CHECK(c.can->component_removals() == 1);
-  CHECK(c.can->removals() == 0);                   // no member was removed
+  CHECK(c.can->removals() == 0);  // no member was removed
   // The entry went to the 4 other members, and to the component (crashed here, so lost).
   CHECK(c.can->messages_sent(MsgType::ComponentLeave) == 5);
 }
-
 
 TEST_CASE("scenario can_two_proposers: several proposers, one leader for the nonce", "[can][leadelect][scenario]") {
   using scenario::testing::metric;
@@ -512,7 +515,8 @@ TEST_CASE("scenario can_cut_off_node: the vote keeps a healthy peer that one nod
   }
 }
 
-TEST_CASE("scenario can_leader_partition: the majority side elects a leader and removes the minority", "[can][leadelect][scenario]") {
+TEST_CASE("scenario can_leader_partition: the majority side elects a leader and removes the minority",
+          "[can][leadelect][scenario]") {
   using scenario::testing::metric;
   const auto sc = load_bundled("can_leader_partition.json", {"repetitions=20"});
   for (const auto& r : scenario::run_runs(sc, sc.all_runs(), {2, false})) {

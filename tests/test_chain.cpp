@@ -43,12 +43,11 @@ TEST_CASE("SSTORE gas and refunds follow EIP-2200 as amended by EIP-3529", "[cha
     std::int64_t refund;
   };
   const std::vector<Case> cases = {
-      {0, {0, 0}, 212, 0},          {0, {0, 1}, 20112, 0},     {0, {1, 0}, 20112, 19900},
-      {0, {1, 2}, 20112, 0},        {0, {1, 1}, 20112, 0},     {1, {0, 0}, 3012, 4800},
-      {1, {0, 1}, 3012, 2800},      {1, {0, 2}, 3012, 0},      {1, {2, 0}, 3012, 4800},
-      {1, {2, 3}, 3012, 0},         {1, {2, 1}, 3012, 2800},   {1, {2, 2}, 3012, 0},
-      {1, {1, 0}, 3012, 4800},      {1, {1, 2}, 3012, 0},      {1, {1, 1}, 212, 0},
-      {0, {1, 0, 1}, 40118, 19900}, {1, {0, 1, 0}, 5918, 7600},
+      {0, {0, 0}, 212, 0},        {0, {0, 1}, 20112, 0},   {0, {1, 0}, 20112, 19900}, {0, {1, 2}, 20112, 0},
+      {0, {1, 1}, 20112, 0},      {1, {0, 0}, 3012, 4800}, {1, {0, 1}, 3012, 2800},   {1, {0, 2}, 3012, 0},
+      {1, {2, 0}, 3012, 4800},    {1, {2, 3}, 3012, 0},    {1, {2, 1}, 3012, 2800},   {1, {2, 2}, 3012, 0},
+      {1, {1, 0}, 3012, 4800},    {1, {1, 2}, 3012, 0},    {1, {1, 1}, 212, 0},       {0, {1, 0, 1}, 40118, 19900},
+      {1, {0, 1, 0}, 5918, 7600},
   };
   const SlotKey slot{kContract, 0, 0};
   for (const Case& c : cases) {
@@ -130,9 +129,9 @@ TEST_CASE("a revert undoes the call but pays for its gas", "[chain]") {
   const Receipt r = execute(s, kGas, tx, kBlock);
   CHECK(r.status == Status::Reverted);
   CHECK(r.reason == "not the leader");
-  CHECK(s.load(slot) == 0);           // the store is undone
-  CHECK(s.balance(kContract) == 0);   // so is the value transfer
-  CHECK(r.logs.empty());              // and the event
+  CHECK(s.load(slot) == 0);          // the store is undone
+  CHECK(s.balance(kContract) == 0);  // so is the value transfer
+  CHECK(r.logs.empty());             // and the event
   CHECK(r.gas_used == 21000 + 2100 + 20000 + 375 + 375 + 256);
   CHECK(r.refund == 0);
   CHECK(s.balance(kAlice) == before - r.fee);
@@ -142,9 +141,12 @@ TEST_CASE("a revert undoes the call but pays for its gas", "[chain]") {
 
 TEST_CASE("running out of gas consumes the whole limit and undoes the call", "[chain]") {
   State s = funded();
-  const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
-                              for (std::uint64_t i = 0; i < 100; ++i) call.sstore({kContract, 3, i}, 1);
-                            }, 100000),
+  const Receipt r = execute(s, kGas,
+                            call_tx(
+                                [&](Call& call) {
+                                  for (std::uint64_t i = 0; i < 100; ++i) call.sstore({kContract, 3, i}, 1);
+                                },
+                                100000),
                             kBlock);
   CHECK(r.status == Status::OutOfGas);
   CHECK(r.gas_used == 100000);
@@ -246,7 +248,7 @@ TEST_CASE("blocks take the pool by gas price, then arrival, each sender in order
   chain.submit(tagged(a, 1, 1, order));    // a's first, cheap
   chain.submit(tagged(a, 100, 2, order));  // a's second, dear: must still follow a's first
   chain.submit(tagged(b, 50, 3, order));
-  chain.submit(tagged(c, 50, 4, order));   // same price as b, later
+  chain.submit(tagged(c, 50, 4, order));  // same price as b, later
   sim.run_until(seconds(12));
   CHECK(order == std::vector<int>{3, 4, 1, 2});
   REQUIRE(chain.blocks().size() == 1);
@@ -282,9 +284,9 @@ TEST_CASE("a sender whose next transaction does not fit waits whole while cheape
   std::vector<int> order;
   chain.submit(tagged(a, 10, 1, order, 45000));  // uses 21000: 42000 used after a's two
   chain.submit(tagged(a, 10, 2, order, 45000));
-  chain.submit(tagged(b, 5, 3, order, 60000));   // 42000 + 60000 > 100000: b waits
-  chain.submit(tagged(b, 100, 4, order));        // dearest of all, but behind b's first
-  chain.submit(tagged(c, 1, 5, order, 58000));   // 42000 + 58000 = 100000 exactly: fits
+  chain.submit(tagged(b, 5, 3, order, 60000));  // 42000 + 60000 > 100000: b waits
+  chain.submit(tagged(b, 100, 4, order));       // dearest of all, but behind b's first
+  chain.submit(tagged(c, 1, 5, order, 58000));  // 42000 + 58000 = 100000 exactly: fits
   sim.run_until(seconds(12));
   CHECK(order == std::vector<int>{1, 2, 5});
   sim.run_until(seconds(24));
@@ -384,17 +386,18 @@ TEST_CASE("sending wei is a CALL with value: access, 9000 less the stipend, 2500
   s.forget_journal();
   std::vector<Gas> costs;
   const Receipt r = execute(s, kGas, call_tx([&](Call& call) {
-    auto cost_of = [&](Address to, Wei amount) {
-      const Gas before = call.used();
-      call.send(to, amount);
-      costs.push_back(call.used() - before);
-    };
-    cost_of(empty, 0);             // nothing sent: the account access only
-    cost_of(empty, 1);             // warm now, but still empty: it had no wei
-    cost_of(empty, 1);             // warm, and no longer empty
-    cost_of(funded_account, 1);    // cold, exists
-    cost_of(contract_account, 1);  // cold, a contract
-  }), kBlock);
+                              auto cost_of = [&](Address to, Wei amount) {
+                                const Gas before = call.used();
+                                call.send(to, amount);
+                                costs.push_back(call.used() - before);
+                              };
+                              cost_of(empty, 0);             // nothing sent: the account access only
+                              cost_of(empty, 1);             // warm now, but still empty: it had no wei
+                              cost_of(empty, 1);             // warm, and no longer empty
+                              cost_of(funded_account, 1);    // cold, exists
+                              cost_of(contract_account, 1);  // cold, a contract
+                            }),
+                            kBlock);
   REQUIRE(r.status == Status::Success);
   CHECK(costs == std::vector<Gas>{2600, 100 + 6700 + 25000, 100 + 6700, 2600 + 6700, 2600 + 6700});
   CHECK(s.balance(empty) == 2);
@@ -408,12 +411,13 @@ TEST_CASE("another contract's state is read through a call: 2600 cold, 100 warm,
   std::vector<Gas> costs;
   std::vector<Word> values;
   execute(s, kGas, call_tx([&](Call& call) {
-    for (const SlotKey k : {SlotKey{other, 3, 0}, SlotKey{other, 3, 0}, SlotKey{other, 4, 0}}) {
-      const Gas before = call.used();
-      values.push_back(call.read_external(other, k));
-      costs.push_back(call.used() - before);
-    }
-  }), kBlock);
+            for (const SlotKey k : {SlotKey{other, 3, 0}, SlotKey{other, 3, 0}, SlotKey{other, 4, 0}}) {
+              const Gas before = call.used();
+              values.push_back(call.read_external(other, k));
+              costs.push_back(call.used() - before);
+            }
+          }),
+          kBlock);
   CHECK(values == std::vector<Word>{42, 42, 0});
   CHECK(costs == std::vector<Gas>{2600 + 2100, 100 + 100, 100 + 2100});
 }

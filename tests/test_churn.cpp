@@ -46,8 +46,8 @@ TEST_CASE("the closed form equals answering requests one by one", "[churn][join]
           cur.churn -= drop;
         }
       }
-      INFO("current " << s.current << " nmin " << nmin << " nmax " << nmax << " churn " << s.churn << " requests "
-                      << requests << " drop " << drop << " prose " << (rule == Admission::Prose));
+      INFO("current " << s.current << " nmin " << nmin << " nmax " << nmax << " churn " << s.churn << " requests " << requests
+                      << " drop " << drop << " prose " << (rule == Admission::Prose));
       REQUIRE(accepted_joins(s, requests, drop, rule) == accepted);
     }
   }

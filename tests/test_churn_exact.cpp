@@ -115,7 +115,8 @@ TEST_CASE("the exact solution of every variant agrees with 20000 Monte Carlo run
   const double z = boost::math::quantile(boost::math::normal(), 1 - 0.025 / (3.0 * (small().steps + 1)));
   for (const ChurnConfig& c : {all, boot, literal}) {
     const ChurnExact x = solve_churn(c);
-    std::vector<std::vector<double>> count(static_cast<std::size_t>(c.steps), std::vector<double>(static_cast<std::size_t>(c.nmax) + 1, 0));
+    std::vector<std::vector<double>> count(static_cast<std::size_t>(c.steps),
+                                           std::vector<double>(static_cast<std::size_t>(c.nmax) + 1, 0));
     double reached = 0;
     Rng root(11);
     for (int r = 0; r < runs; ++r) {

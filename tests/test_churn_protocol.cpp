@@ -12,8 +12,8 @@ using scenario::testing::validation_error;
 namespace {
 
 std::vector<RunResult> run_text(const std::string& params, int reps, Scenario* out) {
-  *out = scenario::testing::load_text(R"({"experiment": "churn_protocol", "seed": 5, "repetitions": )" +
-                                      std::to_string(reps) + R"(, "params": )" + params + "}");
+  *out = scenario::testing::load_text(R"({"experiment": "churn_protocol", "seed": 5, "repetitions": )" + std::to_string(reps) +
+                                      R"(, "params": )" + params + "}");
   return run_runs(*out, out->all_runs(), {2, false});
 }
 
@@ -32,8 +32,8 @@ TEST_CASE("churn_protocol: under mild churn the CAN grows past Nmin and removes 
   Scenario sc;
   const auto runs = run_text(R"({"f": 0.05, "j": 0.2, "steps": 30})", 4, &sc);
   for (const auto& r : runs) {
-    CHECK(metric(sc, r, "max_size") >= 5);            // Nmin = 4 reached and passed
-    CHECK(metric(sc, r, "share_below_nmin") < 0.3);   // only the first steps, while it grows
+    CHECK(metric(sc, r, "max_size") >= 5);           // Nmin = 4 reached and passed
+    CHECK(metric(sc, r, "share_below_nmin") < 0.3);  // only the first steps, while it grows
     CHECK(metric(sc, r, "joins") >= 4);
     CHECK(metric(sc, r, "removals") == metric(sc, r, "crashes"));  // every crash voted out
     CHECK(metric(sc, r, "reached_zero") == 0);

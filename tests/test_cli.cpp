@@ -287,7 +287,8 @@ TEST_CASE("a broken invariant names the run, seed, time and event", "[cli]") {
     } catch (const RunFailed& e) {
       CHECK(e.run() == 3);  // the lowest failing run, whatever the thread count
       CHECK(std::string(e.what()) == fmt::format("run 3 (seed {}): invariant violated at t=1.5s during join of "
-                                                 "node 4: two leaders for nonce 2", sc.run(3).seed));
+                                                 "node 4: two leaders for nonce 2",
+                                                 sc.run(3).seed));
     }
   }
 }
@@ -419,9 +420,7 @@ TEST_CASE("the command line refuses what it cannot honour, in one line, exit 2",
       CHECK(r.output.find(std::string("found \"") + runs + "\"") != std::string::npos);
     }
   }
-  SECTION("describe of an unknown kind fails with --markdown too") {
-    CHECK(run_cli("describe nosuch --markdown").status == 2);
-  }
+  SECTION("describe of an unknown kind fails with --markdown too") { CHECK(run_cli("describe nosuch --markdown").status == 2); }
   SECTION("option-parsing errors are one line with the cansim: prefix") {
     for (const char* args : {"run", "run x.json --threads abc", "run x.json --no-such-flag", "nosuchcommand"}) {
       INFO(args);
@@ -446,8 +445,9 @@ TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale tem
   const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/fig4_2_protocol.json";
   for (const auto& [signal, status] : {std::pair{"INT", 130}, std::pair{"TERM", 143}}) {
     INFO(signal);
-    const std::string cmd = fmt::format("sh -c '{} run {} -o {} --threads 1 & p=$!; sleep 0.5; kill -{} $p; wait $p; echo status=$?'",
-                                        CANSIM_EXE, sc, (d / "out").string(), signal);
+    const std::string cmd =
+        fmt::format("sh -c '{} run {} -o {} --threads 1 & p=$!; sleep 0.5; kill -{} $p; wait $p; echo status=$?'", CANSIM_EXE, sc,
+                    (d / "out").string(), signal);
     const std::string out = shell(cmd);
     CHECK(out.find(fmt::format("status={}", status)) != std::string::npos);
     std::set<std::string> left;
@@ -458,9 +458,10 @@ TEST_CASE("an interrupted run exits 130 or 143 and leaves nothing, and stale tem
   // directory goes too.
   std::ofstream(d / "s.json") << kScenario;
   {
-    const std::string cmd = fmt::format("sh -c 'CANSIM_TEST_WRITE_DELAY_MS=3000 {} run {} -o {} & p=$!; sleep 1; kill -TERM $p; "
-                                        "wait $p; echo status=$?'",
-                                        CANSIM_EXE, (d / "s.json").string(), (d / "out").string());
+    const std::string cmd = fmt::format(
+        "sh -c 'CANSIM_TEST_WRITE_DELAY_MS=3000 {} run {} -o {} & p=$!; sleep 1; kill -TERM $p; "
+        "wait $p; echo status=$?'",
+        CANSIM_EXE, (d / "s.json").string(), (d / "out").string());
     const std::string out = shell(cmd);
     CHECK(out.find("status=143") != std::string::npos);
     std::set<std::string> left;
@@ -494,7 +495,8 @@ TEST_CASE("the progress line fits the terminal and says done/total, percent, ela
 TEST_CASE("sweeps and run counts beyond one machine are refused before anything is built", "[cli]") {
   const TempDir tmp("limits");
   const fs::path& d = tmp.path;
-  std::ofstream(d / "reps.json") << R"({"experiment": "queue", "seed": 1, "repetitions": 1e9, "params": {"customers": 1, "warmup": 0}})";
+  std::ofstream(d / "reps.json")
+      << R"({"experiment": "queue", "seed": 1, "repetitions": 1e9, "params": {"customers": 1, "warmup": 0}})";
   const auto r = run_cli("run " + (d / "reps.json").string() + " -o " + (d / "out").string());
   CHECK(r.status == 2);
   CHECK(r.output.find("expected at most 10000000 runs in one invocation, found 1000000000") != std::string::npos);
@@ -513,7 +515,8 @@ TEST_CASE("sweeps and run counts beyond one machine are refused before anything 
   CHECK(v.output.find("expected at most 100000 configurations") != std::string::npos);
 }
 
-TEST_CASE("swarm --kind orchestration: the same report for any thread count, and the seeds that found overpayment pass", "[cli][swarm]") {
+TEST_CASE("swarm --kind orchestration: the same report for any thread count, and the seeds that found overpayment pass",
+          "[cli][swarm]") {
   const TempDir tmp("swarm-orchestration");
   const fs::path& d = tmp.path;
   const std::string apps = " --apps " + (fs::path(CANSIM_SOURCE_DIR) / "apps").string();
@@ -534,7 +537,8 @@ TEST_CASE("swarm --kind orchestration: the same report for any thread count, and
   // successor resumed from an APP_SHUTDOWN the contract never got (4090, 7632).
   for (int seed : {427, 708, 4395, 1521, 2329, 9074, 1837, 4090, 7632}) {
     INFO("seed " << seed);
-    const auto r = run_cli(fmt::format("swarm --kind orchestration --first {} --seeds 1", seed) + apps + " -o " + (d / "b").string());
+    const auto r =
+        run_cli(fmt::format("swarm --kind orchestration --first {} --seeds 1", seed) + apps + " -o " + (d / "b").string());
     CHECK(r.status == 0);
   }
   // Without the applications: one clear error, exit 2.

@@ -36,12 +36,15 @@ struct World : testing::Ledger {
     r.expires_ms = 5000;
     // Each resource whole, unless `units` says otherwise.
     for (std::uint64_t res : resources) {
-      r.resources.push_back({res, cloud_contract::generation(state, cloud, res), cloud_contract::resource(state, cloud, res).capacity});
+      r.resources.push_back(
+          {res, cloud_contract::generation(state, cloud, res), cloud_contract::resource(state, cloud, res).capacity});
     }
     r.orchestration_price_per_minute = 4;
     return r;
   }
-  Signature signed_by_scheduler(const cloud_contract::Reservation& r) const { return sign(scheduler, cloud_contract::reservation_digest(cloud, r)); }
+  Signature signed_by_scheduler(const cloud_contract::Reservation& r) const {
+    return sign(scheduler, cloud_contract::reservation_digest(cloud, r));
+  }
   Address instantiated(const Receipt& r) const {
     for (const Log& l : r.logs) {
       if (l.event == "Instantiated") return address_of(l.args[0]);
@@ -54,10 +57,11 @@ struct World : testing::Ledger {
 
 TEST_CASE("Cloud: only Plug&Play registers and removes resources", "[cloud]") {
   World w;
-  CHECK(w.run(cloud_contract::register_resource(w.cloud, w.alice, 3, {w.owner_a, cloud_contract::ResourceKind::Fpga, 1, 5})).reason ==
-        "only the Plug&Play account");
-  CHECK(w.run(cloud_contract::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud_contract::ResourceKind::Gpu, 1, 5})).reason ==
-        "resource already registered");
+  CHECK(w.run(cloud_contract::register_resource(w.cloud, w.alice, 3, {w.owner_a, cloud_contract::ResourceKind::Fpga, 1, 5}))
+            .reason == "only the Plug&Play account");
+  CHECK(
+      w.run(cloud_contract::register_resource(w.cloud, w.pnp, 1, {w.owner_a, cloud_contract::ResourceKind::Gpu, 1, 5})).reason ==
+      "resource already registered");
   const cloud_contract::Resource r = cloud_contract::resource(w.state, w.cloud, 1);
   CHECK(r.owner == w.owner_a);
   CHECK(r.kind == cloud_contract::ResourceKind::Gpu);
@@ -91,8 +95,8 @@ TEST_CASE("Cloud: instantiate refuses unsigned, altered, expired, stale and doub
   World w;
   const cloud_contract::Reservation r = w.reservation(1, w.alice, {1});
   // Not signed by the Scheduler.
-  CHECK(w.run(cloud_contract::instantiate(w.cloud, r, sign(w.impostor, cloud_contract::reservation_digest(w.cloud, r)), 100)).reason ==
-        "the Scheduler did not sign this reservation");
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, r, sign(w.impostor, cloud_contract::reservation_digest(w.cloud, r)), 100))
+            .reason == "the Scheduler did not sign this reservation");
   // Signed, then altered by the client (another resource added).
   cloud_contract::Reservation altered = r;
   altered.resources.push_back({2, 1, 1});
@@ -114,7 +118,8 @@ TEST_CASE("Cloud: instantiate refuses unsigned, altered, expired, stale and doub
   stale.must(cloud_contract::deregister_resource(stale.cloud, stale.pnp, 2));
   CHECK(stale.run(cloud_contract::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).reason ==
         "a reserved resource was deregistered");
-  stale.must(cloud_contract::register_resource(stale.cloud, stale.pnp, 2, {stale.owner_b, cloud_contract::ResourceKind::Cpu, 8, 2}));
+  stale.must(
+      cloud_contract::register_resource(stale.cloud, stale.pnp, 2, {stale.owner_b, cloud_contract::ResourceKind::Cpu, 8, 2}));
   CHECK(stale.run(cloud_contract::instantiate(stale.cloud, r3, stale.signed_by_scheduler(r3), 100)).status == Status::Reverted);
   // Nothing was created or moved by the failures.
   CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 0);
@@ -128,7 +133,8 @@ TEST_CASE("Cloud: two clients who reserved one resource cannot both instantiate"
   const cloud_contract::Reservation ra = w.reservation(1, w.alice, {1});
   const cloud_contract::Reservation rb = w.reservation(2, w.bob, {1, 2});
   const Address app = w.instantiated(w.must(cloud_contract::instantiate(w.cloud, ra, w.signed_by_scheduler(ra), 100)));
-  CHECK(w.run(cloud_contract::instantiate(w.cloud, rb, w.signed_by_scheduler(rb), 100)).reason == "a reserved resource is in use");
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, rb, w.signed_by_scheduler(rb), 100)).reason ==
+        "a reserved resource is in use");
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 0);  // the failed call reserved nothing
   // Once the first application is shut down and its resources released, the resource is free.
   // (Shut down by a paid APP_SHUTDOWN checkpoint.)
@@ -153,7 +159,8 @@ TEST_CASE("Cloud: applications share a resource's capacity, up to exactly what i
   };
   const auto a = part(1, w.alice, 5), b = part(2, w.bob, 3), c = part(3, w.bob, 1), zero = part(4, w.bob, 0);
   w.must(cloud_contract::instantiate(w.cloud, a, w.signed_by_scheduler(a), 100));
-  CHECK(w.run(cloud_contract::instantiate(w.cloud, zero, w.signed_by_scheduler(zero), 100)).reason == "a reserved resource is in use");
+  CHECK(w.run(cloud_contract::instantiate(w.cloud, zero, w.signed_by_scheduler(zero), 100)).reason ==
+        "a reserved resource is in use");
   w.must(cloud_contract::instantiate(w.cloud, b, w.signed_by_scheduler(b), 100));  // 5 + 3 = 8: exactly full
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
   CHECK(w.run(cloud_contract::instantiate(w.cloud, c, w.signed_by_scheduler(c), 100)).reason == "a reserved resource is in use");
@@ -162,7 +169,8 @@ TEST_CASE("Cloud: applications share a resource's capacity, up to exactly what i
   cloud_contract::Reservation both = v.reservation(1, v.alice, {});
   both.resources.push_back({2, 1, 5});
   both.resources.push_back({2, 1, 4});
-  CHECK(v.run(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100)).reason == "a reserved resource is in use");
+  CHECK(v.run(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100)).reason ==
+        "a reserved resource is in use");
   both.resources.back().units = 3;
   v.must(cloud_contract::instantiate(v.cloud, both, v.signed_by_scheduler(both), 100));
   CHECK(cloud_contract::used_units(v.state, v.cloud, 2) == 8);
@@ -177,17 +185,21 @@ TEST_CASE("Cloud: a client's own selection is sealed if the units are still free
   w.must(cloud_contract::instantiate_direct(w.cloud, w.bob, {{2, 0, 2}}, t, 100));  // exactly what is left
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
   w.must(cloud_contract::deregister_resource(w.cloud, w.pnp, 1));
-  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{1, 0, 1}}, t, 100)).reason == "a reserved resource was deregistered");
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{1, 0, 1}}, t, 100)).reason ==
+        "a reserved resource was deregistered");
 }
 
-TEST_CASE("Cloud: the contract's own first-fit search places on the first resource with room, and its gas grows with the resources", "[cloud]") {
+TEST_CASE(
+    "Cloud: the contract's own first-fit search places on the first resource with room, and its gas grows with the resources",
+    "[cloud]") {
   World w;  // resource 1: 2 GPU units; resource 2: 8 CPU units
   const cloud_contract::Terms t{4, 3, 60000, 3};
   using K = cloud_contract::ResourceKind;
   const Receipt first = w.must(cloud_contract::instantiate_search(w.cloud, w.alice, {{K::Cpu, 5}, {K::Gpu, 2}}, t, 100));
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 5);
   CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 2);
-  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Gpu, 1}}, t, 100)).reason == "no resource can take a service");
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Gpu, 1}}, t, 100)).reason ==
+        "no resource can take a service");
   // Two services on the one CPU resource count together: 5 + 3 = 8 fits, one more does not.
   CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Cpu, 2}, {K::Cpu, 2}}, t, 100)).reason ==
         "no resource can take a service");

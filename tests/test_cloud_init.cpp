@@ -54,7 +54,7 @@ TEST_CASE("cloud_init: the OCAN bootstraps over the CAN: candidacies, the appoin
       CHECK(metric(sc, r, "ocan_members") == m);
       const double ready = metric(sc, r, "ocan_ready_s");
       if (m == 1) {
-        CHECK(ready == 12);  // the appointment, seen as its block is sealed
+        CHECK(ready == 12);                          // the appointment, seen as its block is sealed
         CHECK(metric(sc, r, "ocan_messages") == 0);  // a leader alone has no one to ping
       } else {
         CHECK(ready >= 24);
@@ -112,7 +112,8 @@ TEST_CASE("cloud_init: a crashed host is deregistered after its telemetry misses
   }
 }
 
-TEST_CASE("a host closed to the Scheduler is never chosen, and its units leave the offers and the SOSM sums", "[cloud][scheduler]") {
+TEST_CASE("a host closed to the Scheduler is never chosen, and its units leave the offers and the SOSM sums",
+          "[cloud][scheduler]") {
   using namespace cansim::cloud;
   HostClass c;
   c.name = "cpu";

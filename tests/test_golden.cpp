@@ -88,7 +88,8 @@ TEST_CASE("the protocol model reproduces its golden bytes", "[golden][churn_prot
   const std::vector<Case> cases{
       {"fig4_2_protocol", {"repetitions=100"}, "fig4_2_protocol.r100.sha256"},
       {"fig4_3_protocol", {"repetitions=100"}, "fig4_3_protocol.r100.sha256"},
-      {"fig4_2_protocol", {"repetitions=50", "params.at_zero=bootstrap", "params.sample=after_joins"},
+      {"fig4_2_protocol",
+       {"repetitions=50", "params.at_zero=bootstrap", "params.sample=after_joins"},
        "fig4_2_protocol.bootstrap.r50.sha256"},
   };
   for (const Case& c : cases) {
@@ -152,7 +153,7 @@ TEST_CASE("the exact solution of both figures is the golden one, under the liter
       for (std::size_t k = 0; k < got.size(); ++k) {
         for (const auto& [name, value] : want[k].items()) {
           const json& c = got[k];
-          const double v = name == "f" || name == "j" ? c.at("params").at(name).get<double>()
+          const double v = name == "f" || name == "j"    ? c.at("params").at(name).get<double>()
                            : c.at("size").contains(name) ? c.at("size").at(name).get<double>()
                                                          : c.at(name).get<double>();
           INFO(pin << " " << fig << " configuration " << k << ": " << name);

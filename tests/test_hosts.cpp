@@ -57,9 +57,9 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
   gpu.max_w = 450;
   Hosts hosts({cpu4(), gpu});
   const HostId c = hosts.add(0, 0, 0), g = hosts.add(1, 0, 0);
-  hosts.reserve(c, {2, 0, 0}, seconds(10));       // 10 s idle, then half busy
-  hosts.reserve(g, {1, 0, 1}, seconds(10));       // GPU hosts count accelerators: half busy
-  hosts.set_up(c, false, seconds(20));            // down from 20 s
+  hosts.reserve(c, {2, 0, 0}, seconds(10));  // 10 s idle, then half busy
+  hosts.reserve(g, {1, 0, 1}, seconds(10));  // GPU hosts count accelerators: half busy
+  hosts.set_up(c, false, seconds(20));       // down from 20 s
   const auto e = hosts.energy_by_class_j(seconds(30));
   CHECK(e[0] == Approx(100.0 * 10 + 150.0 * 10));
   CHECK(e[1] == Approx(50.0 * 10 + 250.0 * 20));
@@ -69,7 +69,8 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
   CHECK(busy[1] == Approx(1.0 * 20));
 }
 
-TEST_CASE("hypervisor deploy times have the mean and spread asked for, containers fastest and bare metal slowest", "[cloud][hypervisor]") {
+TEST_CASE("hypervisor deploy times have the mean and spread asked for, containers fastest and bare metal slowest",
+          "[cloud][hypervisor]") {
   Rng rng(5);
   for (Hypervisor h : {Hypervisor::Container, Hypervisor::Vm, Hypervisor::BareMetal}) {
     const HypervisorTimes t = default_times(h);

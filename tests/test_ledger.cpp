@@ -156,7 +156,7 @@ TEST_CASE("an entry is committed only on a majority, and only then acted on", "[
     for (NodeId q : {2, 3, 4}) c.net.cut(0, static_cast<NodeId>(q));
   });
   c.sim.at(millis(100), [&] { c.can->register_component(5, [&](bool yes) { answered = answered || yes; }); });
-  c.sim.run_until(millis(900));  // before the members' pings find the leader cut off (check_interval 1 s)
+  c.sim.run_until(millis(900));                // before the members' pings find the leader cut off (check_interval 1 s)
   CHECK(c.can->ledger_copy(0).registered(5));  // in the leader's copy
   CHECK(c.can->ledger_copy(1).registered(5));
   CHECK_FALSE(c.can->is_registered_component(5));  // not committed

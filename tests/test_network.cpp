@@ -112,13 +112,13 @@ TEST_CASE("partitions, isolation and one-way cuts", "[network]") {
 
 TEST_CASE("a crashed endpoint neither sends nor receives, and loses what was in flight", "[network]") {
   Net n(3);
-  n.net.send(0, 1, {1});             // in flight when 1 crashes
+  n.net.send(0, 1, {1});  // in flight when 1 crashes
   n.sim.at(millis(5), [&] { n.net.crash(1); });
   n.sim.at(millis(6), [&] { n.net.recover(1); });  // back before the message would arrive
   n.sim.at(millis(7), [&] {
-    n.net.send(0, 1, {2});           // sent to the new incarnation: arrives
+    n.net.send(0, 1, {2});  // sent to the new incarnation: arrives
     n.net.crash(2);
-    n.net.send(2, 0, {3});           // a crashed node sends nothing
+    n.net.send(2, 0, {3});  // a crashed node sends nothing
   });
   n.sim.run();
   REQUIRE(n.got.size() == 1);
@@ -187,7 +187,8 @@ TEST_CASE("requests complete on a timely reply and time out otherwise", "[networ
     }
   });
   auto ping = [&](NodeId to) {
-    const std::uint64_t id = requests.start(millis(100), [&, to] { log.push_back(fmt::format("timeout {} at {}", to, sim.now())); });
+    const std::uint64_t id =
+        requests.start(millis(100), [&, to] { log.push_back(fmt::format("timeout {} at {}", to, sim.now())); });
     net.send(0, to, {false, id});
   };
   ping(1);

@@ -89,7 +89,8 @@ TEST_CASE("orchestration: an application deploys in dependency order, runs, is p
   w.check_funds();
 }
 
-TEST_CASE("orchestration: Figure 5.1, an Orchestrator crashes after the first service and another continues", "[orchestration][fig5_1]") {
+TEST_CASE("orchestration: Figure 5.1, an Orchestrator crashes after the first service and another continues",
+          "[orchestration][fig5_1]") {
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(11));
   w.start();
@@ -196,9 +197,9 @@ TEST_CASE("instances: since when a service has had none up, at the boundaries", 
   CHECK(inst.down_since(7, 0) == SimTime{});  // another service
   // Down within a window: a's 3-10 and b's 30-50 were up.
   CHECK(inst.down_within(7, 1, seconds(0), seconds(70)) == seconds(70 - 7 - 20));
-  CHECK(inst.down_within(7, 1, seconds(3), seconds(10)) == SimTime{});  // exactly a's stretch
+  CHECK(inst.down_within(7, 1, seconds(3), seconds(10)) == SimTime{});     // exactly a's stretch
   CHECK(inst.down_within(7, 1, seconds(10), seconds(30)) == seconds(20));  // exactly the gap
-  CHECK(inst.down_within(7, 1, seconds(40), seconds(40)) == SimTime{});  // an empty window
+  CHECK(inst.down_within(7, 1, seconds(40), seconds(40)) == SimTime{});    // an empty window
   CHECK(inst.down_within(7, 0, seconds(5), seconds(9)) == seconds(4));
 }
 
@@ -281,7 +282,8 @@ NodeId successor_from_no_checkpoint(const OrchestrationWorld& w, NodeId first) {
 
 }  // namespace
 
-TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpoint takes the contract's view", "[orchestration]") {
+TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpoint takes the contract's view",
+          "[orchestration]") {
   // Every OCAN member restarts at once (their checkpoint replicas are gone, their ledger copies
   // are on disk) as the Orchestrator crashes and the front end fails: the next Orchestrator
   // resumes from no checkpoint while the contract counts both services up since an APP_OK. It
@@ -315,7 +317,8 @@ TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpo
   CHECK(rec.paid_time <= rec.up_time + rec.detection_lag + minutes(1));
 }
 
-TEST_CASE("orchestration: a successor that finds a service up only since after the contract's stretch began reports the gap", "[orchestration]") {
+TEST_CASE("orchestration: a successor that finds a service up only since after the contract's stretch began reports the gap",
+          "[orchestration]") {
   // The OCAN is down (every member crashed) when the front end fails: the Orchestrator sees it,
   // deploys it again, and crashes before its SERVICE_DOWN and SERVICE_UP could be committed. The
   // members come back without their replicas, and the successor, resuming from no checkpoint,

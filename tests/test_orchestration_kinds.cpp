@@ -23,7 +23,8 @@ std::string orchestration(const std::string& params, int repetitions = 2) {
 
 }  // namespace
 
-TEST_CASE("fig5_1: the Orchestrator's crash hands the work over, and nothing up is deployed twice", "[orchestration][fig5_1][scenario]") {
+TEST_CASE("fig5_1: the Orchestrator's crash hands the work over, and nothing up is deployed twice",
+          "[orchestration][fig5_1][scenario]") {
   const Scenario sc = load_bundled("fig5_1.json");
   for (const RunResult& r : run_runs(sc, sc.all_runs(), {1, false})) {
     CHECK(metric(sc, r, "reassignments") == 1);
@@ -69,7 +70,8 @@ TEST_CASE("orchestration: an application's life pays every party for the time it
   }
 }
 
-TEST_CASE("orchestration: an application whose funds run out is shut down, and everyone is paid what was covered", "[orchestration][scenario]") {
+TEST_CASE("orchestration: an application whose funds run out is shut down, and everyone is paid what was covered",
+          "[orchestration][scenario]") {
   // 600 minutes of 2 services at 10 wei a minute each would cost 12000 wei; 5000 runs out.
   const Scenario sc = load_text(orchestration(R"("applications": 1, "mean_duration_s": 36000, "duration_law": "constant",
                                                  "deposit_wei": 5000, "payment_interval_s": 600)"));
@@ -84,11 +86,13 @@ TEST_CASE("orchestration: an application whose funds run out is shut down, and e
   }
 }
 
-TEST_CASE("orchestration: malformed contract and failure parameters are validation errors with their path", "[orchestration][scenario]") {
+TEST_CASE("orchestration: malformed contract and failure parameters are validation errors with their path",
+          "[orchestration][scenario]") {
   const auto err = [](const std::string& params) { return validation_error(orchestration(params)); };
   CHECK(err(R"("retry_limit": 0)") == ":/params/retry_limit: expected an integer in [1, 1000], found 0");
   CHECK(err(R"("orchestration_price": -5)").rfind(":/params/orchestration_price: expected an integer in [0, ", 0) == 0);
-  CHECK(err(R"("service_failures_per_h": -1)").rfind(":/params/service_failures_per_h: expected a finite number in [0, ", 0) == 0);
+  CHECK(err(R"("service_failures_per_h": -1)").rfind(":/params/service_failures_per_h: expected a finite number in [0, ", 0) ==
+        0);
   CHECK(err(R"("app_ok_interval_s": 0.5)").rfind(":/params/app_ok_interval_s:", 0) == 0);
   CHECK(err(R"("payment_gas_budget": 20999)").rfind(":/params/payment_gas_budget:", 0) == 0);
   CHECK(err(R"("loss": 1.5)").rfind(":/params/loss:", 0) == 0);
@@ -96,7 +100,8 @@ TEST_CASE("orchestration: malformed contract and failure parameters are validati
   CHECK(err("\"members\": 3").empty());
 }
 
-TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes and frees the hosts once", "[orchestration][scenario][swarm]") {
+TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes and frees the hosts once",
+          "[orchestration][scenario][swarm]") {
   // Found by `cansim swarm --kind orchestration` (37 of its first 200 seeds): the Gateway took a
   // copy of the Scheduler's Reserved for a late answer and released the reservation it was
   // instantiating, and a copy of its Done freed the hosts a second time ("host would get back
@@ -104,14 +109,16 @@ TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes a
   const Scenario sc = load_text(fmt::format(R"({{"experiment": "orchestration", "seed": 5, "repetitions": 3,
       "params": {{"cpu_hosts": 3, "gpu_hosts": 0, "mic_hosts": 0, "applications": 4, "arrival_rate_per_s": 0.05,
                   "mean_duration_s": 300}},
-      "faults": {{"duplicate": 1}}, "applications": {}}})", ray_tracing()));
+      "faults": {{"duplicate": 1}}, "applications": {}}})",
+                                            ray_tracing()));
   for (const RunResult& r : run_runs(sc, sc.all_runs(), {1, false})) {
     CHECK(metric(sc, r, "accepted") >= 1);
     CHECK(metric(sc, r, "unsettled") == 0);
   }
 }
 
-TEST_CASE("orchestration: a checkpoint that a new OCAN leader commits still reaches the contract", "[orchestration][scenario][swarm]") {
+TEST_CASE("orchestration: a checkpoint that a new OCAN leader commits still reaches the contract",
+          "[orchestration][scenario][swarm]") {
   // Found by `cansim swarm --kind orchestration` (seed 57) after the CAN ledger became per member:
   // an entry is committed once a majority holds it, and a leader that takes over commits its
   // predecessor's last entries. The OCAN leader's duties heard only of the checkpoints whose own
@@ -124,7 +131,8 @@ TEST_CASE("orchestration: a checkpoint that a new OCAN leader commits still reac
                   "monitor_interval_s": 19, "block_interval_s": 12, "member_failures_per_h": 5.126,
                   "service_failures_per_h": 1.044, "loss": 0.049}},
       "applications": [{{"file": "{0}/apps/ray_tracing.yaml", "weight": 2}}, {{"file": "{0}/apps/web_shop.yaml", "weight": 3}},
-                       {{"file": "{0}/apps/inference.yaml", "weight": 2}}]}})", CANSIM_SOURCE_DIR));
+                       {{"file": "{0}/apps/inference.yaml", "weight": 2}}]}})",
+                                            CANSIM_SOURCE_DIR));
   const RunResult r = run_runs(sc, {0}, {1, false}).at(0);
   CHECK(metric(sc, r, "accepted") >= 4);
   CHECK(metric(sc, r, "unsettled") == 0);

@@ -17,8 +17,8 @@ std::string app_file(const char* name) { return fmt::format("{}/apps/{}", CANSIM
 
 std::string placement(const std::string& params, const std::string& apps = "") {
   const std::string list = apps.empty() ? fmt::format(R"([{{"file": "{}"}}])", app_file("ray_tracing.yaml")) : apps;
-  return fmt::format(R"({{"experiment": "placement", "seed": 9, "repetitions": 2, "params": {{{}}}, "applications": {}}})", params,
-                     list);
+  return fmt::format(R"({{"experiment": "placement", "seed": 9, "repetitions": 2, "params": {{{}}}, "applications": {}}})",
+                     params, list);
 }
 
 }  // namespace
@@ -27,7 +27,8 @@ TEST_CASE("placement: the Ray Tracing application deploys under every policy", "
   for (const char* policy : {"first_fit", "best_fit", "sosm"}) {
     INFO(policy);
     const Scenario sc = load_text(placement(fmt::format(R"("requests": 30, "arrival_rate_per_s": 0.05, "mean_duration_s": 60,
-                                                          "policy": "{}")", policy)));
+                                                          "policy": "{}")",
+                                                        policy)));
     for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
       CHECK(metric(sc, r, "acceptance_rate") == 1.0);  // a light load: everything fits
       CHECK(metric(sc, r, "reverted_instantiations") == 0);

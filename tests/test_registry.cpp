@@ -61,7 +61,8 @@ TEST_CASE("Registry: deployment and parameters", "[registry]") {
   Transaction d = registry::deploy(fresh.owner, contract_address(fresh.owner, 1), 1, 2);
   const auto& code = calibration::kRegistryCode;
   const Gas args = 2 * (31 * 4 + 16);  // two small words
-  CHECK(intrinsic_gas(fresh.gas, d) == 53000 + 200 * code.deployed_bytes + 4 * code.init_zero_bytes + 16 * code.init_nonzero_bytes + args);
+  CHECK(intrinsic_gas(fresh.gas, d) ==
+        53000 + 200 * code.deployed_bytes + 4 * code.init_zero_bytes + 16 * code.init_nonzero_bytes + args);
 }
 
 TEST_CASE("Registry: the owner appoints the first leader, once", "[registry]") {
@@ -115,8 +116,7 @@ TEST_CASE("Registry: registerLeader is a compare-and-swap on the nonce with majo
   w.must(registry::register_candidate(w.reg, w.node(6), 8));
   CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 2, 6}), 9)).status == Status::Reverted);
   // Accepts signed for another proposer or another nonce do not count.
-  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, w.node(3), {1, 2, 3}), 9)).status ==
-        Status::Reverted);
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, w.node(3), {1, 2, 3}), 9)).status == Status::Reverted);
   CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(3, p, {1, 2, 3}), 9)).status == Status::Reverted);
   // A forged accept (Alice's name, Bob's key) does not count.
   auto forged = w.accepts(2, p, {1, 2, 3});

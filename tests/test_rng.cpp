@@ -22,8 +22,8 @@ TEST_CASE("the generator's first draws are fixed (golden fingerprint)", "[rng]")
   Rng r(42);
   std::vector<std::uint64_t> got;
   for (int i = 0; i < 4; ++i) got.push_back(r.next_u64());
-  CHECK(got == std::vector<std::uint64_t>{0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL,
-                                               0xecb8ad4703b360a1ULL});
+  CHECK(got ==
+        std::vector<std::uint64_t>{0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL, 0xecb8ad4703b360a1ULL});
   Rng d(42);
   CHECK(d.below(1000) == 83u);
   CHECK(d.uniform01() == 0.37898025066266861);
@@ -34,7 +34,7 @@ TEST_CASE("the generator's first draws are fixed (golden fingerprint)", "[rng]")
 TEST_CASE("streams depend only on the seed and the name", "[rng]") {
   Rng a(7), b(7);
   for (int i = 0; i < 100; ++i) b.next_u64();  // draws on the parent...
-  (void)b.stream("other");                        // ...and other streams...
+  (void)b.stream("other");                     // ...and other streams...
   Rng sa = a.stream("crash"), sb = b.stream("crash");
   for (int i = 0; i < 10; ++i) REQUIRE(sa.next_u64() == sb.next_u64());  // ...change nothing
   Rng c = a.stream("join");
@@ -85,9 +85,15 @@ TEST_CASE("distributions have the right moments", "[rng]") {
     CHECK(s.min() >= 0.0);
     CHECK(s.max() < 1.0);
   }
-  SECTION("bernoulli") { within(sample(n, [&] { return r.bernoulli(0.3); }), 0.3, 0.21); }
-  SECTION("exponential") { within(sample(n, [&] { return r.exponential(2.0); }), 2.0, 4.0); }
-  SECTION("normal") { within(sample(n, [&] { return r.normal(1.0, 3.0); }), 1.0, 9.0); }
+  SECTION("bernoulli") {
+    within(sample(n, [&] { return r.bernoulli(0.3); }), 0.3, 0.21);
+  }
+  SECTION("exponential") {
+    within(sample(n, [&] { return r.exponential(2.0); }), 2.0, 4.0);
+  }
+  SECTION("normal") {
+    within(sample(n, [&] { return r.normal(1.0, 3.0); }), 1.0, 9.0);
+  }
   SECTION("binomial, small n (inversion)") {
     within(sample(n, [&] { return r.binomial(20, 0.2); }), 4.0, 3.2);
   }
@@ -110,8 +116,7 @@ TEST_CASE("distributions have the right moments", "[rng]") {
 }
 
 static double binomial_pmf(int n, int k, double p) {
-  return std::exp(log_factorial(n) - log_factorial(k) - log_factorial(n - k) + k * std::log(p) +
-                  (n - k) * std::log1p(-p));
+  return std::exp(log_factorial(n) - log_factorial(k) - log_factorial(n - k) + k * std::log(p) + (n - k) * std::log1p(-p));
 }
 
 TEST_CASE("binomial follows its distribution in both algorithms", "[rng]") {

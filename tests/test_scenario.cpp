@@ -90,18 +90,15 @@ TEST_CASE("bad input is reported with its JSON pointer", "[scenario]") {
         ":/params/customers: expected an integer in [1, 1000000000], found 2.5");
   CHECK(error_of("{" + ok + R"(, "params": {"customers": true}})") ==
         ":/params/customers: expected an integer in [1, 1000000000], found true");
-  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": 1e999}})").find("expected finite numbers") !=
-        std::string::npos);
+  CHECK(error_of("{" + ok + R"(, "params": {"arrival_rate": 1e999}})").find("expected finite numbers") != std::string::npos);
   CHECK(error_of("{" + ok + R"(, "output": {"per_customer": "yes"}})") ==
         ":/output/per_customer: expected true or false, found the string \"yes\"");
-  CHECK(error_of(R"({"experiment": "queue"})") ==
-        ":/seed: expected an integer in [0, 2^64 - 1] (required), found nothing");
+  CHECK(error_of(R"({"experiment": "queue"})") == ":/seed: expected an integer in [0, 2^64 - 1] (required), found nothing");
   CHECK(error_of(R"({"seed": 1})").find(":/experiment: expected an experiment kind") == 0);
   CHECK(error_of("{" + ok + R"(, "repetitions": 0})") == ":/repetitions: expected an integer in [1, 1e9], found 0");
   CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": []}})") ==
         ":/sweep/warmup: expected a non-empty array of values, found an empty array");
-  CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": 5}})") ==
-        ":/sweep/warmup: expected a non-empty array of values, found 5");
+  CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": 5}})") == ":/sweep/warmup: expected a non-empty array of values, found 5");
   CHECK(error_of("{" + ok + R"(, "sweep": {"warmup": [1, -1]}})") ==
         ":/sweep/warmup/1: expected an integer in [0, 1000000000], found -1");
   CHECK(error_of("{" + ok + R"(, "params": {"warmup": 1}, "sweep": {"warmup": [2]}})") ==
@@ -131,8 +128,9 @@ TEST_CASE("overrides (--set, --seed) replace file values and are named in errors
     load_scenario(file, {"params.customers=nan"});
     FAIL("expected a validation error");
   } catch (const ValidationError& e) {
-    CHECK(std::string(e.what()) == file + " (--set params.customers=nan):/params/customers: expected an "
-                                          "integer in [1, 1000000000], found the string \"nan\"");
+    CHECK(std::string(e.what()) == file +
+                                       " (--set params.customers=nan):/params/customers: expected an "
+                                       "integer in [1, 1000000000], found the string \"nan\"");
   }
   CHECK_THROWS_AS(load_scenario(file, {"params.customers"}), ValidationError);
 }
@@ -200,7 +198,8 @@ TEST_CASE("durations and rates are checked against the clock's resolution and ra
   using cansim::scenario::testing::validation_error;
   CHECK(validation_error(R"({"experiment": "can", "seed": 1, "params": {"block_interval_s": 1e-7}})") ==
         ":/params/block_interval_s: expected a duration the µs clock can represent (0, or from 1 µs to 2^62 µs), found 1e-07 s");
-  CHECK(validation_error(R"({"experiment": "churn_protocol", "seed": 1, "params": {"f": 0.5, "j": 0.1, "nmax": 10, "step_s": 1e-300}})")
+  CHECK(validation_error(
+            R"({"experiment": "churn_protocol", "seed": 1, "params": {"f": 0.5, "j": 0.1, "nmax": 10, "step_s": 1e-300}})")
             .find(":/params/step_s: expected a duration the µs clock can represent") == 0);
   CHECK(validation_error(R"({"experiment": "queue", "seed": 1, "params": {"arrival_rate": 1e-308}})") ==
         ":/params/arrival_rate: expected a rate whose mean interval the µs clock can represent (at most 1e6 1/s, "
@@ -212,7 +211,8 @@ TEST_CASE("durations and rates are checked against the clock's resolution and ra
             .find(":/faults/crash_rate_per_s: expected a rate") == 0);
 }
 
-TEST_CASE("a kind's metrics are given by name: order from the declaration, a missing or extra one refused", "[scenario][metrics]") {
+TEST_CASE("a kind's metrics are given by name: order from the declaration, a missing or extra one refused",
+          "[scenario][metrics]") {
   ExperimentKind k;
   k.name = "test";
   k.metrics = {{"a", "first"}, {"b", "second"}, {"c", "third"}};

@@ -39,15 +39,17 @@ HostClass gpu() {
   return c;
 }
 
-ServiceRequest need(std::uint32_t cores, std::uint64_t mem = 0) { return {Hardware::Cpu, Hypervisor::Container, {cores, mem, 0}}; }
+ServiceRequest need(std::uint32_t cores, std::uint64_t mem = 0) {
+  return {Hardware::Cpu, Hypervisor::Container, {cores, mem, 0}};
+}
 
 }  // namespace
 
 TEST_CASE("first_fit takes the first host that fits, best_fit the tightest", "[cloud][scheduler]") {
   Hosts hosts({cpu(8), cpu(4)});
-  hosts.add(0, 0, 0);  // 8 cores
-  hosts.add(1, 0, 0);  // 4 cores
-  hosts.add(0, 0, 0);  // 8 cores
+  hosts.add(0, 0, 0);                      // 8 cores
+  hosts.add(1, 0, 0);                      // 4 cores
+  hosts.add(0, 0, 0);                      // 8 cores
   hosts.reserve(2, {5, 0, 0}, SimTime{});  // 3 left
   Scheduler ff(hosts, 0, Policy::FirstFit, {}, Rng(1));
   auto r = ff.reserve({need(3)}, SimTime{}, seconds(10));
@@ -158,7 +160,8 @@ TEST_CASE("SOSM never overcommits a host, under any stream of reservations and r
   for (HostId h = 0; h < hosts.size(); ++h) CHECK(hosts.free_cores(h) <= hosts.host_class(h).cores);
 }
 
-TEST_CASE("ties between equal managers go to a seeded draw, the same for one seed and spread over seeds", "[cloud][scheduler][sosm]") {
+TEST_CASE("ties between equal managers go to a seeded draw, the same for one seed and spread over seeds",
+          "[cloud][scheduler][sosm]") {
   Hosts hosts({cpu(4)});
   for (int i = 0; i < 40; ++i) hosts.add(0, 0, 0);
   SosmConfig cfg;

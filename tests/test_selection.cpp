@@ -52,7 +52,8 @@ TEST_CASE("selection: deeper confirmations mean staler views and more conflicts"
   CHECK(stale.conflicts > fresh.conflicts);
 }
 
-TEST_CASE("selection: the contract's search does not conflict while there is room, and costs more gas than a reservation", "[selection]") {
+TEST_CASE("selection: the contract's search does not conflict while there is room, and costs more gas than a reservation",
+          "[selection]") {
   const std::string light = R"("users": 5, "block_interval_s": 2, "confirmations": 0)";
   const Means scheduler = run_selection("scheduler", light), contract = run_selection("contract", light);
   CHECK(contract.acceptance == 1.0);

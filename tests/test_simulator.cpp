@@ -60,7 +60,7 @@ TEST_CASE("a stale id does not cancel the event that reused its slot", "[sim]") 
   EventId a = sim.at(seconds(1), [&] { ran += 1; });
   sim.run();
   EventId b = sim.at(seconds(2), [&] { ran += 10; });
-  CHECK(a.slot == b.slot);  // the slot was reused...
+  CHECK(a.slot == b.slot);     // the slot was reused...
   CHECK_FALSE(sim.cancel(a));  // ...but the old id no longer names it
   sim.run();
   CHECK(ran == 11);

@@ -164,7 +164,7 @@ TEST_CASE("a distribution's whiskers stop at the last value within 1.5 IQR", "[s
   const PmfSummary s = summarize_pmf(pmf);
   CHECK(s.box.q1 == 5);
   CHECK(s.box.q3 == 6);
-  CHECK(s.box.whisker_low == 5);  // the fence is at 3.5
+  CHECK(s.box.whisker_low == 5);   // the fence is at 3.5
   CHECK(s.box.whisker_high == 6);  // and 7.5
   REQUIRE(s.outliers.size() == 2);
   CHECK(s.outliers[0] == std::pair{0.0, 0.01});

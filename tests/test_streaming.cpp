@@ -39,7 +39,8 @@ struct FastKind {
       started.fetch_add(1);
       Rng rng(ctx.seed);
       RunResult r;
-      for (std::size_t k = 0; k < kind.metrics.size(); ++k) r.metrics.push_back(k == 0 ? static_cast<double>(ctx.run) : rng.uniform01());
+      for (std::size_t k = 0; k < kind.metrics.size(); ++k)
+        r.metrics.push_back(k == 0 ? static_cast<double>(ctx.run) : rng.uniform01());
       r.trace_hash = ctx.seed;
       return r;
     };

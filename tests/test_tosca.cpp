@@ -52,11 +52,12 @@ TEST_CASE("the Ray Tracing application: an abstract engine with CPU, MIC and GPU
 }
 
 TEST_CASE("deployment order puts every service after what it depends on, whatever the declaration order", "[tosca]") {
-  const std::string text = std::string(kHeader) +
-                           "    lb: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: app}]}\n"
-                           "    app: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: db}, {dependsOn: cache}]}\n"
-                           "    cache: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n"
-                           "    db: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n";
+  const std::string text =
+      std::string(kHeader) +
+      "    lb: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: app}]}\n"
+      "    app: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: db}, {dependsOn: cache}]}\n"
+      "    cache: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n"
+      "    db: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n";
   const app::Topology t = parse_tosca(text, "app.yaml");
   REQUIRE(t.order.size() == 4);
   auto pos = [&](std::size_t s) { return std::find(t.order.begin(), t.order.end(), s) - t.order.begin(); };
@@ -72,28 +73,32 @@ TEST_CASE("bad TOSCA input is one line naming file, line, column and YAML path",
     CHECK(std::regex_search(e, std::regex("^app\\.yaml:[0-9]+:[0-9]+: ")));
   }
   SECTION("a cycle in dependsOn names the cycle") {
-    const std::string e = error_of(std::string(kHeader) +
-                                   "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: b}]}\n"
-                                   "    b: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: c}]}\n"
-                                   "    c: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: a}]}\n");
+    const std::string e =
+        error_of(std::string(kHeader) +
+                 "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: b}]}\n"
+                 "    b: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: c}]}\n"
+                 "    c: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: a}]}\n");
     INFO(e);
     CHECK(e.find("/topology_template/node_templates") != std::string::npos);
     CHECK(e.find("cycle a -> b -> c -> a") != std::string::npos);
   }
   SECTION("an unknown type") {
     const std::string e = error_of(std::string(kHeader) + "    a:\n      type: tosca.nodes.Nope\n");
-    CHECK(e == "app.yaml:5:13: /topology_template/node_templates/a/type: expected cansim.nodes.Service or "
-               "cansim.nodes.AbstractService, found \"tosca.nodes.Nope\"");
+    CHECK(e ==
+          "app.yaml:5:13: /topology_template/node_templates/a/type: expected cansim.nodes.Service or "
+          "cansim.nodes.AbstractService, found \"tosca.nodes.Nope\"");
   }
   SECTION("a requirement naming no template") {
-    const std::string e = error_of(std::string(kHeader) +
-                                   "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: zz}]}\n");
+    const std::string e =
+        error_of(std::string(kHeader) +
+                 "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}, requirements: [{dependsOn: zz}]}\n");
     INFO(e);
     CHECK(e.find("/topology_template/node_templates/a/requirements/0/dependsOn: expected the name of a node template, "
                  "found \"zz\", which names none") != std::string::npos);
   }
   SECTION("an unknown key, with a guess") {
-    const std::string e = error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU, coers: 2}}\n");
+    const std::string e =
+        error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU, coers: 2}}\n");
     INFO(e);
     CHECK(e.find("/topology_template/node_templates/a/properties/coers") != std::string::npos);
     CHECK(e.find("did you mean \"cores\"?") != std::string::npos);
@@ -106,6 +111,7 @@ TEST_CASE("bad TOSCA input is one line naming file, line, column and YAML path",
   }
   SECTION("not TOSCA at all") {
     CHECK(error_of("just a string\n").find("expected a mapping") != std::string::npos);
-    CHECK(error_of("tosca_definitions_version: tosca_simple_yaml_1_3\n").find("expected \"topology_template\"") != std::string::npos);
+    CHECK(error_of("tosca_definitions_version: tosca_simple_yaml_1_3\n").find("expected \"topology_template\"") !=
+          std::string::npos);
   }
 }

@@ -91,8 +91,8 @@ TEST_CASE("a component that crashes mid-work: its work resumes elsewhere from it
   REQUIRE(c.can->resumes().size() == 1);
   const auto& resume = c.can->resumes()[0];
   CHECK(resume.conclusive);
-  CHECK(resume.progress >= before);     // from its last checkpoint, not from the start
-  CHECK(resume.lost <= 1);              // at most the interval in progress when it was acknowledged
+  CHECK(resume.progress >= before);  // from its last checkpoint, not from the start
+  CHECK(resume.lost <= 1);           // at most the interval in progress when it was acknowledged
   CHECK(ledger.work[0].finished);
   CHECK(ledger.work[0].assignee == 6);
   REQUIRE(c.can->detections().size() == 1);
@@ -128,9 +128,8 @@ TEST_CASE("checkpoints survive the crash of all but one replica", "[can][work]")
   // and come back empty; then the component crashes. The only replica left is the leader's, and
   // the new assignee resumes from it.
   FaultPlan plan;
-  plan.schedule = {{seconds(9), K::Crash, {1, 2, 3, 4}, {}},
-                   {millis(9500), K::Crash, {5}, {}},
-                   {seconds(10), K::Recover, {1, 2, 3, 4}, {}}};
+  plan.schedule = {
+      {seconds(9), K::Crash, {1, 2, 3, 4}, {}}, {millis(9500), K::Crash, {5}, {}}, {seconds(10), K::Recover, {1, 2, 3, 4}, {}}};
   TestCan c(5, 6, plan, 0, 1, 100, 2, work_config(5));
   register_all(c, 5, 2);
   c.sim.at(seconds(1), [&] { c.can->submit_work(20); });
@@ -232,10 +231,10 @@ TEST_CASE("WorkLedger refuses a second live assignee and checkpoints from others
   auto registered = [](NodeId c) { return c == 7; };
   ledger.assign(w, 7, seconds(1), registered);
   CHECK_THROWS_AS(ledger.assign(w, 8, seconds(2), registered), InvariantViolation);  // 7 is still registered
-  CHECK_THROWS_AS(ledger.checkpoint(w, 8, 1, seconds(2)), InvariantViolation);      // 8 is not the assignee
+  CHECK_THROWS_AS(ledger.checkpoint(w, 8, 1, seconds(2)), InvariantViolation);       // 8 is not the assignee
   ledger.checkpoint(w, 7, 1, seconds(2));
-  CHECK_THROWS_AS(ledger.checkpoint(w, 7, 1, seconds(3)), InvariantViolation);      // not after the last one
-  ledger.assign(w, 8, seconds(4), [](NodeId) { return false; });                    // 7 deregistered: fine
+  CHECK_THROWS_AS(ledger.checkpoint(w, 7, 1, seconds(3)), InvariantViolation);  // not after the last one
+  ledger.assign(w, 8, seconds(4), [](NodeId) { return false; });                // 7 deregistered: fine
   CHECK(ledger.work[w].reassignments == 1);
   ledger.finish(w, seconds(5));
   CHECK_THROWS_AS(ledger.assign(w, 9, seconds(6), [](NodeId) { return false; }), InvariantViolation);
@@ -262,7 +261,8 @@ TEST_CASE("ReplicaAudit flags a resume older than a live replica, not one older 
 
 using scenario::testing::load_bundled;
 
-TEST_CASE("scenario can_component_crash: the work resumes elsewhere from the last checkpoint in every run", "[can][work][scenario]") {
+TEST_CASE("scenario can_component_crash: the work resumes elsewhere from the last checkpoint in every run",
+          "[can][work][scenario]") {
   using scenario::testing::metric;
   const scenario::Scenario sc = load_bundled("can_component_crash.json", {"repetitions=20"});
   const auto results = scenario::run_runs(sc, sc.all_runs(), {2, false});

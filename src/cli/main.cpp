@@ -75,8 +75,10 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
     runs = sc.all_runs();
   }
   if (runs.size() > kMaxRunsPerInvocation) {
-    throw ValidationError(a.scenario, "", fmt::format("expected at most {} runs in one invocation, found {}: use a "
-                                                      "smaller --shard slice", kMaxRunsPerInvocation, runs.size()));
+    throw ValidationError(a.scenario, "",
+                          fmt::format("expected at most {} runs in one invocation, found {}: use a "
+                                      "smaller --shard slice",
+                                      kMaxRunsPerInvocation, runs.size()));
   }
   if (a.list) {
     std::printf("run config repetition seed%s\n", sc.swept.empty() ? "" : " params");
@@ -85,8 +87,7 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
       std::string params;
       for (const auto& name : sc.swept) params += fmt::format(" {}={}", name, to_string(sc.configs[s.config].params.get(name)));
       std::printf("%llu %zu %llu %llu%s\n", static_cast<unsigned long long>(s.run), s.config,
-                  static_cast<unsigned long long>(s.repetition), static_cast<unsigned long long>(s.seed),
-                  params.c_str());
+                  static_cast<unsigned long long>(s.repetition), static_cast<unsigned long long>(s.seed), params.c_str());
     }
     return kOk;
   }
@@ -139,8 +140,10 @@ int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
   if (options.kind == "orchestration") {
     for (const char* app : {"ray_tracing.yaml", "web_shop.yaml", "inference.yaml"}) {
       if (!std::filesystem::is_regular_file(std::filesystem::path(options.apps_dir) / app)) {
-        std::fprintf(stderr, "cansim: swarm --kind orchestration: %s: no such file (--apps names the folder of the bundled applications)\n",
-                     (std::filesystem::path(options.apps_dir) / app).string().c_str());
+        std::fprintf(
+            stderr,
+            "cansim: swarm --kind orchestration: %s: no such file (--apps names the folder of the bundled applications)\n",
+            (std::filesystem::path(options.apps_dir) / app).string().c_str());
         return kBadInput;
       }
     }
@@ -185,8 +188,8 @@ int cmd_validate(const std::vector<std::string>& files) {
   for (const auto& f : files) {
     try {
       const Scenario sc = load_scenario(f);
-      std::printf("%s: ok (%s, %zu configuration(s) x %llu repetition(s) = %llu runs)\n", f.c_str(),
-                  sc.kind->name.c_str(), sc.configs.size(), static_cast<unsigned long long>(sc.repetitions),
+      std::printf("%s: ok (%s, %zu configuration(s) x %llu repetition(s) = %llu runs)\n", f.c_str(), sc.kind->name.c_str(),
+                  sc.configs.size(), static_cast<unsigned long long>(sc.repetitions),
                   static_cast<unsigned long long>(sc.run_count()));
     } catch (const ValidationError& e) {
       std::fprintf(stderr, "%s\n", e.what());
@@ -232,15 +235,19 @@ int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
           fmt::format("{}: a result of experiment \"{}\", expected \"churn\", \"churn_exact\" or \"churn_protocol\"", d, kind));
     }
     if (const std::string first = summaries.front().value("experiment", ""); kind != first) {
-      throw OutputError(fmt::format("{}: a result of \"{}\", the others are of \"{}\": check one model at a time", d, kind, first));
+      throw OutputError(
+          fmt::format("{}: a result of \"{}\", the others are of \"{}\": check one model at a time", d, kind, first));
     }
   }
   const auto checks = check_churn_claims(summaries);
   if (as_json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& c : checks) {
-      out.push_back({{"statement", c.number}, {"text", c.statement}, {"criterion", c.criterion},
-                     {"figures", c.figures}, {"verdict", verdict_name(c.verdict)}});
+      out.push_back({{"statement", c.number},
+                     {"text", c.statement},
+                     {"criterion", c.criterion},
+                     {"figures", c.figures},
+                     {"verdict", verdict_name(c.verdict)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return kOk;
@@ -257,8 +264,9 @@ int cmd_claims(const std::vector<std::string>& dirs, bool as_json) {
 int main(int argc, char** argv) {
   install_interrupt_cleanup();  // before any other thread
   const std::vector<std::string> args(argv, argv + argc);
-  CLI::App app{"cansim: a deterministic discrete-event simulator of Component Administration "
-               "Networks, fault-tolerant orchestration and their smart contracts"};
+  CLI::App app{
+      "cansim: a deterministic discrete-event simulator of Component Administration "
+      "Networks, fault-tolerant orchestration and their smart contracts"};
   app.set_version_flag("--version", fmt::format("cansim {} ({})", cansim::kVersion, cansim::kGitCommit));
   app.require_subcommand(1);
 
@@ -303,10 +311,12 @@ int main(int argc, char** argv) {
 
   SwarmOptions so;
   std::string sdir = "swarm-failures";
-  auto* swarm = app.add_subcommand("swarm", "Swarm-test the CAN or orchestration: random worlds and fault mixes, invariants, then liveness");
+  auto* swarm = app.add_subcommand(
+      "swarm", "Swarm-test the CAN or orchestration: random worlds and fault mixes, invariants, then liveness");
   swarm->add_option("--kind", so.kind, "can (default) or orchestration")->check(CLI::IsMember({"can", "orchestration"}));
   swarm->add_option("--apps", so.apps_dir, "orchestration: the folder of the bundled TOSCA applications (default apps)");
-  swarm->add_option("--seeds", so.seeds, "Seeds to run (default 200)")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+  swarm->add_option("--seeds", so.seeds, "Seeds to run (default 200)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   swarm->add_option("--first", so.first_seed, "The first seed (default 1)");
   swarm->add_option("--threads", so.threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
   swarm->add_option("--quiet-s", so.quiet_s, "can: seconds without faults before liveness is checked (default 150)")

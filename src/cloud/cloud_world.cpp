@@ -50,9 +50,7 @@ Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::u
 chain::Address owner_account(HostId h) { return chain::Address{1000000 + h}; }
 
 CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
-    : config(cfg),
-      chain(sim, cfg.chain),
-      hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
+    : config(cfg), chain(sim, cfg.chain), hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
       net(sim, root.stream("cloud-network"), hosts.size() + 2 * cfg.providers + 1 + cfg.extra_endpoints, cfg.link) {
   Rng keys = root.stream("cloud-keys");
   chain::State& g = chain.genesis_state();
@@ -87,8 +85,8 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     PnpConfig pnp = cfg.pnp;
     pnp.gas_price = cfg.gas_price;
     pnp.telemetry_interval = cfg.agents.telemetry_interval;
-    pr.plug_and_play_actor = std::make_unique<PlugAndPlay>(sim, net, chain, pnp_node(p), pr.plug_and_play, pr.cloud,
-                                                           *pr.scheduler, hosts, pnp);
+    pr.plug_and_play_actor =
+        std::make_unique<PlugAndPlay>(sim, net, chain, pnp_node(p), pr.plug_and_play, pr.cloud, *pr.scheduler, hosts, pnp);
     providers.push_back(std::move(pr));
   }
   for (HostId h = 0; h < hosts.size(); ++h) {
@@ -168,8 +166,8 @@ void CloudWorld::deploy_contracts(std::function<void()> done) {
     setup_gas["Registry.appointLeader"] += r.gas_used;
     for (std::uint32_t p = 0; p < providers.size(); ++p) {
       const Provider& pr = providers[p];
-      submit(cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
-                                   config.cloud_price_per_minute}));
+      submit(cc::deploy(pr.cloud,
+                        {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p, config.cloud_price_per_minute}));
       submit(chain::registry::register_cloud(registry, pr.account, pr.cloud));
     }
     if (--*pending == 0 && done) done();

@@ -30,7 +30,8 @@ Gateway::Gateway(CloudWorld& world, GatewayConfig cfg, Rng rng) : w_(world), cfg
 namespace {
 ServiceRequest units_only(ServiceRequest r) {
   const std::uint64_t u = units_of(r);
-  r.demand = r.hardware == Hardware::Cpu ? Demand{static_cast<std::uint32_t>(u), 0, 0} : Demand{0, 0, static_cast<std::uint32_t>(u)};
+  r.demand =
+      r.hardware == Hardware::Cpu ? Demand{static_cast<std::uint32_t>(u), 0, 0} : Demand{0, 0, static_cast<std::uint32_t>(u)};
   return r;
 }
 }  // namespace
@@ -84,7 +85,8 @@ void Gateway::next_provider(std::uint64_t id) {
     l.order.pop_back();
     auto bp = cfg_.selection == Selection::Scheduler
                   ? make_blueprint(*l.app, *w_.providers[p].scheduler, w_.config.soe)
-                  : make_blueprint(*l.app, [this, p](const ServiceRequest& r) { return offer_from_view(p, r); }, w_.config.soe);
+                  : make_blueprint(
+                        *l.app, [this, p](const ServiceRequest& r) { return offer_from_view(p, r); }, w_.config.soe);
     if (!bp) continue;  // this provider has no hardware for some service
     if (cfg_.units_only) {
       for (ServiceRequest& r : bp->requests) r = units_only(r);
@@ -241,20 +243,22 @@ void Gateway::shut_down(std::uint64_t id) {
     // until Cloud.release, so no one can seal them before that. (A Scheduler instead frees them
     // only after the release, so that its next reservation cannot meet them still in use.)
     Provider& pr = w_.providers[l.outcome.provider];
-    for (std::size_t i = 0; i < l.hosts.size(); ++i) pr.scheduler->free(l.hosts[i], l.outcome.blueprint.requests[i].demand, w_.sim.now());
+    for (std::size_t i = 0; i < l.hosts.size(); ++i)
+      pr.scheduler->free(l.hosts[i], l.outcome.blueprint.requests[i].demand, w_.sim.now());
   }
   if (cfg_.end_application) {
     cfg_.end_application(app, [this, id] { release_and_destroy(id); });
     return;
   }
   submit(ac::add_checkpoint(app, w_.ocan_leader,
-                            {ac::CheckpointType::AppShutdown, static_cast<std::uint64_t>(w_.sim.now().us / 1000),
-                             w_.ocan_leader, 0, w_.ocan_leader}),
+                            {ac::CheckpointType::AppShutdown, static_cast<std::uint64_t>(w_.sim.now().us / 1000), w_.ocan_leader,
+                             0, w_.ocan_leader}),
          {});
   submit(ac::interim_payment(app, w_.ocan_leader, 1), [this, id, app](const chain::Receipt&) {
     if (!ac::is_shutdown(w_.chain.state(), app)) {
-      throw InvariantViolation(w_.sim.now(), "shutting an application down",
-                               fmt::format("application {} is not shut down after its APP_SHUTDOWN was paid", chain::to_string(app)));
+      throw InvariantViolation(
+          w_.sim.now(), "shutting an application down",
+          fmt::format("application {} is not shut down after its APP_SHUTDOWN was paid", chain::to_string(app)));
     }
     release_and_destroy(id);
   });

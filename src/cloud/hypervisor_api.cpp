@@ -22,7 +22,7 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
 }
 
 void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
-  if (!api_up_[h]) return;  // a crashed hypervisor's API answers nothing
+  if (!api_up_[h]) return;               // a crashed hypervisor's API answers nothing
   if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
     InstanceId id = m.instance;
     if (id == kAnyInstance) id = instances_.live_instance(m.app, m.service).value_or(kAnyInstance);
@@ -49,11 +49,13 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
       // By (application, service), so that an Orchestrator can stop an instance it never heard
       // come up (its deploy answer was lost).
       const auto live = instances_.live_instance(m.app, m.service);
-      if (!live || instances_[*live].host != h) return reply(h, from, CloudMsgType::Stopped, m, true, m.instance);  // nothing to stop
+      if (!live || instances_[*live].host != h)
+        return reply(h, from, CloudMsgType::Stopped, m, true, m.instance);  // nothing to stop
       const InstanceId id = *live;
       // Stopped from now (the service no longer serves); the answer comes after the stop time.
       instances_.end(id, InstanceState::Stopped, sim_.now());
-      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
+      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }),
+                     waiting_.end());
       sim_.after(t.stop, [this, h, from, m, id] {
         if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id);
       });

@@ -11,11 +11,10 @@ namespace cansim::cloud {
 
 namespace cc = chain::cloud_contract;
 
-
 PlugAndPlay::PlugAndPlay(Simulator& sim, Network<CloudMsg>& net, chain::Chain& chain, NodeId self, chain::Address account,
                          chain::Address cloud, Scheduler& scheduler, const Hosts& hosts, PnpConfig cfg)
-    : sim_(sim), net_(net), chain_(chain), self_(self), account_(account), cloud_(cloud), scheduler_(scheduler),
-      hosts_(hosts), cfg_(cfg), timeouts_(sim), last_seen_us_(hosts.size(), -1) {}
+    : sim_(sim), net_(net), chain_(chain), self_(self), account_(account), cloud_(cloud), scheduler_(scheduler), hosts_(hosts),
+      cfg_(cfg), timeouts_(sim), last_seen_us_(hosts.size(), -1) {}
 
 void PlugAndPlay::start() {
   sim_.after(cfg_.telemetry_interval, [this] { sweep(); });
@@ -87,8 +86,8 @@ void PlugAndPlay::probe_answered(std::uint64_t id) {
 
 void PlugAndPlay::register_on_chain(HostId h) {
   const HostClass& c = hosts_.host_class(h);
-  chain::Transaction tx = cc::register_resource(cloud_, account_, h, {owner_account(h), resource_kind(c.hardware), c.units(),
-                                                                       c.price_per_minute});
+  chain::Transaction tx =
+      cc::register_resource(cloud_, account_, h, {owner_account(h), resource_kind(c.hardware), c.units(), c.price_per_minute});
   tx.gas_price = cfg_.gas_price;
   chain_.submit(std::move(tx), [this, h](const chain::Receipt& r) {
     gas_ += r.gas_used;

@@ -268,8 +268,7 @@ void Scheduler::give(HostId h, const Demand& d, SimTime now) {
   }
 }
 
-std::optional<Reservation> Scheduler::reserve(const std::vector<ServiceRequest>& blueprint, SimTime now,
-                                              SimTime expires) {
+std::optional<Reservation> Scheduler::reserve(const std::vector<ServiceRequest>& blueprint, SimTime now, SimTime expires) {
   Reservation res;
   std::vector<Demand> taken;
   for (const ServiceRequest& r : blueprint) {

@@ -67,7 +67,8 @@ void OcanLeader::append_next(std::size_t r) {
   ac::Checkpoint cp{d.type, static_cast<std::uint64_t>(d.at.us / 1000), {}, d.service, w_.orchestrator_account(d.orchestrator)};
   rec.appending = true;
   const chain::Address from = can::member_address(leader);
-  w_.note("OCAN leader", "Application contract", fmt::format("addCheckpoint {}", checkpoint_label(d.type)), static_cast<std::int64_t>(r));
+  w_.note("OCAN leader", "Application contract", fmt::format("addCheckpoint {}", checkpoint_label(d.type)),
+          static_cast<std::int64_t>(r));
   chain::Transaction tx = ac::add_checkpoint(rec.address, from, cp);
   tx.gas_limit = w_.cfg.checkpoint_gas_limit;
   w_.submit(std::move(tx), "ocan_leader", [this, r](const chain::Receipt& receipt) {

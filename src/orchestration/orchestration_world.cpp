@@ -26,13 +26,9 @@ cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg, const Rng& root) {
 }  // namespace
 
 OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const Rng& root)
-    : cfg(config),
-      cloud(cloud_of(config, root), root),
+    : cfg(config), cloud(cloud_of(config, root), root),
       ocan_net(cloud.sim, root.stream("ocan-network"), config.members + config.orchestrators, config.ocan_link),
-      orchestrators(*this),
-      leader(*this),
-      payments(*this),
-      fault_rng_(root.stream("orchestration-faults")) {
+      orchestrators(*this), leader(*this), payments(*this), fault_rng_(root.stream("orchestration-faults")) {
   // The OCAN: the CAN protocols over the cloud's engine and chain; its members are the accounts
   // the cloud's Registry holds (cloud_world.cpp).
   Rng keys = root.stream("ocan-keys");
@@ -48,13 +44,14 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) ocan->preregister_component(orchestrator_node(k));
 
   // The OCAN's price, in the Registry (§5.1).
-  if (cloud.chain.genesis(chain::registry::set_ften_price(cloud.registry, cloud.registry_owner, cfg.ften_price_per_minute)).status !=
-      chain::Status::Success) {
+  if (cloud.chain.genesis(chain::registry::set_ften_price(cloud.registry, cloud.registry_owner, cfg.ften_price_per_minute))
+          .status != chain::Status::Success) {
     throw InvariantViolation(SimTime{}, "building the orchestration", "Registry.setFtenPrice failed");
   }
   // Accounts that pay gas: the Orchestrators and the resource owners withdraw.
   chain::State& g = cloud.chain.genesis_state();
-  for (std::uint32_t k = 0; k < cfg.orchestrators; ++k) g.set_balance(orchestrator_account(orchestrator_node(k)), chain::Wei{1} << 90);
+  for (std::uint32_t k = 0; k < cfg.orchestrators; ++k)
+    g.set_balance(orchestrator_account(orchestrator_node(k)), chain::Wei{1} << 90);
   for (cloud::HostId h = 0; h < cloud.hosts.size(); ++h) g.set_balance(cloud::owner_account(h), chain::Wei{1} << 90);
   g.forget_journal();
 
@@ -98,16 +95,20 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
         fault("host-recover", fmt::format("Hypervisor {}", n));
         cloud.agents->on_recover(n);
       });
-  arm(cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
+  arm(
+      cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
       [this](std::uint32_t k) { return ocan_net.is_up(orchestrator_node(k)); },
       [this](std::uint32_t k) { ocan_injector_->crash(orchestrator_node(k)); },
       [this](std::uint32_t k) { ocan_injector_->recover(orchestrator_node(k)); });
-  arm(cfg.members, cfg.member_crash_rate, cfg.member_recovery_rate, [this](std::uint32_t i) { return ocan_net.is_up(i); },
+  arm(
+      cfg.members, cfg.member_crash_rate, cfg.member_recovery_rate, [this](std::uint32_t i) { return ocan_net.is_up(i); },
       [this](std::uint32_t i) { ocan_injector_->crash(i); }, [this](std::uint32_t i) { ocan_injector_->recover(i); });
   const auto hosts = static_cast<std::uint32_t>(cloud.hosts.size());
-  arm(hosts, cfg.host_crash_rate, cfg.host_recovery_rate, [this](std::uint32_t h) { return cloud.net.is_up(h); },
+  arm(
+      hosts, cfg.host_crash_rate, cfg.host_recovery_rate, [this](std::uint32_t h) { return cloud.net.is_up(h); },
       [this](std::uint32_t h) { cloud_injector_->crash(h); }, [this](std::uint32_t h) { cloud_injector_->recover(h); });
-  arm(hosts, cfg.api_crash_rate, cfg.api_recovery_rate, [this](std::uint32_t h) { return cloud.hypervisors->api_up(h); },
+  arm(
+      hosts, cfg.api_crash_rate, cfg.api_recovery_rate, [this](std::uint32_t h) { return cloud.hypervisors->api_up(h); },
       [this](std::uint32_t h) { cloud.hypervisors->api_crashed(h); },
       [this](std::uint32_t h) { cloud.hypervisors->api_recovered(h); });
 
@@ -147,7 +148,8 @@ void OrchestrationWorld::rejoin_tick() {
   // Home resources come back after a crash; one the OCAN voted out meanwhile reads so in the
   // Registry (a free read) and asks to join again, so that the OCAN does not dwindle for good.
   for (NodeId n = 0; n < cfg.members; ++n) {
-    if (ocan_net.is_up(n) && !chain::registry::is_member(cloud.chain.state(), cloud.registry, can::member_address(n))) ocan->ask_join(n);
+    if (ocan_net.is_up(n) && !chain::registry::is_member(cloud.chain.state(), cloud.registry, can::member_address(n)))
+      ocan->ask_join(n);
   }
   cloud.sim.after(cfg.member_rejoin, [this] { rejoin_tick(); });
 }
@@ -168,8 +170,8 @@ void OrchestrationWorld::ask_to_end(std::size_t r) {
   cloud.sim.after(cfg.gateway.reply_timeout, [this, r] { ask_to_end(r); });
 }
 
-void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std::function<void(const cloud::Outcome&)> on_outcome,
-                                 std::function<void(std::size_t)> on_end) {
+void OrchestrationWorld::request(const app::Topology& app, SimTime duration,
+                                 std::function<void(const cloud::Outcome&)> on_outcome, std::function<void(std::size_t)> on_end) {
   auto record = std::make_shared<std::ptrdiff_t>(-1);
   gateway->request(
       app, duration,
@@ -179,7 +181,8 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration, std
           rec.address = o.application;
           rec.provider = o.provider;
           rec.topology = &app;
-          for (const auto& res : cc::application_resources(cloud.chain.state(), cloud.providers[o.provider].cloud, o.application)) {
+          for (const auto& res :
+               cc::application_resources(cloud.chain.state(), cloud.providers[o.provider].cloud, o.application)) {
             rec.hosts.push_back(static_cast<cloud::HostId>(res.id));
           }
           rec.instantiated = o.sealed;
@@ -208,7 +211,9 @@ chain::Address OrchestrationWorld::orchestrator_account(NodeId c) const {
   return chain::Address{300000 + static_cast<std::uint64_t>(orchestrator_index(c))};
 }
 
-std::string OrchestrationWorld::orchestrator_name(NodeId c) const { return fmt::format("Orchestrator {}", orchestrator_index(c) + 1); }
+std::string OrchestrationWorld::orchestrator_name(NodeId c) const {
+  return fmt::format("Orchestrator {}", orchestrator_index(c) + 1);
+}
 
 std::ptrdiff_t OrchestrationWorld::record_of(chain::Address a) const {
   auto it = by_address_.find(a);
@@ -257,15 +262,17 @@ void OrchestrationWorld::recovered(NodeId n) {
   ocan->on_recover(n);
 }
 
-void OrchestrationWorld::arm(std::uint32_t count, double crash_rate, double recovery_rate, std::function<bool(std::uint32_t)> is_up,
-                             std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover) {
+void OrchestrationWorld::arm(std::uint32_t count, double crash_rate, double recovery_rate,
+                             std::function<bool(std::uint32_t)> is_up, std::function<void(std::uint32_t)> crash,
+                             std::function<void(std::uint32_t)> recover) {
   if (crash_rate <= 0) return;
   const double crash_mean = 1e6 / crash_rate, recover_mean = recovery_rate > 0 ? 1e6 / recovery_rate : 0.0;
   for (std::uint32_t i = 0; i < count; ++i) arm_one(i, crash_mean, recover_mean, is_up, crash, recover);
 }
 
-void OrchestrationWorld::arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us, std::function<bool(std::uint32_t)> is_up,
-                                 std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover) {
+void OrchestrationWorld::arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us,
+                                 std::function<bool(std::uint32_t)> is_up, std::function<void(std::uint32_t)> crash,
+                                 std::function<void(std::uint32_t)> recover) {
   // Each one alternates up and down, with one pending timer (as FaultInjector does for nodes).
   const bool up = is_up(i);
   if (!up && recover_mean_us <= 0) return;

@@ -81,8 +81,8 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   const Key k{c, work};
   const std::uint32_t epoch = j.epoch;
   jobs_[k] = std::move(j);
-  w_.note("OCAN leader", w_.orchestrator_name(c), progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress),
-          static_cast<std::int64_t>(r));
+  w_.note("OCAN leader", w_.orchestrator_name(c),
+          progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress), static_cast<std::int64_t>(r));
   if (ended) {
     Job& job = jobs_[k];
     job.shutting_down = true;
@@ -122,9 +122,7 @@ void Orchestrators::stop(NodeId c, std::uint32_t work) {
   jobs_.erase(it);
 }
 
-void Orchestrators::on_crash(NodeId c) {
-  jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
-}
+void Orchestrators::on_crash(NodeId c) { jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0})); }
 
 void Orchestrators::call(const Key& k, std::uint32_t epoch, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose,
                          std::uint32_t attempt) {
@@ -260,8 +258,8 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
     j.instances[s] = r->instance;
     j.attempts[s] = 0;
     j.claimed[s] = SimTime{-1};  // its SERVICE_UP starts the stretch again
-    w_.note(hypervisor_name(h), w_.orchestrator_name(k.first), fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance),
-            static_cast<std::int64_t>(j.app));
+    w_.note(hypervisor_name(h), w_.orchestrator_name(k.first),
+            fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance), static_cast<std::int64_t>(j.app));
     checkpoint(k, CheckpointType::ServiceUp, s);
     // The dependants already up learn the new endpoint.
     const app::Topology& t = *rec.topology;
@@ -365,7 +363,8 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   if (j.shutting_down) return;
   j.shutting_down = true;
   AppRecord& rec = w_.apps[j.app];
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why), static_cast<std::int64_t>(j.app));
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why),
+          static_cast<std::int64_t>(j.app));
   stop_services(k);
   if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {
     // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.

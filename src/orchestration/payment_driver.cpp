@@ -24,8 +24,8 @@ struct Paid {
 
 // Minutes of each service that the first `paid` checkpoints paid, as Algorithms 5 and 6 count
 // them (whole minutes per checkpoint pair): the oracle the run checks payments against.
-Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services,
-                  const cloud::Instances& inst, std::uint64_t app) {
+Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services, const cloud::Instances& inst,
+                  std::uint64_t app) {
   Paid out{std::vector<std::uint64_t>(services, 0), std::vector<SimTime>(services)};
   std::vector<std::int64_t> start(services, -1);  // ms, -1: null
   const auto minutes_between = [](std::int64_t a, std::int64_t b) { return static_cast<std::uint64_t>((b - a) / 60000); };
@@ -41,7 +41,8 @@ Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std:
       for (std::size_t s = 0; s < services; ++s) {
         if (start[s] >= 0) {
           out.minutes[s] += minutes_between(start[s], ts);
-          if (c.type == CheckpointType::AppShutdown) out.unreported[s] += inst.down_within(app, static_cast<std::uint32_t>(s), millis(start[s]), c.at);
+          if (c.type == CheckpointType::AppShutdown)
+            out.unreported[s] += inst.down_within(app, static_cast<std::uint32_t>(s), millis(start[s]), c.at);
         }
         start[s] = c.type == CheckpointType::AppOk ? ts : -1;
       }
@@ -181,11 +182,11 @@ void PaymentDriver::settle(std::size_t r) {
     rec.paid_time += billed;
     rec.up_time += up;
     if (billed > up + slack + paid.unreported[s]) {
-      throw InvariantViolation(w_.cloud.sim.now(), fmt::format("settling {}", chain::to_string(rec.address)),
-                               fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed, + {:.1f} min "
-                                           "the APP_SHUTDOWN paid unreported)",
-                                           s, paid.minutes[s], up.to_seconds() / 60, slack.to_seconds() / 60,
-                                           paid.unreported[s].to_seconds() / 60));
+      throw InvariantViolation(
+          w_.cloud.sim.now(), fmt::format("settling {}", chain::to_string(rec.address)),
+          fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed, + {:.1f} min "
+                      "the APP_SHUTDOWN paid unreported)",
+                      s, paid.minutes[s], up.to_seconds() / 60, slack.to_seconds() / 60, paid.unreported[s].to_seconds() / 60));
     }
   }
   // Each party's salary, before anyone withdraws.

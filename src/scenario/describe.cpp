@@ -15,8 +15,8 @@ std::string default_text(const ParamSpec& p) {
 std::string plain_table(const std::vector<ParamSpec>& specs) {
   std::string out;
   for (const auto& p : specs) {
-    out += fmt::format("  {:<22} {:<8} default {:<12} {}{}\n", p.name, type_name(p.type), default_text(p),
-                       p.expectation(), p.unit.empty() ? "" : fmt::format(", in {}", p.unit));
+    out += fmt::format("  {:<22} {:<8} default {:<12} {}{}\n", p.name, type_name(p.type), default_text(p), p.expectation(),
+                       p.unit.empty() ? "" : fmt::format(", in {}", p.unit));
     out += fmt::format("  {:<22} {}\n", "", p.description);
   }
   return out;
@@ -25,8 +25,8 @@ std::string plain_table(const std::vector<ParamSpec>& specs) {
 std::string markdown_table(const std::vector<ParamSpec>& specs) {
   std::string out = "| name | type | default | allowed | unit | description |\n|---|---|---|---|---|---|\n";
   for (const auto& p : specs) {
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, type_name(p.type), default_text(p),
-                       p.expectation(), p.unit, p.description);
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, type_name(p.type), default_text(p), p.expectation(), p.unit,
+                       p.description);
   }
   return out;
 }

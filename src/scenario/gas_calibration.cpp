@@ -52,7 +52,8 @@ std::string contracts_sha256(const std::string& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() == ".sol") files.push_back(e.path());
   }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
   std::string all;
   for (const auto& f : files) {
     all += f.filename().string();

@@ -21,9 +21,12 @@ std::string to_string(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::string>) return x;
-        else return fmt::format("{}", x);
+        if constexpr (std::is_same_v<T, bool>)
+          return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return x;
+        else
+          return fmt::format("{}", x);
       },
       v);
 }
@@ -123,9 +126,7 @@ std::size_t ParamValues::index(std::string_view name) const {
 
 const Value& ParamValues::get(std::string_view name) const { return values_.at(index(name)); }
 
-std::int64_t ParamValues::integer(std::string_view name) const {
-  return std::get<std::int64_t>(get(name));
-}
+std::int64_t ParamValues::integer(std::string_view name) const { return std::get<std::int64_t>(get(name)); }
 
 double ParamValues::real(std::string_view name) const {
   const Value& v = get(name);
@@ -135,9 +136,7 @@ double ParamValues::real(std::string_view name) const {
 
 bool ParamValues::boolean(std::string_view name) const { return std::get<bool>(get(name)); }
 
-const std::string& ParamValues::choice(std::string_view name) const {
-  return std::get<std::string>(get(name));
-}
+const std::string& ParamValues::choice(std::string_view name) const { return std::get<std::string>(get(name)); }
 
 static std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -153,8 +152,7 @@ static std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-std::optional<std::string> did_you_mean(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
+std::optional<std::string> did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   std::size_t best_d = 0;
   for (const auto& c : candidates) {

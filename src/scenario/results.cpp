@@ -58,8 +58,10 @@ void append_cell(std::string& out, const Column& c, std::size_t row) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v[row])>;
-        if constexpr (std::is_same_v<T, std::string>) out += csv_field(v[row]);
-        else fmt::format_to(std::back_inserter(out), "{}", v[row]);
+        if constexpr (std::is_same_v<T, std::string>)
+          out += csv_field(v[row]);
+        else
+          fmt::format_to(std::back_inserter(out), "{}", v[row]);
       },
       c);
 }
@@ -99,9 +101,7 @@ std::vector<std::string> metric_names(const ExperimentKind& kind) {
 }
 
 // A run's value of metric k, or null when the run did not report it (a failed run).
-const double* metric_value(const RunResult& r, std::size_t k) {
-  return k < r.metrics.size() ? &r.metrics[k] : nullptr;
-}
+const double* metric_value(const RunResult& r, std::size_t k) { return k < r.metrics.size() ? &r.metrics[k] : nullptr; }
 
 // The directory -o names, without a trailing separator: "out/" is "out".
 fs::path output_path(const std::string& dir) {
@@ -147,8 +147,8 @@ void check_replaceable(const fs::path& dir, const OutputRequest& out) {
     const fs::path rel = fs::relative(it->path(), dir);
     const bool is_dir = it->is_directory() && !it->is_symlink();
     if (is_dir ? rel == "traces" : written_by_cansim(rel, manifest)) continue;
-    throw OutputError(fmt::format("{}: holds {}, which cansim did not write; remove it or choose another directory",
-                                  out.dir, rel.generic_string()));
+    throw OutputError(fmt::format("{}: holds {}, which cansim did not write; remove it or choose another directory", out.dir,
+                                  rel.generic_string()));
   }
   if (ec) throw OutputError(fmt::format("{}: cannot read: {}", out.dir, ec.message()));
 }
@@ -305,16 +305,14 @@ json run_to_json(std::uint64_t run, const RunResult& r) {
   return j;
 }
 
-double json_double(const json& v) {
-  return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
-}
+double json_double(const json& v) { return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>(); }
 
 RunResult run_from_json(const json& j) {
   RunResult r;
   for (const auto& m : j.at("metrics")) r.metrics.push_back(json_double(m));
   for (const auto& t : j.at("tables")) {
-    Table table{t.at("name").get<std::string>(), t.at("columns").get<std::vector<std::string>>(), {},
-                t.at("written").get<bool>()};
+    Table table{
+        t.at("name").get<std::string>(), t.at("columns").get<std::vector<std::string>>(), {}, t.at("written").get<bool>()};
     for (const auto& c : t.at("data")) {
       const auto type = c.at("type").get<std::string>();
       if (type == "sequence") {
@@ -441,8 +439,8 @@ struct ResultWriter::Impl {
     for (const auto& m : metrics) runs_csv << ',' << csv_field(m);
     runs_csv << ",trace_hash\n";
     open(summary_json, "summary.json");
-    summary_json << "{\n  \"experiment\": " << json(sc.kind->name).dump() << ",\n  \"complete\": " << (complete ? "true" : "false")
-                 << ",\n  \"configurations\": [";
+    summary_json << "{\n  \"experiment\": " << json(sc.kind->name).dump()
+                 << ",\n  \"complete\": " << (complete ? "true" : "false") << ",\n  \"configurations\": [";
     open(summary_csv, "summary.csv");
     summary_csv << "config" << swept_header(sc) << ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
     if (!complete) open(partial, kPartialFile);
@@ -454,7 +452,8 @@ struct ResultWriter::Impl {
   }
 
   void add(std::uint64_t run, const RunResult& r) {
-    if (run_count > 0 && run <= last_run) throw OutputError(fmt::format("{}: run {} after run {}: runs must ascend", out.dir, run, last_run));
+    if (run_count > 0 && run <= last_run)
+      throw OutputError(fmt::format("{}: run {} after run {}: runs must ascend", out.dir, run, last_run));
     last_run = run;
     ++run_count;
     included.add(run);
@@ -769,7 +768,8 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
     w.add(run, low->head->second);
     low->next();
     if (low->head && low->head->first <= run) {
-      throw OutputError(fmt::format("{}: {} is not in run order (run {} after {})", low->dir, kPartialFile, low->head->first, run));
+      throw OutputError(
+          fmt::format("{}: {} is not in run order (run {} after {})", low->dir, kPartialFile, low->head->first, run));
     }
   }
   w.finish();

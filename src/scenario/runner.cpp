@@ -59,7 +59,8 @@ struct ProgressBar {
 
 std::string progress_line(std::size_t done, std::size_t total, double elapsed_s, std::size_t width) {
   const double share = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
-  std::string text = fmt::format(" {}/{} runs {:3}% {} elapsed", done, total, static_cast<int>(share * 100), clock_text(elapsed_s));
+  std::string text =
+      fmt::format(" {}/{} runs {:3}% {} elapsed", done, total, static_cast<int>(share * 100), clock_text(elapsed_s));
   if (done > 0 && done < total) text += fmt::format(", {} left", clock_text(elapsed_s / share - elapsed_s));
   // One column short of the width: a full line would wrap in some terminals.
   const std::size_t room = width > 1 ? width - 1 : 0;
@@ -123,8 +124,10 @@ void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const 
       out.error = fmt::format("run {} (seed {}): invariant violated at t={} during {}: {}", spec.run, spec.seed, e.time(),
                               e.event(), e.what());
     } catch (const std::bad_alloc&) {
-      out.error = fmt::format("run {} (seed {}): out of memory: the run needs more than the machine gives (too many "
-                              "events pending at once? a fault rate or a size too large?)", spec.run, spec.seed);
+      out.error = fmt::format(
+          "run {} (seed {}): out of memory: the run needs more than the machine gives (too many "
+          "events pending at once? a fault rate or a size too large?)",
+          spec.run, spec.seed);
     } catch (const std::exception& e) {
       out.error = fmt::format("run {} (seed {}): {}", spec.run, spec.seed, e.what());
     }
@@ -192,8 +195,7 @@ void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const 
   if (options.progress && bar.drawn) bar.draw(n, n, true);
 }
 
-std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                                const RunOptions& options) {
+std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options) {
   std::vector<RunResult> results(runs.size());
   run_runs(sc, runs, options, [&](std::size_t i, RunResult&& r) { results[i] = std::move(r); });
   return results;
@@ -212,11 +214,8 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
   for (auto& t : pool) t.join();
 }
 
-std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total,
-                                          const std::string& label) {
-  auto bad = [&](const std::string& what) -> std::uint64_t {
-    throw ValidationError(label, "", what);
-  };
+std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total, const std::string& label) {
+  auto bad = [&](const std::string& what) -> std::uint64_t { throw ValidationError(label, "", what); };
   auto number = [&](const std::string& s) -> std::uint64_t {
     if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18) {
       return bad(fmt::format("expected run numbers like 3,5-9, found \"{}\"", s));
@@ -280,8 +279,9 @@ std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t to
   const auto size = static_cast<std::uint64_t>((static_cast<unsigned __int128>(k) * total) / n -
                                                (static_cast<unsigned __int128>(k - 1) * total) / n);
   if (size > kMaxRunsPerInvocation) {
-    throw ValidationError("--shard", "", fmt::format("expected a slice of at most {} runs, found {} in \"{}\": use more slices",
-                                                     kMaxRunsPerInvocation, size, text));
+    throw ValidationError("--shard", "",
+                          fmt::format("expected a slice of at most {} runs, found {} in \"{}\": use more slices",
+                                      kMaxRunsPerInvocation, size, text));
   }
   return shard_runs(k, n, total);
 }

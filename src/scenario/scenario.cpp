@@ -21,16 +21,11 @@ namespace cansim::scenario {
 
 using json = nlohmann::ordered_json;
 
-ValidationError::ValidationError(const std::string& file, const std::string& pointer,
-                                 const std::string& message)
-    : std::runtime_error(pointer.empty() ? file + ": " + message : file + ":" + pointer + ": " + message),
-      file_(file),
-      pointer_(pointer),
-      message_(message) {}
+ValidationError::ValidationError(const std::string& file, const std::string& pointer, const std::string& message)
+    : std::runtime_error(pointer.empty() ? file + ": " + message : file + ":" + pointer + ": " + message), file_(file),
+      pointer_(pointer), message_(message) {}
 
-std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run) {
-  return Rng(scenario_seed).stream(run).seed();
-}
+std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run) { return Rng(scenario_seed).stream(run).seed(); }
 
 RunSpec Scenario::run(std::uint64_t r) const {
   return {r, static_cast<std::size_t>(r / repetitions), r % repetitions, run_seed(seed, r)};
@@ -47,19 +42,18 @@ namespace {
 std::string escape_token(std::string_view key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
-std::string child(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + escape_token(key);
-}
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
-}
+std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + escape_token(key); }
+std::string child(const std::string& pointer, std::size_t index) { return pointer + "/" + std::to_string(index); }
 
 std::string found(const json& v) {
   switch (v.type()) {
@@ -84,7 +78,7 @@ std::string quoted_list(const std::vector<std::string>& names) {
 // Where errors are reported: the file, or the --set argument that put a value there.
 struct Source {
   std::string label;
-  std::string base_dir = ".";  // where files the scenario names are found
+  std::string base_dir = ".";                                   // where files the scenario names are found
   std::vector<std::pair<std::string, std::string>> overridden;  // pointer -> "--set ..." text
 
   [[noreturn]] void fail(const std::string& pointer, const std::string& message) const {
@@ -97,10 +91,9 @@ struct Source {
   }
 };
 
-void unknown_key(const Source& src, const std::string& pointer, const std::string& key,
-                 const std::string& what, const std::vector<std::string>& known) {
-  std::string msg = fmt::format("expected {} ({}), found unknown key \"{}\"", what,
-                                quoted_list(known), key);
+void unknown_key(const Source& src, const std::string& pointer, const std::string& key, const std::string& what,
+                 const std::vector<std::string>& known) {
+  std::string msg = fmt::format("expected {} ({}), found unknown key \"{}\"", what, quoted_list(known), key);
   if (auto guess = did_you_mean(key, known)) msg += fmt::format("; did you mean \"{}\"?", *guess);
   src.fail(child(pointer, key), msg);
 }
@@ -145,8 +138,10 @@ std::optional<std::string> clock_problem(const std::string& unit, double x) {
   if (unit == "1/s") {
     const double interval_us = 1e6 / x;
     if (interval_us >= 1 && interval_us <= kMaxUs) return std::nullopt;
-    return fmt::format("expected a rate whose mean interval the µs clock can represent (at most 1e6 1/s, at least 2^-62 "
-                       "per µs), found {} 1/s", x);
+    return fmt::format(
+        "expected a rate whose mean interval the µs clock can represent (at most 1e6 1/s, at least 2^-62 "
+        "per µs), found {} 1/s",
+        x);
   }
   return std::nullopt;
 }
@@ -196,8 +191,8 @@ const json& require_object(const json& v, const Source& src, const std::string& 
 }
 
 // Declared parameters from an object of values (params or output), defaults filled in.
-std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* obj,
-                               const Source& src, const std::string& pointer, const std::string& what,
+std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* obj, const Source& src,
+                               const std::string& pointer, const std::string& what,
                                const std::set<std::string>& supplied_elsewhere) {
   std::vector<std::string> names;
   for (const auto& s : specs) names.push_back(s.name);
@@ -219,8 +214,7 @@ std::vector<Value> read_values(const std::vector<ParamSpec>& specs, const json* 
     } else if (supplied_elsewhere.count(spec.name)) {
       values.emplace_back(std::int64_t{0});  // placeholder; the sweep fills it in
     } else {
-      src.fail(child(pointer, spec.name),
-               fmt::format("expected {} (required, no default), found nothing", spec.expectation()));
+      src.fail(child(pointer, spec.name), fmt::format("expected {} (required, no default), found nothing", spec.expectation()));
     }
   }
   return values;
@@ -264,8 +258,8 @@ std::vector<ApplicationSpec> read_applications(const json& a, const Source& src)
   return out;
 }
 
-const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "repetitions",
-                                         "params", "sweep", "output", "faults", "applications"};
+const std::vector<std::string> kTopLevel{"experiment", "description", "seed",   "repetitions", "params",
+                                         "sweep",      "output",      "faults", "applications"};
 
 // "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
 // {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
@@ -273,8 +267,7 @@ const std::vector<std::string> kTopLevel{"experiment", "description", "seed", "r
 // "latency": {"law": "uniform", "low_ms": 5, "high_ms": 50} or {"law": "lognormal", "median_ms":
 // 10, "sigma": 0.5}, "partition_rate_per_s", "partition_mean_s".
 void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
-  auto number = [&](const json& obj, const std::string& at, const char* key, double lo, double hi, double def,
-                    const char* what) {
+  auto number = [&](const json& obj, const std::string& at, const char* key, double lo, double hi, double def, const char* what) {
     const json* v = member(obj, key);
     if (!v) return def;
     if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < lo || v->get<double>() > hi) {
@@ -297,11 +290,12 @@ void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
   require_object(*l, src, "/faults/latency");
   const json* law = member(*l, "law");
   if (!law || !law->is_string() || (law->get<std::string>() != "uniform" && law->get<std::string>() != "lognormal")) {
-    src.fail("/faults/latency/law", fmt::format("expected \"uniform\" or \"lognormal\", found {}", law ? found(*law) : "nothing"));
+    src.fail("/faults/latency/law",
+             fmt::format("expected \"uniform\" or \"lognormal\", found {}", law ? found(*law) : "nothing"));
   }
   const bool uniform = law->get<std::string>() == "uniform";
-  const std::vector<std::string> keys = uniform ? std::vector<std::string>{"law", "low_ms", "high_ms"}
-                                                : std::vector<std::string>{"law", "median_ms", "sigma"};
+  const std::vector<std::string> keys =
+      uniform ? std::vector<std::string>{"law", "low_ms", "high_ms"} : std::vector<std::string>{"law", "median_ms", "sigma"};
   for (const auto& [key, _] : l->items()) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       unknown_key(src, "/faults/latency", key, fmt::format("a key of the {} law", law->get<std::string>()), keys);
@@ -329,11 +323,11 @@ void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
   plan.latency = lf;
 }
 
-FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit, const std::string& limit_name,
-                      double run_s) {
+FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit, const std::string& limit_name, double run_s) {
   require_object(f, src, "/faults");
-  const std::vector<std::string> keys{"schedule", "crash_rate_per_s", "recovery_rate_per_s", "duplicate", "reorder",
-                                      "reorder_window_ms", "latency", "partition_rate_per_s", "partition_mean_s"};
+  const std::vector<std::string> keys{
+      "schedule",          "crash_rate_per_s", "recovery_rate_per_s",  "duplicate",       "reorder",
+      "reorder_window_ms", "latency",          "partition_rate_per_s", "partition_mean_s"};
   for (const auto& [key, _] : f.items()) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) unknown_key(src, "/faults", key, "a faults key", keys);
   }
@@ -364,8 +358,8 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
       src.fail(child(at, "at_s"), fmt::format("expected a time in seconds in [0, 1e9], found {}", t ? found(*t) : "nothing"));
     }
     if (t->get<double>() > run_s) {
-      src.fail(child(at, "at_s"), fmt::format("expected a time within the run ({} s in the shortest configuration), found {}",
-                                              run_s, found(*t)));
+      src.fail(child(at, "at_s"),
+               fmt::format("expected a time within the run ({} s in the shortest configuration), found {}", run_s, found(*t)));
     }
     sf.at = SimTime{static_cast<std::int64_t>(std::llround(t->get<double>() * 1e6))};
     std::string action;
@@ -376,7 +370,8 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
         all.push_back("at_s");
         unknown_key(src, at, key, "a fault", all);
       }
-      if (!action.empty()) src.fail(child(at, key), fmt::format("expected one action per entry, found \"{}\" and \"{}\"", action, key));
+      if (!action.empty())
+        src.fail(child(at, key), fmt::format("expected one action per entry, found \"{}\" and \"{}\"", action, key));
       action = key;
     }
     if (action.empty()) src.fail(at, "expected one action (crash, recover, isolate, partition, cut, uncut, heal), found none");
@@ -407,8 +402,8 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
         for (std::size_t k = 0; k < sf.groups.back().size(); ++k) {
           const NodeId n = sf.groups.back()[k];
           if (auto [it, fresh] = group_of.emplace(n, g); !fresh) {
-            src.fail(child(child(ptr, g), k), fmt::format("expected each node in one group, found node {} in groups {} and {}",
-                                                          n, it->second, g));
+            src.fail(child(child(ptr, g), k),
+                     fmt::format("expected each node in one group, found node {} in groups {} and {}", n, it->second, g));
           }
         }
       }
@@ -441,17 +436,14 @@ Scenario validate(const json& doc, const Source& src) {
   for (const auto& k : experiment_kinds()) kind_names.push_back(k.name);
   const json* exp = member(doc, "experiment");
   if (!exp) {
-    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found nothing",
-                                        quoted_list(kind_names)));
+    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found nothing", quoted_list(kind_names)));
   }
   if (!exp->is_string()) {
-    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found {}",
-                                        quoted_list(kind_names), found(*exp)));
+    src.fail("/experiment", fmt::format("expected an experiment kind ({}), found {}", quoted_list(kind_names), found(*exp)));
   }
   sc.kind = find_kind(exp->get<std::string>());
   if (!sc.kind) {
-    std::string msg = fmt::format("expected an experiment kind ({}), found {}",
-                                  quoted_list(kind_names), found(*exp));
+    std::string msg = fmt::format("expected an experiment kind ({}), found {}", quoted_list(kind_names), found(*exp));
     if (auto guess = did_you_mean(exp->get<std::string>(), kind_names)) {
       msg += fmt::format("; did you mean \"{}\"?", *guess);
     }
@@ -516,8 +508,8 @@ Scenario validate(const json& doc, const Source& src) {
   }
   const std::string what = fmt::format("a parameter of \"{}\"", kind.name);
   std::vector<Value> base = read_values(kind.params, params, src, "/params", what, swept);
-  sc.output = ParamValues(&kind.outputs, read_values(kind.outputs, member(doc, "output"), src,
-                                                     "/output", fmt::format("an output option of \"{}\"", kind.name), {}));
+  sc.output = ParamValues(&kind.outputs, read_values(kind.outputs, member(doc, "output"), src, "/output",
+                                                     fmt::format("an output option of \"{}\"", kind.name), {}));
 
   // The cartesian product, first declared parameter slowest.
   std::vector<std::size_t> dims;
@@ -555,8 +547,7 @@ Scenario validate(const json& doc, const Source& src) {
         if (!dims.empty()) {
           std::string desc;
           for (std::size_t p : dims) {
-            desc += fmt::format("{}{}={}", desc.empty() ? "" : ", ", kind.params[p].name,
-                                to_string(cfg.params.values()[p]));
+            desc += fmt::format("{}{}={}", desc.empty() ? "" : ", ", kind.params[p].name, to_string(cfg.params.values()[p]));
           }
           msg += fmt::format(" (in configuration {}: {})", c, desc);
         }
@@ -594,7 +585,8 @@ Scenario validate(const json& doc, const Source& src) {
     }
   } else if (kind.takes_applications) {
     src.fail("/applications", fmt::format("expected a list of applications ({{\"file\": TOSCA YAML, \"weight\": share}}): "
-                                          "experiment \"{}\" deploys them, found nothing", kind.name));
+                                          "experiment \"{}\" deploys them, found nothing",
+                                          kind.name));
   }
   return sc;
 }
@@ -699,8 +691,7 @@ std::uint64_t parse_seed(const std::string& text, const std::string& label) {
   return v;
 }
 
-Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets,
-                       std::optional<std::uint64_t> seed) {
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets, std::optional<std::uint64_t> seed) {
   if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
     throw ValidationError(file, "", "expected a scenario file, found a directory");
   }

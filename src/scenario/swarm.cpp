@@ -24,7 +24,9 @@ namespace {
 
 json orchestration_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
   Rng rng = Rng(seed).stream("swarm-orchestration");
-  auto between = [&rng](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1))); };
+  auto between = [&rng](std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1)));
+  };
   auto rounded = [](double x) { return std::round(x * 1000) / 1000; };
   auto real = [&rng, &rounded](double lo, double hi) { return rounded(rng.uniform(lo, hi)); };
   json params;
@@ -85,7 +87,9 @@ json orchestration_scenario(std::uint64_t seed, const SwarmOptions& options, std
 
 json can_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults) {
   Rng rng = Rng(seed).stream("swarm");
-  auto between = [&rng](std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1))); };
+  auto between = [&rng](std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo + 1)));
+  };
   auto real = [&rng](double lo, double hi) { return rng.uniform(lo, hi); };
   auto rounded = [](double x) { return std::round(x * 1000) / 1000; };  // short, exact in the file
   const std::int64_t members = between(3, 9);
@@ -148,7 +152,8 @@ json can_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<s
   }
   json doc;
   doc["experiment"] = "can";
-  doc["description"] = fmt::format("cansim swarm, seed {}: {}", seed, faults.empty() ? std::string("no faults") : fmt::format("{}", fmt::join(faults, ", ")));
+  doc["description"] = fmt::format("cansim swarm, seed {}: {}", seed,
+                                   faults.empty() ? std::string("no faults") : fmt::format("{}", fmt::join(faults, ", ")));
   doc["seed"] = seed;
   doc["repetitions"] = 1;
   doc["params"] = params;
@@ -202,7 +207,8 @@ std::string check(const json& doc, std::uint64_t seed) {
   for (const Table& t : r.tables) {
     if (t.name != "liveness" || t.rows() == 0) continue;
     const auto& problems = std::get<std::vector<std::string>>(t.data.at(0));
-    return fmt::format("liveness after {} s of quiet: {}", doc["params"]["quiet_s"].get<std::int64_t>(), fmt::join(problems, "; "));
+    return fmt::format("liveness after {} s of quiet: {}", doc["params"]["quiet_s"].get<std::int64_t>(),
+                       fmt::join(problems, "; "));
   }
   return "";
 }

@@ -93,8 +93,8 @@ std::pair<std::uint64_t, std::uint64_t> range(const YAML::Node& n, const At& at,
   return {v, v};
 }
 
-const std::vector<std::string> kImplKeys{"name", "hardware", "hypervisor", "cores", "memory_mb", "accelerators",
-                                         "performance", "ports"};
+const std::vector<std::string> kImplKeys{"name",      "hardware",     "hypervisor",  "cores",
+                                         "memory_mb", "accelerators", "performance", "ports"};
 
 app::Implementation implementation(const YAML::Node& n, const At& at, const std::string& default_name,
                                    std::vector<std::uint32_t>* ports) {
@@ -104,16 +104,20 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
   im.name = n["name"] ? text(n["name"], at.child("name", n["name"])) : default_name;
   if (!n["hardware"]) at.fail("expected \"hardware\" (CPU, GPU, MIC or FPGA), found nothing");
   const auto hw = cloud::parse_hardware(text(n["hardware"], at.child("hardware", n["hardware"])));
-  if (!hw) at.child("hardware", n["hardware"]).fail(fmt::format("expected CPU, GPU, MIC or FPGA, found {}", found(n["hardware"])));
+  if (!hw)
+    at.child("hardware", n["hardware"]).fail(fmt::format("expected CPU, GPU, MIC or FPGA, found {}", found(n["hardware"])));
   im.hardware = *hw;
   if (n["hypervisor"]) {
     const auto hv = cloud::parse_hypervisor(text(n["hypervisor"], at.child("hypervisor", n["hypervisor"])));
-    if (!hv) at.child("hypervisor", n["hypervisor"]).fail(fmt::format("expected VM, CONTAINER or BM, found {}", found(n["hypervisor"])));
+    if (!hv)
+      at.child("hypervisor", n["hypervisor"]).fail(fmt::format("expected VM, CONTAINER or BM, found {}", found(n["hypervisor"])));
     im.hypervisor = *hv;
   }
   if (n["cores"]) std::tie(im.cores_min, im.cores_max) = range(n["cores"], at.child("cores", n["cores"]), 1, 1e6);
-  if (n["memory_mb"]) std::tie(im.memory_mb_min, im.memory_mb_max) = range(n["memory_mb"], at.child("memory_mb", n["memory_mb"]), 0, 1e12);
-  if (n["accelerators"]) im.accelerators = static_cast<std::uint32_t>(integer(n["accelerators"], at.child("accelerators", n["accelerators"]), 0, 1e6));
+  if (n["memory_mb"])
+    std::tie(im.memory_mb_min, im.memory_mb_max) = range(n["memory_mb"], at.child("memory_mb", n["memory_mb"]), 0, 1e12);
+  if (n["accelerators"])
+    im.accelerators = static_cast<std::uint32_t>(integer(n["accelerators"], at.child("accelerators", n["accelerators"]), 0, 1e6));
   if (im.hardware == cloud::Hardware::Cpu && im.accelerators > 0) {
     at.child("accelerators", n["accelerators"]).fail(fmt::format("expected 0 on CPU hardware, found {}", im.accelerators));
   }
@@ -124,7 +128,8 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
     const At pat = at.child("ports", p);
     if (!p.IsSequence()) pat.fail(fmt::format("expected a list of ports, found {}", found(p)));
     if (!ports) pat.fail("expected ports on the service, not on one implementation");
-    for (std::size_t i = 0; i < p.size(); ++i) ports->push_back(static_cast<std::uint32_t>(integer(p[i], pat.child(i, p[i]), 1, 65535)));
+    for (std::size_t i = 0; i < p.size(); ++i)
+      ports->push_back(static_cast<std::uint32_t>(integer(p[i], pat.child(i, p[i]), 1, 65535)));
   }
   return im;
 }
@@ -143,7 +148,8 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
     require_map(root, top);
     only_keys(root, top, {"tosca_definitions_version", "metadata", "description", "topology_template"});
     if (!root["tosca_definitions_version"]) top.fail("expected \"tosca_definitions_version\", found nothing");
-    const std::string version = text(root["tosca_definitions_version"], top.child("tosca_definitions_version", root["tosca_definitions_version"]));
+    const std::string version =
+        text(root["tosca_definitions_version"], top.child("tosca_definitions_version", root["tosca_definitions_version"]));
     if (version.rfind("tosca_simple_yaml_1_", 0) != 0) {
       top.child("tosca_definitions_version", root["tosca_definitions_version"])
           .fail(fmt::format("expected tosca_simple_yaml_1_x, found \"{}\"", version));
@@ -187,8 +193,8 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
         only_keys(props, pat, {"implementations", "ports"});
         const YAML::Node impls = props["implementations"];
         if (!impls || !impls.IsSequence() || impls.size() == 0) {
-          (impls ? pat.child("implementations", impls) : pat).fail(
-              fmt::format("expected a non-empty list of implementations, found {}", impls ? found(impls) : "nothing"));
+          (impls ? pat.child("implementations", impls) : pat)
+              .fail(fmt::format("expected a non-empty list of implementations, found {}", impls ? found(impls) : "nothing"));
         }
         const At iat = pat.child("implementations", impls);
         for (std::size_t i = 0; i < impls.size(); ++i) {
@@ -198,11 +204,12 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
           const YAML::Node p = props["ports"];
           const At ppat = pat.child("ports", p);
           if (!p.IsSequence()) ppat.fail(fmt::format("expected a list of ports, found {}", found(p)));
-          for (std::size_t i = 0; i < p.size(); ++i) s.ports.push_back(static_cast<std::uint32_t>(integer(p[i], ppat.child(i, p[i]), 1, 65535)));
+          for (std::size_t i = 0; i < p.size(); ++i)
+            s.ports.push_back(static_cast<std::uint32_t>(integer(p[i], ppat.child(i, p[i]), 1, 65535)));
         }
       } else {
-        at.child("type", n["type"]).fail(fmt::format(
-            "expected cansim.nodes.Service or cansim.nodes.AbstractService, found \"{}\"", type));
+        at.child("type", n["type"])
+            .fail(fmt::format("expected cansim.nodes.Service or cansim.nodes.AbstractService, found \"{}\"", type));
       }
       if (const YAML::Node reqs = n["requirements"]) {
         const At rat = at.child("requirements", reqs);
@@ -216,7 +223,8 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
           const At tat2 = one.child("dependsOn", target);
           const std::string dep = text(target, tat2);
           auto it = index.find(dep);
-          if (it == index.end()) tat2.fail(fmt::format("expected the name of a node template, found \"{}\", which names none", dep));
+          if (it == index.end())
+            tat2.fail(fmt::format("expected the name of a node template, found \"{}\", which names none", dep));
           if (it->second == index.at(name)) tat2.fail(fmt::format("expected another node template, found \"{}\" itself", dep));
           s.depends_on.push_back(it->second);
         }

@@ -26,9 +26,7 @@ Rng::Rng(std::uint64_t seed) : key_(seed) {
   for (auto& w : s_) w = splitmix64(sm);
 }
 
-Rng Rng::stream(std::string_view name) const {
-  return Rng(mix64(key_ ^ mix64(fnv1a64(name))));
-}
+Rng Rng::stream(std::string_view name) const { return Rng(mix64(key_ ^ mix64(fnv1a64(name)))); }
 
 Rng Rng::stream(std::uint64_t index) const {
   // Distinct from every named stream's derivation by the added constant.
@@ -119,8 +117,7 @@ std::uint64_t Rng::binomial_btrs(std::uint64_t n, double p) {
   const double alpha = (2.83 + 5.1 / b) * spq;
   const double lpq = std::log(p / q);
   const double m = std::floor((nd + 1) * p);
-  const double h = log_factorial(static_cast<std::uint64_t>(m)) +
-                   log_factorial(static_cast<std::uint64_t>(nd - m));
+  const double h = log_factorial(static_cast<std::uint64_t>(m)) + log_factorial(static_cast<std::uint64_t>(nd - m));
   for (;;) {
     const double u = uniform01() - 0.5;
     double v = uniform01();
@@ -129,8 +126,8 @@ std::uint64_t Rng::binomial_btrs(std::uint64_t n, double p) {
     if (kd < 0 || kd > nd) continue;
     if (us >= 0.07 && v <= v_r) return static_cast<std::uint64_t>(kd);
     v = std::log(v * alpha / (a / (us * us) + b));
-    const double bound = h - log_factorial(static_cast<std::uint64_t>(kd)) -
-                         log_factorial(static_cast<std::uint64_t>(nd - kd)) + (kd - m) * lpq;
+    const double bound =
+        h - log_factorial(static_cast<std::uint64_t>(kd)) - log_factorial(static_cast<std::uint64_t>(nd - kd)) + (kd - m) * lpq;
     if (v <= bound) return static_cast<std::uint64_t>(kd);
   }
 }
@@ -153,8 +150,7 @@ double log_factorial(std::uint64_t k) {
   const double x = static_cast<double>(k) + 1.0;
   const double inv = 1.0 / x;
   const double inv2 = inv * inv;
-  const double series =
-      inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 * (1.0 / 1680))));
+  const double series = inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 * (1.0 / 1680))));
   return (x - 0.5) * std::log(x) - x + 0.91893853320467274178 + series;
 }
 

@@ -243,7 +243,7 @@ BoxPlot CountedSample::box_plot(std::vector<std::pair<double, std::uint64_t>>& o
   b.q3 = quantile(0.75);
   b.iqr = b.q3 - b.q1;
   const double lo_fence = b.q1 - 1.5 * b.iqr, hi_fence = b.q3 + 1.5 * b.iqr;
-  b.whisker_low = counts_.lower_bound(lo_fence)->first;    // the box's data lie within the fences
+  b.whisker_low = counts_.lower_bound(lo_fence)->first;  // the box's data lie within the fences
   b.whisker_high = std::prev(counts_.upper_bound(hi_fence))->first;
   for (const auto& [x, c] : counts_) {
     if (x < lo_fence || x > hi_fence) outliers.emplace_back(x, c);

@@ -7,7 +7,7 @@
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   using namespace cansim::scenario;
-  const Scenario sc = load_scenario(argv[1]);                       // validated, as `cansim run` does
+  const Scenario sc = load_scenario(argv[1]);                          // validated, as `cansim run` does
   const std::vector<RunResult> results = run_runs(sc, sc.all_runs());  // on every core
   double sum = 0;
   for (const RunResult& r : results) sum += r.metrics[0];

@@ -42,7 +42,7 @@ struct CloudConfig {
   SimTime reservation_ttl = seconds(120);  // how long a Scheduler holds an unconfirmed reservation
   LinkModel link;                          // every link of the cloud's network
   chain::ChainConfig chain;
-  chain::Wei cloud_price_per_minute = 3;   // each Cloud contract's price
+  chain::Wei cloud_price_per_minute = 3;  // each Cloud contract's price
   chain::Wei gas_price = 1000000000;
   // What every Scheduler signs into a reservation for the Application contract (§5, §5.1).
   chain::Wei orchestration_price_per_minute = 4;
@@ -66,10 +66,10 @@ struct CloudConfig {
 
 // Provider p's actors and contract.
 struct Provider {
-  chain::Address account;     // deploys the Cloud contract
+  chain::Address account;  // deploys the Cloud contract
   chain::Address plug_and_play;
   chain::KeyPair scheduler_key;
-  chain::Address cloud;       // the Cloud contract
+  chain::Address cloud;  // the Cloud contract
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<PlugAndPlay> plug_and_play_actor;
 };
@@ -119,7 +119,7 @@ class CloudWorld {
   void expire(std::uint32_t p, std::uint64_t reservation);
   void watch_cloud(std::uint32_t p);
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<HostId>> signed_;  // (provider, reservation)
-  std::set<std::pair<std::uint32_t, std::uint64_t>> done_;  // reservations whose Done was handled
+  std::set<std::pair<std::uint32_t, std::uint64_t>> done_;                         // reservations whose Done was handled
   std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
 

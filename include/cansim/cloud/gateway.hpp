@@ -25,14 +25,14 @@ enum class Selection : std::uint8_t { Scheduler, Client, Contract };
 
 struct GatewayConfig {
   Selection selection = Selection::Scheduler;
-  bool client_random = false;          // Client: a random resource with room, else the first (by id)
-  std::uint32_t max_attempts = 3;      // Client: selections per provider before the next one
-  std::uint64_t view_depth = 0;        // Client, Contract: blocks behind the latest the client reads
-  bool units_only = false;             // services take units (cores or cards) only, as the contract counts
+  bool client_random = false;      // Client: a random resource with room, else the first (by id)
+  std::uint32_t max_attempts = 3;  // Client: selections per provider before the next one
+  std::uint64_t view_depth = 0;    // Client, Contract: blocks behind the latest the client reads
+  bool units_only = false;         // services take units (cores or cards) only, as the contract counts
   std::uint32_t max_providers_tried = 3;
   SimTime reply_timeout = seconds(5);  // for a Scheduler's answer
   chain::Wei deposit = chain::Wei{1} << 40;
-  std::uint32_t users = 100;           // client accounts, used in turn
+  std::uint32_t users = 100;  // client accounts, used in turn
   // When set, the end of an application's time is handed to the orchestration (which stops its
   // services, checkpoints APP_SHUTDOWN and pays); `settled` runs when the client may release and
   // destroy. Unset, the Gateway appends APP_SHUTDOWN itself through the CloudWorld's OCAN account.
@@ -72,7 +72,7 @@ class Gateway {
     Outcome outcome;
     std::vector<std::uint32_t> order;  // providers to ask, in turn
     chain::Address client;
-    std::uint64_t timeout = 0;         // the pending Requests id
+    std::uint64_t timeout = 0;  // the pending Requests id
     std::function<void(const Outcome&)> on_outcome;
     std::function<void()> on_end;
     std::vector<HostId> hosts;

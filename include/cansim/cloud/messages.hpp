@@ -46,14 +46,14 @@ struct CloudMsg {
   CloudMsgType type = CloudMsgType::Blueprint;
   std::uint64_t request = 0;  // the Gateway's request id, echoed
   std::uint64_t reservation = 0;
-  HostId host = 0;                               // the resource, for the join and telemetry messages
-  chain::Address client;                         // Blueprint: the account that will instantiate
-  std::vector<ServiceRequest> services;          // Blueprint, Done
-  chain::cloud_contract::Reservation signed_for; // Reserved: what the client presents to the Cloud contract
-  chain::Signature signature;                    // Reserved: the Scheduler's signature of it
-  std::vector<HostId> hosts;                     // Reserved, Done: where each service goes
+  HostId host = 0;                                // the resource, for the join and telemetry messages
+  chain::Address client;                          // Blueprint: the account that will instantiate
+  std::vector<ServiceRequest> services;           // Blueprint, Done
+  chain::cloud_contract::Reservation signed_for;  // Reserved: what the client presents to the Cloud contract
+  chain::Signature signature;                     // Reserved: the Scheduler's signature of it
+  std::vector<HostId> hosts;                      // Reserved, Done: where each service goes
   // The hypervisor API's messages.
-  std::uint64_t app = 0;       // the application's contract address
+  std::uint64_t app = 0;  // the application's contract address
   std::uint32_t service = 0;
   std::uint32_t instance = 0;  // the monitoring id
   SimTime since;               // StatusReply: when the instance came up (as a hypervisor's API reports a start time)

@@ -66,7 +66,7 @@ class PlugAndPlay {
   Requests timeouts_;
   std::map<std::uint64_t, Probe> probes_;
   std::uint64_t next_probe_ = 1;
-  std::set<HostId> registered_, joining_;  // ordered: the sweep's order reaches the chain
+  std::set<HostId> registered_, joining_;   // ordered: the sweep's order reaches the chain
   std::vector<std::int64_t> last_seen_us_;  // by host
   std::vector<ResourceEvent> events_;
   chain::Gas gas_ = 0;

@@ -17,8 +17,8 @@ namespace cansim::cloud {
 
 struct AgentConfig {
   SimTime telemetry_interval = seconds(60);
-  double broken_api_share = 0;        // share of hosts whose hypervisor API never answers
-  double broken_telemetry_share = 0;  // share of hosts whose telemetry endpoint never answers
+  double broken_api_share = 0;          // share of hosts whose hypervisor API never answers
+  double broken_telemetry_share = 0;    // share of hosts whose telemetry endpoint never answers
   SimTime rejoin_after = seconds(300);  // a refused owner asks again after this long
 };
 

@@ -36,9 +36,9 @@ std::optional<Policy> parse_policy(std::string_view s);
 std::optional<Strategy> parse_strategy(std::string_view s);
 
 struct SosmConfig {
-  std::uint32_t vrm_size = 100;     // hosts per virtual resource manager
-  std::uint32_t switch_size = 10;   // managers per switch
-  double n_opt = 100;               // a manager's optimal size (F4)
+  std::uint32_t vrm_size = 100;    // hosts per virtual resource manager
+  std::uint32_t switch_size = 10;  // managers per switch
+  double n_opt = 100;              // a manager's optimal size (F4)
   double weights[5] = {1, 1, 1, 1, 1};
   Strategy strategy = Strategy::Compaction;
 };
@@ -119,16 +119,16 @@ class Scheduler {
   Policy policy_;
   SosmConfig cfg_;
   Rng rng_;
-  std::vector<HostId> mine_;  // this provider's hosts, by id
-  std::vector<bool> has_class_;  // by host class: whether this provider has such hosts
-  std::vector<std::uint8_t> available_;  // by host id
+  std::vector<HostId> mine_;                        // this provider's hosts, by id
+  std::vector<bool> has_class_;                     // by host class: whether this provider has such hosts
+  std::vector<std::uint8_t> available_;             // by host id
   std::vector<std::uint64_t> free_units_of_class_;  // by host class, over this provider's hosts
   std::map<std::uint64_t, std::pair<Reservation, std::vector<Demand>>> held_;
   std::uint64_t next_id_ = 1;
   // SOSM: routers (one per hardware kind present), switches, managers, hosts in manager order.
   std::vector<Node> routers_, switches_, managers_;
-  std::vector<std::int32_t> router_of_hw_;  // -1: no router for that hardware
-  std::vector<HostId> slot_host_;           // managers' hosts, contiguous
+  std::vector<std::int32_t> router_of_hw_;                                        // -1: no router for that hardware
+  std::vector<HostId> slot_host_;                                                 // managers' hosts, contiguous
   std::vector<std::uint32_t> manager_of_, switch_of_manager_, router_of_switch_;  // manager_of_ by host id
   std::vector<std::uint32_t> scratch_a_, scratch_b_;
 };

@@ -34,7 +34,8 @@ using OfferFn = std::function<std::optional<std::uint64_t>(const ServiceRequest&
 // None when some service has no implementation offered.
 std::optional<Blueprint> make_blueprint(const app::Topology& t, const OfferFn& offer, const SoeWeights& w);
 inline std::optional<Blueprint> make_blueprint(const app::Topology& t, const Scheduler& provider, const SoeWeights& w) {
-  return make_blueprint(t, [&provider](const ServiceRequest& r) { return provider.offer(r); }, w);
+  return make_blueprint(
+      t, [&provider](const ServiceRequest& r) { return provider.offer(r); }, w);
 }
 
 }  // namespace cansim::cloud

@@ -35,10 +35,10 @@ enum class ServiceView : std::uint8_t { Pending, Deploying, Up, Down };
 
 struct CheckpointData {
   CheckpointType type = CheckpointType::ServiceUp;
-  std::uint32_t service = 0;    // SERVICE_UP, SERVICE_DOWN
-  SimTime at;                   // when it happened, as the Orchestrator saw it
-  NodeId orchestrator = 0;      // the CAN component that reported it
-  std::vector<ServiceView> views;      // every service's state at that point
+  std::uint32_t service = 0;             // SERVICE_UP, SERVICE_DOWN
+  SimTime at;                            // when it happened, as the Orchestrator saw it
+  NodeId orchestrator = 0;               // the CAN component that reported it
+  std::vector<ServiceView> views;        // every service's state at that point
   std::vector<std::uint32_t> instances;  // every service's monitoring id (valid when Up)
 };
 
@@ -46,16 +46,16 @@ struct AppRecord {
   chain::Address address;
   std::uint32_t provider = 0;
   const app::Topology* topology = nullptr;
-  std::vector<cloud::HostId> hosts;             // per service
-  std::uint32_t work = UINT32_MAX;              // its Work Entry, once submitted
+  std::vector<cloud::HostId> hosts;  // per service
+  std::uint32_t work = UINT32_MAX;   // its Work Entry, once submitted
   // Checkpoints by CAN progress number (the digest the CAN replicates). Pruned once a newer one
   // is committed and every older committed one is on chain.
   std::map<std::uint32_t, CheckpointData> data;
-  std::uint32_t next_key = 1;  // digests grow across Orchestrators, so a CAN progress number is never reused
+  std::uint32_t next_key = 1;            // digests grow across Orchestrators, so a CAN progress number is never reused
   std::vector<std::uint32_t> committed;  // progress numbers the leader committed, in order
   std::size_t on_chain = 0;              // of `committed`, appended to the contract
   bool appending = false, paying = false;
-  chain::Gas gas_per_checkpoint = 0;     // the most a paid checkpoint cost (0: not known; dry-run)
+  chain::Gas gas_per_checkpoint = 0;  // the most a paid checkpoint cost (0: not known; dry-run)
   // What the contract got, in order (for the payment check).
   std::vector<CheckpointData> appended;
   // Lifecycle.
@@ -65,7 +65,7 @@ struct AppRecord {
   bool released = false;
   // Measures.
   std::uint32_t redeploys = 0, failures_seen = 0;
-  SimTime detection_lag;  // summed: from each failure to the SERVICE_DOWN that reported it
+  SimTime detection_lag;       // summed: from each failure to the SERVICE_DOWN that reported it
   SimTime paid_time, up_time;  // summed over services, at settlement
   // What the contract owed each party at settlement (§5.1, Algorithm 6).
   chain::Wei paid_resources = 0, paid_cloud = 0, paid_can = 0, paid_orchestration = 0;

@@ -38,9 +38,9 @@ class OcanLeader {
   void append_next(std::size_t record);
 
   OrchestrationWorld& w_;
-  std::vector<chain::Address> waiting_;  // instantiated, not yet a Work Entry
-  std::vector<std::size_t> by_work_;     // Work Entry -> record
-  boost::container::flat_set<std::size_t> behind_;        // records with committed checkpoints not yet on chain
+  std::vector<chain::Address> waiting_;             // instantiated, not yet a Work Entry
+  std::vector<std::size_t> by_work_;                // Work Entry -> record
+  boost::container::flat_set<std::size_t> behind_;  // records with committed checkpoints not yet on chain
   std::uint64_t appends_ = 0, refused_ = 0;
 };
 

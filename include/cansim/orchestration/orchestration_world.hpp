@@ -39,9 +39,9 @@ struct OrchestrationConfig {
   cloud::CloudConfig cloud;
   cloud::GatewayConfig gateway;
   can::CanConfig can;
-  std::uint32_t members = 5;         // OCAN members (the first is the appointed leader)
-  std::uint32_t orchestrators = 3;   // OCAN components
-  LinkModel ocan_link;               // the OCAN's network
+  std::uint32_t members = 5;        // OCAN members (the first is the appointed leader)
+  std::uint32_t orchestrators = 3;  // OCAN components
+  LinkModel ocan_link;              // the OCAN's network
   // A member that is up but no longer in the OCAN (voted out while it was down or cut off) asks
   // to join again (Join, Algorithm 1) this often; 0: it stays out.
   SimTime member_rejoin = seconds(10);
@@ -53,21 +53,21 @@ struct OrchestrationConfig {
   SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
   SimTime checkpoint_retry = seconds(1);   // between a checkpoint the CAN did not commit and the next try
   // The OCAN leader (§5.1).
-  SimTime payment_interval = minutes(10);  // interimPayment per application
-  chain::Gas payment_gas_budget = 5000000; // k is the largest whose dry run fits in this
+  SimTime payment_interval = minutes(10);   // interimPayment per application
+  chain::Gas payment_gas_budget = 5000000;  // k is the largest whose dry run fits in this
   // The gas limit of an addCheckpoint: what a block reserves for it (the measured cost is about
   // 110,000; a limit far above it would let few checkpoints into a block).
   chain::Gas checkpoint_gas_limit = 200000;
   chain::Wei gas_price = 1000000000;
-  bool payees_withdraw = true;             // at the end each payee that can sign withdraws (else destroy pays them)
+  bool payees_withdraw = true;  // at the end each payee that can sign withdraws (else destroy pays them)
   // Failures besides the network's (rates per second; 0: none).
   double orchestrator_crash_rate = 0, orchestrator_recovery_rate = 0;
   double member_crash_rate = 0, member_recovery_rate = 0;
   double host_crash_rate = 0, host_recovery_rate = 0;
   double api_crash_rate = 0, api_recovery_rate = 0;
-  FaultPlan ocan_faults;   // scheduled faults on the OCAN's network (members and Orchestrators)
-  FaultPlan cloud_faults;  // scheduled faults on the cloud's network (hosts, ...)
-  bool sequence = false;   // record the sequence of interactions (sequence.csv, Figure 5.1)
+  FaultPlan ocan_faults;                 // scheduled faults on the OCAN's network (members and Orchestrators)
+  FaultPlan cloud_faults;                // scheduled faults on the cloud's network (hosts, ...)
+  bool sequence = false;                 // record the sequence of interactions (sequence.csv, Figure 5.1)
   chain::Wei ften_price_per_minute = 1;  // the Registry's FTEN price (the OCAN's share)
 };
 

@@ -41,7 +41,7 @@ class PaymentDriver {
 
   OrchestrationWorld& w_;
   std::vector<std::vector<std::function<void()>>> waiting_;  // by record
-  static constexpr chain::Gas kTxBase = 60000;  // a transaction's own cost and the call's fixed reads, generously
+  static constexpr chain::Gas kTxBase = 60000;               // a transaction's own cost and the call's fixed reads, generously
   std::uint64_t payments_ = 0, dry_runs_ = 0, skipped_dry_runs_ = 0, largest_k_ = 0;
 };
 

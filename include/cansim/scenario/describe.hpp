@@ -7,7 +7,7 @@
 
 namespace cansim::scenario {
 
-std::string describe_kinds();                       // one line per experiment kind
+std::string describe_kinds();                        // one line per experiment kind
 std::string describe_kind(const ExperimentKind& k);  // parameters and output options
 std::string scenario_format_markdown();              // the whole of docs/scenario-format.md
 

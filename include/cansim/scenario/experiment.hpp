@@ -65,11 +65,11 @@ struct ApplicationSpec {
 };
 
 struct RunContext {
-  std::uint64_t run;         // run number in the scenario
-  std::uint64_t seed;        // this run's seed, derived from the scenario seed and `run`
+  std::uint64_t run;   // run number in the scenario
+  std::uint64_t seed;  // this run's seed, derived from the scenario seed and `run`
   const ParamValues& params;
   const ParamValues& output;
-  const FaultPlan& faults;   // the scenario's "faults" (empty unless the kind takes them)
+  const FaultPlan& faults;                           // the scenario's "faults" (empty unless the kind takes them)
   const std::vector<ApplicationSpec>& applications;  // the scenario's "applications" (idem)
 };
 
@@ -83,7 +83,7 @@ struct ExperimentKind {
   std::string name;
   std::string description;
   std::vector<ParamSpec> params;
-  std::vector<ParamSpec> outputs;  // options of the scenario's "output" object
+  std::vector<ParamSpec> outputs;   // options of the scenario's "output" object
   std::vector<MetricSpec> metrics;  // what every run reports, in RunResult::metrics order
   // Kinds that take a "faults" object say how many nodes a configuration has (node ids in the
   // fault schedule must be below it) and what the nodes are, for messages. Empty: no faults.

@@ -32,8 +32,7 @@ struct ParamSpec {
   static ParamSpec real(std::string name, std::string description);
   static ParamSpec probability(std::string name, std::string description);  // real in [0, 1]
   static ParamSpec boolean(std::string name, std::string description);
-  static ParamSpec choice(std::string name, std::vector<std::string> choices,
-                          std::string description);
+  static ParamSpec choice(std::string name, std::vector<std::string> choices, std::string description);
   ParamSpec&& def(Value v) &&;
   ParamSpec&& at_least(double v) &&;
   ParamSpec&& above(double v) &&;  // exclusive lower bound
@@ -48,8 +47,7 @@ struct ParamSpec {
 class ParamValues {
  public:
   ParamValues() = default;
-  ParamValues(const std::vector<ParamSpec>* specs, std::vector<Value> values)
-      : specs_(specs), values_(std::move(values)) {}
+  ParamValues(const std::vector<ParamSpec>* specs, std::vector<Value> values) : specs_(specs), values_(std::move(values)) {}
 
   std::int64_t integer(std::string_view name) const;
   double real(std::string_view name) const;  // also reads integers

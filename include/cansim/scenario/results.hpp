@@ -60,8 +60,8 @@ class ResultWriter {
 };
 
 // All at once: results[i] is run runs[i]'s.
-void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                   const std::vector<RunResult>& results, const OutputRequest& out);
+void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs, const std::vector<RunResult>& results,
+                   const OutputRequest& out);
 
 // Joins partial directories of one scenario into the directory one run of all their runs writes,
 // a run at a time.

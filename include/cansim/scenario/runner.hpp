@@ -36,16 +36,14 @@ struct RunOptions {
 void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options,
               const std::function<void(std::size_t, RunResult&&)>& consume);
 // The same, collecting every result (for tests and small uses).
-std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs,
-                                const RunOptions& options = {});
+std::vector<RunResult> run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const RunOptions& options = {});
 
 // Calls fn(0..n-1) on `threads` threads (0: all cores); fn must not throw.
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t)>& fn);
 
 // "3,5-9" -> {3, 5, 6, 7, 8, 9}, sorted and without repeats. Throws ValidationError naming
 // `label` for malformed text or runs outside [0, total).
-std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total,
-                                          const std::string& label = "--runs");
+std::vector<std::uint64_t> parse_run_list(const std::string& text, std::uint64_t total, const std::string& label = "--runs");
 // The K-th (1-based) of N contiguous, nearly equal slices of [0, total).
 std::vector<std::uint64_t> shard_runs(std::uint64_t k, std::uint64_t n, std::uint64_t total);
 // Parses "K/N" and returns shard_runs; throws ValidationError for a malformed or impossible shard.
@@ -54,7 +52,7 @@ std::vector<std::uint64_t> parse_shard(const std::string& text, std::uint64_t to
 // Ascending run numbers as ranges, and their compact form "0-3,7", as in manifests.
 struct RunRanges {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;  // first, last
-  void add(std::uint64_t run);  // above every run added before
+  void add(std::uint64_t run);                                  // above every run added before
   std::string text() const;
 };
 std::string format_run_list(const std::vector<std::uint64_t>& runs);

@@ -45,8 +45,8 @@ struct RunSpec {
 };
 
 struct Scenario {
-  std::string file;         // as given on the command line
-  std::string file_sha256;  // of the file's bytes, before any --set
+  std::string file;                    // as given on the command line
+  std::string file_sha256;             // of the file's bytes, before any --set
   std::vector<std::string> overrides;  // the --set arguments, as given
   nlohmann::ordered_json document;     // the scenario after --seed and --set: what actually ran
   const ExperimentKind* kind = nullptr;
@@ -79,8 +79,7 @@ Scenario scenario_from_text(const std::string& text, const std::string& file, co
 
 // Validates an already parsed scenario document; `label` names it in error messages, and files it
 // names (applications) are found relative to `base_dir`.
-Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label,
-                        const std::string& base_dir = ".");
+Scenario parse_scenario(const nlohmann::ordered_json& document, const std::string& label, const std::string& base_dir = ".");
 
 std::string sha256_hex(std::string_view data);
 

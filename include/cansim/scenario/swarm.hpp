@@ -20,9 +20,9 @@ namespace cansim::scenario {
 struct SwarmOptions {
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 200;
-  unsigned threads = 0;       // 0: every core
-  std::int64_t quiet_s = 150;  // can: the quiet phase, the liveness bound
-  std::string kind = "can";    // "can" or "orchestration"
+  unsigned threads = 0;           // 0: every core
+  std::int64_t quiet_s = 150;     // can: the quiet phase, the liveness bound
+  std::string kind = "can";       // "can" or "orchestration"
   std::string apps_dir = "apps";  // orchestration: where the bundled TOSCA files are
 };
 

@@ -18,8 +18,7 @@ class EventFn {
   template <class F, class D = std::decay_t<F>,
             class = std::enable_if_t<!std::is_same_v<D, EventFn> && std::is_invocable_r_v<void, D&>>>
   EventFn(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
-    if constexpr (sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) &&
-                  std::is_nothrow_move_constructible_v<D>) {
+    if constexpr (sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<D>) {
       ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
       invoke_ = [](void* p) { (*static_cast<D*>(p))(); };
       // Trivial callables need no manager: moving is a byte copy and destruction is nothing.

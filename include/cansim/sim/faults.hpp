@@ -31,8 +31,8 @@ struct FaultPlan {
   double crash_rate_per_s = 0;     // per up node; 0: no random crashes
   double recovery_rate_per_s = 0;  // per crashed node; 0: crashed nodes stay down
   // The network's misbehaviour on every link, besides the kind's own loss and latency.
-  double duplicate = 0;             // probability that a message is delivered twice
-  double reorder = 0;               // probability that a message is held back, up to reorder_window
+  double duplicate = 0;  // probability that a message is delivered twice
+  double reorder = 0;    // probability that a message is held back, up to reorder_window
   SimTime reorder_window = millis(50);
   std::optional<LatencyFault> latency;
   // Random partitions: they begin at this rate (a Poisson process); each splits the nodes in two
@@ -63,8 +63,8 @@ inline LinkModel with_faults(LinkModel link, const FaultPlan& plan) {
 template <class M>
 class FaultInjector {
  public:
-  FaultInjector(Simulator& sim, Network<M>& net, Rng rng, const FaultPlan& plan,
-                std::function<void(NodeId)> on_crash = {}, std::function<void(NodeId)> on_recover = {})
+  FaultInjector(Simulator& sim, Network<M>& net, Rng rng, const FaultPlan& plan, std::function<void(NodeId)> on_crash = {},
+                std::function<void(NodeId)> on_recover = {})
       : sim_(sim), net_(net), rng_(rng), on_crash_(std::move(on_crash)), on_recover_(std::move(on_recover)) {
     for (const ScheduledFault& f : plan.schedule) sim_.at(f.at, [this, f] { apply(f); });
     if (plan.crash_rate_per_s > 0) {
@@ -106,10 +106,16 @@ class FaultInjector {
  private:
   void apply(const ScheduledFault& f) {
     switch (f.kind) {
-      case ScheduledFault::Kind::Crash: for (NodeId n : f.nodes) crash(n); break;
-      case ScheduledFault::Kind::Recover: for (NodeId n : f.nodes) recover(n); break;
+      case ScheduledFault::Kind::Crash:
+        for (NodeId n : f.nodes) crash(n);
+        break;
+      case ScheduledFault::Kind::Recover:
+        for (NodeId n : f.nodes) recover(n);
+        break;
       case ScheduledFault::Kind::Partition: net_.partition(f.groups); break;
-      case ScheduledFault::Kind::Isolate: for (NodeId n : f.nodes) net_.isolate(n); break;
+      case ScheduledFault::Kind::Isolate:
+        for (NodeId n : f.nodes) net_.isolate(n);
+        break;
       case ScheduledFault::Kind::Cut: net_.cut(f.nodes.at(0), f.nodes.at(1)); break;
       case ScheduledFault::Kind::Uncut: net_.uncut(f.nodes.at(0), f.nodes.at(1)); break;
       case ScheduledFault::Kind::Heal: net_.heal(); break;

@@ -17,7 +17,7 @@ class FlatTable {
  public:
   V* find(const K& k) {
     if (size_ == 0) return nullptr;
-    for (std::size_t i = Hash{}(k) & mask_;; i = (i + 1) & mask_) {
+    for (std::size_t i = Hash{}(k)&mask_;; i = (i + 1) & mask_) {
       if (!used_[i]) return nullptr;
       if (e_[i].key == k) return &e_[i].value;
     }
@@ -28,7 +28,7 @@ class FlatTable {
   // Pointers into the table last until the next insert or erase.
   std::pair<V*, bool> try_emplace(const K& k, V init) {
     if (4 * (size_ + 1) > 3 * e_.size()) grow();  // at most three quarters full
-    for (std::size_t i = Hash{}(k) & mask_;; i = (i + 1) & mask_) {
+    for (std::size_t i = Hash{}(k)&mask_;; i = (i + 1) & mask_) {
       if (!used_[i]) {
         e_[i] = Entry{k, std::move(init)};
         used_[i] = 1;
@@ -41,7 +41,7 @@ class FlatTable {
 
   bool erase(const K& k) {
     if (size_ == 0) return false;
-    std::size_t i = Hash{}(k) & mask_;
+    std::size_t i = Hash{}(k)&mask_;
     for (;; i = (i + 1) & mask_) {
       if (!used_[i]) return false;
       if (e_[i].key == k) break;

@@ -26,13 +26,13 @@ using NodeId = std::uint32_t;
 struct LinkModel {
   enum class Latency { Constant, Uniform, LogNormal };
   Latency latency = Latency::Constant;
-  SimTime base = millis(10);    // Constant: the delay; Uniform: the low end
-  SimTime high = millis(10);    // Uniform: the high end
-  double log_mu = -4.6;         // LogNormal: of the delay in seconds (e^-4.6 ~ 10 ms)
+  SimTime base = millis(10);  // Constant: the delay; Uniform: the low end
+  SimTime high = millis(10);  // Uniform: the high end
+  double log_mu = -4.6;       // LogNormal: of the delay in seconds (e^-4.6 ~ 10 ms)
   double log_sigma = 0.5;
-  double loss = 0;              // probability that a message is lost
-  double duplicate = 0;         // probability that it is delivered twice
-  double reorder = 0;           // probability of an extra delay of up to `reorder_window`
+  double loss = 0;       // probability that a message is lost
+  double duplicate = 0;  // probability that it is delivered twice
+  double reorder = 0;    // probability of an extra delay of up to `reorder_window`
   SimTime reorder_window = millis(50);
 };
 
@@ -189,9 +189,7 @@ class Network {
     if (l.reorder > 0 && rng_.bernoulli(l.reorder)) d += SimTime{rng_.uniform_int(0, l.reorder_window.us)};
     return d;
   }
-  void record(std::string kind, std::vector<NodeId> nodes) {
-    faults_.push_back({sim_.now(), std::move(kind), std::move(nodes)});
-  }
+  void record(std::string kind, std::vector<NodeId> nodes) { faults_.push_back({sim_.now(), std::move(kind), std::move(nodes)}); }
 
   Simulator& sim_;
   Rng rng_;

@@ -46,8 +46,7 @@ class Simulator {
   template <class F>
   EventId at(SimTime t, F&& f) {
     if (t.us < static_cast<std::int64_t>(now_)) {
-      throw std::logic_error("Simulator::at: time " + to_string(t) + " is before now " +
-                             to_string(now()));
+      throw std::logic_error("Simulator::at: time " + to_string(t) + " is before now " + to_string(now()));
     }
     const std::uint32_t idx = acquire_slot();
     Slot& s = slot(idx);
@@ -110,9 +109,7 @@ class Simulator {
 
   static constexpr unsigned kChunkBits = 9;  // 512 slots (32 KiB) a chunk: a short run touches one
   Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
-  const Slot& slot(std::uint32_t i) const {
-    return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)];
-  }
+  const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
   std::uint32_t acquire_slot();
   void release_slot(std::uint32_t i);
   std::uint32_t next_sequence() {
@@ -141,7 +138,7 @@ class Simulator {
   static constexpr std::size_t kKeptBucketCapacity = 1024;  // entries
   std::vector<Entry> buckets_[kBuckets];
   std::uint64_t nonempty_[3] = {0, 0, 0};  // bit b set iff buckets_[b] has entries
-  Key last_ = 0;                            // the key most recently taken
+  Key last_ = 0;                           // the key most recently taken
   std::size_t size_ = 0;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   std::vector<std::uint32_t> free_;

@@ -67,9 +67,9 @@ BoxPlot box_plot_sorted(std::span<const double> sorted);
 // keeps alternating between x and the next value with positive probability, and the midpoint of
 // the two is returned.
 struct PmfSummary {
-  double mean, sd;           // sd: the distribution's standard deviation
-  double min, max;           // the smallest and largest values with positive probability
-  BoxPlot box;               // box.outliers stays empty: see `outliers`
+  double mean, sd;                                  // sd: the distribution's standard deviation
+  double min, max;                                  // the smallest and largest values with positive probability
+  BoxPlot box;                                      // box.outliers stays empty: see `outliers`
   std::vector<std::pair<double, double>> outliers;  // (value, probability) beyond the whiskers
 };
 double quantile_of_pmf(std::span<const double> pmf, double q);

@@ -16,8 +16,14 @@ struct SimTime {
   constexpr auto operator<=>(const SimTime&) const = default;
   constexpr SimTime operator+(SimTime o) const { return {us + o.us}; }
   constexpr SimTime operator-(SimTime o) const { return {us - o.us}; }
-  constexpr SimTime& operator+=(SimTime o) { us += o.us; return *this; }
-  constexpr SimTime& operator-=(SimTime o) { us -= o.us; return *this; }
+  constexpr SimTime& operator+=(SimTime o) {
+    us += o.us;
+    return *this;
+  }
+  constexpr SimTime& operator-=(SimTime o) {
+    us -= o.us;
+    return *this;
+  }
   constexpr SimTime operator*(std::int64_t k) const { return {us * k}; }
 
   // For statistics and plots only; never feed it back into the clock.

@@ -44,9 +44,9 @@ std::optional<std::vector<std::size_t>> find_cycle(const Topology& t) {
   std::vector<std::size_t> parent(t.services.size());
   std::optional<std::vector<std::size_t>> cycle;
   std::vector<boost::default_color_type> colors(t.services.size());
-  boost::depth_first_search(g, boost::visitor(CycleFinder{{}, &parent, &cycle})
-                                   .color_map(boost::make_iterator_property_map(colors.begin(),
-                                                                                boost::get(boost::vertex_index, g))));
+  boost::depth_first_search(
+      g, boost::visitor(CycleFinder{{}, &parent, &cycle})
+             .color_map(boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, g))));
   return cycle;
 }
 

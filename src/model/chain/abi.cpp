@@ -14,8 +14,8 @@ Calldata& Calldata::word(Word w) {
   return *this;
 }
 
-Transaction contract_call(Address to, Address from, std::string name, const Calldata& data, CallBody body,
-                          Gas gas_limit, Wei gas_price) {
+Transaction contract_call(Address to, Address from, std::string name, const Calldata& data, CallBody body, Gas gas_limit,
+                          Wei gas_price) {
   Transaction tx;
   tx.from = from;
   tx.to = to;

@@ -27,8 +27,7 @@ void Chain::submit(Transaction tx, ReceiptHandler on_receipt) {
 void Chain::subscribe(Address contract, LogHandler handler) { subscribers_.emplace_back(contract, std::move(handler)); }
 
 Receipt Chain::estimate(const Transaction& tx) {
-  const BlockContext next{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase,
-                          &keyring_};
+  const BlockContext next{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
   return dry_run(state_, config_.gas, tx, next);
 }
 
@@ -58,8 +57,7 @@ void Chain::seal() {
     sim_.after(config_.block_interval, [this] { seal(); });
     return;
   }
-  const BlockContext block{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase,
-                           &keyring_};
+  const BlockContext block{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
   const Gas limit = config_.gas.block_gas_limit;
   Gas used = 0;
   std::vector<std::pair<Receipt, ReceiptHandler>> sealed;

@@ -35,8 +35,8 @@ Call::Scratch* Call::take_scratch() {
 }
 
 Call::Call(State& state, const GasSchedule& gas, const Transaction& tx, const BlockContext& block, Gas limit)
-    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), scratch_(take_scratch()),
-      frames_(scratch_->frames), warm_accounts_(scratch_->warm_accounts), touched_(scratch_->touched) {
+    : state_(state), gas_(gas), tx_(tx), block_(block), limit_(limit), scratch_(take_scratch()), frames_(scratch_->frames),
+      warm_accounts_(scratch_->warm_accounts), touched_(scratch_->touched) {
   frames_.push_back({tx.to, tx.from, tx.value});
   warm_accounts_.try_emplace(tx.from, 0);  // EIP-2929: sender and recipient start warm
   warm_accounts_.try_emplace(tx.to, 0);
@@ -49,9 +49,7 @@ Call::~Call() {
   free_scratch().emplace_back(scratch_);
 }
 
-Gas Call::account_access(Address a) {
-  return warm_accounts_.try_emplace(a, 0).second ? gas_.cold_account : gas_.warm_access;
-}
+Gas Call::account_access(Address a) { return warm_accounts_.try_emplace(a, 0).second ? gas_.cold_account : gas_.warm_access; }
 
 void Call::call(Address to, Wei value, const CallBody& body) {
   charge(account_access(to) + (value > 0 ? gas_.call_value : 0));
@@ -214,8 +212,7 @@ Receipt run_transaction(State& state, const GasSchedule& gas, const Transaction&
   if (r.status != Status::Success) {
     state.revert_to(snap);
   } else {
-    r.refund = std::min<Gas>(static_cast<Gas>(std::max<std::int64_t>(call.refund_counter_, 0)),
-                             call.used_ / gas.refund_quotient);
+    r.refund = std::min<Gas>(static_cast<Gas>(std::max<std::int64_t>(call.refund_counter_, 0)), call.used_ / gas.refund_quotient);
     r.logs = std::move(call.logs_);
   }
   r.gas_used = call.used_ - r.refund;

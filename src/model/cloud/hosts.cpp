@@ -22,9 +22,7 @@ HostId Hosts::add(std::uint16_t cls, std::uint32_t provider, std::uint32_t owner
   return static_cast<HostId>(cls_.size() - 1);
 }
 
-std::uint32_t Hosts::free_units(HostId h) const {
-  return host_class(h).accelerators > 0 ? free_acc_[h] : free_cores_[h];
-}
+std::uint32_t Hosts::free_units(HostId h) const { return host_class(h).accelerators > 0 ? free_acc_[h] : free_cores_[h]; }
 
 bool Hosts::fits(HostId h, const Demand& d) const {
   return up_[h] && d.cores <= free_cores_[h] && d.memory_mb <= free_mem_[h] && d.accelerators <= free_acc_[h];

@@ -14,10 +14,9 @@ namespace cansim::can {
 using chain::Address;
 using detail::msg;
 
-Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
-                             std::vector<chain::KeyPair> keys, CanConfig config, Rng rng)
-    : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng),
-      nodes_(keys_.size()) {
+Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg, std::vector<chain::KeyPair> keys,
+         CanConfig config, Rng rng)
+    : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng), nodes_(keys_.size()) {
   for (Node& node : nodes_) node.ledger = LedgerCopy(&genesis_);
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
@@ -68,8 +67,6 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
     }
   });
 }
-
-
 
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
@@ -183,16 +180,16 @@ void Can::release(std::uint32_t slot) {
   pending_.release(slot);
 }
 
-void Can::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
-                          std::uint32_t attempt) {
-  request(from, to, msg(MsgType::Ping), config_.ping_timeout, [on_alive](const CanMsg&) { on_alive(); },
-          [this, from, to, on_alive, on_silent, attempt] {
-            if (attempt + 1 < config_.ping_attempts) {
-              probe(from, to, on_alive, on_silent, attempt + 1);
-            } else {
-              on_silent();
-            }
-          });
+void Can::probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent, std::uint32_t attempt) {
+  request(
+      from, to, msg(MsgType::Ping), config_.ping_timeout, [on_alive](const CanMsg&) { on_alive(); },
+      [this, from, to, on_alive, on_silent, attempt] {
+        if (attempt + 1 < config_.ping_attempts) {
+          probe(from, to, on_alive, on_silent, attempt + 1);
+        } else {
+          on_silent();
+        }
+      });
 }
 
 void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
@@ -272,12 +269,9 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
   }
 }
 
-
 bool Can::leads(NodeId n) const {
   return n < nodes_.size() && net_.is_up(n) && nodes_[n].leader == n && nodes_[n].nonce >= registry_nonce();
 }
-
-
 
 void Can::submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt) {
   const std::string name = tx.name;

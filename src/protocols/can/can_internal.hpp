@@ -4,7 +4,6 @@
 
 namespace cansim::can::detail {
 
-
 inline CanMsg msg(MsgType type, std::uint64_t request = 0, std::uint64_t n = 0, NodeId proposer = 0, bool yes = false) {
   CanMsg m{};
   m.type = type;

@@ -37,29 +37,32 @@ void Can::check_state(NodeId n) {
   if (member_list_.size() < 2) return;
   NodeId peer = n;
   while (peer == n) peer = member_list_[rng_.below(member_list_.size())];
-  probe(n, peer, [] {},
-          [this, n, peer] {
-            if (!net_.is_up(n)) return;
-            if (peer == nodes_[n].leader) {
-              lead_elect(n);
-            } else {
-              CanMsg r = msg(MsgType::RemoveRequest);
-              r.target = peer;
-              note(n, "RemoveRequest", peer);
-              send(n, nodes_[n].leader, r);
-            }
-          });
+  probe(
+      n, peer, [] {},
+      [this, n, peer] {
+        if (!net_.is_up(n)) return;
+        if (peer == nodes_[n].leader) {
+          lead_elect(n);
+        } else {
+          CanMsg r = msg(MsgType::RemoveRequest);
+          r.target = peer;
+          note(n, "RemoveRequest", peer);
+          send(n, nodes_[n].leader, r);
+        }
+      });
   // §4.2: "a node will also check the state of a randomly selected Component".
   const auto& components = node.ledger.components();
   if (components.empty()) return;
   const NodeId comp = components[rng_.below(components.size())];
-  probe(n, comp, [] {}, [this, n, comp] {
-    if (!net_.is_up(n)) return;
-    CanMsg r = msg(MsgType::RemoveRequest);
-    r.target = comp;
-    note(n, "RemoveRequest", comp);
-    send(n, nodes_[n].leader, r);
-  });
+  probe(
+      n, comp, [] {},
+      [this, n, comp] {
+        if (!net_.is_up(n)) return;
+        CanMsg r = msg(MsgType::RemoveRequest);
+        r.target = comp;
+        note(n, "RemoveRequest", comp);
+        send(n, nodes_[n].leader, r);
+      });
 }
 
 }  // namespace cansim::can

@@ -159,8 +159,8 @@ class Rows {
   }
 
  private:
-  std::int64_t next_state(const State& x, bool empty_at_start, std::int64_t joined, std::int64_t left,
-                          bool leader_crashed, std::int64_t d_after) const {
+  std::int64_t next_state(const State& x, bool empty_at_start, std::int64_t joined, std::int64_t left, bool leader_crashed,
+                          std::int64_t d_after) const {
     State y = x;
     y.s = x.s + joined - left;
     y.d = leader_crashed && y.s > 0 ? c_.election_delay : d_after;
@@ -199,8 +199,9 @@ class Rows {
 
 std::optional<std::string> churn_exact_unsupported(const ChurnConfig& c) {
   if (c.churn == ChurnMeasure::Window) {
-    return std::string("churn = \"window\" is not covered: the state would hold the churn of each of the last "
-                       "`window` steps; use \"cumulative\" or \"last_step\", or the Monte Carlo kind \"churn\"");
+    return std::string(
+        "churn = \"window\" is not covered: the state would hold the churn of each of the last "
+        "`window` steps; use \"cumulative\" or \"last_step\", or the Monte Carlo kind \"churn\"");
   }
   if (c.nmax > kMaxExactNmax) {
     return fmt::format("Nmax = {} is above the exact method's limit of {}", c.nmax, kMaxExactNmax);
@@ -210,10 +211,11 @@ std::optional<std::string> churn_exact_unsupported(const ChurnConfig& c) {
   }
   const double bound = layout_of(c).bound();
   if (bound > kMaxExactStates) {
-    return fmt::format("the chain would have up to {:.3g} states, above the exact method's limit of {:.3g} "
-                       "(crashed_return = false multiplies them by Ntotal + 1; election_delay and "
-                       "bootstrap_delay by themselves + 1)",
-                       bound, kMaxExactStates);
+    return fmt::format(
+        "the chain would have up to {:.3g} states, above the exact method's limit of {:.3g} "
+        "(crashed_return = false multiplies them by Ntotal + 1; election_delay and "
+        "bootstrap_delay by themselves + 1)",
+        bound, kMaxExactStates);
   }
   return std::nullopt;
 }

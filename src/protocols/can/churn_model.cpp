@@ -11,18 +11,17 @@ ChurnTrace run_churn(const ChurnConfig& c, Rng& rng) {
   Rng crash_rng = rng.stream("crash");
 
   std::int64_t size = c.initial_size;
-  std::int64_t gone = 0;              // crashed nodes that never return (crashed_return = false)
-  std::int64_t cumulative = 0;        // left - joined since the start
+  std::int64_t gone = 0;        // crashed nodes that never return (crashed_return = false)
+  std::int64_t cumulative = 0;  // left - joined since the start
   const std::int64_t w = c.churn == ChurnMeasure::LastStep ? 1 : c.window;
   std::vector<std::int64_t> ring(c.churn == ChurnMeasure::Cumulative ? 0 : static_cast<std::size_t>(w), 0);
-  std::int64_t window_sum = 0;        // left - joined over the last w completed steps
-  std::int64_t no_leader_for = 0;     // steps left in an election
-  std::int64_t empty_steps = 0;       // whole steps spent at size 0 since the CAN died
+  std::int64_t window_sum = 0;     // left - joined over the last w completed steps
+  std::int64_t no_leader_for = 0;  // steps left in an election
+  std::int64_t empty_steps = 0;    // whole steps spent at size 0 since the CAN died
 
   for (std::int64_t step = 1; step <= c.steps; ++step) {
     // A CAN that reached size 0 may be bootstrapped again by the Registry owner.
-    if (size == 0 && c.at_zero == AtZero::Bootstrap && empty_steps >= c.bootstrap_delay &&
-        c.ntotal - gone > 0) {
+    if (size == 0 && c.at_zero == AtZero::Bootstrap && empty_steps >= c.bootstrap_delay && c.ntotal - gone > 0) {
       size = 1;
       no_leader_for = 0;
     }
@@ -45,8 +44,7 @@ ChurnTrace run_churn(const ChurnConfig& c, Rng& rng) {
     std::int64_t left = 0;
     if (size > 0) {
       const bool leader_crashed = crash_rng.bernoulli(c.f);
-      left = static_cast<std::int64_t>(crash_rng.binomial(static_cast<std::uint64_t>(size - 1), c.f)) +
-             (leader_crashed ? 1 : 0);
+      left = static_cast<std::int64_t>(crash_rng.binomial(static_cast<std::uint64_t>(size - 1), c.f)) + (leader_crashed ? 1 : 0);
       size -= left;
       if (leader_crashed) {
         ++t.leader_crashes;

@@ -32,24 +32,23 @@ std::int64_t accepted_joins(const JoinState& s, std::int64_t requests, std::int6
   return std::clamp<std::int64_t>(std::min(last_ok + 1, room), 0, requests);
 }
 
-
 using detail::msg;
 
 void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
   if (!net_.is_up(candidate) || is_member(candidate)) return;
   if (member_list_.size() >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
   const NodeId leader = registry_leader();
-  request(candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() +
-                                                             chain_.config().block_interval * 2,
-          [this, candidate, on_answer](const CanMsg& r) {
-            if (r.yes) {  // a new member reads who leads, and by which nonce, from the Registry
-              nodes_[candidate].leader = registry_leader();
-              nodes_[candidate].nonce = std::max(nodes_[candidate].nonce, registry_nonce());
-              ask_missing(candidate, nodes_[candidate].leader);  // and asks for the ledger
-            }
-            if (on_answer) on_answer(r.yes);
-          },
-          [] {});
+  request(
+      candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() + chain_.config().block_interval * 2,
+      [this, candidate, on_answer](const CanMsg& r) {
+        if (r.yes) {  // a new member reads who leads, and by which nonce, from the Registry
+          nodes_[candidate].leader = registry_leader();
+          nodes_[candidate].nonce = std::max(nodes_[candidate].nonce, registry_nonce());
+          ask_missing(candidate, nodes_[candidate].leader);  // and asks for the ledger
+        }
+        if (on_answer) on_answer(r.yes);
+      },
+      [] {});
 }
 
 void Can::keep_joining(NodeId candidate, SimTime retry, std::function<void()> on_member) {
@@ -71,34 +70,36 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
     send(leader, candidate, msg(MsgType::JoinReply, request_id));
     return;
   }
-  probe(leader, candidate, [this, leader, candidate, request_id] {
-            Node& node = nodes_[leader];
-            const auto& st = chain_.state();
-            const JoinState js{static_cast<std::int64_t>(member_list_.size() + node.joining),
-                               static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
-                               static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
-                               static_cast<std::int64_t>(members_left_) - static_cast<std::int64_t>(joins_ + node.joining)};
-            if (node.leader != leader || !can::join_admits(js)) {
-              send(leader, candidate, msg(MsgType::JoinReply, request_id));
-              return;
-            }
-            ++node.joining;
-            submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
-                          [this, leader, candidate, request_id](const chain::Receipt& r) {
-                            Node& me = nodes_[leader];
-                            if (me.joining > 0) --me.joining;
-                            const bool ok = r.status == chain::Status::Success;
-                            if (ok) {
-                              ++joins_;
-                              note(leader, "Join", candidate);
-                              LedgerEntry e{MsgType::NodeJoin};  // broadcast_node_join
-                              e.target = candidate;
-                              append_entry(leader, e);
-                            }
-                            send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
-                          });
-          },
-          [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
+  probe(
+      leader, candidate,
+      [this, leader, candidate, request_id] {
+        Node& node = nodes_[leader];
+        const auto& st = chain_.state();
+        const JoinState js{static_cast<std::int64_t>(member_list_.size() + node.joining),
+                           static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
+                           static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
+                           static_cast<std::int64_t>(members_left_) - static_cast<std::int64_t>(joins_ + node.joining)};
+        if (node.leader != leader || !can::join_admits(js)) {
+          send(leader, candidate, msg(MsgType::JoinReply, request_id));
+          return;
+        }
+        ++node.joining;
+        submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
+               [this, leader, candidate, request_id](const chain::Receipt& r) {
+                 Node& me = nodes_[leader];
+                 if (me.joining > 0) --me.joining;
+                 const bool ok = r.status == chain::Status::Success;
+                 if (ok) {
+                   ++joins_;
+                   note(leader, "Join", candidate);
+                   LedgerEntry e{MsgType::NodeJoin};  // broadcast_node_join
+                   e.target = candidate;
+                   append_entry(leader, e);
+                 }
+                 send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
+               });
+      },
+      [this, leader, candidate, request_id] { send(leader, candidate, msg(MsgType::JoinReply, request_id)); });
 }
 
 }  // namespace cansim::can

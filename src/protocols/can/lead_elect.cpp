@@ -38,11 +38,12 @@ void Can::lead_elect(NodeId p) {
   proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(n, member_address(p)))}};
   for (NodeId q : member_list_) {
     if (q == p) continue;
-    request(p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
-            [this, p, q, n](const CanMsg& r) {
-              if (r.yes && nodes_[p].n == n) proposals_[p].promised.push_back(q);
-            },
-            [] {});
+    request(
+        p, q, msg(MsgType::Promise, 0, n, p), config_.vote_timeout + probe_time(),
+        [this, p, q, n](const CanMsg& r) {
+          if (r.yes && nodes_[p].n == n) proposals_[p].promised.push_back(q);
+        },
+        [] {});
   }
   sim_.after(config_.vote_timeout + probe_time(), [this, p, n] { after_promises(p, n); });
 }
@@ -58,10 +59,12 @@ void Can::on_promise_request(NodeId self, NodeId from, const CanMsg& m) {
   }
   const std::uint64_t request_id = m.request, n = m.n;
   const NodeId proposer = m.proposer, leader = node.leader;
-  probe(self, leader, [this, self, from, request_id, n, proposer] {
-            send(self, from, msg(MsgType::PromiseReply, request_id, n, proposer, false));  // the leader lives
-          },
-          [this, self, from, request_id, n, proposer] { grant_promise(self, from, proposer, n, request_id); });
+  probe(
+      self, leader,
+      [this, self, from, request_id, n, proposer] {
+        send(self, from, msg(MsgType::PromiseReply, request_id, n, proposer, false));  // the leader lives
+      },
+      [this, self, from, request_id, n, proposer] { grant_promise(self, from, proposer, n, request_id); });
 }
 
 void Can::grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t n, std::uint64_t request_id) {
@@ -82,11 +85,12 @@ void Can::after_promises(NodeId p, std::uint64_t n) {
   if (2 * proposal.promised.size() <= member_list_.size()) return give_up(p);
   for (NodeId q : proposal.promised) {
     if (q == p) continue;
-    request(p, q, msg(MsgType::Accept, 0, n, p), config_.vote_timeout,
-            [this, p, n](const CanMsg& r) {
-              if (r.yes && nodes_[p].n == n) proposals_[p].accepts.push_back(r.signature);
-            },
-            [] {});
+    request(
+        p, q, msg(MsgType::Accept, 0, n, p), config_.vote_timeout,
+        [this, p, n](const CanMsg& r) {
+          if (r.yes && nodes_[p].n == n) proposals_[p].accepts.push_back(r.signature);
+        },
+        [] {});
   }
   sim_.after(config_.vote_timeout, [this, p, n] { after_accepts(p, n); });
 }
@@ -98,19 +102,19 @@ void Can::after_accepts(NodeId p, std::uint64_t n) {
   if (2 * proposal.accepts.size() <= member_list_.size()) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
   submit(chain::registry::register_leader(reg_, member_address(p), n, proposal.accepts, 1000 + p),
-                [this, p, n](const chain::Receipt& r) {
-                  Node& me = nodes_[p];
-                  if (me.n == n) {
-                    me.n = 0;
-                    proposals_.erase(p);
-                  }
-                  if (r.status != chain::Status::Success || !net_.is_up(p)) return;
-                  me.leader = p;
-                  for (NodeId q : member_list_) {
-                    if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
-                  }
-                  start_sync(p);  // it commits nothing before it caught up
-                });
+         [this, p, n](const chain::Receipt& r) {
+           Node& me = nodes_[p];
+           if (me.n == n) {
+             me.n = 0;
+             proposals_.erase(p);
+           }
+           if (r.status != chain::Status::Success || !net_.is_up(p)) return;
+           me.leader = p;
+           for (NodeId q : member_list_) {
+             if (q != p) send(p, q, msg(MsgType::LeaderChanged, 0, n, p));
+           }
+           start_sync(p);  // it commits nothing before it caught up
+         });
 }
 
 void Can::give_up(NodeId p) {

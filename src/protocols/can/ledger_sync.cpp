@@ -28,8 +28,8 @@ using detail::msg;
 namespace {
 
 std::string describe(const LedgerEntry& e) {
-  return fmt::format("{}(target {}, work {}, checkpoint {}, nonce {})", kMsgTypeNames[static_cast<std::size_t>(e.type)],
-                     e.target, e.work, e.progress, e.nonce);
+  return fmt::format("{}(target {}, work {}, checkpoint {}, nonce {})", kMsgTypeNames[static_cast<std::size_t>(e.type)], e.target,
+                     e.work, e.progress, e.nonce);
 }
 
 }  // namespace
@@ -177,7 +177,7 @@ void Can::ask_missing(NodeId self, NodeId to) {
 void Can::on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m) {
   if (!is_member(self) || m.index == 0) return;
   if (m.relay) return send_catch_up(self, from, m.index, true);  // a new leader catching up
-  if (!may_append(self)) return;  // not the leader: the member asks the Registry's leader again
+  if (!may_append(self)) return;                                 // not the leader: the member asks the Registry's leader again
   Leading& l = leading(self);
   if (l.match[from] >= m.index) {
     l.match[from] = m.index - 1;
@@ -256,9 +256,9 @@ void Can::committed(NodeId leader, std::uint32_t index) {
     for (NodeId q : member_list_) {
       const LedgerCopy& copy = nodes_[q].ledger;
       if (copy.last() >= index && copy.at(index) == committed_[index - 1]) {
-        throw InvariantViolation(sim_.now(), event(),
-                                 fmt::format("entry {} was committed as {}, which member {} holds", index,
-                                             describe(committed_[index - 1]), q));
+        throw InvariantViolation(
+            sim_.now(), event(),
+            fmt::format("entry {} was committed as {}, which member {} holds", index, describe(committed_[index - 1]), q));
       }
     }
     entries_lost_ += committed_.size() - (index - 1);
@@ -274,7 +274,8 @@ void Can::committed(NodeId leader, std::uint32_t index) {
     // commits it (one that took over commits its predecessor's last entries).
     if (e.type == MsgType::CheckpointWork && behaviour_.committed) behaviour_.committed(leader, e.work, e.progress);
   } else {
-    throw InvariantViolation(sim_.now(), event(), fmt::format("entries {} to {} were never committed", committed_.size() + 1, index - 1));
+    throw InvariantViolation(sim_.now(), event(),
+                             fmt::format("entries {} to {} were never committed", committed_.size() + 1, index - 1));
   }
   Leading& l = leading(leader);
   while (!l.owed.empty() && l.owed.front().index <= index) {
@@ -333,11 +334,12 @@ void Can::start_sync(NodeId leader) {
   const std::uint64_t nonce = node.nonce;
   for (NodeId q : member_list_) {
     if (q == leader) continue;
-    request(leader, q, msg(MsgType::LedgerSync, 0, nonce), config_.vote_timeout,
-            [this, leader, q, nonce](const CanMsg& r) {
-              if (nodes_[leader].nonce == nonce && leads(leader)) on_sync_reply(leader, q, r);
-            },
-            [] {});
+    request(
+        leader, q, msg(MsgType::LedgerSync, 0, nonce), config_.vote_timeout,
+        [this, leader, q, nonce](const CanMsg& r) {
+          if (nodes_[leader].nonce == nonce && leads(leader)) on_sync_reply(leader, q, r);
+        },
+        [] {});
   }
   on_sync_reply(leader, leader, CanMsg{});  // a CAN of one
 }

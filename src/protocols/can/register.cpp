@@ -30,19 +30,20 @@ void Can::register_component(NodeId component, std::function<void(bool)> on_answ
   if (!net_.is_up(component)) return;
   CanMsg m = msg(MsgType::Register);
   m.incarnation = comps_[component - first_component_].incarnation;
-  request(component, registry_leader(), m, config_.vote_timeout + probe_time(),
-          [this, component, on_answer](const CanMsg& r) {
-            if (on_answer) on_answer(r.yes);
-            if (r.yes) arm_refresh(component);
-            // Refused (the leader was not leading, or did not hear its endpoint answer): it asks
-            // again, as after no answer; a Register of the same life changes nothing if it got in.
-            if (!r.yes) {
-              sim_.after(config_.check_interval, [this, component] { register_component(component); });
-            }
-          },
-          [this, component, on_answer] {  // no answer (the leader is down or lost it): ask again
-            sim_.after(config_.check_interval, [this, component, on_answer] { register_component(component, on_answer); });
-          });
+  request(
+      component, registry_leader(), m, config_.vote_timeout + probe_time(),
+      [this, component, on_answer](const CanMsg& r) {
+        if (on_answer) on_answer(r.yes);
+        if (r.yes) arm_refresh(component);
+        // Refused (the leader was not leading, or did not hear its endpoint answer): it asks
+        // again, as after no answer; a Register of the same life changes nothing if it got in.
+        if (!r.yes) {
+          sim_.after(config_.check_interval, [this, component] { register_component(component); });
+        }
+      },
+      [this, component, on_answer] {  // no answer (the leader is down or lost it): ask again
+        sim_.after(config_.check_interval, [this, component, on_answer] { register_component(component, on_answer); });
+      });
 }
 
 void Can::arm_refresh(NodeId component) {
@@ -83,30 +84,31 @@ void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request
     send(leader, component, msg(MsgType::RegisterReply, request_id));
     return;
   }
-  probe(leader, component,
-        [this, leader, component, request_id, incarnation] {
-          if (!may_append(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
-          const bool registered = nodes_[leader].ledger.registered(component);
-          std::uint32_t& life = component_life_[component - first_component_];
-          const bool retry = registered && life == incarnation;
-          life = incarnation;
-          const CanMsg yes = msg(MsgType::RegisterReply, request_id, 0, 0, true);
-          if (retry) {
-            note(leader, "RegisterRetry", component);
-          } else if (registered) {
-            restart_component_work(leader, component);
-          } else {
-            // Answered once the entry is committed.
-            LedgerEntry e{MsgType::ComponentJoin};
-            e.target = component;
-            if (!append_entry(leader, e, component, yes)) return;
-            note(leader, "Register", component);
-            assign_pending(leader);
-            return;
-          }
-          send(leader, component, yes);
-        },
-        [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
+  probe(
+      leader, component,
+      [this, leader, component, request_id, incarnation] {
+        if (!may_append(leader)) return send(leader, component, msg(MsgType::RegisterReply, request_id));
+        const bool registered = nodes_[leader].ledger.registered(component);
+        std::uint32_t& life = component_life_[component - first_component_];
+        const bool retry = registered && life == incarnation;
+        life = incarnation;
+        const CanMsg yes = msg(MsgType::RegisterReply, request_id, 0, 0, true);
+        if (retry) {
+          note(leader, "RegisterRetry", component);
+        } else if (registered) {
+          restart_component_work(leader, component);
+        } else {
+          // Answered once the entry is committed.
+          LedgerEntry e{MsgType::ComponentJoin};
+          e.target = component;
+          if (!append_entry(leader, e, component, yes)) return;
+          note(leader, "Register", component);
+          assign_pending(leader);
+          return;
+        }
+        send(leader, component, yes);
+      },
+      [this, leader, component, request_id] { send(leader, component, msg(MsgType::RegisterReply, request_id)); });
 }
 
 }  // namespace cansim::can

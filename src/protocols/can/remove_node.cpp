@@ -16,21 +16,23 @@ void Can::listen_remove(NodeId leader, NodeId target) {
   if (node.leader != leader || !(is_member(target) || node.ledger.registered(target)) || votes_.count({leader, target})) return;
   votes_[{leader, target}] = 0;
   ++removal_votes_;
-  probe(leader, target, [] {},
-          [this, leader, target] {
-            auto it = votes_.find({leader, target});
-            if (it != votes_.end()) ++it->second;
-          });
+  probe(
+      leader, target, [] {},
+      [this, leader, target] {
+        auto it = votes_.find({leader, target});
+        if (it != votes_.end()) ++it->second;
+      });
   for (NodeId q : member_list_) {
     if (q == leader || q == target) continue;
     CanMsg v = msg(MsgType::Vote);
     v.target = target;
-    request(leader, q, v, config_.vote_timeout + probe_time(),
-            [this, leader, target](const CanMsg& r) {
-              auto it = votes_.find({leader, target});
-              if (r.yes && it != votes_.end()) ++it->second;
-            },
-            [] {});
+    request(
+        leader, q, v, config_.vote_timeout + probe_time(),
+        [this, leader, target](const CanMsg& r) {
+          auto it = votes_.find({leader, target});
+          if (r.yes && it != votes_.end()) ++it->second;
+        },
+        [] {});
   }
   sim_.after(config_.vote_timeout + probe_time() + config_.ping_timeout, [this, leader, target] { tally(leader, target); });
 }
@@ -38,8 +40,9 @@ void Can::listen_remove(NodeId leader, NodeId target) {
 void Can::on_vote_request(NodeId self, NodeId from, const CanMsg& m) {
   const std::uint64_t request_id = m.request;
   const NodeId target = m.target;
-  probe(self, target, [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id)); },
-          [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id, 0, 0, true)); });
+  probe(
+      self, target, [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id)); },
+      [this, self, from, request_id] { send(self, from, msg(MsgType::VoteReply, request_id, 0, 0, true)); });
 }
 
 void Can::tally(NodeId leader, NodeId target) {
@@ -73,11 +76,11 @@ void Can::tally(NodeId leader, NodeId target) {
   append_entry(leader, e);  // a record: the Registry is what members read
   note(leader, "RemoveNode", target, yes);
   submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
-                [this, target](const chain::Receipt& r) {
-                  if (r.status != chain::Status::Success) return;
-                  ++removals_;
-                  record_removal(target);
-                });
+         [this, target](const chain::Receipt& r) {
+           if (r.status != chain::Status::Success) return;
+           ++removals_;
+           record_removal(target);
+         });
 }
 
 }  // namespace cansim::can

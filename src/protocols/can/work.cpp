@@ -8,8 +8,8 @@
 // CheckpointWork entry, to the members that rank highest for the Work Entry (replica_holders), and
 // a holder that lacks it fetches it (repair_replicas); a replica lives in its member's memory and
 // is lost when that member crashes. A checkpoint is acknowledged to the component once the entry
-// is committed on a majority of the members' ledger copies. A new assignee asks every member for the newest checkpoint it holds and
-// resumes from the newest answer ("from any of the CAN nodes").
+// is committed on a majority of the members' ledger copies. A new assignee asks every member for the newest checkpoint it holds
+// and resumes from the newest answer ("from any of the CAN nodes").
 #include <algorithm>
 #include <memory>
 
@@ -93,16 +93,17 @@ void Can::assign_pending(NodeId leader) {
 void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
   track_[w].busy_until = sim_.now() + config_.vote_timeout;
-  request(leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
-          [this, leader, w, component](const CanMsg& r) {
-            track_[w].busy_until = SimTime{0};
-            const LedgerCopy& copy = nodes_[leader].ledger;
-            const WorkView& e = copy.work(w);
-            const bool needed = !e.finished && (e.assignee == kNoComponent || !copy.registered(e.assignee));
-            if (!r.yes || !needed || !may_append(leader) || !copy.registered(component)) return;
-            commit_assignment(leader, w, component);
-          },
-          [this, w] { track_[w].busy_until = SimTime{0}; });
+  request(
+      leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
+      [this, leader, w, component](const CanMsg& r) {
+        track_[w].busy_until = SimTime{0};
+        const LedgerCopy& copy = nodes_[leader].ledger;
+        const WorkView& e = copy.work(w);
+        const bool needed = !e.finished && (e.assignee == kNoComponent || !copy.registered(e.assignee));
+        if (!r.yes || !needed || !may_append(leader) || !copy.registered(component)) return;
+        commit_assignment(leader, w, component);
+      },
+      [this, w] { track_[w].busy_until = SimTime{0}; });
 }
 
 void Can::commit_assignment(NodeId leader, std::uint32_t w, NodeId component) {
@@ -169,15 +170,16 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
     start_run(self, w, state->newest);
   };
   for (NodeId q : member_list_) {
-    request(self, q, work_msg(MsgType::Fetch, w), config_.vote_timeout,
-            [state, done](const CanMsg& r) {
-              state->newest = std::max(state->newest, r.progress);
-              done();
-            },
-            [state, done] {
-              state->conclusive = false;
-              done();
-            });
+    request(
+        self, q, work_msg(MsgType::Fetch, w), config_.vote_timeout,
+        [state, done](const CanMsg& r) {
+          state->newest = std::max(state->newest, r.progress);
+          done();
+        },
+        [state, done] {
+          state->conclusive = false;
+          done();
+        });
   }
   done();  // the count started one above the members, so that no answer finishes it early
 }
@@ -231,31 +233,34 @@ void Can::save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std
   auto fail = [done] {
     if (done) done(false);
   };
-  request(c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
-          [this, c, w, progress, leader, done, fail](const CanMsg& r) {
-            if (r.stop) {  // the work is no longer ours
-              drop_run(c, w);
-              if (behaviour_.stop) behaviour_.stop(c, w);
-              // Its last work taken from it: it may have been voted out without hearing of it
-              // (the ComponentLeave lost). It registers again; if it is still registered, the
-              // leader takes the Register for a retry and nothing changes.
-              if (auto it = runs_.find(c); it == runs_.end() || it->second.empty()) register_component(c);
-              return fail();
-            }
-            if (!r.yes) return fail();  // the built-in worker tries again with the next checkpoint
-            const NodeId peer = r.target;
-            request(c, peer, work_msg(MsgType::Upload, w, progress), config_.vote_timeout,
-                    [this, c, w, progress, leader, peer, done, fail](const CanMsg& up) {
-                      if (!up.yes) return fail();
-                      request(c, leader, work_msg(MsgType::CheckpointStored, w, progress, peer), config_.vote_timeout,
-                              [done](const CanMsg& ack) {
-                                if (done) done(ack.yes);
-                              },
-                              fail);
-                    },
-                    fail);
-          },
-          fail);
+  request(
+      c, leader, work_msg(MsgType::CheckpointRequest, w, progress), config_.vote_timeout,
+      [this, c, w, progress, leader, done, fail](const CanMsg& r) {
+        if (r.stop) {  // the work is no longer ours
+          drop_run(c, w);
+          if (behaviour_.stop) behaviour_.stop(c, w);
+          // Its last work taken from it: it may have been voted out without hearing of it
+          // (the ComponentLeave lost). It registers again; if it is still registered, the
+          // leader takes the Register for a retry and nothing changes.
+          if (auto it = runs_.find(c); it == runs_.end() || it->second.empty()) register_component(c);
+          return fail();
+        }
+        if (!r.yes) return fail();  // the built-in worker tries again with the next checkpoint
+        const NodeId peer = r.target;
+        request(
+            c, peer, work_msg(MsgType::Upload, w, progress), config_.vote_timeout,
+            [this, c, w, progress, leader, peer, done, fail](const CanMsg& up) {
+              if (!up.yes) return fail();
+              request(
+                  c, leader, work_msg(MsgType::CheckpointStored, w, progress, peer), config_.vote_timeout,
+                  [done](const CanMsg& ack) {
+                    if (done) done(ack.yes);
+                  },
+                  fail);
+            },
+            fail);
+      },
+      fail);
 }
 
 bool Can::from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const {
@@ -333,7 +338,8 @@ std::vector<NodeId> Can::replica_holders(std::uint32_t w, NodeId peer) const {
   for (NodeId q : member_list_) {
     if (q != peer) ranked.emplace_back(replica_rank(w, q), q);
   }
-  const std::size_t k = std::min<std::size_t>(config_.replication > out.size() ? config_.replication - out.size() : 0, ranked.size());
+  const std::size_t k =
+      std::min<std::size_t>(config_.replication > out.size() ? config_.replication - out.size() : 0, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(k), ranked.end(), std::greater<>());
   for (std::size_t i = 0; i < k; ++i) out.push_back(ranked[i].second);
   return out;
@@ -394,15 +400,16 @@ void Can::repair_replicas(NodeId self) {
       while (from == self) from = member_list_[rng_.below(member_list_.size())];
     }
     const std::uint32_t latest = v.latest;
-    request(self, from, work_msg(MsgType::Fetch, w), config_.vote_timeout,
-            [this, self, w, latest](const CanMsg& r) {
-              if (r.progress == latest) {
-                store_replica(self, w, latest);
-              } else {
-                nodes_[self].repair_queue.push_back(w);
-              }
-            },
-            [this, self, w] { nodes_[self].repair_queue.push_back(w); });
+    request(
+        self, from, work_msg(MsgType::Fetch, w), config_.vote_timeout,
+        [this, self, w, latest](const CanMsg& r) {
+          if (r.progress == latest) {
+            store_replica(self, w, latest);
+          } else {
+            nodes_[self].repair_queue.push_back(w);
+          }
+        },
+        [this, self, w] { nodes_[self].repair_queue.push_back(w); });
   }
 }
 
@@ -410,16 +417,17 @@ void Can::push_replica(NodeId self, NodeId q, std::uint32_t w, std::uint32_t pro
   // A copy is acknowledged (UploadAck); a copy or an acknowledgement lost is sent again, while
   // the sender holds the checkpoint, the receiver is a member and the work is open. Without it, a
   // lost message left the checkpoint short of its replicas for good (the swarm's liveness check).
-  request(self, q, work_msg(MsgType::Replicate, w, progress), config_.vote_timeout, [](const CanMsg&) {},
-          [this, self, q, w, progress] {
-            sim_.after(config_.check_interval, [this, self, q, w, progress] {
-              if (!net_.is_up(self) || !nodes_[self].store.contains(w, progress) || !is_member(q) ||
-                  nodes_[self].ledger.work(w).finished) {
-                return;
-              }
-              push_replica(self, q, w, progress);
-            });
-          });
+  request(
+      self, q, work_msg(MsgType::Replicate, w, progress), config_.vote_timeout, [](const CanMsg&) {},
+      [this, self, q, w, progress] {
+        sim_.after(config_.check_interval, [this, self, q, w, progress] {
+          if (!net_.is_up(self) || !nodes_[self].store.contains(w, progress) || !is_member(q) ||
+              nodes_[self].ledger.work(w).finished) {
+            return;
+          }
+          push_replica(self, q, w, progress);
+        });
+      });
 }
 
 void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
@@ -431,17 +439,18 @@ void Can::on_work_done(NodeId leader, NodeId from, const CanMsg& m) {
   track_[m.work].last_heard = sim_.now();
   track_[m.work].busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
-  request(leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
-          [this, leader, w](const CanMsg&) {
-            track_[w].busy_until = SimTime{0};
-            const WorkView& v = nodes_[leader].ledger.work(w);
-            if (v.finished) return;
-            const NodeId assignee = v.assignee;
-            LedgerEntry e{MsgType::FinishWork};
-            e.work = w;
-            if (append_entry(leader, e)) note(assignee, "FinishWork", w);
-          },
-          [this, w] { track_[w].busy_until = SimTime{0}; });
+  request(
+      leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
+      [this, leader, w](const CanMsg&) {
+        track_[w].busy_until = SimTime{0};
+        const WorkView& v = nodes_[leader].ledger.work(w);
+        if (v.finished) return;
+        const NodeId assignee = v.assignee;
+        LedgerEntry e{MsgType::FinishWork};
+        e.work = w;
+        if (append_entry(leader, e)) note(assignee, "FinishWork", w);
+      },
+      [this, w] { track_[w].busy_until = SimTime{0}; });
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
@@ -500,14 +509,13 @@ std::vector<std::string> Can::liveness_problems() const {
     for (NodeId n = 0; n < nodes_.size(); ++n) held += net_.is_up(n) && nodes_[n].store.contains(w, e.cpa.back()) ? 1 : 0;
     // None left: every replica was lost in crashes (lost_checkpoints counts it); nothing can
     // restore it, and the assignee resumed from an older one.
-    if (held < want && held > 0) out.push_back(fmt::format("work {}: checkpoint {} has {} live replicas of {}", w, e.cpa.back(), held, want));
+    if (held < want && held > 0)
+      out.push_back(fmt::format("work {}: checkpoint {} has {} live replicas of {}", w, e.cpa.back(), held, want));
   }
   return out;
 }
 
-void Can::drop_replicas(NodeId member, std::uint32_t w) {
-  nodes_[member].store.erase(w);
-}
+void Can::drop_replicas(NodeId member, std::uint32_t w) { nodes_[member].store.erase(w); }
 
 void Can::drop_run(NodeId c, std::uint32_t w) {
   auto it = runs_.find(c);

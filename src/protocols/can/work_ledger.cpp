@@ -58,7 +58,9 @@ ReplicaAudit::PerWork* ReplicaAudit::of(std::uint32_t w) {
   return &work_[w];
 }
 
-void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->held, {progress, member}); }
+void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) {
+  insert_sorted(of(w)->held, {progress, member});
+}
 
 void ReplicaAudit::acknowledged(std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->acked, progress); }
 

@@ -59,7 +59,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });
   }
   for (std::int64_t w = 0; w < p.integer("work_entries"); ++w) {
-    sim.at(ms(p, "work_at_ms"), [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
+    sim.at(ms(p, "work_at_ms"),
+           [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
   }
   const std::int64_t quiet = p.integer("quiet_s");
   LinkModel calm;
@@ -134,8 +135,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
       ok.push_back(static_cast<std::int64_t>(t.succeeded));
       tx_gas.push_back(static_cast<std::int64_t>(t.gas));
     }
-    r.tables.push_back(Table{"transactions", {"function", "sent", "succeeded", "gas"},
-                             {std::move(fn), std::move(sent), std::move(ok), std::move(tx_gas)}, true});
+    r.tables.push_back(Table{"transactions",
+                             {"function", "sent", "succeeded", "gas"},
+                             {std::move(fn), std::move(sent), std::move(ok), std::move(tx_gas)},
+                             true});
   }
   if (ctx.output.boolean("elections")) {
     std::vector<double> at;
@@ -145,7 +148,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
       nonce.push_back(static_cast<std::int64_t>(e.nonce));
       who.push_back(e.leader);
     }
-    r.tables.push_back(Table{"elections", {"time_s", "nonce", "leader"}, {std::move(at), std::move(nonce), std::move(who)}, true});
+    r.tables.push_back(
+        Table{"elections", {"time_s", "nonce", "leader"}, {std::move(at), std::move(nonce), std::move(who)}, true});
   }
   if (ctx.output.boolean("message_types")) {
     std::vector<std::string> type;
@@ -174,30 +178,59 @@ ExperimentKind can_kind() {
   const can::CanConfig d;  // the protocol's defaults, declared once there
   k.params = {
       ParamSpec::integer("members", "CAN members; node 0 is the appointed leader").at_least(2).at_most(100000).def(7),
-      ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s").at_least(0).at_most(100000).def(0),
+      ParamSpec::integer("components", "components (node ids after the members), registered at 0.1 s")
+          .at_least(0)
+          .at_most(100000)
+          .def(0),
       ParamSpec::integer("duration_s", "simulated time").at_least(1).at_most(1e7).def(60).in_unit("s"),
-      ParamSpec::integer("work_entries", "Work Entries a client hands the leader (AssignWork, §4.2.1)").at_least(0).at_most(100000).def(0),
+      ParamSpec::integer("work_entries", "Work Entries a client hands the leader (AssignWork, §4.2.1)")
+          .at_least(0)
+          .at_most(100000)
+          .def(0),
       ParamSpec::integer("work_at_ms", "when the Work Entries are handed over").at_least(0).at_most(1e9).def(1000).in_unit("ms"),
-      ParamSpec::integer("work_length", "checkpoint intervals of computation a Work Entry needs").at_least(1).at_most(1e6).def(10),
-      ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work").at_least(1).at_most(1e9).def(whole_ms(d.checkpoint_interval)).in_unit("ms"),
-      ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included").at_least(1).at_most(100000).def(std::int64_t{d.replication}),
-      ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit").at_least(0).at_most(1e6).def(std::int64_t{d.component_capacity}),
-      ParamSpec::integer("register_refresh_ms", "a registered component registers again this long after each registration "
-                                                "(a retry: nothing changes unless it was voted out unawares); 0: never")
-          .at_least(0).at_most(1e9).def(whole_ms(d.register_refresh)).in_unit("ms"),
-      ParamSpec::integer("quiet_s", "the run's last seconds free of faults: then every partition heals, every crashed node "
-                                    "recovers, every link has latency_ms and no loss, duplication or reordering, no random "
-                                    "fault follows, and liveness is checked at the end; 0: faults to the end")
-          .at_least(0).at_most(1e7).def(0).in_unit("s"),
+      ParamSpec::integer("work_length", "checkpoint intervals of computation a Work Entry needs")
+          .at_least(1)
+          .at_most(1e6)
+          .def(10),
+      ParamSpec::integer("checkpoint_interval_ms", "a component saves a checkpoint after each such stretch of work")
+          .at_least(1)
+          .at_most(1e9)
+          .def(whole_ms(d.checkpoint_interval))
+          .in_unit("ms"),
+      ParamSpec::integer("replication", "copies of each checkpoint kept by members, the initial storage peer's included")
+          .at_least(1)
+          .at_most(100000)
+          .def(std::int64_t{d.replication}),
+      ParamSpec::integer("component_capacity", "Work Entries a component accepts at once; 0: no limit")
+          .at_least(0)
+          .at_most(1e6)
+          .def(std::int64_t{d.component_capacity}),
+      ParamSpec::integer("register_refresh_ms",
+                         "a registered component registers again this long after each registration "
+                         "(a retry: nothing changes unless it was voted out unawares); 0: never")
+          .at_least(0)
+          .at_most(1e9)
+          .def(whole_ms(d.register_refresh))
+          .in_unit("ms"),
+      ParamSpec::integer("quiet_s",
+                         "the run's last seconds free of faults: then every partition heals, every crashed node "
+                         "recovers, every link has latency_ms and no loss, duplication or reordering, no random "
+                         "fault follows, and liveness is checked at the end; 0: faults to the end")
+          .at_least(0)
+          .at_most(1e7)
+          .def(0)
+          .in_unit("s"),
   };
   for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
   k.outputs = {
       ParamSpec::boolean("elections", "write elections.csv: every leader change (time, nonce, leader)").def(false),
       ParamSpec::boolean("message_types", "write messages.csv: messages sent by type").def(false),
-      ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)").def(false),
+      ParamSpec::boolean("transactions", "write transactions.csv: chain transactions by function (sent, succeeded, gas)")
+          .def(false),
       fault_output(),
       trace_output(),
-      ParamSpec::boolean("liveness", "write liveness.csv: the liveness conditions that fail at the end (with quiet_s > 0)").def(false),
+      ParamSpec::boolean("liveness", "write liveness.csv: the liveness conditions that fail at the end (with quiet_s > 0)")
+          .def(false),
   };
   k.metrics = {
       {"elections", "leader changes registered in the Registry"},
@@ -217,29 +250,31 @@ ExperimentKind can_kind() {
       {"reassignments", "ReassignWork entries committed"},
       {"work_finished", "Work Entries finished (FinishWork committed)"},
       {"checkpoints", "checkpoints acknowledged (CheckpointWork committed)"},
-      {"recomputed_intervals", "whole checkpoint intervals done again after resuming from a checkpoint (the interval in progress at a crash is lost besides)"},
+      {"recomputed_intervals",
+       "whole checkpoint intervals done again after resuming from a checkpoint (the interval in progress at a crash is lost "
+       "besides)"},
       {"checkpoints_lost", "acknowledged checkpoints of unfinished work with no live replica at the end"},
-      {"min_replicas", "fewest live replicas an acknowledged checkpoint of unfinished work was left with when a member lost replicas; NaN if none did"},
+      {"min_replicas",
+       "fewest live replicas an acknowledged checkpoint of unfinished work was left with when a member lost replicas; NaN if "
+       "none did"},
       {"fetch_inconclusive", "resumes in which some member did not answer the checkpoint fetch"},
       {"lead_elect_attempts", "LeadElect proposals begun (promises asked for a nonce)"},
       {"leader_at_end", "the Registry's leader at the end (a member's node id)"},
       {"liveness_problems", "with quiet_s > 0, the liveness conditions that fail at the end (docs/model.md); NaN otherwise"},
       {"ledger_entries_lost", "committed CAN ledger entries lost because every member that held them left the CAN"},
   };
-  k.fault_nodes = [](const ParamValues& p) {
-    return static_cast<std::uint64_t>(p.integer("members") + p.integer("components"));
-  };
+  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("components")); };
   k.fault_nodes_description = "members, then components";
   // Scheduled faults belong to the fault phase, before the quiet one.
   k.run_seconds = [](const ParamValues& p) { return static_cast<double>(p.integer("duration_s") - p.integer("quiet_s")); };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (p.integer("quiet_s") >= p.integer("duration_s")) {
-      return ParamError{"quiet_s", fmt::format("expected less than duration_s ({}), found {}", p.integer("duration_s"),
-                                               p.integer("quiet_s"))};
+      return ParamError{
+          "quiet_s", fmt::format("expected less than duration_s ({}), found {}", p.integer("duration_s"), p.integer("quiet_s"))};
     }
     if (p.integer("replication") > p.integer("members")) {
-      return ParamError{"replication", fmt::format("expected at most members ({}), found {}", p.integer("members"),
-                                                   p.integer("replication"))};
+      return ParamError{"replication",
+                        fmt::format("expected at most members ({}), found {}", p.integer("members"), p.integer("replication"))};
     }
     return std::nullopt;
   };

@@ -34,11 +34,30 @@ LinkModel link_model(const ParamValues& p) {
 std::vector<ParamSpec> can_timing_params(const std::string& check_interval_note) {
   const can::CanConfig d;  // the defaults are the protocol's, declared once there
   return {
-      ParamSpec::integer("check_interval_ms", "each member's checkState period" + check_interval_note).at_least(1).at_most(1e9).def(whole_ms(d.check_interval)).in_unit("ms"),
-      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent").at_least(1).at_most(1e9).def(whole_ms(d.ping_timeout)).in_unit("ms"),
-      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written").at_least(1).at_most(100).def(std::int64_t{d.ping_attempts}),
-      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers").at_least(1).at_most(1e9).def(whole_ms(d.vote_timeout)).in_unit("ms"),
-      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this").at_least(1).at_most(1e9).def(whole_ms(d.promise_ttl)).in_unit("ms"),
+      ParamSpec::integer("check_interval_ms", "each member's checkState period" + check_interval_note)
+          .at_least(1)
+          .at_most(1e9)
+          .def(whole_ms(d.check_interval))
+          .in_unit("ms"),
+      ParamSpec::integer("ping_timeout_ms", "a ping unanswered this long finds its target silent")
+          .at_least(1)
+          .at_most(1e9)
+          .def(whole_ms(d.ping_timeout))
+          .in_unit("ms"),
+      ParamSpec::integer("ping_attempts", "pings before a peer counts as silent; 1 is Algorithm 2 as written")
+          .at_least(1)
+          .at_most(100)
+          .def(std::int64_t{d.ping_attempts}),
+      ParamSpec::integer("vote_timeout_ms", "how long a proposer or a removal vote waits for answers")
+          .at_least(1)
+          .at_most(1e9)
+          .def(whole_ms(d.vote_timeout))
+          .in_unit("ms"),
+      ParamSpec::integer("promise_ttl_ms", "a promise no proposer followed up lapses after this")
+          .at_least(1)
+          .at_most(1e9)
+          .def(whole_ms(d.promise_ttl))
+          .in_unit("ms"),
   };
 }
 
@@ -71,8 +90,9 @@ Table fault_table(const std::vector<FaultRecord>& faults, bool write) {
 }
 
 ParamSpec trace_output() {
-  return ParamSpec::boolean("trace", "write traces/run-N.json: the run's protocol events, faults and work as Chrome "
-                                     "trace-event JSON (open it in Perfetto or chrome://tracing)")
+  return ParamSpec::boolean("trace",
+                            "write traces/run-N.json: the run's protocol events, faults and work as Chrome "
+                            "trace-event JSON (open it in Perfetto or chrome://tracing)")
       .def(false);
 }
 
@@ -83,7 +103,13 @@ std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, s
   std::set<NodeId> seen;
   const auto instant = [&](std::int64_t ts, NodeId n, const std::string& name, const char* cat, json args) {
     seen.insert(n);
-    events.push_back({{"name", name}, {"cat", cat}, {"ph", "i"}, {"s", "t"}, {"ts", ts}, {"pid", pid(n)}, {"tid", n},
+    events.push_back({{"name", name},
+                      {"cat", cat},
+                      {"ph", "i"},
+                      {"s", "t"},
+                      {"ts", ts},
+                      {"pid", pid(n)},
+                      {"tid", n},
                       {"args", std::move(args)}});
   };
   for (const FaultRecord& f : net.faults()) {
@@ -98,8 +124,13 @@ std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, s
     auto it = running.find(w);
     if (it == running.end()) return;
     const auto [comp, since] = it->second;
-    events.push_back({{"name", fmt::format("work {}", w)}, {"cat", "work"}, {"ph", "X"}, {"ts", since},
-                      {"dur", until - since}, {"pid", pid(comp)}, {"tid", comp}});
+    events.push_back({{"name", fmt::format("work {}", w)},
+                      {"cat", "work"},
+                      {"ph", "X"},
+                      {"ts", since},
+                      {"dur", until - since},
+                      {"pid", pid(comp)},
+                      {"tid", comp}});
     running.erase(it);
   };
   for (const can::TraceEvent& e : can.trace()) {
@@ -119,7 +150,10 @@ std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, s
   meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", "CAN members"}}}});
   meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "components"}}}});
   for (NodeId n : seen) {
-    meta.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid(n)}, {"tid", n},
+    meta.push_back({{"name", "thread_name"},
+                    {"ph", "M"},
+                    {"pid", pid(n)},
+                    {"tid", n},
                     {"args", {{"name", fmt::format("{} {}", n < members ? "member" : "component", n)}}}});
   }
   for (auto& e : events) meta.push_back(std::move(e));
@@ -179,8 +213,6 @@ chain::Gas CanWorld::gas_used() const {
   return gas;
 }
 
-NodeId CanWorld::registry_leader() const {
-  return can::member_node(chain::registry::leader(chain.state(), reg));
-}
+NodeId CanWorld::registry_leader() const { return can::member_node(chain::registry::leader(chain.state(), reg)); }
 
 }  // namespace cansim::scenario

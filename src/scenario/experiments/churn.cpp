@@ -34,7 +34,7 @@ ChurnConfig churn_config(const ParamValues& p) {
   c.j = p.real("j");
   c.initial_size = p.integer("initial_size");
   const std::string& churn = p.choice("churn");
-  c.churn = churn == "cumulative" ? ChurnMeasure::Cumulative
+  c.churn = churn == "cumulative"  ? ChurnMeasure::Cumulative
             : churn == "last_step" ? ChurnMeasure::LastStep
                                    : ChurnMeasure::Window;
   c.window = p.integer("window");
@@ -61,8 +61,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["leader_crashes"] = static_cast<double>(t.leader_crashes);
   r.metrics = metrics_by_name(kind, m);
   const std::size_t n = t.size.size();
-  r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)},
-                           ctx.output.boolean("per_step")});
+  r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)}, ctx.output.boolean("per_step")});
   // The step model has no event engine; its trace is the sequence of sizes.
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (std::int64_t x : std::get<std::vector<std::int64_t>>(r.tables[0].data[1])) {
@@ -71,7 +70,6 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   r.trace_hash = h;
   return r;
 }
-
 
 }  // namespace
 
@@ -97,7 +95,8 @@ std::vector<MetricSpec> churn_size_metric_specs() {
   };
 }
 
-std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero) {
+std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin,
+                                                 std::int64_t first_zero) {
   std::int64_t below = 0, sum = 0, lo = size.front(), hi = size.front();
   for (std::int64_t x : size) {
     below += x < nmin ? 1 : 0;
@@ -185,29 +184,50 @@ std::optional<ParamError> check_churn_params(const ParamValues& p) {
 std::vector<ParamSpec> churn_params() {
   const ChurnConfig d;  // the defaults are the model's, declared once there
   return {
-      ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN").at_least(1).at_most(1e12).def(d.ntotal),
-      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(1e12).def(d.nmin),
+      ParamSpec::integer("ntotal", "Ntotal: nodes in the system; the candidates are those outside the CAN")
+          .at_least(1)
+          .at_most(1e12)
+          .def(d.ntotal),
+      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)")
+          .at_least(0)
+          .at_most(1e12)
+          .def(d.nmin),
       ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(1e12).def(d.nmax),
       ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e9).def(d.steps),
       ParamSpec::probability("f", "probability that a CAN node crashes in a step (this step's joiners included)"),
       ParamSpec::probability("j", "probability that a candidate asks to join in a step"),
-      ParamSpec::integer("initial_size", "CAN size at step 0; 1 is the appointed leader alone").at_least(1).at_most(1e12).def(d.initial_size),
+      ParamSpec::integer("initial_size", "CAN size at step 0; 1 is the appointed leader alone")
+          .at_least(1)
+          .at_most(1e12)
+          .def(d.initial_size),
       ParamSpec::choice("churn", {"cumulative", "last_step", "window"},
-                        "Algorithm 1's churn, left minus joined: since the start (this step's joins included), over the last step, or over the last `window` steps")
+                        "Algorithm 1's churn, left minus joined: since the start (this step's joins included), over the last "
+                        "step, or over the last `window` steps")
           .def(std::string("cumulative")),
       ParamSpec::integer("window", "steps in the churn window, for churn = \"window\"").at_least(1).at_most(1e6).def(d.window),
-      ParamSpec::boolean("crashed_return", "crashed nodes become candidates again (C = Ntotal - Ncurrent); false: they are gone").def(d.crashed_return),
+      ParamSpec::boolean("crashed_return", "crashed nodes become candidates again (C = Ntotal - Ncurrent); false: they are gone")
+          .def(d.crashed_return),
       ParamSpec::choice("at_zero", {"dead", "bootstrap"},
-                        "at size 0: dead for good (no leader to accept anyone), or the Registry owner appoints a new leader after bootstrap_delay steps")
+                        "at size 0: dead for good (no leader to accept anyone), or the Registry owner appoints a new leader "
+                        "after bootstrap_delay steps")
           .def(std::string("dead")),
-      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before a new leader is appointed, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(d.bootstrap_delay),
-      ParamSpec::integer("election_delay", "steps without joins after a leader crash while others survive; 0: an instant election").at_least(0).at_most(1e9).def(d.election_delay),
+      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before a new leader is appointed, for at_zero = \"bootstrap\"")
+          .at_least(0)
+          .at_most(1e9)
+          .def(d.bootstrap_delay),
+      ParamSpec::integer("election_delay",
+                         "steps without joins after a leader crash while others survive; 0: an instant election")
+          .at_least(0)
+          .at_most(1e9)
+          .def(d.election_delay),
       ParamSpec::choice("sample", {"end_of_step", "after_joins"}, "when the size is observed for the box plots")
           .def(std::string("end_of_step")),
       ParamSpec::choice("admission", {"pseudocode", "prose"},
-                        "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text (accept below Nmin, then only if churn > current - Nmin)")
+                        "Algorithm 1 as its pseudocode (reject if current > Nmin and current - Nmin > churn) or as the text "
+                        "(accept below Nmin, then only if churn > current - Nmin)")
           .def(std::string("pseudocode")),
-  };}
+  };
+}
 
 ExperimentKind churn_kind() {
   ExperimentKind k;
@@ -219,10 +239,11 @@ ExperimentKind churn_kind() {
 
   k.metrics = churn_size_metric_specs();
   for (MetricSpec m : std::vector<MetricSpec>{
-      {"joins", "join requests accepted"},
-      {"crashes", "nodes crashed"},
-      {"leader_crashes", "crashes of the leader"},
-  }) k.metrics.push_back(m);
+           {"joins", "join requests accepted"},
+           {"crashes", "nodes crashed"},
+           {"leader_crashes", "crashes of the leader"},
+       })
+    k.metrics.push_back(m);
   k.outputs = {
       ParamSpec::boolean("per_step", "write sizes.csv: the size at every step of every run").def(false),
   };

@@ -73,8 +73,8 @@ std::vector<Key> keys(std::int64_t nmax, std::initializer_list<double> fs, std::
 // A statement that holds when `holds` is true of every listed configuration. The figures are
 // each configuration's `describe`; a missing configuration makes the statement "not evaluated".
 template <class Describe, class Holds>
-ClaimCheck check_each(int n, std::string statement, std::string criterion, const Figures& fig,
-                      const std::vector<Key>& ks, Describe describe, Holds holds) {
+ClaimCheck check_each(int n, std::string statement, std::string criterion, const Figures& fig, const std::vector<Key>& ks,
+                      Describe describe, Holds holds) {
   ClaimCheck c{n, std::move(statement), std::move(criterion), "", Verdict::Holds};
   for (const Key& k : ks) {
     const Cfg* x = fig.get(k.nmax, k.f, k.j);
@@ -98,10 +98,9 @@ std::vector<ClaimCheck> check_churn_claims(const std::vector<json>& summaries) {
   auto below = [](const Key& k, const Cfg& x) { return fmt::format("j={}: below Nmin {:.3f}", k.j, x.below); };
   auto whisker = [](const Key& k, const Cfg& x) { return fmt::format("f={} j={}: whisker {}", k.f, k.j, x.whisker_low); };
   std::vector<ClaimCheck> out;
-  out.push_back(check_each(
-      1, "Nmax=10, f=.5: j must be at least .025 for the network to have, on average, the minimum size",
-      "mean size >= Nmin for every j >= .025, and < Nmin for j = .01", fig, keys(10, {0.5}, all_j), mean,
-      [](const Key& k, const Cfg& x) { return k.j >= 0.025 ? x.mean >= x.nmin : x.mean < x.nmin; }));
+  out.push_back(check_each(1, "Nmax=10, f=.5: j must be at least .025 for the network to have, on average, the minimum size",
+                           "mean size >= Nmin for every j >= .025, and < Nmin for j = .01", fig, keys(10, {0.5}, all_j), mean,
+                           [](const Key& k, const Cfg& x) { return k.j >= 0.025 ? x.mean >= x.nmin : x.mean < x.nmin; }));
   out.push_back(check_each(
       2, "Nmax=10, f=.5, j=.01: the average size is 2, and runs reach size 0",
       "mean size in [1.5, 2.5) and a share of runs that reached 0 above 0", fig, keys(10, {0.5}, {0.01}),
@@ -112,8 +111,8 @@ std::vector<ClaimCheck> check_churn_claims(const std::vector<json>& summaries) {
                            keys(10, {0.5}, {0.2, 0.1, 0.05, 0.025}), below,
                            [](const Key&, const Cfg& x) { return x.below > kResolution; }));
   out.push_back(check_each(
-      4, "Nmax=10, f=.75: j in {.01, .025} guarantee the failure of the network", "every run reaches size 0, for both j",
-      fig, keys(10, {0.75}, {0.025, 0.01}),
+      4, "Nmax=10, f=.75: j in {.01, .025} guarantee the failure of the network", "every run reaches size 0, for both j", fig,
+      keys(10, {0.75}, {0.025, 0.01}),
       [](const Key& k, const Cfg& x) { return fmt::format("j={}: runs that reached 0: {:.3f}", k.j, x.reached_zero); },
       [](const Key&, const Cfg& x) { return x.reached_zero >= 1 - kResolution; }));
   out.push_back(check_each(
@@ -140,17 +139,16 @@ std::vector<ClaimCheck> check_churn_claims(const std::vector<json>& summaries) {
       below10 += b->below / 10;
     }
     if (c.figures.empty()) {
-      c.figures = fmt::format("largest size {}; mean share below Nmin {:.3f} (Nmax=100) vs {:.3f} (Nmax=10)", largest,
-                              below100, below10);
+      c.figures =
+          fmt::format("largest size {}; mean share below Nmin {:.3f} (Nmax=100) vs {:.3f} (Nmax=10)", largest, below100, below10);
       c.verdict = (largest < 100 && below100 < below10 - 0.005) ? Verdict::Holds : Verdict::DoesNotHold;
     }
     out.push_back(c);
   }
-  out.push_back(check_each(
-      7, "Nmax=100, f=.5: j > .1 is needed to keep the size above Nmin; f=.75 is similar",
-      "for f in {.5, .75}: the lower whisker is >= Nmin for j = .2 and below Nmin for every j <= .1", fig,
-      keys(100, {0.5, 0.75}, all_j), whisker,
-      [](const Key& k, const Cfg& x) { return (x.whisker_low >= x.nmin) == (k.j > 0.1); }));
+  out.push_back(check_each(7, "Nmax=100, f=.5: j > .1 is needed to keep the size above Nmin; f=.75 is similar",
+                           "for f in {.5, .75}: the lower whisker is >= Nmin for j = .2 and below Nmin for every j <= .1", fig,
+                           keys(100, {0.5, 0.75}, all_j), whisker,
+                           [](const Key& k, const Cfg& x) { return (x.whisker_low >= x.nmin) == (k.j > 0.1); }));
   out.push_back(check_each(
       8, "Nmax=100, f=.75, j=.1: the network keeps the minimum desired size", "the lower whisker is >= Nmin", fig,
       keys(100, {0.75}, {0.1}),

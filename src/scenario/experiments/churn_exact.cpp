@@ -18,7 +18,20 @@ namespace cansim::scenario {
 namespace {
 
 enum Metric {
-  kMean, kSd, kMin, kQ1, kMedian, kQ3, kMax, kWhiskerLow, kWhiskerHigh, kBelow, kReached, kDead, kDeath, kStates,
+  kMean,
+  kSd,
+  kMin,
+  kQ1,
+  kMedian,
+  kQ3,
+  kMax,
+  kWhiskerLow,
+  kWhiskerHigh,
+  kBelow,
+  kReached,
+  kDead,
+  kDeath,
+  kStates,
   kTransitions
 };
 
@@ -39,22 +52,22 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   }
   RunResult r;
   r.metrics = metrics_by_name(kind, {
-      {"mean_size", s.mean},
-      {"sd_size", s.sd},
-      {"min_size", s.min},
-      {"q1_size", s.box.q1},
-      {"median_size", s.box.median},
-      {"q3_size", s.box.q3},
-      {"max_size", s.max},
-      {"whisker_low", s.box.whisker_low},
-      {"whisker_high", s.box.whisker_high},
-      {"share_below_nmin", prob(below)},
-      {"reached_zero", reached},
-      {"dead_at_end", prob(x.size_pmf.back().front())},
-      {"death_step", reached > 0 ? death / reached : std::numeric_limits<double>::quiet_NaN()},
-      {"states", static_cast<double>(x.states)},
-      {"transitions", static_cast<double>(x.transitions)},
-  });
+                                        {"mean_size", s.mean},
+                                        {"sd_size", s.sd},
+                                        {"min_size", s.min},
+                                        {"q1_size", s.box.q1},
+                                        {"median_size", s.box.median},
+                                        {"q3_size", s.box.q3},
+                                        {"max_size", s.max},
+                                        {"whisker_low", s.box.whisker_low},
+                                        {"whisker_high", s.box.whisker_high},
+                                        {"share_below_nmin", prob(below)},
+                                        {"reached_zero", reached},
+                                        {"dead_at_end", prob(x.size_pmf.back().front())},
+                                        {"death_step", reached > 0 ? death / reached : std::numeric_limits<double>::quiet_NaN()},
+                                        {"states", static_cast<double>(x.states)},
+                                        {"transitions", static_cast<double>(x.transitions)},
+                                    });
 
   std::vector<std::int64_t> sizes;
   for (std::size_t v = 0; v < x.pooled.size(); ++v) sizes.push_back(static_cast<std::int64_t>(v));
@@ -69,8 +82,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
       probs.push_back(x.size_pmf[t][v]);
     }
   }
-  r.tables.push_back(Table{"step_distribution", {"step", "size", "probability"}, {std::move(steps), std::move(step_sizes),
-                           std::move(probs)}, ctx.output.boolean("per_step")});
+  r.tables.push_back(Table{"step_distribution",
+                           {"step", "size", "probability"},
+                           {std::move(steps), std::move(step_sizes), std::move(probs)},
+                           ctx.output.boolean("per_step")});
   std::uint64_t h = 0xcbf29ce484222325ULL;  // no events: the hash of the pooled distribution's bits
   for (double p : x.pooled) {
     std::uint64_t bits = 0;
@@ -153,7 +168,7 @@ ExperimentKind churn_exact_kind() {
     if (auto why = can::churn_exact_unsupported(c)) {
       // The parameter that put the method out of reach: the state space's largest factor.
       const char* param = c.churn == can::ChurnMeasure::Window ? "churn"
-                          : c.nmax > can::kMaxExactNmax       ? "nmax"
+                          : c.nmax > can::kMaxExactNmax        ? "nmax"
                           : !c.crashed_return                  ? "crashed_return"
                           : c.election_delay > 0               ? "election_delay"
                           : c.bootstrap_delay > 0              ? "bootstrap_delay"

@@ -45,11 +45,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
   cfg.trace = ctx.output.boolean("trace");
-  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults);
+  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg,
+                 ctx.faults);
   can::Can& can = *world.can;
   Rng draws = root.stream("churn");
-  FaultInjector<can::CanMsg> faults(world.sim, world.net, root.stream("faults"), ctx.faults,
-                                    [&can](NodeId x) { can.on_crash(x); }, [&can](NodeId x) { can.on_recover(x); });
+  FaultInjector<can::CanMsg> faults(
+      world.sim, world.net, root.stream("faults"), ctx.faults, [&can](NodeId x) { can.on_crash(x); },
+      [&can](NodeId x) { can.on_recover(x); });
 
   std::vector<char> crashed_by_step(ntotal, 0);
   std::vector<NodeId> ascending;  // the Registry's members in node order: the draws go in that order
@@ -140,7 +142,9 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["bootstraps"] = static_cast<double>(bootstraps);
   r.metrics = metrics_by_name(kind, m);
   const std::size_t n = size.size();
-  r.tables.push_back(Table{"sizes", {"step", "size", "registry_members"}, {Sequence{1, n}, std::move(size), std::move(listed)},
+  r.tables.push_back(Table{"sizes",
+                           {"step", "size", "registry_members"},
+                           {Sequence{1, n}, std::move(size), std::move(listed)},
                            ctx.output.boolean("per_step")});
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
   if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, world.net, ntotal);
@@ -158,20 +162,39 @@ ExperimentKind churn_protocol_kind() {
       "simulated time; joins go through askJoin/listenJoin and the Registry, crashes are found by checkState and "
       "removed by vote, a lost leader is replaced by LeadElect.";
   k.params = {
-      ParamSpec::integer("ntotal", "Ntotal: nodes in the system, all Registry candidates; node 0 is the appointed leader").at_least(1).at_most(10000).def(100),
-      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)").at_least(0).at_most(10000).def(4),
+      ParamSpec::integer("ntotal", "Ntotal: nodes in the system, all Registry candidates; node 0 is the appointed leader")
+          .at_least(1)
+          .at_most(10000)
+          .def(100),
+      ParamSpec::integer("nmin", "Nmin: the minimum number of replicas the leader aims for (Algorithm 1)")
+          .at_least(0)
+          .at_most(10000)
+          .def(4),
       ParamSpec::integer("nmax", "Nmax: the CAN never grows beyond this (Algorithm 1)").at_least(1).at_most(10000).def(10),
       ParamSpec::integer("steps", "steps per run").at_least(1).at_most(1e6).def(100),
       ParamSpec::probability("f", "probability that a member that is up crashes in a step"),
       ParamSpec::probability("j", "probability that a node outside the CAN that is up asks to join in a step"),
       ParamSpec::real("step_s", "simulated time of one step").above(0).at_most(1e6).def(10.0).in_unit("s"),
-      ParamSpec::real("join_window_s", "join requests go out at random times in [0, join_window_s) of the step").at_least(0).at_most(1e6).def(2.0).in_unit("s"),
-      ParamSpec::real("crash_at_s", "when in the step the crashes happen (all at once)").at_least(0).at_most(1e6).def(5.0).in_unit("s"),
+      ParamSpec::real("join_window_s", "join requests go out at random times in [0, join_window_s) of the step")
+          .at_least(0)
+          .at_most(1e6)
+          .def(2.0)
+          .in_unit("s"),
+      ParamSpec::real("crash_at_s", "when in the step the crashes happen (all at once)")
+          .at_least(0)
+          .at_most(1e6)
+          .def(5.0)
+          .in_unit("s"),
       ParamSpec::choice("at_zero", {"dead", "bootstrap"},
-                        "when a step ends with no member up: dead for good (nobody can elect or accept anyone), or the Registry owner sends Registry.bootstrap with a random live node as leader after bootstrap_delay such steps")
+                        "when a step ends with no member up: dead for good (nobody can elect or accept anyone), or the Registry "
+                        "owner sends Registry.bootstrap with a random live node as leader after bootstrap_delay such steps")
           .def(std::string("dead")),
-      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before the bootstrap, for at_zero = \"bootstrap\"").at_least(0).at_most(1e9).def(0),
-      ParamSpec::choice("sample", {"end_of_step", "after_joins"}, "when the size is observed: at the end of the step, or right before the crashes")
+      ParamSpec::integer("bootstrap_delay", "whole steps at size 0 before the bootstrap, for at_zero = \"bootstrap\"")
+          .at_least(0)
+          .at_most(1e9)
+          .def(0),
+      ParamSpec::choice("sample", {"end_of_step", "after_joins"},
+                        "when the size is observed: at the end of the step, or right before the crashes")
           .def(std::string("end_of_step")),
   };
   for (ParamSpec& s : can_protocol_params()) k.params.push_back(std::move(s));
@@ -190,17 +213,20 @@ ExperimentKind churn_protocol_kind() {
     k.metrics.push_back(m);
   }
   k.outputs = {
-      ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run").def(false),
+      ParamSpec::boolean("per_step", "write sizes.csv: the size and the Registry's member count at every step of every run")
+          .def(false),
       fault_output(),
       trace_output(),
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (auto e = check_churn_sizes(p)) return e;
     if (p.real("join_window_s") > p.real("crash_at_s")) {
-      return ParamError{"join_window_s", fmt::format("expected at most crash_at_s ({}), found {}", p.real("crash_at_s"), p.real("join_window_s"))};
+      return ParamError{"join_window_s",
+                        fmt::format("expected at most crash_at_s ({}), found {}", p.real("crash_at_s"), p.real("join_window_s"))};
     }
     if (p.real("crash_at_s") >= p.real("step_s")) {
-      return ParamError{"crash_at_s", fmt::format("expected less than step_s ({}), found {}", p.real("step_s"), p.real("crash_at_s"))};
+      return ParamError{"crash_at_s",
+                        fmt::format("expected less than step_s ({}), found {}", p.real("step_s"), p.real("crash_at_s"))};
     }
     return std::nullopt;
   };

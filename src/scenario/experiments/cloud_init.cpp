@@ -111,7 +111,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   // and the contracts are on chain).
   auto expected = [&] {
     std::size_t n = 0;
-    for (cloud::HostId h = 0; h < w.hosts.size(); ++h) n += w.net.is_up(h) && w.agents->api_works(h) && w.agents->telemetry_works(h);
+    for (cloud::HostId h = 0; h < w.hosts.size(); ++h)
+      n += w.net.is_up(h) && w.agents->api_works(h) && w.agents->telemetry_works(h);
     return n;
   };
   auto registered = [&] {
@@ -180,9 +181,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
       host.push_back(e.host);
       what.push_back(e.kind == cloud::ResourceEvent::Kind::Registered ? "registered"
                      : e.kind == cloud::ResourceEvent::Kind::Refused  ? "refused"
-                                                                       : "deregistered");
+                                                                      : "deregistered");
     }
-    r.tables.push_back(Table{"resource_events", {"time_s", "host", "event"}, {std::move(at), std::move(host), std::move(what)}, true});
+    r.tables.push_back(
+        Table{"resource_events", {"time_s", "host", "event"}, {std::move(at), std::move(host), std::move(what)}, true});
   }
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(w.net.faults(), true));
   r.trace_hash = w.sim.trace_hash();
@@ -199,27 +201,50 @@ ExperimentKind cloud_init_kind() {
       "through Plug&Play; then telemetry, and deregistration of silent resources under faults.";
   k.params = {
       ParamSpec::real("duration_s", "simulated time of the run").at_least(1).at_most(1e8).def(3600.0).in_unit("s"),
-      ParamSpec::real("telemetry_interval_s", "time between a resource's telemetry reports").at_least(0.001).at_most(1e6).def(60.0).in_unit("s"),
-      ParamSpec::integer("telemetry_misses", "intervals without a report before Plug&Play deregisters a resource").at_least(1).at_most(1e6).def(3),
-      ParamSpec::real("probe_timeout_s", "how long Plug&Play waits for the probes of a joining resource").at_least(0.001).at_most(1e6).def(2.0).in_unit("s"),
-      ParamSpec::real("rejoin_after_s", "a refused resource's owner asks to join again after this long").at_least(0.001).at_most(1e8).def(300.0).in_unit("s"),
+      ParamSpec::real("telemetry_interval_s", "time between a resource's telemetry reports")
+          .at_least(0.001)
+          .at_most(1e6)
+          .def(60.0)
+          .in_unit("s"),
+      ParamSpec::integer("telemetry_misses", "intervals without a report before Plug&Play deregisters a resource")
+          .at_least(1)
+          .at_most(1e6)
+          .def(3),
+      ParamSpec::real("probe_timeout_s", "how long Plug&Play waits for the probes of a joining resource")
+          .at_least(0.001)
+          .at_most(1e6)
+          .def(2.0)
+          .in_unit("s"),
+      ParamSpec::real("rejoin_after_s", "a refused resource's owner asks to join again after this long")
+          .at_least(0.001)
+          .at_most(1e8)
+          .def(300.0)
+          .in_unit("s"),
       ParamSpec::probability("broken_api_share", "share of resources whose hypervisor API never answers").def(0.0),
       ParamSpec::probability("broken_telemetry_share", "share of resources whose telemetry endpoint never answers").def(0.0),
       ParamSpec::probability("loss", "probability that a message is lost").def(0.0),
       ParamSpec::integer("ocan_members", "OCAN candidates; the first is appointed leader, the others join through the CAN's Join")
-          .at_least(1).at_most(1000).def(5),
+          .at_least(1)
+          .at_most(1000)
+          .def(5),
       ParamSpec::real("ocan_join_retry_s", "an OCAN candidate not yet a member asks to join again after this long")
-          .at_least(0.001).at_most(1e6).def(30.0).in_unit("s"),
+          .at_least(0.001)
+          .at_most(1e6)
+          .def(30.0)
+          .in_unit("s"),
   };
   for (ParamSpec& s : can_timing_params()) k.params.push_back(std::move(s));
   const auto cloud = cloud_params();
   k.params.insert(k.params.end(), cloud.begin(), cloud.end());
   k.outputs = {
-      ParamSpec::boolean("resource_events", "write resource_events.csv: every registration, refusal and deregistration").def(false),
+      ParamSpec::boolean("resource_events", "write resource_events.csv: every registration, refusal and deregistration")
+          .def(false),
       fault_output(),
   };
   k.metrics = {
-      {"time_to_ready_s", "time until the contracts and the catalogue are sealed, every OCAN candidate is a member and every resource that is up and has working endpoints is registered (NaN: never)"},
+      {"time_to_ready_s",
+       "time until the contracts and the catalogue are sealed, every OCAN candidate is a member and every resource that is up "
+       "and has working endpoints is registered (NaN: never)"},
       {"ocan_ready_s", "time until every OCAN candidate is a member, as the Registry shows (NaN: never)"},
       {"ocan_members", "OCAN members in the Registry at the end"},
       {"ocan_messages", "messages of the OCAN's protocols (Join, checkState, ...)"},

@@ -41,20 +41,43 @@ std::vector<ParamSpec> cloud_params() {
     const bool acc = k != "cpu";
     out.push_back(ParamSpec::integer(k + "_hosts", "hosts of the " + k + " class").at_least(0).at_most(1e6).def(c.hosts));
     out.push_back(ParamSpec::integer(k + "_cores", "cores of a " + k + " host").at_least(1).at_most(1e5).def(c.cores));
-    out.push_back(ParamSpec::integer(k + "_memory_gb", "memory of a " + k + " host").at_least(1).at_most(1e6).def(c.memory_gb).in_unit("GB"));
+    out.push_back(ParamSpec::integer(k + "_memory_gb", "memory of a " + k + " host")
+                      .at_least(1)
+                      .at_most(1e6)
+                      .def(c.memory_gb)
+                      .in_unit("GB"));
     if (acc) {
-      out.push_back(ParamSpec::integer(k + "_accelerators", k + " cards of a " + k + " host").at_least(1).at_most(1e4).def(c.accelerators));
+      out.push_back(
+          ParamSpec::integer(k + "_accelerators", k + " cards of a " + k + " host").at_least(1).at_most(1e4).def(c.accelerators));
     }
-    out.push_back(ParamSpec::real(k + "_capability", "compute capability of a " + k + " host's main units (SOSM's C)").above(0).at_most(1e12).def(c.capability).in_unit("GFLOPS"));
-    out.push_back(ParamSpec::real(k + "_idle_w", "power a " + k + " host draws idle").at_least(0).at_most(1e6).def(c.idle_w).in_unit("W"));
-    out.push_back(ParamSpec::real(k + "_max_w", "power a " + k + " host draws at full utilization").above(0).at_most(1e6).def(c.max_w).in_unit("W"));
-    out.push_back(ParamSpec::integer(k + "_price", "a " + k + " resource's price per service it runs").at_least(0).at_most(1e15).def(c.price).in_unit("wei/min"));
-    out.push_back(ParamSpec::choice(k + "_hypervisor", {"vm", "container", "bare_metal"}, "the hypervisor of " + k + " hosts").def(std::string(c.hypervisor)));
+    out.push_back(ParamSpec::real(k + "_capability", "compute capability of a " + k + " host's main units (SOSM's C)")
+                      .above(0)
+                      .at_most(1e12)
+                      .def(c.capability)
+                      .in_unit("GFLOPS"));
+    out.push_back(
+        ParamSpec::real(k + "_idle_w", "power a " + k + " host draws idle").at_least(0).at_most(1e6).def(c.idle_w).in_unit("W"));
+    out.push_back(ParamSpec::real(k + "_max_w", "power a " + k + " host draws at full utilization")
+                      .above(0)
+                      .at_most(1e6)
+                      .def(c.max_w)
+                      .in_unit("W"));
+    out.push_back(ParamSpec::integer(k + "_price", "a " + k + " resource's price per service it runs")
+                      .at_least(0)
+                      .at_most(1e15)
+                      .def(c.price)
+                      .in_unit("wei/min"));
+    out.push_back(ParamSpec::choice(k + "_hypervisor", {"vm", "container", "bare_metal"}, "the hypervisor of " + k + " hosts")
+                      .def(std::string(c.hypervisor)));
   }
   const std::vector<ParamSpec> rest = {
-      ParamSpec::integer("providers", "cloud providers; hosts are dealt to them round robin, class by class").at_least(1).at_most(1000).def(1),
+      ParamSpec::integer("providers", "cloud providers; hosts are dealt to them round robin, class by class")
+          .at_least(1)
+          .at_most(1000)
+          .def(1),
       ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy").def(std::string("sosm")),
-      ParamSpec::choice("strategy", {"compaction", "spreading"}, "sosm: how a manager picks among its hosts").def(std::string("compaction")),
+      ParamSpec::choice("strategy", {"compaction", "spreading"}, "sosm: how a manager picks among its hosts")
+          .def(std::string("compaction")),
       ParamSpec::integer("vrm_size", "sosm: hosts per virtual resource manager").at_least(1).at_most(1e6).def(100),
       ParamSpec::integer("switch_size", "sosm: managers per switch").at_least(1).at_most(1e6).def(10),
       ParamSpec::real("n_opt", "sosm: a manager's optimal number of hosts (F4)").above(0).at_most(1e6).def(100.0),
@@ -63,11 +86,22 @@ std::vector<ParamSpec> cloud_params() {
       ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(1.0),
       ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(1.0),
       ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(1.0),
-      ParamSpec::real("soe_w_performance", "Service Optimization Engine: weight of the performance factor").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("soe_w_performance", "Service Optimization Engine: weight of the performance factor")
+          .at_least(0)
+          .at_most(1e6)
+          .def(1.0),
       ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(0.5),
-      ParamSpec::real("reservation_ttl_s", "how long a Scheduler holds a reservation not yet instantiated").at_least(0.001).at_most(1e7).def(120.0).in_unit("s"),
+      ParamSpec::real("reservation_ttl_s", "how long a Scheduler holds a reservation not yet instantiated")
+          .at_least(0.001)
+          .at_most(1e7)
+          .def(120.0)
+          .in_unit("s"),
       ParamSpec::integer("max_providers_tried", "providers a Gateway asks before it gives up").at_least(1).at_most(1000).def(3),
-      ParamSpec::real("reply_timeout_s", "how long a Gateway waits for a Scheduler's answer").at_least(0.001).at_most(1e7).def(5.0).in_unit("s"),
+      ParamSpec::real("reply_timeout_s", "how long a Gateway waits for a Scheduler's answer")
+          .at_least(0.001)
+          .at_most(1e7)
+          .def(5.0)
+          .in_unit("s"),
       ParamSpec::integer("users", "client accounts, used in turn").at_least(1).at_most(1e6).def(100),
       ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
       ParamSpec::real("block_interval_s", "time between blocks").at_least(0.001).at_most(1e6).def(12.0).in_unit("s"),
@@ -135,9 +169,10 @@ std::optional<std::string> check_cloud_application(const ParamValues& p, const a
       }
     }
     if (!runs) {
-      return fmt::format("service \"{}\": every implementation needs more than any host class with hosts offers "
-                         "(hardware, hypervisor, cores, memory or accelerators)",
-                         s.name);
+      return fmt::format(
+          "service \"{}\": every implementation needs more than any host class with hosts offers "
+          "(hardware, hypervisor, cores, memory or accelerators)",
+          s.name);
     }
   }
   return std::nullopt;
@@ -162,7 +197,8 @@ void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std
   }
   for (cloud::HostId h = 0; h < w.hosts.size(); ++h) {
     if (w.hosts.free_units(h) != w.hosts.host_class(h).units()) {
-      throw InvariantViolation(w.sim.now(), kind, fmt::format("host {} still has capacity taken after every application ended", h));
+      throw InvariantViolation(w.sim.now(), kind,
+                               fmt::format("host {} still has capacity taken after every application ended", h));
     }
   }
 }

@@ -8,16 +8,8 @@ namespace cansim::scenario {
 
 const std::vector<ExperimentKind>& experiment_kinds() {
   static const std::vector<ExperimentKind> kinds = {
-      can_kind(),
-      cloud_init_kind(),
-      churn_kind(),
-      churn_exact_kind(),
-      churn_protocol_kind(),
-      fig5_1_kind(),
-      orchestration_kind(),
-      placement_kind(),
-      queue_kind(),
-      selection_kind(),
+      can_kind(),    cloud_init_kind(),    churn_kind(),     churn_exact_kind(), churn_protocol_kind(),
+      fig5_1_kind(), orchestration_kind(), placement_kind(), queue_kind(),       selection_kind(),
   };
   return kinds;
 }
@@ -48,7 +40,8 @@ std::vector<double> metrics_by_name(const ExperimentKind& kind, const std::map<s
     out.push_back(it->second);
   }
   if (values.size() != kind.metrics.size()) {
-    throw std::logic_error(fmt::format("kind {}: {} values for {} declared metrics", kind.name, values.size(), kind.metrics.size()));
+    throw std::logic_error(
+        fmt::format("kind {}: {} values for {} declared metrics", kind.name, values.size(), kind.metrics.size()));
   }
   return out;
 }

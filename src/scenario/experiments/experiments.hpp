@@ -38,6 +38,7 @@ can::ChurnConfig churn_config(const ParamValues& p);
 std::optional<ParamError> check_churn_sizes(const ParamValues& p);
 // Those metrics, by name, of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at
 // size 0, or -1.
-std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin, std::int64_t first_zero);
+std::map<std::string, double> churn_size_metrics(const std::vector<std::int64_t>& size, std::int64_t nmin,
+                                                 std::int64_t first_zero);
 
 }  // namespace cansim::scenario

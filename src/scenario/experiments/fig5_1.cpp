@@ -89,11 +89,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   }
   std::map<std::string, double> m;
   const auto count = [&](CheckpointType t) {
-    return static_cast<double>(std::count_if(rec.appended.begin(), rec.appended.end(), [t](const auto& c) { return c.type == t; }));
+    return static_cast<double>(
+        std::count_if(rec.appended.begin(), rec.appended.end(), [t](const auto& c) { return c.type == t; }));
   };
   const cloud::Instances& inst = w.cloud.hypervisors->instances();
   double first_service_deploys = 0;
-  for (cloud::InstanceId i = 0; i < inst.size(); ++i) first_service_deploys += inst[i].service == rec.topology->order.front() ? 1 : 0;
+  for (cloud::InstanceId i = 0; i < inst.size(); ++i)
+    first_service_deploys += inst[i].service == rec.topology->order.front() ? 1 : 0;
   double by_first = 0, by_second = 0;
   for (const auto& c : rec.appended) (c.orchestrator == first ? by_first : by_second) += 1;
   m["reassignments"] = static_cast<double>(w.ocan->reassignments().size());
@@ -125,12 +127,27 @@ ExperimentKind fig5_1_kind() {
       "another, which continues from the checkpoint; a service failure is redeployed (§5). The first application file is the "
       "one deployed.";
   k.params = {
-      ParamSpec::integer("crash_after_checkpoints", "the first Orchestrator crashes once this many of its checkpoints are committed "
-                                                    "(0: it does not)").at_least(0).at_most(1e6).def(1),
-      ParamSpec::integer("failed_service", "the service (topology index) that fails once all are up (-1: none)").at_least(-1).at_most(4095).def(1),
-      ParamSpec::real("service_failure_after_s", "how long after all services are up the service fails").at_least(0).at_most(1e9).def(90.0).in_unit("s"),
+      ParamSpec::integer("crash_after_checkpoints",
+                         "the first Orchestrator crashes once this many of its checkpoints are committed "
+                         "(0: it does not)")
+          .at_least(0)
+          .at_most(1e6)
+          .def(1),
+      ParamSpec::integer("failed_service", "the service (topology index) that fails once all are up (-1: none)")
+          .at_least(-1)
+          .at_most(4095)
+          .def(1),
+      ParamSpec::real("service_failure_after_s", "how long after all services are up the service fails")
+          .at_least(0)
+          .at_most(1e9)
+          .def(90.0)
+          .in_unit("s"),
       ParamSpec::real("run_s", "running time the client asks for").at_least(1).at_most(1e9).def(600.0).in_unit("s"),
-      ParamSpec::real("max_duration_s", "the run ends here even if the application still runs").at_least(1).at_most(1e10).def(86400.0).in_unit("s"),
+      ParamSpec::real("max_duration_s", "the run ends here even if the application still runs")
+          .at_least(1)
+          .at_most(1e10)
+          .def(86400.0)
+          .in_unit("s"),
   };
   declare_orchestration_kind(k);
   k.metrics = {

@@ -47,7 +47,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   std::function<void()> arrive = [&] {
     const std::size_t i = arrived++;
     const std::size_t a = pick_application(ctx.applications, workload);
-    const SimTime duration{1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
+    const SimTime duration{
+        1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
     req[i].app = static_cast<std::int64_t>(a);
     w.request(
         ctx.applications[a].topology, duration,
@@ -166,12 +167,18 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
 
 std::vector<ParamSpec> orchestration_outputs() {
   return {
-      ParamSpec::boolean("applications", "write applications.csv: each request's outcome, deploy time, failures, paid and up minutes").def(false),
+      ParamSpec::boolean("applications",
+                         "write applications.csv: each request's outcome, deploy time, failures, paid and up minutes")
+          .def(false),
       ParamSpec::boolean("faults", "write faults.csv: every failure of every part (time, kind, who)").def(false),
       ParamSpec::boolean("gas", "write gas.csv: gas by contract function and by role").def(false),
-      ParamSpec::boolean("sequence", "write sequence.csv: every interaction between the participants (scripts/plot/sequence.py draws it)").def(false),
-      ParamSpec::boolean("trace", "write traces/run-N.json: the interactions and each application's stretch on each Orchestrator, "
-                                  "as Chrome trace-event JSON (Perfetto)").def(false),
+      ParamSpec::boolean("sequence",
+                         "write sequence.csv: every interaction between the participants (scripts/plot/sequence.py draws it)")
+          .def(false),
+      ParamSpec::boolean("trace",
+                         "write traces/run-N.json: the interactions and each application's stretch on each Orchestrator, "
+                         "as Chrome trace-event JSON (Perfetto)")
+          .def(false),
   };
 }
 
@@ -179,15 +186,25 @@ ExperimentKind orchestration_kind() {
   ExperimentKind k;
   k.name = "orchestration";
   k.description =
-      "Applications arriving onto the cloud, deployed by an OCAN of Orchestrators, checkpointed in their Application contracts and "
+      "Applications arriving onto the cloud, deployed by an OCAN of Orchestrators, checkpointed in their Application contracts "
+      "and "
       "paid by interim payments, under failures of Orchestrators, OCAN members, hosts, hypervisors, services and the network "
       "(§3.2, §5, §5.1).";
   k.params = {
       ParamSpec::integer("applications", "applications requested").at_least(1).at_most(1e7).def(50),
       ParamSpec::real("arrival_rate_per_s", "Poisson rate of requests").at_least(1e-6).at_most(1e6).def(0.05).in_unit("1/s"),
-      ParamSpec::real("mean_duration_s", "mean running time a client asks for (exponential)").at_least(0.001).at_most(1e9).def(1800.0).in_unit("s"),
-      ParamSpec::choice("duration_law", {"exponential", "constant"}, "how running times are drawn around mean_duration_s").def(std::string("exponential")),
-      ParamSpec::real("max_duration_s", "the run ends here even if applications still run").at_least(1).at_most(1e10).def(30 * 86400.0).in_unit("s"),
+      ParamSpec::real("mean_duration_s", "mean running time a client asks for (exponential)")
+          .at_least(0.001)
+          .at_most(1e9)
+          .def(1800.0)
+          .in_unit("s"),
+      ParamSpec::choice("duration_law", {"exponential", "constant"}, "how running times are drawn around mean_duration_s")
+          .def(std::string("exponential")),
+      ParamSpec::real("max_duration_s", "the run ends here even if applications still run")
+          .at_least(1)
+          .at_most(1e10)
+          .def(30 * 86400.0)
+          .in_unit("s"),
   };
   declare_orchestration_kind(k);
   k.metrics = {
@@ -210,7 +227,8 @@ ExperimentKind orchestration_kind() {
       {"paid_cloud_wei", "salaries of the Cloud contracts, settled applications"},
       {"paid_can_wei", "salaries of the Registry (the OCAN's FTEN share), settled applications"},
       {"paid_orchestration_wei", "salaries of the Orchestrators, settled applications"},
-      {"ften_distributed_wei", "the OCAN's share the Registry handed out to its nodes by availability (recordAvailability, distributeFten)"},
+      {"ften_distributed_wei",
+       "the OCAN's share the Registry handed out to its nodes by availability (recordAvailability, distributeFten)"},
       {"interim_payments", "interimPayment transactions"},
       {"largest_k", "the largest k the leader chose by dry run"},
       {"checkpoints_on_chain", "checkpoints appended to Application contracts"},
@@ -223,7 +241,8 @@ ExperimentKind orchestration_kind() {
       {"blocks", "blocks sealed"},
   };
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
-  k.headline = {"accepted", "completed", "mean_time_to_deploy_s", "mean_availability", "mean_payment_error", "gas_per_app_hour_ocan_leader"};
+  k.headline = {"accepted",          "completed",          "mean_time_to_deploy_s",
+                "mean_availability", "mean_payment_error", "gas_per_app_hour_ocan_leader"};
   return k;
 }
 

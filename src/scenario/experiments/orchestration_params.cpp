@@ -25,7 +25,13 @@ std::vector<ParamSpec> orchestration_params() {
   std::vector<ParamSpec> out = {
       // The OCAN (§5): the CAN protocols' timing.
       ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(5),
-      ParamSpec::real("member_rejoin_s", "a member up but voted out of the OCAN (while it was down or cut off) asks to join again this often; 0: it stays out").at_least(0).at_most(1e7).def(10.0).in_unit("s"),
+      ParamSpec::real(
+          "member_rejoin_s",
+          "a member up but voted out of the OCAN (while it was down or cut off) asks to join again this often; 0: it stays out")
+          .at_least(0)
+          .at_most(1e7)
+          .def(10.0)
+          .in_unit("s"),
       ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
   };
   for (ParamSpec& s : can_timing_params("; also the OCAN leader's duty cycle")) out.push_back(std::move(s));
@@ -33,41 +39,136 @@ std::vector<ParamSpec> orchestration_params() {
       ParamSpec::integer("replication", "copies of each checkpoint in the OCAN's store").at_least(1).at_most(1000).def(3),
       ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(0.0),
       // The Orchestrator.
-      ParamSpec::real("monitor_interval_s", "an Orchestrator checks every service's status this often").at_least(0.001).at_most(1e7).def(10.0).in_unit("s"),
-      ParamSpec::real("status_timeout_s", "a status check unanswered this long is asked again, or counts as a failure").at_least(0.001).at_most(1e7).def(2.0).in_unit("s"),
-      ParamSpec::integer("status_attempts", "status checks of a silent service before it counts as failed (a lost message alone "
-                                            "should not redeploy)").at_least(1).at_most(100).def(2),
-      ParamSpec::real("deploy_timeout_factor", "a deploy unanswered after this many mean deploy times failed").at_least(1).at_most(1e3).def(4.0),
+      ParamSpec::real("monitor_interval_s", "an Orchestrator checks every service's status this often")
+          .at_least(0.001)
+          .at_most(1e7)
+          .def(10.0)
+          .in_unit("s"),
+      ParamSpec::real("status_timeout_s", "a status check unanswered this long is asked again, or counts as a failure")
+          .at_least(0.001)
+          .at_most(1e7)
+          .def(2.0)
+          .in_unit("s"),
+      ParamSpec::integer("status_attempts",
+                         "status checks of a silent service before it counts as failed (a lost message alone "
+                         "should not redeploy)")
+          .at_least(1)
+          .at_most(100)
+          .def(2),
+      ParamSpec::real("deploy_timeout_factor", "a deploy unanswered after this many mean deploy times failed")
+          .at_least(1)
+          .at_most(1e3)
+          .def(4.0),
       ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(5.0).in_unit("s"),
       // Hypervisors (§2).
-      ParamSpec::real("container_deploy_s", "mean deploy time of a container (log-normal)").above(0).at_most(1e6).def(5.0).in_unit("s"),
+      ParamSpec::real("container_deploy_s", "mean deploy time of a container (log-normal)")
+          .above(0)
+          .at_most(1e6)
+          .def(5.0)
+          .in_unit("s"),
       ParamSpec::real("vm_deploy_s", "mean deploy time of a VM (log-normal)").above(0).at_most(1e6).def(45.0).in_unit("s"),
-      ParamSpec::real("bare_metal_deploy_s", "mean deploy time on bare metal (log-normal)").above(0).at_most(1e6).def(300.0).in_unit("s"),
-      ParamSpec::real("deploy_cv", "coefficient of variation of every deploy time (0: always the mean)").at_least(0).at_most(10).def(0.5),
+      ParamSpec::real("bare_metal_deploy_s", "mean deploy time on bare metal (log-normal)")
+          .above(0)
+          .at_most(1e6)
+          .def(300.0)
+          .in_unit("s"),
+      ParamSpec::real("deploy_cv", "coefficient of variation of every deploy time (0: always the mean)")
+          .at_least(0)
+          .at_most(10)
+          .def(0.5),
       // The Application contract's terms (§5, §5.1), signed by the Scheduler.
-      ParamSpec::real("app_ok_interval_s", "APP_OK checkpoint interval the contract sets").at_least(1).at_most(1e7).def(60.0).in_unit("s"),
-      ParamSpec::integer("retry_limit", "failed deploys of a service in a row before APP_SHUTDOWN (the contract's)").at_least(1).at_most(1000).def(3),
-      ParamSpec::integer("max_failed_payments", "interim payments in a row that pay nothing before the contract shuts down").at_least(1).at_most(1000).def(3),
-      ParamSpec::integer("orchestration_price", "the Orchestrators' price per service").at_least(0).at_most(1e15).def(4).in_unit("wei/min"),
-      ParamSpec::integer("ften_price", "the OCAN's (FTEN) price per service, paid to the Registry").at_least(0).at_most(1e15).def(1).in_unit("wei/min"),
-      ParamSpec::real("deposit_wei", "what each client deposits in its Application contract").at_least(0).at_most(1e30).def(1e12).in_unit("wei"),
+      ParamSpec::real("app_ok_interval_s", "APP_OK checkpoint interval the contract sets")
+          .at_least(1)
+          .at_most(1e7)
+          .def(60.0)
+          .in_unit("s"),
+      ParamSpec::integer("retry_limit", "failed deploys of a service in a row before APP_SHUTDOWN (the contract's)")
+          .at_least(1)
+          .at_most(1000)
+          .def(3),
+      ParamSpec::integer("max_failed_payments", "interim payments in a row that pay nothing before the contract shuts down")
+          .at_least(1)
+          .at_most(1000)
+          .def(3),
+      ParamSpec::integer("orchestration_price", "the Orchestrators' price per service")
+          .at_least(0)
+          .at_most(1e15)
+          .def(4)
+          .in_unit("wei/min"),
+      ParamSpec::integer("ften_price", "the OCAN's (FTEN) price per service, paid to the Registry")
+          .at_least(0)
+          .at_most(1e15)
+          .def(1)
+          .in_unit("wei/min"),
+      ParamSpec::real("deposit_wei", "what each client deposits in its Application contract")
+          .at_least(0)
+          .at_most(1e30)
+          .def(1e12)
+          .in_unit("wei"),
       // Payments (§5.1).
-      ParamSpec::real("payment_interval_s", "the OCAN leader calls interimPayment on each application this often").at_least(1).at_most(1e8).def(600.0).in_unit("s"),
-      ParamSpec::integer("payment_gas_budget", "gas the leader allows an interimPayment; k is the largest that fits").at_least(21000).at_most(1e12).def(5000000),
-      ParamSpec::integer("checkpoint_gas_limit", "gas limit of each addCheckpoint the leader sends").at_least(21000).at_most(1e9).def(200000),
+      ParamSpec::real("payment_interval_s", "the OCAN leader calls interimPayment on each application this often")
+          .at_least(1)
+          .at_most(1e8)
+          .def(600.0)
+          .in_unit("s"),
+      ParamSpec::integer("payment_gas_budget", "gas the leader allows an interimPayment; k is the largest that fits")
+          .at_least(21000)
+          .at_most(1e12)
+          .def(5000000),
+      ParamSpec::integer("checkpoint_gas_limit", "gas limit of each addCheckpoint the leader sends")
+          .at_least(21000)
+          .at_most(1e9)
+          .def(200000),
       ParamSpec::probability("missing_block_share", "probability that a block slot passes without a block").def(0.0),
-      ParamSpec::boolean("payees_withdraw", "at the end, payees that sign withdraw (else destroy sends them their salary)").def(true),
+      ParamSpec::boolean("payees_withdraw", "at the end, payees that sign withdraw (else destroy sends them their salary)")
+          .def(true),
       // Failures (rates per hour, per part; 0: none).
-      ParamSpec::real("orchestrator_failures_per_h", "crash rate of each Orchestrator").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
-      ParamSpec::real("orchestrator_recoveries_per_h", "recovery rate of a crashed Orchestrator (0: stays down)").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
-      ParamSpec::real("member_failures_per_h", "crash rate of each OCAN member, the leader included").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
-      ParamSpec::real("member_recoveries_per_h", "recovery rate of a crashed member").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
-      ParamSpec::real("host_failures_per_h", "crash rate of each host (every instance on it dies)").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
-      ParamSpec::real("host_recoveries_per_h", "recovery rate of a crashed host").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
-      ParamSpec::real("hypervisor_failures_per_h", "crash rate of each host's hypervisor API").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
-      ParamSpec::real("hypervisor_recoveries_per_h", "recovery rate of a crashed hypervisor API").at_least(0).at_most(3.6e6).def(6.0).in_unit("1/h"),
+      ParamSpec::real("orchestrator_failures_per_h", "crash rate of each Orchestrator")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(0.0)
+          .in_unit("1/h"),
+      ParamSpec::real("orchestrator_recoveries_per_h", "recovery rate of a crashed Orchestrator (0: stays down)")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(6.0)
+          .in_unit("1/h"),
+      ParamSpec::real("member_failures_per_h", "crash rate of each OCAN member, the leader included")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(0.0)
+          .in_unit("1/h"),
+      ParamSpec::real("member_recoveries_per_h", "recovery rate of a crashed member")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(6.0)
+          .in_unit("1/h"),
+      ParamSpec::real("host_failures_per_h", "crash rate of each host (every instance on it dies)")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(0.0)
+          .in_unit("1/h"),
+      ParamSpec::real("host_recoveries_per_h", "recovery rate of a crashed host")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(6.0)
+          .in_unit("1/h"),
+      ParamSpec::real("hypervisor_failures_per_h", "crash rate of each host's hypervisor API")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(0.0)
+          .in_unit("1/h"),
+      ParamSpec::real("hypervisor_recoveries_per_h", "recovery rate of a crashed hypervisor API")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(6.0)
+          .in_unit("1/h"),
       ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(true),
-      ParamSpec::real("service_failures_per_h", "failure rate of each running service instance").at_least(0).at_most(3.6e6).def(0.0).in_unit("1/h"),
+      ParamSpec::real("service_failures_per_h", "failure rate of each running service instance")
+          .at_least(0)
+          .at_most(3.6e6)
+          .def(0.0)
+          .in_unit("1/h"),
   };
   out.insert(out.end(), rest.begin(), rest.end());
   // The cloud's parameters, but for the network's loss (shared above).
@@ -125,7 +226,9 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
 void declare_orchestration_kind(ExperimentKind& k) {
   for (ParamSpec& s : orchestration_params()) k.params.push_back(std::move(s));
   k.outputs = orchestration_outputs();
-  k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators")); };
+  k.fault_nodes = [](const ParamValues& p) {
+    return static_cast<std::uint64_t>(p.integer("members") + p.integer("orchestrators"));
+  };
   k.fault_nodes_description = "OCAN members, then Orchestrators";
   k.takes_applications = true;
   k.check_application = check_cloud_application;
@@ -155,7 +258,8 @@ Table sequence_table(const orchestration::OrchestrationWorld& w) {
     to.push_back(e.to);
     what.push_back(e.what);
   }
-  return Table{"sequence", {"time_s", "from", "to", "what"}, {std::move(time), std::move(from), std::move(to), std::move(what)}, true};
+  return Table{
+      "sequence", {"time_s", "from", "to", "what"}, {std::move(time), std::move(from), std::move(to), std::move(what)}, true};
 }
 
 Table orchestration_fault_table(const orchestration::OrchestrationWorld& w) {
@@ -195,8 +299,14 @@ std::string orchestration_trace(const orchestration::OrchestrationWorld& w) {
     return it->second;
   };
   for (const auto& e : w.sequence) {
-    events.push_back({{"name", e.what}, {"cat", "orchestration"}, {"ph", "i"}, {"s", "t"}, {"ts", e.at.us}, {"pid", 1},
-                      {"tid", thread(e.from)}, {"args", {{"to", e.to}}}});
+    events.push_back({{"name", e.what},
+                      {"cat", "orchestration"},
+                      {"ph", "i"},
+                      {"s", "t"},
+                      {"ts", e.at.us},
+                      {"pid", 1},
+                      {"tid", thread(e.from)},
+                      {"args", {{"to", e.to}}}});
   }
   // Each application's stretches on its Orchestrators: from its (re)assignment to the next one
   // or to its Shutdown.
@@ -204,8 +314,13 @@ std::string orchestration_trace(const orchestration::OrchestrationWorld& w) {
   const auto close = [&](std::int64_t app, std::int64_t until) {
     auto it = running.find(app);
     if (it == running.end()) return;
-    events.push_back({{"name", fmt::format("application {}", app)}, {"cat", "work"}, {"ph", "X"}, {"ts", it->second.second},
-                      {"dur", until - it->second.second}, {"pid", 1}, {"tid", thread(it->second.first)}});
+    events.push_back({{"name", fmt::format("application {}", app)},
+                      {"cat", "work"},
+                      {"ph", "X"},
+                      {"ts", it->second.second},
+                      {"dur", until - it->second.second},
+                      {"pid", 1},
+                      {"tid", thread(it->second.first)}});
     running.erase(it);
   };
   std::int64_t end = 0;

@@ -65,7 +65,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     }
   };
   w.sim.at(SimTime{}, arrive);
-  run_until_settled(w, gw, [&] { return arrived == requests && resolved == requests; }, "placement");
+  run_until_settled(
+      w, gw, [&] { return arrived == requests && resolved == requests; }, "placement");
   const SimTime end = w.sim.now();
 
   std::map<std::string, double> m;
@@ -93,7 +94,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   for (std::size_t k = 0; k < w.hosts.classes().size(); ++k) {
     const cloud::HostClass& c = w.hosts.classes()[k];
     const double units = static_cast<double>(w.config.hosts_per_class[k]) * c.units();
-    m["utilization_" + c.name] = units > 0 && last_arrival > SimTime{} ? busy[k] / (units * last_arrival.to_seconds()) : std::nan("");
+    m["utilization_" + c.name] =
+        units > 0 && last_arrival > SimTime{} ? busy[k] / (units * last_arrival.to_seconds()) : std::nan("");
     m["energy_kwh_" + c.name] = energy[k] / 3.6e6;
     total_energy += energy[k];
   }
@@ -104,7 +106,11 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   RunResult r;
   r.metrics = metrics_by_name(kind, m);
   if (ctx.output.boolean("requests")) {
-    Table t{"requests", {"request", "application", "accepted", "provider", "tries", "reverted", "latency_s", "performance", "price_wei_per_min"}, {}, true};
+    Table t{
+        "requests",
+        {"request", "application", "accepted", "provider", "tries", "reverted", "latency_s", "performance", "price_wei_per_min"},
+        {},
+        true};
     std::vector<std::int64_t> cols[6];
     std::vector<double> lat, perf_col, price_col;
     for (const RequestRow& row : rows) {
@@ -135,11 +141,16 @@ ExperimentKind placement_kind() {
   k.params = {
       ParamSpec::integer("requests", "applications submitted").at_least(1).at_most(1e7).def(500),
       ParamSpec::real("arrival_rate_per_s", "Poisson rate of submissions").at_least(1e-6).at_most(1e6).def(0.5).in_unit("1/s"),
-      ParamSpec::real("mean_duration_s", "mean running time of an application (exponential)").at_least(0.001).at_most(1e9).def(1800.0).in_unit("s"),
+      ParamSpec::real("mean_duration_s", "mean running time of an application (exponential)")
+          .at_least(0.001)
+          .at_most(1e9)
+          .def(1800.0)
+          .in_unit("s"),
   };
   const auto cloud = cloud_params();
   k.params.insert(k.params.end(), cloud.begin(), cloud.end());
-  k.outputs = {ParamSpec::boolean("requests", "write requests.csv: every submission's outcome, latency, performance and price").def(false)};
+  k.outputs = {ParamSpec::boolean("requests", "write requests.csv: every submission's outcome, latency, performance and price")
+                   .def(false)};
   k.metrics = {
       {"requests", "applications submitted"},
       {"accepted", "applications instantiated"},
@@ -150,8 +161,10 @@ ExperimentKind placement_kind() {
       {"mean_price_wei_per_min", "mean resource price of an accepted application (its services' resources summed)"},
   };
   for (const char* c : {"cpu", "gpu", "mic", "fpga"}) {
-    k.metrics.push_back({fmt::format("utilization_{}", c),
-                         fmt::format("time-averaged busy share of the {} hosts' units from the start to the last submission (NaN: no such hosts)", c)});
+    k.metrics.push_back(
+        {fmt::format("utilization_{}", c),
+         fmt::format("time-averaged busy share of the {} hosts' units from the start to the last submission (NaN: no such hosts)",
+                     c)});
   }
   for (const char* c : {"cpu", "gpu", "mic", "fpga"}) {
     k.metrics.push_back({fmt::format("energy_kwh_{}", c), fmt::format("energy the {} hosts drew", c)});

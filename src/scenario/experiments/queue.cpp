@@ -32,9 +32,7 @@ struct QueueModel {
   std::vector<std::int64_t> customer_index;
   std::vector<double> customer_wait, customer_response;
 
-  SimTime draw(Rng& r, SimTime mean) {
-    return SimTime{static_cast<std::int64_t>(r.exponential(static_cast<double>(mean.us)))};
-  }
+  SimTime draw(Rng& r, SimTime mean) { return SimTime{static_cast<std::int64_t>(r.exponential(static_cast<double>(mean.us)))}; }
 
   void arrive() {
     ++arrived;
@@ -92,12 +90,12 @@ RunResult run_queue(const RunContext& ctx, const ExperimentKind& kind) {
   const auto n = static_cast<double>(m.customers);
   RunResult r;
   r.metrics = metrics_by_name(kind, {
-      {"mean_wait_s", m.wait_sum / n},
-      {"mean_response_s", m.response_sum / n},
-      {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
-      {"max_queue", static_cast<double>(m.max_queue)},
-      {"events", static_cast<double>(m.sim.dispatched())},
-  });
+                                        {"mean_wait_s", m.wait_sum / n},
+                                        {"mean_response_s", m.response_sum / n},
+                                        {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
+                                        {"max_queue", static_cast<double>(m.max_queue)},
+                                        {"events", static_cast<double>(m.sim.dispatched())},
+                                    });
   if (m.keep_customers) {
     r.tables.push_back(Table{"customers",
                              {"customer", "wait_s", "response_s"},
@@ -113,8 +111,7 @@ RunResult run_queue(const RunContext& ctx, const ExperimentKind& kind) {
 ExperimentKind queue_kind() {
   ExperimentKind k;
   k.name = "queue";
-  k.description =
-      "M/M/1 queue: the engine's worked example, with a closed-form mean wait rho/(mu - lambda).";
+  k.description = "M/M/1 queue: the engine's worked example, with a closed-form mean wait rho/(mu - lambda).";
   k.params = {
       ParamSpec::real("arrival_rate", "Poisson arrival rate lambda").above(0).def(0.5).in_unit("1/s"),
       ParamSpec::real("service_rate", "exponential service rate mu").above(0).def(1.0).in_unit("1/s"),

@@ -19,7 +19,6 @@ namespace cansim::scenario {
 
 namespace {
 
-
 cloud::Selection selection_of(const std::string& s) {
   if (s == "client") return cloud::Selection::Client;
   if (s == "contract") return cloud::Selection::Contract;
@@ -64,7 +63,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
         latency += (o.sealed - o.requested).to_seconds();
       }
       if (n + 1 < per_user) {
-        w.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(think_us))}, [&, user, n] { submit(user, n + 1); });
+        w.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(think_us))},
+                    [&, user, n] { submit(user, n + 1); });
       }
     });
   };
@@ -72,7 +72,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     w.sim.at(SimTime{1 + static_cast<std::int64_t>(workload.exponential(think_us))}, [&, u] { submit(u, 0); });
   }
   const std::size_t total = users * per_user;
-  run_until_settled(w, gw, [&] { return submitted == total && resolved == total; }, "selection");
+  run_until_settled(
+      w, gw, [&] { return submitted == total && resolved == total; }, "selection");
   double units = 0, busy = 0;
   for (std::size_t k = 0; k < w.hosts.classes().size(); ++k) {
     units += static_cast<double>(w.config.hosts_per_class[k]) * w.hosts.classes()[k].units();
@@ -105,12 +106,28 @@ ExperimentKind selection_kind() {
       "§3's trade-off: resources selected by the provider's Scheduler (signed reservations), by each client from the "
       "chain's state (conflicts revert), or by the contract (first fit on chain); conflicts, latency, gas.";
   k.params = {
-      ParamSpec::choice("selection", {"scheduler", "client", "contract"}, "who selects the resources").def(std::string("scheduler")),
-      ParamSpec::choice("client_choice", {"first_fit", "random"}, "client: the first resource with room, or a random one").def(std::string("first_fit")),
-      ParamSpec::integer("max_attempts", "client: selections per provider before it tries the next").at_least(1).at_most(1000).def(3),
-      ParamSpec::integer("requests_per_user", "applications each user submits, one after another").at_least(1).at_most(1e6).def(10),
-      ParamSpec::real("think_s", "mean time a user waits before its next submission (exponential)").at_least(0.001).at_most(1e8).def(30.0).in_unit("s"),
-      ParamSpec::real("mean_duration_s", "mean running time of an application (exponential)").at_least(0.001).at_most(1e9).def(600.0).in_unit("s"),
+      ParamSpec::choice("selection", {"scheduler", "client", "contract"}, "who selects the resources")
+          .def(std::string("scheduler")),
+      ParamSpec::choice("client_choice", {"first_fit", "random"}, "client: the first resource with room, or a random one")
+          .def(std::string("first_fit")),
+      ParamSpec::integer("max_attempts", "client: selections per provider before it tries the next")
+          .at_least(1)
+          .at_most(1000)
+          .def(3),
+      ParamSpec::integer("requests_per_user", "applications each user submits, one after another")
+          .at_least(1)
+          .at_most(1e6)
+          .def(10),
+      ParamSpec::real("think_s", "mean time a user waits before its next submission (exponential)")
+          .at_least(0.001)
+          .at_most(1e8)
+          .def(30.0)
+          .in_unit("s"),
+      ParamSpec::real("mean_duration_s", "mean running time of an application (exponential)")
+          .at_least(0.001)
+          .at_most(1e9)
+          .def(600.0)
+          .in_unit("s"),
   };
   auto cloud = cloud_params();
   for (ParamSpec& s : cloud) {

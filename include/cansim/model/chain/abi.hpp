@@ -50,8 +50,8 @@ struct Calldata {
 };
 
 // A transaction calling `name` of contract `to`, with its calldata and code.
-Transaction contract_call(Address to, Address from, std::string name, const Calldata& data, CallBody body,
-                          Gas gas_limit, Wei gas_price);
+Transaction contract_call(Address to, Address from, std::string name, const Calldata& data, CallBody body, Gas gas_limit,
+                          Wei gas_price);
 
 // The address of the contract that `deployer` creates with its transaction of nonce `nonce`
 // (Ethereum derives it from the pair too).

@@ -29,15 +29,16 @@ inline constexpr Code kApplicationCode{5826, 214, 6661};
 inline constexpr Code kCloudCode{13829, 452, 13794};
 
 // Per iteration of a loop, by loop.
-inline constexpr Gas kLeaderPerAccept = 1391;  // Registry.registerLeader, per signed accept
-inline constexpr Gas kRecordPerMember = 413;  // Registry.recordAvailability, per member
-inline constexpr Gas kDistributePerNode = 742;  // Registry.distributeFten, per node with availability
+inline constexpr Gas kLeaderPerAccept = 1391;       // Registry.registerLeader, per signed accept
+inline constexpr Gas kRecordPerMember = 413;        // Registry.recordAvailability, per member
+inline constexpr Gas kDistributePerNode = 742;      // Registry.distributeFten, per node with availability
 inline constexpr Gas kInterimPerCheckpoint = 1031;  // Application.interimPayment, per checkpoint
-inline constexpr Gas kPayService = 4209;  // Application.payService (Algorithm 6), per service paid
+inline constexpr Gas kPayService = 4209;            // Application.payService (Algorithm 6), per service paid
 // Loops no calibration row measures at two sizes (Registry.bootstrap, the Application's
 // constructor and destroy, the Cloud's resource loops): the cheapest of the loops above, whose
 // iterations do the least besides storage, as theirs do.
-inline constexpr Gas kOtherLoop = std::min({kLeaderPerAccept, kRecordPerMember, kDistributePerNode, kInterimPerCheckpoint, kPayService});
+inline constexpr Gas kOtherLoop =
+    std::min({kLeaderPerAccept, kRecordPerMember, kDistributePerNode, kInterimPerCheckpoint, kPayService});
 
 // What a function's transaction costs besides everything above (0 for a name it does not know).
 Gas function_base(std::string_view function);

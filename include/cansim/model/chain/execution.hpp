@@ -39,7 +39,7 @@ class OutOfGas : public std::runtime_error {
 struct BlockContext {
   std::uint64_t number = 0;
   std::uint64_t timestamp_ms = 0;
-  Address coinbase{1};  // receives the fees, so that the sum of all balances never changes
+  Address coinbase{1};               // receives the fees, so that the sum of all balances never changes
   const Keyring* keyring = nullptr;  // for ecrecover
 };
 
@@ -64,11 +64,11 @@ std::string_view status_name(Status s);
 
 struct Receipt {
   Status status = Status::Invalid;
-  std::string reason;    // why it reverted or was invalid
-  Gas gas_used = 0;      // after the refund
-  Gas refund = 0;        // the refund applied
-  Wei fee = 0;           // gas_used * gas_price, paid to the coinbase
-  std::vector<Log> logs; // empty unless it succeeded
+  std::string reason;     // why it reverted or was invalid
+  Gas gas_used = 0;       // after the refund
+  Gas refund = 0;         // the refund applied
+  Wei fee = 0;            // gas_used * gas_price, paid to the coinbase
+  std::vector<Log> logs;  // empty unless it succeeded
 };
 
 // What a contract's code sees and does. Storage goes through sload/sstore, which charge gas by

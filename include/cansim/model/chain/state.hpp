@@ -19,7 +19,8 @@ class State {
   State() = default;
   // Copies and moves leave the lookup cache behind (it points into one object's map).
   State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_) {}
-  State(State&& o) noexcept : accounts_(std::move(o.accounts_)), storage_(std::move(o.storage_)), journal_(std::move(o.journal_)) {
+  State(State&& o) noexcept
+      : accounts_(std::move(o.accounts_)), storage_(std::move(o.storage_)), journal_(std::move(o.journal_)) {
     o.forget_recent();
   }
   State& operator=(const State& o) {

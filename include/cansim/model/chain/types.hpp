@@ -22,7 +22,7 @@ struct Address {
 };
 
 std::string to_string(Address a);  // "0x000...002a"
-std::string wei_to_string(Wei w);   // decimal
+std::string wei_to_string(Wei w);  // decimal
 
 // Names one storage slot: the contract and two keys (a field and an index/map key), the way
 // Solidity derives slots from a field number and a key.

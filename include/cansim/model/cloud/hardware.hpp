@@ -10,8 +10,7 @@ namespace cansim::cloud {
 
 enum class Hardware : std::uint8_t { Cpu, Gpu, Mic, Fpga };
 inline constexpr std::size_t kHardwareKinds = 4;
-inline constexpr std::array<Hardware, kHardwareKinds> kAllHardware{Hardware::Cpu, Hardware::Gpu, Hardware::Mic,
-                                                                    Hardware::Fpga};
+inline constexpr std::array<Hardware, kHardwareKinds> kAllHardware{Hardware::Cpu, Hardware::Gpu, Hardware::Mic, Hardware::Fpga};
 
 enum class Hypervisor : std::uint8_t { Vm, Container, BareMetal };
 inline constexpr std::size_t kHypervisorKinds = 3;

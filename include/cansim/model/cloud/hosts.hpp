@@ -19,14 +19,14 @@ using HostId = std::uint32_t;
 
 struct HostClass {
   std::string name;
-  Hardware hardware = Hardware::Cpu;      // Cpu: no accelerators
+  Hardware hardware = Hardware::Cpu;  // Cpu: no accelerators
   Hypervisor hypervisor = Hypervisor::Vm;
   std::uint32_t cores = 1;
   std::uint64_t memory_mb = 1024;
-  std::uint32_t accelerators = 0;         // cards of kind `hardware`; 0 for a plain CPU host
-  double capability = 1;                  // compute capability (e.g. GFLOPS) of the host's main unit
-  double idle_w = 100, max_w = 200;       // power drawn idle and at full utilization
-  std::uint64_t price_per_minute = 0;     // the resource owner's price (wei per minute)
+  std::uint32_t accelerators = 0;      // cards of kind `hardware`; 0 for a plain CPU host
+  double capability = 1;               // compute capability (e.g. GFLOPS) of the host's main unit
+  double idle_w = 100, max_w = 200;    // power drawn idle and at full utilization
+  std::uint64_t price_per_minute = 0;  // the resource owner's price (wei per minute)
 
   // What the SOSM counts as a host's units: accelerators if it has them, else cores.
   std::uint32_t units() const { return accelerators > 0 ? accelerators : cores; }
@@ -83,7 +83,7 @@ class Hosts {
   std::vector<std::uint32_t> free_cores_, free_acc_;
   std::vector<std::uint64_t> free_mem_;
   std::vector<std::uint8_t> up_;
-  std::vector<std::int64_t> since_us_;  // last change of the host's draw
+  std::vector<std::int64_t> since_us_;          // last change of the host's draw
   std::vector<double> energy_j_, busy_unit_s_;  // per class
 };
 

@@ -38,9 +38,7 @@ class Instances {
 
   const ServiceInstance& operator[](InstanceId id) const { return all_[id]; }
   std::size_t size() const { return all_.size(); }
-  bool live(InstanceId id) const {
-    return all_[id].state == InstanceState::Deploying || all_[id].state == InstanceState::Up;
-  }
+  bool live(InstanceId id) const { return all_[id].state == InstanceState::Deploying || all_[id].state == InstanceState::Up; }
   std::optional<InstanceId> live_instance(std::uint64_t app, std::uint32_t service) const;
   // Since when (app, service) has had no instance up: the end of the last one that was up (time 0
   // if none ever was); nullopt while one is up.
@@ -68,7 +66,7 @@ class Instances {
   // Looked up only, never iterated.
   std::unordered_map<Key, InstanceId, KeyHash> live_;
   std::unordered_map<Key, std::vector<InstanceId>, KeyHash> history_;  // in order of creation
-  std::unordered_map<Key, SimTime, KeyHash> up_total_;  // time of ended stretches
+  std::unordered_map<Key, SimTime, KeyHash> up_total_;                 // time of ended stretches
   std::unordered_map<HostId, std::vector<InstanceId>> on_host_;
   std::uint64_t failures_ = 0;
 };

@@ -3,10 +3,9 @@
 // leads from the Registry (free reads, as in §4.1). checkState (Algorithm 2) pings a random
 // member; a silent member is reported to the leader, which removes it only if more than half of
 // the members find it silent too (RemoveNode: the reporter may be the one cut off); a silent
-// leader starts LeadElect (Algorithms 3 and 4), which replaces it: the proposer reads the nonce from the Registry, collects promises and then signed
-// accepts from more than half of the members, and sends one registerLeader transaction; the new
-// leader broadcasts the change. "At most one leader per nonce" and "the Registry's nonce never
-// decreases" are checked as the run goes.
+// leader starts LeadElect (Algorithms 3 and 4), which replaces it: the proposer reads the nonce from the Registry, collects
+// promises and then signed accepts from more than half of the members, and sends one registerLeader transaction; the new leader
+// broadcasts the change. "At most one leader per nonce" and "the Registry's nonce never decreases" are checked as the run goes.
 //
 // A promise lapses after `promise_ttl`. Algorithm 4 as written rejects every n <= nonce for ever;
 // since the Registry accepts only nonce + 1, proposers that split the promises for the same n
@@ -56,17 +55,17 @@ struct CanConfig {
   // Pings tried before a peer counts as silent. 1 is Algorithm 2 as written: a single lost
   // message then looks like a crash.
   std::uint32_t ping_attempts = 1;
-  SimTime vote_timeout = millis(500);   // how long a proposer waits for promises, then accepts
-  SimTime promise_ttl = seconds(2);     // a promise no proposer followed up lapses after this
+  SimTime vote_timeout = millis(500);  // how long a proposer waits for promises, then accepts
+  SimTime promise_ttl = seconds(2);    // a promise no proposer followed up lapses after this
   // Work (§4.2.1). The paper fixes none of these.
-  std::uint32_t replication = 3;            // copies of a checkpoint, the initial storage peer's included
-  SimTime checkpoint_interval = seconds(5); // a component saves a checkpoint after each such stretch of work
-  std::uint32_t component_capacity = 0;     // Work Entries a component accepts at once; 0: no limit
+  std::uint32_t replication = 3;             // copies of a checkpoint, the initial storage peer's included
+  SimTime checkpoint_interval = seconds(5);  // a component saves a checkpoint after each such stretch of work
+  std::uint32_t component_capacity = 0;      // Work Entries a component accepts at once; 0: no limit
   // A registered component registers again this long after each registration (a Register of the
   // same life is a retry and changes nothing), so that one voted out while alive whose
   // ComponentLeave was lost finds out. 0: never.
   SimTime register_refresh = seconds(30);
-  bool trace = false;                       // keep a log of protocol events (Can::trace)
+  bool trace = false;  // keep a log of protocol events (Can::trace)
 };
 
 // One protocol event, for traces: what happened (the paper's name where it has one), at which
@@ -104,8 +103,8 @@ class Can {
   // Registry `reg` with member 0 as the appointed leader (nonce 1); the network's endpoints after
   // them are components, which register with the CAN itself (§4.2). The chain must already hold
   // the Registry.
-  Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg,
-                std::vector<chain::KeyPair> keys, CanConfig config, Rng rng);
+  Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, chain::Address reg, std::vector<chain::KeyPair> keys,
+      CanConfig config, Rng rng);
 
   void start();  // begins every member's checkState loop
   // Begins LeadElect at `proposer` now (also what checkState does on a leader timeout).
@@ -170,10 +169,10 @@ class Can {
   // live members. What does not hold, one line each (empty: live).
   std::vector<std::string> liveness_problems() const;
   struct Reassignment {
-    SimTime at;             // ReassignWork committed
+    SimTime at;  // ReassignWork committed
     std::uint32_t work;
     NodeId from, to;
-    SimTime from_crashed;   // when `from` crashed (negative: it had not crashed, only been voted out)
+    SimTime from_crashed;  // when `from` crashed (negative: it had not crashed, only been voted out)
   };
   const std::vector<Reassignment>& reassignments() const { return reassignments_; }
   struct Resume {
@@ -213,14 +212,14 @@ class Can {
   const std::vector<ElectionRecord>& elections() const { return elections_; }
   std::uint64_t messages_sent() const { return messages_; }
   std::uint64_t messages_sent(MsgType t) const { return by_type_[static_cast<std::size_t>(t)]; }
-  std::uint64_t removal_votes() const { return removal_votes_; }  // votes the leaders held
+  std::uint64_t removal_votes() const { return removal_votes_; }              // votes the leaders held
   std::uint64_t lead_elect_attempts() const { return lead_elect_attempts_; }  // proposals begun
   // Proposals whose promises and accepts are kept, and members with an election of their own in
   // progress: the two are always equal (a proposal is dropped when its election ends).
   std::size_t open_proposals() const { return proposals_.size(); }
   std::size_t elections_in_progress() const;
-  std::uint64_t removals() const { return removals_; }            // members deregistered
-  std::uint64_t joins() const { return joins_; }                  // members registered by Join
+  std::uint64_t removals() const { return removals_; }  // members deregistered
+  std::uint64_t joins() const { return joins_; }        // members registered by Join
   // CAN ledger entries (NodeJoin, NodeLeave) a member applied, and those refused as stale.
   std::uint64_t entries_applied(NodeId n) const { return nodes_[n].entries; }
   std::uint64_t stale_entries() const { return stale_entries_; }
@@ -234,16 +233,16 @@ class Can {
  private:
   struct Node {
     NodeId leader = 0;
-    std::uint64_t nonce = 0;         // highest nonce seen or promised
-    NodeId promised_to = UINT32_MAX; // for `nonce`
+    std::uint64_t nonce = 0;          // highest nonce seen or promised
+    NodeId promised_to = UINT32_MAX;  // for `nonce`
     SimTime promise_expires;
     // Proposer side of an election in progress (n == 0: none); its promises and accepts are in
     // proposals_ (few members propose at once, so they are kept apart from every member's state).
     std::uint64_t n = 0;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
-    ReplicaStore store;  // the checkpoint replicas this member stores; lost in a crash
-    LedgerCopy ledger;   // its copy of the CAN ledger, on disk: it survives a crash (ledger_sync.cpp)
+    ReplicaStore store;         // the checkpoint replicas this member stores; lost in a crash
+    LedgerCopy ledger;          // its copy of the CAN ledger, on disk: it survives a crash (ledger_sync.cpp)
     // The nonce it caught up for: a leader commits nothing before it caught up with a majority's
     // copies (a leader by a later nonce has to again).
     std::uint64_t synced_for = 0;
@@ -258,12 +257,12 @@ class Can {
   // What a leader keeps while it commits entries: how far each member's copy matches its own,
   // and what it owes the world once an entry is committed.
   struct Leading {
-    std::uint64_t nonce = 0;            // the nonce it leads by (a later one starts afresh)
-    std::vector<std::uint32_t> match;   // by member
-    std::vector<std::uint32_t> told;    // by member: the commit index last sent to it
-    std::uint32_t acks_next = 0;        // members whose copy holds the entry after commit
-    std::uint64_t counted = UINT64_MAX; // the member-list version acks_next was counted for
-    std::uint32_t first_own = 0;        // its first entry: entries commit by counting from there
+    std::uint64_t nonce = 0;             // the nonce it leads by (a later one starts afresh)
+    std::vector<std::uint32_t> match;    // by member
+    std::vector<std::uint32_t> told;     // by member: the commit index last sent to it
+    std::uint32_t acks_next = 0;         // members whose copy holds the entry after commit
+    std::uint64_t counted = UINT64_MAX;  // the member-list version acks_next was counted for
+    std::uint32_t first_own = 0;         // its first entry: entries commit by counting from there
     SimTime last_append;
     struct Owed {
       std::uint32_t index;
@@ -273,7 +272,7 @@ class Can {
     std::deque<Owed> owed;
     // LedgerSync in progress: replies, and the most advanced copy heard of.
     bool syncing = false;
-    bool fetching = false;               // from `best`, which a majority's answers named
+    bool fetching = false;  // from `best`, which a majority's answers named
     std::uint32_t replies = 0;
     NodeId best = 0;
     std::uint32_t best_index = 0;
@@ -296,8 +295,7 @@ class Can {
   std::vector<Run>& runs_of(NodeId c) { return runs_[c]; }
   void handle(NodeId to, NodeId from, const CanMsg& m);
   // Pings `to` up to ping_attempts times; on_alive at the first answer, on_silent if none.
-  void probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent,
-             std::uint32_t attempt = 0);
+  void probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent, std::uint32_t attempt = 0);
   SimTime probe_time() const { return config_.ping_timeout * static_cast<std::int64_t>(config_.ping_attempts); }
   // Sends a request; exactly one of on_reply and on_timeout runs (neither if `from` crashes).
   void request(NodeId from, NodeId to, CanMsg m, SimTime timeout, std::function<void(const CanMsg&)> on_reply,
@@ -452,7 +450,7 @@ class Can {
   // "left", which any leader can count from the Registry's events.
   std::uint64_t members_left_ = 0;
   std::uint64_t lead_elect_attempts_ = 0;
-  std::vector<char> checking_;        // per member: a checkState loop is scheduled
+  std::vector<char> checking_;            // per member: a checkState loop is scheduled
   std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time
   SimTime crashed_at(NodeId n) const {
     auto it = crashed_at_.find(n);
@@ -467,14 +465,14 @@ class Can {
   std::map<NodeId, std::vector<Run>> runs_;
   // Per Work Entry, beside the ledger: the leader's bookkeeping, and what the run measures.
   struct WorkTrack {
-    SimTime busy_until;      // an offer or a shutdown request is out until then
-    SimTime last_heard;      // the assignee's last checkpoint request or WorkDone
+    SimTime busy_until;         // an offer or a shutdown request is out until then
+    SimTime last_heard;         // the assignee's last checkpoint request or WorkDone
     std::uint32_t reached = 0;  // the most progress any component made (recomputed work)
   };
   std::vector<WorkTrack> track_;
   // Work Entries not finished, for the leader's rounds: a sorted vector, walked every second.
   boost::container::flat_set<std::uint32_t> open_work_;
-  std::uint32_t rr_ = 0;              // round robin: the last component offered work, from the first
+  std::uint32_t rr_ = 0;  // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
   std::vector<TraceEvent> trace_;

@@ -34,8 +34,8 @@ struct ChurnConfig {
   double f = 0.5;
   std::int64_t initial_size = 1;  // the appointed leader alone
   ChurnMeasure churn = ChurnMeasure::Cumulative;
-  std::int64_t window = 10;     // steps, for ChurnMeasure::Window
-  bool crashed_return = true;   // crashed nodes become candidates again (C = Ntotal - Ncurrent)
+  std::int64_t window = 10;    // steps, for ChurnMeasure::Window
+  bool crashed_return = true;  // crashed nodes become candidates again (C = Ntotal - Ncurrent)
   AtZero at_zero = AtZero::Dead;
   std::int64_t bootstrap_delay = 0;  // steps without a CAN before the owner appoints a new leader
   std::int64_t election_delay = 0;   // steps without joins after the leader crashes (0: instant)
@@ -44,7 +44,7 @@ struct ChurnConfig {
 };
 
 struct ChurnTrace {
-  std::vector<std::int64_t> size;   // the sampled size at steps 1..steps
+  std::vector<std::int64_t> size;     // the sampled size at steps 1..steps
   std::int64_t first_zero_step = -1;  // the first step that ended with no node; -1 if none
   std::int64_t joins = 0, crashes = 0, leader_crashes = 0;
 };

@@ -58,12 +58,12 @@ class LedgerCopy {
 
   // What a member does with entry `e` sent as index `index`, following an entry of nonce `prev`.
   enum class Put {
-    Appended,   // the next entry: appended
-    Held,       // it has that entry already
-    Gap,        // entries before it are missing: fetch them
-    Mismatch,   // the entry before it differs: the uncommitted entries after `commit` were dropped
-                // (fetch from there)
-    Refused,    // it contradicts a committed entry (a deposed leader's)
+    Appended,  // the next entry: appended
+    Held,      // it has that entry already
+    Gap,       // entries before it are missing: fetch them
+    Mismatch,  // the entry before it differs: the uncommitted entries after `commit` were dropped
+               // (fetch from there)
+    Refused,   // it contradicts a committed entry (a deposed leader's)
   };
   Put put(std::uint32_t index, std::uint64_t prev, const LedgerEntry& e, SimTime now);
   void append(const LedgerEntry& e, SimTime now);

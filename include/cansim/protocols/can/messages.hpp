@@ -18,34 +18,34 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   Accept,
   AcceptReply,
   LeaderChanged,
-  JoinRequest,    // a candidate asks the leader to join (askJoin)
-  JoinReply,      // yes: accepted (after the Registry registered it)
-  NodeJoin,       // the leader added `target`
-  RemoveRequest,  // a member found `target` silent (sendRemoveRequest)
-                  // (NodeJoin and NodeLeave are CAN ledger entries: `n` is the issuer's nonce)
-  Vote,           // the leader asks: is `target` silent for you too?
-  VoteReply,      // yes: silent
-  NodeLeave,      // the leader removed `target`
-  Register,       // a component asks the leader to be registered (§4.2)
-  RegisterReply,  // yes: registered
-  ComponentJoin,  // ledger entry: the leader registered component `target`
-  ComponentLeave, // ledger entry: the leader deregistered component `target` (by vote)
-  WorkOffer,        // the leader asks component: will you run `work`? (it validates it)
-  WorkAccept,       // yes
-  AssignWork,       // ledger entry (also sent to the component): `work` runs on `target`
-  ReassignWork,     // ledger entry: `work` moves to `target`, which resumes from its checkpoint array
-  CheckpointRequest,// component: I have checkpoint `progress` of `work`; where do I upload it?
-  CheckpointPeer,   // the leader: to `target`, the initial storage peer
-  Upload,           // component -> storage peer: the checkpoint's data (addressed by its digest)
+  JoinRequest,        // a candidate asks the leader to join (askJoin)
+  JoinReply,          // yes: accepted (after the Registry registered it)
+  NodeJoin,           // the leader added `target`
+  RemoveRequest,      // a member found `target` silent (sendRemoveRequest)
+                      // (NodeJoin and NodeLeave are CAN ledger entries: `n` is the issuer's nonce)
+  Vote,               // the leader asks: is `target` silent for you too?
+  VoteReply,          // yes: silent
+  NodeLeave,          // the leader removed `target`
+  Register,           // a component asks the leader to be registered (§4.2)
+  RegisterReply,      // yes: registered
+  ComponentJoin,      // ledger entry: the leader registered component `target`
+  ComponentLeave,     // ledger entry: the leader deregistered component `target` (by vote)
+  WorkOffer,          // the leader asks component: will you run `work`? (it validates it)
+  WorkAccept,         // yes
+  AssignWork,         // ledger entry (also sent to the component): `work` runs on `target`
+  ReassignWork,       // ledger entry: `work` moves to `target`, which resumes from its checkpoint array
+  CheckpointRequest,  // component: I have checkpoint `progress` of `work`; where do I upload it?
+  CheckpointPeer,     // the leader: to `target`, the initial storage peer
+  Upload,             // component -> storage peer: the checkpoint's data (addressed by its digest)
   UploadAck,
-  CheckpointStored, // component -> leader: `target` holds it
-  CheckpointAck,    // the leader: committed (yes), or not yours any more (stop)
-  CheckpointWork,   // ledger entry: `target` holds checkpoint `progress` of `work`; replicate it
-  Replicate,        // a storage peer -> another member: a copy
-  Fetch,            // new assignee -> member: the newest checkpoint of `work` you hold?
-  FetchReply,       // `progress` (0: none)
-  WorkDone,         // component -> leader: `work` is complete
-  Shutdown,         // the leader -> component: run `work`'s shut-down instructions
+  CheckpointStored,  // component -> leader: `target` holds it
+  CheckpointAck,     // the leader: committed (yes), or not yours any more (stop)
+  CheckpointWork,    // ledger entry: `target` holds checkpoint `progress` of `work`; replicate it
+  Replicate,         // a storage peer -> another member: a copy
+  Fetch,             // new assignee -> member: the newest checkpoint of `work` you hold?
+  FetchReply,        // `progress` (0: none)
+  WorkDone,          // component -> leader: `work` is complete
+  Shutdown,          // the leader -> component: run `work`'s shut-down instructions
   ShutdownDone,
   FinishWork,       // ledger entry: `work` is over; remove its checkpoints
   NewLeader,        // ledger entry: the leader of nonce `n` begins (committing it commits all before it)
@@ -55,15 +55,48 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   LedgerSync,       // a new leader -> member: how far does your copy go?
   LedgerSyncReply,  // `index` and the nonce of the entry there (`entry_n`)
 };
-inline constexpr const char* kMsgTypeNames[] = {"Ping",      "Pong",        "Promise",   "PromiseReply",  "Accept",
-                                                "AcceptReply", "LeaderChanged", "JoinRequest", "JoinReply", "NodeJoin",
-                                                "RemoveRequest", "Vote",        "VoteReply", "NodeLeave",
-                                                "Register",  "RegisterReply", "ComponentJoin", "ComponentLeave",
-                                                "WorkOffer", "WorkAccept", "AssignWork", "ReassignWork", "CheckpointRequest",
-                                                "CheckpointPeer", "Upload", "UploadAck", "CheckpointStored", "CheckpointAck",
-                                                "CheckpointWork", "Replicate", "Fetch", "FetchReply", "WorkDone", "Shutdown",
-                                                "ShutdownDone", "FinishWork", "NewLeader", "LedgerAck", "LedgerFetch",
-                                                "Snapshot", "LedgerSync", "LedgerSyncReply"};
+inline constexpr const char* kMsgTypeNames[] = {"Ping",
+                                                "Pong",
+                                                "Promise",
+                                                "PromiseReply",
+                                                "Accept",
+                                                "AcceptReply",
+                                                "LeaderChanged",
+                                                "JoinRequest",
+                                                "JoinReply",
+                                                "NodeJoin",
+                                                "RemoveRequest",
+                                                "Vote",
+                                                "VoteReply",
+                                                "NodeLeave",
+                                                "Register",
+                                                "RegisterReply",
+                                                "ComponentJoin",
+                                                "ComponentLeave",
+                                                "WorkOffer",
+                                                "WorkAccept",
+                                                "AssignWork",
+                                                "ReassignWork",
+                                                "CheckpointRequest",
+                                                "CheckpointPeer",
+                                                "Upload",
+                                                "UploadAck",
+                                                "CheckpointStored",
+                                                "CheckpointAck",
+                                                "CheckpointWork",
+                                                "Replicate",
+                                                "Fetch",
+                                                "FetchReply",
+                                                "WorkDone",
+                                                "Shutdown",
+                                                "ShutdownDone",
+                                                "FinishWork",
+                                                "NewLeader",
+                                                "LedgerAck",
+                                                "LedgerFetch",
+                                                "Snapshot",
+                                                "LedgerSync",
+                                                "LedgerSyncReply"};
 inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
 static_assert(kMsgTypes == static_cast<std::size_t>(MsgType::LedgerSyncReply) + 1, "a name for every message type");
 
@@ -72,12 +105,12 @@ struct CanMsg {
   std::uint64_t request = 0;  // request id, echoed by replies
   std::uint64_t n = 0;        // election nonce
   NodeId proposer = 0;
-  bool yes = false;           // a promise, an accept, or a vote to remove was given
-  NodeId target = 0;          // RemoveRequest, Vote, NodeLeave: the member in question
-  chain::Signature signature; // AcceptReply: signed (n, proposer)
-  std::uint32_t work = 0;     // Work Entry id
-  std::uint32_t progress = 0; // a checkpoint: intervals of work it saves (its digest stands for the data)
-  bool stop = false;          // CheckpointAck: the work is no longer the sender's
+  bool yes = false;               // a promise, an accept, or a vote to remove was given
+  NodeId target = 0;              // RemoveRequest, Vote, NodeLeave: the member in question
+  chain::Signature signature;     // AcceptReply: signed (n, proposer)
+  std::uint32_t work = 0;         // Work Entry id
+  std::uint32_t progress = 0;     // a checkpoint: intervals of work it saves (its digest stands for the data)
+  bool stop = false;              // CheckpointAck: the work is no longer the sender's
   std::uint32_t incarnation = 0;  // Register: the component's life (a retry carries the same)
   // A CAN ledger entry's place: its index, the nonce of the leader that issued it (`n` is the
   // sender's, which differs when a leader sends an older entry again), the nonce of the entry

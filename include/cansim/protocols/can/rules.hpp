@@ -12,9 +12,9 @@ constexpr bool majority(std::uint64_t yes, std::uint64_t members) { return 2 * y
 
 // What a member remembers of its promises (Algorithm 4).
 struct PromiseState {
-  std::uint64_t nonce = 0;       // the highest nonce promised (or seen in the Registry)
-  std::uint64_t promised_to = 0; // the proposer promised `nonce`
-  bool lapsed = false;           // the promise's time to live has passed (cansim's promise_ttl)
+  std::uint64_t nonce = 0;        // the highest nonce promised (or seen in the Registry)
+  std::uint64_t promised_to = 0;  // the proposer promised `nonce`
+  bool lapsed = false;            // the promise's time to live has passed (cansim's promise_ttl)
 };
 
 // listenLeadElect (Algorithm 4): promise n to `proposer` if n is above what was promised, or is

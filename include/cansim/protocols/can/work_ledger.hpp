@@ -22,10 +22,10 @@ namespace cansim::can {
 inline constexpr NodeId kNoComponent = UINT32_MAX;
 
 struct WorkEntry {
-  std::uint32_t length = 0;             // checkpoint intervals of computation it needs
-  NodeId assignee = kNoComponent;       // the component the ledger assigns it to
-  std::vector<std::uint32_t> cpa;       // acknowledged checkpoints (progress in intervals), in order
-  bool finished = false;                // FinishWork committed
+  std::uint32_t length = 0;        // checkpoint intervals of computation it needs
+  NodeId assignee = kNoComponent;  // the component the ledger assigns it to
+  std::vector<std::uint32_t> cpa;  // acknowledged checkpoints (progress in intervals), in order
+  bool finished = false;           // FinishWork committed
   SimTime submitted, assigned_at, finished_at;
   std::uint32_t reassignments = 0;
 };
@@ -48,8 +48,8 @@ struct WorkLedger {
 class ReplicaAudit {
  public:
   void stored(NodeId member, std::uint32_t w, std::uint32_t progress);
-  void lost(NodeId member);                // a crash: its replicas are gone
-  void removed(std::uint32_t w);           // FinishWork: every replica of w
+  void lost(NodeId member);       // a crash: its replicas are gone
+  void removed(std::uint32_t w);  // FinishWork: every replica of w
   void acknowledged(std::uint32_t w, std::uint32_t progress);
   // Live replicas of one checkpoint.
   std::size_t replicas(std::uint32_t w, std::uint32_t progress) const;

@@ -16,20 +16,20 @@ enum Field : std::uint64_t {
   kAppOkInterval,
   kMaxFailed,
   kServiceCount,
-  kServiceOwner,   // index -> resource owner
-  kServicePrice,   // index -> wei per minute
+  kServiceOwner,  // index -> resource owner
+  kServicePrice,  // index -> wei per minute
   kCpCount,
-  kCpHead,         // index -> type | service << 8 | timestamp << 32 (one packed slot)
-  kCpIssuer,       // index -> leader
-  kCpOrc,          // index -> orchestrator
-  kPaid,           // lp + 1
+  kCpHead,    // index -> type | service << 8 | timestamp << 32 (one packed slot)
+  kCpIssuer,  // index -> leader
+  kCpOrc,     // index -> orchestrator
+  kPaid,      // lp + 1
   kLocked,
-  kSalary,         // payee -> wei owed
-  kPayeeCount,     // payees in order of first salary, for destroy
+  kSalary,      // payee -> wei owed
+  kPayeeCount,  // payees in order of first salary, for destroy
   kPayeeAt,
   kPayeeKnown,
-  kStart,          // service -> index + 1 of the checkpoint its unpaid time starts at (0: null)
-  kFailed,         // interim payments in a row that paid nothing
+  kStart,   // service -> index + 1 of the checkpoint its unpaid time starts at (0: null)
+  kFailed,  // interim payments in a row that paid nothing
   kShutdown,
   kDestroyed,
 };
@@ -61,9 +61,8 @@ struct Cp {
 
 Cp read_cp(Call& c, std::uint64_t i) {
   const Word head = c.sload(slot(c.self(), kCpHead, i));
-  return {static_cast<CheckpointType>(static_cast<std::uint8_t>(head & 0xff)),
-          static_cast<std::uint64_t>((head >> 8) & 0xffffff), static_cast<std::uint64_t>(head >> 32),
-          address_of(c.sload(slot(c.self(), kCpOrc, i)))};
+  return {static_cast<CheckpointType>(static_cast<std::uint8_t>(head & 0xff)), static_cast<std::uint64_t>((head >> 8) & 0xffffff),
+          static_cast<std::uint64_t>(head >> 32), address_of(c.sload(slot(c.self(), kCpOrc, i)))};
 }
 
 void credit(Call& c, Address payee, Wei amount) {
@@ -155,9 +154,8 @@ Transaction deploy(Address at, const Terms& t, Wei deposit_wei) {
 }
 
 Transaction deposit(Address app, Address from, Wei amount) {
-  Transaction tx = tx_for(app, from, "Application.deposit", Calldata{}, [=](Call& c) {
-    c.require(c.sload(slot(app, kShutdown)) == 0, "the application is shut down");
-  });
+  Transaction tx = tx_for(app, from, "Application.deposit", Calldata{},
+                          [=](Call& c) { c.require(c.sload(slot(app, kShutdown)) == 0, "the application is shut down"); });
   tx.value = amount;
   return tx;
 }

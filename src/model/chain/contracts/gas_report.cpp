@@ -87,7 +87,8 @@ struct InterimBench {
   }
   void append(std::uint64_t n) {
     for (std::uint64_t i = 0; i < n; ++i, ++checkpoints) {
-      b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::AppOk, (checkpoints - services + 1) * 60000, {}, 0, Address{9}}));
+      b.run(app::add_checkpoint(a, b.leader(),
+                                {app::CheckpointType::AppOk, (checkpoints - services + 1) * 60000, {}, 0, Address{9}}));
     }
   }
   Receipt try_pay(std::uint64_t k) {
@@ -125,10 +126,8 @@ std::vector<GasRow> contract_gas_rows() {
   };
   {
     Bench b;
-    row("Registry", "constructor", "deployment",
-        b.run(registry::deploy(b.owner, b.reg, 3, 8)));
-    row("Registry", "registerCandidate", "first registration",
-        b.run(registry::register_candidate(b.reg, b.nodes[0].address, 1)));
+    row("Registry", "constructor", "deployment", b.run(registry::deploy(b.owner, b.reg, 3, 8)));
+    row("Registry", "registerCandidate", "first registration", b.run(registry::register_candidate(b.reg, b.nodes[0].address, 1)));
     row("Registry", "appointLeader", "first leader", b.run(registry::appoint_leader(b.reg, b.owner, b.leader())));
     for (std::size_t i = 1; i < 5; ++i) b.run(registry::register_candidate(b.reg, b.nodes[i].address, 1 + i));
     row("Registry", "registerMember", "second member", b.run(registry::register_member(b.reg, b.leader(), b.nodes[1].address)));
@@ -169,9 +168,9 @@ std::vector<GasRow> contract_gas_rows() {
     Bench b;
     b.block.timestamp_ms = 1000000000000;  // later than every checkpoint appended
     b.registry_with(1);
-    Receipt created = b.run(app::deploy(contract_address(b.client, 0), app::Terms{b.client, b.reg, Address{5}, 3, 4, 3, 60000, 3,
-                                                                                 {{Address{1000}, 10}, {Address{1001}, 2}}},
-                                        1000000));
+    Receipt created = b.run(app::deploy(
+        contract_address(b.client, 0),
+        app::Terms{b.client, b.reg, Address{5}, 3, 4, 3, 60000, 3, {{Address{1000}, 10}, {Address{1001}, 2}}}, 1000000));
     row("Application", "constructor", "2 services", created);
     const Address a = contract_address(b.client, 0);
     const Address o1{8}, o2{9};

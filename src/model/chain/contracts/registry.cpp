@@ -14,22 +14,22 @@ enum Field : std::uint64_t {
   kLeader,
   kLeaderContact,
   kNonce,
-  kCandidate,     // node -> contact (0: not a candidate)
-  kMemberIndex,   // node -> index + 1 in kMemberAt (0: not a member)
-  kMemberAt,      // index -> node
+  kCandidate,    // node -> contact (0: not a candidate)
+  kMemberIndex,  // node -> index + 1 in kMemberAt (0: not a member)
+  kMemberAt,     // index -> node
   kMemberCount,
-  kService,       // id -> definition digest
-  kApplication,   // id -> definition digest
-  kCloud,         // cloud -> 1
-  kFtenPrice,     // wei per minute
+  kService,      // id -> definition digest
+  kApplication,  // id -> definition digest
+  kCloud,        // cloud -> 1
+  kFtenPrice,    // wei per minute
   // The OCAN's (FTEN) share, distributed by availability (§3, §5.1).
   kAvailability,  // node -> ms it was a member, as the leader reported
   kAvailTotal,    // the sum of kAvailability
   kAvailAt,       // index -> node, every node that has availability, in order of first report
   kAvailCount,
-  kLastReport,    // ms of the last report (0: none yet)
-  kFtenOwed,      // node -> wei it may withdraw
-  kFtenHeld,      // wei owed and not withdrawn (the rest of the balance is undistributed)
+  kLastReport,  // ms of the last report (0: none yet)
+  kFtenOwed,    // node -> wei it may withdraw
+  kFtenHeld,    // wei owed and not withdrawn (the rest of the balance is undistributed)
 };
 
 SlotKey slot(Address reg, Field f, Word key = 0) { return {reg, f, key}; }
@@ -121,8 +121,7 @@ Transaction bootstrap(Address reg, Address owner, Address leader) {
   });
 }
 
-Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
-                            Word contact) {
+Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts, Word contact) {
   Calldata data = Calldata{}.word(n).word(contact).array(accepts.size());
   for (std::size_t i = 0; i < accepts.size(); ++i) data.signature();
   return tx_for(reg, proposer, "Registry.registerLeader", data, [=](Call& c) {

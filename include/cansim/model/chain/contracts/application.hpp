@@ -49,9 +49,9 @@ struct Terms {
 struct Checkpoint {
   CheckpointType type;
   std::uint64_t timestamp_ms;
-  Address issuer;        // the OCAN leader that appended it
-  std::uint64_t service; // for SERVICE_UP and SERVICE_DOWN
-  Address orchestrator;  // the orchestrator that reported it
+  Address issuer;         // the OCAN leader that appended it
+  std::uint64_t service;  // for SERVICE_UP and SERVICE_DOWN
+  Address orchestrator;   // the orchestrator that reported it
 };
 
 // The constructor's code, for a contract that creates Applications (Cloud.instantiate).

@@ -27,7 +27,7 @@ struct Resource {
 };
 
 struct Settings {
-  Address provider;   // the contract's owner
+  Address provider;  // the contract's owner
   Address registry;
   Address scheduler;  // the Scheduler's key: reservations must carry its signature
   Address plug_and_play;

@@ -38,8 +38,7 @@ Transaction appoint_leader(Address reg, Address owner, Address leader);
 // is fenced off.
 Transaction bootstrap(Address reg, Address owner, Address leader);
 // LeadElect's one transaction (Algorithm 3): n must be the stored nonce + 1.
-Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts,
-                            Word contact);
+Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std::vector<Signature> accepts, Word contact);
 Transaction register_member(Address reg, Address leader, Address member);
 Transaction deregister_member(Address reg, Address leader, Address member);
 Transaction register_service(Address reg, Address from, Word id, Word definition_digest);
@@ -77,7 +76,7 @@ bool is_member(const State& s, Address reg, Address node);
 std::vector<Address> members(const State& s, Address reg);  // in registration order, but for removals
 std::uint64_t member_count(const State& s, Address reg);
 Address member_at(const State& s, Address reg, std::uint64_t i);  // i < member_count
-Word service(const State& s, Address reg, Word id);          // 0 if unknown
+Word service(const State& s, Address reg, Word id);               // 0 if unknown
 Word application(const State& s, Address reg, Word id);
 bool is_cloud(const State& s, Address reg, Address cloud);
 Wei ften_price(const State& s, Address reg);
