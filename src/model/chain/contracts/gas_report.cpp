@@ -103,9 +103,21 @@ struct InterimBench {
 
 std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit) {
   InterimBench ib(services, block_gas_limit);
+  // The gas grows linearly with k: two small payments give a guess, and the search starts from a
+  // bracket around it (each try pays up to thousands of checkpoints) unless the guess is off.
+  ib.append(20);
+  const std::uint64_t k1 = services + 10, k2 = services + 20;
+  const Receipt r1 = ib.try_pay(k1), r2 = ib.try_pay(k2);
+  std::uint64_t guess = k2;
+  if (r2.status == Status::Success && r2.gas_used > r1.gas_used && block_gas_limit > r2.gas_used) {
+    guess = k2 + (block_gas_limit - r2.gas_used) * (k2 - k1) / (r2.gas_used - r1.gas_used);
+  }
+  ib.append(guess + guess / 20 + 2 - std::min(guess + guess / 20 + 2, ib.checkpoints));
   // APP_OKs appended until paying all of them no longer fits.
-  for (std::uint64_t more = 200; ib.checkpoints == services || ib.fits(ib.checkpoints); more = ib.checkpoints) ib.append(more);
+  for (std::uint64_t more = ib.checkpoints; ib.fits(ib.checkpoints); more = ib.checkpoints) ib.append(more);
   std::uint64_t lo = 0, hi = ib.checkpoints;  // fits(lo), not fits(hi)
+  if (const std::uint64_t a = guess - guess / 50; a < hi && ib.fits(a)) lo = a;
+  if (const std::uint64_t z = guess + guess / 50 + 1; z > lo && z < hi && !ib.fits(z)) hi = z;
   while (hi - lo > 1) {
     const std::uint64_t mid = (lo + hi) / 2;
     (ib.fits(mid) ? lo : hi) = mid;
