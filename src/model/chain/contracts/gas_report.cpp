@@ -112,7 +112,7 @@ std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit) {
   if (r2.status == Status::Success && r2.gas_used > r1.gas_used && block_gas_limit > r2.gas_used) {
     guess = k2 + (block_gas_limit - r2.gas_used) * (k2 - k1) / (r2.gas_used - r1.gas_used);
   }
-  ib.append(guess + guess / 20 + 2 - std::min(guess + guess / 20 + 2, ib.checkpoints));
+  if (const std::uint64_t enough = guess + guess / 20 + 2; enough > ib.checkpoints) ib.append(enough - ib.checkpoints);
   // APP_OKs appended until paying all of them no longer fits.
   for (std::uint64_t more = ib.checkpoints; ib.fits(ib.checkpoints); more = ib.checkpoints) ib.append(more);
   std::uint64_t lo = 0, hi = ib.checkpoints;  // fits(lo), not fits(hi)
