@@ -39,21 +39,18 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.register_refresh = ms(p, "register_refresh_ms");
   cfg.trace = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
-  CanWorld world(p, root, n, n, components, 1, n, cfg, ctx.faults);
+  can::CanWorld world(can_world_config(p, n, n, components, 1, n, cfg, ctx.faults), root);
   Simulator& sim = world.sim;
   chain::Chain& chain = world.chain;
   Network<CanMsg>& net = world.net;
   const chain::Address reg = world.reg;
   Can& can = *world.can;
+  FaultInjector<CanMsg>& faults = *world.faults;
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
-  FaultInjector<CanMsg> faults(
-      sim, net, root.stream("faults"), ctx.faults,
-      [&](NodeId x) {
-        can.on_crash(x);
-        if (leader_lost.us < 0 && chain::registry::leader(chain.state(), reg) == can::member_address(x)) leader_lost = sim.now();
-      },
-      [&](NodeId x) { can.on_recover(x); });
+  world.on_crash = [&](NodeId x) {
+    if (leader_lost.us < 0 && chain::registry::leader(chain.state(), reg) == can::member_address(x)) leader_lost = sim.now();
+  };
   can.start();
   for (std::size_t c = 0; c < components; ++c) {
     sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });

@@ -7,9 +7,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/sim/invariant.hpp"
-
 namespace cansim::scenario {
 
 namespace {
@@ -170,49 +167,19 @@ can::CanConfig can_config(const ParamValues& p) {
   return cfg;
 }
 
-CanWorld::CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
-                   std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults)
-    : chain(sim, chain_config(p)), net(sim, root.stream("network"), nodes + components, with_faults(link_model(p), faults)),
-      reg(chain::contract_address(owner, 0)) {
-  Rng key_rng = root.stream("keys");
-  std::vector<chain::KeyPair> keys;
-  for (NodeId i = 0; i < nodes; ++i) keys.push_back(chain.keyring().create(can::member_address(i), key_rng));
-  // The genesis state depends on the sizes only (not on the seed), and a sweep builds it for every
-  // run: each thread builds it once per shape and copies it (a copy costs a fraction of running
-  // the registrations, a quarter of a protocol-level Figure 4.2 otherwise).
-  using Shape = std::array<std::uint64_t, 4>;
-  thread_local std::map<Shape, chain::State> built;
-  const Shape shape{nodes, members, nmin, nmax};
-  // (chain_config sets only the block interval, which the genesis does not reach.)
-  if (auto it = built.find(shape); it != built.end()) {
-    chain.genesis_state() = it->second;
-  } else {
-    chain.genesis_state().set_balance(owner, chain::Wei{1} << 100);
-    for (NodeId i = 0; i < nodes; ++i) chain.genesis_state().set_balance(can::member_address(i), chain::Wei{1} << 90);
-    auto genesis = [&](const chain::Transaction& tx) {
-      if (chain.genesis(tx).status != chain::Status::Success) {
-        throw InvariantViolation(sim.now(), "genesis", tx.name + " failed");
-      }
-    };
-    genesis(chain::registry::deploy(owner, reg, nmin, nmax));
-    for (NodeId i = 0; i < nodes; ++i) genesis(chain::registry::register_candidate(reg, can::member_address(i), 1 + i));
-    genesis(chain::registry::appoint_leader(reg, owner, can::member_address(0)));
-    for (NodeId i = 1; i < members; ++i) {
-      genesis(chain::registry::register_member(reg, can::member_address(0), can::member_address(i)));
-    }
-    chain.genesis_state().forget_journal();
-    if (built.size() > 16) built.clear();  // a sweep over sizes: keep memory bounded
-    built[shape] = chain.genesis_state();
-  }
-  can = std::make_unique<can::Can>(sim, net, chain, reg, std::move(keys), cfg, root.stream("can"));
+can::CanWorldConfig can_world_config(const ParamValues& p, std::size_t nodes, std::size_t members, std::size_t components,
+                                     std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults) {
+  can::CanWorldConfig w;
+  w.nodes = nodes;
+  w.members = members;
+  w.components = components;
+  w.nmin = nmin;
+  w.nmax = nmax;
+  w.chain = chain_config(p);
+  w.link = link_model(p);
+  w.can = cfg;
+  w.faults = faults;
+  return w;
 }
-
-chain::Gas CanWorld::gas_used() const {
-  chain::Gas gas = 0;
-  for (const auto& b : chain.blocks()) gas += b.gas_used;
-  return gas;
-}
-
-NodeId CanWorld::registry_leader() const { return can::member_node(chain::registry::leader(chain.state(), reg)); }
 
 }  // namespace cansim::scenario

@@ -1,12 +1,12 @@
 #pragma once
-// What the CAN experiment kinds share: the chain with the Registry deployed, the network, the CAN
-// itself, and the timing parameters of the protocols.
+// What the CAN experiment kinds share: the CAN world of their parameters (protocols/can/can_world.hpp
+// builds it), the timing parameters of the protocols, and the fault and trace outputs.
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "cansim/model/chain/chain.hpp"
 #include "cansim/protocols/can/can.hpp"
+#include "cansim/protocols/can/can_world.hpp"
 #include "cansim/scenario/experiment.hpp"
 #include "cansim/scenario/params.hpp"
 #include "cansim/sim/faults.hpp"
@@ -37,25 +37,10 @@ Table fault_table(const std::vector<FaultRecord>& faults, bool write);
 ParamSpec trace_output();
 std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, std::size_t members);
 
-struct CanWorld {
-  // `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0
-  // the appointed leader; `components` endpoints after them. Draws from root's "network" and
-  // "keys" streams; the CAN (configured by `cfg`) from "can".
-  // The scenario's network faults (duplication, reordering, a latency law) apply to every link.
-  CanWorld(const ParamValues& p, const Rng& root, std::size_t nodes, std::size_t members, std::size_t components,
-           std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults);
-  CanWorld(const CanWorld&) = delete;
-  CanWorld& operator=(const CanWorld&) = delete;
-
-  chain::Gas gas_used() const;
-  NodeId registry_leader() const;
-
-  Simulator sim;
-  chain::Chain chain;
-  Network<can::CanMsg> net;
-  chain::Address owner{2};
-  chain::Address reg;
-  std::unique_ptr<can::Can> can;
-};
+// The CAN world of the scenario's parameters (latency_ms, loss, block_interval_s) and faults:
+// `nodes` keyed nodes, all Registry candidates, the first `members` of them members with node 0
+// the appointed leader; `components` endpoints after them.
+can::CanWorldConfig can_world_config(const ParamValues& p, std::size_t nodes, std::size_t members, std::size_t components,
+                                     std::uint64_t nmin, std::uint64_t nmax, const can::CanConfig& cfg, const FaultPlan& faults);
 
 }  // namespace cansim::scenario

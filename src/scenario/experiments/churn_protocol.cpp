@@ -45,13 +45,11 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
   cfg.trace = ctx.output.boolean("trace");
-  CanWorld world(p, root, ntotal, 1, 0, static_cast<std::uint64_t>(nmin), static_cast<std::uint64_t>(p.integer("nmax")), cfg,
-                 ctx.faults);
+  can::CanWorld world(can_world_config(p, ntotal, 1, 0, static_cast<std::uint64_t>(nmin),
+                                       static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults),
+                      root);
   can::Can& can = *world.can;
   Rng draws = root.stream("churn");
-  FaultInjector<can::CanMsg> faults(
-      world.sim, world.net, root.stream("faults"), ctx.faults, [&can](NodeId x) { can.on_crash(x); },
-      [&can](NodeId x) { can.on_recover(x); });
 
   std::vector<char> crashed_by_step(ntotal, 0);
   std::vector<NodeId> ascending;  // the Registry's members in node order: the draws go in that order

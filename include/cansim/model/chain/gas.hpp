@@ -28,6 +28,8 @@ struct GasSchedule {
   Gas selfdestruct = 5000;  // SELFDESTRUCT (EIP-3529: no refund)
   Gas refund_quotient = 5;  // refunds are capped at gas used / 5
   Gas block_gas_limit = 30000000;
+
+  bool operator==(const GasSchedule&) const = default;
 };
 
 }  // namespace cansim::chain

@@ -1,0 +1,87 @@
+#include "cansim/protocols/can/can_world.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+#include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/sim/invariant.hpp"
+
+namespace cansim::can {
+
+namespace {
+
+// The Registry's genesis: funds, the deployment, every node a candidate, node 0 appointed, the
+// first `members` registered. It depends on the sizes and on how gas is charged, not on the seed.
+void build_genesis(chain::Chain& chain, const CanWorldConfig& cfg, chain::Address owner, chain::Address reg) {
+  chain::State& g = chain.genesis_state();
+  g.set_balance(owner, chain::Wei{1} << 100);
+  for (NodeId i = 0; i < cfg.nodes; ++i) g.set_balance(member_address(i), chain::Wei{1} << 90);
+  auto genesis = [&](const chain::Transaction& tx) {
+    if (chain.genesis(tx).status != chain::Status::Success) throw InvariantViolation(SimTime{}, "genesis", tx.name + " failed");
+  };
+  genesis(chain::registry::deploy(owner, reg, cfg.nmin, cfg.nmax));
+  for (NodeId i = 0; i < cfg.nodes; ++i) genesis(chain::registry::register_candidate(reg, member_address(i), 1 + i));
+  genesis(chain::registry::appoint_leader(reg, owner, member_address(0)));
+  for (NodeId i = 1; i < cfg.members; ++i) {
+    genesis(chain::registry::register_member(reg, member_address(0), member_address(i)));
+  }
+  g.forget_journal();
+}
+
+}  // namespace
+
+CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
+    : chain(sim, cfg.chain), net(sim, root.stream("network"), cfg.nodes + cfg.components, with_faults(cfg.link, cfg.faults)),
+      reg(chain::contract_address(owner, 0)) {
+  if (cfg.nodes == 0 || cfg.members == 0 || cfg.members > cfg.nodes) {
+    throw std::invalid_argument("a CAN world needs at least one node and between 1 and `nodes` members");
+  }
+  Rng key_rng = root.stream("keys");
+  std::vector<chain::KeyPair> keys;
+  for (NodeId i = 0; i < cfg.nodes; ++i) keys.push_back(chain.keyring().create(member_address(i), key_rng));
+  // A sweep builds the same genesis for every run: each thread builds it once per shape and copies
+  // it (a copy costs a fraction of running the registrations, a quarter of a protocol-level
+  // Figure 4.2 otherwise). The shape is everything the genesis reads.
+  using Shape = std::tuple<std::size_t, std::size_t, std::uint64_t, std::uint64_t, std::uint64_t>;
+  struct Built {
+    Shape shape;
+    chain::GasSchedule gas;
+    chain::State state;
+  };
+  thread_local std::vector<Built> built;
+  const Shape shape{cfg.nodes, cfg.members, cfg.nmin, cfg.nmax, cfg.chain.coinbase.id};
+  auto it = std::find_if(built.begin(), built.end(), [&](const Built& b) { return b.shape == shape && b.gas == cfg.chain.gas; });
+  if (!cfg.reuse_genesis) {
+    build_genesis(chain, cfg, owner, reg);
+  } else if (it != built.end()) {
+    chain.genesis_state() = it->state;
+  } else {
+    build_genesis(chain, cfg, owner, reg);
+    if (built.size() > 16) built.clear();  // a sweep over sizes: keep memory bounded
+    built.push_back({shape, cfg.chain.gas, chain.genesis_state()});
+  }
+  can = std::make_unique<Can>(sim, net, chain, reg, std::move(keys), cfg.can, root.stream("can"));
+  faults = std::make_unique<FaultInjector<CanMsg>>(
+      sim, net, root.stream("faults"), cfg.faults,
+      [this](NodeId x) {
+        can->on_crash(x);
+        if (on_crash) on_crash(x);
+      },
+      [this](NodeId x) {
+        can->on_recover(x);
+        if (on_recover) on_recover(x);
+      });
+}
+
+chain::Gas CanWorld::gas_used() const {
+  chain::Gas gas = 0;
+  for (const auto& b : chain.blocks()) gas += b.gas_used;
+  return gas;
+}
+
+NodeId CanWorld::registry_leader() const { return member_node(chain::registry::leader(chain.state(), reg)); }
+
+std::uint64_t CanWorld::leader_nonce() const { return chain::registry::leader_nonce(chain.state(), reg); }
+
+}  // namespace cansim::can
