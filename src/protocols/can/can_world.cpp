@@ -32,7 +32,8 @@ void build_genesis(chain::Chain& chain, const CanWorldConfig& cfg, chain::Addres
 }  // namespace
 
 CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
-    : chain(sim, cfg.chain), net(sim, root.stream("network"), cfg.nodes + cfg.components, with_faults(cfg.link, cfg.faults)),
+    : nodes(cfg.nodes), chain(sim, cfg.chain),
+      net(sim, root.stream("network"), cfg.nodes + cfg.components, with_faults(cfg.link, cfg.faults)),
       reg(chain::contract_address(owner, 0)) {
   if (cfg.nodes == 0 || cfg.members == 0 || cfg.members > cfg.nodes) {
     throw std::invalid_argument("a CAN world needs at least one node and between 1 and `nodes` members");

@@ -1,18 +1,5 @@
 // Experiment kind "churn_protocol": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3)
-// over the message-level CAN (protocols/can/can.hpp) instead of the abstract step model.
-//
-// A step is a stretch of simulated time. At its start every node outside the CAN that is up asks
-// to join with probability j, at a random moment within the join window (askJoin; the leader
-// answers by Algorithm 1, checks the endpoint and registers the member in the Registry); at
-// crash_at_s into the step every member that is up crashes with probability f. Nobody tells the
-// CAN: checkState finds the crashes, RemoveNode votes them out (only while more than half of the
-// Registry's members answer), LeadElect replaces a lost leader (same majority). A crashed node
-// comes back as a candidate at the start of the first step after the CAN removed it; while the
-// Registry still lists it, it stays down (it would otherwise come back as a member). The size
-// sampled (at the end of each step, or right before the crashes) is the number of the Registry's
-// members that are up. With at_zero = "bootstrap", a step that ends with no member up (after
-// bootstrap_delay such steps) makes the Registry owner send Registry.bootstrap with a random live
-// node as the new leader; it lands in the first block of the next step.
+// over the message-level CAN (protocols/can/churn_workload.hpp) instead of the abstract step model.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -21,8 +8,7 @@
 #include <fmt/format.h>
 
 #include "can_world.hpp"
-#include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/sim/faults.hpp"
+#include "cansim/protocols/can/churn_workload.hpp"
 #include "cansim/sim/stats.hpp"
 #include "experiments.hpp"
 
@@ -37,11 +23,17 @@ SimTime secs(const ParamValues& p, const char* name) {
 RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ParamValues& p = ctx.params;
   const auto ntotal = static_cast<std::size_t>(p.integer("ntotal"));
-  const std::int64_t nmin = p.integer("nmin"), steps = p.integer("steps");
-  const double f = p.real("f"), j = p.real("j");
-  const SimTime step = secs(p, "step_s"), join_window = secs(p, "join_window_s"), crash_at = secs(p, "crash_at_s");
-  const bool bootstrap = p.choice("at_zero") == "bootstrap", after_joins = p.choice("sample") == "after_joins";
-  const std::int64_t bootstrap_delay = p.integer("bootstrap_delay");
+  const std::int64_t nmin = p.integer("nmin");
+  can::ChurnWorkloadConfig w;
+  w.steps = p.integer("steps");
+  w.f = p.real("f");
+  w.j = p.real("j");
+  w.step = secs(p, "step_s");
+  w.join_window = secs(p, "join_window_s");
+  w.crash_at = secs(p, "crash_at_s");
+  w.at_zero = p.choice("at_zero") == "bootstrap" ? can::AtZero::Bootstrap : can::AtZero::Dead;
+  w.bootstrap_delay = p.integer("bootstrap_delay");
+  w.sample = p.choice("sample") == "after_joins" ? can::SamplePoint::AfterJoins : can::SamplePoint::EndOfStep;
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
   cfg.trace = ctx.output.boolean("trace");
@@ -49,100 +41,30 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
                                        static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults),
                       root);
   can::Can& can = *world.can;
-  Rng draws = root.stream("churn");
-
-  std::vector<char> crashed_by_step(ntotal, 0);
-  std::vector<NodeId> ascending;  // the Registry's members in node order: the draws go in that order
-  std::vector<std::int64_t> size, listed;
-  std::int64_t crashes = 0, leader_crashes = 0, first_zero = -1, zero_steps = 0, bootstraps = 0;
-  struct Count {
-    std::int64_t up = 0, listed = 0;  // the Registry's members that are up, and all of them
-  };
-  auto count = [&] {
-    Count k;
-    for (NodeId n : can.members()) {
-      ++k.listed;
-      k.up += world.net.is_up(n) ? 1 : 0;
-    }
-    return k;
-  };
-  auto sample = [&](Count k) {
-    size.push_back(k.up);
-    listed.push_back(k.listed);
-  };
-  auto returns_and_joins = [&] {
-    for (NodeId n = 0; n < ntotal; ++n) {
-      if (crashed_by_step[n] && !can.is_member(n) && !world.net.is_up(n)) {  // removed by the CAN: a candidate again
-        crashed_by_step[n] = 0;
-        world.net.recover(n);
-        can.on_recover(n);
-      }
-    }
-    for (NodeId n = 0; n < ntotal; ++n) {
-      if (can.is_member(n) || !world.net.is_up(n) || !draws.bernoulli(j)) continue;
-      const SimTime when{draws.uniform_int(0, join_window.us)};
-      world.sim.after(when, [&can, n] { can.ask_join(n); });
-    }
-  };
-  auto crashes_now = [&] {
-    ascending.assign(can.members().begin(), can.members().end());
-    std::sort(ascending.begin(), ascending.end());
-    const NodeId leader = can.current_leader();
-    for (NodeId n : ascending) {
-      if (!world.net.is_up(n) || !draws.bernoulli(f)) continue;
-      world.net.crash(n);
-      can.on_crash(n);
-      crashed_by_step[n] = 1;
-      ++crashes;
-      leader_crashes += n == leader ? 1 : 0;
-    }
-  };
-  auto end_of_step = [&](std::int64_t s) {
-    const Count k = count();
-    if (!after_joins) sample(k);
-    if (k.up == 0 && first_zero < 0) first_zero = s + 1;
-    zero_steps = k.up == 0 ? zero_steps + 1 : 0;
-    if (!bootstrap || zero_steps <= bootstrap_delay) return;
-    std::vector<NodeId> alive;
-    for (NodeId n = 0; n < ntotal; ++n) {
-      if (world.net.is_up(n)) alive.push_back(n);
-    }
-    if (alive.empty()) return;
-    ++bootstraps;
-    zero_steps = 0;
-    world.chain.submit(chain::registry::bootstrap(world.reg, world.owner, can::member_address(alive[draws.below(alive.size())])));
-  };
-  // Each step schedules its own events and the next step, so the queue holds one step at a time.
-  std::function<void(std::int64_t)> begin_step = [&](std::int64_t s) {
-    const SimTime t0 = step * s;
-    returns_and_joins();
-    world.sim.at(t0 + crash_at, crashes_now);
-    if (after_joins) world.sim.at(t0 + crash_at - SimTime{1}, [&] { sample(count()); });
-    world.sim.at(t0 + step - SimTime{1}, [&end_of_step, s] { end_of_step(s); });
-    if (s + 1 < steps) world.sim.at(t0 + step, [&begin_step, s] { begin_step(s + 1); });
-  };
-  world.sim.at(SimTime{0}, [&begin_step] { begin_step(0); });
+  can::ChurnWorkload workload(world, w, root.stream("churn"));
+  workload.start();
   can.start();
-  world.sim.run_until(step * steps);
+  world.sim.run_until(w.step * w.steps);
 
+  can::ChurnObservations seen = workload.observed();
   RunResult r;
   RunningStats listed_mean;
-  for (std::int64_t x : listed) listed_mean.add(static_cast<double>(x));
-  std::map<std::string, double> m = churn_size_metrics(size, nmin, first_zero);
+  for (std::int64_t x : seen.listed) listed_mean.add(static_cast<double>(x));
+  std::map<std::string, double> m = churn_size_metrics(seen.size, nmin, seen.first_zero);
   m["joins"] = static_cast<double>(can.joins());
-  m["crashes"] = static_cast<double>(crashes);
-  m["leader_crashes"] = static_cast<double>(leader_crashes);
+  m["crashes"] = static_cast<double>(seen.crashes);
+  m["leader_crashes"] = static_cast<double>(seen.leader_crashes);
   m["elections"] = static_cast<double>(can.elections().size());
   m["removals"] = static_cast<double>(can.removals());
   m["mean_registry_members"] = listed_mean.mean();
   m["messages"] = static_cast<double>(can.messages_sent());
   m["gas"] = static_cast<double>(world.gas_used());
-  m["bootstraps"] = static_cast<double>(bootstraps);
+  m["bootstraps"] = static_cast<double>(seen.bootstraps);
   r.metrics = metrics_by_name(kind, m);
-  const std::size_t n = size.size();
+  const std::size_t n = seen.size.size();
   r.tables.push_back(Table{"sizes",
                            {"step", "size", "registry_members"},
-                           {Sequence{1, n}, std::move(size), std::move(listed)},
+                           {Sequence{1, n}, std::move(seen.size), std::move(seen.listed)},
                            ctx.output.boolean("per_step")});
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
   if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, world.net, ntotal);

@@ -43,6 +43,7 @@ struct CanWorld {
   NodeId registry_leader() const;
   std::uint64_t leader_nonce() const;
 
+  std::size_t nodes;  // the keyed nodes, Registry candidates: ids 0 .. nodes-1; components follow
   Simulator sim;
   chain::Chain chain;
   Network<CanMsg> net;
