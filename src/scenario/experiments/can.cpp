@@ -27,60 +27,25 @@ using can::CanMsg;
 
 SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(name)); }
 
-RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
-  const ParamValues& p = ctx.params;
-  const auto n = static_cast<std::size_t>(p.integer("members"));
-  const auto components = static_cast<std::size_t>(p.integer("components"));
-  const Rng root(ctx.seed);
-  can::CanConfig cfg = can_config(p);
-  cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
-  cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
-  cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
-  cfg.register_refresh = ms(p, "register_refresh_ms");
-  cfg.trace = ctx.output.boolean("trace");
-  // The Registry with every node a member and node 0 the appointed leader.
-  can::CanWorld world(can_world_config(p, n, n, components, 1, n, cfg, ctx.faults), root);
-  Simulator& sim = world.sim;
-  chain::Chain& chain = world.chain;
-  Network<CanMsg>& net = world.net;
-  const chain::Address reg = world.reg;
-  Can& can = *world.can;
-  FaultInjector<CanMsg>& faults = *world.faults;
-  // When the Registry's leader crashes, the clock for its replacement starts.
-  SimTime leader_lost{-1};
-  world.on_crash = [&](NodeId x) {
-    if (leader_lost.us < 0 && chain::registry::leader(chain.state(), reg) == can::member_address(x)) leader_lost = sim.now();
-  };
-  can.start();
-  for (std::size_t c = 0; c < components; ++c) {
-    sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });
-  }
-  for (std::int64_t w = 0; w < p.integer("work_entries"); ++w) {
-    sim.at(ms(p, "work_at_ms"),
-           [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
-  }
-  const std::int64_t quiet = p.integer("quiet_s");
-  LinkModel calm;
-  calm.base = ms(p, "latency_ms");
-  if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&faults, calm] { faults.end_random_faults(calm); });
-  sim.run_until(seconds(p.integer("duration_s")));
-  const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
-
-  double replaced_after = std::numeric_limits<double>::quiet_NaN();
+// What a run measured, by metric name. `leader_lost`: when the Registry's first leader crashed
+// (negative: never); `problems`: the liveness check's findings, when the run ended quiet.
+std::map<std::string, double> can_metrics(const can::CanWorld& world, SimTime leader_lost, bool quiet,
+                                          const std::vector<std::string>& problems) {
+  const Can& can = *world.can;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  double replaced_after = nan;
   for (const auto& e : can.elections()) {
     if (leader_lost.us >= 0 && e.at >= leader_lost) {
       replaced_after = (e.at - leader_lost).to_seconds();
       break;
     }
   }
-  const chain::Gas gas = world.gas_used();
   const NodeId leader = world.registry_leader();
   RunningStats detect, reassign;
   for (const auto& d : can.detections()) detect.add((d.removed - d.crashed).to_seconds());
   for (const auto& re : can.reassignments()) {
     if (re.from_crashed.us >= 0) reassign.add((re.at - re.from_crashed).to_seconds());
   }
-  const double nan = std::numeric_limits<double>::quiet_NaN();
   std::uint64_t finished = 0, checkpoints = 0, recomputed = 0, inconclusive = 0;
   for (const auto& e : can.work_ledger().work) {
     finished += e.finished ? 1 : 0;
@@ -91,17 +56,16 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     inconclusive += rs.conclusive ? 0 : 1;
   }
   const std::size_t min_replicas = can.replica_audit().min_replicas();
-  RunResult r;
   std::map<std::string, double> m;
   m["elections"] = static_cast<double>(can.elections().size());
   m["time_to_new_leader_s"] = replaced_after;
   m["removals"] = static_cast<double>(can.removals());
   m["removal_votes"] = static_cast<double>(can.removal_votes());
-  m["members_at_end"] = static_cast<double>(chain::registry::member_count(chain.state(), reg));
-  m["leader_up_at_end"] = net.is_up(leader) ? 1.0 : 0.0;
+  m["members_at_end"] = static_cast<double>(chain::registry::member_count(world.chain.state(), world.reg));
+  m["leader_up_at_end"] = world.net.is_up(leader) ? 1.0 : 0.0;
   m["messages"] = static_cast<double>(can.messages_sent());
-  m["messages_dropped"] = static_cast<double>(net.dropped());
-  m["gas"] = static_cast<double>(gas);
+  m["messages_dropped"] = static_cast<double>(world.net.dropped());
+  m["gas"] = static_cast<double>(world.gas_used());
   m["stale_entries"] = static_cast<double>(can.stale_entries());
   m["components_at_end"] = static_cast<double>(can.registered_components());
   m["component_removals"] = static_cast<double>(can.component_removals());
@@ -116,14 +80,19 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["fetch_inconclusive"] = static_cast<double>(inconclusive);
   m["lead_elect_attempts"] = static_cast<double>(can.lead_elect_attempts());
   m["leader_at_end"] = static_cast<double>(leader);
-  m["liveness_problems"] = quiet > 0 ? static_cast<double>(problems.size()) : nan;
+  m["liveness_problems"] = quiet ? static_cast<double>(problems.size()) : nan;
   m["ledger_entries_lost"] = static_cast<double>(can.entries_lost());
-  r.metrics = metrics_by_name(kind, m);
-  if (ctx.output.boolean("liveness")) {
+  return m;
+}
+
+// The tables the output options ask for.
+void add_tables(RunResult& r, const ParamValues& output, const can::CanWorld& world, const std::vector<std::string>& problems) {
+  const Can& can = *world.can;
+  if (output.boolean("liveness")) {
     std::vector<std::string> what = problems;
     r.tables.push_back(Table{"liveness", {"problem"}, {std::move(what)}, true});
   }
-  if (ctx.output.boolean("transactions")) {
+  if (output.boolean("transactions")) {
     std::vector<std::string> fn;
     std::vector<std::int64_t> sent, ok, tx_gas;
     for (const auto& [name, t] : can.transactions()) {
@@ -137,7 +106,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
                              {std::move(fn), std::move(sent), std::move(ok), std::move(tx_gas)},
                              true});
   }
-  if (ctx.output.boolean("elections")) {
+  if (output.boolean("elections")) {
     std::vector<double> at;
     std::vector<std::int64_t> nonce, who;
     for (const auto& e : can.elections()) {
@@ -148,7 +117,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     r.tables.push_back(
         Table{"elections", {"time_s", "nonce", "leader"}, {std::move(at), std::move(nonce), std::move(who)}, true});
   }
-  if (ctx.output.boolean("message_types")) {
+  if (output.boolean("message_types")) {
     std::vector<std::string> type;
     std::vector<std::int64_t> count;
     for (std::size_t t = 0; t < can::kMsgTypes; ++t) {
@@ -157,8 +126,52 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     }
     r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
   }
-  if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(net.faults(), true));
-  if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, net, n);
+  if (output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
+  if (output.boolean("trace")) r.trace = chrome_trace(can, world.net, world.nodes);
+}
+
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
+  const ParamValues& p = ctx.params;
+  const auto n = static_cast<std::size_t>(p.integer("members"));
+  const auto components = static_cast<std::size_t>(p.integer("components"));
+  const Rng root(ctx.seed);
+  can::CanConfig cfg = can_config(p);
+  cfg.checkpoint_interval = ms(p, "checkpoint_interval_ms");
+  cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
+  cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
+  cfg.register_refresh = ms(p, "register_refresh_ms");
+  cfg.trace = ctx.output.boolean("trace");
+  // The Registry with every node a member and node 0 the appointed leader.
+  can::CanWorld world(can_world_config(p, n, n, components, 1, n, cfg, ctx.faults), root);
+  Simulator& sim = world.sim;
+  Can& can = *world.can;
+  // When the Registry's leader crashes, the clock for its replacement starts.
+  SimTime leader_lost{-1};
+  world.on_crash = [&](NodeId x) {
+    if (leader_lost.us < 0 && chain::registry::leader(world.chain.state(), world.reg) == can::member_address(x)) {
+      leader_lost = sim.now();
+    }
+  };
+  can.start();
+  for (std::size_t c = 0; c < components; ++c) {
+    sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });
+  }
+  for (std::int64_t w = 0; w < p.integer("work_entries"); ++w) {
+    sim.at(ms(p, "work_at_ms"),
+           [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
+  }
+  const std::int64_t quiet = p.integer("quiet_s");
+  LinkModel calm;
+  calm.base = ms(p, "latency_ms");
+  if (quiet > 0) {
+    sim.at(seconds(p.integer("duration_s") - quiet), [&world, calm] { world.faults->end_random_faults(calm); });
+  }
+  sim.run_until(seconds(p.integer("duration_s")));
+  const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
+
+  RunResult r;
+  r.metrics = metrics_by_name(kind, can_metrics(world, leader_lost, quiet > 0, problems));
+  add_tables(r, ctx.output, world, problems);
   r.trace_hash = sim.trace_hash();
   return r;
 }
