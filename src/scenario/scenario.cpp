@@ -422,16 +422,8 @@ FaultPlan read_faults(const json& f, const Source& src, std::uint64_t node_limit
   return plan;
 }
 
-Scenario validate(const json& doc, const Source& src) {
-  require_object(doc, src, "");
-  for (const auto& [key, _] : doc.items()) {
-    if (std::find(kTopLevel.begin(), kTopLevel.end(), key) == kTopLevel.end()) {
-      unknown_key(src, "", key, "a scenario key", kTopLevel);
-    }
-  }
-  Scenario sc;
-  sc.document = doc;
-
+// /experiment: one of the registered kinds.
+const ExperimentKind* read_kind(const json& doc, const Source& src) {
   std::vector<std::string> kind_names;
   for (const auto& k : experiment_kinds()) kind_names.push_back(k.name);
   const json* exp = member(doc, "experiment");
@@ -441,20 +433,19 @@ Scenario validate(const json& doc, const Source& src) {
   if (!exp->is_string()) {
     src.fail("/experiment", fmt::format("expected an experiment kind ({}), found {}", quoted_list(kind_names), found(*exp)));
   }
-  sc.kind = find_kind(exp->get<std::string>());
-  if (!sc.kind) {
+  const ExperimentKind* kind = find_kind(exp->get<std::string>());
+  if (!kind) {
     std::string msg = fmt::format("expected an experiment kind ({}), found {}", quoted_list(kind_names), found(*exp));
     if (auto guess = did_you_mean(exp->get<std::string>(), kind_names)) {
       msg += fmt::format("; did you mean \"{}\"?", *guess);
     }
     src.fail("/experiment", msg);
   }
-  const ExperimentKind& kind = *sc.kind;
+  return kind;
+}
 
-  if (const json* d = member(doc, "description"); d && !d->is_string()) {
-    src.fail("/description", fmt::format("expected a string, found {}", found(*d)));
-  }
-
+// /seed (required) and /repetitions.
+void read_seed_and_repetitions(const json& doc, const Source& src, Scenario& sc) {
   const json* seed = member(doc, "seed");
   if (!seed) src.fail("/seed", "expected an integer in [0, 2^64 - 1] (required), found nothing");
   if (seed->is_number_unsigned()) {
@@ -464,7 +455,6 @@ Scenario validate(const json& doc, const Source& src) {
   } else {
     src.fail("/seed", fmt::format("expected an integer in [0, 2^64 - 1], found {}", found(*seed)));
   }
-
   if (const json* reps = member(doc, "repetitions")) {
     const auto i = as_integer(*reps);
     if (!i || *i < 1 || *i > 1000000000) {
@@ -476,42 +466,47 @@ Scenario validate(const json& doc, const Source& src) {
                                            sc.kind->name, sc.repetitions));
     }
   }
+}
 
-  // The sweep: which parameters vary, and their values, each validated like a parameter.
+// /sweep: which parameters vary, and their values (per parameter, in declaration order; empty
+// for a parameter that does not vary), each validated like a parameter. Adds the swept names to
+// `swept`.
+std::vector<std::vector<Value>> read_sweep(const json& doc, const Source& src, const ExperimentKind& kind,
+                                           std::set<std::string>& swept) {
   const json* sweep = member(doc, "sweep");
   const json* params = member(doc, "params");
   std::vector<std::vector<Value>> sweep_values(kind.params.size());
-  std::set<std::string> swept;
-  if (sweep) {
-    require_object(*sweep, src, "/sweep");
-    std::vector<std::string> names;
-    for (const auto& s : kind.params) names.push_back(s.name);
-    for (const auto& [key, values] : sweep->items()) {
-      const auto it = std::find(names.begin(), names.end(), key);
-      if (it == names.end()) {
-        unknown_key(src, "/sweep", key, fmt::format("a parameter of \"{}\"", kind.name), names);
-      }
-      const std::string ptr = child("/sweep", key);
-      if (params && params->is_object() && params->contains(key)) {
-        src.fail(ptr, fmt::format("expected a parameter not also set in /params, found \"{}\" in both", key));
-      }
-      if (!values.is_array() || values.empty()) {
-        src.fail(ptr, fmt::format("expected a non-empty array of values, found {}",
-                                  values.is_array() ? "an empty array" : found(values)));
-      }
-      const auto idx = static_cast<std::size_t>(it - names.begin());
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        sweep_values[idx].push_back(convert(kind.params[idx], values[i], src, child(ptr, i)));
-      }
-      swept.insert(key);
+  if (!sweep) return sweep_values;
+  require_object(*sweep, src, "/sweep");
+  std::vector<std::string> names;
+  for (const auto& s : kind.params) names.push_back(s.name);
+  for (const auto& [key, values] : sweep->items()) {
+    const auto it = std::find(names.begin(), names.end(), key);
+    if (it == names.end()) {
+      unknown_key(src, "/sweep", key, fmt::format("a parameter of \"{}\"", kind.name), names);
     }
+    const std::string ptr = child("/sweep", key);
+    if (params && params->is_object() && params->contains(key)) {
+      src.fail(ptr, fmt::format("expected a parameter not also set in /params, found \"{}\" in both", key));
+    }
+    if (!values.is_array() || values.empty()) {
+      src.fail(ptr, fmt::format("expected a non-empty array of values, found {}",
+                                values.is_array() ? "an empty array" : found(values)));
+    }
+    const auto idx = static_cast<std::size_t>(it - names.begin());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      sweep_values[idx].push_back(convert(kind.params[idx], values[i], src, child(ptr, i)));
+    }
+    swept.insert(key);
   }
-  const std::string what = fmt::format("a parameter of \"{}\"", kind.name);
-  std::vector<Value> base = read_values(kind.params, params, src, "/params", what, swept);
-  sc.output = ParamValues(&kind.outputs, read_values(kind.outputs, member(doc, "output"), src, "/output",
-                                                     fmt::format("an output option of \"{}\"", kind.name), {}));
+  return sweep_values;
+}
 
-  // The cartesian product, first declared parameter slowest.
+// The configurations: the cartesian product of the sweep over the base values, first declared
+// parameter slowest, each checked by the kind.
+void build_configurations(const Source& src, const std::vector<Value>& base, const std::vector<std::vector<Value>>& sweep_values,
+                          const std::set<std::string>& swept, Scenario& sc) {
+  const ExperimentKind& kind = *sc.kind;
   std::vector<std::size_t> dims;
   for (std::size_t p = 0; p < kind.params.size(); ++p) {
     if (!sweep_values[p].empty()) {
@@ -556,6 +551,11 @@ Scenario validate(const json& doc, const Source& src) {
     }
     sc.configs.push_back(std::move(cfg));
   }
+}
+
+// /faults and /applications, checked against every configuration.
+void read_faults_and_applications(const json& doc, const Source& src, Scenario& sc) {
+  const ExperimentKind& kind = *sc.kind;
   if (const json* f = member(doc, "faults")) {
     if (!kind.fault_nodes) {
       src.fail("/faults", fmt::format("expected no faults: experiment \"{}\" takes none", kind.name));
@@ -588,6 +588,31 @@ Scenario validate(const json& doc, const Source& src) {
                                           "experiment \"{}\" deploys them, found nothing",
                                           kind.name));
   }
+}
+
+Scenario validate(const json& doc, const Source& src) {
+  require_object(doc, src, "");
+  for (const auto& [key, _] : doc.items()) {
+    if (std::find(kTopLevel.begin(), kTopLevel.end(), key) == kTopLevel.end()) {
+      unknown_key(src, "", key, "a scenario key", kTopLevel);
+    }
+  }
+  Scenario sc;
+  sc.document = doc;
+  sc.kind = read_kind(doc, src);
+  const ExperimentKind& kind = *sc.kind;
+  if (const json* d = member(doc, "description"); d && !d->is_string()) {
+    src.fail("/description", fmt::format("expected a string, found {}", found(*d)));
+  }
+  read_seed_and_repetitions(doc, src, sc);
+  std::set<std::string> swept;
+  const std::vector<std::vector<Value>> sweep_values = read_sweep(doc, src, kind, swept);
+  const std::vector<Value> base =
+      read_values(kind.params, member(doc, "params"), src, "/params", fmt::format("a parameter of \"{}\"", kind.name), swept);
+  sc.output = ParamValues(&kind.outputs, read_values(kind.outputs, member(doc, "output"), src, "/output",
+                                                     fmt::format("an output option of \"{}\"", kind.name), {}));
+  build_configurations(src, base, sweep_values, swept, sc);
+  read_faults_and_applications(doc, src, sc);
   return sc;
 }
 
