@@ -256,7 +256,7 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
       break;
     case MsgType::CheckpointRequest: on_checkpoint_request(self, from, m); break;
     case MsgType::Upload: on_upload(self, from, m); break;
-    case MsgType::CheckpointStored: on_checkpoint_stored(self, from, m); break;
+    case MsgType::CheckpointStored: checkpoint_work(self, from, m); break;
     case MsgType::CheckpointWork:
     case MsgType::FinishWork: on_entry(self, from, m); break;
     case MsgType::Replicate:
@@ -264,7 +264,7 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
       if (m.request != 0) send(self, from, msg(MsgType::UploadAck, m.request, 0, 0, true));
       break;
     case MsgType::Fetch: on_fetch(self, from, m); break;
-    case MsgType::WorkDone: on_work_done(self, from, m); break;
+    case MsgType::WorkDone: finish_work(self, from, m); break;
     case MsgType::Shutdown: on_shutdown(self, from, m); break;
   }
 }

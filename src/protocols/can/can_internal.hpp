@@ -14,4 +14,12 @@ inline CanMsg msg(MsgType type, std::uint64_t request = 0, std::uint64_t n = 0, 
   return m;
 }
 
+inline CanMsg work_msg(MsgType type, std::uint32_t w, std::uint32_t progress = 0, NodeId target = 0) {
+  CanMsg m = msg(type);
+  m.work = w;
+  m.progress = progress;
+  m.target = target;
+  return m;
+}
+
 }  // namespace cansim::can::detail

@@ -96,7 +96,7 @@ void Can::listen_register(NodeId leader, NodeId component, std::uint64_t request
         if (retry) {
           note(leader, "RegisterRetry", component);
         } else if (registered) {
-          restart_component_work(leader, component);
+          reassign_work(leader, component);
         } else {
           // Answered once the entry is committed.
           LedgerEntry e{MsgType::ComponentJoin};

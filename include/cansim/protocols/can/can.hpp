@@ -24,10 +24,12 @@
 // by the Registry's nonce and after it caught up with a majority. Components register
 // (Register) and are deregistered by vote (Deregister); the leader gives them Work Entries
 // (AssignWork), stores and replicates their checkpoints (CheckpointWork), moves the work of a
-// removed or restarted component (ReassignWork) and ends it (FinishWork): src/protocols/can/work.cpp.
+// removed or restarted component (ReassignWork) and ends it (FinishWork).
 //
-// One source file per protocol in src/protocols/can/: check_state, join, remove_node,
-// lead_elect, register, work, ledger_sync; can.cpp holds what they share.
+// One source file per protocol in src/protocols/can/, under the paper's name: check_state, join,
+// remove_node, lead_elect, register, assign_work, reassign_work, checkpoint_work (replicas: the
+// checkpoint store), finish_work, ledger_sync; component.cpp is a component's built-in worker,
+// liveness.cpp the liveness check, can.cpp what they share.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -316,7 +318,6 @@ class Can {
   void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
   void arm_refresh(NodeId component);
   void on_voted_out(NodeId component, const CanMsg& m);
-  void push_replica(NodeId self, NodeId to, std::uint32_t w, std::uint32_t progress);
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
   // The CAN ledger kept by every member (ledger_sync.cpp).
@@ -362,35 +363,42 @@ class Can {
   void note(NodeId node, const char* what, std::uint64_t a = 0, std::uint64_t b = 0) {
     if (config_.trace) trace_.push_back({sim_.now(), node, what, a, b});
   }
-  // Work (work.cpp).
+  // AssignWork (assign_work.cpp): the leader's rounds, offers, and the entry.
   void leader_duties(NodeId leader);
   void assign_pending(NodeId leader);
   NodeId next_component(NodeId leader);
   void offer(NodeId leader, std::uint32_t w, NodeId component);
-  void commit_assignment(NodeId leader, std::uint32_t w, NodeId component);
+  void assign_work(NodeId leader, std::uint32_t w, NodeId component);  // AssignWork, or ReassignWork to another
   void on_offer(NodeId self, NodeId from, const CanMsg& m);
   void on_assignment(NodeId self, const CanMsg& m);
-  void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
-  void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
-  Run* find_run(NodeId c, std::uint32_t w);
-  void drop_run(NodeId c, std::uint32_t w);
-  void drop_replicas(NodeId member, std::uint32_t w);
+  // ReassignWork (reassign_work.cpp): a restarted component's work to itself, and the resume.
+  void reassign_work(NodeId leader, NodeId component);
+  void resume_work(NodeId self, std::uint32_t w);
+  void on_fetch(NodeId self, NodeId from, const CanMsg& m);
+  // CheckpointWork (checkpoint_work.cpp): the component's three steps and the leader's entry.
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done = {});
   bool from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const;
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
-  void on_checkpoint_stored(NodeId leader, NodeId from, const CanMsg& m);
   void on_upload(NodeId self, NodeId from, const CanMsg& m);
   void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
+  void checkpoint_work(NodeId leader, NodeId from, const CanMsg& m);
+  // The checkpoint store (replicas.cpp): where replicas live, copies and repairs.
   void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
   std::vector<NodeId> replica_holders(std::uint32_t w, NodeId peer) const;
   // How high member q ranks for Work Entry w's replicas (rendezvous hashing).
   static std::uint64_t replica_rank(std::uint32_t w, NodeId q) { return mix64((static_cast<std::uint64_t>(w) << 32) ^ q); }
   bool holds_replicas(std::uint32_t w, NodeId peer, NodeId q) const;
   void repair_replicas(NodeId self);
-  void on_fetch(NodeId self, NodeId from, const CanMsg& m);
-  void on_work_done(NodeId leader, NodeId from, const CanMsg& m);
+  void push_replica(NodeId self, NodeId to, std::uint32_t w, std::uint32_t progress);
+  void drop_replicas(NodeId member, std::uint32_t w);
+  // FinishWork (finish_work.cpp).
+  void finish_work(NodeId leader, NodeId from, const CanMsg& m);
   void on_shutdown(NodeId self, NodeId from, const CanMsg& m);
-  void restart_component_work(NodeId leader, NodeId component);
+  // The built-in worker (component.cpp).
+  void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
+  void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
+  Run* find_run(NodeId c, std::uint32_t w);
+  void drop_run(NodeId c, std::uint32_t w);
 
   Simulator& sim_;
   Network<CanMsg>& net_;

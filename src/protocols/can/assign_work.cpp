@@ -1,0 +1,125 @@
+// AssignWork (§4.2.1): the leader offers each open Work Entry round robin to the components its
+// copy of the CAN ledger registers; the first that accepts gets it through an AssignWork entry, or
+// a ReassignWork entry when the previous assignee was deregistered. The component hears of it once
+// the entry is committed. Open choices, all in CanConfig: the round robin starts after the last
+// component offered; a component validates a Work Entry by having room for it
+// (component_capacity).
+//
+// The work protocols, one file each: assign_work, reassign_work, checkpoint_work (and replicas,
+// the checkpoint store), finish_work; component.cpp is the built-in worker. The leader appends each
+// entry to the CAN ledger only while it leads by the Registry's nonce (a deposed leader appends
+// nothing) and sends it stamped with that nonce (ledger_sync.cpp).
+#include <algorithm>
+#include <memory>
+
+#include "can_internal.hpp"
+#include "cansim/protocols/can/can.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::work_msg;
+
+std::uint32_t Can::submit_work(std::uint32_t length) {
+  // The client keeps its Work Entries (the oracle's table records them) and hands them to
+  // whichever leader the Registry names until they are finished: open_work_.
+  const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
+  track_.push_back({SimTime{0}, sim_.now(), 0});
+  open_work_.insert(w);
+  if (may_append(registry_leader())) assign_pending(registry_leader());
+  return w;
+}
+
+void Can::leader_duties(NodeId leader) {
+  // Run from the leader's checkState loop: work without a live assignee is offered again, and an
+  // assignee not heard of for a while is sent its entry again (the first may have been lost).
+  if (!leads(leader)) return;
+  if (!may_append(leader)) {  // it took over: it catches up first (ledger_sync.cpp)
+    const Leading& l = leading(leader);
+    if (!l.syncing || sim_.now() >= l.sync_until) start_sync(leader);
+    return;
+  }
+  resend_lagging(leader);
+  advance_commit(leader);  // the members may have changed: a majority of fewer may hold an entry now
+  assign_pending(leader);
+  const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
+  const LedgerCopy& copy = nodes_[leader].ledger;
+  for (std::uint32_t w : open_work_) {
+    const WorkView& e = copy.work(w);
+    if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
+    if (sim_.now() - track_[w].last_heard < quiet) continue;
+    track_[w].last_heard = sim_.now();
+    send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
+  }
+}
+
+NodeId Can::next_component(NodeId leader) {
+  // Round robin over the components the leader's copy registers, after the last one offered.
+  const auto& list = nodes_[leader].ledger.components();
+  if (list.empty()) return kNoComponent;
+  auto it = std::upper_bound(list.begin(), list.end(), first_component_ + rr_);
+  if (it == list.end()) it = list.begin();
+  rr_ = *it - first_component_;
+  return *it;
+}
+
+void Can::assign_pending(NodeId leader) {
+  if (!may_append(leader)) return;
+  const LedgerCopy& copy = nodes_[leader].ledger;
+  for (std::uint32_t w : open_work_) {
+    const WorkView& e = copy.work(w);
+    if (e.finished || (e.assignee != kNoComponent && copy.registered(e.assignee))) continue;
+    if (sim_.now() < track_[w].busy_until) continue;  // an offer is out
+    const NodeId c = next_component(leader);
+    if (c == kNoComponent) return;
+    offer(leader, w, c);
+  }
+}
+
+void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
+  // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
+  track_[w].busy_until = sim_.now() + config_.vote_timeout;
+  request(
+      leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
+      [this, leader, w, component](const CanMsg& r) {
+        track_[w].busy_until = SimTime{0};
+        const LedgerCopy& copy = nodes_[leader].ledger;
+        const WorkView& e = copy.work(w);
+        const bool needed = !e.finished && (e.assignee == kNoComponent || !copy.registered(e.assignee));
+        if (!r.yes || !needed || !may_append(leader) || !copy.registered(component)) return;
+        assign_work(leader, w, component);
+      },
+      [this, w] { track_[w].busy_until = SimTime{0}; });
+}
+
+void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
+  // AssignWork, or ReassignWork away from a deregistered assignee; the component hears of it
+  // once the entry is committed.
+  const NodeId previous = nodes_[leader].ledger.work(w).assignee;
+  const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
+  CanMsg to_component = work_msg(type, w, 0, component);
+  to_component.n = nodes_[leader].nonce;
+  LedgerEntry e{type};
+  e.target = component;
+  e.work = w;
+  if (!append_entry(leader, e, component, to_component)) return;
+  track_[w].last_heard = sim_.now();
+  note(component, type == MsgType::AssignWork ? "AssignWork" : "ReassignWork", w, previous);
+}
+
+void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
+  auto it = runs_.find(self);
+  const std::size_t running = it == runs_.end() ? 0 : it->second.size();
+  const bool room = config_.component_capacity == 0 || running < config_.component_capacity;
+  send(self, from, msg(MsgType::WorkAccept, m.request, 0, 0, room));
+}
+
+void Can::on_assignment(NodeId self, const CanMsg& m) {
+  if (find_run(self, m.work) != nullptr) return;  // running it already (a repeated entry)
+  const std::uint32_t w = m.work;
+  if (m.type == MsgType::AssignWork) return start_run(self, w, 0);
+  // ReassignWork: resume from the newest checkpoint the members hold (reassign_work.cpp).
+  resume_work(self, w);
+}
+
+}  // namespace cansim::can

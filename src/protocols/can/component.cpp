@@ -1,0 +1,55 @@
+// The built-in worker of a component (when no ComponentBehaviour is set): a Work Entry of
+// `length` checkpoint intervals, a checkpoint saved after each, WorkDone repeated once complete.
+#include <algorithm>
+#include <memory>
+
+#include "can_internal.hpp"
+#include "cansim/protocols/can/can.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::work_msg;
+
+void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
+  runs_of(c).push_back({w, progress, false});
+  if (behaviour_.start) return behaviour_.start(c, w, progress);
+  sim_.after(config_.checkpoint_interval,
+             [this, c, w, incarnation = comps_[c - first_component_].incarnation] { tick(c, w, incarnation); });
+}
+
+void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
+  // One checkpoint interval of work done (or, once complete, WorkDone repeated).
+  if (comps_[c - first_component_].incarnation != incarnation || !net_.is_up(c)) return;
+  Run* run = find_run(c, w);
+  if (run == nullptr) return;  // shut down, or taken away
+  sim_.after(config_.checkpoint_interval, [this, c, w, incarnation] { tick(c, w, incarnation); });
+  if (!run->done) {
+    ++run->progress;
+    track_[w].reached = std::max(track_[w].reached, run->progress);
+    run->done = run->progress >= ledger_.work[w].length;
+  }
+  if (run->done) {
+    send(c, registry_leader(), work_msg(MsgType::WorkDone, w));
+  } else {
+    save_checkpoint(c, w, run->progress);
+  }
+}
+
+Can::Run* Can::find_run(NodeId c, std::uint32_t w) {
+  auto it = runs_.find(c);
+  if (it == runs_.end()) return nullptr;
+  for (Run& r : it->second) {
+    if (r.work == w) return &r;
+  }
+  return nullptr;
+}
+
+void Can::drop_run(NodeId c, std::uint32_t w) {
+  auto it = runs_.find(c);
+  if (it == runs_.end()) return;
+  auto& runs = it->second;
+  runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
+}
+
+}  // namespace cansim::can

@@ -1,0 +1,52 @@
+// FinishWork (§4.2.1): a component reports its Work Entry complete (WorkDone); the leader has it
+// run the shut-down instructions, then appends FinishWork, which removes the checkpoints from
+// every member once it is committed.
+#include <algorithm>
+#include <memory>
+
+#include "can_internal.hpp"
+#include "cansim/protocols/can/can.hpp"
+
+namespace cansim::can {
+
+using detail::msg;
+using detail::work_msg;
+
+void Can::work_done(NodeId c, std::uint32_t w) {
+  if (net_.is_up(c)) send(c, registry_leader(), work_msg(MsgType::WorkDone, w));
+}
+
+void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
+  // FinishWork: the component runs the shut-down instructions, then the entry removes the
+  // checkpoints everywhere.
+  if (!may_append(leader) || m.work >= ledger_.work.size()) return;
+  const WorkView& e = nodes_[leader].ledger.work(m.work);
+  if (e.finished || e.assignee != from || sim_.now() < track_[m.work].busy_until) return;
+  track_[m.work].last_heard = sim_.now();
+  track_[m.work].busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
+  const std::uint32_t w = m.work;
+  request(
+      leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
+      [this, leader, w](const CanMsg&) {
+        track_[w].busy_until = SimTime{0};
+        const WorkView& v = nodes_[leader].ledger.work(w);
+        if (v.finished) return;
+        const NodeId assignee = v.assignee;
+        LedgerEntry e{MsgType::FinishWork};
+        e.work = w;
+        if (append_entry(leader, e)) note(assignee, "FinishWork", w);
+      },
+      [this, w] { track_[w].busy_until = SimTime{0}; });
+}
+
+void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
+  const bool running = find_run(self, m.work) != nullptr;
+  drop_run(self, m.work);
+  if (running && behaviour_.stop) behaviour_.stop(self, m.work);
+  CanMsg r = work_msg(MsgType::ShutdownDone, m.work);
+  r.request = m.request;
+  r.yes = true;
+  send(self, from, r);
+}
+
+}  // namespace cansim::can
