@@ -371,3 +371,23 @@ TEST_CASE("a member's replica store keeps each Work Entry's checkpoints once, in
   store.clear();  // a crash
   REQUIRE_FALSE(store.contains(9, 2));
 }
+
+TEST_CASE("a new leader's round robin starts from the first component: the cursor was its predecessor's memory",
+          "[can][work]") {
+  // Leader 0 gives work 0 to the first component (5) and crashes; whoever replaces it offers the
+  // next Work Entry from the first component again (every component has room: no capacity), not
+  // after the component its predecessor offered last.
+  FaultPlan plan;
+  plan.schedule = {{seconds(3), K::Crash, {0}, {}}};
+  TestCan c(5, 3, plan, 0, 1, 100, 3, work_config());
+  register_all(c, 5, 3);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(50); });
+  c.sim.run_until(seconds(2));
+  REQUIRE(c.can->work_ledger().work[0].assignee == 5);
+  c.sim.run_until(seconds(20));
+  REQUIRE(c.leader() != member_address(0));  // replaced
+  c.can->submit_work(50);
+  c.sim.run_until(seconds(25));
+  REQUIRE(c.can->work_ledger().work.size() == 2);
+  CHECK(c.can->work_ledger().work[1].assignee == 5);
+}

@@ -24,7 +24,7 @@ std::uint32_t Can::submit_work(std::uint32_t length) {
   // The client keeps its Work Entries (the oracle's table records them) and hands them to
   // whichever leader the Registry names until they are finished: open_work_.
   const std::uint32_t w = ledger_.submit(std::max<std::uint32_t>(length, 1), sim_.now());
-  track_.push_back({SimTime{0}, sim_.now(), 0});
+  reached_.push_back(0);
   open_work_.insert(w);
   if (may_append(registry_leader())) assign_pending(registry_leader());
   return w;
@@ -44,11 +44,12 @@ void Can::leader_duties(NodeId leader) {
   assign_pending(leader);
   const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
   const LedgerCopy& copy = nodes_[leader].ledger;
+  Leading& l = leading(leader);
   for (std::uint32_t w : open_work_) {
     const WorkView& e = copy.work(w);
     if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
-    if (sim_.now() - track_[w].last_heard < quiet) continue;
-    track_[w].last_heard = sim_.now();
+    if (sim_.now() - l.watch(w).last_heard < quiet) continue;
+    l.watch(w).last_heard = sim_.now();
     send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
   }
 }
@@ -57,19 +58,21 @@ NodeId Can::next_component(NodeId leader) {
   // Round robin over the components the leader's copy registers, after the last one offered.
   const auto& list = nodes_[leader].ledger.components();
   if (list.empty()) return kNoComponent;
-  auto it = std::upper_bound(list.begin(), list.end(), first_component_ + rr_);
+  std::uint32_t& rr = leading(leader).rr;
+  auto it = std::upper_bound(list.begin(), list.end(), first_component_ + rr);
   if (it == list.end()) it = list.begin();
-  rr_ = *it - first_component_;
+  rr = *it - first_component_;
   return *it;
 }
 
 void Can::assign_pending(NodeId leader) {
   if (!may_append(leader)) return;
   const LedgerCopy& copy = nodes_[leader].ledger;
+  Leading& l = leading(leader);
   for (std::uint32_t w : open_work_) {
     const WorkView& e = copy.work(w);
     if (e.finished || (e.assignee != kNoComponent && copy.registered(e.assignee))) continue;
-    if (sim_.now() < track_[w].busy_until) continue;  // an offer is out
+    if (sim_.now() < l.watch(w).busy_until) continue;  // an offer is out
     const NodeId c = next_component(leader);
     if (c == kNoComponent) return;
     offer(leader, w, c);
@@ -78,18 +81,22 @@ void Can::assign_pending(NodeId leader) {
 
 void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
-  track_[w].busy_until = sim_.now() + config_.vote_timeout;
+  const std::uint64_t nonce = nodes_[leader].nonce;
+  leading(leader).watch(w).busy_until = sim_.now() + config_.vote_timeout;
+  auto answered = [this, leader, nonce, w] {
+    if (Leading* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
+  };
   request(
       leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
-      [this, leader, w, component](const CanMsg& r) {
-        track_[w].busy_until = SimTime{0};
+      [this, leader, w, component, answered](const CanMsg& r) {
+        answered();
         const LedgerCopy& copy = nodes_[leader].ledger;
         const WorkView& e = copy.work(w);
         const bool needed = !e.finished && (e.assignee == kNoComponent || !copy.registered(e.assignee));
         if (!r.yes || !needed || !may_append(leader) || !copy.registered(component)) return;
         assign_work(leader, w, component);
       },
-      [this, w] { track_[w].busy_until = SimTime{0}; });
+      answered);
 }
 
 void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
@@ -103,7 +110,7 @@ void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
   e.target = component;
   e.work = w;
   if (!append_entry(leader, e, component, to_component)) return;
-  track_[w].last_heard = sim_.now();
+  leading(leader).watch(w).last_heard = sim_.now();
   note(component, type == MsgType::AssignWork ? "AssignWork" : "ReassignWork", w, previous);
 }
 

@@ -26,7 +26,6 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   component_life_.assign(net_.size() - nodes_.size(), 0);
   comps_.resize(net_.size() - nodes_.size());
-  rr_ = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
   reg_nonce_ = chain::registry::leader_nonce(chain_.state(), reg_);
   reg_leader_ = member_node(chain::registry::leader(chain_.state(), reg_));
   for (Address a : chain::registry::members(chain_.state(), reg_)) index_member(member_node(a), true);

@@ -71,7 +71,7 @@ void Can::on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m) {
   CanMsg r = work_msg(MsgType::CheckpointPeer, m.work, m.progress);
   r.request = m.request;
   if (from_assignee(leader, from, m, r)) {
-    track_[m.work].last_heard = sim_.now();
+    leading(leader).watch(m.work).last_heard = sim_.now();
     r.yes = true;
     r.target = member_list_[rng_.below(member_list_.size())];
   }

@@ -26,7 +26,7 @@ void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   sim_.after(config_.checkpoint_interval, [this, c, w, incarnation] { tick(c, w, incarnation); });
   if (!run->done) {
     ++run->progress;
-    track_[w].reached = std::max(track_[w].reached, run->progress);
+    reached_[w] = std::max(reached_[w], run->progress);
     run->done = run->progress >= ledger_.work[w].length;
   }
   if (run->done) {

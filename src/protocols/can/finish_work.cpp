@@ -21,14 +21,19 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
   // checkpoints everywhere.
   if (!may_append(leader) || m.work >= ledger_.work.size()) return;
   const WorkView& e = nodes_[leader].ledger.work(m.work);
-  if (e.finished || e.assignee != from || sim_.now() < track_[m.work].busy_until) return;
-  track_[m.work].last_heard = sim_.now();
-  track_[m.work].busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
+  Leading::Watch& watch = leading(leader).watch(m.work);
+  if (e.finished || e.assignee != from || sim_.now() < watch.busy_until) return;
+  watch.last_heard = sim_.now();
+  watch.busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
+  const std::uint64_t nonce = nodes_[leader].nonce;
+  auto answered = [this, leader, nonce, w] {
+    if (Leading* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
+  };
   request(
       leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
-      [this, leader, w](const CanMsg&) {
-        track_[w].busy_until = SimTime{0};
+      [this, leader, w, answered](const CanMsg&) {
+        answered();
         const WorkView& v = nodes_[leader].ledger.work(w);
         if (v.finished) return;
         const NodeId assignee = v.assignee;
@@ -36,7 +41,7 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
         e.work = w;
         if (append_entry(leader, e)) note(assignee, "FinishWork", w);
       },
-      [this, w] { track_[w].busy_until = SimTime{0}; });
+      answered);
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {

@@ -57,8 +57,15 @@ Can::Leading& Can::leading(NodeId leader) {
     l.nonce = nodes_[leader].nonce;
     l.match.assign(nodes_.size(), 0);
     l.told.assign(nodes_.size(), 0);
+    l.since = sim_.now();
+    l.rr = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);  // round robin starts at the first
   }
   return l;
+}
+
+Can::Leading* Can::leading_in(NodeId leader, std::uint64_t nonce) {
+  auto it = leading_.find(leader);
+  return it != leading_.end() && it->second.nonce == nonce && nodes_[leader].nonce == nonce ? &it->second : nullptr;
 }
 
 bool Can::append_entry(NodeId leader, LedgerEntry e, NodeId to, CanMsg owed) {

@@ -36,7 +36,7 @@ void Can::resume_work(NodeId self, std::uint32_t w) {
   auto done = [this, self, w, state, incarnation] {
     if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
-    const std::uint32_t lost = track_[w].reached > state->newest ? track_[w].reached - state->newest : 0;
+    const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
     note(self, "Resume", w, state->newest);
     drop_run(self, w);  // the placeholder

@@ -280,6 +280,21 @@ class Can {
     std::uint32_t best_index = 0;
     std::uint64_t best_n = 0;
     SimTime sync_until;
+    // Its work bookkeeping (assign_work.cpp, finish_work.cpp), per Work Entry and grown as
+    // needed: an offer or a shutdown request of its own is out until busy_until; it last heard of
+    // the assignee at last_heard (its term's start at the latest). A new leader knows nothing of
+    // its predecessor's.
+    struct Watch {
+      SimTime busy_until;
+      SimTime last_heard;
+    };
+    std::vector<Watch> work;
+    SimTime since;         // the term began
+    std::uint32_t rr = 0;  // round robin: the last component offered work, from the first
+    Watch& watch(std::uint32_t w) {
+      if (w >= work.size()) work.resize(w + 1, Watch{SimTime{0}, since});
+      return work[w];
+    }
   };
   // A component's volatile state: the Work Entries it runs.
   struct Run {
@@ -338,6 +353,8 @@ class Can {
   void ask_missing(NodeId self, NodeId to);
   void send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay);
   Leading& leading(NodeId leader);
+  // The leader's state if it still leads by `nonce` (a reply that comes after its term ended finds none).
+  Leading* leading_in(NodeId leader, std::uint64_t nonce);
   void advance_commit(NodeId leader);
   void committed(NodeId leader, std::uint32_t index);
   void apply_committed(const LedgerEntry& e);
@@ -471,16 +488,10 @@ class Can {
   ReplicaAudit audit_;
   std::vector<Component> comps_;
   std::map<NodeId, std::vector<Run>> runs_;
-  // Per Work Entry, beside the ledger: the leader's bookkeeping, and what the run measures.
-  struct WorkTrack {
-    SimTime busy_until;         // an offer or a shutdown request is out until then
-    SimTime last_heard;         // the assignee's last checkpoint request or WorkDone
-    std::uint32_t reached = 0;  // the most progress any component made (recomputed work)
-  };
-  std::vector<WorkTrack> track_;
+  // Per Work Entry, what the run measures: the most progress any component made (recomputed work).
+  std::vector<std::uint32_t> reached_;
   // Work Entries not finished, for the leader's rounds: a sorted vector, walked every second.
   boost::container::flat_set<std::uint32_t> open_work_;
-  std::uint32_t rr_ = 0;  // round robin: the last component offered work, from the first
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
   std::vector<TraceEvent> trace_;
