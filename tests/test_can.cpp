@@ -183,7 +183,7 @@ TEST_CASE("Fencing: entries of a deposed leader's nonce are refused", "[can][fen
       CanMsg entry{};
       entry.type = MsgType::NodeLeave;
       entry.target = 4;
-      entry.n = 1;
+      entry.nonce = 1;
       c.net.send(0, q, entry);
     }
   });

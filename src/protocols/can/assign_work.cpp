@@ -105,7 +105,7 @@ void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
   const NodeId previous = nodes_[leader].ledger.work(w).assignee;
   const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
   CanMsg to_component = work_msg(type, w, 0, component);
-  to_component.n = nodes_[leader].nonce;
+  to_component.nonce = nodes_[leader].nonce;
   LedgerEntry e{type};
   e.target = component;
   e.work = w;

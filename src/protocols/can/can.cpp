@@ -233,9 +233,9 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::Snapshot: on_snapshot(self, from, m); break;
     case MsgType::LedgerSync: {
       const LedgerCopy& copy = nodes_[self].ledger;
-      CanMsg r = msg(MsgType::LedgerSyncReply, m.request, m.n);
+      CanMsg r = msg(MsgType::LedgerSyncReply, m.request, m.nonce);
       r.index = copy.last();
-      r.entry_n = copy.nonce_at(copy.last());
+      r.entry_nonce = copy.nonce_at(copy.last());
       send(self, from, r);
       break;
     }

@@ -4,11 +4,11 @@
 
 namespace cansim::can::detail {
 
-inline CanMsg msg(MsgType type, std::uint64_t request = 0, std::uint64_t n = 0, NodeId proposer = 0, bool yes = false) {
+inline CanMsg msg(MsgType type, std::uint64_t request = 0, std::uint64_t nonce = 0, NodeId proposer = 0, bool yes = false) {
   CanMsg m{};
   m.type = type;
   m.request = request;
-  m.n = n;
+  m.nonce = nonce;
   m.proposer = proposer;
   m.yes = yes;
   return m;

@@ -94,14 +94,14 @@ void Can::send_entry(NodeId from, NodeId to, std::uint32_t index, bool relay) {
   const LedgerCopy& copy = nodes_[from].ledger;
   const LedgerEntry& e = copy.at(index);
   CanMsg m = msg(e.type);
-  m.n = nodes_[from].nonce;
+  m.nonce = nodes_[from].nonce;
   m.target = e.target;
   m.proposer = e.component;
   m.work = e.work;
   m.progress = e.progress;
   m.index = index;
-  m.entry_n = e.nonce;
-  m.prev_n = copy.nonce_at(index - 1);
+  m.entry_nonce = e.nonce;
+  m.prev_nonce = copy.nonce_at(index - 1);
   m.commit = copy.commit();
   m.relay = relay;
   send(from, to, m);
@@ -115,11 +115,11 @@ bool Can::admits(NodeId self, NodeId from, const CanMsg& m) {
     auto it = leading_.find(self);
     return it != leading_.end() && it->second.fetching && it->second.best == from;
   }
-  if (m.n < registry_nonce()) {
+  if (m.nonce < registry_nonce()) {
     // Fencing: from a leader deposed in the Registry. A member's own promise does not fence:
     // after an election that failed, the leader it promised against still leads.
     ++stale_entries_;
-    note(self, "StaleEntry", m.n);
+    note(self, "StaleEntry", m.nonce);
     return false;
   }
   return true;
@@ -128,14 +128,14 @@ bool Can::admits(NodeId self, NodeId from, const CanMsg& m) {
 void Can::finish_sync_if_caught_up(NodeId leader) {
   const Leading& l = leading(leader);
   const LedgerCopy& copy = nodes_[leader].ledger;
-  if (copy.last() >= l.best_index && copy.nonce_at(l.best_index) == l.best_n) finish_sync(leader);
+  if (copy.last() >= l.best_index && copy.nonce_at(l.best_index) == l.best_nonce) finish_sync(leader);
 }
 
 CanMsg Can::commit_notice(NodeId from, bool relay) const {
   const LedgerCopy& copy = nodes_[from].ledger;
   CanMsg s = msg(MsgType::Snapshot, 0, nodes_[from].nonce);
   s.index = copy.commit();
-  s.entry_n = copy.nonce_at(copy.commit());
+  s.entry_nonce = copy.nonce_at(copy.commit());
   s.relay = relay;
   return s;
 }
@@ -143,8 +143,8 @@ CanMsg Can::commit_notice(NodeId from, bool relay) const {
 void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
   Node& node = nodes_[self];
   if (!admits(self, from, m)) return;
-  const LedgerEntry e{m.type, m.entry_n, m.target, m.proposer, m.work, m.progress};
-  switch (node.ledger.put(m.index, m.prev_n, e, sim_.now())) {
+  const LedgerEntry e{m.type, m.entry_nonce, m.target, m.proposer, m.work, m.progress};
+  switch (node.ledger.put(m.index, m.prev_nonce, e, sim_.now())) {
     case LedgerCopy::Put::Appended:
       ++node.entries;
       apply_entry(self, e);
@@ -154,7 +154,7 @@ void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
       apply_commits(self);
       if (node.want_from != 0 && node.ledger.last() >= node.want_from) node.want_from = 0;
       if (m.relay) return finish_sync_if_caught_up(self);
-      CanMsg ack = msg(MsgType::LedgerAck, 0, m.n);
+      CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
       ack.index = m.index;
       send(self, from, ack);
       return;
@@ -163,7 +163,7 @@ void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
     case LedgerCopy::Put::Mismatch: ask_missing(self, from); return;
     case LedgerCopy::Put::Refused:
       ++stale_entries_;
-      note(self, "StaleEntry", m.entry_n);
+      note(self, "StaleEntry", m.entry_nonce);
       return;
   }
 }
@@ -214,14 +214,14 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   node.want_from = 0;
   if (m.relay) return finish_sync_if_caught_up(self);
   if (node.ledger.commit() >= m.index && m.index > 0) {
-    CanMsg ack = msg(MsgType::LedgerAck, 0, m.n);
+    CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
     ack.index = m.index;
     send(self, from, ack);
   }
 }
 
 void Can::on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m) {
-  if (!may_append(leader) || m.n != nodes_[leader].nonce || from >= nodes_.size()) return;
+  if (!may_append(leader) || m.nonce != nodes_[leader].nonce || from >= nodes_.size()) return;
   Leading& l = leading(leader);
   if (m.index <= l.match[from]) return;
   const std::uint32_t target = std::max(nodes_[leader].ledger.commit() + 1, l.first_own);
@@ -335,7 +335,7 @@ void Can::start_sync(NodeId leader) {
   l.replies = is_member(leader) ? 1 : 0;
   l.best = leader;
   l.best_index = node.ledger.last();
-  l.best_n = node.ledger.nonce_at(l.best_index);
+  l.best_nonce = node.ledger.nonce_at(l.best_index);
   l.sync_until = sim_.now() + config_.vote_timeout * 2;
   note(leader, "LedgerSync", node.nonce);
   const std::uint64_t nonce = node.nonce;
@@ -356,10 +356,10 @@ void Can::on_sync_reply(NodeId leader, NodeId from, const CanMsg& r) {
   if (!l.syncing || l.fetching) return;
   if (from != leader) {
     ++l.replies;
-    if (r.entry_n > l.best_n || (r.entry_n == l.best_n && r.index > l.best_index)) {
+    if (r.entry_nonce > l.best_nonce || (r.entry_nonce == l.best_nonce && r.index > l.best_index)) {
       l.best = from;
       l.best_index = r.index;
-      l.best_n = r.entry_n;
+      l.best_nonce = r.entry_nonce;
     }
   }
   if (!majority(l.replies, member_list_.size())) return;

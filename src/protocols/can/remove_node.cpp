@@ -61,7 +61,7 @@ void Can::tally(NodeId leader, NodeId target) {
     // again (on_voted_out).
     CanMsg told = msg(MsgType::ComponentLeave);
     told.target = target;
-    told.n = nodes_[leader].nonce;
+    told.nonce = nodes_[leader].nonce;
     LedgerEntry e{MsgType::ComponentLeave};
     e.target = target;
     if (!append_entry(leader, e, target, told)) return;

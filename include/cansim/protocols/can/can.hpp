@@ -238,9 +238,9 @@ class Can {
     std::uint64_t nonce = 0;          // highest nonce seen or promised
     NodeId promised_to = UINT32_MAX;  // for `nonce`
     SimTime promise_expires;
-    // Proposer side of an election in progress (n == 0: none); its promises and accepts are in
-    // proposals_ (few members propose at once, so they are kept apart from every member's state).
-    std::uint64_t n = 0;
+    // Proposer side: the nonce of its own election in progress (0: none); its promises and accepts
+    // are in proposals_ (few members propose at once, so they are kept apart from every member's state).
+    std::uint64_t proposing = 0;
     std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
     std::uint64_t entries = 0;  // ledger entries applied
     ReplicaStore store;         // the checkpoint replicas this member stores; lost in a crash
@@ -278,7 +278,7 @@ class Can {
     std::uint32_t replies = 0;
     NodeId best = 0;
     std::uint32_t best_index = 0;
-    std::uint64_t best_n = 0;
+    std::uint64_t best_nonce = 0;
     SimTime sync_until;
     // Its work bookkeeping (assign_work.cpp, finish_work.cpp), per Work Entry and grown as
     // needed: an offer or a shutdown request of its own is out until busy_until; it last heard of
@@ -321,14 +321,14 @@ class Can {
   void arm_check(NodeId n);
   void send(NodeId from, NodeId to, CanMsg m);
   void on_promise_request(NodeId self, NodeId from, const CanMsg& m);
-  void grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t n, std::uint64_t request);
-  void after_promises(NodeId p, std::uint64_t n);
-  void after_accepts(NodeId p, std::uint64_t n);
+  void grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t nonce, std::uint64_t request);
+  void after_promises(NodeId p, std::uint64_t nonce);
+  void after_accepts(NodeId p, std::uint64_t nonce);
   void give_up(NodeId p);
   void on_accept_request(NodeId self, NodeId from, const CanMsg& m);
   void on_leader_changed(NodeId self, const CanMsg& m);
-  // Whether `node` may promise nonce n to `proposer` now (Algorithm 4, with lapsing promises).
-  bool may_promise(const Node& node, std::uint64_t n, NodeId proposer) const;
+  // Whether `node` may promise `nonce` to `proposer` now (Algorithm 4, with lapsing promises).
+  bool may_promise(const Node& node, std::uint64_t nonce, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
   void arm_refresh(NodeId component);

@@ -22,7 +22,7 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   JoinReply,          // yes: accepted (after the Registry registered it)
   NodeJoin,           // the leader added `target`
   RemoveRequest,      // a member found `target` silent (sendRemoveRequest)
-                      // (NodeJoin and NodeLeave are CAN ledger entries: `n` is the issuer's nonce)
+                      // (NodeJoin and NodeLeave are CAN ledger entries: `nonce` is the issuer's)
   Vote,               // the leader asks: is `target` silent for you too?
   VoteReply,          // yes: silent
   NodeLeave,          // the leader removed `target`
@@ -48,12 +48,12 @@ enum class MsgType : std::uint8_t {  // keep kMsgTypeNames in step
   Shutdown,          // the leader -> component: run `work`'s shut-down instructions
   ShutdownDone,
   FinishWork,       // ledger entry: `work` is over; remove its checkpoints
-  NewLeader,        // ledger entry: the leader of nonce `n` begins (committing it commits all before it)
+  NewLeader,        // ledger entry: the leader of `nonce` begins (committing it commits all before it)
   LedgerAck,        // member -> leader: my copy matches yours up to `index`
   LedgerFetch,      // member -> leader: I miss entries from `index` on (a gap, or entries that differ)
   Snapshot,         // -> member: the committed ledger up to `index` (a state transfer)
   LedgerSync,       // a new leader -> member: how far does your copy go?
-  LedgerSyncReply,  // `index` and the nonce of the entry there (`entry_n`)
+  LedgerSyncReply,  // `index` and the nonce of the entry there (`entry_nonce`)
 };
 inline constexpr const char* kMsgTypeNames[] = {"Ping",
                                                 "Pong",
@@ -103,22 +103,22 @@ static_assert(kMsgTypes == static_cast<std::size_t>(MsgType::LedgerSyncReply) + 
 struct CanMsg {
   MsgType type;
   std::uint64_t request = 0;  // request id, echoed by replies
-  std::uint64_t n = 0;        // election nonce
+  std::uint64_t nonce = 0;    // election nonce, or the nonce of the leader that issued an entry
   NodeId proposer = 0;
   bool yes = false;               // a promise, an accept, or a vote to remove was given
   NodeId target = 0;              // RemoveRequest, Vote, NodeLeave: the member in question
-  chain::Signature signature;     // AcceptReply: signed (n, proposer)
+  chain::Signature signature;     // AcceptReply: signed (nonce, proposer)
   std::uint32_t work = 0;         // Work Entry id
   std::uint32_t progress = 0;     // a checkpoint: intervals of work it saves (its digest stands for the data)
   bool stop = false;              // CheckpointAck: the work is no longer the sender's
   std::uint32_t incarnation = 0;  // Register: the component's life (a retry carries the same)
-  // A CAN ledger entry's place: its index, the nonce of the leader that issued it (`n` is the
+  // A CAN ledger entry's place: its index, the nonce of the leader that issued it (`nonce` is the
   // sender's, which differs when a leader sends an older entry again), the nonce of the entry
   // before it, and how far the sender knows the ledger committed.
   std::uint32_t index = 0;
   std::uint32_t commit = 0;
-  std::uint64_t entry_n = 0;
-  std::uint64_t prev_n = 0;
+  std::uint64_t entry_nonce = 0;
+  std::uint64_t prev_nonce = 0;
   bool relay = false;  // entries a member sends a new leader that asked for them (LedgerFetch)
 };
 

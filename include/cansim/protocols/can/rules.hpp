@@ -17,17 +17,18 @@ struct PromiseState {
   bool lapsed = false;            // the promise's time to live has passed (cansim's promise_ttl)
 };
 
-// listenLeadElect (Algorithm 4): promise n to `proposer` if n is above what was promised, or is
-// the nonce already promised to this same proposer (a repeated request), or a lapsed promise.
-constexpr bool may_promise(const PromiseState& s, std::uint64_t n, std::uint64_t proposer) {
-  if (n > s.nonce) return true;
-  return n == s.nonce && (s.promised_to == proposer || s.lapsed);
+// listenLeadElect (Algorithm 4): promise `nonce` (the paper's n) to `proposer` if it is above
+// what was promised, or is the nonce already promised to this same proposer (a repeated
+// request), or a lapsed promise.
+constexpr bool may_promise(const PromiseState& s, std::uint64_t nonce, std::uint64_t proposer) {
+  if (nonce > s.nonce) return true;
+  return nonce == s.nonce && (s.promised_to == proposer || s.lapsed);
 }
 
 // The accept step (Algorithm 4's prose): a signed accept only for the proposer promised this
 // very nonce, never for another proposer of the same nonce.
-constexpr bool may_accept(const PromiseState& s, std::uint64_t n, std::uint64_t proposer) {
-  return s.nonce == n && s.promised_to == proposer;
+constexpr bool may_accept(const PromiseState& s, std::uint64_t nonce, std::uint64_t proposer) {
+  return s.nonce == nonce && s.promised_to == proposer;
 }
 
 }  // namespace cansim::can
