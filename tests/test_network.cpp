@@ -266,7 +266,7 @@ TEST_CASE("the run's fingerprint sees who sent what to whom, not only when", "[n
     net.send(0, to, {type});
     sim.run();
     REQUIRE(sim.now() == millis(10));
-    return sim.trace_hash();
+    return sim.fingerprint();
   };
   CHECK(run(1, 7) == run(1, 7));
   CHECK(run(1, 7) != run(2, 7));

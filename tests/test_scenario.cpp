@@ -165,11 +165,11 @@ TEST_CASE("results do not depend on the thread count", "[scenario]") {
   const auto four = run_runs(sc, runs, {4, false});
   REQUIRE(one.size() == 12);
   for (std::size_t i = 0; i < one.size(); ++i) {
-    CHECK(one[i].trace_hash == four[i].trace_hash);
+    CHECK(one[i].fingerprint == four[i].fingerprint);
     REQUIRE(one[i].metrics.size() == four[i].metrics.size());
     for (std::size_t m = 0; m < one[i].metrics.size(); ++m) CHECK(one[i].metrics[m] == four[i].metrics[m]);
   }
-  CHECK(one[0].trace_hash != one[1].trace_hash);  // different seeds, different runs
+  CHECK(one[0].fingerprint != one[1].fingerprint);  // different seeds, different runs
 }
 
 TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {

@@ -41,7 +41,7 @@ struct FastKind {
       RunResult r;
       for (std::size_t k = 0; k < kind.metrics.size(); ++k)
         r.metrics.push_back(k == 0 ? static_cast<double>(ctx.run) : rng.uniform01());
-      r.trace_hash = ctx.seed;
+      r.fingerprint = ctx.seed;
       return r;
     };
     sc.kind = &kind;

@@ -106,7 +106,7 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
       std::memcpy(&bits, &v, sizeof bits);
       h = (h ^ bits) * 0x100000001b3ULL;
     }
-    return std::pair{r.trace_hash, h};
+    return std::pair{r.fingerprint, h};
   };
   run_runs(sc, runs, opts, [&](std::size_t i, RunResult&& r) {
     if (a.check_determinism) first_pass.push_back(digest(r));
@@ -118,7 +118,7 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
     run_runs(sc, runs, opts, [&](std::size_t i, RunResult&& r) {
       if (!differs && digest(r) != first_pass[i]) {
         differs = i;
-        again_hash = r.trace_hash;
+        again_hash = r.fingerprint;
       }
     });
     if (differs) {

@@ -300,8 +300,8 @@ json run_to_json(std::uint64_t run, const RunResult& r) {
     tables.push_back({{"name", t.name}, {"columns", t.columns}, {"written", t.written}, {"data", data}});
   }
   j["tables"] = tables;
-  j["trace_hash"] = r.trace_hash;
-  if (!r.trace.empty()) j["trace"] = r.trace;
+  j["trace_hash"] = r.fingerprint;
+  if (!r.chrome_trace.empty()) j["trace"] = r.chrome_trace;
   return j;
 }
 
@@ -332,8 +332,8 @@ RunResult run_from_json(const json& j) {
     }
     r.tables.push_back(std::move(table));
   }
-  r.trace_hash = j.at("trace_hash").get<std::uint64_t>();
-  r.trace = j.value("trace", std::string());
+  r.fingerprint = j.at("trace_hash").get<std::uint64_t>();
+  r.chrome_trace = j.value("trace", std::string());
   return r;
 }
 
@@ -480,7 +480,7 @@ struct ResultWriter::Impl {
         row += ',';
       }
     }
-    fmt::format_to(it, ",{:016x}\n", r.trace_hash);
+    fmt::format_to(it, ",{:016x}\n", r.fingerprint);
     runs_csv << row;
     if (!runs_csv) throw OutputError(fmt::format("{}: cannot write runs.csv", out.dir));
     for (std::size_t h = 0; h < headline.size(); ++h) {
@@ -513,13 +513,13 @@ struct ResultWriter::Impl {
         (*f)->file << row;
       }
     }
-    if (!r.trace.empty()) {
+    if (!r.chrome_trace.empty()) {
       const std::string name = fmt::format("traces/run-{}.json", run);
       std::error_code ec;
       fs::create_directories(tmp / "traces", ec);
       std::ofstream f;
       open(f, name);
-      f.write(r.trace.data(), static_cast<std::streamsize>(r.trace.size()));
+      f.write(r.chrome_trace.data(), static_cast<std::streamsize>(r.chrome_trace.size()));
       if (!f) throw OutputError(fmt::format("{}: cannot write {}", out.dir, name));
       traces.push_back(name);
     }

@@ -143,7 +143,7 @@ void Simulator::run_until(SimTime limit) {
       continue;
     }
     now_ = top.time;
-    trace_hash_ = (trace_hash_ ^ top.time) * 0x100000001b3ULL;
+    fingerprint_ = (fingerprint_ ^ top.time) * 0x100000001b3ULL;
     s.state = State::Running;
     try {
       s.fn();

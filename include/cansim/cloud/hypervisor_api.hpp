@@ -51,7 +51,7 @@ class HypervisorApis {
   const Instances& instances() const { return instances_; }
   // Called when an instance fails on its own, with a crash of its host, or of its hypervisor.
   std::function<void(InstanceId)> on_failure;
-  // A fault to record in the trace ("service-failure", "hypervisor-crash", ...), with the host.
+  // A fault to record in the network's fault log ("service-failure", "hypervisor-crash", ...), with the host.
   std::function<void(const char* kind, HostId h)> on_fault;
 
  private:

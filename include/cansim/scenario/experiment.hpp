@@ -51,10 +51,11 @@ struct MetricSpec {
 struct RunResult {
   std::vector<double> metrics;  // the kind's declared metrics, in order: one row of runs.csv
   std::vector<Table> tables;
-  std::uint64_t trace_hash = 0;  // the engine's event-trace hash, for determinism checks
+  // The run's fingerprint (Simulator::fingerprint), for determinism checks; written as "trace_hash".
+  std::uint64_t fingerprint = 0;
   // The run's events as Chrome trace-event JSON (opens in Perfetto or chrome://tracing), written
   // to traces/run-N.json when not empty; kinds fill it when their output option asks for it.
-  std::string trace;
+  std::string chrome_trace;
 };
 
 // One kind of application a scenario submits: its TOSCA file and its share of the submissions.

@@ -2,7 +2,7 @@
 // Faults injected on purpose, as a plan: a schedule (at time t, crash X; at t2, partition
 // {A, B} from {C}; heal at t3 ...) and random rates (each node crashes after an exponential
 // time of mean 1 / crash_rate and recovers after one of mean 1 / recovery_rate). Applied to a
-// Network, every fault lands in its trace. The random process draws from its own stream, one
+// Network, every fault lands in its fault log (Network::faults). The random process draws from its own stream, one
 // draw per fault, so its cost follows the faults, not the number of nodes.
 #include <optional>
 #include <vector>

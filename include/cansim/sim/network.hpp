@@ -162,7 +162,7 @@ class Network {
     // the same times changes it (OMNeT++'s fingerprints mix in the same).
     std::uint64_t what = (std::uint64_t{f.from} << 32) | f.to;
     if constexpr (requires { f.msg.type; }) what ^= static_cast<std::uint64_t>(f.msg.type) * 0x9e3779b97f4a7c15ULL;
-    sim_.trace_mix(what);
+    sim_.mix_fingerprint(what);
     // Lost if the receiver crashed (even if it recovered since) or a partition came between.
     if (!up_[f.to] || incarnation_[f.to] != f.incarnation || !reachable(f.from, f.to)) {
       ++dropped_;

@@ -77,8 +77,8 @@ class Simulator {
   std::size_t pending() const { return size_ - cancelled_; }
   // A hash of the times of all dispatched events, plus whatever protocols mixed in; two runs
   // of one seed must end with the same value (FoundationDB-style determinism check).
-  std::uint64_t trace_hash() const { return trace_hash_; }
-  void trace_mix(std::uint64_t v) { trace_hash_ = (trace_hash_ ^ v) * 0x100000001b3ULL; }
+  std::uint64_t fingerprint() const { return fingerprint_; }
+  void mix_fingerprint(std::uint64_t v) { fingerprint_ = (fingerprint_ ^ v) * 0x100000001b3ULL; }
 
   // Reassigns sequence numbers 0..n-1 in dispatch order. Called automatically at the limit.
   void renumber_sequences();
@@ -146,7 +146,7 @@ class Simulator {
   std::uint32_t next_seq_ = 0;
   std::size_t cancelled_ = 0;
   std::uint64_t dispatched_ = 0;
-  std::uint64_t trace_hash_ = 0xcbf29ce484222325ULL;
+  std::uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
   bool stopped_ = false;
   bool running_ = false;
 };

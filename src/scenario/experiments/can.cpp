@@ -127,7 +127,7 @@ void add_tables(RunResult& r, const ParamValues& output, const can::CanWorld& wo
     r.tables.push_back(Table{"messages", {"type", "sent"}, {std::move(type), std::move(count)}, true});
   }
   if (output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
-  if (output.boolean("trace")) r.trace = chrome_trace(can, world.net, world.nodes);
+  if (output.boolean("trace")) r.chrome_trace = chrome_trace(can, world.net, world.nodes);
 }
 
 RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
@@ -140,7 +140,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
   cfg.register_refresh = ms(p, "register_refresh_ms");
-  cfg.trace = ctx.output.boolean("trace");
+  cfg.record_events = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
   can::CanWorld world(can_world_config(p, n, n, components, 1, n, cfg, ctx.faults), root);
   Simulator& sim = world.sim;
@@ -172,7 +172,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   RunResult r;
   r.metrics = metrics_by_name(kind, can_metrics(world, leader_lost, quiet > 0, problems));
   add_tables(r, ctx.output, world, problems);
-  r.trace_hash = sim.trace_hash();
+  r.fingerprint = sim.fingerprint();
   return r;
 }
 

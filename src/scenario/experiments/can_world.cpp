@@ -130,7 +130,7 @@ std::string chrome_trace(const can::Can& can, const Network<can::CanMsg>& net, s
                       {"tid", comp}});
     running.erase(it);
   };
-  for (const can::TraceEvent& e : can.trace()) {
+  for (const can::ProtocolEvent& e : can.events()) {
     const std::string what = e.what;
     instant(e.at.us, e.node, what, "can", {{"a", e.a}, {"b", e.b}});
     if (what == "AssignWork" || what == "ReassignWork") {

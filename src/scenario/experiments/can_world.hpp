@@ -31,7 +31,7 @@ can::CanConfig can_config(const ParamValues& p);
 ParamSpec fault_output();
 Table fault_table(const std::vector<FaultRecord>& faults, bool write);
 
-// The output option "trace" and what it writes: the CAN's protocol events (CanConfig::trace must
+// The output option "trace" and what it writes: the CAN's protocol events (CanConfig::record_events must
 // have been on), the injected faults, and each Work Entry's stretch on each component, as Chrome
 // trace-event JSON. Members are threads of one process, components of another; time in µs.
 ParamSpec trace_output();

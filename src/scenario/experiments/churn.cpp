@@ -62,12 +62,12 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   r.metrics = metrics_by_name(kind, m);
   const std::size_t n = t.size.size();
   r.tables.push_back(Table{"sizes", {"step", "size"}, {Sequence{1, n}, std::move(t.size)}, ctx.output.boolean("per_step")});
-  // The step model has no event engine; its trace is the sequence of sizes.
+  // The step model has no event engine; its fingerprint is a hash of the sequence of sizes.
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (std::int64_t x : std::get<std::vector<std::int64_t>>(r.tables[0].data[1])) {
     h = (h ^ static_cast<std::uint64_t>(x)) * 0x100000001b3ULL;
   }
-  r.trace_hash = h;
+  r.fingerprint = h;
   return r;
 }
 

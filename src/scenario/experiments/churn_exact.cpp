@@ -93,7 +93,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     std::memcpy(&bits, &p, sizeof p);
     h = (h ^ bits) * 0x100000001b3ULL;
   }
-  r.trace_hash = h;
+  r.fingerprint = h;
   return r;
 }
 

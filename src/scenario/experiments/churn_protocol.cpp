@@ -36,7 +36,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   w.sample = p.choice("sample") == "after_joins" ? can::SamplePoint::AfterJoins : can::SamplePoint::EndOfStep;
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
-  cfg.trace = ctx.output.boolean("trace");
+  cfg.record_events = ctx.output.boolean("trace");
   can::CanWorld world(can_world_config(p, ntotal, 1, 0, static_cast<std::uint64_t>(nmin),
                                        static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults),
                       root);
@@ -67,8 +67,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
                            {Sequence{1, n}, std::move(seen.size), std::move(seen.listed)},
                            ctx.output.boolean("per_step")});
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(world.net.faults(), true));
-  if (ctx.output.boolean("trace")) r.trace = chrome_trace(can, world.net, ntotal);
-  r.trace_hash = world.sim.trace_hash();
+  if (ctx.output.boolean("trace")) r.chrome_trace = chrome_trace(can, world.net, ntotal);
+  r.fingerprint = world.sim.fingerprint();
   return r;
 }
 

@@ -187,7 +187,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
         Table{"resource_events", {"time_s", "host", "event"}, {std::move(at), std::move(host), std::move(what)}, true});
   }
   if (ctx.output.boolean("faults")) r.tables.push_back(fault_table(w.net.faults(), true));
-  r.trace_hash = w.sim.trace_hash();
+  r.fingerprint = w.sim.fingerprint();
   return r;
 }
 

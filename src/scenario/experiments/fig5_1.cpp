@@ -25,7 +25,7 @@ using orchestration::OrchestrationWorld;
 
 // The CAN's own protocol events about Orchestrators, in the sequence's words.
 void merge_can_events(OrchestrationWorld& w) {
-  for (const can::TraceEvent& e : w.ocan->trace()) {
+  for (const can::ProtocolEvent& e : w.ocan->events()) {
     const std::string what = e.what;
     std::string from, to, label;
     if (what == "RemoveRequest" && e.a >= w.cfg.members) {
@@ -51,7 +51,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng root(ctx.seed);
   orchestration::OrchestrationConfig cfg = orchestration_config(p, ctx.faults);
   cfg.sequence = true;
-  cfg.can.trace = true;
+  cfg.can.record_events = true;
   OrchestrationWorld w(cfg, root);
   w.start();
   const auto crash_after = static_cast<std::size_t>(p.integer("crash_after_checkpoints"));

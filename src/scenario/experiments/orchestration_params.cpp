@@ -245,8 +245,8 @@ void write_orchestration_outputs(RunResult& r, const ParamValues& output, const 
   if (output.boolean("faults")) r.tables.push_back(orchestration_fault_table(w));
   if (output.boolean("gas")) r.tables.push_back(gas_table(w));
   if (output.boolean("sequence")) r.tables.push_back(sequence_table(w));
-  if (output.boolean("trace")) r.trace = orchestration_trace(w);
-  r.trace_hash = w.cloud.sim.trace_hash();
+  if (output.boolean("trace")) r.chrome_trace = orchestration_trace(w);
+  r.fingerprint = w.cloud.sim.fingerprint();
 }
 
 Table sequence_table(const orchestration::OrchestrationWorld& w) {

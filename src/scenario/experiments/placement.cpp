@@ -126,7 +126,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
     t.data.emplace_back(std::move(price_col));
     r.tables.push_back(std::move(t));
   }
-  r.trace_hash = w.sim.trace_hash();
+  r.fingerprint = w.sim.fingerprint();
   return r;
 }
 

@@ -102,7 +102,7 @@ RunResult run_queue(const RunContext& ctx, const ExperimentKind& kind) {
                              {std::move(m.customer_index), std::move(m.customer_wait), std::move(m.customer_response)},
                              true});
   }
-  r.trace_hash = m.sim.trace_hash();
+  r.fingerprint = m.sim.fingerprint();
   return r;
 }
 

@@ -93,7 +93,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["blocks"] = static_cast<double>(w.chain.blocks().size());
   RunResult r;
   r.metrics = metrics_by_name(kind, m);
-  r.trace_hash = w.sim.trace_hash();
+  r.fingerprint = w.sim.fingerprint();
   return r;
 }
 

@@ -67,12 +67,12 @@ struct CanConfig {
   // same life is a retry and changes nothing), so that one voted out while alive whose
   // ComponentLeave was lost finds out. 0: never.
   SimTime register_refresh = seconds(30);
-  bool trace = false;  // keep a log of protocol events (Can::trace)
+  bool record_events = false;  // keep a log of protocol events (Can::events)
 };
 
-// One protocol event, for traces: what happened (the paper's name where it has one), at which
+// One protocol event, for the event log: what happened (the paper's name where it has one), at which
 // node, with up to two numbers (a nonce, a target, a Work Entry, a checkpoint).
-struct TraceEvent {
+struct ProtocolEvent {
   SimTime at;
   NodeId node;
   const char* what;
@@ -199,12 +199,12 @@ class Can {
     chain::Gas gas = 0;
   };
   const std::map<std::string, TxCount>& transactions() const { return transactions_; }
-  // With CanConfig::trace: LeadElect (a = nonce), LeaderChanged (nonce), RemoveRequest (a =
+  // With CanConfig::record_events: LeadElect (a = nonce), LeaderChanged (nonce), RemoveRequest (a =
   // suspect), RemoveNode and VoteKept (target, votes), Join, Register, Deregister (member or
   // component), AssignWork and ReassignWork (at the component: work, previous assignee),
   // CheckpointWork (at the component: work, checkpoint), Resume (work, checkpoint), FinishWork
   // (work), StaleEntry (the entry's nonce), in the order they happened.
-  const std::vector<TraceEvent>& trace() const { return trace_; }
+  const std::vector<ProtocolEvent>& events() const { return events_; }
 
   // The Registry's members as the CAN follows them (in no particular order).
   const std::vector<NodeId>& members() const { return member_list_; }
@@ -378,7 +378,7 @@ class Can {
   void submit(chain::Transaction tx, std::function<void(const chain::Receipt&)> on_receipt);
   void record_removal(NodeId n);
   void note(NodeId node, const char* what, std::uint64_t a = 0, std::uint64_t b = 0) {
-    if (config_.trace) trace_.push_back({sim_.now(), node, what, a, b});
+    if (config_.record_events) events_.push_back({sim_.now(), node, what, a, b});
   }
   // AssignWork (assign_work.cpp): the leader's rounds, offers, and the entry.
   void leader_duties(NodeId leader);
@@ -494,7 +494,7 @@ class Can {
   boost::container::flat_set<std::uint32_t> open_work_;
   std::vector<Reassignment> reassignments_;
   std::vector<Resume> resumes_;
-  std::vector<TraceEvent> trace_;
+  std::vector<ProtocolEvent> events_;
   ComponentBehaviour behaviour_;
 };
 
