@@ -255,6 +255,13 @@ TEST_CASE("interim payments with funds exactly equal to what is due go through, 
   const auto [steps, total] = short_by_one.pay(10);
   CHECK(steps == 4);  // the APP_SHUTDOWN (180) no longer fits
   CHECK(total == 320);
+  // The same boundary where a SERVICE_DOWN pays: 270 up to the APP_OK, then 50.
+  World down_exact(320);
+  down_exact.ray_tracing_checkpoints();
+  CHECK(down_exact.pay(10) == std::pair<Word, Word>{4, 320});
+  World down_short(319);
+  down_short.ray_tracing_checkpoints();
+  CHECK(down_short.pay(10) == std::pair<Word, Word>{3, 270});
 }
 
 TEST_CASE("a checkpoint is never later than the block that records it", "[application]") {

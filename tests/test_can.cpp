@@ -139,6 +139,27 @@ TEST_CASE("Join: the leader checks the candidate and answers by Algorithm 1", "[
   CHECK(c.can->joins() == 2);
 }
 
+TEST_CASE("Join: joins still in flight count in the size and in the churn", "[can][join]") {
+  // 5 members, Nmin 2; members 3 and 4 crash and are voted out: 3 members, churn 2 - 0 = 2.
+  // Three candidates ask at once. The first is admitted (surplus 1 <= churn 2); while its
+  // registration is on its way the second sees size 4 and churn 2 - 1 = 1 (surplus 2 > 1) and is
+  // refused, as is the third. Counting the size but not the churn of a join in flight would admit
+  // the second (surplus 2 <= 2).
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(1), K::Crash, {3, 4}, {}}};
+  TestCan c(8, 3, plan, 5, 2);
+  c.sim.run_until(seconds(20));
+  REQUIRE(c.can->removals() == 2);
+  REQUIRE(c.can->members().size() == 3);
+  std::vector<bool> answers;
+  for (NodeId k = 5; k <= 7; ++k) c.can->ask_join(k, [&answers](bool yes) { answers.push_back(yes); });
+  c.sim.run_until(seconds(30));
+  CHECK(answers.size() == 3);
+  CHECK(c.can->joins() == 1);
+  CHECK(c.can->members().size() == 4);
+}
+
 TEST_CASE("Join at bootstrap: a candidate asks again until it is a member, and stops", "[can][join]") {
   // The leader alone; candidate 1's link to the leader is cut for the first 10 s, so its first
   // requests are lost. Asking every 3 s, it joins after the link is back, once, and asks no more.
@@ -166,6 +187,26 @@ TEST_CASE("Join at bootstrap: a candidate asks again until it is a member, and s
   c.sim.run_until(seconds(90));
   CHECK(c.can->messages_sent(MsgType::JoinRequest) == requests);  // a member asks no more
   CHECK(requests >= 4);                                           // 0.1, 3.1, 6.1, 9.1 s were lost
+}
+
+TEST_CASE("a leader the Registry replaced may not commit from that moment, before it hears of it", "[can][fencing]") {
+  // Leader 0 is cut off (up, but unreachable); the others elect a new one. When the Registry's
+  // LeaderChanged lands, 0 still believes it leads (nobody could tell it, and its next tick has
+  // not come), yet it must not commit: it leads by the Registry's nonce no more.
+  FaultPlan plan;
+  using K = ScheduledFault::Kind;
+  plan.schedule = {{seconds(2), K::Isolate, {0}, {}}};
+  TestCan c(5, 11, plan);
+  REQUIRE(c.can->may_commit(0));
+  int seen = 0;
+  c.chain.subscribe(c.reg, [&](const chain::Log& log) {
+    if (log.event != "LeaderChanged" || seen++ > 0) return;
+    CHECK(c.can->believed_leader(0) == 0);
+    CHECK_FALSE(c.can->may_commit(0));
+  });
+  c.sim.run_until(seconds(30));
+  REQUIRE(seen >= 1);
+  CHECK(c.nonce() >= 2);
 }
 
 TEST_CASE("Fencing: entries of a deposed leader's nonce are refused", "[can][fencing]") {
