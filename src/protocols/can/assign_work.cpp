@@ -35,7 +35,7 @@ void Can::leader_duties(NodeId leader) {
   // assignee not heard of for a while is sent its entry again (the first may have been lost).
   if (!leads(leader)) return;
   if (!may_append(leader)) {  // it took over: it catches up first (ledger_sync.cpp)
-    const Leading& l = leading(leader);
+    const LeaderState& l = leading(leader);
     if (!l.syncing || sim_.now() >= l.sync_until) start_sync(leader);
     return;
   }
@@ -44,7 +44,7 @@ void Can::leader_duties(NodeId leader) {
   assign_pending(leader);
   const SimTime quiet = config_.checkpoint_interval * 2 + config_.vote_timeout * 2;
   const LedgerCopy& copy = nodes_[leader].ledger;
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   for (std::uint32_t w : open_work_) {
     const WorkView& e = copy.work(w);
     if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
@@ -68,7 +68,7 @@ NodeId Can::next_component(NodeId leader) {
 void Can::assign_pending(NodeId leader) {
   if (!may_append(leader)) return;
   const LedgerCopy& copy = nodes_[leader].ledger;
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   for (std::uint32_t w : open_work_) {
     const WorkView& e = copy.work(w);
     if (e.finished || (e.assignee != kNoComponent && copy.registered(e.assignee))) continue;
@@ -84,7 +84,7 @@ void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   const std::uint64_t nonce = nodes_[leader].nonce;
   leading(leader).watch(w).busy_until = sim_.now() + config_.vote_timeout;
   auto answered = [this, leader, nonce, w] {
-    if (Leading* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
+    if (LeaderState* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
   };
   request(
       leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,

@@ -17,7 +17,7 @@ using detail::msg;
 Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg, std::vector<chain::KeyPair> keys,
          CanConfig config, Rng rng)
     : sim_(sim), net_(net), chain_(chain), reg_(reg), keys_(std::move(keys)), config_(config), rng_(rng), nodes_(keys_.size()) {
-  for (Node& node : nodes_) node.ledger = LedgerCopy(&genesis_);
+  for (MemberState& node : nodes_) node.ledger = LedgerCopy(&genesis_);
   // What members read from the Registry, kept as an index: built from its state now, then
   // followed through its MemberJoined / MemberLeft events.
   member_pos_.assign(nodes_.size(), -1);
@@ -96,7 +96,7 @@ void Can::on_crash(NodeId n) {
     votes_.erase(votes_.lower_bound({n, 0}), votes_.lower_bound({n + 1, 0}));
     audit_.lost(n);
   } else {
-    Component& comp = comps_[n - first_component_];
+    ComponentState& comp = comps_[n - first_component_];
     runs_.erase(n);
     ++comp.incarnation;
   }
@@ -111,13 +111,13 @@ void Can::on_crash(NodeId n) {
 void Can::on_recover(NodeId n) {
   if (n >= nodes_.size()) {
     // A restarted component registers again; the leader restarts its work from the checkpoints.
-    const Component& comp = comps_[n - first_component_];
+    const ComponentState& comp = comps_[n - first_component_];
     if (comp.registered_once || comp.asked) register_component(n);
     return;
   }
   // A (re)started member reads the leader and the nonce from the Registry, as at system start.
   reset_node(n);
-  Node& node = nodes_[n];
+  MemberState& node = nodes_[n];
   node.leader = registry_leader();
   node.nonce = registry_nonce();
   // It may have missed entries while it was down: it asks the leader.

@@ -13,7 +13,7 @@ using detail::msg;
 void Can::check_state(NodeId n) {
   // Algorithm 2: ping a random member; a silent leader starts LeadElect, a silent member is
   // reported to the leader.
-  Node& node = nodes_[n];
+  MemberState& node = nodes_[n];
   if (!net_.is_up(n) || !(is_member(n) || node.leader == n)) {
     checking_[n] = 0;  // arm_check begins the loop again when it recovers or joins
     return;

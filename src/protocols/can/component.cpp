@@ -21,7 +21,7 @@ void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
 void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   // One checkpoint interval of work done (or, once complete, WorkDone repeated).
   if (comps_[c - first_component_].incarnation != incarnation || !net_.is_up(c)) return;
-  Run* run = find_run(c, w);
+  WorkRun* run = find_run(c, w);
   if (run == nullptr) return;  // shut down, or taken away
   sim_.after(config_.checkpoint_interval, [this, c, w, incarnation] { tick(c, w, incarnation); });
   if (!run->done) {
@@ -36,10 +36,10 @@ void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   }
 }
 
-Can::Run* Can::find_run(NodeId c, std::uint32_t w) {
+WorkRun* Can::find_run(NodeId c, std::uint32_t w) {
   auto it = runs_.find(c);
   if (it == runs_.end()) return nullptr;
-  for (Run& r : it->second) {
+  for (WorkRun& r : it->second) {
     if (r.work == w) return &r;
   }
   return nullptr;
@@ -49,7 +49,7 @@ void Can::drop_run(NodeId c, std::uint32_t w) {
   auto it = runs_.find(c);
   if (it == runs_.end()) return;
   auto& runs = it->second;
-  runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const Run& r) { return r.work == w; }), runs.end());
+  runs.erase(std::remove_if(runs.begin(), runs.end(), [w](const WorkRun& r) { return r.work == w; }), runs.end());
 }
 
 }  // namespace cansim::can

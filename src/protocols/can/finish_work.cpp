@@ -21,14 +21,14 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
   // checkpoints everywhere.
   if (!may_append(leader) || m.work >= ledger_.work.size()) return;
   const WorkView& e = nodes_[leader].ledger.work(m.work);
-  Leading::Watch& watch = leading(leader).watch(m.work);
+  LeaderState::Watch& watch = leading(leader).watch(m.work);
   if (e.finished || e.assignee != from || sim_.now() < watch.busy_until) return;
   watch.last_heard = sim_.now();
   watch.busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
   const std::uint64_t nonce = nodes_[leader].nonce;
   auto answered = [this, leader, nonce, w] {
-    if (Leading* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
+    if (LeaderState* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
   };
   request(
       leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,

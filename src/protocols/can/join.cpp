@@ -73,7 +73,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
   probe(
       leader, candidate,
       [this, leader, candidate, request_id] {
-        Node& node = nodes_[leader];
+        MemberState& node = nodes_[leader];
         const auto& st = chain_.state();
         const JoinState js{static_cast<std::int64_t>(member_list_.size() + node.joining),
                            static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
@@ -86,7 +86,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
         ++node.joining;
         submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
                [this, leader, candidate, request_id](const chain::Receipt& r) {
-                 Node& me = nodes_[leader];
+                 MemberState& me = nodes_[leader];
                  if (me.joining > 0) --me.joining;
                  const bool ok = r.status == chain::Status::Success;
                  if (ok) {

@@ -11,16 +11,17 @@ namespace cansim::can {
 
 using detail::msg;
 
-bool Can::may_promise(const Node& node, std::uint64_t nonce, NodeId proposer) const {
+bool Can::may_promise(const MemberState& node, std::uint64_t nonce, NodeId proposer) const {
   return can::may_promise({node.nonce, node.promised_to, sim_.now() >= node.promise_expires}, nonce, proposer);
 }
 
 std::size_t Can::elections_in_progress() const {
-  return static_cast<std::size_t>(std::count_if(nodes_.begin(), nodes_.end(), [](const Node& x) { return x.proposing != 0; }));
+  return static_cast<std::size_t>(
+      std::count_if(nodes_.begin(), nodes_.end(), [](const MemberState& x) { return x.proposing != 0; }));
 }
 
 void Can::lead_elect(NodeId p) {
-  Node& node = nodes_[p];
+  MemberState& node = nodes_[p];
   if (!net_.is_up(p) || node.proposing != 0) return;
   // Algorithm 3: n = read(SC, leaderNonce) + 1; the proposer promises to itself.
   const std::uint64_t nonce = registry_nonce() + 1;
@@ -51,7 +52,7 @@ void Can::lead_elect(NodeId p) {
 void Can::on_promise_request(NodeId self, NodeId from, const CanMsg& m) {
   // Algorithm 4: nonce <- max(nonce, Registry's); reject n <= nonce; promise only if the
   // leader does not answer a ping.
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   node.nonce = std::max(node.nonce, registry_nonce());
   if (!may_promise(node, m.nonce, m.proposer) || node.leader == self || !is_member(self)) {
     send(self, from, msg(MsgType::PromiseReply, m.request, m.nonce, m.proposer, false));
@@ -68,7 +69,7 @@ void Can::on_promise_request(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t nonce, std::uint64_t request_id) {
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   const bool yes = may_promise(node, nonce, proposer);
   if (yes) {
     node.nonce = nonce;
@@ -79,7 +80,7 @@ void Can::grant_promise(NodeId self, NodeId from, NodeId proposer, std::uint64_t
 }
 
 void Can::after_promises(NodeId p, std::uint64_t nonce) {
-  Node& node = nodes_[p];
+  MemberState& node = nodes_[p];
   if (node.proposing != nonce || !net_.is_up(p)) return;
   const Proposal& proposal = proposals_[p];
   if (!majority(proposal.promised.size(), member_list_.size())) return give_up(p);
@@ -96,14 +97,14 @@ void Can::after_promises(NodeId p, std::uint64_t nonce) {
 }
 
 void Can::after_accepts(NodeId p, std::uint64_t nonce) {
-  Node& node = nodes_[p];
+  MemberState& node = nodes_[p];
   if (node.proposing != nonce || !net_.is_up(p)) return;
   const Proposal& proposal = proposals_[p];
   if (!majority(proposal.accepts.size(), member_list_.size())) return give_up(p);
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
   submit(chain::registry::register_leader(reg_, member_address(p), nonce, proposal.accepts, 1000 + p),
          [this, p, nonce](const chain::Receipt& r) {
-           Node& me = nodes_[p];
+           MemberState& me = nodes_[p];
            if (me.proposing == nonce) {
              me.proposing = 0;
              proposals_.erase(p);
@@ -119,7 +120,7 @@ void Can::after_accepts(NodeId p, std::uint64_t nonce) {
 
 void Can::give_up(NodeId p) {
   // It releases its own promise, so that it can back another proposer of the same nonce.
-  Node& node = nodes_[p];
+  MemberState& node = nodes_[p];
   node.proposing = 0;
   proposals_.erase(p);
   if (node.promised_to == p) node.promise_expires = sim_.now();
@@ -127,7 +128,7 @@ void Can::give_up(NodeId p) {
 
 void Can::on_accept_request(NodeId self, NodeId from, const CanMsg& m) {
   // Algorithm 4: a signed accept only for the proposer promised this nonce.
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   CanMsg reply = msg(MsgType::AcceptReply, m.request, m.nonce, m.proposer);
   if (may_accept({node.nonce, node.promised_to, false}, m.nonce, m.proposer)) {
     reply.yes = true;
@@ -138,7 +139,7 @@ void Can::on_accept_request(NodeId self, NodeId from, const CanMsg& m) {
 
 void Can::on_leader_changed(NodeId self, const CanMsg& m) {
   // The new leader's broadcast of its registerLeader receipt.
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   if (m.nonce < node.nonce && m.nonce < registry_nonce()) return;  // stale news
   node.leader = m.proposer;
   node.nonce = std::max(node.nonce, m.nonce);

@@ -38,7 +38,7 @@ void Can::reset_node(NodeId n) {
   // Its copy of the ledger is on disk and survives (so a committed entry is lost only if every
   // member that held it is removed); the rest was in memory.
   LedgerCopy kept = std::move(nodes_[n].ledger);
-  nodes_[n] = Node{};
+  nodes_[n] = MemberState{};
   nodes_[n].ledger = std::move(kept);
   leading_.erase(n);
 }
@@ -50,10 +50,10 @@ void Can::preregister_component(NodeId component) {
   arm_refresh(component);  // as if its Register had been answered
 }
 
-Can::Leading& Can::leading(NodeId leader) {
-  Leading& l = leading_[leader];
+LeaderState& Can::leading(NodeId leader) {
+  LeaderState& l = leading_[leader];
   if (l.nonce != nodes_[leader].nonce || l.match.size() != nodes_.size()) {  // a new term starts afresh
-    l = Leading{};
+    l = LeaderState{};
     l.nonce = nodes_[leader].nonce;
     l.match.assign(nodes_.size(), 0);
     l.told.assign(nodes_.size(), 0);
@@ -63,15 +63,15 @@ Can::Leading& Can::leading(NodeId leader) {
   return l;
 }
 
-Can::Leading* Can::leading_in(NodeId leader, std::uint64_t nonce) {
+LeaderState* Can::leading_in(NodeId leader, std::uint64_t nonce) {
   auto it = leading_.find(leader);
   return it != leading_.end() && it->second.nonce == nonce && nodes_[leader].nonce == nonce ? &it->second : nullptr;
 }
 
 bool Can::append_entry(NodeId leader, LedgerEntry e, NodeId to, CanMsg owed) {
   if (!may_append(leader)) return false;
-  Node& node = nodes_[leader];
-  Leading& l = leading(leader);
+  MemberState& node = nodes_[leader];
+  LeaderState& l = leading(leader);
   e.nonce = node.nonce;
   node.ledger.append(e, sim_.now());
   const std::uint32_t index = node.ledger.last();
@@ -126,7 +126,7 @@ bool Can::admits(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::finish_sync_if_caught_up(NodeId leader) {
-  const Leading& l = leading(leader);
+  const LeaderState& l = leading(leader);
   const LedgerCopy& copy = nodes_[leader].ledger;
   if (copy.last() >= l.best_index && copy.nonce_at(l.best_index) == l.best_nonce) finish_sync(leader);
 }
@@ -141,7 +141,7 @@ CanMsg Can::commit_notice(NodeId from, bool relay) const {
 }
 
 void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   if (!admits(self, from, m)) return;
   const LedgerEntry e{m.type, m.entry_nonce, m.target, m.proposer, m.work, m.progress};
   switch (node.ledger.put(m.index, m.prev_nonce, e, sim_.now())) {
@@ -170,7 +170,7 @@ void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
 
 void Can::ask_missing(NodeId self, NodeId to) {
   // One request at a time; checkState asks again if nothing came.
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   node.want_from = node.ledger.last() + 1;
   if (node.fetch_at.us >= 0 && sim_.now() - node.fetch_at < config_.vote_timeout) return;
   node.fetch_at = sim_.now();
@@ -185,7 +185,7 @@ void Can::on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m) {
   if (!is_member(self) || m.index == 0) return;
   if (m.relay) return send_catch_up(self, from, m.index, true);  // a new leader catching up
   if (!may_append(self)) return;                                 // not the leader: the member asks the Registry's leader again
-  Leading& l = leading(self);
+  LeaderState& l = leading(self);
   if (l.match[from] >= m.index) {
     l.match[from] = m.index - 1;
     l.counted = UINT64_MAX;  // recount
@@ -201,7 +201,7 @@ void Can::send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool r
 }
 
 void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   if (!admits(self, from, m)) return;
   if (m.index > committed_.size()) {
     throw InvariantViolation(sim_.now(), fmt::format("Snapshot from {} to {} up to entry {}", from, self, m.index),
@@ -222,7 +222,7 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
 
 void Can::on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m) {
   if (!may_append(leader) || m.nonce != nodes_[leader].nonce || from >= nodes_.size()) return;
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   if (m.index <= l.match[from]) return;
   const std::uint32_t target = std::max(nodes_[leader].ledger.commit() + 1, l.first_own);
   if (l.counted == members_version_ && is_member(from) && l.match[from] < target && m.index >= target) ++l.acks_next;
@@ -234,8 +234,8 @@ void Can::advance_commit(NodeId leader) {
   // Entries commit in order, once a majority of the members hold them; those of earlier leaders
   // only with one of the leader's own (Raft's rule: counting copies of an older entry is not
   // enough, a later leader might still replace it).
-  Node& node = nodes_[leader];
-  Leading& l = leading(leader);
+  MemberState& node = nodes_[leader];
+  LeaderState& l = leading(leader);
   while (l.first_own != 0 && node.ledger.commit() < node.ledger.last()) {
     const std::uint32_t target = std::max(node.ledger.commit() + 1, l.first_own);
     if (l.counted != members_version_) {
@@ -284,9 +284,9 @@ void Can::committed(NodeId leader, std::uint32_t index) {
     throw InvariantViolation(sim_.now(), event(),
                              fmt::format("entries {} to {} were never committed", committed_.size() + 1, index - 1));
   }
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   while (!l.owed.empty() && l.owed.front().index <= index) {
-    const Leading::Owed o = l.owed.front();
+    const LeaderState::Owed o = l.owed.front();
     l.owed.pop_front();
     send(leader, o.to, o.m);
   }
@@ -328,8 +328,8 @@ void Can::apply_committed(const LedgerEntry& e) {
 void Can::start_sync(NodeId leader) {
   // LedgerSync: how far does each member's copy go? The most advanced of a majority's copies
   // holds every committed entry.
-  Node& node = nodes_[leader];
-  Leading& l = leading(leader);
+  MemberState& node = nodes_[leader];
+  LeaderState& l = leading(leader);
   l.syncing = true;
   l.fetching = false;
   l.replies = is_member(leader) ? 1 : 0;
@@ -352,7 +352,7 @@ void Can::start_sync(NodeId leader) {
 }
 
 void Can::on_sync_reply(NodeId leader, NodeId from, const CanMsg& r) {
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   if (!l.syncing || l.fetching) return;
   if (from != leader) {
     ++l.replies;
@@ -370,8 +370,8 @@ void Can::on_sync_reply(NodeId leader, NodeId from, const CanMsg& r) {
 }
 
 void Can::finish_sync(NodeId leader) {
-  Node& node = nodes_[leader];
-  Leading& l = leading(leader);
+  MemberState& node = nodes_[leader];
+  LeaderState& l = leading(leader);
   l.syncing = l.fetching = false;
   node.synced_for = node.nonce;
   node.want_from = 0;
@@ -383,7 +383,7 @@ void Can::resend_lagging(NodeId leader) {
   // A member whose copy is behind the committed entries, or behind the last one for a while (an
   // entry or its acknowledgement was lost), is sent what it misses; one that has them all but was
   // not told how far they are committed is told (by a snapshot of what it holds: one message).
-  Leading& l = leading(leader);
+  LeaderState& l = leading(leader);
   const LedgerCopy& copy = nodes_[leader].ledger;
   const bool quiet = sim_.now() - l.last_append >= config_.vote_timeout;
   for (NodeId q : member_list_) {

@@ -50,11 +50,11 @@ void Can::arm_refresh(NodeId component) {
   // A registered component registers again every register_refresh (a retry if nothing changed),
   // so that one voted out while alive whose ComponentLeave was lost finds out.
   if (config_.register_refresh.us <= 0) return;
-  Component& comp = comps_[component - first_component_];
+  ComponentState& comp = comps_[component - first_component_];
   const std::uint64_t due = ++comp.refresh;
   const std::uint32_t life = comp.incarnation;
   sim_.after(config_.register_refresh, [this, component, due, life] {
-    const Component& k = comps_[component - first_component_];
+    const ComponentState& k = comps_[component - first_component_];
     if (k.refresh == due && k.incarnation == life) register_component(component);
   });
 }
@@ -66,9 +66,9 @@ void Can::on_voted_out(NodeId c, const CanMsg& m) {
   note(c, "VotedOut", c);
   auto it = runs_.find(c);
   if (it != runs_.end()) {
-    const std::vector<Run> runs = it->second;
+    const std::vector<WorkRun> runs = it->second;
     runs_.erase(it);
-    for (const Run& r : runs) {
+    for (const WorkRun& r : runs) {
       if (behaviour_.stop) behaviour_.stop(c, r.work);
     }
   }

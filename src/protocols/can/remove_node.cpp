@@ -12,7 +12,7 @@ using detail::msg;
 void Can::listen_remove(NodeId leader, NodeId target) {
   // listenRemove: a vote among the members, the leader's own included; each voter pings the
   // target itself. Removed only by a simple majority (the reporter may be the one cut off).
-  Node& node = nodes_[leader];
+  MemberState& node = nodes_[leader];
   if (node.leader != leader || !(is_member(target) || node.ledger.registered(target)) || votes_.count({leader, target})) return;
   votes_[{leader, target}] = 0;
   ++removal_votes_;

@@ -59,7 +59,7 @@ void Can::repair_replicas(NodeId self) {
   // after learning of the checkpoint, for the storage peer's copy. Only Work Entries with a new
   // checkpoint or a failed fetch are looked at, or all after a crash, a snapshot or a change of
   // members: scanning every open entry at every tick cost a long run more than all else.
-  Node& node = nodes_[self];
+  MemberState& node = nodes_[self];
   std::vector<std::uint32_t> look;
   if (node.repair_all || node.repair_members != members_version_) {
     look = node.ledger.open_work();
@@ -120,7 +120,7 @@ void Can::drop_replicas(NodeId member, std::uint32_t w) { nodes_[member].store.e
 
 std::size_t Can::replicas_held(std::uint32_t w) const {
   std::size_t n = 0;
-  for (const Node& node : nodes_) {
+  for (const MemberState& node : nodes_) {
     n += node.store.count(w);
   }
   return n;

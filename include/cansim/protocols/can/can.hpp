@@ -42,7 +42,10 @@
 #include <boost/container/flat_set.hpp>
 
 #include "cansim/model/chain/chain.hpp"
+#include "cansim/protocols/can/component_state.hpp"
+#include "cansim/protocols/can/leader_state.hpp"
 #include "cansim/protocols/can/ledger.hpp"
+#include "cansim/protocols/can/member_state.hpp"
 #include "cansim/protocols/can/messages.hpp"
 #include "cansim/protocols/can/replica_store.hpp"
 #include "cansim/protocols/can/work_ledger.hpp"
@@ -159,7 +162,7 @@ class Can {
   // Whether component `c` is running Work Entry `w` (what it believes, not what the ledger says).
   bool is_running(NodeId c, std::uint32_t w) const {
     auto it = runs_.find(c);
-    return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const Run& r) { return r.work == w; });
+    return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const WorkRun& r) { return r.work == w; });
   }
   const ReplicaAudit& replica_audit() const { return audit_; }
   // Replicas of Work Entry `w` that the members' own stores hold now (not the audit's account).
@@ -233,83 +236,8 @@ class Can {
   void on_recover(NodeId n);
 
  private:
-  struct Node {
-    NodeId leader = 0;
-    std::uint64_t nonce = 0;          // highest nonce seen or promised
-    NodeId promised_to = UINT32_MAX;  // for `nonce`
-    SimTime promise_expires;
-    // Proposer side: the nonce of its own election in progress (0: none); its promises and accepts
-    // are in proposals_ (few members propose at once, so they are kept apart from every member's state).
-    std::uint64_t proposing = 0;
-    std::uint32_t joining = 0;  // leader side: accepted joins whose registration is on its way
-    std::uint64_t entries = 0;  // ledger entries applied
-    ReplicaStore store;         // the checkpoint replicas this member stores; lost in a crash
-    LedgerCopy ledger;          // its copy of the CAN ledger, on disk: it survives a crash (ledger_sync.cpp)
-    // The nonce it caught up for: a leader commits nothing before it caught up with a majority's
-    // copies (a leader by a later nonce has to again).
-    std::uint64_t synced_for = 0;
-    std::uint32_t want_from = 0;  // entries from here on are missing (0: none); asked at fetch_at
-    SimTime fetch_at{-1};
-    // Replica repair: Work Entries to look at next tick (a new checkpoint, a fetch that failed),
-    // or all open ones (after a crash, a snapshot, or a change of members since `repair_members`).
-    std::vector<std::uint32_t> repair_queue;
-    bool repair_all = true;
-    std::uint64_t repair_members = 0;  // members_version_ at its last full look
-  };
-  // What a leader keeps while it commits entries: how far each member's copy matches its own,
-  // and what it owes the world once an entry is committed.
-  struct Leading {
-    std::uint64_t nonce = 0;             // the nonce it leads by (a later one starts afresh)
-    std::vector<std::uint32_t> match;    // by member
-    std::vector<std::uint32_t> told;     // by member: the commit index last sent to it
-    std::uint32_t acks_next = 0;         // members whose copy holds the entry after commit
-    std::uint64_t counted = UINT64_MAX;  // the member-list version acks_next was counted for
-    std::uint32_t first_own = 0;         // its first entry: entries commit by counting from there
-    SimTime last_append;
-    struct Owed {
-      std::uint32_t index;
-      NodeId to;
-      CanMsg m;  // sent to `to` once entry `index` is committed
-    };
-    std::deque<Owed> owed;
-    // LedgerSync in progress: replies, and the most advanced copy heard of.
-    bool syncing = false;
-    bool fetching = false;  // from `best`, which a majority's answers named
-    std::uint32_t replies = 0;
-    NodeId best = 0;
-    std::uint32_t best_index = 0;
-    std::uint64_t best_nonce = 0;
-    SimTime sync_until;
-    // Its work bookkeeping (assign_work.cpp, finish_work.cpp), per Work Entry and grown as
-    // needed: an offer or a shutdown request of its own is out until busy_until; it last heard of
-    // the assignee at last_heard (its term's start at the latest). A new leader knows nothing of
-    // its predecessor's.
-    struct Watch {
-      SimTime busy_until;
-      SimTime last_heard;
-    };
-    std::vector<Watch> work;
-    SimTime since;         // the term began
-    std::uint32_t rr = 0;  // round robin: the last component offered work, from the first
-    Watch& watch(std::uint32_t w) {
-      if (w >= work.size()) work.resize(w + 1, Watch{SimTime{0}, since});
-      return work[w];
-    }
-  };
-  // A component's volatile state: the Work Entries it runs.
-  struct Run {
-    std::uint32_t work;
-    std::uint32_t progress;  // intervals done
-    bool done = false;       // complete; WorkDone is repeated until Shutdown comes
-  };
-  struct Component {
-    std::uint32_t incarnation = 0;  // ticks of an earlier life find it changed
-    bool registered_once = false;   // on recovery it registers again
-    bool asked = false;             // it asked to register: on recovery it asks again, registered or not
-    std::uint64_t refresh = 0;      // the registration refresh that is due (older timers stand down)
-  };
   // The runs of a component (only those that were given work have an entry).
-  std::vector<Run>& runs_of(NodeId c) { return runs_[c]; }
+  std::vector<WorkRun>& runs_of(NodeId c) { return runs_[c]; }
   void handle(NodeId to, NodeId from, const CanMsg& m);
   // Pings `to` up to ping_attempts times; on_alive at the first answer, on_silent if none.
   void probe(NodeId from, NodeId to, std::function<void()> on_alive, std::function<void()> on_silent, std::uint32_t attempt = 0);
@@ -328,7 +256,7 @@ class Can {
   void on_accept_request(NodeId self, NodeId from, const CanMsg& m);
   void on_leader_changed(NodeId self, const CanMsg& m);
   // Whether `node` may promise `nonce` to `proposer` now (Algorithm 4, with lapsing promises).
-  bool may_promise(const Node& node, std::uint64_t nonce, NodeId proposer) const;
+  bool may_promise(const MemberState& node, std::uint64_t nonce, NodeId proposer) const;
   void listen_join(NodeId leader, NodeId candidate, std::uint64_t request);
   void listen_register(NodeId leader, NodeId component, std::uint64_t request, std::uint32_t incarnation);
   void arm_refresh(NodeId component);
@@ -352,9 +280,9 @@ class Can {
   void on_snapshot(NodeId self, NodeId from, const CanMsg& m);
   void ask_missing(NodeId self, NodeId to);
   void send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay);
-  Leading& leading(NodeId leader);
+  LeaderState& leading(NodeId leader);
   // The leader's state if it still leads by `nonce` (a reply that comes after its term ended finds none).
-  Leading* leading_in(NodeId leader, std::uint64_t nonce);
+  LeaderState* leading_in(NodeId leader, std::uint64_t nonce);
   void advance_commit(NodeId leader);
   void committed(NodeId leader, std::uint32_t index);
   void apply_committed(const LedgerEntry& e);
@@ -414,7 +342,7 @@ class Can {
   // The built-in worker (component.cpp).
   void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
   void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
-  Run* find_run(NodeId c, std::uint32_t w);
+  WorkRun* find_run(NodeId c, std::uint32_t w);
   void drop_run(NodeId c, std::uint32_t w);
 
   Simulator& sim_;
@@ -424,7 +352,7 @@ class Can {
   std::vector<chain::KeyPair> keys_;
   CanConfig config_;
   Rng rng_;
-  std::vector<Node> nodes_;
+  std::vector<MemberState> nodes_;
   struct Proposal {
     std::vector<NodeId> promised;
     std::vector<chain::Signature> accepts;
@@ -453,7 +381,7 @@ class Can {
   // entry never changes) and what snapshots carry; the protocols never read it otherwise.
   std::vector<LedgerEntry> committed_;
   std::vector<NodeId> genesis_;  // components registered before the run
-  std::map<NodeId, Leading> leading_;
+  std::map<NodeId, LeaderState> leading_;
   std::uint64_t members_version_ = 0;  // member_list_ changes
   std::uint64_t reg_nonce_ = 0;
   NodeId reg_leader_ = 0;
@@ -486,8 +414,8 @@ class Can {
   // Work: the committed table, the replica ground truth, the components' runs.
   WorkLedger ledger_;
   ReplicaAudit audit_;
-  std::vector<Component> comps_;
-  std::map<NodeId, std::vector<Run>> runs_;
+  std::vector<ComponentState> comps_;
+  std::map<NodeId, std::vector<WorkRun>> runs_;
   // Per Work Entry, what the run measures: the most progress any component made (recomputed work).
   std::vector<std::uint32_t> reached_;
   // Work Entries not finished, for the leader's rounds: a sorted vector, walked every second.
