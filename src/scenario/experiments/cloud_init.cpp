@@ -1,21 +1,14 @@
-// Experiment kind "cloud_init": the paper's system initialization (§3.1) as transactions and
-// messages: the Registry is deployed with the OCAN's appointed leader (step 1, 2.ii), services and
-// applications are registered with the digests of their TOSCA files (step 3), every provider
-// deploys its Cloud contract and registers it (step 4), and every resource joins through its
-// provider's Plug&Play (step 5: probes of the hypervisor API and telemetry endpoint, then
-// Cloud.registerResource). Then telemetry runs for the rest of the run: under the scenario's
-// faults (host crashes, lost reports) silent resources are deregistered on chain.
-// The OCAN's bootstrap (step 2) runs over the CAN protocols on a network of its own: the
-// candidates' registerCandidate and the owner's appointLeader go with the Registry (2.i-ii; the
-// contact a candidate registers is what 2.iii asks of the leader); once the appointment is seen,
-// every other candidate reads the leader from the Registry and asks it to join (Join, Algorithm 1:
-// the leader probes it and registers it on chain, 2.iv-v), again until it is a member.
+// Experiment kind "cloud_init": the paper's system initialization (§3.1, cloud/system_init.hpp)
+// as transactions and messages, then telemetry for the rest of the run: under the scenario's
+// faults (host crashes, lost reports) silent resources are deregistered on chain. Measures how
+// long the system takes to be ready and what it costs.
 #include <cmath>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cansim/cloud/cloud_world.hpp"
+#include "cansim/cloud/system_init.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/model/chain/signature.hpp"
 #include "cansim/protocols/can/can.hpp"
@@ -47,27 +40,12 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.ocan_nmin = ocan_members;  // Algorithm 1 admits members up to Nmin without churn
   cfg.ocan_nmax = ocan_members;
   cloud::CloudWorld w(cfg, root);
-
-  // Step 2: the OCAN, on its own network; its CAN starts once the appointment is seen.
-  Network<can::CanMsg> ocan_net(w.sim, root.stream("ocan-network"), ocan_members, cfg.link);
-  std::unique_ptr<can::Can> ocan;
-  SimTime ocan_ready{-1};
-  std::uint32_t ocan_joined = 1;
-  const SimTime join_retry = SimTime{static_cast<std::int64_t>(std::llround(p.real("ocan_join_retry_s") * 1e6))};
-  w.chain.subscribe(w.registry, [&](const chain::Log& log) {
-    if (log.event != "LeaderChanged" || ocan) return;
-    Rng key_rng = root.stream("ocan-keys");
-    std::vector<chain::KeyPair> keys;
-    for (NodeId i = 0; i < ocan_members; ++i) keys.push_back(w.chain.keyring().create(can::member_address(i), key_rng));
-    ocan = std::make_unique<can::Can>(w.sim, ocan_net, w.chain, w.registry, std::move(keys), can_config(p), root.stream("ocan"));
-    ocan->start();
-    if (ocan_members == 1) ocan_ready = w.sim.now();
-    for (NodeId i = 1; i < ocan_members; ++i) {
-      ocan->keep_joining(i, join_retry, [&] {
-        if (++ocan_joined == ocan_members) ocan_ready = w.sim.now();
-      });
-    }
-  });
+  cloud::SystemInitConfig init_cfg;
+  init_cfg.ocan_members = ocan_members;
+  init_cfg.ocan_join_retry = SimTime{static_cast<std::int64_t>(std::llround(p.real("ocan_join_retry_s") * 1e6))};
+  init_cfg.ocan = can_config(p);
+  for (const auto& a : ctx.applications) init_cfg.catalogue.push_back(&a.topology);
+  cloud::SystemInit init(w, init_cfg, root);
   FaultInjector<cloud::CloudMsg> faults(
       w.sim, w.net, root.stream("faults"), ctx.faults,
       [&](NodeId h) {
@@ -76,58 +54,15 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
       [&](NodeId h) {
         if (h < w.hosts.size()) w.agents->on_recover(h);
       });
-
-  // Step 3: services and applications, by the system initiator, with their TOSCA digests.
-  chain::Gas gas_catalogue = 0;
-  std::size_t catalogue_pending = 0;
-  SimTime catalogue_done{-1}, contracts_done{-1};
-  auto register_catalogue = [&] {
-    for (std::size_t a = 0; a < ctx.applications.size(); ++a) {
-      const app::Topology& t = ctx.applications[a].topology;
-      std::vector<chain::Transaction> txs;
-      txs.push_back(chain::registry::register_application(w.registry, w.registry_owner, a + 1, t.digest));
-      for (std::size_t s = 0; s < t.services.size(); ++s) {
-        txs.push_back(chain::registry::register_service(w.registry, w.registry_owner, chain::digest({t.digest, s}), t.digest));
-      }
-      for (chain::Transaction& tx : txs) {
-        tx.gas_price = cfg.gas_price;
-        ++catalogue_pending;
-        w.chain.submit(std::move(tx), [&](const chain::Receipt& r) {
-          if (r.status != chain::Status::Success) throw InvariantViolation(w.sim.now(), "registering the catalogue", r.reason);
-          gas_catalogue += r.gas_used;
-          if (--catalogue_pending == 0) catalogue_done = w.sim.now();
-        });
-      }
-    }
-  };
-  // Steps 1 and 4; once the Registry is there, step 3; once every Cloud contract is, step 5.
-  w.deploy_contracts([&] {
-    contracts_done = w.sim.now();
-    w.join_all();
-  });
-  w.sim.at(w.chain.config().block_interval * 2, register_catalogue);
-
+  init.start();
   // Ready: every resource that is up and whose endpoints work is registered (and the catalogue
-  // and the contracts are on chain).
-  auto expected = [&] {
-    std::size_t n = 0;
-    for (cloud::HostId h = 0; h < w.hosts.size(); ++h)
-      n += w.net.is_up(h) && w.agents->api_works(h) && w.agents->telemetry_works(h);
-    return n;
-  };
-  auto registered = [&] {
-    std::size_t n = 0;
-    for (const cloud::Provider& pr : w.providers) n += pr.plug_and_play_actor->registered();
-    return n;
-  };
+  // and the contracts are on chain, and the OCAN is complete); looked at every block or second.
   SimTime ready{-1};
   const SimTime end = SimTime{static_cast<std::int64_t>(std::llround(p.real("duration_s") * 1e6))};
   const SimTime step = std::min(w.chain.config().block_interval, seconds(1));
   while (w.sim.now() < end) {
     w.sim.run_until(std::min(end, w.sim.now() + step));
-    if (ready.us < 0 && catalogue_done.us >= 0 && contracts_done.us >= 0 && ocan_ready.us >= 0 && registered() >= expected()) {
-      ready = w.sim.now();
-    }
+    if (ready.us < 0 && init.ready()) ready = w.sim.now();
   }
 
   std::vector<cloud::ResourceEvent> events;
@@ -151,13 +86,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["time_to_ready_s"] = ready.us >= 0 ? ready.to_seconds() : std::nan("");
   m["resources"] = static_cast<double>(w.hosts.size());
   m["refused"] = refused;
-  m["registered_at_end"] = static_cast<double>(registered());
+  m["registered_at_end"] = static_cast<double>(init.registered_resources());
   m["deregistrations"] = deregistered;
   m["first_deregistration_s"] = first_dereg;
-  m["ocan_ready_s"] = ocan_ready.us >= 0 ? ocan_ready.to_seconds() : std::nan("");
+  m["ocan_ready_s"] = init.ocan_ready().us >= 0 ? init.ocan_ready().to_seconds() : std::nan("");
   m["ocan_members"] = static_cast<double>(chain::registry::member_count(w.chain.state(), w.registry));
   double gas_joins = 0, ocan_messages = 0;
-  if (ocan) {
+  if (const can::Can* ocan = init.ocan()) {
     for (const auto& [fn, count] : ocan->transactions()) gas_joins += static_cast<double>(count.gas);
     ocan_messages = static_cast<double>(ocan->messages_sent());
   }
@@ -165,9 +100,10 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["gas_registry"] = setup("Registry.constructor");
   m["gas_ocan"] = setup("Registry.registerCandidate") + setup("Registry.appointLeader") + gas_joins;
   m["gas_clouds"] = setup("Cloud.constructor") + setup("Registry.registerCloud");
-  m["gas_catalogue"] = static_cast<double>(gas_catalogue);
+  m["gas_catalogue"] = static_cast<double>(init.catalogue_gas());
   m["gas_plug_and_play"] = static_cast<double>(gas_pnp);
-  m["gas_per_resource"] = registered() > 0 ? static_cast<double>(gas_pnp) / static_cast<double>(w.hosts.size()) : std::nan("");
+  m["gas_per_resource"] =
+      init.registered_resources() > 0 ? static_cast<double>(gas_pnp) / static_cast<double>(w.hosts.size()) : std::nan("");
   m["blocks"] = static_cast<double>(w.chain.blocks().size());
 
   RunResult r;
