@@ -30,47 +30,8 @@ struct Requested {
   std::int64_t record = -1;
 };
 
-RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
-  const ParamValues& p = ctx.params;
-  const Rng root(ctx.seed);
-  orchestration::OrchestrationConfig cfg = orchestration_config(p, ctx.faults);
-  cfg.sequence = ctx.output.boolean("sequence") || ctx.output.boolean("trace");
-  OrchestrationWorld w(cfg, root);
-  w.start();
-  Rng workload = root.stream("workload");
-  const auto count = static_cast<std::size_t>(p.integer("applications"));
-  const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
-  const double mean_duration_us = p.real("mean_duration_s") * 1e6;
-  const bool constant_duration = p.choice("duration_law") == "constant";
-  std::vector<Requested> req(count);
-  std::size_t arrived = 0, resolved = 0, ended = 0;
-  std::function<void()> arrive = [&] {
-    const std::size_t i = arrived++;
-    const std::size_t a = pick_application(ctx.applications, workload);
-    const SimTime duration{
-        1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
-    req[i].app = static_cast<std::int64_t>(a);
-    w.request(
-        ctx.applications[a].topology, duration,
-        [&, i](const cloud::Outcome& o) {
-          ++resolved;
-          req[i].accepted = o.accepted;
-          if (o.accepted) req[i].record = w.record_of(o.application);
-        },
-        [&](std::size_t) { ++ended; });
-    if (arrived < count) w.cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
-  };
-  w.cloud.sim.at(SimTime{}, arrive);
-  // Until every accepted application is released, or the time limit.
-  const SimTime limit = SimTime{static_cast<std::int64_t>(std::llround(p.real("max_duration_s") * 1e6))};
-  const SimTime step = w.cloud.chain.config().block_interval * 10;
-  while (!(arrived == count && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
-    w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + step));
-  }
-  w.drain_chain();
-  w.check_funds();
-  const SimTime end = w.cloud.sim.now();
-
+// What a run measured, by metric name: `count` applications requested, the run ended at `end`.
+std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w, std::size_t count, SimTime end) {
   std::map<std::string, double> m;
   RunningStats deploy, availability, error, lag;
   double paid_res = 0, paid_cloud = 0, paid_can = 0, paid_orc = 0;
@@ -134,31 +95,79 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["duration_s"] = end.to_seconds();
   m["blocks"] = static_cast<double>(w.cloud.chain.blocks().size());
 
-  RunResult r;
-  r.metrics = metrics_by_name(kind, m);
-  if (ctx.output.boolean("applications")) {
-    std::vector<std::int64_t> index, app, acc, rec_col, redeploy_col, failures, settled, by_client;
-    std::vector<double> deploy_s, avail, paid, up;
-    for (std::size_t i = 0; i < req.size(); ++i) {
-      index.push_back(static_cast<std::int64_t>(i));
-      app.push_back(req[i].app);
-      acc.push_back(req[i].accepted ? 1 : 0);
-      const AppRecord* rec = req[i].record >= 0 ? &w.apps[static_cast<std::size_t>(req[i].record)] : nullptr;
-      redeploy_col.push_back(rec ? rec->redeploys : 0);
-      failures.push_back(rec ? rec->failures_seen : 0);
-      settled.push_back(rec && rec->settled ? 1 : 0);
-      by_client.push_back(rec && rec->ended_by_client ? 1 : 0);
-      deploy_s.push_back(rec && rec->all_up.us > 0 ? (rec->all_up - rec->instantiated).to_seconds() : nan);
-      paid.push_back(rec ? rec->paid_time.to_seconds() / 60 : nan);
-      up.push_back(rec ? rec->up_time.to_seconds() / 60 : nan);
-    }
-    r.tables.push_back(Table{"applications",
-                             {"request", "application", "accepted", "redeploys", "failures_seen", "settled", "ended_by_client",
-                              "time_to_deploy_s", "paid_min", "up_min"},
-                             {std::move(index), std::move(app), std::move(acc), std::move(redeploy_col), std::move(failures),
-                              std::move(settled), std::move(by_client), std::move(deploy_s), std::move(paid), std::move(up)},
-                             true});
+  return m;
+}
+
+// applications.csv: one row per request, what became of it.
+Table applications_table(const std::vector<Requested>& req, const OrchestrationWorld& w) {
+  const double nan = std::nan("");
+  std::vector<std::int64_t> index, app, acc, rec_col, redeploy_col, failures, settled, by_client;
+  std::vector<double> deploy_s, avail, paid, up;
+  for (std::size_t i = 0; i < req.size(); ++i) {
+    index.push_back(static_cast<std::int64_t>(i));
+    app.push_back(req[i].app);
+    acc.push_back(req[i].accepted ? 1 : 0);
+    const AppRecord* rec = req[i].record >= 0 ? &w.apps[static_cast<std::size_t>(req[i].record)] : nullptr;
+    redeploy_col.push_back(rec ? rec->redeploys : 0);
+    failures.push_back(rec ? rec->failures_seen : 0);
+    settled.push_back(rec && rec->settled ? 1 : 0);
+    by_client.push_back(rec && rec->ended_by_client ? 1 : 0);
+    deploy_s.push_back(rec && rec->all_up.us > 0 ? (rec->all_up - rec->instantiated).to_seconds() : nan);
+    paid.push_back(rec ? rec->paid_time.to_seconds() / 60 : nan);
+    up.push_back(rec ? rec->up_time.to_seconds() / 60 : nan);
   }
+  return Table{"applications",
+               {"request", "application", "accepted", "redeploys", "failures_seen", "settled", "ended_by_client",
+                "time_to_deploy_s", "paid_min", "up_min"},
+               {std::move(index), std::move(app), std::move(acc), std::move(redeploy_col), std::move(failures),
+                std::move(settled), std::move(by_client), std::move(deploy_s), std::move(paid), std::move(up)},
+               true};
+}
+
+RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
+  const ParamValues& p = ctx.params;
+  const Rng root(ctx.seed);
+  orchestration::OrchestrationConfig cfg = orchestration_config(p, ctx.faults);
+  cfg.sequence = ctx.output.boolean("sequence") || ctx.output.boolean("trace");
+  OrchestrationWorld w(cfg, root);
+  w.start();
+  Rng workload = root.stream("workload");
+  const auto count = static_cast<std::size_t>(p.integer("applications"));
+  const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
+  const double mean_duration_us = p.real("mean_duration_s") * 1e6;
+  const bool constant_duration = p.choice("duration_law") == "constant";
+  std::vector<Requested> req(count);
+  std::size_t arrived = 0, resolved = 0, ended = 0;
+  std::function<void()> arrive = [&] {
+    const std::size_t i = arrived++;
+    const std::size_t a = pick_application(ctx.applications, workload);
+    const SimTime duration{
+        1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
+    req[i].app = static_cast<std::int64_t>(a);
+    w.request(
+        ctx.applications[a].topology, duration,
+        [&, i](const cloud::Outcome& o) {
+          ++resolved;
+          req[i].accepted = o.accepted;
+          if (o.accepted) req[i].record = w.record_of(o.application);
+        },
+        [&](std::size_t) { ++ended; });
+    if (arrived < count) w.cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
+  };
+  w.cloud.sim.at(SimTime{}, arrive);
+  // Until every accepted application is released, or the time limit.
+  const SimTime limit = SimTime{static_cast<std::int64_t>(std::llround(p.real("max_duration_s") * 1e6))};
+  const SimTime step = w.cloud.chain.config().block_interval * 10;
+  while (!(arrived == count && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
+    w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + step));
+  }
+  w.drain_chain();
+  w.check_funds();
+  const SimTime end = w.cloud.sim.now();
+
+  RunResult r;
+  r.metrics = metrics_by_name(kind, orchestration_metrics(w, count, end));
+  if (ctx.output.boolean("applications")) r.tables.push_back(applications_table(req, w));
   write_orchestration_outputs(r, ctx.output, w);
   return r;
 }
