@@ -14,6 +14,7 @@
 #include "can_fixture.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
+#include "cansim/sim/invariant.hpp"
 #include "scenario_fixture.hpp"
 
 using namespace cansim;
@@ -577,4 +578,22 @@ TEST_CASE("the can kind writes every injected fault on request", "[can][scenario
   CHECK(std::get<std::vector<double>>(t.data[0]) == std::vector<double>{5, 40});
   CHECK(std::get<std::vector<std::string>>(t.data[1]) == std::vector<std::string>{"partition", "heal"});
   CHECK(std::get<std::vector<std::string>>(t.data[2]) == std::vector<std::string>{"0 1", ""});
+}
+
+TEST_CASE("a CAN world reuses a genesis only for the same shape and gas schedule, and refuses impossible sizes", "[can]") {
+  CanWorldConfig cfg;
+  cfg.nodes = 3;
+  cfg.members = 3;
+  const CanWorld plain(cfg, Rng(1));  // its genesis is kept for the next world of this shape
+  CHECK(chain::registry::member_count(plain.chain.state(), plain.reg) == 3);
+  CanWorldConfig costly = cfg;
+  costly.chain.gas.create_per_code_byte = 100000;                 // the Registry's deployment runs out of gas
+  CHECK_THROWS_AS(CanWorld(costly, Rng(1)), InvariantViolation);  // built afresh, not copied
+  CanWorldConfig bad = cfg;
+  bad.members = 4;  // more members than nodes
+  CHECK_THROWS_AS(CanWorld(bad, Rng(1)), std::invalid_argument);
+  bad.members = 0;
+  CHECK_THROWS_AS(CanWorld(bad, Rng(1)), std::invalid_argument);
+  bad.members = 3;  // exactly as many as nodes
+  CHECK_NOTHROW(CanWorld(bad, Rng(1)));
 }
