@@ -326,6 +326,34 @@ TEST_CASE("receipts and events arrive after the confirmation depth", "[chain][bl
   CHECK(bad_status == Status::Reverted);
 }
 
+TEST_CASE("a handler may subscribe while it is handling an event, and goes on with its own state", "[chain][blocks]") {
+  // The CAN subscribes to the Registry when an OCAN starts, inside a LeaderChanged handler. The
+  // running handler must survive the new subscriptions (it once lived in a vector that moved;
+  // AddressSanitizer saw the use after free).
+  Simulator sim;
+  Chain chain(sim, {});
+  const Address a{10};
+  chain.genesis_state().set_balance(a, Wei{1} << 80);
+  struct Counts {
+    Chain* chain;
+    int seen = 0, later = 0;
+  } n{&chain};
+  chain.subscribe(kContract, [s = &n](const Log&) {  // one pointer: it lives inside the std::function
+    for (int i = 0; i < 64; ++i) s->chain->subscribe(kContract, [s](const Log&) { ++s->later; });
+    ++s->seen;
+  });
+  Transaction tx = call_tx([](Call& call) { call.emit({{}, "Registered", {7}, 2, 0}); });
+  tx.from = a;
+  chain.submit(tx);
+  sim.run_until(seconds(13));
+  CHECK(n.seen == 1);
+  CHECK(n.later == 0);  // handlers subscribed during a delivery hear the next events, not this one
+  chain.submit(tx);
+  sim.run_until(seconds(25));
+  CHECK(n.seen == 2);
+  CHECK(n.later == 64);
+}
+
 TEST_CASE("estimate is a dry run against the current state", "[chain][blocks]") {
   Simulator sim;
   Chain chain(sim, {});

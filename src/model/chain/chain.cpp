@@ -42,7 +42,7 @@ void Chain::deliver() {
   deliveries_.pop_front();
   for (auto& [receipt, handler] : d.sealed) {
     for (const Log& log : receipt.logs) {
-      // By index: a handler may subscribe (and move the vector).
+      // By index: a handler may subscribe while it runs (the deque keeps it in place).
       for (std::size_t i = 0; i < d.subscribers; ++i) {
         if (subscribers_[i].first.is_zero() || subscribers_[i].first == log.contract) subscribers_[i].second(log);
       }

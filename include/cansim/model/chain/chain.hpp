@@ -84,7 +84,8 @@ class Chain {
   std::vector<BlockInfo> blocks_;
   Rng missing_;
   std::uint64_t missed_ = 0;
-  std::vector<std::pair<Address, LogHandler>> subscribers_;
+  // A deque: a handler may subscribe while it runs, and must not be moved from under itself.
+  std::deque<std::pair<Address, LogHandler>> subscribers_;
   // Sealed blocks whose receipts and logs are not yet visible (confirmations), oldest first.
   struct Delivery {
     std::vector<std::pair<Receipt, ReceiptHandler>> sealed;
