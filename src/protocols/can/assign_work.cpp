@@ -10,7 +10,6 @@
 // entry to the CAN ledger only while it leads by the Registry's nonce (a deposed leader appends
 // nothing) and sends it stamped with that nonce (ledger_sync.cpp).
 #include <algorithm>
-#include <memory>
 
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
@@ -83,9 +82,7 @@ void Can::offer(NodeId leader, std::uint32_t w, NodeId component) {
   // Step 1: the component validates the Work Entry and accepts; step 2: the ledger entry.
   const std::uint64_t nonce = nodes_[leader].nonce;
   leading(leader).watch(w).busy_until = sim_.now() + config_.vote_timeout;
-  auto answered = [this, leader, nonce, w] {
-    if (LeaderState* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
-  };
+  auto answered = [this, leader, nonce, w] { release_busy(leader, nonce, w); };
   request(
       leader, component, work_msg(MsgType::WorkOffer, w), config_.vote_timeout,
       [this, leader, w, component, answered](const CanMsg& r) {

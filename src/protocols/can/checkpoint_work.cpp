@@ -2,15 +2,11 @@
 // at random among the members), uploads the checkpoint to it and reports it stored; the leader
 // appends the CheckpointWork entry, and acknowledges the checkpoint to the component once the
 // entry is committed on a majority of the members' copies. Replication: replicas.cpp.
-#include <algorithm>
-#include <memory>
-
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
 
 namespace cansim::can {
 
-using detail::msg;
 using detail::work_msg;
 
 void Can::checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done) {

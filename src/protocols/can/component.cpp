@@ -1,14 +1,12 @@
 // The built-in worker of a component (when no ComponentBehaviour is set): a Work Entry of
 // `length` checkpoint intervals, a checkpoint saved after each, WorkDone repeated once complete.
 #include <algorithm>
-#include <memory>
 
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
 
 namespace cansim::can {
 
-using detail::msg;
 using detail::work_msg;
 
 void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {

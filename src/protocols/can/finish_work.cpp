@@ -1,15 +1,11 @@
 // FinishWork (§4.2.1): a component reports its Work Entry complete (WorkDone); the leader has it
 // run the shut-down instructions, then appends FinishWork, which removes the checkpoints from
 // every member once it is committed.
-#include <algorithm>
-#include <memory>
-
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
 
 namespace cansim::can {
 
-using detail::msg;
 using detail::work_msg;
 
 void Can::work_done(NodeId c, std::uint32_t w) {
@@ -27,9 +23,7 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
   watch.busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
   const std::uint64_t nonce = nodes_[leader].nonce;
-  auto answered = [this, leader, nonce, w] {
-    if (LeaderState* l = leading_in(leader, nonce)) l->watch(w).busy_until = SimTime{0};
-  };
+  auto answered = [this, leader, nonce, w] { release_busy(leader, nonce, w); };
   request(
       leader, from, work_msg(MsgType::Shutdown, w), config_.vote_timeout,
       [this, leader, w, answered](const CanMsg&) {

@@ -63,9 +63,10 @@ LeaderState& Can::leading(NodeId leader) {
   return l;
 }
 
-LeaderState* Can::leading_in(NodeId leader, std::uint64_t nonce) {
+void Can::release_busy(NodeId leader, std::uint64_t nonce, std::uint32_t w) {
   auto it = leading_.find(leader);
-  return it != leading_.end() && it->second.nonce == nonce && nodes_[leader].nonce == nonce ? &it->second : nullptr;
+  if (it != leading_.end() && it->second.nonce == nonce && nodes_[leader].nonce == nonce)
+    it->second.watch(w).busy_until = SimTime{0};
 }
 
 bool Can::append_entry(NodeId leader, LedgerEntry e, NodeId to, CanMsg owed) {

@@ -10,7 +10,6 @@
 
 namespace cansim::can {
 
-using detail::msg;
 using detail::work_msg;
 
 void Can::reassign_work(NodeId leader, NodeId component) {

@@ -3,14 +3,12 @@
 // (replica_holders, rendezvous hashing); a holder that lacks it fetches it (repair_replicas). A
 // replica lives in its member's memory (ReplicaStore) and is lost when that member crashes.
 #include <algorithm>
-#include <memory>
 
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
 
 namespace cansim::can {
 
-using detail::msg;
 using detail::work_msg;
 
 std::vector<NodeId> Can::replica_holders(std::uint32_t w, NodeId peer) const {

@@ -5,14 +5,12 @@
 // what survives.
 #include <cmath>
 #include <limits>
-#include <memory>
 
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
-#include "cansim/sim/invariant.hpp"
 #include "cansim/sim/stats.hpp"
 
 #include "can_world.hpp"

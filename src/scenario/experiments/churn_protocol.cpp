@@ -1,9 +1,6 @@
 // Experiment kind "churn_protocol": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3)
 // over the message-level CAN (protocols/can/churn_workload.hpp) instead of the abstract step model.
-#include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
 
 #include <fmt/format.h>
 

@@ -3,17 +3,11 @@
 // faults (host crashes, lost reports) silent resources are deregistered on chain. Measures how
 // long the system takes to be ready and what it costs.
 #include <cmath>
-#include <memory>
-
-#include <fmt/format.h>
 
 #include "cansim/cloud/cloud_world.hpp"
 #include "cansim/cloud/system_init.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
-#include "cansim/model/chain/signature.hpp"
-#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
-#include "cansim/sim/invariant.hpp"
 #include "can_world.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"

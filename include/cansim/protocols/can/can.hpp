@@ -281,8 +281,9 @@ class Can {
   void ask_missing(NodeId self, NodeId to);
   void send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay);
   LeaderState& leading(NodeId leader);
-  // The leader's state if it still leads by `nonce` (a reply that comes after its term ended finds none).
-  LeaderState* leading_in(NodeId leader, std::uint64_t nonce);
+  // An offer or a shutdown request of `leader` about w was answered or timed out: w is no longer
+  // busy, if it still leads by `nonce` (a reply after its term ended finds nothing to clear).
+  void release_busy(NodeId leader, std::uint64_t nonce, std::uint32_t w);
   void advance_commit(NodeId leader);
   void committed(NodeId leader, std::uint32_t index);
   void apply_committed(const LedgerEntry& e);
