@@ -360,7 +360,7 @@ TEST_CASE("orchestration: a member voted out while it was down joins the OCAN ag
   for (const SimTime rejoin : {seconds(10), SimTime{}}) {
     INFO("member_rejoin " << rejoin.to_seconds() << " s");
     OrchestrationConfig cfg = small();
-    cfg.member_rejoin = rejoin;
+    cfg.can.rejoin_interval = rejoin;
     OrchestrationWorld w(cfg, Rng(3));
     w.start();
     const NodeId m = 3;

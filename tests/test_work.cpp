@@ -249,7 +249,7 @@ TEST_CASE("ReplicaAudit flags a resume older than a live replica, not one older 
   audit.acknowledged(0, 4);
   CHECK(audit.newest_alive(0) == 4);
   CHECK_THROWS_AS(audit.check_resume(0, 3, seconds(1)), InvariantViolation);
-  audit.lost(1);  // 4 had one replica, on 1
+  audit.lost(1, true);  // 4 had one replica, on 1
   CHECK(audit.newest_alive(0) == 3);
   CHECK(audit.min_replicas() == 0);
   CHECK_NOTHROW(audit.check_resume(0, 3, seconds(2)));

@@ -136,22 +136,11 @@ void OrchestrationWorld::start() {
   ocan->start();
   payments.start();
   tick_leader();  // the leader's duties run on the members' check interval
-  if (cfg.member_rejoin.us > 0) cloud.sim.after(cfg.member_rejoin, [this] { rejoin_tick(); });
 }
 
 void OrchestrationWorld::tick_leader() {
   leader.tick();
   cloud.sim.after(cfg.can.check_interval, [this] { tick_leader(); });
-}
-
-void OrchestrationWorld::rejoin_tick() {
-  // Home resources come back after a crash; one the OCAN voted out meanwhile reads so in the
-  // Registry (a free read) and asks to join again, so that the OCAN does not dwindle for good.
-  for (NodeId n = 0; n < cfg.members; ++n) {
-    if (ocan_net.is_up(n) && !chain::registry::is_member(cloud.chain.state(), cloud.registry, can::member_address(n)))
-      ocan->ask_join(n);
-  }
-  cloud.sim.after(cfg.member_rejoin, [this] { rejoin_tick(); });
 }
 
 void OrchestrationWorld::ask_to_end(std::size_t r) {

@@ -42,9 +42,6 @@ struct OrchestrationConfig {
   std::uint32_t members = 5;        // OCAN members (the first is the appointed leader)
   std::uint32_t orchestrators = 3;  // OCAN components
   LinkModel ocan_link;              // the OCAN's network
-  // A member that is up but no longer in the OCAN (voted out while it was down or cut off) asks
-  // to join again (Join, Algorithm 1) this often; 0: it stays out.
-  SimTime member_rejoin = seconds(10);
   // The Orchestrator (§5); the paper fixes none of these.
   SimTime monitor_interval = seconds(10);  // status checks of every service
   SimTime status_timeout = seconds(2);     // a status check unanswered this long is asked again, or failed
@@ -141,7 +138,6 @@ class OrchestrationWorld {
   void crashed(NodeId ocan_node);
   void recovered(NodeId ocan_node);
   void tick_leader();
-  void rejoin_tick();
   void ask_to_end(std::size_t record);
   void arm(std::uint32_t count, double crash_rate, double recovery_rate, std::function<bool(std::uint32_t)> is_up,
            std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover);

@@ -94,11 +94,12 @@ class FaultInjector {
     if (on_recover_) on_recover_(n);
   }
   // The end of the faults (a quiet phase begins): no random fault from now on, every partition,
-  // isolation and cut healed, every crashed node recovered, and every link the calm one (no loss,
-  // duplication or reordering; a constant latency). Scheduled faults still apply.
-  void end_random_faults(LinkModel calm) {
+  // isolation and cut healed, every crashed node recovered, and no link loses, duplicates or
+  // reorders; each keeps its latency law, jitter included (a protocol must progress under it).
+  // Scheduled faults still apply.
+  void end_random_faults() {
     stopped_ = true;
-    net_.set_default_link(calm);
+    net_.stop_link_faults();
     net_.heal();
     for (NodeId n = 0; n < net_.size(); ++n) recover(n);
   }

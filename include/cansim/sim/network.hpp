@@ -57,6 +57,13 @@ class Network {
   void set_link(NodeId from, NodeId to, LinkModel link) { links_[{from, to}] = link; }
   // The model of every link without one of its own, from now on (messages in flight keep theirs).
   void set_default_link(LinkModel link) { default_link_ = link; }
+  // Every link, the default and each of its own, keeps its latency law (jitter included) and
+  // loses, duplicates and reorders nothing from now on: faults stop, the network's nature stays.
+  void stop_link_faults() {
+    const auto calm = [](LinkModel& l) { l.loss = l.duplicate = l.reorder = 0; };
+    calm(default_link_);
+    for (auto& [ends, link] : links_) calm(link);
+  }
 
   // Sends `msg`; it arrives after the link's delay unless lost, cut or the receiver crashed.
   void send(NodeId from, NodeId to, M msg) {

@@ -22,6 +22,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   // followed through its MemberJoined / MemberLeft events.
   member_pos_.assign(nodes_.size(), -1);
   checking_.assign(nodes_.size(), 0);
+  was_member_.assign(nodes_.size(), 0);
   first_component_ = static_cast<NodeId>(nodes_.size());
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   component_life_.assign(net_.size() - nodes_.size(), 0);
@@ -70,6 +71,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
     ++members_version_;
+    was_member_[n] = 1;
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
     arm_check(n);
@@ -77,7 +79,7 @@ void Can::index_member(NodeId n, bool member) {
     ++members_version_;
     nodes_[n].ledger.forget_commit();
     nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
-    audit_.lost(n);
+    audit_.lost(n, false);
     const NodeId last = member_list_.back();
     member_list_[static_cast<std::size_t>(member_pos_[n])] = last;
     member_pos_[last] = member_pos_[n];
@@ -94,7 +96,7 @@ void Can::on_crash(NodeId n) {
     reset_node(n);
     proposals_.erase(n);
     votes_.erase(votes_.lower_bound({n, 0}), votes_.lower_bound({n + 1, 0}));
-    audit_.lost(n);
+    audit_.lost(n, true);
   } else {
     ComponentState& comp = comps_[n - first_component_];
     runs_.erase(n);
@@ -128,6 +130,7 @@ void Can::on_recover(NodeId n) {
 void Can::start() {
   started_ = true;
   for (NodeId n = 0; n < nodes_.size(); ++n) arm_check(n);
+  if (config_.rejoin_interval.us > 0) sim_.after(config_.rejoin_interval, [this] { rejoin_tick(); });
 }
 
 void Can::arm_check(NodeId n) {

@@ -62,6 +62,14 @@ void Can::keep_joining(NodeId candidate, SimTime retry, std::function<void()> on
   });
 }
 
+void Can::rejoin_tick() {
+  // A node voted out while alive comes back through Join; Algorithm 1 decides whether it may.
+  for (NodeId n = 0; n < nodes_.size(); ++n) {
+    if (was_member_[n] && !is_member(n) && net_.is_up(n)) ask_join(n);
+  }
+  sim_.after(config_.rejoin_interval, [this] { rejoin_tick(); });
+}
+
 void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id) {
   // listenJoin (Algorithm 1): reject at Nmax or if the candidate's endpoint does not answer;
   // above Nmin, accept only while the surplus does not exceed the churn.

@@ -79,6 +79,7 @@ bool Can::append_entry(NodeId leader, LedgerEntry e, NodeId to, CanMsg owed) {
   if (l.first_own == 0) l.first_own = index;
   l.match[leader] = index;
   l.last_append = sim_.now();
+  l.appended.push_back(sim_.now());
   if (to != kNobody) l.owed.push_back({index, to, owed});
   ++node.entries;
   apply_entry(leader, e);
@@ -272,11 +273,15 @@ void Can::committed(NodeId leader, std::uint32_t index) {
     entries_lost_ += committed_.size() - (index - 1);
     note(leader, "LedgerLost", index, committed_.size());
     committed_.resize(index - 1);
+    committed_at_.resize(index - 1);
   }
   if (index <= committed_.size()) {
     // committed before (an earlier leader's entry, committed again with this leader's)
   } else if (index == committed_.size() + 1) {
     committed_.push_back(e);
+    committed_at_.push_back(sim_.now());
+    if (const LeaderState& own = leading(leader); index >= own.first_own && own.first_own != 0)
+      commit_lags_.push_back(sim_.now() - own.appended[index - own.first_own]);
     apply_committed(e);
     // The behaviour hears of each checkpoint once, when it is first committed, whichever leader
     // commits it (one that took over commits its predecessor's last entries).
@@ -291,6 +296,14 @@ void Can::committed(NodeId leader, std::uint32_t index) {
     l.owed.pop_front();
     send(leader, o.to, o.m);
   }
+}
+
+SimTime Can::appended_at(NodeId leader, std::uint32_t index) const {
+  auto it = leading_.find(leader);
+  if (it == leading_.end()) return sim_.now();
+  const LeaderState& l = it->second;
+  if (l.first_own == 0 || index < l.first_own) return l.since;
+  return l.appended.at(index - l.first_own);
 }
 
 void Can::apply_committed(const LedgerEntry& e) {

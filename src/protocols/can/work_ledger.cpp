@@ -64,11 +64,13 @@ void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress
 
 void ReplicaAudit::acknowledged(std::uint32_t w, std::uint32_t progress) { insert_sorted(of(w)->acked, progress); }
 
-void ReplicaAudit::lost(NodeId member) {
+void ReplicaAudit::lost(NodeId member, bool crash) {
   bool any = false;
   for (PerWork& p : work_) {
-    const auto gone = std::remove_if(p.held.begin(), p.held.end(), [member](const auto& h) { return h.second == member; });
+    const auto gone = std::stable_partition(p.held.begin(), p.held.end(), [member](const auto& h) { return h.second != member; });
     any = any || gone != p.held.end();
+    if (crash)
+      for (auto it = gone; it != p.held.end(); ++it) insert_sorted(p.crashed, *it);
     p.held.erase(gone, p.held.end());
   }
   if (!any) return;
@@ -87,6 +89,37 @@ std::size_t ReplicaAudit::replicas(std::uint32_t w, std::uint32_t progress) cons
   const auto lo = std::lower_bound(held.begin(), held.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
   const auto hi = std::upper_bound(lo, held.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
   return static_cast<std::size_t>(hi - lo);
+}
+
+namespace {
+
+std::size_t count_of(const std::vector<std::pair<std::uint32_t, NodeId>>& v, std::uint32_t progress) {
+  const auto lo = std::lower_bound(v.begin(), v.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
+  const auto hi = std::upper_bound(lo, v.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
+  return static_cast<std::size_t>(hi - lo);
+}
+
+}  // namespace
+
+std::size_t ReplicaAudit::crashed_replicas(std::uint32_t w, std::uint32_t progress) const {
+  return w < work_.size() ? count_of(work_[w].crashed, progress) : 0;
+}
+
+bool ReplicaAudit::ever_stored(NodeId member, std::uint32_t w, std::uint32_t progress) const {
+  if (w >= work_.size()) return false;
+  const std::pair<std::uint32_t, NodeId> x{progress, member};
+  return std::binary_search(work_[w].held.begin(), work_[w].held.end(), x) ||
+         std::binary_search(work_[w].crashed.begin(), work_[w].crashed.end(), x);
+}
+
+std::size_t ReplicaAudit::lost_by_crash(const WorkLedger& ledger, std::size_t replication) const {
+  std::size_t lost = 0;
+  for (std::uint32_t w = 0; w < work_.size(); ++w) {
+    for (std::uint32_t progress : work_[w].acked) {
+      if (!ledger.work.at(w).finished && replicas(w, progress) == 0 && crashed_replicas(w, progress) >= replication) ++lost;
+    }
+  }
+  return lost;
 }
 
 std::uint32_t ReplicaAudit::newest_alive(std::uint32_t w) const {

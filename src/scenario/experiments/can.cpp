@@ -3,6 +3,7 @@
 // replicas) under the scenario's faults. Measures how long failures take to be detected, a lost
 // leader to be replaced and lost work to be reassigned, what it costs in messages and gas, and
 // what survives.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -80,6 +81,13 @@ std::map<std::string, double> can_metrics(const can::CanWorld& world, SimTime le
   m["leader_at_end"] = static_cast<double>(leader);
   m["liveness_problems"] = quiet ? static_cast<double>(problems.size()) : nan;
   m["ledger_entries_lost"] = static_cast<double>(can.entries_lost());
+  m["checkpoints_lost_by_crash"] =
+      static_cast<double>(can.replica_audit().lost_by_crash(can.work_ledger(), can.config().replication));
+  std::vector<double> lags;
+  lags.reserve(can.commit_lags().size());
+  for (SimTime t : can.commit_lags()) lags.push_back(t.to_seconds());
+  m["commit_lag_p99_s"] = lags.empty() ? nan : quantile(lags, 0.99);
+  m["commit_lag_max_s"] = lags.empty() ? nan : *std::max_element(lags.begin(), lags.end());
   return m;
 }
 
@@ -138,9 +146,11 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.replication = static_cast<std::uint32_t>(p.integer("replication"));
   cfg.component_capacity = static_cast<std::uint32_t>(p.integer("component_capacity"));
   cfg.register_refresh = ms(p, "register_refresh_ms");
+  cfg.rejoin_interval = ms(p, "rejoin_interval_ms");
   cfg.record_events = ctx.output.boolean("trace");
   // The Registry with every node a member and node 0 the appointed leader.
-  can::CanWorld world(can_world_config(p, n, n, components, 1, n, cfg, ctx.faults), root);
+  const auto nmin = std::min<std::uint64_t>(static_cast<std::uint64_t>(p.integer("nmin")), n);
+  can::CanWorld world(can_world_config(p, n, n, components, nmin, n, cfg, ctx.faults), root);
   Simulator& sim = world.sim;
   Can& can = *world.can;
   // When the Registry's leader crashes, the clock for its replacement starts.
@@ -159,11 +169,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
            [&can, length = static_cast<std::uint32_t>(p.integer("work_length"))] { can.submit_work(length); });
   }
   const std::int64_t quiet = p.integer("quiet_s");
-  LinkModel calm;
-  calm.base = ms(p, "latency_ms");
-  if (quiet > 0) {
-    sim.at(seconds(p.integer("duration_s") - quiet), [&world, calm] { world.faults->end_random_faults(calm); });
-  }
+  if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&world] { world.faults->end_random_faults(); });
   sim.run_until(seconds(p.integer("duration_s")));
   const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
 
@@ -220,10 +226,23 @@ ExperimentKind can_kind() {
           .at_most(1e9)
           .def(whole_ms(d.register_refresh))
           .in_unit("ms"),
+      ParamSpec::integer("rejoin_interval_ms",
+                         "a member voted out while it was up (cut off, or down and back) asks to join again (Join, "
+                         "Algorithm 1) this often; 0: it stays out")
+          .at_least(0)
+          .at_most(1e9)
+          .def(whole_ms(d.rejoin_interval))
+          .in_unit("ms"),
+      ParamSpec::integer("nmin",
+                         "the Registry's Nmin (Algorithm 1 admits every candidate below it; liveness requires the CAN "
+                         "back to min(Nmin, live nodes)); members if fewer")
+          .at_least(1)
+          .at_most(100000)
+          .def(3),
       ParamSpec::integer("quiet_s",
                          "the run's last seconds free of faults: then every partition heals, every crashed node "
-                         "recovers, every link has latency_ms and no loss, duplication or reordering, no random "
-                         "fault follows, and liveness is checked at the end; 0: faults to the end")
+                         "recovers, no link loses, duplicates or reorders (each keeps its latency law, jitter "
+                         "included), no random fault follows, and liveness is checked at the end; 0: faults to the end")
           .at_least(0)
           .at_most(1e7)
           .def(0)
@@ -270,6 +289,11 @@ ExperimentKind can_kind() {
       {"leader_at_end", "the Registry's leader at the end (a member's node id)"},
       {"liveness_problems", "with quiet_s > 0, the liveness conditions that fail at the end (docs/model.md); NaN otherwise"},
       {"ledger_entries_lost", "committed CAN ledger entries lost because every member that held them left the CAN"},
+      {"checkpoints_lost_by_crash",
+       "of checkpoints_lost, those that `replication` members stored and every one of them crashed (a loss replication "
+       "cannot prevent)"},
+      {"commit_lag_p99_s", "99th percentile, over entries a leader appended and committed, of the time from append to commit"},
+      {"commit_lag_max_s", "the longest time from a leader's append to the commit of the entry"},
   };
   k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("components")); };
   k.fault_nodes_description = "members, then components";

@@ -30,7 +30,7 @@ std::vector<ParamSpec> orchestration_params() {
           "a member up but voted out of the OCAN (while it was down or cut off) asks to join again this often; 0: it stays out")
           .at_least(0)
           .at_most(1e7)
-          .def(10.0)
+          .def(can::CanConfig{}.rejoin_interval.to_seconds())
           .in_unit("s"),
       ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
   };
@@ -196,9 +196,9 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.cloud.hypervisor.service_failure_rate_per_s = per_s(p, "service_failures_per_h");
   c.cloud.hypervisor.instances_survive_api_crash = p.boolean("instances_survive_hypervisor_crash");
   c.members = static_cast<std::uint32_t>(p.integer("members"));
-  c.member_rejoin = secs(p, "member_rejoin_s");
   c.orchestrators = static_cast<std::uint32_t>(p.integer("orchestrators"));
   c.can = can_config(p);
+  c.can.rejoin_interval = secs(p, "member_rejoin_s");
   c.can.replication = static_cast<std::uint32_t>(p.integer("replication"));
   c.ocan_link = c.cloud.link;
   c.monitor_interval = secs(p, "monitor_interval_s");

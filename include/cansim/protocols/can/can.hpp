@@ -70,6 +70,10 @@ struct CanConfig {
   // same life is a retry and changes nothing), so that one voted out while alive whose
   // ComponentLeave was lost finds out. 0: never.
   SimTime register_refresh = seconds(30);
+  // A node that was a member and is up but out of the CAN (voted out while it was down or cut off)
+  // reads so in the Registry (a free read) and asks to join again (askJoin, Algorithm 1) this
+  // often, so that a CAN does not dwindle for good. 0: it stays out.
+  SimTime rejoin_interval = seconds(10);
   bool record_events = false;  // keep a log of protocol events (Can::events)
 };
 
@@ -103,6 +107,8 @@ struct ElectionRecord {
 };
 
 class Can {
+  friend struct CanTestAccess;  // tests plant failures the protocols no longer make (tests/can_fixture.hpp)
+
  public:
   // Members 0..n-1 (one key each) with chain accounts member_address(i), registered in the
   // Registry `reg` with member 0 as the appointed leader (nonce 1); the network's endpoints after
@@ -112,6 +118,7 @@ class Can {
       CanConfig config, Rng rng);
 
   void start();  // begins every member's checkState loop
+  const CanConfig& config() const { return config_; }
   // Begins LeadElect at `proposer` now (also what checkState does on a leader timeout).
   void lead_elect(NodeId proposer);
   // askJoin (Algorithm 1): a registered candidate asks the leader, if the CAN is below Nmax.
@@ -121,6 +128,8 @@ class Can {
   // until it is a member; a lost request or a refusal is asked again. `on_member` runs once, when
   // it is one.
   void keep_joining(NodeId candidate, SimTime retry, std::function<void()> on_member = {});
+  // Rejoin (CanConfig::rejoin_interval): every former member up and out of the CAN asks to join.
+  void rejoin_tick();
   // Register (§4.2): a component asks the leader, which checks its endpoint, registers it in the
   // CAN ledger and broadcasts the entry. Registered components are pinged by checkState and
   // deregistered by a vote like members.
@@ -172,7 +181,19 @@ class Can {
   // no other live node believes it leads; every unfinished Work Entry runs on a live, registered
   // assignee; the newest acknowledged checkpoint of each is held by min(replication, live members)
   // live members. What does not hold, one line each (empty: live).
+  //
+  // Beyond those: the leader may commit (it caught up, not only leads); the CAN is back to
+  // min(Nmin, live nodes) members; every live member's committed entries are the committed
+  // ledger's and it learnt of every entry committed longer than commit_bound() ago; the leader's
+  // oldest uncommitted entry is younger than commit_bound(); the newest checkpoint's holders are
+  // counted in the members' own stores (one lost because `replication` holders all crashed is not
+  // a problem: checkpoints_lost_by_crash); no live component runs work it is not assigned.
   std::vector<std::string> liveness_problems() const;
+  // How long an entry may wait to be committed once faults have stopped (two vote timeouts and a
+  // check interval: a lost entry or acknowledgement is sent again by the next check).
+  SimTime commit_bound() const { return config_.vote_timeout * 2 + config_.check_interval; }
+  // For each entry the leaders committed of their own: the time from its append to its commit.
+  const std::vector<SimTime>& commit_lags() const { return commit_lags_; }
   struct Reassignment {
     SimTime at;  // ReassignWork committed
     std::uint32_t work;
@@ -381,6 +402,10 @@ class Can {
   // The ledger as committed, in order: the oracle the copies are checked against (a committed
   // entry never changes) and what snapshots carry; the protocols never read it otherwise.
   std::vector<LedgerEntry> committed_;
+  std::vector<SimTime> committed_at_;  // when each was committed (the last time)
+  std::vector<SimTime> commit_lags_;
+  // When `leader` appended entry `index` of its copy (its term's start for a predecessor's entry).
+  SimTime appended_at(NodeId leader, std::uint32_t index) const;
   std::vector<NodeId> genesis_;  // components registered before the run
   std::map<NodeId, LeaderState> leading_;
   std::uint64_t members_version_ = 0;  // member_list_ changes
@@ -405,6 +430,7 @@ class Can {
   std::uint64_t members_left_ = 0;
   std::uint64_t lead_elect_attempts_ = 0;
   std::vector<char> checking_;            // per member: a checkState loop is scheduled
+  std::vector<char> was_member_;          // per node: it was a member once (it may rejoin)
   std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time
   SimTime crashed_at(NodeId n) const {
     auto it = crashed_at_.find(n);

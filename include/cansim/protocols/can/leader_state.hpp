@@ -20,6 +20,7 @@ struct LeaderState {
   std::uint64_t counted = UINT64_MAX;  // the member-list version acks_next was counted for
   std::uint32_t first_own = 0;         // its first entry: entries commit by counting from there
   SimTime last_append;
+  std::vector<SimTime> appended;  // when it appended each of its own entries, from first_own on
   struct Owed {
     std::uint32_t index;
     NodeId to;

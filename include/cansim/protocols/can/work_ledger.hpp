@@ -48,7 +48,8 @@ struct WorkLedger {
 class ReplicaAudit {
  public:
   void stored(NodeId member, std::uint32_t w, std::uint32_t progress);
-  void lost(NodeId member);       // a crash: its replicas are gone
+  // Its replicas are gone: in a crash (`crash`), or because it left the CAN.
+  void lost(NodeId member, bool crash);
   void removed(std::uint32_t w);  // FinishWork: every replica of w
   void acknowledged(std::uint32_t w, std::uint32_t progress);
   // Live replicas of one checkpoint.
@@ -60,6 +61,13 @@ class ReplicaAudit {
   void check_resume(std::uint32_t w, std::uint32_t progress, SimTime at) const;
   // Acknowledged checkpoints of unfinished work with no live replica.
   std::size_t lost_checkpoints(const WorkLedger& ledger) const;
+  // Of those, the ones lost because at least `replication` members stored them and every one of
+  // them crashed: a loss replication cannot prevent. The others were under-replicated.
+  std::size_t lost_by_crash(const WorkLedger& ledger, std::size_t replication) const;
+  // Members that stored this checkpoint and lost it in a crash.
+  std::size_t crashed_replicas(std::uint32_t w, std::uint32_t progress) const;
+  // Whether `member` stored this checkpoint (and holds it still, or lost it in a crash).
+  bool ever_stored(NodeId member, std::uint32_t w, std::uint32_t progress) const;
   // The fewest live replicas any acknowledged checkpoint of unfinished work had (updated on every
   // loss); SIZE_MAX while none was acknowledged.
   std::size_t min_replicas() const { return min_replicas_; }
@@ -70,6 +78,7 @@ class ReplicaAudit {
   // grow at their ends.
   struct PerWork {
     std::vector<std::pair<std::uint32_t, NodeId>> held;
+    std::vector<std::pair<std::uint32_t, NodeId>> crashed;  // replicas lost in crashes, the same way
     std::vector<std::uint32_t> acked;
   };
   std::vector<PerWork> work_;
