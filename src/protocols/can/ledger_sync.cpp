@@ -86,7 +86,6 @@ bool Can::append_entry(NodeId leader, LedgerEntry e, NodeId to, CanMsg owed) {
   for (NodeId q : member_list_) {
     if (q == leader || (e.type == MsgType::NodeLeave && q == e.target)) continue;
     send_entry(leader, q, index, false);
-    l.told[q] = node.ledger.commit();
   }
   advance_commit(leader);
   return true;
@@ -158,6 +157,7 @@ void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
       if (m.relay) return finish_sync_if_caught_up(self);
       CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
       ack.index = m.index;
+      ack.commit = node.ledger.commit();
       send(self, from, ack);
       return;
     }
@@ -218,6 +218,7 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   if (node.ledger.commit() >= m.index && m.index > 0) {
     CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
     ack.index = m.index;
+    ack.commit = node.ledger.commit();
     send(self, from, ack);
   }
 }
@@ -225,6 +226,7 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
 void Can::on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m) {
   if (!may_append(leader) || m.nonce != nodes_[leader].nonce || from >= nodes_.size()) return;
   LeaderState& l = leading(leader);
+  l.told[from] = std::max(l.told[from], std::min(m.commit, nodes_[leader].ledger.commit()));
   if (m.index <= l.match[from]) return;
   const std::uint32_t target = std::max(nodes_[leader].ledger.commit() + 1, l.first_own);
   if (l.counted == members_version_ && is_member(from) && l.match[from] < target && m.index >= target) ++l.acks_next;
@@ -395,8 +397,9 @@ void Can::finish_sync(NodeId leader) {
 
 void Can::resend_lagging(NodeId leader) {
   // A member whose copy is behind the committed entries, or behind the last one for a while (an
-  // entry or its acknowledgement was lost), is sent what it misses; one that has them all but was
-  // not told how far they are committed is told (by a snapshot of what it holds: one message).
+  // entry or its acknowledgement was lost), is sent what it misses; one that has them all but has
+  // not acknowledged knowing how far they are committed is told (by a snapshot of what it holds:
+  // one message), again at each check until it acknowledges (a notice can be lost too).
   LeaderState& l = leading(leader);
   const LedgerCopy& copy = nodes_[leader].ledger;
   const bool quiet = sim_.now() - l.last_append >= config_.vote_timeout;
@@ -406,10 +409,7 @@ void Can::resend_lagging(NodeId leader) {
       send_catch_up(leader, q, l.match[q] + 1, false);
     } else if (l.told[q] < copy.commit()) {
       send(leader, q, commit_notice(leader, false));
-    } else {
-      continue;
     }
-    l.told[q] = copy.commit();
   }
 }
 

@@ -15,7 +15,7 @@ namespace cansim::can {
 struct LeaderState {
   std::uint64_t nonce = 0;             // the nonce it leads by (a later one starts afresh)
   std::vector<std::uint32_t> match;    // by member
-  std::vector<std::uint32_t> told;     // by member: the commit index last sent to it
+  std::vector<std::uint32_t> told;     // by member: the commit index it acknowledged knowing
   std::uint32_t acks_next = 0;         // members whose copy holds the entry after commit
   std::uint64_t counted = UINT64_MAX;  // the member-list version acks_next was counted for
   std::uint32_t first_own = 0;         // its first entry: entries commit by counting from there
