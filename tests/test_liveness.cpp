@@ -211,3 +211,12 @@ TEST_CASE("swarm seeds: a lost commit notice is sent again until the member ackn
     CHECK(swarm_failure(seed) == "");
   }
 }
+
+TEST_CASE("swarm seeds: a component voted out while alive stops the work it finished meanwhile", "[can][liveness][swarm]") {
+  // Partitions: a component cut off long enough is voted out, its work moves on and is finished
+  // elsewhere; the first one finishes too and repeated WorkDone for ever, which the leader ignored.
+  for (std::uint64_t seed : {17, 31, 100056, 100164}) {
+    INFO("seed " << seed);
+    CHECK(swarm_failure(seed) == "");
+  }
+}

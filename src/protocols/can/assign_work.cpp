@@ -49,7 +49,9 @@ void Can::leader_duties(NodeId leader) {
     if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
     if (sim_.now() - l.watch(w).last_heard < quiet) continue;
     l.watch(w).last_heard = sim_.now();
-    send(leader, e.assignee, work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee));
+    CanMsg again = work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee);
+    again.index = e.assigned_index;
+    send(leader, e.assignee, again);
   }
 }
 
@@ -103,6 +105,7 @@ void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
   const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
   CanMsg to_component = work_msg(type, w, 0, component);
   to_component.nonce = nodes_[leader].nonce;
+  to_component.index = nodes_[leader].ledger.last() + 1;  // the entry's: a later one supersedes a stale run
   LedgerEntry e{type};
   e.target = component;
   e.work = w;
@@ -119,11 +122,17 @@ void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::on_assignment(NodeId self, const CanMsg& m) {
-  if (find_run(self, m.work) != nullptr) return;  // running it already (a repeated entry)
   const std::uint32_t w = m.work;
-  if (m.type == MsgType::AssignWork) return start_run(self, w, 0);
+  if (const WorkRun* run = find_run(self, w)) {
+    if (run->assignment >= m.index) return;  // running it already (a repeated entry)
+    // A stale run (from before it was voted out and the work moved away and back): the newer
+    // assignment supersedes it, and the work resumes from the newest checkpoint, not its own.
+    drop_run(self, w);
+    if (behaviour_.stop) behaviour_.stop(self, w);
+  }
+  if (m.type == MsgType::AssignWork) return start_run(self, w, 0, m.index);
   // ReassignWork: resume from the newest checkpoint the members hold (reassign_work.cpp).
-  resume_work(self, w);
+  resume_work(self, w, m.index);
 }
 
 }  // namespace cansim::can

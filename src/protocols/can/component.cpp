@@ -9,8 +9,8 @@ namespace cansim::can {
 
 using detail::work_msg;
 
-void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress) {
-  runs_of(c).push_back({w, progress, false});
+void Can::start_run(NodeId c, std::uint32_t w, std::uint32_t progress, std::uint32_t assignment) {
+  runs_of(c).push_back({w, progress, false, assignment});
   if (behaviour_.start) return behaviour_.start(c, w, progress);
   sim_.after(config_.checkpoint_interval,
              [this, c, w, incarnation = comps_[c - first_component_].incarnation] { tick(c, w, incarnation); });

@@ -17,8 +17,14 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
   // checkpoints everywhere.
   if (!may_append(leader) || m.work >= ledger_.work.size()) return;
   const WorkView& e = nodes_[leader].ledger.work(m.work);
+  if (e.finished || e.assignee != from) {
+    // Not its work (any more): a component voted out while alive finished it meanwhile, or it is
+    // over. It is told to stop, and stops repeating WorkDone (no FinishWork: the entry is not its).
+    send(leader, from, work_msg(MsgType::Shutdown, m.work));
+    return;
+  }
   LeaderState::Watch& watch = leading(leader).watch(m.work);
-  if (e.finished || e.assignee != from || sim_.now() < watch.busy_until) return;
+  if (sim_.now() < watch.busy_until) return;
   watch.last_heard = sim_.now();
   watch.busy_until = sim_.now() + config_.vote_timeout;  // one shutdown at a time
   const std::uint32_t w = m.work;
@@ -39,6 +45,8 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
+  // From the leader: a stop for work that is not ours (request 0) or the shut-down before
+  // FinishWork. Either way the run ends here.
   const bool running = find_run(self, m.work) != nullptr;
   drop_run(self, m.work);
   if (running && behaviour_.stop) behaviour_.stop(self, m.work);

@@ -90,6 +90,7 @@ void LedgerCopy::apply(const LedgerEntry& e, std::uint32_t index, SimTime now) {
       WorkView& v = work_at(e.work);
       if (v.assignee != kNoComponent) ++v.reassignments;
       v.assignee = e.target;
+      v.assigned_index = index;
       const auto it = std::lower_bound(open_.begin(), open_.end(), e.work);
       if (!v.finished && (it == open_.end() || *it != e.work)) open_.insert(it, e.work);
       break;

@@ -22,9 +22,9 @@ void Can::reassign_work(NodeId leader, NodeId component) {
   for (std::uint32_t w : mine) assign_work(leader, w, component);
 }
 
-void Can::resume_work(NodeId self, std::uint32_t w) {
+void Can::resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment) {
   // Fetch the checkpoint array from the members and resume from the newest.
-  runs_of(self).push_back({w, 0, true});  // a placeholder while fetching
+  runs_of(self).push_back({w, 0, true, assignment});  // a placeholder while fetching
   struct Fetching {
     std::size_t waiting;
     std::uint32_t newest = 0;
@@ -32,14 +32,17 @@ void Can::resume_work(NodeId self, std::uint32_t w) {
   };
   auto state = std::make_shared<Fetching>(Fetching{member_list_.size() + 1});
   const std::uint32_t incarnation = comps_[self - first_component_].incarnation;
-  auto done = [this, self, w, state, incarnation] {
+  auto done = [this, self, w, state, incarnation, assignment] {
     if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
+    // Superseded meanwhile (a later assignment's own fetch resumes it), or stopped.
+    const WorkRun* placeholder = find_run(self, w);
+    if (placeholder == nullptr || placeholder->assignment != assignment) return;
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
     const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
     note(self, "Resume", w, state->newest);
     drop_run(self, w);  // the placeholder
-    start_run(self, w, state->newest);
+    start_run(self, w, state->newest, assignment);
   };
   for (NodeId q : member_list_) {
     request(

@@ -340,7 +340,7 @@ class Can {
   void on_assignment(NodeId self, const CanMsg& m);
   // ReassignWork (reassign_work.cpp): a restarted component's work to itself, and the resume.
   void reassign_work(NodeId leader, NodeId component);
-  void resume_work(NodeId self, std::uint32_t w);
+  void resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment);
   void on_fetch(NodeId self, NodeId from, const CanMsg& m);
   // CheckpointWork (checkpoint_work.cpp): the component's three steps and the leader's entry.
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done = {});
@@ -362,7 +362,7 @@ class Can {
   void finish_work(NodeId leader, NodeId from, const CanMsg& m);
   void on_shutdown(NodeId self, NodeId from, const CanMsg& m);
   // The built-in worker (component.cpp).
-  void start_run(NodeId c, std::uint32_t w, std::uint32_t progress);
+  void start_run(NodeId c, std::uint32_t w, std::uint32_t progress, std::uint32_t assignment);
   void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
   WorkRun* find_run(NodeId c, std::uint32_t w);
   void drop_run(NodeId c, std::uint32_t w);

@@ -10,6 +10,8 @@ struct WorkRun {
   std::uint32_t work;
   std::uint32_t progress;  // intervals done
   bool done = false;       // complete; WorkDone is repeated until Shutdown comes
+  // The index of the AssignWork or ReassignWork entry it runs under: a later one supersedes it.
+  std::uint32_t assignment = 0;
 };
 struct ComponentState {
   std::uint32_t incarnation = 0;  // ticks of an earlier life find it changed

@@ -39,6 +39,7 @@ struct WorkView {
   NodeId peer = 0;                 // its initial storage peer
   SimTime latest_seen;             // when this copy learnt of it (local: a repair waits a little)
   std::uint32_t reassignments = 0;
+  std::uint32_t assigned_index = 0;  // the AssignWork or ReassignWork entry that set the assignee
   bool finished = false;
 };
 
