@@ -141,32 +141,76 @@ CanMsg Can::commit_notice(NodeId from, bool relay) const {
   return s;
 }
 
-void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
+LedgerCopy::Put Can::take_entry(NodeId self, std::uint32_t index, std::uint64_t prev, const LedgerEntry& e,
+                                std::uint32_t commit, std::uint64_t sender_nonce) {
   MemberState& node = nodes_[self];
-  if (!admits(self, from, m)) return;
-  const LedgerEntry e{m.type, m.entry_nonce, m.target, m.proposer, m.work, m.progress};
-  switch (node.ledger.put(m.index, m.prev_nonce, e, sim_.now())) {
+  const LedgerCopy::Put r = node.ledger.put(index, prev, e, sim_.now());
+  switch (r) {
     case LedgerCopy::Put::Appended:
       ++node.entries;
       apply_entry(self, e);
       [[fallthrough]];
+    case LedgerCopy::Put::Held: node.ledger.set_commit(std::min(commit, index)); break;
+    case LedgerCopy::Put::Gap:
+      // Ahead of one it misses (reordered, or lost): kept until the gap fills.
+      if (node.ahead.size() < kMaxAhead) node.ahead.insert_or_assign(index, MemberState::Ahead{prev, e, commit, sender_nonce});
+      break;
+    case LedgerCopy::Put::Mismatch: node.ahead.clear(); break;
+    case LedgerCopy::Put::Refused:
+      ++stale_entries_;
+      note(self, "StaleEntry", e.nonce);
+      break;
+  }
+  return r;
+}
+
+std::uint32_t Can::take_ahead(NodeId self) {
+  // The entries kept ahead that follow on now, in order; those it holds by now are dropped, and
+  // so are those of a leader the Registry deposed meanwhile (fencing, as when they arrived).
+  MemberState& node = nodes_[self];
+  std::uint32_t matched = 0;
+  while (!node.ahead.empty() && node.ahead.begin()->first <= node.ledger.last() + 1) {
+    const auto [index, a] = *node.ahead.begin();
+    node.ahead.erase(node.ahead.begin());
+    if (index <= node.ledger.last() || a.sender_nonce < registry_nonce()) continue;
+    const LedgerCopy::Put r = take_entry(self, index, a.prev_nonce, a.entry, a.commit, a.sender_nonce);
+    if (r != LedgerCopy::Put::Appended) {
+      node.ahead.clear();
+      break;
+    }
+    matched = index;
+  }
+  return matched;
+}
+
+void Can::ack_ledger(NodeId self, NodeId to, std::uint64_t nonce, std::uint32_t matched) {
+  CanMsg ack = msg(MsgType::LedgerAck, 0, nonce);
+  ack.index = matched;
+  ack.commit = nodes_[self].ledger.commit();
+  send(self, to, ack);
+}
+
+void Can::on_entry(NodeId self, NodeId from, const CanMsg& m) {
+  MemberState& node = nodes_[self];
+  if (!admits(self, from, m)) return;
+  const LedgerEntry e{m.type, m.entry_nonce, m.target, m.proposer, m.work, m.progress};
+  switch (take_entry(self, m.index, m.prev_nonce, e, m.commit, m.nonce)) {
+    case LedgerCopy::Put::Appended:
     case LedgerCopy::Put::Held: {
-      node.ledger.set_commit(std::min(m.commit, m.index));
+      const std::uint32_t matched = std::max(m.index, take_ahead(self));
       apply_commits(self);
       if (node.want_from != 0 && node.ledger.last() >= node.want_from) node.want_from = 0;
       if (m.relay) return finish_sync_if_caught_up(self);
-      CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
-      ack.index = m.index;
-      ack.commit = node.ledger.commit();
-      send(self, from, ack);
-      return;
+      return ack_ledger(self, from, m.nonce, matched);
     }
     case LedgerCopy::Put::Gap:
-    case LedgerCopy::Put::Mismatch: ask_missing(self, from); return;
-    case LedgerCopy::Put::Refused:
-      ++stale_entries_;
-      note(self, "StaleEntry", m.entry_nonce);
+      // The missing entry is most likely on its way (jitter reorders): the next checkState tick
+      // asks for it if it has not come by then. A new leader catching up asks at once.
+      node.want_from = node.ledger.last() + 1;
+      if (m.relay) ask_missing(self, from);
       return;
+    case LedgerCopy::Put::Mismatch: ask_missing(self, from); return;
+    case LedgerCopy::Put::Refused: return;
   }
 }
 
@@ -196,10 +240,17 @@ void Can::on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m) {
 }
 
 void Can::send_catch_up(NodeId from, NodeId to, std::uint32_t from_index, bool relay) {
-  // A snapshot of the committed ledger (one message, the ledger's size), then each entry after it.
+  // One message: a snapshot of the committed ledger (the ledger's size), with the entries after
+  // it from `from_index` on. Sent one by one, they reordered again under jitter.
   const LedgerCopy& copy = nodes_[from].ledger;
-  send(from, to, commit_notice(from, relay));
-  for (std::uint32_t i = std::max(from_index, copy.commit() + 1); i <= copy.last(); ++i) send_entry(from, to, i, relay);
+  CanMsg s = commit_notice(from, relay);
+  const std::uint32_t start = std::max(from_index, copy.commit() + 1);
+  if (start <= copy.last()) {
+    s.tail_from = start;
+    s.prev_nonce = copy.nonce_at(start - 1);
+    s.tail = std::make_shared<const std::vector<LedgerEntry>>(copy.entries().begin() + (start - 1), copy.entries().end());
+  }
+  send(from, to, std::move(s));
 }
 
 void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
@@ -212,15 +263,29 @@ void Can::on_snapshot(NodeId self, NodeId from, const CanMsg& m) {
   // The sender's committed entries are the committed ledger's (checked as each was committed),
   // so the copy is taken from there.
   if (node.ledger.install(committed_, m.index, sim_.now())) node.repair_all = true;
-  apply_commits(self);
-  node.want_from = 0;
-  if (m.relay) return finish_sync_if_caught_up(self);
-  if (node.ledger.commit() >= m.index && m.index > 0) {
-    CanMsg ack = msg(MsgType::LedgerAck, 0, m.nonce);
-    ack.index = m.index;
-    ack.commit = node.ledger.commit();
-    send(self, from, ack);
+  std::uint32_t matched = node.ledger.commit() >= m.index ? m.index : 0;
+  if (m.tail) {
+    std::uint64_t prev = m.prev_nonce;
+    for (std::size_t k = 0; k < m.tail->size(); ++k) {
+      const LedgerEntry& e = (*m.tail)[k];
+      const auto index = static_cast<std::uint32_t>(m.tail_from + k);
+      const LedgerCopy::Put r = take_entry(self, index, prev, e, m.index, m.nonce);
+      prev = e.nonce;
+      if (r == LedgerCopy::Put::Appended || r == LedgerCopy::Put::Held) {
+        matched = index;
+      } else if (r == LedgerCopy::Put::Mismatch) {
+        ask_missing(self, from);
+        break;
+      } else if (r == LedgerCopy::Put::Refused) {
+        break;
+      }
+    }
   }
+  matched = std::max(matched, take_ahead(self));
+  apply_commits(self);
+  if (node.ahead.empty() || node.ledger.last() >= node.want_from) node.want_from = 0;
+  if (m.relay) return finish_sync_if_caught_up(self);
+  if (matched > 0) ack_ledger(self, from, m.nonce, matched);
 }
 
 void Can::on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m) {

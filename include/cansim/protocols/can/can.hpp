@@ -296,6 +296,13 @@ class Can {
   // A Snapshot up to the sender's commit index: state transfer, or only word of the commit.
   CanMsg commit_notice(NodeId from, bool relay) const;
   void on_entry(NodeId self, NodeId from, const CanMsg& m);
+  // Puts an entry into self's copy (appended and applied, or kept ahead of a gap).
+  LedgerCopy::Put take_entry(NodeId self, std::uint32_t index, std::uint64_t prev, const LedgerEntry& e, std::uint32_t commit,
+                             std::uint64_t sender_nonce);
+  // Takes the entries kept ahead that follow on now; the highest index taken (0: none).
+  std::uint32_t take_ahead(NodeId self);
+  static constexpr std::size_t kMaxAhead = 4096;  // entries kept ahead of a gap, at most
+  void ack_ledger(NodeId self, NodeId to, std::uint64_t nonce, std::uint32_t matched);
   void on_ledger_ack(NodeId leader, NodeId from, const CanMsg& m);
   void on_ledger_fetch(NodeId self, NodeId from, const CanMsg& m);
   void on_snapshot(NodeId self, NodeId from, const CanMsg& m);

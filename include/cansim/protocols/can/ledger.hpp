@@ -21,16 +21,6 @@ namespace cansim::can {
 
 inline constexpr NodeId kNobody = UINT32_MAX;
 
-struct LedgerEntry {
-  MsgType type = MsgType::NewLeader;  // NodeJoin ... FinishWork, NewLeader
-  std::uint64_t nonce = 0;            // of the leader that issued it
-  NodeId target = 0;                  // the member or component; CheckpointWork: the storage peer
-  NodeId component = 0;               // CheckpointWork: the assignee that saved it
-  std::uint32_t work = 0;
-  std::uint32_t progress = 0;
-  bool operator==(const LedgerEntry&) const = default;
-};
-
 // A Work Entry as one copy of the ledger has it.
 struct WorkView {
   NodeId assignee = kNoComponent;

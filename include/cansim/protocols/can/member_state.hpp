@@ -4,6 +4,7 @@
 // its copy of the CAN ledger, and what it has to fetch or repair. All of it but the ledger copy,
 // which is on disk, is lost in a crash.
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "cansim/protocols/can/ledger.hpp"
@@ -28,6 +29,15 @@ struct MemberState {
   // copies (a leader by a later nonce has to again).
   std::uint64_t synced_for = 0;
   std::uint32_t want_from = 0;  // entries from here on are missing (0: none); asked at fetch_at
+  // Entries that arrived ahead of one it misses (reordered by jitter), kept until the gap fills:
+  // by index, with the nonce of the entry before and the commit index they came with. Volatile.
+  struct Ahead {
+    std::uint64_t prev_nonce;
+    LedgerEntry entry;
+    std::uint32_t commit;
+    std::uint64_t sender_nonce;  // the nonce of the leader that sent it (fenced again when taken)
+  };
+  std::map<std::uint32_t, Ahead> ahead;
   SimTime fetch_at{-1};
   // Replica repair: Work Entries to look at next tick (a new checkpoint, a fetch that failed),
   // or all open ones (after a crash, a snapshot, or a change of members since `repair_members`).

@@ -4,6 +4,8 @@
 // stay readable.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "cansim/model/chain/signature.hpp"
 #include "cansim/sim/network.hpp"
@@ -100,6 +102,17 @@ inline constexpr const char* kMsgTypeNames[] = {"Ping",
 inline constexpr std::size_t kMsgTypes = sizeof(kMsgTypeNames) / sizeof(kMsgTypeNames[0]);
 static_assert(kMsgTypes == static_cast<std::size_t>(MsgType::LedgerSyncReply) + 1, "a name for every message type");
 
+// A CAN ledger entry (ledger.hpp): what a member's copy holds at one index.
+struct LedgerEntry {
+  MsgType type = MsgType::NewLeader;  // NodeJoin ... FinishWork, NewLeader
+  std::uint64_t nonce = 0;            // of the leader that issued it
+  NodeId target = 0;                  // the member or component; CheckpointWork: the storage peer
+  NodeId component = 0;               // CheckpointWork: the assignee that saved it
+  std::uint32_t work = 0;
+  std::uint32_t progress = 0;
+  bool operator==(const LedgerEntry&) const = default;
+};
+
 struct CanMsg {
   MsgType type;
   std::uint64_t request = 0;  // request id, echoed by replies
@@ -120,6 +133,11 @@ struct CanMsg {
   std::uint64_t entry_nonce = 0;
   std::uint64_t prev_nonce = 0;
   bool relay = false;  // entries a member sends a new leader that asked for them (LedgerFetch)
+  // Snapshot: the entries after the committed ones, from index tail_from on (prev_nonce: the
+  // nonce of the entry before it), so that a catch-up is one message, not one per entry (which
+  // reorder again under jitter). Shared: a duplicated message does not copy them.
+  std::shared_ptr<const std::vector<LedgerEntry>> tail;
+  std::uint32_t tail_from = 0;
 };
 
 // Whether messages of type t are CAN ledger entries.
