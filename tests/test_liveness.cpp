@@ -223,16 +223,26 @@ TEST_CASE("swarm seeds: a component voted out while alive stops the work it fini
   }
 }
 
+TEST_CASE("swarm seeds: a replica holder whose repair fetch failed asks another member than the storage peer",
+          "[can][liveness][swarm]") {
+  // Seed 950: the storage peer crashed and came back empty; a member that joined asked it again at
+  // every tick, never the member that still held the checkpoint, which then crashed too.
+  CHECK(swarm_failure(950) == "");
+}
+
 TEST_CASE("scenario can_jitter: under latency jitter every Work Entry finishes and commits lag under a second",
           "[can][liveness][scenario]") {
   // Before entries that arrive ahead were kept and catch-ups went as one message, the same CAN with
   // 1000-interval work finished 0 of 6 Work Entries in 600 s, with 2.8e7 messages and a commit lag
   // growing to 516 s (uniform 10-30 ms).
+  // With a failure detector that outlasts the round trip (as the swarm draws them): a ping timeout
+  // shorter than the network's round trip finds live members silent, which no protocol survives.
   const std::vector<std::vector<std::string>> laws = {
       {},  // the scenario's own: uniform 10-30 ms
-      {R"(faults.latency={"law": "uniform", "low_ms": 1, "high_ms": 200})"},
+      {R"(faults.latency={"law": "uniform", "low_ms": 1, "high_ms": 200})", "params.ping_timeout_ms=400"},
       {R"(faults.latency={"law": "lognormal", "median_ms": 20, "sigma": 0.5})"},
-      {R"(faults.latency={"law": "lognormal", "median_ms": 20, "sigma": 1.0})"},
+      {R"(faults.latency={"law": "lognormal", "median_ms": 20, "sigma": 1.0})", "params.ping_timeout_ms=900",
+       "params.vote_timeout_ms=900"},
   };
   for (const auto& law : laws) {
     INFO((law.empty() ? std::string("uniform 10-30 ms") : law[0]));
@@ -242,5 +252,25 @@ TEST_CASE("scenario can_jitter: under latency jitter every Work Entry finishes a
       CHECK(scenario::testing::metric(sc, r, "commit_lag_p99_s") < 1.0);
       CHECK(scenario::testing::metric(sc, r, "liveness_problems") == 0);
     }
+  }
+}
+
+TEST_CASE("swarm seeds: membership changes one at a time, so that majorities before and after share a member",
+          "[can][liveness][swarm]") {
+  // Three voted-out members rejoined a CAN of two in one block; the three stale copies were a
+  // majority of five and elected a leader that had lost 17 committed entries ("entry 54 was
+  // committed as NewLeader(nonce 3), which member 4 holds").
+  const auto sc = scenario::testing::load_bundled("can_liveness.json", {"params.quiet_s=1", "faults.crash_rate_per_s=0.05"});
+  CHECK_NOTHROW(scenario::run_runs(sc, {22}, {1, false}));
+}
+
+TEST_CASE("swarm seeds: a resume waits for the checkpoint its ReassignWork names, and a member back keeps its replicas",
+          "[can][liveness][swarm]") {
+  // 3812, 9958, 109898: the new assignee asked while a holder was still repairing the newest
+  // checkpoint and resumed from an older one. 101557 (replication 1): the storage peer was voted
+  // out while alive and came back; its replica, the only one, was dropped.
+  for (std::uint64_t seed : {3812, 9958, 109898, 101557}) {
+    INFO("seed " << seed);
+    CHECK(swarm_failure(seed) == "");
   }
 }

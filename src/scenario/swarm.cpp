@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/sim/rng.hpp"
@@ -135,12 +136,25 @@ json can_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<s
   }
   if (rng.bernoulli(0.5)) {
     faults.push_back("latency");
+    double one_way_ms = 0;  // what a message takes at most, or in all but 1 of 1000 (log-normal)
     if (rng.bernoulli(0.5)) {
       const std::int64_t low = between(1, 50);
-      f["latency"] = json{{"law", "uniform"}, {"low_ms", low}, {"high_ms", low + between(0, 150)}};
+      const std::int64_t high = low + between(0, 150);
+      f["latency"] = json{{"law", "uniform"}, {"low_ms", low}, {"high_ms", high}};
+      one_way_ms = static_cast<double>(high);
     } else {
-      f["latency"] = json{{"law", "lognormal"}, {"median_ms", between(5, 50)}, {"sigma", rounded(real(0.1, 1.0))}};
+      const std::int64_t median = between(5, 50);
+      const double sigma = rounded(real(0.1, 1.0));
+      f["latency"] = json{{"law", "lognormal"}, {"median_ms", median}, {"sigma", sigma}};
+      one_way_ms = static_cast<double>(median) * std::exp(3.09 * sigma);
     }
+    // The latency law stays in the quiet phase, so the world's timeouts must outlast a round trip:
+    // a ping timeout shorter than the network's round trip finds every member silent, a CAN no
+    // protocol keeps live (what false suspicions cost is a question for a scenario, not a bug).
+    const auto round_trip = static_cast<std::int64_t>(std::ceil(2 * one_way_ms / 100)) * 100;
+    params["ping_timeout_ms"] = std::max(params["ping_timeout_ms"].get<std::int64_t>(), round_trip);
+    params["vote_timeout_ms"] = std::max<std::int64_t>(can::CanConfig{}.vote_timeout.us / 1000, round_trip);
+    params["promise_ttl_ms"] = std::max<std::int64_t>(can::CanConfig{}.promise_ttl.us / 1000, 4 * round_trip);
   }
   if (rng.bernoulli(0.5)) {
     faults.push_back("leader crash");

@@ -49,7 +49,8 @@ void Can::leader_duties(NodeId leader) {
     if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
     if (sim_.now() - l.watch(w).last_heard < quiet) continue;
     l.watch(w).last_heard = sim_.now();
-    CanMsg again = work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, 0, e.assignee);
+    CanMsg again = work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, e.latest, e.assignee);
+    again.proposer = e.latest == 0 ? kNobody : e.peer;
     again.index = e.assigned_index;
     send(leader, e.assignee, again);
   }
@@ -103,7 +104,10 @@ void Can::assign_work(NodeId leader, std::uint32_t w, NodeId component) {
   // once the entry is committed.
   const NodeId previous = nodes_[leader].ledger.work(w).assignee;
   const MsgType type = previous == kNoComponent ? MsgType::AssignWork : MsgType::ReassignWork;
-  CanMsg to_component = work_msg(type, w, 0, component);
+  // A ReassignWork names the newest checkpoint and its storage peer (the checkpoint array's end).
+  const WorkView& v = nodes_[leader].ledger.work(w);
+  CanMsg to_component = work_msg(type, w, v.latest, component);
+  to_component.proposer = v.latest == 0 ? kNobody : v.peer;
   to_component.nonce = nodes_[leader].nonce;
   to_component.index = nodes_[leader].ledger.last() + 1;  // the entry's: a later one supersedes a stale run
   LedgerEntry e{type};
@@ -132,7 +136,7 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
   }
   if (m.type == MsgType::AssignWork) return start_run(self, w, 0, m.index);
   // ReassignWork: resume from the newest checkpoint the members hold (reassign_work.cpp).
-  resume_work(self, w, m.index);
+  resume_work(self, w, m.index, m.progress, m.proposer);
 }
 
 }  // namespace cansim::can

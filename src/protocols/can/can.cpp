@@ -71,6 +71,9 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
 void Can::index_member(NodeId n, bool member) {
   if (member && member_pos_[n] < 0) {
     ++members_version_;
+    // A member back in the CAN brings back what it still stores (the only copy, maybe, with
+    // replication 1); a crash while it was out cleared it.
+    if (was_member_[n]) audit_.returned(n, [this, n](std::uint32_t w, std::uint32_t p) { return nodes_[n].store.contains(w, p); });
     was_member_[n] = 1;
     member_pos_[n] = static_cast<std::int32_t>(member_list_.size());
     member_list_.push_back(n);
@@ -78,7 +81,9 @@ void Can::index_member(NodeId n, bool member) {
   } else if (!member && member_pos_[n] >= 0) {
     ++members_version_;
     nodes_[n].ledger.forget_commit();
-    nodes_[n].store.clear();  // a member that left takes no part in the CAN's storage
+    // A member that left takes no part in the CAN's storage (it stores nothing new, and counts as
+    // no replica), but what it holds is still on it: a member repairing a replica may fetch it
+    // from there (with replication 1, a storage peer voted out while alive had the only copy).
     audit_.lost(n, false);
     const NodeId last = member_list_.back();
     member_list_[static_cast<std::size_t>(member_pos_[n])] = last;
@@ -262,8 +267,7 @@ void Can::handle(NodeId self, NodeId from, const CanMsg& m) {
     case MsgType::CheckpointWork:
     case MsgType::FinishWork: on_entry(self, from, m); break;
     case MsgType::Replicate:
-      store_replica(self, m.work, m.progress);
-      if (m.request != 0) send(self, from, msg(MsgType::UploadAck, m.request, 0, 0, true));
+      if (store_replica(self, m.work, m.progress) && m.request != 0) send(self, from, msg(MsgType::UploadAck, m.request, 0, 0, true));
       break;
     case MsgType::Fetch: on_fetch(self, from, m); break;
     case MsgType::WorkDone: finish_work(self, from, m); break;

@@ -75,20 +75,21 @@ void Can::on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m) {
 }
 
 void Can::on_upload(NodeId self, NodeId from, const CanMsg& m) {
-  store_replica(self, m.work, m.progress);
+  // Yes only once it holds the checkpoint: a node voted out of the CAN stores nothing.
   CanMsg r = work_msg(MsgType::UploadAck, m.work, m.progress);
   r.request = m.request;
-  r.yes = true;
+  r.yes = store_replica(self, m.work, m.progress);
   send(self, from, r);
 }
 
-void Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
-  if (!is_member(self)) return;  // the CAN's storage is its members'
+bool Can::store_replica(NodeId self, std::uint32_t w, std::uint32_t progress) {
+  if (!is_member(self)) return false;  // the CAN's storage is its members'
   auto& store = nodes_[self].store;
-  if (store.contains(w, progress)) return;
-  if (nodes_[self].ledger.work(w).finished) return;  // a copy that arrives after FinishWork
+  if (store.contains(w, progress)) return true;
+  if (nodes_[self].ledger.work(w).finished) return false;  // a copy that arrives after FinishWork
   store.insert(w, progress);
   audit_.stored(self, w, progress);
+  return true;
 }
 
 void Can::checkpoint_work(NodeId leader, NodeId from, const CanMsg& m) {
@@ -99,6 +100,9 @@ void Can::checkpoint_work(NodeId leader, NodeId from, const CanMsg& m) {
   // entry is committed.
   const bool mine = from_assignee(leader, from, m, r);
   const WorkView& v = nodes_[leader].ledger.work(m.work);
+  // The entry names only a member: a storage peer voted out since it was picked holds nothing
+  // (the component is told no, and saves its next checkpoint elsewhere).
+  if (mine && m.progress > v.latest && !is_member(m.target)) return send(leader, from, r);
   if (mine && m.progress > v.latest) {
     r.yes = true;
     LedgerEntry e{MsgType::CheckpointWork};

@@ -62,6 +62,24 @@ void Can::keep_joining(NodeId candidate, SimTime retry, std::function<void()> on
   });
 }
 
+bool Can::may_change_members(NodeId leader) {
+  if (!config_.serial_membership) return true;
+  if (membership_txs_ > 0 || !may_append(leader)) return false;
+  const LeaderState& l = leading(leader);
+  // Its own first entry committed (a change its predecessor began is behind it), and the record
+  // of its last change: a majority of the members as they are now holds every entry before. (The
+  // appointed leader of a new CAN has no first entry: nothing came before it.)
+  return nodes_[leader].ledger.commit() >= std::max(l.first_own, l.change_record);
+}
+
+void Can::record_membership_change(NodeId leader, MsgType type, NodeId target) {
+  // Appended after the Registry's members changed, so that it commits on a majority of the new
+  // members; a leader that may not append any more leaves it to its successor's NewLeader entry.
+  LedgerEntry e{type};
+  e.target = target;
+  if (append_entry(leader, e)) leading(leader).change_record = nodes_[leader].ledger.last();
+}
+
 void Can::rejoin_tick() {
   // A node voted out while alive comes back through Join; Algorithm 1 decides whether it may.
   for (NodeId n = 0; n < nodes_.size(); ++n) {
@@ -74,7 +92,7 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
   // listenJoin (Algorithm 1): reject at Nmax or if the candidate's endpoint does not answer;
   // above Nmin, accept only while the surplus does not exceed the churn.
   if (nodes_[leader].leader != leader || is_member(candidate) ||
-      !chain::registry::is_candidate(chain_.state(), reg_, member_address(candidate))) {
+      !chain::registry::is_candidate(chain_.state(), reg_, member_address(candidate)) || !may_change_members(leader)) {
     send(leader, candidate, msg(MsgType::JoinReply, request_id));
     return;
   }
@@ -87,22 +105,22 @@ void Can::listen_join(NodeId leader, NodeId candidate, std::uint64_t request_id)
                            static_cast<std::int64_t>(chain::registry::nmin(st, reg_)),
                            static_cast<std::int64_t>(chain::registry::nmax(st, reg_)),
                            static_cast<std::int64_t>(members_left_) - static_cast<std::int64_t>(joins_ + node.joining)};
-        if (node.leader != leader || !can::join_admits(js)) {
+        if (node.leader != leader || !can::join_admits(js) || !may_change_members(leader)) {
           send(leader, candidate, msg(MsgType::JoinReply, request_id));
           return;
         }
         ++node.joining;
+        ++membership_txs_;
         submit(chain::registry::register_member(reg_, member_address(leader), member_address(candidate)),
                [this, leader, candidate, request_id](const chain::Receipt& r) {
                  MemberState& me = nodes_[leader];
                  if (me.joining > 0) --me.joining;
+                 --membership_txs_;
                  const bool ok = r.status == chain::Status::Success;
                  if (ok) {
                    ++joins_;
                    note(leader, "Join", candidate);
-                   LedgerEntry e{MsgType::NodeJoin};  // broadcast_node_join
-                   e.target = candidate;
-                   append_entry(leader, e);
+                   record_membership_change(leader, MsgType::NodeJoin, candidate);  // broadcast_node_join
                  }
                  send(leader, candidate, msg(MsgType::JoinReply, request_id, 0, 0, ok));
                });

@@ -394,6 +394,11 @@ void Can::apply_committed(const LedgerEntry& e) {
       break;
     }
     case MsgType::CheckpointWork:
+      // Acknowledged only by a member that stored it (UploadAck says yes only once stored).
+      if (!audit_.ever_stored(e.target, e.work, e.progress)) {
+        throw InvariantViolation(sim_.now(), fmt::format("commit of CheckpointWork(work {}, checkpoint {})", e.work, e.progress),
+                                 fmt::format("its storage peer {} never stored it", e.target));
+      }
       ledger_.checkpoint(e.work, e.component, e.progress, sim_.now());
       audit_.acknowledged(e.work, e.progress);
       break;

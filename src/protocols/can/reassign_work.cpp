@@ -22,21 +22,36 @@ void Can::reassign_work(NodeId leader, NodeId component) {
   for (std::uint32_t w : mine) assign_work(leader, w, component);
 }
 
-void Can::resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment) {
-  // Fetch the checkpoint array from the members and resume from the newest.
-  runs_of(self).push_back({w, 0, true, assignment});  // a placeholder while fetching
+void Can::resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment, std::uint32_t wanted, NodeId peer,
+                      std::uint32_t attempt) {
+  // Fetch the checkpoint array from the members (and from the newest checkpoint's storage peer,
+  // which may have left the CAN and still hold it) and resume from the newest. Short of the newest
+  // the ReassignWork names, it asks again after a check interval, up to kResumeAttempts times: a
+  // replica holder may be fetching it (repair) at that very moment.
+  if (attempt == 0) runs_of(self).push_back({w, 0, true, assignment});  // a placeholder while fetching
   struct Fetching {
     std::size_t waiting;
     std::uint32_t newest = 0;
     bool conclusive = true;
   };
-  auto state = std::make_shared<Fetching>(Fetching{member_list_.size() + 1});
+  std::vector<NodeId> ask = member_list_;
+  if (peer < nodes_.size() && !is_member(peer)) ask.push_back(peer);
+  auto state = std::make_shared<Fetching>(Fetching{ask.size() + 1});
   const std::uint32_t incarnation = comps_[self - first_component_].incarnation;
-  auto done = [this, self, w, state, incarnation, assignment] {
+  auto done = [this, self, w, state, incarnation, assignment, wanted, peer, attempt] {
     if (--state->waiting > 0 || comps_[self - first_component_].incarnation != incarnation) return;
     // Superseded meanwhile (a later assignment's own fetch resumes it), or stopped.
     const WorkRun* placeholder = find_run(self, w);
     if (placeholder == nullptr || placeholder->assignment != assignment) return;
+    if (state->newest < wanted && attempt + 1 < kResumeAttempts) {
+      sim_.after(config_.check_interval, [this, self, w, assignment, wanted, peer, attempt, incarnation] {
+        const WorkRun* still = find_run(self, w);
+        if (comps_[self - first_component_].incarnation != incarnation || still == nullptr || still->assignment != assignment)
+          return;
+        resume_work(self, w, assignment, wanted, peer, attempt + 1);
+      });
+      return;
+    }
     if (state->conclusive) audit_.check_resume(w, state->newest, sim_.now());
     const std::uint32_t lost = reached_[w] > state->newest ? reached_[w] - state->newest : 0;
     resumes_.push_back({sim_.now(), w, self, state->newest, lost, state->conclusive});
@@ -44,7 +59,7 @@ void Can::resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment) {
     drop_run(self, w);  // the placeholder
     start_run(self, w, state->newest, assignment);
   };
-  for (NodeId q : member_list_) {
+  for (NodeId q : ask) {
     request(
         self, q, work_msg(MsgType::Fetch, w), config_.vote_timeout,
         [state, done](const CanMsg& r) {

@@ -69,17 +69,23 @@ void Can::tally(NodeId leader, NodeId target) {
     assign_pending(leader);
     return;
   }
-  // broadcast_node_leave, then deregisterPeer in the Registry (only the leader may: a deposed
-  // leader's transaction reverts).
-  LedgerEntry e{MsgType::NodeLeave};
-  e.target = target;
-  append_entry(leader, e);  // a record: the Registry is what members read
+  // One membership change at a time: a removal that has to wait is voted again (its reporters
+  // report it again at their next check).
+  if (!may_change_members(leader)) {
+    note(leader, "VoteDeferred", target, yes);
+    return;
+  }
+  // deregisterPeer in the Registry (only the leader may: a deposed leader's transaction reverts),
+  // then broadcast_node_leave: a record of the change, which the members read in the Registry.
   note(leader, "RemoveNode", target, yes);
+  ++membership_txs_;
   submit(chain::registry::deregister_member(reg_, member_address(leader), member_address(target)),
-         [this, target](const chain::Receipt& r) {
+         [this, leader, target](const chain::Receipt& r) {
+           --membership_txs_;
            if (r.status != chain::Status::Success) return;
            ++removals_;
            record_removal(target);
+           record_membership_change(leader, MsgType::NodeLeave, target);
          });
 }
 

@@ -53,7 +53,8 @@ void Can::replicate(NodeId self, std::uint32_t w, std::uint32_t progress) {
 void Can::repair_replicas(NodeId self) {
   // A replica holder that lacks the newest checkpoint of an open Work Entry in its copy of the
   // ledger (it crashed and lost it, joined since, or a copy never came) fetches it, from the
-  // initial storage peer or, if that one left, from another member. It waits one check interval
+  // initial storage peer (a member or not: one voted out still holds what it stored), or from
+  // another member once a fetch from there failed. It waits one check interval
   // after learning of the checkpoint, for the storage peer's copy. Only Work Entries with a new
   // checkpoint or a failed fetch are looked at, or all after a crash, a snapshot or a change of
   // members: scanning every open entry at every tick cost a long run more than all else.
@@ -78,7 +79,10 @@ void Can::repair_replicas(NodeId self) {
     }
     if (!holds_replicas(w, v.peer, self)) continue;
     NodeId from = v.peer;
-    if (from == self || !is_member(from)) {
+    auto failed = std::find(node.repair_failed.begin(), node.repair_failed.end(), w);
+    const bool again = failed != node.repair_failed.end();
+    if (again) node.repair_failed.erase(failed);
+    if (from == self || again) {
       if (member_list_.size() < 2) continue;
       from = self;
       while (from == self) from = member_list_[rng_.below(member_list_.size())];
@@ -91,9 +95,13 @@ void Can::repair_replicas(NodeId self) {
             store_replica(self, w, latest);
           } else {
             nodes_[self].repair_queue.push_back(w);
+            nodes_[self].repair_failed.push_back(w);
           }
         },
-        [this, self, w] { nodes_[self].repair_queue.push_back(w); });
+        [this, self, w] {
+          nodes_[self].repair_queue.push_back(w);
+          nodes_[self].repair_failed.push_back(w);
+        });
   }
 }
 

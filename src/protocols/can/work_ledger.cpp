@@ -69,13 +69,23 @@ void ReplicaAudit::lost(NodeId member, bool crash) {
   for (PerWork& p : work_) {
     const auto gone = std::stable_partition(p.held.begin(), p.held.end(), [member](const auto& h) { return h.second != member; });
     any = any || gone != p.held.end();
-    if (crash)
-      for (auto it = gone; it != p.held.end(); ++it) insert_sorted(p.crashed, *it);
+    for (auto it = gone; it != p.held.end(); ++it) insert_sorted(crash ? p.crashed : p.departed, *it);
     p.held.erase(gone, p.held.end());
   }
   if (!any) return;
   for (std::uint32_t w = 0; w < work_.size(); ++w) {
     for (std::uint32_t progress : work_[w].acked) min_replicas_ = std::min(min_replicas_, replicas(w, progress));
+  }
+}
+
+void ReplicaAudit::returned(NodeId member, const std::function<bool(std::uint32_t, std::uint32_t)>& holds) {
+  for (std::uint32_t w = 0; w < work_.size(); ++w) {
+    PerWork& p = work_[w];
+    const auto back = std::stable_partition(p.departed.begin(), p.departed.end(), [member](const auto& h) { return h.second != member; });
+    for (auto it = back; it != p.departed.end(); ++it) {
+      if (holds(w, it->first)) insert_sorted(p.held, *it);
+    }
+    p.departed.erase(back, p.departed.end());
   }
 }
 
@@ -108,8 +118,9 @@ std::size_t ReplicaAudit::crashed_replicas(std::uint32_t w, std::uint32_t progre
 bool ReplicaAudit::ever_stored(NodeId member, std::uint32_t w, std::uint32_t progress) const {
   if (w >= work_.size()) return false;
   const std::pair<std::uint32_t, NodeId> x{progress, member};
-  return std::binary_search(work_[w].held.begin(), work_[w].held.end(), x) ||
-         std::binary_search(work_[w].crashed.begin(), work_[w].crashed.end(), x);
+  const PerWork& p = work_[w];
+  return std::binary_search(p.held.begin(), p.held.end(), x) || std::binary_search(p.crashed.begin(), p.crashed.end(), x) ||
+         std::binary_search(p.departed.begin(), p.departed.end(), x);
 }
 
 std::size_t ReplicaAudit::lost_by_crash(const WorkLedger& ledger, std::size_t replication) const {

@@ -35,6 +35,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   can::CanConfig cfg = can_config(p);
   cfg.record_events = ctx.output.boolean("trace");
   cfg.rejoin_interval = SimTime{0};  // Algorithm 1's joins are the churn workload's
+  cfg.serial_membership = false;     // as the paper's experiment: several joins at once
   can::CanWorld world(can_world_config(p, ntotal, 1, 0, static_cast<std::uint64_t>(nmin),
                                        static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults),
                       root);

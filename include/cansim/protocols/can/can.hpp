@@ -74,6 +74,14 @@ struct CanConfig {
   // reads so in the Registry (a free read) and asks to join again (askJoin, Algorithm 1) this
   // often, so that a CAN does not dwindle for good. 0: it stays out.
   SimTime rejoin_interval = seconds(10);
+  // One membership change at a time (Raft's single-server rule, §4.1 of its thesis): a leader
+  // changes the Registry's members (a Join, a RemoveNode) only when no other change is on its
+  // way and the ledger record of the last one (NodeJoin, NodeLeave, appended once the Registry
+  // changed) is committed by a majority of the members as they are now. Two changes at once can
+  // leave two majorities with no member in common: three stale copies joining a CAN of two
+  // outvoted the two that held the committed entries (docs/model.md). false: Algorithm 1 as the
+  // paper's experiment runs it, several joins at once (the churn figures count sizes only).
+  bool serial_membership = true;
   bool record_events = false;  // keep a log of protocol events (Can::events)
 };
 
@@ -284,6 +292,10 @@ class Can {
   void on_voted_out(NodeId component, const CanMsg& m);
   void index_component(NodeId c, bool registered);
   void listen_remove(NodeId leader, NodeId target);
+  // Whether `leader` may begin a membership change now (CanConfig::serial_membership).
+  bool may_change_members(NodeId leader);
+  // The Registry changed the members: the leader appends the ledger record of the change.
+  void record_membership_change(NodeId leader, MsgType type, NodeId target);
   // The CAN ledger kept by every member (ledger_sync.cpp).
   // Whether `n` may commit entries now: it leads by the Registry's nonce and caught up.
   bool may_append(NodeId n) const { return leads(n) && nodes_[n].synced_for == nodes_[n].nonce; }
@@ -347,14 +359,18 @@ class Can {
   void on_assignment(NodeId self, const CanMsg& m);
   // ReassignWork (reassign_work.cpp): a restarted component's work to itself, and the resume.
   void reassign_work(NodeId leader, NodeId component);
-  void resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment);
+  // `wanted`: the newest checkpoint the ReassignWork names, `peer` its storage peer.
+  void resume_work(NodeId self, std::uint32_t w, std::uint32_t assignment, std::uint32_t wanted, NodeId peer,
+                   std::uint32_t attempt = 0);
+  static constexpr std::uint32_t kResumeAttempts = 3;
   void on_fetch(NodeId self, NodeId from, const CanMsg& m);
   // CheckpointWork (checkpoint_work.cpp): the component's three steps and the leader's entry.
   void save_checkpoint(NodeId c, std::uint32_t w, std::uint32_t progress, std::function<void(bool)> done = {});
   bool from_assignee(NodeId leader, NodeId from, const CanMsg& m, CanMsg& reply) const;
   void on_checkpoint_request(NodeId leader, NodeId from, const CanMsg& m);
   void on_upload(NodeId self, NodeId from, const CanMsg& m);
-  void store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
+  // Whether self holds the replica now (a node outside the CAN never does).
+  bool store_replica(NodeId self, std::uint32_t w, std::uint32_t progress);
   void checkpoint_work(NodeId leader, NodeId from, const CanMsg& m);
   // The checkpoint store (replicas.cpp): where replicas live, copies and repairs.
   void replicate(NodeId self, std::uint32_t w, std::uint32_t progress);
@@ -436,6 +452,7 @@ class Can {
   // "left", which any leader can count from the Registry's events.
   std::uint64_t members_left_ = 0;
   std::uint64_t lead_elect_attempts_ = 0;
+  std::uint32_t membership_txs_ = 0;  // registerMember / deregisterMember transactions on their way
   std::vector<char> checking_;            // per member: a checkState loop is scheduled
   std::vector<char> was_member_;          // per node: it was a member once (it may rejoin)
   std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time

@@ -19,6 +19,7 @@ struct LeaderState {
   std::uint32_t acks_next = 0;         // members whose copy holds the entry after commit
   std::uint64_t counted = UINT64_MAX;  // the member-list version acks_next was counted for
   std::uint32_t first_own = 0;         // its first entry: entries commit by counting from there
+  std::uint32_t change_record = 0;     // the ledger record of its last membership change
   SimTime last_append;
   std::vector<SimTime> appended;  // when it appended each of its own entries, from first_own on
   struct Owed {

@@ -43,6 +43,9 @@ struct MemberState {
   // or all open ones (after a crash, a snapshot, or a change of members since `repair_members`).
   std::vector<std::uint32_t> repair_queue;
   bool repair_all = true;
+  // Work Entries whose last repair fetch failed: the next asks another member than the storage
+  // peer (which may have lost it in a crash).
+  std::vector<std::uint32_t> repair_failed;
   std::uint64_t repair_members = 0;  // the Can's member-list version at its last full look
 };
 

@@ -50,6 +50,8 @@ class ReplicaAudit {
   void stored(NodeId member, std::uint32_t w, std::uint32_t progress);
   // Its replicas are gone: in a crash (`crash`), or because it left the CAN.
   void lost(NodeId member, bool crash);
+  // It is back in the CAN with the replicas it kept while out that it still `holds`.
+  void returned(NodeId member, const std::function<bool(std::uint32_t w, std::uint32_t progress)>& holds);
   void removed(std::uint32_t w);  // FinishWork: every replica of w
   void acknowledged(std::uint32_t w, std::uint32_t progress);
   // Live replicas of one checkpoint.
@@ -66,7 +68,7 @@ class ReplicaAudit {
   std::size_t lost_by_crash(const WorkLedger& ledger, std::size_t replication) const;
   // Members that stored this checkpoint and lost it in a crash.
   std::size_t crashed_replicas(std::uint32_t w, std::uint32_t progress) const;
-  // Whether `member` stored this checkpoint (and holds it still, or lost it in a crash).
+  // Whether `member` stored this checkpoint (and holds it still, lost it in a crash, or left).
   bool ever_stored(NodeId member, std::uint32_t w, std::uint32_t progress) const;
   // The fewest live replicas any acknowledged checkpoint of unfinished work had (updated on every
   // loss); SIZE_MAX while none was acknowledged.
@@ -78,7 +80,8 @@ class ReplicaAudit {
   // grow at their ends.
   struct PerWork {
     std::vector<std::pair<std::uint32_t, NodeId>> held;
-    std::vector<std::pair<std::uint32_t, NodeId>> crashed;  // replicas lost in crashes, the same way
+    std::vector<std::pair<std::uint32_t, NodeId>> crashed;   // replicas lost in crashes, the same way
+    std::vector<std::pair<std::uint32_t, NodeId>> departed;  // replicas dropped by members that left
     std::vector<std::uint32_t> acked;
   };
   std::vector<PerWork> work_;
