@@ -398,3 +398,35 @@ TEST_CASE("a new leader's round robin starts from the first component: the curso
   REQUIRE(c.can->work_ledger().work.size() == 2);
   CHECK(c.can->work_ledger().work[1].assignee == 5);
 }
+
+TEST_CASE("FinishWork survives a lost ShutdownDone: the work is finished, never started again", "[can][work]") {
+  // The component ran the shut-down instructions and dropped its run; its ShutdownDone was lost,
+  // so the leader appended no FinishWork, and the component would never repeat WorkDone. The
+  // leader's resend of the assignment (an assignee not heard of) then started it anew at 0: an
+  // Orchestrator would deploy a settled application again.
+  TestCan c(3, 5, {}, 0, 1, 100, 1, work_config());
+  register_all(c, 3, 1);
+  int dropped = 0, starts = 0, stops = 0;
+  c.net.on_message([&](NodeId to, NodeId from, const CanMsg& m) {
+    if (m.type == MsgType::ShutdownDone && dropped == 0) {
+      ++dropped;
+      return;
+    }
+    CanTestAccess::handle(*c.can, to, from, m);
+  });
+  ComponentBehaviour b;
+  b.start = [&](NodeId k, std::uint32_t w, std::uint32_t) {
+    ++starts;
+    c.sim.after(seconds(3), [&c, k, w] { c.can->work_done(k, w); });
+  };
+  b.stop = [&](NodeId, std::uint32_t) { ++stops; };
+  c.can->set_behaviour(b);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(3); });
+  c.sim.run_until(seconds(120));
+  REQUIRE(dropped == 1);
+  CHECK(c.can->work_ledger().work.at(0).finished);
+  CHECK(starts == 1);
+  CHECK(stops == 1);
+  CHECK_FALSE(c.can->is_running(3, 0));
+  CHECK(c.can->liveness_problems().empty());
+}

@@ -127,6 +127,11 @@ void Can::on_offer(NodeId self, NodeId from, const CanMsg& m) {
 
 void Can::on_assignment(NodeId self, const CanMsg& m) {
   const std::uint32_t w = m.work;
+  const auto& shut = comps_[self - first_component_].shut_down;
+  if (std::find(shut.begin(), shut.end(), std::make_pair(w, m.index)) != shut.end()) {
+    // Shut down already under this very assignment (its ShutdownDone was lost): done, not anew.
+    return send(self, registry_leader(), work_msg(MsgType::WorkDone, w));
+  }
   if (const WorkRun* run = find_run(self, w)) {
     if (run->assignment >= m.index) return;  // running it already (a repeated entry)
     // A stale run (from before it was voted out and the work moved away and back): the newer

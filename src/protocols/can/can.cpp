@@ -105,6 +105,7 @@ void Can::on_crash(NodeId n) {
   } else {
     ComponentState& comp = comps_[n - first_component_];
     runs_.erase(n);
+    comp.shut_down.clear();
     ++comp.incarnation;
   }
   for (std::uint32_t slot = 0; slot < pending_.size(); ++slot) {

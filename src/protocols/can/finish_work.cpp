@@ -41,13 +41,20 @@ void Can::finish_work(NodeId leader, NodeId from, const CanMsg& m) {
         e.work = w;
         if (append_entry(leader, e)) note(assignee, "FinishWork", w);
       },
-      answered);
+      [this, leader, from, w, answered] {
+        // The Shutdown or its ShutdownDone was lost, and the component, its run ended, will not
+        // repeat WorkDone: the leader asks again (as if it had).
+        answered();
+        sim_.after(config_.check_interval, [this, leader, from, w] { finish_work(leader, from, work_msg(MsgType::WorkDone, w)); });
+      });
 }
 
 void Can::on_shutdown(NodeId self, NodeId from, const CanMsg& m) {
   // From the leader: a stop for work that is not ours (request 0) or the shut-down before
   // FinishWork. Either way the run ends here.
-  const bool running = find_run(self, m.work) != nullptr;
+  const WorkRun* run = find_run(self, m.work);
+  const bool running = run != nullptr;
+  if (running && m.request != 0) comps_[self - first_component_].shut_down.emplace_back(m.work, run->assignment);
   drop_run(self, m.work);
   if (running && behaviour_.stop) behaviour_.stop(self, m.work);
   CanMsg r = work_msg(MsgType::ShutdownDone, m.work);

@@ -2,6 +2,8 @@
 // A component's volatile state (Can keeps one per component endpoint): its life, its
 // registration, and the Work Entries it runs (the built-in worker's, or a ComponentBehaviour's).
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace cansim::can {
 
@@ -18,6 +20,9 @@ struct ComponentState {
   bool registered_once = false;   // on recovery it registers again
   bool asked = false;             // it asked to register: on recovery it asks again, registered or not
   std::uint64_t refresh = 0;      // the registration refresh that is due (older timers stand down)
+  // (work, assignment) it ran the shut-down instructions of: a repeat of that assignment (the
+  // ShutdownDone was lost, so no FinishWork) is answered WorkDone, never started again. Volatile.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> shut_down;
 };
 
 }  // namespace cansim::can
