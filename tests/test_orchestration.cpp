@@ -375,3 +375,53 @@ TEST_CASE("orchestration: a member voted out while it was down joins the OCAN ag
     CHECK(w.ocan->is_member(m) == (rejoin.us > 0));
   }
 }
+
+namespace {
+
+// A hypervisor call as an Orchestrator's endpoint would send it.
+void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h, cloud::CloudMsgType type, const AppRecord& rec,
+                     std::uint32_t service) {
+  cloud::CloudMsg m;
+  m.type = type;
+  m.app = rec.address.id;
+  m.service = service;
+  m.request = 1;
+  w.cloud.hypervisors->receive(h, w.orchestrator_endpoint(orchestrator), m);
+}
+
+}  // namespace
+
+TEST_CASE("orchestration oracle: what runs on the hosts, seen from the hypervisors", "[orchestration][oracle]") {
+  // Each check planted by hand: an instance of an ended application started again, a call from an
+  // Orchestrator that is not the assignee, a deploy after APP_SHUTDOWN.
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(7));
+  w.start();
+  w.request(rt, minutes(5));
+  w.cloud.sim.run_until(minutes(2));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
+  const NodeId other = assignee == w.orchestrator_node(0) ? w.orchestrator_node(1) : w.orchestrator_node(0);
+  CHECK(w.foreign_actions() == 0);
+  SECTION("a Reconfigure from the assignee is its own; from another Orchestrator it is foreign") {
+    call_hypervisor(w, assignee, rec.hosts[1], cloud::CloudMsgType::Reconfigure, rec, 1);
+    CHECK(w.foreign_actions() == 0);
+    call_hypervisor(w, other, rec.hosts[1], cloud::CloudMsgType::Reconfigure, rec, 1);
+    CHECK(w.foreign_actions() == 1);
+    CHECK(w.deploys_after_shutdown() == 0);
+  }
+  SECTION("after the application ended: a deploy, and the instance it starts, outliving the grace") {
+    w.cloud.sim.run_until(minutes(30));
+    REQUIRE(rec.settled);
+    const SimTime grace = minutes(2);
+    CHECK(w.orphan_instances(grace) == 0);
+    call_hypervisor(w, assignee, rec.hosts[0], cloud::CloudMsgType::Deploy, rec, 0);
+    CHECK(w.deploys_after_shutdown() == 1);
+    CHECK(w.foreign_actions() == 0);  // from the last assignee
+    w.cloud.sim.run_until(w.cloud.sim.now() + minutes(1));
+    REQUIRE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 0));
+    CHECK(w.orphan_instances(grace) == 1);       // ended long ago: an orphan
+    CHECK(w.orphan_instances(minutes(60)) == 0);  // within a longer grace: not yet
+  }
+}

@@ -29,6 +29,8 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
     const bool up = id < instances_.size() && instances_[id].host == h && instances_[id].state == InstanceState::Up;
     return reply(h, from, CloudMsgType::StatusReply, m, up, id, up ? instances_[id].up_since : SimTime{});
   }
+  if (on_call && (m.type == CloudMsgType::Deploy || m.type == CloudMsgType::Stop || m.type == CloudMsgType::Reconfigure))
+    on_call(h, from, m);
   const HostClass& hc = hosts_.host_class(h);
   const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];
   switch (m.type) {

@@ -77,6 +77,7 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
     orchestrators.receive(orchestrator_node(static_cast<std::uint32_t>(to - cloud.extra_node(0))), from, m);
   };
 
+  cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
   // Faults.
   cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); };
   ocan_injector_ = std::make_unique<FaultInjector<can::CanMsg>>(
@@ -118,6 +119,35 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
     if (b.number % kFundsCheckEvery != 0) return;
     check_funds();
   });
+}
+
+void OrchestrationWorld::audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m) {
+  const std::ptrdiff_t r = record_of(chain::Address{m.app});
+  if (r < 0 || from < cloud.extra_node(0) || from >= cloud.extra_node(cfg.orchestrators)) return;
+  const AppRecord& rec = apps[static_cast<std::size_t>(r)];
+  if (rec.work == UINT32_MAX) return;
+  const NodeId sender = orchestrator_node(static_cast<std::uint32_t>(from - cloud.extra_node(0)));
+  const can::WorkEntry& e = ocan->work_ledger().work.at(rec.work);
+  if (e.assignee != sender) {
+    ++foreign_actions_;
+    note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "foreign call (not the assignee)",
+         static_cast<std::int64_t>(r));
+  }
+  if (m.type == cloud::CloudMsgType::Deploy && (e.finished || rec.shutdown_checkpoint.us > 0 || rec.settled)) {
+    ++deploys_after_shutdown_;
+    note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "deploy after APP_SHUTDOWN", static_cast<std::int64_t>(r));
+  }
+}
+
+std::size_t OrchestrationWorld::orphan_instances(SimTime grace) const {
+  const cloud::Instances& inst = cloud.hypervisors->instances();
+  std::size_t n = 0;
+  for (const AppRecord& rec : apps) {
+    const SimTime ended = rec.shutdown_checkpoint.us > 0 ? rec.shutdown_checkpoint : (rec.settled ? rec.settled_at : SimTime{-1});
+    if (ended.us < 0 || cloud.sim.now() - ended <= grace) continue;
+    for (std::uint32_t s = 0; s < rec.topology->services.size(); ++s) n += inst.live_instance(rec.address.id, s) ? 1 : 0;
+  }
+  return n;
 }
 
 void OrchestrationWorld::drain_chain() {

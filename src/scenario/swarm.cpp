@@ -216,6 +216,13 @@ std::string check(const json& doc, std::uint64_t seed) {
     std::vector<std::string> problems;
     if (unsettled > 0) problems.push_back(fmt::format("{} of {} accepted applications never settled", unsettled, accepted));
     if (duration >= limit) problems.push_back(fmt::format("the run reached its time limit ({} s)", limit));
+    // What runs on the hosts, audited from the hypervisors' side.
+    if (const double n = metric(*sc, r, "orphan_instances"); n > 0)
+      problems.push_back(fmt::format("{} instances of ended applications still run", n));
+    if (const double n = metric(*sc, r, "foreign_actions"); n > 0)
+      problems.push_back(fmt::format("{} hypervisor calls from an Orchestrator that was not the assignee", n));
+    if (const double n = metric(*sc, r, "deploys_after_shutdown"); n > 0)
+      problems.push_back(fmt::format("{} deploys after the application ended", n));
     return problems.empty() ? "" : fmt::format("liveness: {}", fmt::join(problems, "; "));
   }
   std::vector<std::string> problems;

@@ -51,6 +51,9 @@ class HypervisorApis {
   const Instances& instances() const { return instances_; }
   // Called when an instance fails on its own, with a crash of its host, or of its hypervisor.
   std::function<void(InstanceId)> on_failure;
+  // Called for every Deploy, Stop and Reconfigure host h's API accepts (it is up), before it acts:
+  // an audit of who drives each application (the API itself obeys anyone).
+  std::function<void(HostId h, NodeId from, const CloudMsg& m)> on_call;
   // A fault to record in the network's fault log ("service-failure", "hypervisor-crash", ...), with the host.
   std::function<void(const char* kind, HostId h)> on_fault;
 

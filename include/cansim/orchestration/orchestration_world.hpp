@@ -108,6 +108,15 @@ class OrchestrationWorld {
 
   // The record of application `a` by contract address (-1: none).
   std::ptrdiff_t record_of(chain::Address a) const;
+  // What runs on the hosts, audited from the hypervisors' side (not from what Orchestrators say):
+  // Deploy, Stop and Reconfigure calls the hypervisors accepted from an Orchestrator that was not
+  // the Work Entry's current assignee in the committed CAN ledger (a deposed or cut-off one), and
+  // Deploy calls for an application after its APP_SHUTDOWN was committed or its Work Entry finished.
+  std::uint64_t foreign_actions() const { return foreign_actions_; }
+  std::uint64_t deploys_after_shutdown() const { return deploys_after_shutdown_; }
+  // Live instances (up or deploying) of applications that ended (APP_SHUTDOWN committed, or
+  // settled) more than `grace` ago.
+  std::size_t orphan_instances(SimTime grace) const;
   void note(const std::string& from, const std::string& to, const std::string& what, std::int64_t app = -1);
   void fault(const char* kind, const std::string& who);
   // Submits a transaction; counts its gas by function and by role.
@@ -146,6 +155,8 @@ class OrchestrationWorld {
 
   Rng fault_rng_;
   std::map<chain::Address, std::size_t> by_address_;
+  std::uint64_t foreign_actions_ = 0, deploys_after_shutdown_ = 0;
+  void audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m);
   std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
   std::unique_ptr<FaultInjector<cloud::CloudMsg>> cloud_injector_;
   chain::Wei total_balance_ = 0;

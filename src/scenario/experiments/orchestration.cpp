@@ -166,9 +166,17 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const SimTime end = w.cloud.sim.now();
 
   RunResult r;
-  r.metrics = metrics_by_name(kind, orchestration_metrics(w, count, end));
+  std::map<std::string, double> m = orchestration_metrics(w, count, end);
   if (ctx.output.boolean("applications")) r.tables.push_back(applications_table(req, w));
   write_orchestration_outputs(r, ctx.output, w);
+  // What still runs of ended applications once the grace has passed: the world runs on for the
+  // grace (nothing above sees that time) and the hosts are looked at.
+  const SimTime grace = SimTime{static_cast<std::int64_t>(std::llround(p.real("orphan_grace_s") * 1e6))};
+  w.cloud.sim.run_until(w.cloud.sim.now() + grace + SimTime{1});
+  m["orphan_instances"] = static_cast<double>(w.orphan_instances(grace));
+  m["foreign_actions"] = static_cast<double>(w.foreign_actions());
+  m["deploys_after_shutdown"] = static_cast<double>(w.deploys_after_shutdown());
+  r.metrics = metrics_by_name(kind, m);
   return r;
 }
 
@@ -214,6 +222,13 @@ ExperimentKind orchestration_kind() {
           .at_most(1e10)
           .def(30 * 86400.0)
           .in_unit("s"),
+      ParamSpec::real("orphan_grace_s",
+                      "after the last application settled, the world runs on this long and every instance of an "
+                      "application that ended longer ago and still runs is counted (orphan_instances)")
+          .at_least(0)
+          .at_most(1e7)
+          .def(120.0)
+          .in_unit("s"),
   };
   declare_orchestration_kind(k);
   k.metrics = {
@@ -248,6 +263,13 @@ ExperimentKind orchestration_kind() {
       {"ocan_messages", "messages the OCAN's members and Orchestrators sent (CAN protocols)"},
       {"duration_s", "simulated time"},
       {"blocks", "blocks sealed"},
+      {"orphan_instances",
+       "instances still running, orphan_grace_s after the run, of applications that ended (APP_SHUTDOWN committed, or "
+       "settled) longer ago: 0 in a correct run"},
+      {"foreign_actions",
+       "Deploy, Stop and Reconfigure calls the hypervisors accepted from an Orchestrator that was not the Work Entry's "
+       "assignee in the committed CAN ledger: 0 in a correct run"},
+      {"deploys_after_shutdown", "Deploy calls the hypervisors accepted for an application after it ended: 0 in a correct run"},
   };
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
   k.headline = {"accepted",          "completed",          "mean_time_to_deploy_s",
