@@ -6,7 +6,7 @@
 namespace cansim::cloud {
 
 HypervisorApis::HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hosts& hosts, HypervisorConfig cfg, Rng rng)
-    : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1) {}
+    : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1), api_since_(hosts.size()) {}
 
 void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since) {
   CloudMsg r;
@@ -121,7 +121,15 @@ void HypervisorApis::api_crashed(HostId h) {
 void HypervisorApis::api_recovered(HostId h) {
   if (api_up_[h]) return;
   api_up_[h] = 1;
+  api_since_[h] = sim_.now();
   if (on_fault) on_fault("hypervisor-recover", h);
+  if (!ended) return;
+  for (InstanceId id : instances_.live_on(h)) {
+    if (!ended(instances_[id].app)) continue;
+    instances_.end(id, InstanceState::Stopped, sim_.now());
+    waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }),
+                   waiting_.end());
+  }
 }
 
 }  // namespace cansim::cloud

@@ -77,6 +77,10 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
     orchestrators.receive(orchestrator_node(static_cast<std::uint32_t>(to - cloud.extra_node(0))), from, m);
   };
 
+  cloud.hypervisors->ended = [this](std::uint64_t app) {
+    const chain::State& st = cloud.chain.state();
+    return chain::application::is_destroyed(st, chain::Address{app}) || chain::application::is_shutdown(st, chain::Address{app});
+  };
   cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
   // Faults.
   cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); };
@@ -145,7 +149,15 @@ std::size_t OrchestrationWorld::orphan_instances(SimTime grace) const {
   for (const AppRecord& rec : apps) {
     const SimTime ended = rec.shutdown_checkpoint.us > 0 ? rec.shutdown_checkpoint : (rec.settled ? rec.settled_at : SimTime{-1});
     if (ended.us < 0 || cloud.sim.now() - ended <= grace) continue;
-    for (std::uint32_t s = 0; s < rec.topology->services.size(); ++s) n += inst.live_instance(rec.address.id, s) ? 1 : 0;
+    for (std::uint32_t s = 0; s < rec.topology->services.size(); ++s) {
+      const auto id = inst.live_instance(rec.address.id, s);
+      if (!id) continue;
+      // One no one can stop (its hypervisor's API is down, or came back within the grace) is not
+      // counted: the grace runs from when the application ended and its API answers.
+      const cloud::HostId h = inst[*id].host;
+      if (!cloud.hypervisors->api_up(h) || cloud.sim.now() - cloud.hypervisors->api_up_since(h) <= grace) continue;
+      ++n;
+    }
   }
   return n;
 }

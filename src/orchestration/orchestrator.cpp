@@ -122,13 +122,17 @@ void Orchestrators::stop(NodeId c, std::uint32_t work) {
   jobs_.erase(it);
 }
 
-void Orchestrators::on_crash(NodeId c) { jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0})); }
+void Orchestrators::on_crash(NodeId c) {
+  jobs_.erase(jobs_.lower_bound({c, 0}), jobs_.lower_bound({c + 1, 0}));
+  ++lives_[c];  // its Stops still out stand down
+}
 
 void Orchestrators::call(const Key& k, std::uint32_t epoch, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose,
                          std::uint32_t attempt) {
   const std::uint64_t id = first_out_ + out_.size();
   m.request = id;
-  out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true});
+  const std::ptrdiff_t app = w_.record_of(chain::Address{m.app});
+  out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true, static_cast<std::size_t>(std::max<std::ptrdiff_t>(app, 0))});
   auto lane = std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.timeout == timeout; });
   if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), Lane{timeout, {}});
   lane->due.emplace_back(w_.cloud.sim.now() + timeout, id);
@@ -185,6 +189,7 @@ void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
     out_.pop_front();
     ++first_out_;
   }
+  if (p.purpose == Purpose::Stop) return on_stop(p, reply);
   if (find(p.key, p.epoch) == nullptr) return;  // the job ended meanwhile
   switch (p.purpose) {
     case Purpose::Deploy: return on_deployed(p.key, p.service, reply);
@@ -377,15 +382,33 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
 
 void Orchestrators::stop_services(const Key& k) {
   Job& j = jobs_.at(k);
-  const AppRecord& rec = w_.apps[j.app];
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
-    CloudMsg m;
-    m.type = CloudMsgType::Stop;
-    m.app = rec.address.id;
-    m.service = s;
-    call(k, j.epoch, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop);
+    send_stop(k, j.app, s, 0);
     j.views[s] = ServiceView::Down;
   }
+}
+
+void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt) {
+  const AppRecord& rec = w_.apps[app];
+  CloudMsg m;
+  m.type = CloudMsgType::Stop;
+  m.app = rec.address.id;
+  m.service = s;
+  call(k, life(k.first), rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
+}
+
+void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
+  // A Stop outlives the job that sent it (the work may be finished meanwhile): it is asked again,
+  // at growing intervals up to a minute, until the hypervisor answers it (stopped, or nothing to
+  // stop: the host crashed meanwhile), or the Orchestrator crashes (the hypervisor then stops the
+  // instances of ended applications itself when it comes back, HypervisorApis::reconcile).
+  if (reply != nullptr || p.epoch != life(p.key.first) || !w_.orchestrator_up(p.key.first)) return;
+  const std::size_t app = p.app;
+  const std::uint32_t s = p.service, attempt = p.attempt + 1;
+  const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
+  w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, life = p.epoch] {
+    if (life == this->life(k.first) && w_.orchestrator_up(k.first)) send_stop(k, app, s, attempt);
+  });
 }
 
 void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service) {

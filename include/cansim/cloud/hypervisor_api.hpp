@@ -47,10 +47,16 @@ class HypervisorApis {
   void api_crashed(HostId h);
   void api_recovered(HostId h);
   bool api_up(HostId h) const { return api_up_[h] != 0; }
+  // Since when host h's API answers (its last recovery; 0 if it never crashed).
+  SimTime api_up_since(HostId h) const { return api_since_[h]; }
 
   const Instances& instances() const { return instances_; }
   // Called when an instance fails on its own, with a crash of its host, or of its hypervisor.
   std::function<void(InstanceId)> on_failure;
+  // Whether application `app` ended (its contract holds an APP_SHUTDOWN or is destroyed: a free
+  // read of the chain). A hypervisor that comes back stops the instances of ended applications
+  // it runs (reconciliation): a Stop sent while it was down may have no one left to send it again.
+  std::function<bool(std::uint64_t app)> ended;
   // Called for every Deploy, Stop and Reconfigure host h's API accepts (it is up), before it acts:
   // an audit of who drives each application (the API itself obeys anyone).
   std::function<void(HostId h, NodeId from, const CloudMsg& m)> on_call;
@@ -69,6 +75,7 @@ class HypervisorApis {
   Rng rng_;
   Instances instances_;
   std::vector<std::uint8_t> api_up_;
+  std::vector<SimTime> api_since_;
   // Who waits for an instance that is deploying: (instance, requester, request id).
   struct Waiter {
     InstanceId id;

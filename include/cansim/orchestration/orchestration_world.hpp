@@ -115,7 +115,8 @@ class OrchestrationWorld {
   std::uint64_t foreign_actions() const { return foreign_actions_; }
   std::uint64_t deploys_after_shutdown() const { return deploys_after_shutdown_; }
   // Live instances (up or deploying) of applications that ended (APP_SHUTDOWN committed, or
-  // settled) more than `grace` ago.
+  // settled) more than `grace` ago, on hosts whose API has answered for longer than `grace` (an
+  // instance on a hypervisor that is down cannot be stopped by anyone).
   std::size_t orphan_instances(SimTime grace) const;
   void note(const std::string& from, const std::string& to, const std::string& what, std::int64_t app = -1);
   void fault(const char* kind, const std::string& who);

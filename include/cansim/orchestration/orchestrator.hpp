@@ -89,12 +89,22 @@ class Orchestrators {
   std::uint32_t next_epoch_ = 1;
   struct Pending {
     Key key;
-    std::uint32_t epoch;
+    std::uint32_t epoch;  // the job's; for a Stop, the Orchestrator's life
     Purpose purpose;
     std::uint32_t service;
-    std::uint32_t attempt;  // Status: which try this is
+    std::uint32_t attempt;  // Status, Stop: which try this is
     bool open;
+    std::size_t app;  // the record
   };
+  // Stops, confirmed: sent again until answered (on_stop).
+  void send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt);
+  void on_stop(const Pending& p, const cloud::CloudMsg* reply);
+  // How many times Orchestrator c crashed: what it sent in an earlier life stands down.
+  std::uint32_t life(NodeId c) const {
+    auto it = lives_.find(c);
+    return it == lives_.end() ? 0 : it->second;
+  }
+  std::map<NodeId, std::uint32_t> lives_;
   // Requests by id (ids are consecutive: the record of id is out_[id - first_out_]); answered
   // ones leave from the front. No allocation per request once the containers have grown.
   std::deque<Pending> out_;
