@@ -47,6 +47,9 @@ void Can::leader_duties(NodeId leader) {
   for (std::uint32_t w : open_work_) {
     const WorkView& e = copy.work(w);
     if (e.finished || e.assignee == kNoComponent || !copy.registered(e.assignee)) continue;
+    // Only a committed assignment: the component hears of one once it is committed (an entry a
+    // majority never held may still be replaced, and its component would run work not its own).
+    if (e.assigned_index > copy.commit()) continue;
     if (sim_.now() - l.watch(w).last_heard < quiet) continue;
     l.watch(w).last_heard = sim_.now();
     CanMsg again = work_msg(e.reassignments ? MsgType::ReassignWork : MsgType::AssignWork, w, e.latest, e.assignee);
