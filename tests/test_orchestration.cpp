@@ -41,6 +41,17 @@ OrchestrationConfig small(std::uint32_t orchestrators = 3) {
   return c;
 }
 
+// A hypervisor call as an Orchestrator's endpoint would send it.
+void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h, cloud::CloudMsgType type, const AppRecord& rec,
+                     std::uint32_t service) {
+  cloud::CloudMsg m;
+  m.type = type;
+  m.app = rec.address.id;
+  m.service = service;
+  m.request = 1;
+  w.cloud.hypervisors->receive(h, w.orchestrator_endpoint(orchestrator), m);
+}
+
 std::vector<CheckpointType> on_chain(const OrchestrationWorld& w, chain::Address app) {
   std::vector<CheckpointType> out;
   for (std::uint64_t i = 0; i < ac::checkpoint_count(w.cloud.chain.state(), app); ++i) {
@@ -319,11 +330,13 @@ TEST_CASE("orchestration: an Orchestrator that resumes without the CAN's checkpo
 
 TEST_CASE("orchestration: a successor that finds a service up only since after the contract's stretch began reports the gap",
           "[orchestration]") {
-  // The OCAN is down (every member crashed) when the front end fails: the Orchestrator sees it,
-  // deploys it again, and crashes before its SERVICE_DOWN and SERVICE_UP could be committed. The
-  // members come back without their replicas, and the successor, resuming from no checkpoint,
-  // finds the front end up, but only since after the contract's APP_OK: the contract would pay
-  // the gap in between as if it had run. It reports the service down (and up again).
+  // The OCAN is down (every member crashed) when the front end fails: the Orchestrator sees it
+  // and checkpoints SERVICE_DOWN, which cannot be committed; an instance of the front end comes
+  // up all the same (planted: §5 has the Orchestrator redeploy only once the SERVICE_DOWN is
+  // committed; before that rule it redeployed at once), and the Orchestrator crashes. The members
+  // come back without their replicas, and the successor, resuming from no checkpoint, finds the
+  // front end up, but only since after the contract's APP_OK: the contract would pay the gap in
+  // between as if it had run. It reports the service down (and up again).
   const app::Topology rt = ray_tracing();
   OrchestrationConfig cfg = small();
   OrchestrationWorld w(cfg, Rng(13));
@@ -333,10 +346,13 @@ TEST_CASE("orchestration: a successor that finds a service up only since after t
   for (NodeId m = 0; m < cfg.members; ++m) w.crash(m);
   const SimTime failed = w.cloud.sim.now();
   w.fail_service(0, 1);
-  w.cloud.sim.run_until(minutes(5));
+  w.cloud.sim.run_until(w.cloud.sim.now() + seconds(30));
   const cloud::Instances& inst = w.cloud.hypervisors->instances();
+  CHECK_FALSE(inst.live_instance(rec.address.id, 1));  // not redeployed before its SERVICE_DOWN is committed
+  call_hypervisor(w, first, rec.hosts[1], cloud::CloudMsgType::Deploy, rec, 1);
+  w.cloud.sim.run_until(minutes(5));
   const auto again = inst.live_instance(rec.address.id, 1);
-  REQUIRE(again);  // deployed again by the first Orchestrator
+  REQUIRE(again);
   REQUIRE(inst[*again].state == cloud::InstanceState::Up);
   const SimTime gap = inst[*again].up_since - failed;
   w.crash(first);
@@ -375,21 +391,6 @@ TEST_CASE("orchestration: a member voted out while it was down joins the OCAN ag
     CHECK(w.ocan->is_member(m) == (rejoin.us > 0));
   }
 }
-
-namespace {
-
-// A hypervisor call as an Orchestrator's endpoint would send it.
-void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h, cloud::CloudMsgType type, const AppRecord& rec,
-                     std::uint32_t service) {
-  cloud::CloudMsg m;
-  m.type = type;
-  m.app = rec.address.id;
-  m.service = service;
-  m.request = 1;
-  w.cloud.hypervisors->receive(h, w.orchestrator_endpoint(orchestrator), m);
-}
-
-}  // namespace
 
 TEST_CASE("orchestration oracle: what runs on the hosts, seen from the hypervisors", "[orchestration][oracle]") {
   // Each check planted by hand: an instance of an ended application started again, a call from an

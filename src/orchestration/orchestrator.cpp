@@ -333,7 +333,9 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   Job& j = jobs_.at(k);
   if (j.views[s] != ServiceView::Up || j.shutting_down) return;
   AppRecord& rec = w_.apps[j.app];
-  j.views[s] = ServiceView::Pending;
+  // §5: the SERVICE_DOWN is checkpointed first; the redeploy waits for its commit (send_next), so
+  // that an Orchestrator the OCAN no longer counts on (its checkpoint is refused) deploys nothing.
+  j.views[s] = ServiceView::Down;
   ++rec.failures_seen;
   ++rec.redeploys;
   rec.detection_lag += unseen(j, s);
@@ -341,7 +343,6 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
   checkpoint(k, CheckpointType::ServiceDown, s);
-  advance(k);
 }
 
 void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
@@ -443,7 +444,14 @@ void Orchestrators::send_next(const Key& k) {
       return;
     }
     const CheckpointType type = j->outbox.front().second.type;
+    const std::uint32_t service = j->outbox.front().second.service;
     j->outbox.pop_front();
+    if (type == CheckpointType::ServiceDown && !j->shutting_down && j->views[service] == ServiceView::Down) {
+      j->views[service] = ServiceView::Pending;  // committed: now it is redeployed
+      advance(k);
+      j = find(k, epoch);
+      if (j == nullptr) return;
+    }
     if (type == CheckpointType::AppShutdown) {
       j->shutdown_committed = true;
       w_.apps[j->app].shutdown_checkpoint = w_.cloud.sim.now();
