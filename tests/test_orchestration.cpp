@@ -426,3 +426,43 @@ TEST_CASE("orchestration oracle: what runs on the hosts, seen from the hyperviso
     CHECK(w.orphan_instances(minutes(60)) == 0);  // within a longer grace: not yet
   }
 }
+
+TEST_CASE("fencing: a hypervisor refuses an epoch lower than the highest it saw for the application", "[orchestration][oracle]") {
+  // Every hypervisor call carries the CAN's index of the assignment its Orchestrator acts under;
+  // a host that saw a later one for the application answers `fenced` and does nothing.
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(7));
+  w.start();
+  w.request(rt, minutes(20));
+  w.cloud.sim.run_until(minutes(2));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
+  const std::uint32_t epoch = w.ocan->assignment_of(assignee, rec.work);
+  REQUIRE(epoch > 0);
+  const auto live = w.cloud.hypervisors->instances().live_instance(rec.address.id, 1);
+  REQUIRE(live);
+  cloud::CloudMsg stop;
+  stop.type = cloud::CloudMsgType::Stop;
+  stop.app = rec.address.id;
+  stop.service = 1;
+  stop.request = 1;
+  SECTION("an older epoch: refused, nothing stopped, nothing audited as accepted") {
+    cloud::CloudMsg status;  // a later assignment's first call raises the host's fence
+    status.type = cloud::CloudMsgType::Status;
+    status.app = rec.address.id;
+    status.service = 1;
+    status.instance = cloud::kAnyInstance;
+    status.epoch = epoch + 1;
+    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), status);
+    stop.epoch = epoch;
+    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), stop);
+    CHECK(w.cloud.hypervisors->instances().live_instance(rec.address.id, 1) == live);
+    CHECK(w.foreign_actions() == 0);
+  }
+  SECTION("the same epoch: obeyed") {
+    stop.epoch = epoch;
+    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), stop);
+    CHECK_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 1));
+  }
+}

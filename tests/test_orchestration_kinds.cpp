@@ -138,3 +138,14 @@ TEST_CASE("orchestration: a checkpoint that a new OCAN leader commits still reac
   CHECK(metric(sc, r, "unsettled") == 0);
   CHECK(metric(sc, r, "duration_s") < 16745);
 }
+
+TEST_CASE("scenario orchestration: nothing outlives its application and no one drives another's", "[orchestration][oracle][scenario]") {
+  // Issue 27: before Stops were confirmed and hypervisors reconciled, 5 of 32 runs left 21
+  // instances of ended applications running. Every run, every one of the three audits at 0.
+  const Scenario sc = load_bundled("orchestration.json");
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "orphan_instances") == 0);
+    CHECK(metric(sc, r, "foreign_actions") == 0);
+    CHECK(metric(sc, r, "deploys_after_shutdown") == 0);
+  }
+}

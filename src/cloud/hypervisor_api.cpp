@@ -22,7 +22,21 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
 }
 
 void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
-  if (!api_up_[h]) return;               // a crashed hypervisor's API answers nothing
+  if (!api_up_[h]) return;  // a crashed hypervisor's API answers nothing
+  if (m.epoch != 0 && !admit(h, m)) {
+    const CloudMsgType answer = m.type == CloudMsgType::Status   ? CloudMsgType::StatusReply
+                                : m.type == CloudMsgType::Deploy ? CloudMsgType::Deployed
+                                : m.type == CloudMsgType::Stop   ? CloudMsgType::Stopped
+                                                                 : CloudMsgType::Reconfigured;
+    CloudMsg r;
+    r.type = answer;
+    r.request = m.request;
+    r.app = m.app;
+    r.service = m.service;
+    r.host = h;
+    r.fenced = true;
+    return net_.send(static_cast<NodeId>(h), from, std::move(r));
+  }
   if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
     InstanceId id = m.instance;
     if (id == kAnyInstance) id = instances_.live_instance(m.app, m.service).value_or(kAnyInstance);
@@ -70,6 +84,14 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
       return;
     default: return;
   }
+}
+
+bool HypervisorApis::admit(HostId h, const CloudMsg& m) {
+  // Every host keeps its own highest epoch per application (hosts do not talk to each other).
+  std::uint32_t& highest = fence_[{h, m.app}];
+  if (m.epoch < highest) return false;
+  highest = m.epoch;
+  return true;
 }
 
 void HypervisorApis::come_up(InstanceId id) {

@@ -33,6 +33,7 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   Job j;
   j.app = r;
   j.epoch = next_epoch_++;
+  j.fence = w_.ocan->assignment_of(c, work);
   // The terms the contract holds, never a configuration of our own (a free read, §4.1).
   const chain::State& state = w_.cloud.chain.state();
   j.retry_limit = std::max<std::uint64_t>(1, ac::retry_limit(state, rec.address));
@@ -132,7 +133,9 @@ void Orchestrators::call(const Key& k, std::uint32_t epoch, cloud::HostId h, Clo
   const std::uint64_t id = first_out_ + out_.size();
   m.request = id;
   const std::ptrdiff_t app = w_.record_of(chain::Address{m.app});
-  out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true, static_cast<std::size_t>(std::max<std::ptrdiff_t>(app, 0))});
+  if (const Job* j = purpose == Purpose::Stop ? nullptr : find(k, epoch)) m.epoch = j->fence;
+  out_.push_back(
+      Pending{k, epoch, purpose, m.service, attempt, true, static_cast<std::size_t>(std::max<std::ptrdiff_t>(app, 0)), m.epoch});
   auto lane = std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.timeout == timeout; });
   if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), Lane{timeout, {}});
   lane->due.emplace_back(w_.cloud.sim.now() + timeout, id);
@@ -191,6 +194,7 @@ void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
   }
   if (p.purpose == Purpose::Stop) return on_stop(p, reply);
   if (find(p.key, p.epoch) == nullptr) return;  // the job ended meanwhile
+  if (reply != nullptr && reply->fenced) return fenced(p.key, p.epoch);
   switch (p.purpose) {
     case Purpose::Deploy: return on_deployed(p.key, p.service, reply);
     case Purpose::Status: return on_status(p.key, p.service, reply, p.attempt);
@@ -384,18 +388,27 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
 void Orchestrators::stop_services(const Key& k) {
   Job& j = jobs_.at(k);
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
-    send_stop(k, j.app, s, 0);
+    send_stop(k, j.app, s, 0, j.fence);
     j.views[s] = ServiceView::Down;
   }
 }
 
-void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt) {
+void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt, std::uint32_t fence) {
   const AppRecord& rec = w_.apps[app];
   CloudMsg m;
   m.type = CloudMsgType::Stop;
   m.app = rec.address.id;
   m.service = s;
+  m.epoch = fence;
   call(k, life(k.first), rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
+}
+
+void Orchestrators::fenced(const Key& k, std::uint32_t epoch) {
+  Job* j = find(k, epoch);
+  if (j == nullptr) return;
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), "fenced: the work is another's",
+          static_cast<std::int64_t>(j->app));
+  jobs_.erase(k);
 }
 
 void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
@@ -405,10 +418,10 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   // instances of ended applications itself when it comes back, HypervisorApis::reconcile).
   if (reply != nullptr || p.epoch != life(p.key.first) || !w_.orchestrator_up(p.key.first)) return;
   const std::size_t app = p.app;
-  const std::uint32_t s = p.service, attempt = p.attempt + 1;
+  const std::uint32_t s = p.service, attempt = p.attempt + 1, fence = p.fence;
   const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
-  w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, life = p.epoch] {
-    if (life == this->life(k.first) && w_.orchestrator_up(k.first)) send_stop(k, app, s, attempt);
+  w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, fence, life = p.epoch] {
+    if (life == this->life(k.first) && w_.orchestrator_up(k.first)) send_stop(k, app, s, attempt, fence);
   });
 }
 

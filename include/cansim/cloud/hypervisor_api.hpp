@@ -11,6 +11,7 @@
 // recovers. Every failure goes to the fault trace of the cloud's network.
 #include <array>
 #include <functional>
+#include <map>
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
@@ -65,6 +66,8 @@ class HypervisorApis {
 
  private:
   void come_up(InstanceId id);
+  // Fencing: whether a call of m.epoch may act on m.app (it raises the highest epoch seen).
+  bool admit(HostId h, const CloudMsg& m);
   void fail(InstanceId id, const char* why);
   void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {});
 
@@ -75,6 +78,7 @@ class HypervisorApis {
   Rng rng_;
   Instances instances_;
   std::vector<std::uint8_t> api_up_;
+  std::map<std::pair<HostId, std::uint64_t>, std::uint32_t> fence_;  // by (host, application): the highest epoch seen
   std::vector<SimTime> api_since_;
   // Who waits for an instance that is deploying: (instance, requester, request id).
   struct Waiter {

@@ -57,7 +57,12 @@ struct CloudMsg {
   std::uint32_t service = 0;
   std::uint32_t instance = 0;  // the monitoring id
   SimTime since;               // StatusReply: when the instance came up (as a hypervisor's API reports a start time)
+  // Fencing (lease-based systems' token, Chubby's sequencer): the CAN's index of the assignment an
+  // Orchestrator acts under; a hypervisor refuses one lower than the highest it saw for the
+  // application (0: none, not fenced). A refusal says `fenced`.
+  std::uint32_t epoch = 0;
   bool ok = false;
+  bool fenced = false;
 };
 
 }  // namespace cansim::cloud

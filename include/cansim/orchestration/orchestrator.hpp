@@ -44,6 +44,7 @@ class Orchestrators {
   struct Job {
     std::size_t app = 0;  // index into the world's records
     std::uint32_t epoch = 0;
+    std::uint32_t fence = 0;  // the CAN's assignment index: every hypervisor call carries it
     std::vector<ServiceView> views;
     std::vector<std::uint32_t> instances;
     std::vector<std::uint32_t> attempts;  // failed deploys in a row
@@ -94,10 +95,13 @@ class Orchestrators {
     std::uint32_t service;
     std::uint32_t attempt;  // Status, Stop: which try this is
     bool open;
-    std::size_t app;  // the record
+    std::size_t app;     // the record
+    std::uint32_t fence;  // the epoch it carried
   };
   // Stops, confirmed: sent again until answered (on_stop).
-  void send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt);
+  void send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt, std::uint32_t fence);
+  // A hypervisor refused a call: another Orchestrator holds the work now. The job stops acting.
+  void fenced(const Key& k, std::uint32_t epoch);
   void on_stop(const Pending& p, const cloud::CloudMsg* reply);
   // How many times Orchestrator c crashed: what it sent in an earlier life stands down.
   std::uint32_t life(NodeId c) const {

@@ -181,6 +181,16 @@ class Can {
     auto it = runs_.find(c);
     return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const WorkRun& r) { return r.work == w; });
   }
+  // The index of the AssignWork or ReassignWork entry component c runs Work Entry w under (0: it
+  // does not run it): an epoch that orders the assignments, for fencing outside the CAN.
+  std::uint32_t assignment_of(NodeId c, std::uint32_t w) const {
+    auto it = runs_.find(c);
+    if (it == runs_.end()) return 0;
+    for (const WorkRun& r : it->second) {
+      if (r.work == w) return r.assignment;
+    }
+    return 0;
+  }
   const ReplicaAudit& replica_audit() const { return audit_; }
   // Replicas of Work Entry `w` that the members' own stores hold now (not the audit's account).
   std::size_t replicas_held(std::uint32_t w) const;
