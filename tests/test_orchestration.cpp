@@ -466,3 +466,39 @@ TEST_CASE("fencing: a hypervisor refuses an epoch lower than the highest it saw 
     CHECK_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 1));
   }
 }
+
+TEST_CASE("an Orchestrator cut off from the OCAN but not from the hosts deploys nothing once removed", "[orchestration][oracle]") {
+  // Issue 27: cut off from the OCAN, the Orchestrator of the application is voted out and its work
+  // goes to another; it still reaches the hosts. A service then fails: both see it. Only the
+  // successor may act: the cut-off one's SERVICE_DOWN cannot be committed (§5: checkpoint first),
+  // so it redeploys nothing (it used to redeploy at once, beside its successor), and its calls
+  // carry an older epoch than its successor's, which the hosts refuse. Without both, this run had
+  // 3 foreign calls and left 2 instances running after its application ended.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  OrchestrationWorld w0(cfg, Rng(7));  // to learn who gets the application, in the same world
+  w0.start();
+  w0.request(rt, minutes(30));
+  w0.cloud.sim.run_until(minutes(2));
+  REQUIRE(w0.apps.size() == 1);
+  const NodeId first = w0.leader.orchestrator_of(0);
+  cfg.ocan_faults.schedule = {{minutes(3), ScheduledFault::Kind::Isolate, {first}, {}}};
+  OrchestrationWorld w(cfg, Rng(7));
+  w.start();
+  w.request(rt, minutes(30));
+  w.cloud.sim.run_until(minutes(3) - seconds(1));
+  REQUIRE(w.leader.orchestrator_of(0) == first);
+  w.cloud.sim.run_until(minutes(6));
+  const NodeId second = w.ocan->work_ledger().work.at(w.apps[0].work).assignee;
+  REQUIRE(second != first);  // voted out, the work moved
+  REQUIRE(w.orchestrator_up(first));
+  w.fail_service(0, 1);
+  w.cloud.sim.run_until(minutes(10));
+  CHECK(w.foreign_actions() == 0);
+  CHECK(w.deploys_after_shutdown() == 0);
+  CHECK(w.cloud.hypervisors->instances().live_instance(w.apps[0].address.id, 1));  // the successor redeployed it
+  w.cloud.sim.run_until(minutes(60));
+  CHECK(w.apps[0].settled);
+  CHECK(w.foreign_actions() == 0);
+  CHECK(w.orphan_instances(minutes(2)) == 0);
+}
