@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/swarm.hpp"
 #include "scenario_fixture.hpp"
 
 using namespace cansim::scenario;
@@ -147,5 +148,23 @@ TEST_CASE("scenario orchestration: nothing outlives its application and no one d
     CHECK(metric(sc, r, "orphan_instances") == 0);
     CHECK(metric(sc, r, "foreign_actions") == 0);
     CHECK(metric(sc, r, "deploys_after_shutdown") == 0);
+  }
+}
+
+TEST_CASE("orchestration swarm seeds the audits failed: each passes now", "[orchestration][oracle][swarm]") {
+  // Found by the audits of what runs on the hosts (issue 27), each with the fix that answers it:
+  // 694, an assignment resent before it was committed (the leader resends only committed ones);
+  // 760, a voted-out Orchestrator redeploying before its SERVICE_DOWN was committed (checkpoint
+  // first); 228, a repeated assignment of a settled application whose destroyed contract read as
+  // "not shut down" (a destroyed contract reads as ended).
+  for (const std::uint64_t seed : {694, 760, 228}) {
+    INFO("seed " << seed);
+    SwarmOptions o;
+    o.kind = "orchestration";
+    o.apps_dir = std::string(CANSIM_SOURCE_DIR) + "/apps";
+    o.first_seed = seed;
+    o.seeds = 1;
+    o.threads = 1;
+    CHECK(run_swarm(o).at(0).failure == "");
   }
 }

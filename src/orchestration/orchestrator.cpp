@@ -79,6 +79,9 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
       }
     }
   }
+  // A destroyed contract (settled and released) reads as ended, not as "not shut down": nothing
+  // of it is deployed again (a repeated assignment found it so: orchestration swarm seed 228).
+  if (ac::is_destroyed(state, rec.address)) ended = recorded_end = true;
   const Key k{c, work};
   const std::uint32_t epoch = j.epoch;
   jobs_[k] = std::move(j);
@@ -451,11 +454,15 @@ void Orchestrators::send_next(const Key& k) {
     if (j == nullptr) return;
     j->sending = false;
     if (!ok) {
-      w_.cloud.sim.after(w_.cfg.checkpoint_retry, [this, k, epoch] {
+      const SimTime wait =
+          std::min(w_.cfg.checkpoint_retry_max, w_.cfg.checkpoint_retry * (std::int64_t{1} << std::min<std::uint32_t>(j->send_failures, 10)));
+      ++j->send_failures;
+      w_.cloud.sim.after(wait, [this, k, epoch] {
         if (find(k, epoch) != nullptr) send_next(k);
       });
       return;
     }
+    j->send_failures = 0;
     const CheckpointType type = j->outbox.front().second.type;
     const std::uint32_t service = j->outbox.front().second.service;
     j->outbox.pop_front();

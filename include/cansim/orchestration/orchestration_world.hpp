@@ -48,7 +48,10 @@ struct OrchestrationConfig {
   std::uint32_t status_attempts = 2;       // status checks of a silent service before it counts as failed
   double deploy_timeout_factor = 4;        // a deploy unanswered after this many mean deploy times failed
   SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
-  SimTime checkpoint_retry = seconds(1);   // between a checkpoint the CAN did not commit and the next try
+  // Between a checkpoint the CAN did not commit and the next try; each failure in a row doubles
+  // the wait, up to checkpoint_retry_max (a cut-off Orchestrator retried every second for ever).
+  SimTime checkpoint_retry = seconds(1);
+  SimTime checkpoint_retry_max = seconds(30);
   // The OCAN leader (§5.1).
   SimTime payment_interval = minutes(10);   // interimPayment per application
   chain::Gas payment_gas_budget = 5000000;  // k is the largest whose dry run fits in this

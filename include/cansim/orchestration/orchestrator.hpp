@@ -55,6 +55,7 @@ class Orchestrators {
     std::vector<SimTime> claimed;
     std::deque<std::pair<std::uint32_t, CheckpointData>> outbox;  // (digest, 0 until first sent; data)
     bool sending = false;
+    std::uint32_t send_failures = 0;  // checkpoints in a row the CAN did not commit (the retry backs off)
     bool shutting_down = false, shutdown_committed = false;
     std::uint64_t retry_limit = 3;
     SimTime app_ok_interval;
