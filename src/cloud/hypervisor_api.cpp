@@ -131,6 +131,21 @@ void HypervisorApis::host_crashed(HostId h) {
   for (InstanceId id : instances_.live_on(h)) fail(id, "host-crash");
 }
 
+void HypervisorApis::application_ended(std::uint64_t app, std::uint32_t services) {
+  if (cfg_.reconcile_after.us <= 0) return;
+  sim_.after(cfg_.reconcile_after, [this, app, services] {
+    if (ended && !ended(app)) return;  // not on chain yet: told again when it is settled
+    for (std::uint32_t s = 0; s < services; ++s) {
+      const auto id = instances_.live_instance(app, s);
+      if (!id || !api_up_[instances_[*id].host]) continue;  // a hypervisor that is down reconciles when it is back
+      const InstanceId i = *id;
+      instances_.end(i, InstanceState::Stopped, sim_.now());
+      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [i](const Waiter& w) { return w.id == i; }),
+                     waiting_.end());
+    }
+  });
+}
+
 void HypervisorApis::api_crashed(HostId h) {
   if (!api_up_[h]) return;
   api_up_[h] = 0;

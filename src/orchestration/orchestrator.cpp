@@ -424,7 +424,12 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   const std::uint32_t s = p.service, attempt = p.attempt + 1, fence = p.fence;
   const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
   w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, fence, life = p.epoch] {
-    if (life == this->life(k.first) && w_.orchestrator_up(k.first)) send_stop(k, app, s, attempt, fence);
+    if (life != this->life(k.first) || !w_.orchestrator_up(k.first)) return;
+    // Once the contract holds the APP_SHUTDOWN (or is destroyed), the hypervisors stop what runs
+    // of it themselves (they read the chain): asking on would only be another's business by then.
+    const chain::State& st = w_.cloud.chain.state();
+    if (ac::is_shutdown(st, w_.apps[app].address) || ac::is_destroyed(st, w_.apps[app].address)) return;
+    send_stop(k, app, s, attempt, fence);
   });
 }
 
@@ -475,6 +480,8 @@ void Orchestrators::send_next(const Key& k) {
     if (type == CheckpointType::AppShutdown) {
       j->shutdown_committed = true;
       w_.apps[j->app].shutdown_checkpoint = w_.cloud.sim.now();
+      w_.cloud.hypervisors->application_ended(w_.apps[j->app].address.id,
+                                              static_cast<std::uint32_t>(w_.apps[j->app].topology->services.size()));
       report_done(k, epoch);
     }
     send_next(k);

@@ -167,6 +167,8 @@ void PaymentDriver::settle(std::size_t r) {
   if (rec.settled) return;
   rec.settled = true;
   rec.settled_at = w_.cloud.sim.now();
+  // The hypervisors that run it read the chain too: what still runs of it is stopped.
+  w_.cloud.hypervisors->application_ended(rec.address.id, static_cast<std::uint32_t>(rec.topology->services.size()));
   const chain::State& state = w_.cloud.chain.state();
   // Every minute paid was run (design invariant): per service, paid <= up + the time each failure
   // went unseen before its SERVICE_DOWN + one APP_OK interval + one monitoring round + what the

@@ -31,6 +31,10 @@ struct HypervisorConfig {
   double service_failure_rate_per_s = 0;  // per up instance; 0: instances never fail by themselves
   bool instances_survive_api_crash = true;
   SimTime reconfigure_time = millis(500);  // to point an instance at a dependency's new endpoint
+  // A hypervisor watches the chain for the applications it runs: this long after an
+  // application's contract ended, it stops what still runs of it (an Orchestrator that crashed
+  // with its Stops unanswered leaves no one to send them again). 0: only on its own recovery.
+  SimTime reconcile_after = seconds(60);
 };
 
 class HypervisorApis {
@@ -45,6 +49,9 @@ class HypervisorApis {
   void fail_instance(InstanceId id) {
     if (instances_.live(id)) fail(id, "service-failure");
   }
+  // Application `app` (of `services` services) ended: after reconcile_after, if the chain says so
+  // (`ended`), what still runs of it is stopped.
+  void application_ended(std::uint64_t app, std::uint32_t services);
   void api_crashed(HostId h);
   void api_recovered(HostId h);
   bool api_up(HostId h) const { return api_up_[h] != 0; }
