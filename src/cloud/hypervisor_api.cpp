@@ -8,7 +8,8 @@ namespace cansim::cloud {
 HypervisorApis::HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hosts& hosts, HypervisorConfig cfg, Rng rng)
     : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1), api_since_(hosts.size()) {}
 
-void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since) {
+void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since,
+                           bool fenced) {
   CloudMsg r;
   r.since = since;
   r.type = type;
@@ -17,8 +18,13 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
   r.service = m.service;
   r.instance = id;
   r.ok = ok;
+  r.fenced = fenced;
   r.host = h;
   net_.send(static_cast<NodeId>(h), to, std::move(r));
+}
+
+void HypervisorApis::forget_waiters(InstanceId id) {
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
 }
 
 void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
@@ -28,14 +34,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
                                 : m.type == CloudMsgType::Deploy ? CloudMsgType::Deployed
                                 : m.type == CloudMsgType::Stop   ? CloudMsgType::Stopped
                                                                  : CloudMsgType::Reconfigured;
-    CloudMsg r;
-    r.type = answer;
-    r.request = m.request;
-    r.app = m.app;
-    r.service = m.service;
-    r.host = h;
-    r.fenced = true;
-    return net_.send(static_cast<NodeId>(h), from, std::move(r));
+    return reply(h, from, answer, m, false, m.instance, {}, true);
   }
   if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
     InstanceId id = m.instance;
@@ -70,8 +69,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
       const InstanceId id = *live;
       // Stopped from now (the service no longer serves); the answer comes after the stop time.
       instances_.end(id, InstanceState::Stopped, sim_.now());
-      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }),
-                     waiting_.end());
+      forget_waiters(id);
       sim_.after(t.stop, [this, h, from, m, id] {
         if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id);
       });
@@ -122,7 +120,7 @@ void HypervisorApis::come_up(InstanceId id) {
 
 void HypervisorApis::fail(InstanceId id, const char* why) {
   instances_.end(id, InstanceState::Failed, sim_.now());
-  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
+  forget_waiters(id);
   if (on_fault && std::string_view(why) == "service-failure") on_fault(why, instances_[id].host);
   if (on_failure) on_failure(id);
 }
@@ -140,8 +138,7 @@ void HypervisorApis::application_ended(std::uint64_t app, std::uint32_t services
       if (!id || !api_up_[instances_[*id].host]) continue;  // a hypervisor that is down reconciles when it is back
       const InstanceId i = *id;
       instances_.end(i, InstanceState::Stopped, sim_.now());
-      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [i](const Waiter& w) { return w.id == i; }),
-                     waiting_.end());
+      forget_waiters(i);
     }
   });
 }
@@ -164,8 +161,7 @@ void HypervisorApis::api_recovered(HostId h) {
   for (InstanceId id : instances_.live_on(h)) {
     if (!ended(instances_[id].app)) continue;
     instances_.end(id, InstanceState::Stopped, sim_.now());
-    waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }),
-                   waiting_.end());
+    forget_waiters(id);
   }
 }
 

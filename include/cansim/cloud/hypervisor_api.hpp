@@ -76,7 +76,9 @@ class HypervisorApis {
   // Fencing: whether a call of m.epoch may act on m.app (it raises the highest epoch seen).
   bool admit(HostId h, const CloudMsg& m);
   void fail(InstanceId id, const char* why);
-  void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {});
+  void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {},
+             bool fenced = false);
+  void forget_waiters(InstanceId id);  // no one waits for it any more
 
   Simulator& sim_;
   Network<CloudMsg>& net_;
