@@ -41,14 +41,16 @@ OrchestrationConfig small(std::uint32_t orchestrators = 3) {
   return c;
 }
 
-// A hypervisor call as an Orchestrator's endpoint would send it.
+// A hypervisor call as an Orchestrator's endpoint would send it (epoch 0: not fenced).
 void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h, cloud::CloudMsgType type, const AppRecord& rec,
-                     std::uint32_t service) {
+                     std::uint32_t service, std::uint32_t epoch = 0) {
   cloud::CloudMsg m;
   m.type = type;
   m.app = rec.address.id;
   m.service = service;
+  m.instance = cloud::kAnyInstance;
   m.request = 1;
+  m.epoch = epoch;
   w.cloud.hypervisors->receive(h, w.orchestrator_endpoint(orchestrator), m);
 }
 
@@ -442,27 +444,15 @@ TEST_CASE("fencing: a hypervisor refuses an epoch lower than the highest it saw 
   REQUIRE(epoch > 0);
   const auto live = w.cloud.hypervisors->instances().live_instance(rec.address.id, 1);
   REQUIRE(live);
-  cloud::CloudMsg stop;
-  stop.type = cloud::CloudMsgType::Stop;
-  stop.app = rec.address.id;
-  stop.service = 1;
-  stop.request = 1;
   SECTION("an older epoch: refused, nothing stopped, nothing audited as accepted") {
-    cloud::CloudMsg status;  // a later assignment's first call raises the host's fence
-    status.type = cloud::CloudMsgType::Status;
-    status.app = rec.address.id;
-    status.service = 1;
-    status.instance = cloud::kAnyInstance;
-    status.epoch = epoch + 1;
-    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), status);
-    stop.epoch = epoch;
-    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), stop);
+    // A later assignment's first call raises the host's fence.
+    call_hypervisor(w, assignee, rec.hosts[1], cloud::CloudMsgType::Status, rec, 1, epoch + 1);
+    call_hypervisor(w, assignee, rec.hosts[1], cloud::CloudMsgType::Stop, rec, 1, epoch);
     CHECK(w.cloud.hypervisors->instances().live_instance(rec.address.id, 1) == live);
     CHECK(w.foreign_actions() == 0);
   }
   SECTION("the same epoch: obeyed") {
-    stop.epoch = epoch;
-    w.cloud.hypervisors->receive(rec.hosts[1], w.orchestrator_endpoint(assignee), stop);
+    call_hypervisor(w, assignee, rec.hosts[1], cloud::CloudMsgType::Stop, rec, 1, epoch);
     CHECK_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 1));
   }
 }

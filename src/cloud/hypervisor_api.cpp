@@ -23,7 +23,8 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
   net_.send(static_cast<NodeId>(h), to, std::move(r));
 }
 
-void HypervisorApis::forget_waiters(InstanceId id) {
+void HypervisorApis::end_instance(InstanceId id, InstanceState why) {
+  instances_.end(id, why, sim_.now());
   waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), [id](const Waiter& w) { return w.id == id; }), waiting_.end());
 }
 
@@ -68,8 +69,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
         return reply(h, from, CloudMsgType::Stopped, m, true, m.instance);  // nothing to stop
       const InstanceId id = *live;
       // Stopped from now (the service no longer serves); the answer comes after the stop time.
-      instances_.end(id, InstanceState::Stopped, sim_.now());
-      forget_waiters(id);
+      end_instance(id, InstanceState::Stopped);
       sim_.after(t.stop, [this, h, from, m, id] {
         if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id);
       });
@@ -119,8 +119,7 @@ void HypervisorApis::come_up(InstanceId id) {
 }
 
 void HypervisorApis::fail(InstanceId id, const char* why) {
-  instances_.end(id, InstanceState::Failed, sim_.now());
-  forget_waiters(id);
+  end_instance(id, InstanceState::Failed);
   if (on_fault && std::string_view(why) == "service-failure") on_fault(why, instances_[id].host);
   if (on_failure) on_failure(id);
 }
@@ -136,9 +135,7 @@ void HypervisorApis::application_ended(std::uint64_t app, std::uint32_t services
     for (std::uint32_t s = 0; s < services; ++s) {
       const auto id = instances_.live_instance(app, s);
       if (!id || !api_up_[instances_[*id].host]) continue;  // a hypervisor that is down reconciles when it is back
-      const InstanceId i = *id;
-      instances_.end(i, InstanceState::Stopped, sim_.now());
-      forget_waiters(i);
+      end_instance(*id, InstanceState::Stopped);
     }
   });
 }
@@ -160,8 +157,7 @@ void HypervisorApis::api_recovered(HostId h) {
   if (!ended) return;
   for (InstanceId id : instances_.live_on(h)) {
     if (!ended(instances_[id].app)) continue;
-    instances_.end(id, InstanceState::Stopped, sim_.now());
-    forget_waiters(id);
+    end_instance(id, InstanceState::Stopped);
   }
 }
 

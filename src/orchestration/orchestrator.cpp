@@ -131,14 +131,17 @@ void Orchestrators::on_crash(NodeId c) {
   ++lives_[c];  // its Stops still out stand down
 }
 
-void Orchestrators::call(const Key& k, std::uint32_t epoch, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose,
+void Orchestrators::call(const Key& k, const Job& j, cloud::HostId h, CloudMsg m, SimTime timeout, Purpose purpose,
                          std::uint32_t attempt) {
+  m.epoch = j.fence;
+  send_call(k, j.epoch, j.app, h, std::move(m), timeout, purpose, attempt);
+}
+
+void Orchestrators::send_call(const Key& k, std::uint32_t epoch, std::size_t app, cloud::HostId h, CloudMsg m, SimTime timeout,
+                              Purpose purpose, std::uint32_t attempt) {
   const std::uint64_t id = first_out_ + out_.size();
   m.request = id;
-  const std::ptrdiff_t app = w_.record_of(chain::Address{m.app});
-  if (const Job* j = purpose == Purpose::Stop ? nullptr : find(k, epoch)) m.epoch = j->fence;
-  out_.push_back(
-      Pending{k, epoch, purpose, m.service, attempt, true, static_cast<std::size_t>(std::max<std::ptrdiff_t>(app, 0)), m.epoch});
+  out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true, app, m.epoch});
   auto lane = std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.timeout == timeout; });
   if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), Lane{timeout, {}});
   lane->due.emplace_back(w_.cloud.sim.now() + timeout, id);
@@ -257,7 +260,7 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   const cloud::HostId h = rec.hosts[s];
   w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
-  call(k, j.epoch, h, m, deploy_timeout(j, s), Purpose::Deploy);
+  call(k, j, h, m, deploy_timeout(j, s), Purpose::Deploy);
 }
 
 void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r) {
@@ -283,7 +286,7 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
       re.app = rec.address.id;
       re.service = s;
       re.instance = j.instances[d];
-      call(k, j.epoch, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
+      call(k, j, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
     }
     advance(k);
     return;
@@ -305,7 +308,7 @@ void Orchestrators::verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t 
   m.app = w_.apps[j.app].address.id;
   m.service = s;
   m.instance = j.instances[s];
-  call(k, j.epoch, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
+  call(k, j, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
 }
 
 void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, std::uint32_t attempt) {
@@ -403,7 +406,7 @@ void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, st
   m.app = rec.address.id;
   m.service = s;
   m.epoch = fence;
-  call(k, life(k.first), rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
+  send_call(k, life(k.first), app, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
 }
 
 void Orchestrators::fenced(const Key& k, std::uint32_t epoch) {

@@ -78,7 +78,8 @@ class HypervisorApis {
   void fail(InstanceId id, const char* why);
   void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {},
              bool fenced = false);
-  void forget_waiters(InstanceId id);  // no one waits for it any more
+  // The instance stops (Stopped) or fails (Failed) now, and no one waits for it any more.
+  void end_instance(InstanceId id, InstanceState why);
 
   Simulator& sim_;
   Network<CloudMsg>& net_;

@@ -78,8 +78,13 @@ class Orchestrators {
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
   // the handler of that purpose, if the job still runs.
   enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
-  void call(const Key& k, std::uint32_t epoch, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose,
+  // A call of job j: it carries the job's fence (CloudMsg::epoch).
+  void call(const Key& k, const Job& j, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose,
             std::uint32_t attempt = 0);
+  // Any call, m.epoch set by the caller: `epoch` is the job's (for a Stop, the Orchestrator's
+  // life), `app` the record.
+  void send_call(const Key& k, std::uint32_t epoch, std::size_t app, cloud::HostId h, cloud::CloudMsg m, SimTime timeout,
+                 Purpose purpose, std::uint32_t attempt);
   void answered(std::uint64_t request, const cloud::CloudMsg* reply);
   bool open(std::uint64_t request) const;  // sent, neither answered nor timed out
   void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);

@@ -1,6 +1,7 @@
 // The built-in worker of a component (when no ComponentBehaviour is set): a Work Entry of
 // `length` checkpoint intervals, a checkpoint saved after each, WorkDone repeated once complete.
 #include <algorithm>
+#include <utility>
 
 #include "can_internal.hpp"
 #include "cansim/protocols/can/can.hpp"
@@ -34,14 +35,16 @@ void Can::tick(NodeId c, std::uint32_t w, std::uint32_t incarnation) {
   }
 }
 
-WorkRun* Can::find_run(NodeId c, std::uint32_t w) {
+const WorkRun* Can::find_run(NodeId c, std::uint32_t w) const {
   auto it = runs_.find(c);
   if (it == runs_.end()) return nullptr;
-  for (WorkRun& r : it->second) {
+  for (const WorkRun& r : it->second) {
     if (r.work == w) return &r;
   }
   return nullptr;
 }
+
+WorkRun* Can::find_run(NodeId c, std::uint32_t w) { return const_cast<WorkRun*>(std::as_const(*this).find_run(c, w)); }
 
 void Can::drop_run(NodeId c, std::uint32_t w) {
   auto it = runs_.find(c);

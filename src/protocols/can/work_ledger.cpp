@@ -58,6 +58,20 @@ ReplicaAudit::PerWork* ReplicaAudit::of(std::uint32_t w) {
   return &work_[w];
 }
 
+namespace {
+
+std::size_t count_of(const std::vector<std::pair<std::uint32_t, NodeId>>& v, std::uint32_t progress) {
+  const auto lo = std::lower_bound(v.begin(), v.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
+  const auto hi = std::upper_bound(lo, v.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
+  return static_cast<std::size_t>(hi - lo);
+}
+
+}  // namespace
+
+std::size_t ReplicaAudit::replicas(std::uint32_t w, std::uint32_t progress) const {
+  return w < work_.size() ? count_of(work_[w].held, progress) : 0;
+}
+
 void ReplicaAudit::stored(NodeId member, std::uint32_t w, std::uint32_t progress) {
   insert_sorted(of(w)->held, {progress, member});
 }
@@ -93,23 +107,8 @@ void ReplicaAudit::removed(std::uint32_t w) {
   if (w < work_.size()) work_[w] = PerWork{};  // its memory too: finished work is most of a long run
 }
 
-std::size_t ReplicaAudit::replicas(std::uint32_t w, std::uint32_t progress) const {
-  if (w >= work_.size()) return 0;
-  const auto& held = work_[w].held;
-  const auto lo = std::lower_bound(held.begin(), held.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
-  const auto hi = std::upper_bound(lo, held.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
-  return static_cast<std::size_t>(hi - lo);
-}
 
-namespace {
 
-std::size_t count_of(const std::vector<std::pair<std::uint32_t, NodeId>>& v, std::uint32_t progress) {
-  const auto lo = std::lower_bound(v.begin(), v.end(), std::pair<std::uint32_t, NodeId>{progress, 0});
-  const auto hi = std::upper_bound(lo, v.end(), std::pair<std::uint32_t, NodeId>{progress, kNoComponent});
-  return static_cast<std::size_t>(hi - lo);
-}
-
-}  // namespace
 
 std::size_t ReplicaAudit::crashed_replicas(std::uint32_t w, std::uint32_t progress) const {
   return w < work_.size() ? count_of(work_[w].crashed, progress) : 0;

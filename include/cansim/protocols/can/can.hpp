@@ -177,19 +177,12 @@ class Can {
   const LedgerCopy& ledger_copy(NodeId n) const { return nodes_[n].ledger; }
   const std::vector<LedgerEntry>& committed_entries() const { return committed_; }
   // Whether component `c` is running Work Entry `w` (what it believes, not what the ledger says).
-  bool is_running(NodeId c, std::uint32_t w) const {
-    auto it = runs_.find(c);
-    return it != runs_.end() && std::any_of(it->second.begin(), it->second.end(), [w](const WorkRun& r) { return r.work == w; });
-  }
+  bool is_running(NodeId c, std::uint32_t w) const { return find_run(c, w) != nullptr; }
   // The index of the AssignWork or ReassignWork entry component c runs Work Entry w under (0: it
   // does not run it): an epoch that orders the assignments, for fencing outside the CAN.
   std::uint32_t assignment_of(NodeId c, std::uint32_t w) const {
-    auto it = runs_.find(c);
-    if (it == runs_.end()) return 0;
-    for (const WorkRun& r : it->second) {
-      if (r.work == w) return r.assignment;
-    }
-    return 0;
+    const WorkRun* r = find_run(c, w);
+    return r == nullptr ? 0 : r->assignment;
   }
   const ReplicaAudit& replica_audit() const { return audit_; }
   // Replicas of Work Entry `w` that the members' own stores hold now (not the audit's account).
@@ -398,6 +391,7 @@ class Can {
   void start_run(NodeId c, std::uint32_t w, std::uint32_t progress, std::uint32_t assignment);
   void tick(NodeId c, std::uint32_t w, std::uint32_t incarnation);
   WorkRun* find_run(NodeId c, std::uint32_t w);
+  const WorkRun* find_run(NodeId c, std::uint32_t w) const;
   void drop_run(NodeId c, std::uint32_t w);
 
   Simulator& sim_;
