@@ -47,6 +47,7 @@ contract Application {
     event ApplicationCreated(address indexed client, uint256 services);
     event Checkpoint(uint256 indexed index, uint256 kind, uint256 timestamp);
     event Shutdown();
+    event ShortOfFunds(uint256 index);
     event InterimPayment(uint256 steps, uint256 total);
     event Withdrawn(address indexed payee, uint256 amount);
     event Destroyed();
@@ -91,7 +92,12 @@ contract Application {
     function addCheckpoint(uint256 kind, uint256 timestamp, uint256 service, address orchestrator) external onlyLeader {
         require(shutdown == 0, "the application is shut down");
         uint256 n = cpCount;
-        if (n > 0) require(timestamp >= cpHead[n - 1] >> 32, "checkpoint timestamps never go back");
+        if (n > 0) {
+            uint256 last = cpHead[n - 1];
+            // APP_SHUTDOWN is terminal, paid or not: nothing is billed after it.
+            require(last & 0xff != APP_SHUTDOWN, "the application is shut down");
+            require(timestamp >= last >> 32, "checkpoint timestamps never go back");
+        }
         require(timestamp <= block.timestamp * 1000, "a checkpoint cannot be later than the block that records it");
         if (kind == SERVICE_UP || kind == SERVICE_DOWN) require(service < serviceCount, "no such service");
         require(kind >= SERVICE_UP && kind <= APP_SHUTDOWN, "no such checkpoint type");
@@ -201,6 +207,28 @@ contract Application {
         return (true, x, kind == APP_SHUTDOWN);
     }
 
+    // An APP_SHUTDOWN the funds cannot cover is honoured all the same: of checkpoint `i`, where
+    // the funds fell short, each service whose time up to it still fits in `room` is paid, in
+    // service order; every start is cleared.
+    function payWhatFits(Prices memory p, uint256 services, uint256 i, uint256 room) private returns (uint256 total) {
+        (, , uint256 ts, address orc) = readCp(i);
+        for (uint256 sv = 0; sv < services; ++sv) {
+            uint256 st = start[sv];
+            if (st == 0) continue;
+            (, , uint256 sTs, address sOrc) = readCp(st - 1);
+            uint256 x = computePayment(p, sv, sTs, ts);
+            if (total + x <= room) {
+                payService(p, sv, sTs, sOrc, ts, orc);
+                total += x;
+            }
+            start[sv] = 0;
+        }
+    }
+
+    function shutdownAppended(uint256 count) private view returns (bool) {
+        return count > 0 && cpHead[count - 1] & 0xff == APP_SHUTDOWN;
+    }
+
     // Algorithm 5.
     function interimPayment(uint256 k) external onlyLeader {
         require(destroyed == 0, "destroyed");
@@ -219,12 +247,23 @@ contract Application {
         bool down = false;
         // count - paid, not paid + k: k near 2^256 must not overflow.
         uint256 end = paidNow + (k < count - paidNow ? k : count - paidNow);
+        bool shortfall = false;
         for (uint256 i = paidNow; i < end; ++i) {
             (bool fits, uint256 x, bool last) = processCheckpoint(prices, services, i, available - total);
-            if (!fits) break;
+            if (!fits) {
+                shortfall = true;
+                break;
+            }
             total += x;
             if (last) down = true;
             next = i + 1;
+        }
+        if (shortfall && shutdownAppended(count)) {
+            // The funds fell short at checkpoint `next`, and an APP_SHUTDOWN waits: honour it now.
+            emit ShortOfFunds(next);
+            total += payWhatFits(prices, services, next, available - total);
+            next = count;
+            down = true;
         }
         uint256 steps = next - paidNow;
         paid = next;

@@ -43,12 +43,12 @@ struct World : testing::Ledger {
   }
   // The ray-tracing example of §5: both services up, APP_OK, the web front end down under a new
   // orchestrator, then shutdown.
-  void ray_tracing_checkpoints() {
+  void ray_tracing_checkpoints(bool with_shutdown = true) {
     cp(CheckpointType::ServiceUp, 0, 0, o1);
     cp(CheckpointType::ServiceUp, 1, 1, o1);
     cp(CheckpointType::AppOk, 10, 0, o1);
     cp(CheckpointType::ServiceDown, 15, 1, o2);
-    cp(CheckpointType::AppShutdown, 20, 0, o2);
+    if (with_shutdown) cp(CheckpointType::AppShutdown, 20, 0, o2);
   }
   // (steps, total) from the InterimPayment event.
   std::pair<Word, Word> pay(std::uint64_t k) {
@@ -93,7 +93,7 @@ TEST_CASE("Algorithms 5 and 6 on the ray-tracing example, with an orchestrator h
 
 TEST_CASE("interim payments stop where the funds run out, and go on after a deposit", "[application]") {
   World w(300);
-  w.ray_tracing_checkpoints();
+  w.ray_tracing_checkpoints(false);  // no APP_SHUTDOWN yet: one would be honoured at once
   // 270 for the APP_OK fits in 300; the SERVICE_DOWN's 50 more would not.
   CHECK(w.pay(10) == std::pair<Word, Word>{3, 270});
   CHECK(app::locked(w.state, w.application) == 270);
@@ -102,6 +102,7 @@ TEST_CASE("interim payments stop where the funds run out, and go on after a depo
   w.must(app::deposit(w.application, w.client, 300));
   // k bounds the checkpoints processed per call.
   CHECK(w.pay(1) == std::pair<Word, Word>{1, 50});
+  w.cp(CheckpointType::AppShutdown, 20, 0, w.o2);
   CHECK(w.pay(1) == std::pair<Word, Word>{1, 180});
   CHECK(app::locked(w.state, w.application) == 500);
   CHECK(w.pay(1) == std::pair<Word, Word>{0, 0});  // nothing left to pay
@@ -109,7 +110,7 @@ TEST_CASE("interim payments stop where the funds run out, and go on after a depo
 
 TEST_CASE("interim payments that pay nothing shut the application down, and destroy pays everyone", "[application]") {
   World w(100);
-  w.ray_tracing_checkpoints();
+  w.ray_tracing_checkpoints(false);
   CHECK(w.pay(10) == std::pair<Word, Word>{2, 0});  // the two SERVICE_UPs; the APP_OK needs 270
   CHECK(w.run(app::destroy(w.application, w.client)).reason == "the application is not shut down");
   w.pay(10);
@@ -219,12 +220,15 @@ TEST_CASE("the open choices of Algorithms 5 and 6 are pinned", "[application][ch
   }
   SECTION("funds already locked are not available again") {
     World w(300);
-    w.ray_tracing_checkpoints();
+    w.ray_tracing_checkpoints(false);
     w.pay(10);  // locks 270 of 300
     w.must(app::deposit(w.application, w.client, 30));
+    w.cp(CheckpointType::AppShutdown, 20, 0, w.o2);
     // Balance 330, locked 270: 60 available. The SERVICE_DOWN (50) fits; the APP_SHUTDOWN (180)
-    // would also fit under the whole balance (50 + 180 < 330) but not under what is available.
-    CHECK(w.pay(10) == std::pair<Word, Word>{1, 50});
+    // would also fit under the whole balance (50 + 180 < 330) but not under what is available:
+    // it is honoured unpaid.
+    CHECK(w.pay(10) == std::pair<Word, Word>{2, 50});
+    CHECK(app::locked(w.state, w.application) == 320);
   }
   SECTION("an odd wei of a split orchestration price goes to the later orchestrator") {
     World w(1000, 5);
@@ -253,14 +257,15 @@ TEST_CASE("interim payments with funds exactly equal to what is due go through, 
   World short_by_one(499);
   short_by_one.ray_tracing_checkpoints();
   const auto [steps, total] = short_by_one.pay(10);
-  CHECK(steps == 4);  // the APP_SHUTDOWN (180) no longer fits
-  CHECK(total == 320);
+  CHECK(steps == 5);    // the APP_SHUTDOWN (180) no longer fits: it is honoured all the same,
+  CHECK(total == 320);  // with nothing of it paid (its one running service costs 180 > 179)
+  CHECK(app::is_shutdown(short_by_one.state, short_by_one.application));
   // The same boundary where a SERVICE_DOWN pays: 270 up to the APP_OK, then 50.
   World down_exact(320);
-  down_exact.ray_tracing_checkpoints();
+  down_exact.ray_tracing_checkpoints(false);
   CHECK(down_exact.pay(10) == std::pair<Word, Word>{4, 320});
   World down_short(319);
-  down_short.ray_tracing_checkpoints();
+  down_short.ray_tracing_checkpoints(false);
   CHECK(down_short.pay(10) == std::pair<Word, Word>{3, 270});
 }
 
@@ -333,4 +338,69 @@ TEST_CASE("counted_since: what the next APP_SHUTDOWN pays, the same whether or n
   w.cp(CheckpointType::ServiceUp, 2, 1, w.o1);
   w.pay(10);
   CHECK(app::counted_since(w.state, w.application) == V{1 * m, 2 * m});
+}
+
+TEST_CASE("APP_SHUTDOWN is terminal: nothing is appended after it, whether or not it was paid", "[application]") {
+  // §5.1: checkpoints appended after an unpaid APP_SHUTDOWN were accepted and paid (a probe paid
+  // 1,360 wei where 280 were owed).
+  World w(1000);
+  w.cp(CheckpointType::ServiceUp, 0, 0, w.o1);
+  w.cp(CheckpointType::AppShutdown, 10, 0, w.o1);
+  for (const auto type : {CheckpointType::ServiceUp, CheckpointType::ServiceDown, CheckpointType::AppOk, CheckpointType::AppShutdown}) {
+    CHECK(w.run(app::add_checkpoint(w.application, w.leader, {type, 20 * 60000, {}, 0, w.o1})).reason ==
+          "the application is shut down");
+  }
+  CHECK(w.pay(10) == std::pair<Word, Word>{2, 180});  // 10 minutes of service 0, nothing more
+  CHECK(app::is_shutdown(w.state, w.application));
+}
+
+TEST_CASE("an APP_SHUTDOWN the funds cannot cover is honoured: what fits is paid, in service order, then it shuts down",
+          "[application]") {
+  // Both services up from minute 0, APP_SHUTDOWN at minute 10: service 0 costs 10 x 18 = 180,
+  // service 1 10 x 10 = 100.
+  const auto run = [](Wei deposit) {
+    auto w = std::make_unique<World>(deposit);
+    w->cp(CheckpointType::ServiceUp, 0, 0, w->o1);
+    w->cp(CheckpointType::ServiceUp, 0, 1, w->o1);
+    w->cp(CheckpointType::AppShutdown, 10, 0, w->o1);
+    return w;
+  };
+  SECTION("exactly enough for both") {
+    auto w = run(280);
+    CHECK(w->pay(10) == std::pair<Word, Word>{3, 280});
+    CHECK(app::is_shutdown(w->state, w->application));
+  }
+  SECTION("one wei short of both: service 0 fits, service 1 no longer does") {
+    auto w = run(279);
+    CHECK(w->pay(10) == std::pair<Word, Word>{3, 180});
+    CHECK(w->salary(w->r1) == 100);
+    CHECK(w->salary(w->r2) == 0);
+    CHECK(app::is_shutdown(w->state, w->application));
+    CHECK(app::paid_count(w->state, w->application) == 3);
+    CHECK(app::counted_since(w->state, w->application) == std::vector<std::optional<std::uint64_t>>{std::nullopt, std::nullopt});
+  }
+  SECTION("exactly enough for service 1 alone: service 0 is skipped, service 1 paid") {
+    auto w = run(100);
+    CHECK(w->pay(10) == std::pair<Word, Word>{3, 100});
+    CHECK(w->salary(w->r1) == 0);
+    CHECK(w->salary(w->r2) == 20);
+  }
+  SECTION("one wei short of either: nothing is paid, and it shuts down all the same") {
+    auto w = run(99);
+    CHECK(w->pay(10) == std::pair<Word, Word>{3, 0});
+    CHECK(app::is_shutdown(w->state, w->application));
+    const Wei client_before = w->state.balance(w->client);
+    const Receipt r = w->must(app::destroy(w->application, w->client));
+    CHECK(w->state.balance(w->client) == client_before - r.fee + 99);
+  }
+  SECTION("a shortfall before the APP_SHUTDOWN pays what fits up to that checkpoint, never beyond it") {
+    auto w = std::make_unique<World>(150);
+    w->cp(CheckpointType::ServiceUp, 0, 0, w->o1);
+    w->cp(CheckpointType::ServiceUp, 0, 1, w->o1);
+    w->cp(CheckpointType::AppOk, 10, 0, w->o1);        // 280: does not fit
+    w->cp(CheckpointType::AppShutdown, 20, 0, w->o1);  // honoured: the APP_OK's 100 for service 1 fits
+    CHECK(w->pay(10) == std::pair<Word, Word>{4, 100});
+    CHECK(w->salary(w->r2) == 20);
+    CHECK(app::is_shutdown(w->state, w->application));
+  }
 }

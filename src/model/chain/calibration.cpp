@@ -10,10 +10,10 @@ Gas function_base(std::string_view function) {
       {"Registry.constructor", 1810},      {"Registry.registerCandidate", 464},  {"Registry.appointLeader", 1127},
       {"Registry.registerMember", 1111},   {"Registry.registerLeader", 549},     {"Registry.deregisterMember", 1665},
       {"Registry.setParams", 426},         {"Registry.registerService", 586},    {"Registry.recordAvailability", 1650},
-      {"Registry.distributeFten", 557},    {"Registry.withdrawFten", 550},       {"Application.constructor", 3553},
-      {"Application.addCheckpoint", 1908}, {"Application.interimPayment", 5141}, {"Application.withdraw", 674},
-      {"Application.destroy", 507},        {"Cloud.constructor", 3800},          {"Cloud.registerResource", 1347},
-      {"Cloud.instantiate", 15769},        {"Cloud.deregisterResource", 557},
+      {"Registry.distributeFten", 557},    {"Registry.withdrawFten", 550},       {"Application.constructor", 3627},
+      {"Application.addCheckpoint", 1908}, {"Application.interimPayment", 5186}, {"Application.withdraw", 674},
+      {"Application.destroy", 507},        {"Cloud.constructor", 3885},          {"Cloud.registerResource", 1347},
+      {"Cloud.instantiate", 15921},        {"Cloud.deregisterResource", 557},
   }};
   for (const auto& [name, gas] : kBase) {
     if (name == function) return gas;

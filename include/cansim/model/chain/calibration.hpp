@@ -25,8 +25,8 @@ struct Code {
   std::size_t init_zero_bytes = 0, init_nonzero_bytes = 0;
 };
 inline constexpr Code kRegistryCode{7351, 192, 7391};
-inline constexpr Code kApplicationCode{5826, 214, 6661};
-inline constexpr Code kCloudCode{13829, 452, 13794};
+inline constexpr Code kApplicationCode{6180, 221, 7008};
+inline constexpr Code kCloudCode{14183, 460, 14140};
 
 // Per iteration of a loop, by loop.
 inline constexpr Gas kLeaderPerAccept = 1391;       // Registry.registerLeader, per signed accept

@@ -115,6 +115,29 @@ void pay_service(Call& c, const Prices& p, std::uint64_t service, const Cp& star
   }
 }
 
+// An APP_SHUTDOWN the funds cannot cover is honoured all the same (§5.1): of the checkpoint the
+// funds fell short at, each service whose time up to it still fits in `room` is paid, in service
+// order; every start is cleared. Returns what it paid.
+Wei pay_what_fits(Call& c, const Prices& p, std::uint64_t services, const Cp& at, Wei room) {
+  Wei total = 0;
+  for (std::uint64_t sv = 0; sv < services; ++sv) {
+    const auto start = static_cast<std::uint64_t>(c.sload(slot(c.self(), kStart, sv)));
+    if (start == 0) continue;
+    const Cp s = read_cp(c, start - 1);
+    const Wei x = compute_payment(c, p, sv, s, at);
+    if (total + x <= room) {
+      pay_service(c, p, sv, s, at);
+      total += x;
+    }
+    c.sstore(slot(c.self(), kStart, sv), 0);
+  }
+  return total;
+}
+
+bool shutdown_appended(Call& c, std::uint64_t count) {
+  return count > 0 && (c.sload(slot(c.self(), kCpHead, count - 1)) & 0xff) == static_cast<Word>(CheckpointType::AppShutdown);
+}
+
 }  // namespace
 
 CallBody constructor(const Terms& t) {
@@ -168,8 +191,10 @@ Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp) {
     c.require(c.sload(slot(app, kShutdown)) == 0, "the application is shut down");
     const auto n = static_cast<std::uint64_t>(c.sload(slot(app, kCpCount)));
     if (n > 0) {
-      const auto last_ts = static_cast<std::uint64_t>(c.sload(slot(app, kCpHead, n - 1)) >> 32);
-      c.require(cp.timestamp_ms >= last_ts, "checkpoint timestamps never go back");
+      const Word last = c.sload(slot(app, kCpHead, n - 1));
+      // §5.1: APP_SHUTDOWN is terminal, paid or not: nothing is billed after it.
+      c.require((last & 0xff) != static_cast<Word>(CheckpointType::AppShutdown), "the application is shut down");
+      c.require(cp.timestamp_ms >= static_cast<std::uint64_t>(last >> 32), "checkpoint timestamps never go back");
     }
     // A leader must not bill time that has not happened yet.
     c.require(cp.timestamp_ms <= c.block().timestamp_ms, "a checkpoint cannot be later than the block that records it");
@@ -203,6 +228,7 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
     bool shutdown = false;
     // count - paid, not paid + k: k near 2^64 must not wrap around.
     const std::uint64_t end = paid + std::min(k, count - paid);
+    bool short_of_funds = false;
     for (std::uint64_t i = paid; i < end; ++i) {
       c.charge(calibration::kInterimPerCheckpoint);
       const Cp cp = read_cp(c, i);
@@ -213,7 +239,10 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
         if (start != 0) {
           const Cp s = read_cp(c, start - 1);
           const Wei x = compute_payment(c, prices, cp.service, s, cp);
-          if (total + x > available) break;
+          if (total + x > available) {
+            short_of_funds = true;
+            break;
+          }
           pay_service(c, prices, cp.service, s, cp);
           total += x;
           c.sstore(slot(app, kStart, cp.service), 0);
@@ -227,7 +256,10 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
           const auto start = static_cast<std::uint64_t>(c.sload(slot(app, kStart, sv)));
           if (start != 0) app_total += compute_payment(c, prices, sv, read_cp(c, start - 1), cp);
         }
-        if (total + app_total > available) break;
+        if (total + app_total > available) {
+          short_of_funds = true;
+          break;
+        }
         // APP_OK means every service runs (§5): each is paid from here on, as line 36 of
         // Algorithm 5 sets start for all services. APP_SHUTDOWN clears them all.
         for (std::uint64_t sv = 0; sv < services; ++sv) {
@@ -239,6 +271,13 @@ Transaction interim_payment(Address app, Address leader, std::uint64_t k) {
         if (cp.type == CheckpointType::AppShutdown) shutdown = true;
       }
       next = i + 1;
+    }
+    if (short_of_funds && shutdown_appended(c, count)) {
+      // The funds fell short at checkpoint `next`, and an APP_SHUTDOWN waits: honour it now.
+      c.emit({{}, "ShortOfFunds", {next}, 1, 32});
+      total += pay_what_fits(c, prices, services, read_cp(c, next), available - total);
+      next = count;
+      shutdown = true;
     }
     const std::uint64_t steps = next - paid;
     c.sstore(slot(app, kPaid), next);
