@@ -492,3 +492,59 @@ TEST_CASE("an Orchestrator cut off from the OCAN but not from the hosts deploys 
   CHECK(w.foreign_actions() == 0);
   CHECK(w.orphan_instances(minutes(2)) == 0);
 }
+
+TEST_CASE("§5.1: an application whose funds run out is shut down, released at once and refunded, not at the client's end",
+          "[orchestration][oracle]") {
+  // Issue 27: an early shutdown released the resources only at the client's planned end, hours later.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.gateway.deposit = 200;  // about ten minutes of the two services
+  OrchestrationWorld w(cfg, Rng(7));
+  w.start();
+  bool ended = false;
+  w.request(rt, minutes(120), {}, [&](std::size_t) { ended = true; });
+  w.cloud.sim.run_until(minutes(60));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  REQUIRE(rec.settled);
+  // Interim payments every 10 minutes; the third in a row that paid nothing ends it (minute 50).
+  CHECK(rec.settled_at <= minutes(50));
+  CHECK_FALSE(rec.ended_by_client);
+  CHECK(ended);  // released and destroyed long before the client's two hours
+  CHECK(rec.released);
+  CHECK(ac::is_destroyed(w.cloud.chain.state(), rec.address));
+  CHECK(w.orphan_instances(minutes(2)) == 0);
+  CHECK(w.deploys_after_shutdown() == 0);  // a destroyed contract read as "not shut down": both were deployed again
+  for (std::uint32_t s = 0; s < 2; ++s) CHECK_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, s));
+  // What was paid is what the contract owed, and it is no more than the deposit.
+  const chain::Wei paid = rec.paid_resources + rec.paid_cloud + rec.paid_can + rec.paid_orchestration;
+  CHECK(paid > 0);
+  CHECK(paid <= 200);
+  w.check_funds();
+}
+
+TEST_CASE("§5.1: an APP_SHUTDOWN the funds cannot pay is honoured: settled, released and destroyed", "[orchestration][oracle]") {
+  // Issue 27: with failed payments that never end the application (max_failed_payments far away),
+  // the client's APP_SHUTDOWN could not be paid, and the application stayed unsettled, unreleased
+  // and unrefunded for ever.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.gateway.deposit = 200;
+  cfg.cloud.max_failed_payments = 1000000;
+  OrchestrationWorld w(cfg, Rng(7));
+  w.start();
+  bool ended = false;
+  w.request(rt, minutes(20), {}, [&](std::size_t) { ended = true; });
+  w.cloud.sim.run_until(minutes(40));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  CHECK(rec.ended_by_client);
+  CHECK(rec.short_of_funds);
+  CHECK(rec.settled);
+  CHECK(ended);
+  CHECK(ac::is_destroyed(w.cloud.chain.state(), rec.address));
+  const chain::Wei paid = rec.paid_resources + rec.paid_cloud + rec.paid_can + rec.paid_orchestration;
+  CHECK(paid > 0);
+  CHECK(paid <= 200);
+  CHECK(w.orphan_instances(minutes(2)) == 0);
+}

@@ -180,8 +180,18 @@ void Gateway::sealed(std::uint64_t id, const chain::Receipt&) {
   Live& l = live_.at(id);
   l.outcome.accepted = true;
   l.outcome.sealed = w_.sim.now();
+  by_application_[l.outcome.application] = id;
   if (l.on_outcome) l.on_outcome(l.outcome);
-  w_.sim.after(l.duration, [this, id] { shut_down(id); });
+  live_.at(id).planned_end = w_.sim.after(l.duration, [this, id] { shut_down(id); });
+}
+
+void Gateway::ended_early(chain::Address application) {
+  const auto it = by_application_.find(application);
+  if (it == by_application_.end()) return;
+  const std::uint64_t id = it->second;
+  if (live_.at(id).ending) return;
+  w_.sim.cancel(live_.at(id).planned_end);
+  shut_down(id);
 }
 
 void Gateway::receive(const CloudMsg& m) {
@@ -237,6 +247,7 @@ void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {
 // The application's time is up: APP_SHUTDOWN, paid, then the resources released on chain.
 void Gateway::shut_down(std::uint64_t id) {
   Live& l = live_.at(id);
+  l.ending = true;
   const chain::Address app = l.outcome.application;
   if (cfg_.selection != Selection::Scheduler) {
     // The services stop now and the hosts have their units back; the contract still counts them
@@ -293,6 +304,7 @@ void Gateway::finish(std::uint64_t id) {
     w_.net.send(w_.gateway_node(), w_.scheduler_node(l.outcome.provider), std::move(done));
   }
   auto on_end = std::move(l.on_end);
+  by_application_.erase(l.outcome.application);
   live_.erase(id);
   if (on_end) on_end();
 }

@@ -58,7 +58,7 @@ void OcanLeader::append_next(std::size_t r) {
   const NodeId leader = ocan.current_leader();
   if (!ocan.may_commit(leader)) return;  // the next leader's tick goes on
   const chain::State& state = w_.cloud.chain.state();
-  if (ac::is_shutdown(state, rec.address)) {
+  if (ac::has_ended(state, rec.address)) {
     rec.on_chain = rec.committed.size();  // the contract takes no more; nothing is owed for them
     behind_.erase(r);
     return;

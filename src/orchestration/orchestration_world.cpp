@@ -78,8 +78,7 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   };
 
   cloud.hypervisors->ended = [this](std::uint64_t app) {
-    const chain::State& st = cloud.chain.state();
-    return chain::application::is_destroyed(st, chain::Address{app}) || chain::application::is_shutdown(st, chain::Address{app});
+    return chain::application::has_ended(cloud.chain.state(), chain::Address{app});
   };
   cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
   // Faults.

@@ -360,7 +360,7 @@ void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
   if (j == nullptr) return;
   w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
   if (j->shutting_down) return;
-  if (ac::is_shutdown(w_.cloud.chain.state(), w_.apps[j->app].address)) return shut_down(k, "the contract shut it down");
+  if (ac::has_ended(w_.cloud.chain.state(), w_.apps[j->app].address)) return shut_down(k, "the contract shut it down");
   for (std::uint32_t s = 0; s < j->views.size(); ++s) {
     if (j->views[s] == ServiceView::Up && !j->busy[s]) verify(k, *j, s);
   }
@@ -382,7 +382,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why),
           static_cast<std::int64_t>(j.app));
   stop_services(k);
-  if (ac::is_shutdown(w_.cloud.chain.state(), rec.address)) {
+  if (ac::has_ended(w_.cloud.chain.state(), rec.address)) {
     // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.
     j.shutdown_committed = true;
     report_done(k, j.epoch);
@@ -431,7 +431,7 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
     // Once the contract holds the APP_SHUTDOWN (or is destroyed), the hypervisors stop what runs
     // of it themselves (they read the chain): asking on would only be another's business by then.
     const chain::State& st = w_.cloud.chain.state();
-    if (ac::is_shutdown(st, w_.apps[app].address) || ac::is_destroyed(st, w_.apps[app].address)) return;
+    if (ac::has_ended(st, w_.apps[app].address)) return;
     send_stop(k, app, s, attempt, fence);
   });
 }

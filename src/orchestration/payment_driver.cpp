@@ -137,6 +137,10 @@ void PaymentDriver::pay(std::size_t r) {
     std::uint64_t steps = 0;
     for (const chain::Log& l : receipt.logs) {
       if (l.event == "InterimPayment") steps = static_cast<std::uint64_t>(l.args[0]);
+      if (l.event == "ShortOfFunds") {
+        rec.short_of_funds = true;
+        rec.short_at = static_cast<std::uint64_t>(l.args[0]);
+      }
     }
     if (receipt.status != chain::Status::Success) {
       rec.gas_per_checkpoint = 0;  // the next payment dry-runs again
@@ -175,7 +179,10 @@ void PaymentDriver::settle(std::size_t r) {
   // APP_SHUTDOWN paid while the service did not run (failures no checkpoint reported before it).
   const std::size_t services = rec.topology->services.size();
   const cloud::Instances& inst = w_.cloud.hypervisors->instances();
-  const auto paid = paid_minutes(rec.appended, ac::paid_count(state, rec.address), services, inst, rec.address.id);
+  // Short of funds, the contract paid part of checkpoint `short_at` and none after it: counting
+  // that one in full bounds what was billed from above, which is what the check needs.
+  const std::uint64_t counted = rec.short_of_funds ? rec.short_at + 1 : ac::paid_count(state, rec.address);
+  const auto paid = paid_minutes(rec.appended, counted, services, inst, rec.address.id);
   const SimTime slack = rec.detection_lag + millis(static_cast<std::int64_t>(ac::app_ok_interval_ms(state, rec.address))) +
                         w_.cfg.monitor_interval + w_.cfg.status_timeout * static_cast<std::int64_t>(w_.cfg.status_attempts);
   for (std::uint32_t s = 0; s < services; ++s) {
@@ -200,6 +207,9 @@ void PaymentDriver::settle(std::size_t r) {
   rec.paid_cloud = ac::salary(state, rec.address, w_.cloud.providers[rec.provider].cloud);
   rec.paid_can = ac::salary(state, rec.address, w_.cloud.registry);
   w_.note("Application contract", "Gateway", "settled", static_cast<std::int64_t>(r));
+  // §5.1: the shutdown releases the resources. The client, who watches its contract, ends it now
+  // if the contract ended before the client's time was up.
+  if (w_.gateway) w_.gateway->ended_early(rec.address);
   auto done = [this, r] {
     if (waiting_.size() <= r) return;
     auto fns = std::move(waiting_[r]);

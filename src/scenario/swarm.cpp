@@ -74,6 +74,13 @@ json orchestration_scenario(std::uint64_t seed, const SwarmOptions& options, std
     applications.push_back(json{{"file", (std::filesystem::absolute(options.apps_dir) / app).lexically_normal().string()},
                                 {"weight", between(1, 3)}});
   }
+  // Last, so that the draws above stay what they were for every seed: funds that run out (§5.1),
+  // ended by failed payments or by an APP_SHUTDOWN the funds cannot cover.
+  if (rng.bernoulli(0.25)) {
+    faults.push_back("short funds");
+    params["deposit_wei"] = static_cast<double>(between(100, 20000));
+    if (rng.bernoulli(0.5)) params["max_failed_payments"] = 1000;
+  }
   json doc;
   doc["experiment"] = "orchestration";
   doc["description"] = fmt::format("cansim swarm --kind orchestration, seed {}: {}", seed,

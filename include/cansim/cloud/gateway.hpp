@@ -65,6 +65,11 @@ class Gateway {
 
   std::size_t pending() const { return live_.size(); }
 
+  // The application's contract ended before the client's time was up (its funds ran out, or its
+  // services could not be kept up): the client releases and destroys it now (§5.1). Nothing if
+  // it is ending already or unknown.
+  void ended_early(chain::Address application);
+
  private:
   struct Live {
     const app::Topology* app;
@@ -77,6 +82,8 @@ class Gateway {
     std::function<void()> on_end;
     std::vector<HostId> hosts;
     std::uint64_t reservation = UINT64_MAX;  // the Scheduler's, once signed (UINT64_MAX: none yet)
+    EventId planned_end;                     // the client's own end, once sealed
+    bool ending = false;
   };
   void next_provider(std::uint64_t id);
   void select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t attempt);
@@ -94,6 +101,7 @@ class Gateway {
   Rng rng_;
   Requests timeouts_;
   std::unordered_map<std::uint64_t, Live> live_;  // looked up by id, never iterated
+  std::unordered_map<chain::Address, std::uint64_t, chain::AddressHash> by_application_;  // sealed ones
   std::uint64_t next_id_ = 1;
   std::uint64_t next_user_ = 0;
   std::unique_ptr<ChainView> view_;  // Client, Contract

@@ -62,6 +62,10 @@ struct AppRecord {
   SimTime instantiated, all_up, shutdown_checkpoint, settled_at;
   bool ended_by_client = false;  // the client's time was up (vs. retries exhausted or funds)
   bool settled = false;          // shut down on chain and paid as far as it will be
+  // The funds fell short with the APP_SHUTDOWN appended: the contract paid what fitted of the
+  // checkpoint at `short_at` and ended (§5.1). Checkpoints after it were not paid.
+  bool short_of_funds = false;
+  std::uint64_t short_at = 0;
   bool released = false;
   // Measures.
   std::uint32_t redeploys = 0, failures_seen = 0;

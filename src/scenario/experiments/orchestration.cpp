@@ -35,7 +35,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   std::map<std::string, double> m;
   RunningStats deploy, availability, error, lag;
   double paid_res = 0, paid_cloud = 0, paid_can = 0, paid_orc = 0;
-  double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, redeploys = 0, paid_min = 0, up_min = 0;
+  double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, short_funds = 0, redeploys = 0, paid_min = 0, up_min = 0;
   for (const AppRecord& rec : w.apps) {
     accepted += 1;
     if (rec.all_up.us > 0) deploy.add((rec.all_up - rec.instantiated).to_seconds());
@@ -48,6 +48,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
     completed += rec.settled && rec.ended_by_client ? 1 : 0;
     early += rec.settled && !rec.ended_by_client ? 1 : 0;
     unsettled += rec.settled ? 0 : 1;
+    short_funds += rec.short_of_funds ? 1 : 0;
     redeploys += rec.redeploys;
     paid_min += rec.paid_time.to_seconds() / 60;
     paid_res += static_cast<double>(rec.paid_resources);
@@ -69,6 +70,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   m["completed"] = completed;
   m["shut_down_early"] = early;
   m["unsettled"] = unsettled;
+  m["short_of_funds"] = short_funds;
   m["mean_time_to_deploy_s"] = mean(deploy);
   m["mean_availability"] = mean(availability);
   m["redeploys"] = redeploys;
@@ -236,6 +238,8 @@ ExperimentKind orchestration_kind() {
       {"accepted", "applications instantiated"},
       {"completed", "applications that ran until their client ended them, and were settled"},
       {"shut_down_early", "applications shut down before their client's end (retries exhausted, or funds ran out)"},
+      {"short_of_funds",
+       "applications whose APP_SHUTDOWN the funds could not cover: the contract paid what fitted and ended them (§5.1)"},
       {"unsettled", "applications not settled when the run ended (max_duration_s)"},
       {"mean_time_to_deploy_s", "mean time from instantiation until every service was first up"},
       {"mean_availability", "mean over settled applications of the share of service-time their services were up"},

@@ -86,5 +86,8 @@ std::vector<std::optional<std::uint64_t>> counted_since(const State& s, Address 
 std::uint64_t retry_limit(const State& s, Address app);
 std::uint64_t app_ok_interval_ms(const State& s, Address app);
 bool is_destroyed(const State& s, Address app);
+// Shut down or destroyed: what a reader must ask, since a destroyed contract's storage is gone
+// and `is_shutdown` then reads false.
+inline bool has_ended(const State& s, Address app) { return is_shutdown(s, app) || is_destroyed(s, app); }
 
 }  // namespace cansim::chain::application
