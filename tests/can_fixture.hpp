@@ -76,6 +76,9 @@ struct CanTestAccess {
   static void drop_member(Can& c, NodeId n) { c.index_member(n, false); }
   // Member q loses every replica of w from its store (the audit is not told).
   static void drop_store(Can& c, NodeId q, std::uint32_t w) { c.nodes_[q].store.erase(w); }
+  // Component c loses its run of w without being told why (as a stale "stop" answer or a
+  // false vote-out it recovered from would leave it): the leader still counts it the assignee.
+  static void forget_run(Can& c, NodeId comp, std::uint32_t w) { c.drop_run(comp, w); }
   // Delivers a message as the network would (a test that filters messages sets its own handler).
   static void handle(Can& c, NodeId to, NodeId from, const CanMsg& m) { c.handle(to, from, m); }
   // Component k runs w (progress 0) whether or not it is assigned.

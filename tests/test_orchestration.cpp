@@ -548,3 +548,32 @@ TEST_CASE("§5.1: an APP_SHUTDOWN the funds cannot pay is honoured: settled, rel
   CHECK(paid <= 200);
   CHECK(w.orphan_instances(minutes(2)) == 0);
 }
+
+TEST_CASE("orchestration oracle: live instances never take more units than their host has", "[orchestration][oracle]") {
+  // Planted: service 0 is stopped and deployed again on its host with a demand raised to exactly
+  // what is left of the host (not counted), then to one unit more (counted).
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(7));
+  w.start();
+  w.request(rt, minutes(20));
+  w.cloud.sim.run_until(minutes(2));
+  REQUIRE(w.apps.size() == 1);
+  AppRecord& rec = w.apps[0];
+  REQUIRE(rec.units.size() == 2);
+  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
+  const cloud::HostId h = rec.hosts[0];
+  const std::uint64_t cap = w.cloud.hosts.host_class(h).units();
+  const std::uint64_t others = rec.hosts[1] == h ? rec.units[1] : 0;
+  CHECK(w.overcommitted_deploys() == 0);
+  const std::uint32_t epoch = w.ocan->assignment_of(assignee, rec.work);
+  auto redeploy_with = [&](std::uint64_t units) {
+    call_hypervisor(w, assignee, h, cloud::CloudMsgType::Stop, rec, 0, epoch);
+    REQUIRE_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 0));
+    rec.units[0] = units;
+    call_hypervisor(w, assignee, h, cloud::CloudMsgType::Deploy, rec, 0, epoch);
+  };
+  redeploy_with(cap - others);  // exactly full
+  CHECK(w.overcommitted_deploys() == 0);
+  redeploy_with(cap - others + 1);
+  CHECK(w.overcommitted_deploys() == 1);
+}

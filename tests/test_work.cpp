@@ -430,3 +430,31 @@ TEST_CASE("FinishWork survives a lost ShutdownDone: the work is finished, never 
   CHECK_FALSE(c.can->is_running(3, 0));
   CHECK(c.can->liveness_problems().empty());
 }
+
+TEST_CASE("a repeated AssignWork to an assignee that lost its run resumes from the newest checkpoint, not from 0",
+          "[can][work]") {
+  // Orchestration swarm seed 733: the assignee of a Work Entry lost its run while the leader still
+  // counted it the assignee; the leader's resend of the assignment (an assignee not heard of) was an
+  // AssignWork, which the component started at 0, though the entry's newest checkpoint was an
+  // APP_SHUTDOWN: an Orchestrator deployed a shut-down application again.
+  TestCan c(3, 5, {}, 0, 1, 100, 1, work_config());
+  register_all(c, 3, 1);
+  std::vector<std::uint32_t> started;
+  ComponentBehaviour b;
+  b.start = [&](NodeId k, std::uint32_t w, std::uint32_t progress) {
+    started.push_back(progress);
+    if (progress == 0) {
+      c.sim.after(seconds(1), [&c, k, w] { c.can->checkpoint(k, w, 1, {}); });
+      c.sim.after(seconds(2), [&c, k, w] { c.can->checkpoint(k, w, 2, {}); });
+    }
+  };
+  c.can->set_behaviour(b);
+  c.sim.at(seconds(1), [&] { c.can->submit_work(3); });
+  c.sim.run_until(seconds(8));
+  REQUIRE(started == std::vector<std::uint32_t>{0});
+  REQUIRE(c.can->work_ledger().work.at(0).cpa == std::vector<std::uint32_t>{1, 2});
+  CanTestAccess::forget_run(*c.can, 3, 0);
+  c.sim.run_until(seconds(60));
+  CHECK(started == std::vector<std::uint32_t>{0, 2});
+  CHECK(c.can->is_running(3, 0));
+}

@@ -136,10 +136,28 @@ void OrchestrationWorld::audit_call(cloud::HostId h, NodeId from, const cloud::C
     note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "foreign call (not the assignee)",
          static_cast<std::int64_t>(r));
   }
+  if (m.type == cloud::CloudMsgType::Deploy && !cloud.hypervisors->instances().live_instance(m.app, m.service) &&
+      live_units(h) + rec.units.at(m.service) > cloud.hosts.host_class(h).units()) {
+    // The deploy starts an instance the host has no room for: capacity released (or reserved)
+    // while what used it still runs.
+    ++overcommitted_deploys_;
+    note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "deploy beyond the host's capacity",
+         static_cast<std::int64_t>(r));
+  }
   if (m.type == cloud::CloudMsgType::Deploy && (e.finished || rec.shutdown_checkpoint.us > 0 || rec.settled)) {
     ++deploys_after_shutdown_;
     note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "deploy after APP_SHUTDOWN", static_cast<std::int64_t>(r));
   }
+}
+
+std::uint64_t OrchestrationWorld::live_units(cloud::HostId h) const {
+  const cloud::Instances& inst = cloud.hypervisors->instances();
+  std::uint64_t used = 0;
+  for (cloud::InstanceId id : inst.live_on(h)) {
+    const std::ptrdiff_t r = record_of(chain::Address{inst[id].app});
+    if (r >= 0) used += apps[static_cast<std::size_t>(r)].units.at(inst[id].service);
+  }
+  return used;
 }
 
 std::size_t OrchestrationWorld::orphan_instances(SimTime grace) const {
@@ -214,6 +232,7 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration,
           for (const auto& res :
                cc::application_resources(cloud.chain.state(), cloud.providers[o.provider].cloud, o.application)) {
             rec.hosts.push_back(static_cast<cloud::HostId>(res.id));
+            rec.units.push_back(res.units);
           }
           rec.instantiated = o.sealed;
           *record = static_cast<std::ptrdiff_t>(apps.size());

@@ -378,14 +378,23 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   Job& j = jobs_.at(k);
   if (j.shutting_down) return;
   j.shutting_down = true;
-  AppRecord& rec = w_.apps[j.app];
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why),
           static_cast<std::int64_t>(j.app));
   stop_services(k);
-  if (ac::has_ended(w_.cloud.chain.state(), rec.address)) {
+  // The APP_SHUTDOWN is reported once the services are stopped (§5.1: the shutdown releases their
+  // resources), or once the wait for it is over.
+  const std::uint32_t epoch = j.epoch;
+  w_.cloud.sim.after(w_.cfg.stop_wait, [this, k, epoch] { stops_done(k, epoch); });
+}
+
+void Orchestrators::stops_done(const Key& k, std::uint32_t epoch) {
+  Job* j = find(k, epoch);
+  if (j == nullptr || j->stops_done) return;
+  j->stops_done = true;
+  if (ac::has_ended(w_.cloud.chain.state(), w_.apps[j->app].address)) {
     // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.
-    j.shutdown_committed = true;
-    report_done(k, j.epoch);
+    j->shutdown_committed = true;
+    report_done(k, epoch);
     return;
   }
   checkpoint(k, CheckpointType::AppShutdown, 0);
@@ -393,6 +402,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
 
 void Orchestrators::stop_services(const Key& k) {
   Job& j = jobs_.at(k);
+  j.stopped.assign(j.views.size(), 0);
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
     send_stop(k, j.app, s, 0, j.fence);
     j.views[s] = ServiceView::Down;
@@ -422,7 +432,16 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   // at growing intervals up to a minute, until the hypervisor answers it (stopped, or nothing to
   // stop: the host crashed meanwhile), or the Orchestrator crashes (the hypervisor then stops the
   // instances of ended applications itself when it comes back, HypervisorApis::reconcile).
-  if (reply != nullptr || p.epoch != life(p.key.first) || !w_.orchestrator_up(p.key.first)) return;
+  if (reply != nullptr) {
+    auto it = jobs_.find(p.key);
+    if (it == jobs_.end() || it->second.app != p.app || !it->second.shutting_down) return;
+    Job& j = it->second;
+    if (reply->fenced) return fenced(p.key, j.epoch);
+    if (p.service < j.stopped.size()) j.stopped[p.service] = 1;
+    if (std::all_of(j.stopped.begin(), j.stopped.end(), [](std::uint8_t x) { return x != 0; })) stops_done(p.key, j.epoch);
+    return;
+  }
+  if (p.epoch != life(p.key.first) || !w_.orchestrator_up(p.key.first)) return;
   const std::size_t app = p.app;
   const std::uint32_t s = p.service, attempt = p.attempt + 1, fence = p.fence;
   const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));

@@ -230,6 +230,8 @@ std::string check(const json& doc, std::uint64_t seed) {
       problems.push_back(fmt::format("{} hypervisor calls from an Orchestrator that was not the assignee", n));
     if (const double n = metric(*sc, r, "deploys_after_shutdown"); n > 0)
       problems.push_back(fmt::format("{} deploys after the application ended", n));
+    if (const double n = metric(*sc, r, "overcommitted_deploys"); n > 0)
+      problems.push_back(fmt::format("{} deploys beyond a host's capacity, counting what runs there", n));
     return problems.empty() ? "" : fmt::format("liveness: {}", fmt::join(problems, "; "));
   }
   std::vector<std::string> problems;

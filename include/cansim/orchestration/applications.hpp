@@ -47,6 +47,7 @@ struct AppRecord {
   std::uint32_t provider = 0;
   const app::Topology* topology = nullptr;
   std::vector<cloud::HostId> hosts;  // per service
+  std::vector<std::uint64_t> units;  // per service: what the Cloud contract sealed of its host
   std::uint32_t work = UINT32_MAX;   // its Work Entry, once submitted
   // Checkpoints by CAN progress number (the digest the CAN replicates). Pruned once a newer one
   // is committed and every older committed one is on chain.

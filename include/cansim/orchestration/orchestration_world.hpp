@@ -52,6 +52,10 @@ struct OrchestrationConfig {
   // the wait, up to checkpoint_retry_max (a cut-off Orchestrator retried every second for ever).
   SimTime checkpoint_retry = seconds(1);
   SimTime checkpoint_retry_max = seconds(30);
+  // At the end, the APP_SHUTDOWN waits for every service's Stop to be confirmed, at most this long
+  // (a host that is down answers when it is back; it then stops what it runs of ended
+  // applications itself, before it takes any other call).
+  SimTime stop_wait = seconds(120);
   // The OCAN leader (§5.1).
   SimTime payment_interval = minutes(10);   // interimPayment per application
   chain::Gas payment_gas_budget = 5000000;  // k is the largest whose dry run fits in this
@@ -117,6 +121,11 @@ class OrchestrationWorld {
   // Deploy calls for an application after its APP_SHUTDOWN was committed or its Work Entry finished.
   std::uint64_t foreign_actions() const { return foreign_actions_; }
   std::uint64_t deploys_after_shutdown() const { return deploys_after_shutdown_; }
+  // Deploys the hypervisors accepted that started an instance beyond its host's units, counting
+  // what runs there (not what is reserved): 0 in a correct run.
+  std::uint64_t overcommitted_deploys() const { return overcommitted_deploys_; }
+  // Units the live instances on `h` take.
+  std::uint64_t live_units(cloud::HostId h) const;
   // Live instances (up or deploying) of applications that ended (APP_SHUTDOWN committed, or
   // settled) more than `grace` ago, on hosts whose API has answered for longer than `grace` (an
   // instance on a hypervisor that is down cannot be stopped by anyone).
@@ -159,7 +168,7 @@ class OrchestrationWorld {
 
   Rng fault_rng_;
   std::map<chain::Address, std::size_t> by_address_;
-  std::uint64_t foreign_actions_ = 0, deploys_after_shutdown_ = 0;
+  std::uint64_t foreign_actions_ = 0, deploys_after_shutdown_ = 0, overcommitted_deploys_ = 0;
   void audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m);
   std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
   std::unique_ptr<FaultInjector<cloud::CloudMsg>> cloud_injector_;

@@ -57,6 +57,8 @@ class Orchestrators {
     bool sending = false;
     std::uint32_t send_failures = 0;  // checkpoints in a row the CAN did not commit (the retry backs off)
     bool shutting_down = false, shutdown_committed = false;
+    std::vector<std::uint8_t> stopped;  // shutting down: the service's Stop was confirmed
+    bool stops_done = false;            // every Stop confirmed, or the wait for them is over
     std::uint64_t retry_limit = 3;
     SimTime app_ok_interval;
   };
@@ -72,6 +74,9 @@ class Orchestrators {
   void app_ok(const Key& k, std::uint32_t epoch);
   void shut_down(const Key& k, const char* why);
   void stop_services(const Key& k);
+  // Every Stop confirmed or stop_wait over: the APP_SHUTDOWN is appended (or, the contract ended
+  // already, the work is reported done).
+  void stops_done(const Key& k, std::uint32_t epoch);
   void checkpoint(const Key& k, CheckpointType type, std::uint32_t service);
   void send_next(const Key& k);
   void report_done(const Key& k, std::uint32_t epoch);

@@ -142,7 +142,10 @@ void Can::on_assignment(NodeId self, const CanMsg& m) {
     drop_run(self, w);
     if (behaviour_.stop) behaviour_.stop(self, w);
   }
-  if (m.type == MsgType::AssignWork) return start_run(self, w, 0, m.index);
+  // A first AssignWork starts at 0. The leader's repeat of one carries the entry's newest
+  // checkpoint: an assignee that lost its run meanwhile resumes from there, as after a
+  // ReassignWork (orchestration swarm seed 733 started a shut-down application anew).
+  if (m.type == MsgType::AssignWork && m.progress == 0) return start_run(self, w, 0, m.index);
   // ReassignWork: resume from the newest checkpoint the members hold (reassign_work.cpp).
   resume_work(self, w, m.index, m.progress, m.proposer);
 }

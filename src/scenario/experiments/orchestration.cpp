@@ -178,6 +178,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["orphan_instances"] = static_cast<double>(w.orphan_instances(grace));
   m["foreign_actions"] = static_cast<double>(w.foreign_actions());
   m["deploys_after_shutdown"] = static_cast<double>(w.deploys_after_shutdown());
+  m["overcommitted_deploys"] = static_cast<double>(w.overcommitted_deploys());
   r.metrics = metrics_by_name(kind, m);
   return r;
 }
@@ -274,6 +275,9 @@ ExperimentKind orchestration_kind() {
        "Deploy, Stop and Reconfigure calls the hypervisors accepted from an Orchestrator that was not the Work Entry's "
        "assignee in the committed CAN ledger: 0 in a correct run"},
       {"deploys_after_shutdown", "Deploy calls the hypervisors accepted for an application after it ended: 0 in a correct run"},
+      {"overcommitted_deploys",
+       "Deploy calls the hypervisors accepted that started an instance beyond its host's units, counting the live "
+       "instances there: 0 in a correct run"},
   };
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
   k.headline = {"accepted",          "completed",          "mean_time_to_deploy_s",

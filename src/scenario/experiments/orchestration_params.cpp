@@ -60,6 +60,12 @@ std::vector<ParamSpec> orchestration_params() {
           .at_most(1e3)
           .def(4.0),
       ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(5.0).in_unit("s"),
+      ParamSpec::real("stop_wait_s",
+                      "at the end, the APP_SHUTDOWN waits for every service's Stop to be confirmed, at most this long")
+          .at_least(0)
+          .at_most(1e6)
+          .def(orchestration::OrchestrationConfig{}.stop_wait.to_seconds())
+          .in_unit("s"),
       // Hypervisors (§2).
       ParamSpec::real("container_deploy_s", "mean deploy time of a container (log-normal)")
           .above(0)
@@ -206,6 +212,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   c.status_attempts = static_cast<std::uint32_t>(p.integer("status_attempts"));
   c.deploy_timeout_factor = p.real("deploy_timeout_factor");
   c.retry_delay = secs(p, "retry_delay_s");
+  c.stop_wait = secs(p, "stop_wait_s");
   c.payment_interval = secs(p, "payment_interval_s");
   c.payment_gas_budget = static_cast<chain::Gas>(p.integer("payment_gas_budget"));
   c.payees_withdraw = p.boolean("payees_withdraw");
