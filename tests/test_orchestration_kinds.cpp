@@ -156,8 +156,12 @@ TEST_CASE("orchestration swarm seeds the audits failed: each passes now", "[orch
   // 694, an assignment resent before it was committed (the leader resends only committed ones);
   // 760, a voted-out Orchestrator redeploying before its SERVICE_DOWN was committed (checkpoint
   // first); 228, a repeated assignment of a settled application whose destroyed contract read as
-  // "not shut down" (a destroyed contract reads as ended).
-  for (const std::uint64_t seed : {694, 760, 228}) {
+  // "not shut down" (a destroyed contract reads as ended); 1442, a release that met an instance
+  // still running (the APP_SHUTDOWN waits for the Stops); 733, a repeated AssignWork started a
+  // shut-down application at 0 (it resumes from the newest checkpoint); 1775, Stops retried by a
+  // job no longer the assignee's; 2980, a deposed Orchestrator's call reaching a host before its
+  // successor's first (hypervisors read the OCAN's committed assignment).
+  for (const std::uint64_t seed : {694, 760, 228, 1442, 733, 1775, 2980}) {
     INFO("seed " << seed);
     SwarmOptions o;
     o.kind = "orchestration";
@@ -167,4 +171,21 @@ TEST_CASE("orchestration swarm seeds the audits failed: each passes now", "[orch
     o.threads = 1;
     CHECK(run_swarm(o).at(0).failure == "");
   }
+}
+
+TEST_CASE("orchestration swarm seed 2980: hypervisors that know only the epochs they saw accept a deposed Orchestrator's call",
+          "[orchestration][oracle][swarm]") {
+  // The fencing window, seen by the audit: the same world with hypervisors_read_assignments off.
+  SwarmOptions o;
+  o.kind = "orchestration";
+  o.apps_dir = std::string(CANSIM_SOURCE_DIR) + "/apps";
+  std::vector<std::string> faults;
+  nlohmann::ordered_json doc = swarm_scenario(2980, o, faults);
+  const auto foreign = [&](bool read) {
+    doc["params"]["hypervisors_read_assignments"] = read;
+    const Scenario sc = parse_scenario(doc, "swarm-2980.json");
+    return metric(sc, run_runs(sc, sc.all_runs(), {1, false}).at(0), "foreign_actions");
+  };
+  CHECK(foreign(false) >= 1);
+  CHECK(foreign(true) == 0);
 }

@@ -87,6 +87,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
 bool HypervisorApis::admit(HostId h, const CloudMsg& m) {
   // Every host keeps its own highest epoch per application (hosts do not talk to each other).
   std::uint32_t& highest = fence_[{h, m.app}];
+  if (cfg_.read_assignments && assignment) highest = std::max(highest, assignment(m.app));
   if (m.epoch < highest) return false;
   highest = m.epoch;
   return true;

@@ -80,6 +80,11 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   cloud.hypervisors->ended = [this](std::uint64_t app) {
     return chain::application::has_ended(cloud.chain.state(), chain::Address{app});
   };
+  cloud.hypervisors->assignment = [this](std::uint64_t app) -> std::uint32_t {
+    const std::ptrdiff_t r = record_of(chain::Address{app});
+    if (r < 0 || apps[static_cast<std::size_t>(r)].work == UINT32_MAX) return 0;
+    return ocan->work_ledger().work.at(apps[static_cast<std::size_t>(r)].work).assigned_index;
+  };
   cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
   // Faults.
   cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); };

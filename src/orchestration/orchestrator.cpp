@@ -428,10 +428,11 @@ void Orchestrators::fenced(const Key& k, std::uint32_t epoch) {
 }
 
 void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
-  // A Stop outlives the job that sent it (the work may be finished meanwhile): it is asked again,
-  // at growing intervals up to a minute, until the hypervisor answers it (stopped, or nothing to
-  // stop: the host crashed meanwhile), or the Orchestrator crashes (the hypervisor then stops the
-  // instances of ended applications itself when it comes back, HypervisorApis::reconcile).
+  // A Stop is asked again, at growing intervals up to a minute, until the hypervisor answers it
+  // (stopped, or nothing to stop: the host crashed meanwhile), while the job that sent it still
+  // holds the work. Once the work is another's (a successor's, or finished with the APP_SHUTDOWN
+  // on chain) asking on would be a foreign call (orchestration swarm seed 1775): the successor
+  // stops what runs, and the hypervisors stop what runs of ended applications themselves.
   if (reply != nullptr) {
     auto it = jobs_.find(p.key);
     if (it == jobs_.end() || it->second.app != p.app || !it->second.shutting_down) return;
@@ -447,6 +448,8 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
   w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, fence, life = p.epoch] {
     if (life != this->life(k.first) || !w_.orchestrator_up(k.first)) return;
+    const auto it = jobs_.find(k);
+    if (it == jobs_.end() || it->second.app != app || it->second.fence != fence) return;
     // Once the contract holds the APP_SHUTDOWN (or is destroyed), the hypervisors stop what runs
     // of it themselves (they read the chain): asking on would only be another's business by then.
     const chain::State& st = w_.cloud.chain.state();

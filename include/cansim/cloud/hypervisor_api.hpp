@@ -35,6 +35,11 @@ struct HypervisorConfig {
   // application's contract ended, it stops what still runs of it (an Orchestrator that crashed
   // with its Stops unanswered leaves no one to send them again). 0: only on its own recovery.
   SimTime reconcile_after = seconds(60);
+  // A hypervisor reads the OCAN's committed ledger for the newest assignment of an application's
+  // Work Entry (`assignment`, a free read as the Gateway's "who orchestrates it?") and refuses
+  // calls under an older one, also before the successor's first call reaches it. Off: it knows
+  // only the epochs its own calls carried.
+  bool read_assignments = true;
 };
 
 class HypervisorApis {
@@ -65,6 +70,8 @@ class HypervisorApis {
   // read of the chain). A hypervisor that comes back stops the instances of ended applications
   // it runs (reconciliation): a Stop sent while it was down may have no one left to send it again.
   std::function<bool(std::uint64_t app)> ended;
+  // The index of the committed assignment of application `app`'s Work Entry (0: none known).
+  std::function<std::uint32_t(std::uint64_t app)> assignment;
   // Called for every Deploy, Stop and Reconfigure host h's API accepts (it is up), before it acts:
   // an audit of who drives each application (the API itself obeys anyone).
   std::function<void(HostId h, NodeId from, const CloudMsg& m)> on_call;

@@ -387,6 +387,7 @@ void Can::apply_committed(const LedgerEntry& e) {
     case MsgType::ReassignWork: {
       const NodeId previous = ledger_.work.at(e.work).assignee;
       ledger_.assign(e.work, e.target, sim_.now(), [this](NodeId c) { return is_registered_component(c); });
+      ledger_.work.at(e.work).assigned_index = static_cast<std::uint32_t>(committed_.size());  // this entry's
       if (previous != kNoComponent) {
         const bool crashed = crashed_at(previous).us >= 0 && !net_.is_up(previous);
         reassignments_.push_back({sim_.now(), e.work, previous, e.target, crashed ? crashed_at(previous) : SimTime{-1}});

@@ -170,6 +170,10 @@ std::vector<ParamSpec> orchestration_params() {
           .def(6.0)
           .in_unit("1/h"),
       ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(true),
+      ParamSpec::boolean("hypervisors_read_assignments",
+                         "a hypervisor refuses calls under an older assignment than the OCAN's committed one (a free "
+                         "read); off: only older than the calls it saw")
+          .def(cloud::HypervisorConfig{}.read_assignments),
       ParamSpec::real("service_failures_per_h", "failure rate of each running service instance")
           .at_least(0)
           .at_most(3.6e6)
@@ -201,6 +205,7 @@ orchestration::OrchestrationConfig orchestration_config(const ParamValues& p, co
   }
   c.cloud.hypervisor.service_failure_rate_per_s = per_s(p, "service_failures_per_h");
   c.cloud.hypervisor.instances_survive_api_crash = p.boolean("instances_survive_hypervisor_crash");
+  c.cloud.hypervisor.read_assignments = p.boolean("hypervisors_read_assignments");
   c.members = static_cast<std::uint32_t>(p.integer("members"));
   c.orchestrators = static_cast<std::uint32_t>(p.integer("orchestrators"));
   c.can = can_config(p);

@@ -28,6 +28,7 @@ struct WorkEntry {
   bool finished = false;           // FinishWork committed
   SimTime submitted, assigned_at, finished_at;
   std::uint32_t reassignments = 0;
+  std::uint32_t assigned_index = 0;  // the committed AssignWork or ReassignWork entry that set the assignee
 };
 
 struct WorkLedger {
