@@ -43,6 +43,9 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
     const bool up = id < instances_.size() && instances_[id].host == h && instances_[id].state == InstanceState::Up;
     return reply(h, from, CloudMsgType::StatusReply, m, up, id, up ? instances_[id].up_since : SimTime{});
   }
+  // Before it starts anything, a host makes room: what it still runs of applications whose
+  // contract ended is stopped (their Stops may not have reached it; orchestration swarm seed 7473).
+  if (m.type == CloudMsgType::Deploy) stop_ended(h);
   if (on_call && (m.type == CloudMsgType::Deploy || m.type == CloudMsgType::Stop || m.type == CloudMsgType::Reconfigure))
     on_call(h, from, m);
   const HostClass& hc = hosts_.host_class(h);
@@ -155,6 +158,10 @@ void HypervisorApis::api_recovered(HostId h) {
   api_up_[h] = 1;
   api_since_[h] = sim_.now();
   if (on_fault) on_fault("hypervisor-recover", h);
+  stop_ended(h);
+}
+
+void HypervisorApis::stop_ended(HostId h) {
   if (!ended) return;
   for (InstanceId id : instances_.live_on(h)) {
     if (!ended(instances_[id].app)) continue;

@@ -82,6 +82,9 @@ class HypervisorApis {
   void come_up(InstanceId id);
   // Fencing: whether a call of m.epoch may act on m.app (it raises the highest epoch seen).
   bool admit(HostId h, const CloudMsg& m);
+  // Host h stops what it runs of applications that ended (a free read of the chain): on its
+  // recovery, and before each deploy.
+  void stop_ended(HostId h);
   void fail(InstanceId id, const char* why);
   void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {},
              bool fenced = false);
