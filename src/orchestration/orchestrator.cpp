@@ -250,6 +250,9 @@ void Orchestrators::advance(const Key& k) {
 void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   Job& j = jobs_.at(k);
   AppRecord& rec = w_.apps[j.app];
+  // The contract is read before every deploy (a free read), not only at the monitor's round: a
+  // retry right after the contract ended deployed again (orchestration swarm seed 101783).
+  if (ac::has_ended(w_.cloud.chain.state(), rec.address)) return shut_down(k, "the contract shut it down");
   j.busy[s] = 1;
   j.views[s] = ServiceView::Deploying;
   ++deploys_;
