@@ -577,3 +577,30 @@ TEST_CASE("orchestration oracle: live instances never take more units than their
   redeploy_with(cap - others + 1);
   CHECK(w.overcommitted_deploys() == 1);
 }
+
+TEST_CASE("a deploy whose answer was lost is asked for its status before it counts as failed", "[orchestration]") {
+  // Issue 27: three lost Deployed answers (loss 5%) shut an application down hours early, though
+  // every deploy succeeded. Here every Deployed answer of the first service is lost: the
+  // Orchestrator asks the hypervisor for the service's status, finds it up, and goes on.
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(7));
+  const auto deliver = w.cloud.net.handler();
+  int lost = 0;
+  w.cloud.net.on_message([&, deliver](NodeId to, NodeId from, const cloud::CloudMsg& m) {
+    if (m.type == cloud::CloudMsgType::Deployed && m.service == 0) {
+      ++lost;
+      return;
+    }
+    deliver(to, from, m);
+  });
+  w.start();
+  w.request(rt, minutes(10));
+  w.cloud.sim.run_until(minutes(30));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  CHECK(lost >= 1);
+  CHECK(rec.ended_by_client);  // not shut down early by exhausted retries
+  CHECK(rec.settled);
+  CHECK(rec.all_up.us > 0);
+  CHECK(w.cloud.hypervisors->instances().failures() == 0);
+}

@@ -203,6 +203,7 @@ void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
   if (reply != nullptr && reply->fenced) return fenced(p.key, p.epoch);
   switch (p.purpose) {
     case Purpose::Deploy: return on_deployed(p.key, p.service, reply);
+    case Purpose::DeployCheck: return on_deployed(p.key, p.service, reply, true);
     case Purpose::Status: return on_status(p.key, p.service, reply, p.attempt);
     case Purpose::Stop:
     case Purpose::Reconfigure: return;  // nothing follows
@@ -266,8 +267,19 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   call(k, j, h, m, deploy_timeout(j, s), Purpose::Deploy);
 }
 
-void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r) {
+void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r, bool checked) {
   Job& j = jobs_.at(k);
+  if (r == nullptr && !checked) {
+    // No answer: the deploy may have succeeded and its answer been lost. The service's status is
+    // asked for (by service: the instance is unknown) before the deploy counts as failed.
+    ++status_checks_;
+    CloudMsg m;
+    m.type = CloudMsgType::Status;
+    m.app = w_.apps[j.app].address.id;
+    m.service = s;
+    m.instance = cloud::kAnyInstance;
+    return call(k, j, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::DeployCheck);
+  }
   j.busy[s] = 0;
   AppRecord& rec = w_.apps[j.app];
   const cloud::HostId h = rec.hosts[s];

@@ -82,7 +82,8 @@ class Orchestrators {
   void report_done(const Key& k, std::uint32_t epoch);
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
   // the handler of that purpose, if the job still runs.
-  enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure };
+  // DeployCheck: the status asked for after a deploy that did not answer.
+  enum class Purpose : std::uint8_t { Deploy, Status, Stop, Reconfigure, DeployCheck };
   // A call of job j: it carries the job's fence (CloudMsg::epoch).
   void call(const Key& k, const Job& j, cloud::HostId h, cloud::CloudMsg m, SimTime timeout, Purpose purpose,
             std::uint32_t attempt = 0);
@@ -92,7 +93,9 @@ class Orchestrators {
                  Purpose purpose, std::uint32_t attempt);
   void answered(std::uint64_t request, const cloud::CloudMsg* reply);
   bool open(std::uint64_t request) const;  // sent, neither answered nor timed out
-  void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
+  // A deploy's answer (nullptr: none in time), or with `checked` the answer to the status asked
+  // for after that.
+  void on_deployed(const Key& k, std::uint32_t s, const cloud::CloudMsg* r, bool checked = false);
   void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r, std::uint32_t attempt);
   SimTime deploy_timeout(const Job& j, std::uint32_t s) const;
 

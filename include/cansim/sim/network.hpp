@@ -51,6 +51,8 @@ class Network {
       : sim_(sim), rng_(rng), default_link_(link), up_(nodes, 1), incarnation_(nodes, 0), group_(nodes, 0) {}
 
   void on_message(Handler h) { handler_ = std::move(h); }
+  // The handler in place (a test wraps it to filter messages).
+  const Handler& handler() const { return handler_; }
   std::size_t size() const { return up_.size(); }
 
   // A link model for the directed link from -> to, instead of the default.
