@@ -82,6 +82,10 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   // A destroyed contract (settled and released) reads as ended, not as "not shut down": nothing
   // of it is deployed again (a repeated assignment found it so: orchestration swarm seed 228).
   if (ac::is_destroyed(state, rec.address)) ended = recorded_end = true;
+  // Nothing before the job's start: a predecessor's last checkpoint may be committed after the one
+  // this job resumed from, but was made before this job's assignment (swarm seeds 2550, 2712).
+  j.floor = w_.cloud.sim.now();
+  j.good.assign(n, j.floor);
   const Key k{c, work};
   const std::uint32_t epoch = j.epoch;
   jobs_[k] = std::move(j);
@@ -287,6 +291,7 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
     j.views[s] = ServiceView::Up;
     j.instances[s] = r->instance;
     j.attempts[s] = 0;
+    j.good[s] = w_.cloud.sim.now();
     j.claimed[s] = SimTime{-1};  // its SERVICE_UP starts the stretch again
     w_.note(hypervisor_name(h), w_.orchestrator_name(k.first),
             fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance), static_cast<std::int64_t>(j.app));
@@ -339,6 +344,7 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
     if (r->since >= j.claimed[s] + millis(1)) return service_down(k, s);
     j.claimed[s] = SimTime{-1};
   }
+  j.good[s] = w_.cloud.sim.now();
 }
 
 SimTime Orchestrators::unseen(const Job& j, std::uint32_t s) const {
@@ -367,7 +373,7 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   j.claimed[s] = SimTime{-1};  // this SERVICE_DOWN ends the stretch taken from the contract
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
-  checkpoint(k, CheckpointType::ServiceDown, s);
+  checkpoint(k, CheckpointType::ServiceDown, s, j.good[s]);
 }
 
 void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
@@ -473,9 +479,10 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   });
 }
 
-void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service) {
+void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at) {
   Job& j = jobs_.at(k);
-  j.outbox.push_back({0, CheckpointData{type, service, w_.cloud.sim.now(), k.first, j.views, j.instances}});
+  j.floor = std::max(j.floor, at.us < 0 ? w_.cloud.sim.now() : at);
+  j.outbox.push_back({0, CheckpointData{type, service, j.floor, k.first, j.views, j.instances}});
   send_next(k);
 }
 

@@ -53,6 +53,13 @@ class Orchestrators {
     // itself (taken from the contract when its record was newer than the CAN's checkpoint); -1:
     // none. The instance found running must have been up since then, or the stretch had a gap.
     std::vector<SimTime> claimed;
+    // Per service, when this job last knew it up (its deploy answered, a status check said so):
+    // a SERVICE_DOWN is stamped then, not at detection, so that the client does not pay for the
+    // time it went unseen.
+    std::vector<SimTime> good;
+    // No checkpoint is stamped before this: the job's start, then its newest stamp (the contract
+    // refuses timestamps that go back).
+    SimTime floor;
     std::deque<std::pair<std::uint32_t, CheckpointData>> outbox;  // (digest, 0 until first sent; data)
     bool sending = false;
     std::uint32_t send_failures = 0;  // checkpoints in a row the CAN did not commit (the retry backs off)
@@ -77,7 +84,8 @@ class Orchestrators {
   // Every Stop confirmed or stop_wait over: the APP_SHUTDOWN is appended (or, the contract ended
   // already, the work is reported done).
   void stops_done(const Key& k, std::uint32_t epoch);
-  void checkpoint(const Key& k, CheckpointType type, std::uint32_t service);
+  // A checkpoint of the job's, stamped `at` (now if negative), never before the job's floor.
+  void checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at = SimTime{-1});
   void send_next(const Key& k);
   void report_done(const Key& k, std::uint32_t epoch);
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
