@@ -148,6 +148,10 @@ TEST_CASE("scenario orchestration: nothing outlives its application and no one d
     CHECK(metric(sc, r, "orphan_instances") == 0);
     CHECK(metric(sc, r, "foreign_actions") == 0);
     CHECK(metric(sc, r, "deploys_after_shutdown") == 0);
+    CHECK(metric(sc, r, "overcommitted_deploys") == 0);
+    // No client paid for more than its services ran (SERVICE_DOWN stamped when last known up,
+    // APP_SHUTDOWN when the Stops went out: stamped later, 17 applications paid up to 2.2 times).
+    CHECK(metric(sc, r, "max_payment_error") <= 0);
   }
 }
 

@@ -399,6 +399,7 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   Job& j = jobs_.at(k);
   if (j.shutting_down) return;
   j.shutting_down = true;
+  j.shutdown_at = w_.cloud.sim.now();
   w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why),
           static_cast<std::int64_t>(j.app));
   stop_services(k);
@@ -418,7 +419,8 @@ void Orchestrators::stops_done(const Key& k, std::uint32_t epoch) {
     report_done(k, epoch);
     return;
   }
-  checkpoint(k, CheckpointType::AppShutdown, 0);
+  // Stamped when the services were told to stop: the client does not pay for the wait.
+  checkpoint(k, CheckpointType::AppShutdown, 0, j->shutdown_at);
 }
 
 void Orchestrators::stop_services(const Key& k) {

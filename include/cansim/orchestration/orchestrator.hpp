@@ -66,6 +66,7 @@ class Orchestrators {
     bool shutting_down = false, shutdown_committed = false;
     std::vector<std::uint8_t> stopped;  // shutting down: the service's Stop was confirmed
     bool stops_done = false;            // every Stop confirmed, or the wait for them is over
+    SimTime shutdown_at;                // when the Stops were sent: the APP_SHUTDOWN's stamp
     std::uint64_t retry_limit = 3;
     SimTime app_ok_interval;
   };

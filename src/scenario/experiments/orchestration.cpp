@@ -34,6 +34,7 @@ struct Requested {
 std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w, std::size_t count, SimTime end) {
   std::map<std::string, double> m;
   RunningStats deploy, availability, error, lag;
+  double max_error = std::nan("");  // NaN: no application settled with time up
   double paid_res = 0, paid_cloud = 0, paid_can = 0, paid_orc = 0;
   double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, short_funds = 0, redeploys = 0, paid_min = 0, up_min = 0;
   for (const AppRecord& rec : w.apps) {
@@ -42,7 +43,11 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
     const SimTime stop = rec.shutdown_checkpoint.us > 0 ? rec.shutdown_checkpoint : (rec.settled ? rec.settled_at : end);
     const double lifetime = (stop - rec.instantiated).to_seconds() * static_cast<double>(rec.topology->services.size());
     if (rec.settled && lifetime > 0) availability.add(std::min(1.0, rec.up_time.to_seconds() / lifetime));
-    if (rec.settled && rec.up_time.us > 0) error.add((rec.paid_time - rec.up_time).to_seconds() / rec.up_time.to_seconds());
+    if (rec.settled && rec.up_time.us > 0) {
+      const double e = (rec.paid_time - rec.up_time).to_seconds() / rec.up_time.to_seconds();
+      error.add(e);
+      max_error = std::isnan(max_error) ? e : std::max(max_error, e);
+    }
     if (rec.failures_seen > 0) lag.add(rec.detection_lag.to_seconds() / rec.failures_seen);
     app_hours += (stop - rec.instantiated).to_seconds() / 3600;
     completed += rec.settled && rec.ended_by_client ? 1 : 0;
@@ -81,6 +86,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   m["paid_minutes"] = paid_min;
   m["up_minutes"] = up_min;
   m["mean_payment_error"] = mean(error);
+  m["max_payment_error"] = max_error;
   m["paid_resources_wei"] = paid_res;
   m["paid_cloud_wei"] = paid_cloud;
   m["paid_can_wei"] = paid_can;
@@ -252,6 +258,7 @@ ExperimentKind orchestration_kind() {
       {"paid_minutes", "service-minutes paid, settled applications"},
       {"up_minutes", "service-minutes the services really ran, settled applications"},
       {"mean_payment_error", "mean over settled applications of (paid - up) / up: negative is unpaid running time"},
+      {"max_payment_error", "the largest (paid - up) / up of a settled application: above 0, a client paid for time not run"},
       {"paid_resources_wei", "salaries of the resource owners, settled applications"},
       {"paid_cloud_wei", "salaries of the Cloud contracts, settled applications"},
       {"paid_can_wei", "salaries of the Registry (the OCAN's FTEN share), settled applications"},
