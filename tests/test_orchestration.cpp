@@ -626,3 +626,26 @@ TEST_CASE("a SERVICE_DOWN is stamped when the service was last known up, not whe
   // Stamps never go back: the contract took every checkpoint in order.
   for (std::size_t i = 1; i < rec.appended.size(); ++i) CHECK(rec.appended[i].at >= rec.appended[i - 1].at);
 }
+
+TEST_CASE("a successor that finds the services stopped by the client's end ends the application, not redeploys it",
+          "[orchestration]") {
+  // Issue 27: the Orchestrator told to end the application stops its services and crashes before
+  // its APP_SHUTDOWN is committed. Its successor resumed from the last checkpoint (every service
+  // up), found them gone, reported them failed (two SERVICE_DOWNs) and deployed them again.
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(7));
+  w.start();
+  w.request(rt, minutes(5));
+  while (w.apps.empty() || !w.apps[0].ended_by_client) w.cloud.sim.run_until(w.cloud.sim.now() + millis(10));
+  const AppRecord& rec = w.apps[0];
+  const NodeId first = w.leader.orchestrator_of(0);
+  w.crash(first);  // its Stops are out; its APP_SHUTDOWN is not
+  w.cloud.sim.run_until(minutes(30));
+  REQUIRE(w.leader.orchestrator_of(0) != first);
+  CHECK(rec.settled);
+  CHECK(rec.failures_seen == 0);
+  CHECK(rec.redeploys == 0);
+  CHECK(rec.appended.back().type == CheckpointType::AppShutdown);
+  CHECK(w.cloud.hypervisors->instances().size() == 2);  // nothing was deployed again
+  CHECK(w.orphan_instances(minutes(2)) == 0);
+}

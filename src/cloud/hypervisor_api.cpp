@@ -9,7 +9,7 @@ HypervisorApis::HypervisorApis(Simulator& sim, Network<CloudMsg>& net, const Hos
     : sim_(sim), net_(net), hosts_(hosts), cfg_(cfg), rng_(rng), api_up_(hosts.size(), 1), api_since_(hosts.size()) {}
 
 void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since,
-                           bool fenced) {
+                           bool fenced, bool stopped) {
   CloudMsg r;
   r.since = since;
   r.type = type;
@@ -19,6 +19,7 @@ void HypervisorApis::reply(HostId h, NodeId to, CloudMsgType type, const CloudMs
   r.instance = id;
   r.ok = ok;
   r.fenced = fenced;
+  r.stopped = stopped;
   r.host = h;
   net_.send(static_cast<NodeId>(h), to, std::move(r));
 }
@@ -40,8 +41,11 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
   if (m.type == CloudMsgType::Status) {  // most of what the API hears: first, and reading no more than it needs
     InstanceId id = m.instance;
     if (id == kAnyInstance) id = instances_.live_instance(m.app, m.service).value_or(kAnyInstance);
-    const bool up = id < instances_.size() && instances_[id].host == h && instances_[id].state == InstanceState::Up;
-    return reply(h, from, CloudMsgType::StatusReply, m, up, id, up ? instances_[id].up_since : SimTime{});
+    const bool here = id < instances_.size() && instances_[id].host == h;
+    const bool up = here && instances_[id].state == InstanceState::Up;
+    reply(h, from, CloudMsgType::StatusReply, m, up, id, up ? instances_[id].up_since : SimTime{}, false,
+          here && instances_[id].state == InstanceState::Stopped);
+    return;
   }
   // Before it starts anything, a host makes room: what it still runs of applications whose
   // contract ended is stopped (their Stops may not have reached it; orchestration swarm seed 7473).

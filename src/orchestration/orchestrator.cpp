@@ -335,6 +335,9 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   Job& j = jobs_.at(k);
   j.busy[s] = 0;
   if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
+  // Stopped, not failed: a predecessor was ending the application (the client's end, or its
+  // retries) and crashed before its APP_SHUTDOWN was committed. It is ended, not redeployed.
+  if (r != nullptr && r->stopped) return shut_down(k, "its services were stopped: the application is ending");
   if (r == nullptr || !r->ok) return service_down(k, s);
   j.instances[s] = r->instance;  // known now, if it was not
   if (j.claimed[s].us >= 0) {

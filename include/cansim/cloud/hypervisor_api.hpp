@@ -87,7 +87,7 @@ class HypervisorApis {
   void stop_ended(HostId h);
   void fail(InstanceId id, const char* why);
   void reply(HostId h, NodeId to, CloudMsgType type, const CloudMsg& m, bool ok, InstanceId id, SimTime since = {},
-             bool fenced = false);
+             bool fenced = false, bool stopped = false);
   // The instance stops (Stopped) or fails (Failed) now, and no one waits for it any more.
   void end_instance(InstanceId id, InstanceState why);
 

@@ -63,6 +63,9 @@ struct CloudMsg {
   std::uint32_t epoch = 0;
   bool ok = false;
   bool fenced = false;
+  // StatusReply, not ok: the instance was stopped by a Stop (as an API reports a shut-off VM or an
+  // exited container), not failed: someone ended the application.
+  bool stopped = false;
 };
 
 }  // namespace cansim::cloud
