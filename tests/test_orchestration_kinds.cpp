@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cansim/model/chain/contracts/gas_report.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/swarm.hpp"
 #include "scenario_fixture.hpp"
@@ -195,4 +196,33 @@ TEST_CASE("orchestration swarm seed 2980: hypervisors that know only the epochs 
   };
   CHECK(foreign(false) >= 1);
   CHECK(foreign(true) == 0);
+}
+
+TEST_CASE("payment_gas_budget: exactly what one checkpoint can cost pays every application, one gas less is refused",
+          "[orchestration][scenario]") {
+  // Issue 27: a budget below one checkpoint's cost stalled payments for ever (667 calls, nothing
+  // paid). The bound is the model's own worst case for the largest application (web shop: 3).
+  const cansim::chain::Gas need = cansim::chain::one_checkpoint_gas(3);
+  CHECK(need > cansim::chain::one_checkpoint_gas(2));
+  const auto scenario = [](cansim::chain::Gas budget) {
+    return load_text(fmt::format(R"({{"experiment": "orchestration", "seed": 3, "repetitions": 2,
+        "params": {{"applications": 6, "payment_gas_budget": {1}, "orchestrator_failures_per_h": 2,
+                    "service_failures_per_h": 1}},
+        "applications": [{{"file": "{0}/apps/ray_tracing.yaml", "weight": 1}}, {{"file": "{0}/apps/web_shop.yaml", "weight": 1}}]}})",
+                                 CANSIM_SOURCE_DIR, budget));
+  };
+  const Scenario sc = scenario(need);
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {1, false})) {
+    CHECK(metric(sc, r, "unsettled") == 0);
+    CHECK(metric(sc, r, "interim_payments") > 0);
+    CHECK(metric(sc, r, "paid_minutes") > 0);
+  }
+  try {
+    scenario(need - 1);
+    FAIL("a budget one gas short of a checkpoint was accepted");
+  } catch (const ValidationError& e) {
+    CHECK_THAT(e.what(), Catch::Contains(fmt::format("payment_gas_budget {} cannot pay one checkpoint of its 3 services: "
+                                                     "expected at least {} gas",
+                                                     need - 1, need)));
+  }
 }

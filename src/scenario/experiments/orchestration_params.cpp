@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "can_world.hpp"
+#include "cansim/model/chain/contracts/gas_report.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"
 
@@ -117,7 +118,9 @@ std::vector<ParamSpec> orchestration_params() {
           .at_most(1e8)
           .def(600.0)
           .in_unit("s"),
-      ParamSpec::integer("payment_gas_budget", "gas the leader allows an interimPayment; k is the largest that fits")
+      ParamSpec::integer("payment_gas_budget",
+                         "gas the leader allows an interimPayment; k is the largest that fits (at least what one "
+                         "checkpoint of the largest application can cost)")
           .at_least(21000)
           .at_most(1e12)
           .def(5000000),
@@ -243,7 +246,19 @@ void declare_orchestration_kind(ExperimentKind& k) {
   };
   k.fault_nodes_description = "OCAN members, then Orchestrators";
   k.takes_applications = true;
-  k.check_application = check_cloud_application;
+  k.check_application = [](const ParamValues& p, const app::Topology& t) -> std::optional<std::string> {
+    if (auto why = check_cloud_application(p, t)) return why;
+    // A budget that cannot pay one checkpoint stalls the application's payments for ever (issue
+    // 27: 667 calls, nothing paid). What one can cost depends only on the number of services.
+    thread_local std::map<std::size_t, chain::Gas> need_by_services;
+    auto [it, fresh] = need_by_services.try_emplace(t.services.size(), 0);
+    if (fresh) it->second = chain::one_checkpoint_gas(t.services.size());
+    if (static_cast<chain::Gas>(p.integer("payment_gas_budget")) < it->second) {
+      return fmt::format("payment_gas_budget {} cannot pay one checkpoint of its {} services: expected at least {} gas",
+                         p.integer("payment_gas_budget"), t.services.size(), it->second);
+    }
+    return std::nullopt;
+  };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (p.integer("replication") > p.integer("members")) {
       return ParamError{"replication", fmt::format("expected at most members, the OCAN's size ({}), found {}",

@@ -131,6 +131,30 @@ Gas interim_payment_gas(std::size_t services, std::uint64_t k) {
   return ib.try_pay(k).gas_used;
 }
 
+Gas one_checkpoint_gas(std::size_t services) {
+  const auto worst = [services](bool short_of_funds) {
+    Bench b;
+    b.gas.block_gas_limit = Gas{1} << 40;
+    b.block.timestamp_ms = 1000000000000;
+    b.registry_with(1);
+    // A minute of every service costs (10 + 3 + 1 + 4) wei: the deposit covers all but one wei.
+    const Wei due = Wei{18} * services;
+    const Address a = b.application_with(services, short_of_funds ? due - 1 : Wei{1} << 80);
+    for (std::size_t sv = 0; sv < services; ++sv) {
+      b.run(app::add_checkpoint(a, b.leader(), {app::CheckpointType::ServiceUp, 0, {}, sv, Address{8}}));
+    }
+    b.run(app::interim_payment(a, b.leader(), services));  // the SERVICE_UPs, which pay nothing
+    const auto type = short_of_funds ? app::CheckpointType::AppShutdown : app::CheckpointType::AppOk;
+    b.run(app::add_checkpoint(a, b.leader(), {type, 60000, {}, 0, Address{9}}));
+    Transaction tx = app::interim_payment(a, b.leader(), 1);
+    tx.gas_limit = b.gas.block_gas_limit;
+    const Receipt r = dry_run(b.state, b.gas, tx, b.block);
+    if (r.status != Status::Success) throw std::logic_error("one_checkpoint_gas: " + r.reason);
+    return r.gas_used + r.refund;
+  };
+  return std::max(worst(false), worst(true));
+}
+
 std::vector<GasRow> contract_gas_rows() {
   std::vector<GasRow> out;
   auto row = [&](const char* contract, const std::string& fn, const std::string& what, const Receipt& r) {

@@ -26,6 +26,12 @@ std::vector<GasRow> contract_gas_rows();
 std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit);
 // The gas of interimPayment(k) in that setting (k - services APP_OKs after the SERVICE_UPs).
 Gas interim_payment_gas(std::size_t services, std::uint64_t k);
+// The most gas (refunds not deducted: what a gas limit must allow) interimPayment(1) can take for
+// one checkpoint of an application of `services` services: an APP_OK that pays every service, each
+// stretch begun by another Orchestrator (the orchestration share split) and every payee new, and
+// the same APP_SHUTDOWN one wei short of funds (every total computed, then all but one paid). A
+// payment budget below it can stall an application's payments for ever.
+Gas one_checkpoint_gas(std::size_t services);
 
 // What a real EVM measured (scripts/gas/calibrate.mjs).
 struct GasCalibration {
