@@ -58,6 +58,7 @@ contract Cloud {
     event ResourceDeregistered(uint256 indexed id);
     event Instantiated(address indexed application, uint256 indexed reservation);
     event Released(address indexed application);
+    event ShareWithdrawn(uint256 amount);
 
     constructor(address registry_, address scheduler_, address pnp_, uint256 schedulerEndpoint_,
                 uint256 pnpEndpoint_, uint256 price_) {
@@ -69,6 +70,19 @@ contract Cloud {
         schedulerEndpoint = schedulerEndpoint_;
         pnpEndpoint = pnpEndpoint_;
         price = price_;
+    }
+
+    // The Cloud's share of every Application's payments arrives here (destroy sends it).
+    receive() external payable {}
+
+    // The provider takes what the contract received: its share, passed on.
+    function withdrawShare() external {
+        require(provider == msg.sender, "only the provider");
+        uint256 amount = address(this).balance;
+        require(amount > 0, "nothing to withdraw");
+        (bool ok, ) = msg.sender.call{value: amount}("");
+        require(ok, "send failed");
+        emit ShareWithdrawn(amount);
     }
 
     modifier onlyPnp() {

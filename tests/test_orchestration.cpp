@@ -99,6 +99,10 @@ TEST_CASE("orchestration: an application deploys in dependency order, runs, is p
   CHECK(w.gas_by_function["Application.withdraw"] > 0);
   CHECK(w.gas_by_function["Application.interimPayment"] > 0);
   CHECK(w.ocan->work_ledger().work[0].finished);
+  // The Cloud's share reached its Cloud contract with destroy, and the provider took it (§5.1).
+  REQUIRE(rec.paid_cloud > 0);
+  CHECK(w.cloud.chain.state().balance(w.cloud.providers[rec.provider].cloud) == 0);
+  CHECK(w.payments.cloud_shares_passed() == rec.paid_cloud);
   w.check_funds();
 }
 

@@ -223,6 +223,8 @@ async function cloudRows() {
   row('Cloud', 'instantiate', '2 resources: creates the Application',
       await b.call(CLIENT, 'Cloud', c, 'instantiate', [r, sig.v, sig.r, sig.s], 1000000n));
   row('Cloud', 'deregisterResource', 'a free resource', await b.call(pnp, 'Cloud', c, 'deregisterResource', [1]));
+  await b.run(CLIENT, c, '0x', 1000n);  // a share arriving (receive)
+  row('Cloud', 'withdrawShare', 'the provider takes the contract\'s balance', await b.call(provider, 'Cloud', c, 'withdrawShare', []));
 }
 
 // The largest k for which interimPayment(k) fits in a block of `limits` gas, for `services`

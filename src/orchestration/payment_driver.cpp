@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/orchestration/orchestration_world.hpp"
 #include "cansim/sim/invariant.hpp"
@@ -62,6 +63,7 @@ void PaymentDriver::start() {
 void PaymentDriver::tick() {
   w_.cloud.sim.after(w_.cfg.payment_interval, [this] { tick(); });
   share_ften();
+  pass_cloud_shares();
   for (std::size_t r = 0; r < w_.apps.size(); ++r) {
     if (!w_.apps[r].settled) pay(r);
   }
@@ -75,6 +77,18 @@ void PaymentDriver::share_ften() {
   if (!ocan.may_commit(leader)) return;
   w_.submit(chain::registry::record_availability(w_.cloud.registry, can::member_address(leader)), "ocan_leader");
   w_.submit(chain::registry::distribute_ften(w_.cloud.registry, can::member_address(leader)), "ocan_leader");
+}
+
+void PaymentDriver::pass_cloud_shares() {
+  for (const cloud::Provider& p : w_.cloud.providers) {
+    if (w_.cloud.chain.state().balance(p.cloud) == 0) continue;
+    w_.submit(chain::cloud_contract::withdraw_share(p.cloud, p.account), "provider", [this](const chain::Receipt& r) {
+      if (r.status != chain::Status::Success) return;  // nothing left: another withdrawal took it first
+      for (const chain::Log& l : r.logs) {
+        if (l.event == "ShareWithdrawn") cloud_shares_passed_ += l.args[0];
+      }
+    });
+  }
 }
 
 std::uint64_t PaymentDriver::choose_k(std::size_t r, chain::Address leader) {

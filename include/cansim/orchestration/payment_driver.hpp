@@ -24,6 +24,10 @@ class PaymentDriver {
   // The leader reports the members' availability and distributes the FTEN share (each round, and
   // when an application's contract was destroyed and its salaries reached the Registry).
   void share_ften();
+  // Each provider takes what its Cloud contract received (the Cloud's share, which destroy sends
+  // it), each round: the share passed on (§5.1).
+  void pass_cloud_shares();
+  chain::Wei cloud_shares_passed() const { return cloud_shares_passed_; }
   // Pays application `record` now (if the leader may and no payment is out).
   void pay(std::size_t record);
   // Runs `then` once application `record` is settled (at once if it is).
@@ -43,6 +47,7 @@ class PaymentDriver {
   std::vector<std::vector<std::function<void()>>> waiting_;  // by record
   static constexpr chain::Gas kTxBase = 60000;               // a transaction's own cost and the call's fixed reads, generously
   std::uint64_t payments_ = 0, dry_runs_ = 0, skipped_dry_runs_ = 0, largest_k_ = 0;
+  chain::Wei cloud_shares_passed_ = 0;
 };
 
 }  // namespace cansim::orchestration

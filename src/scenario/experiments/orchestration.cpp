@@ -91,6 +91,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   m["paid_cloud_wei"] = paid_cloud;
   m["paid_can_wei"] = paid_can;
   m["paid_orchestration_wei"] = paid_orc;
+  m["cloud_shares_passed_wei"] = static_cast<double>(w.payments.cloud_shares_passed());
   m["ften_distributed_wei"] = static_cast<double>(chain::registry::ften_held(w.cloud.chain.state(), w.cloud.registry));
   m["interim_payments"] = static_cast<double>(w.payments.payments());
   m["largest_k"] = static_cast<double>(w.payments.largest_k());
@@ -261,6 +262,7 @@ ExperimentKind orchestration_kind() {
       {"max_payment_error", "the largest (paid - up) / up of a settled application: above 0, a client paid for time not run"},
       {"paid_resources_wei", "salaries of the resource owners, settled applications"},
       {"paid_cloud_wei", "salaries of the Cloud contracts, settled applications"},
+      {"cloud_shares_passed_wei", "what the providers took from their Cloud contracts (the Cloud's share, passed on)"},
       {"paid_can_wei", "salaries of the Registry (the OCAN's FTEN share), settled applications"},
       {"paid_orchestration_wei", "salaries of the Orchestrators, settled applications"},
       {"ften_distributed_wei",

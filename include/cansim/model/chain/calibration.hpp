@@ -26,7 +26,7 @@ struct Code {
 };
 inline constexpr Code kRegistryCode{7351, 192, 7391};
 inline constexpr Code kApplicationCode{6180, 221, 7008};
-inline constexpr Code kCloudCode{14183, 460, 14140};
+inline constexpr Code kCloudCode{14577, 469, 14525};
 
 // Per iteration of a loop, by loop.
 inline constexpr Gas kLeaderPerAccept = 1391;       // Registry.registerLeader, per signed accept

@@ -219,6 +219,16 @@ Transaction release(Address cloud, Address from, Address app) {
   });
 }
 
+Transaction withdraw_share(Address cloud, Address provider) {
+  return tx_for(cloud, provider, "Cloud.withdrawShare", Calldata{}, [=](Call& c) {
+    c.require(address_of(c.sload(slot(cloud, kProvider))) == c.sender(), "only the provider");
+    const Wei amount = c.balance_of(cloud);
+    c.require(amount > 0, "nothing to withdraw");
+    c.send(c.sender(), amount);
+    c.emit({{}, "ShareWithdrawn", {amount}, 1, 32});
+  });
+}
+
 bool is_active(const State& s, Address cloud, std::uint64_t id) { return s.load(slot(cloud, kResActive, id)) != 0; }
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id) {
   return static_cast<std::uint64_t>(s.load(slot(cloud, kResGen, id)));

@@ -243,6 +243,9 @@ std::vector<GasRow> contract_gas_rows() {
     row("Cloud", "instantiate", "2 resources: creates the Application",
         b.run(cloud_contract::instantiate(c, r, sign(b.nodes[7], cloud_contract::reservation_digest(c, r)), 1000000)));
     row("Cloud", "deregisterResource", "a free resource", b.run(cloud_contract::deregister_resource(c, pnp, 1)));
+    b.state.set_balance(c, b.state.balance(c) + 1000);  // a share arriving
+    b.state.forget_journal();
+    row("Cloud", "withdrawShare", "the provider takes the contract's balance", b.run(cloud_contract::withdraw_share(c, provider)));
   }
   return out;
 }

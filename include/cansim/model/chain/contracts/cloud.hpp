@@ -80,6 +80,9 @@ Transaction instantiate_search(Address cloud, Address client, const std::vector<
                                const Terms& t, Wei deposit);
 // Frees the resources of a shut-down application.
 Transaction release(Address cloud, Address from, Address application);
+// The provider takes what the contract received (the Cloud's share of its Applications' payments,
+// which destroy sends it): the share passed on.
+Transaction withdraw_share(Address cloud, Address provider);
 
 // Views.
 bool is_active(const State& s, Address cloud, std::uint64_t id);
