@@ -277,6 +277,15 @@ const AppRecord& ray_tracing_running(OrchestrationWorld& w, const app::Topology&
   return w.apps[0];
 }
 
+// The Ray Tracing application requested for `duration` in a started `w`, which runs until `until`.
+AppRecord& requested_and_run(OrchestrationWorld& w, const app::Topology& rt, SimTime duration, SimTime until) {
+  w.start();
+  w.request(rt, duration);
+  w.cloud.sim.run_until(until);
+  REQUIRE(w.apps.size() == 1);
+  return w.apps[0];
+}
+
 // The SERVICE_UP and SERVICE_DOWN checkpoints of service s appended from index `from` on.
 std::vector<CheckpointData> about_service(const AppRecord& rec, std::size_t from, std::uint32_t s) {
   std::vector<CheckpointData> out;
@@ -403,11 +412,7 @@ TEST_CASE("orchestration oracle: what runs on the hosts, seen from the hyperviso
   // Orchestrator that is not the assignee, a deploy after APP_SHUTDOWN.
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(7));
-  w.start();
-  w.request(rt, minutes(5));
-  w.cloud.sim.run_until(minutes(2));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
+  const AppRecord& rec = requested_and_run(w, rt, minutes(5), minutes(2));
   const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
   const NodeId other = assignee == w.orchestrator_node(0) ? w.orchestrator_node(1) : w.orchestrator_node(0);
   CHECK(w.foreign_actions() == 0);
@@ -438,11 +443,7 @@ TEST_CASE("fencing: a hypervisor refuses an epoch lower than the highest it saw 
   // a host that saw a later one for the application answers `fenced` and does nothing.
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(7));
-  w.start();
-  w.request(rt, minutes(20));
-  w.cloud.sim.run_until(minutes(2));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
+  const AppRecord& rec = requested_and_run(w, rt, minutes(20), minutes(2));
   const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
   const std::uint32_t epoch = w.ocan->assignment_of(assignee, rec.work);
   REQUIRE(epoch > 0);
@@ -558,11 +559,7 @@ TEST_CASE("orchestration oracle: live instances never take more units than their
   // what is left of the host (not counted), then to one unit more (counted).
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(7));
-  w.start();
-  w.request(rt, minutes(20));
-  w.cloud.sim.run_until(minutes(2));
-  REQUIRE(w.apps.size() == 1);
-  AppRecord& rec = w.apps[0];
+  AppRecord& rec = requested_and_run(w, rt, minutes(20), minutes(2));
   REQUIRE(rec.units.size() == 2);
   const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
   const cloud::HostId h = rec.hosts[0];
