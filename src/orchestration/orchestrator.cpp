@@ -522,6 +522,7 @@ void Orchestrators::send_next(const Key& k) {
     j->send_failures = 0;
     const CheckpointType type = j->outbox.front().second.type;
     const std::uint32_t service = j->outbox.front().second.service;
+    const SimTime stamped = j->outbox.front().second.at;
     j->outbox.pop_front();
     if (type == CheckpointType::ServiceDown && !j->shutting_down && j->views[service] == ServiceView::Down) {
       j->views[service] = ServiceView::Pending;  // committed: now it is redeployed
@@ -532,6 +533,7 @@ void Orchestrators::send_next(const Key& k) {
     if (type == CheckpointType::AppShutdown) {
       j->shutdown_committed = true;
       w_.apps[j->app].shutdown_checkpoint = w_.cloud.sim.now();
+      w_.apps[j->app].ended_at = stamped;
       w_.cloud.hypervisors->application_ended(w_.apps[j->app].address.id,
                                               static_cast<std::uint32_t>(w_.apps[j->app].topology->services.size()));
       report_done(k, epoch);

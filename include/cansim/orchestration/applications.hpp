@@ -61,6 +61,10 @@ struct AppRecord {
   std::vector<CheckpointData> appended;
   // Lifecycle.
   SimTime instantiated, all_up, shutdown_checkpoint, settled_at;
+  // The APP_SHUTDOWN's own timestamp (when its Orchestrator told the services to stop): where the
+  // application's lifetime ends for availability (shutdown_checkpoint, its commit, comes after the
+  // Stops were confirmed).
+  SimTime ended_at;
   bool ended_by_client = false;  // the client's time was up (vs. retries exhausted or funds)
   bool settled = false;          // shut down on chain and paid as far as it will be
   // The funds fell short with the APP_SHUTDOWN appended: the contract paid what fitted of the

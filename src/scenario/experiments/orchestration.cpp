@@ -40,7 +40,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   for (const AppRecord& rec : w.apps) {
     accepted += 1;
     if (rec.all_up.us > 0) deploy.add((rec.all_up - rec.instantiated).to_seconds());
-    const SimTime stop = rec.shutdown_checkpoint.us > 0 ? rec.shutdown_checkpoint : (rec.settled ? rec.settled_at : end);
+    const SimTime stop = rec.shutdown_checkpoint.us > 0 ? rec.ended_at : (rec.settled ? rec.settled_at : end);
     const double lifetime = (stop - rec.instantiated).to_seconds() * static_cast<double>(rec.topology->services.size());
     if (rec.settled && lifetime > 0) availability.add(std::min(1.0, rec.up_time.to_seconds() / lifetime));
     if (rec.settled && rec.up_time.us > 0) {
