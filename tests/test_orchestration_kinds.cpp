@@ -166,10 +166,11 @@ TEST_CASE("orchestration swarm seeds the audits failed: each passes now", "[orch
   // shut-down application at 0 (it resumes from the newest checkpoint); 1775, Stops retried by a
   // job no longer the assignee's; 2980, a deposed Orchestrator's call reaching a host before its
   // successor's first (hypervisors read the OCAN's committed assignment); 7473 and 9518, a host
-  // whose API was down while its applications ended, deploying beside their instances (a host
-  // stops what it runs of ended applications before it deploys); 101783, a deploy retried just
-  // after the contract ended (the contract is read before every deploy).
-  for (const std::uint64_t seed : {694, 760, 228, 1442, 733, 1775, 2980, 7473, 9518, 101783}) {
+  // whose API was down while its applications ended, deploying beside their instances, and
+  // 101629 and 109649 alike (a host stops what it runs of ended applications before it deploys);
+  // 101783, a deploy retried just after the contract ended (the contract is read before every
+  // deploy).
+  for (const std::uint64_t seed : {694, 760, 228, 1442, 733, 1775, 2980, 7473, 9518, 101629, 109649, 101783}) {
     INFO("seed " << seed);
     SwarmOptions o;
     o.kind = "orchestration";
