@@ -64,8 +64,10 @@ contract Registry {
         _;
     }
 
-    function acceptDigest(uint256 n, address proposer) public pure returns (bytes32) {
-        return keccak256(abi.encode(uint256(0xacce97), n, proposer));
+    // Bound to the chain and to this Registry (EIP-712's domain separator does the same): an
+    // accept cannot be replayed on another Registry with the same members.
+    function acceptDigest(uint256 n, address proposer) public view returns (bytes32) {
+        return keccak256(abi.encode(uint256(0xacce97), block.chainid, address(this), n, proposer));
     }
 
     function setParams(uint256 nmin_, uint256 nmax_) external onlyOwner {
@@ -129,15 +131,14 @@ contract Registry {
         bytes32 message = acceptDigest(n, msg.sender);
         address[] memory counted = new address[](accepts.length);
         uint256 valid = 0;
+        // §4: the leader changes only if all accepts are valid; one that is not reverts.
         for (uint256 i = 0; i < accepts.length; ++i) {
             address signer = ecrecover(message, accepts[i].v, accepts[i].r, accepts[i].s);
-            if (signer == address(0)) continue;
-            bool seen = false;
+            require(signer != address(0), "an invalid accept");
             for (uint256 j = 0; j < valid; ++j) {
-                if (counted[j] == signer) seen = true;
+                require(counted[j] != signer, "a repeated accept");
             }
-            if (seen) continue;
-            if (memberIndex[signer] == 0) continue;
+            require(memberIndex[signer] != 0, "an accept from a non-member");
             counted[valid++] = signer;
         }
         require(2 * valid > members, "expected accepts from more than half of the members");
@@ -184,7 +185,8 @@ contract Registry {
         emit ApplicationRegistered(id, definition);
     }
 
-    function registerCloud(address c) external {
+    // The Registry owns the Clouds (§3): only its owner registers one.
+    function registerCloud(address c) external onlyOwner {
         require(cloud[c] == 0, "cloud already registered");
         cloud[c] = 1;
         emit CloudRegistered(c, msg.sender);

@@ -28,8 +28,9 @@ double relative_error(double model, double real) { return std::abs(model - real)
 }  // namespace
 
 TEST_CASE("the calibration was measured on the contracts as they are", "[gas][calibration]") {
-  INFO("contracts/ changed since the calibration: run `make gas-calibrate` (needs npm ci in scripts/gas)");
-  CHECK(scenario::contracts_sha256(kSource + "/contracts") == calibration().sources_sha256);
+  INFO("contracts/ or scripts/gas/calibrate.mjs changed since the calibration: run `make gas-calibrate` (needs npm)");
+  CHECK(scenario::contracts_sha256(kSource + "/contracts", kSource + "/scripts/gas/calibrate.mjs") ==
+        calibration().sources_sha256);
 }
 
 TEST_CASE("the contracts' hash sees a changed byte, a renamed file and a new file", "[gas][calibration]") {
@@ -51,6 +52,12 @@ TEST_CASE("the contracts' hash sees a changed byte, a renamed file and a new fil
   std::filesystem::rename(dir / "B.sol", dir / "A.sol");
   write("C.sol", "");
   CHECK(scenario::contracts_sha256(dir.string()) != base);
+  // The harness that measures is hashed too (issue 28: a changed script left the table "fresh").
+  write("run.mjs", "measure()");
+  const std::string with_harness = scenario::contracts_sha256(dir.string(), (dir / "run.mjs").string());
+  CHECK(with_harness != scenario::contracts_sha256(dir.string()));
+  write("run.mjs", "measure(2)");
+  CHECK(scenario::contracts_sha256(dir.string(), (dir / "run.mjs").string()) != with_harness);
   std::filesystem::remove_all(dir);
 }
 

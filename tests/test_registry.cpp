@@ -35,7 +35,7 @@ struct World : testing::Ledger {
   }
   std::vector<Signature> accepts(std::uint64_t n, Address proposer, std::initializer_list<std::size_t> signers) {
     std::vector<Signature> out;
-    for (std::size_t i : signers) out.push_back(sign(nodes[i], registry::accept_digest(n, proposer)));
+    for (std::size_t i : signers) out.push_back(sign(nodes[i], registry::accept_digest(reg, n, proposer)));
     return out;
   }
 };
@@ -112,7 +112,7 @@ TEST_CASE("Registry: registerLeader is a compare-and-swap on the nonce with majo
   // Two of five is not a majority; three is.
   CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2}), 9)).reason ==
         "expected accepts from more than half of the members");
-  // The same signer twice counts once; a non-member's accept does not count.
+  // A duplicate or a non-member's accept is invalid (and would not make a majority here).
   w.must(registry::register_candidate(w.reg, w.node(6), 8));
   CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 2, 6}), 9)).status == Status::Reverted);
   // Accepts signed for another proposer or another nonce do not count.
@@ -154,9 +154,43 @@ TEST_CASE("Registry: services, applications and clouds are registered once", "[r
   w.must(registry::register_application(w.reg, w.node(1), 11, 0xdef));  // another namespace
   CHECK(registry::application(w.state, w.reg, 11) == 0xdef);
   CHECK(w.run(registry::register_application(w.reg, w.node(1), 12, 0)).status == Status::Reverted);
-  w.must(registry::register_cloud(w.reg, w.node(2), Address{900}));
+  // The Registry owns the Clouds (§3): only its owner registers one.
+  CHECK(w.run(registry::register_cloud(w.reg, w.node(2), Address{900})).reason == "only the owner");
+  CHECK_FALSE(registry::is_cloud(w.state, w.reg, Address{900}));
+  w.must(registry::register_cloud(w.reg, w.owner, Address{900}));
   CHECK(registry::is_cloud(w.state, w.reg, Address{900}));
-  CHECK(w.run(registry::register_cloud(w.reg, w.node(3), Address{900})).status == Status::Reverted);
+  CHECK(w.run(registry::register_cloud(w.reg, w.owner, Address{900})).reason == "cloud already registered");
+}
+
+TEST_CASE("Registry: any invalid accept reverts the election, even beside a majority of valid ones", "[registry]") {
+  // §4 updates the leader only "if all are valid": a forged, repeated or non-member accept used to
+  // be skipped, and three valid ones of five elected the proposer all the same.
+  World w;
+  w.form_can(5);
+  w.must(registry::register_candidate(w.reg, w.node(6), 8));
+  const Address p = w.node(1);
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 3, 2}), 9)).reason == "a repeated accept");
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 3, 6}), 9)).reason ==
+        "an accept from a non-member");
+  auto forged = w.accepts(2, p, {1, 2, 3, 4});
+  forged[3].signer = w.node(0);  // Bob's key in the leader's name
+  CHECK(w.run(registry::register_leader(w.reg, p, 2, forged, 9)).reason == "an invalid accept");
+  CHECK(registry::leader_nonce(w.state, w.reg) == 1);
+  w.must(registry::register_leader(w.reg, p, 2, w.accepts(2, p, {1, 2, 3, 4}), 9));  // all valid
+  CHECK(registry::leader(w.state, w.reg) == p);
+}
+
+TEST_CASE("Registry: an accept is bound to its Registry, so it cannot be replayed on another with the same members",
+          "[registry]") {
+  // SWC-121: the digest was (0xacce97, nonce, proposer) alone.
+  World a;
+  a.form_can(3);
+  const Address other = contract_address(Address{2}, 1);  // another Registry's address
+  std::vector<Signature> for_other;
+  for (std::size_t i : {1, 2}) for_other.push_back(sign(a.nodes[i], registry::accept_digest(other, 2, a.node(1))));
+  CHECK(a.run(registry::register_leader(a.reg, a.node(1), 2, for_other, 9)).reason == "an invalid accept");
+  CHECK(registry::accept_digest(a.reg, 2, a.node(1)) != registry::accept_digest(other, 2, a.node(1)));
+  a.must(registry::register_leader(a.reg, a.node(1), 2, a.accepts(2, a.node(1), {1, 2}), 9));
 }
 
 TEST_CASE("calldata counts zero and non-zero bytes of ABI words", "[registry][gas]") {

@@ -79,7 +79,7 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     if (cfg.prebuilt) {
       setup(chain, cc::deploy(pr.cloud, {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p,
                                          cfg.cloud_price_per_minute}));
-      setup(chain, chain::registry::register_cloud(registry, pr.account, pr.cloud));
+      setup(chain, chain::registry::register_cloud(registry, registry_owner, pr.cloud));
     }
     pr.scheduler = std::make_unique<Scheduler>(hosts, p, cfg.policy, cfg.sosm, root.stream(fmt::format("scheduler-{}", p)));
     PnpConfig pnp = cfg.pnp;
@@ -168,7 +168,7 @@ void CloudWorld::deploy_contracts(std::function<void()> done) {
       const Provider& pr = providers[p];
       submit(cc::deploy(pr.cloud,
                         {pr.account, registry, pr.scheduler_key.address, pr.plug_and_play, p, p, config.cloud_price_per_minute}));
-      submit(chain::registry::register_cloud(registry, pr.account, pr.cloud));
+      submit(chain::registry::register_cloud(registry, registry_owner, pr.cloud));
     }
     if (--*pending == 0 && done) done();
   });

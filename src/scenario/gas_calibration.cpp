@@ -47,7 +47,7 @@ chain::GasCalibration load_gas_calibration(const std::string& path) {
   return out;
 }
 
-std::string contracts_sha256(const std::string& dir) {
+std::string contracts_sha256(const std::string& dir, const std::string& harness) {
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() == ".sol") files.push_back(e.path());
@@ -59,6 +59,12 @@ std::string contracts_sha256(const std::string& dir) {
     all += f.filename().string();
     all += '\0';
     all += read_file(f);
+    all += '\0';
+  }
+  if (!harness.empty()) {
+    all += std::filesystem::path(harness).filename().string();
+    all += '\0';
+    all += read_file(harness);
     all += '\0';
   }
   return sha256_hex(all);

@@ -11,8 +11,9 @@ namespace cansim::scenario {
 // Reads the table; a missing file or a wrong shape throws std::runtime_error naming the file.
 chain::GasCalibration load_gas_calibration(const std::string& path);
 
-// The hash the table records of the Solidity sources: SHA-256 over each `.sol` file of `dir` in
-// name order, as its name, a NUL byte, its content, a NUL byte (scripts/gas/calibrate.mjs).
-std::string contracts_sha256(const std::string& dir);
+// The hash the table records of what it was measured from: SHA-256 over each `.sol` file of `dir`
+// in name order, then the harness file `harness` (the script that measures, if given), each as
+// its file name, a NUL byte, its content, a NUL byte (scripts/gas/calibrate.mjs computes the same).
+std::string contracts_sha256(const std::string& dir, const std::string& harness = "");
 
 }  // namespace cansim::scenario

@@ -36,7 +36,7 @@ void Can::lead_elect(NodeId p) {
     node.proposing = 0;
     return;
   }
-  proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(nonce, member_address(p)))}};
+  proposals_[p] = Proposal{{p}, {chain::sign(keys_[p], chain::registry::accept_digest(reg_, nonce, member_address(p)))}};
   for (NodeId q : member_list_) {
     if (q == p) continue;
     request(
@@ -101,8 +101,17 @@ void Can::after_accepts(NodeId p, std::uint64_t nonce) {
   if (node.proposing != nonce || !net_.is_up(p)) return;
   const Proposal& proposal = proposals_[p];
   if (!majority(proposal.accepts.size(), member_list_.size())) return give_up(p);
+  // The Registry reverts on any accept that is not valid (§4: the leader changes only if all
+  // are), so the proposer sends each member's once (the network may have duplicated a reply) and
+  // only those of members the Registry lists (a free read: one voted out meanwhile would void the
+  // election).
+  std::vector<chain::Signature> accepts;
+  for (const chain::Signature& s : proposal.accepts) {
+    const bool repeated = std::any_of(accepts.begin(), accepts.end(), [&](const chain::Signature& a) { return a.signer == s.signer; });
+    if (!repeated && chain::registry::is_member(chain_.state(), reg_, s.signer)) accepts.push_back(s);
+  }
   // One transaction carries the signed accepts; the Registry checks them and the nonce.
-  submit(chain::registry::register_leader(reg_, member_address(p), nonce, proposal.accepts, 1000 + p),
+  submit(chain::registry::register_leader(reg_, member_address(p), nonce, std::move(accepts), 1000 + p),
          [this, p, nonce](const chain::Receipt& r) {
            MemberState& me = nodes_[p];
            if (me.proposing == nonce) {
@@ -132,7 +141,7 @@ void Can::on_accept_request(NodeId self, NodeId from, const CanMsg& m) {
   CanMsg reply = msg(MsgType::AcceptReply, m.request, m.nonce, m.proposer);
   if (may_accept({node.nonce, node.promised_to, false}, m.nonce, m.proposer)) {
     reply.yes = true;
-    reply.signature = chain::sign(keys_[self], chain::registry::accept_digest(m.nonce, member_address(m.proposer)));
+    reply.signature = chain::sign(keys_[self], chain::registry::accept_digest(reg_, m.nonce, member_address(m.proposer)));
   }
   send(self, from, reply);
 }

@@ -24,12 +24,12 @@ struct Code {
   std::size_t deployed_bytes = 0;
   std::size_t init_zero_bytes = 0, init_nonzero_bytes = 0;
 };
-inline constexpr Code kRegistryCode{7351, 192, 7391};
+inline constexpr Code kRegistryCode{7558, 197, 7593};
 inline constexpr Code kApplicationCode{6180, 221, 7008};
 inline constexpr Code kCloudCode{14577, 469, 14525};
 
 // Per iteration of a loop, by loop.
-inline constexpr Gas kLeaderPerAccept = 1391;       // Registry.registerLeader, per signed accept
+inline constexpr Gas kLeaderPerAccept = 1380;       // Registry.registerLeader, per signed accept
 inline constexpr Gas kRecordPerMember = 413;        // Registry.recordAvailability, per member
 inline constexpr Gas kDistributePerNode = 742;      // Registry.distributeFten, per node with availability
 inline constexpr Gas kInterimPerCheckpoint = 1031;  // Application.interimPayment, per checkpoint

@@ -170,7 +170,7 @@ std::vector<GasRow> contract_gas_rows() {
     for (std::size_t i = 2; i < 5; ++i) b.run(registry::register_member(b.reg, b.leader(), b.nodes[i].address));
     const Address p = b.nodes[1].address;
     std::vector<Signature> acc;
-    for (std::size_t i : {1, 2, 3}) acc.push_back(sign(b.nodes[i], registry::accept_digest(2, p)));
+    for (std::size_t i : {1, 2, 3}) acc.push_back(sign(b.nodes[i], registry::accept_digest(b.reg, 2, p)));
     row("Registry", "registerLeader", "5 members, 3 signed accepts", b.run(registry::register_leader(b.reg, p, 2, acc, 7)));
     row("Registry", "deregisterMember", "a middle member of 5", b.run(registry::deregister_member(b.reg, p, b.nodes[2].address)));
     row("Registry", "setParams", "both changed", b.run(registry::set_params(b.reg, b.owner, 2, 6)));
@@ -190,7 +190,7 @@ std::vector<GasRow> contract_gas_rows() {
     for (std::size_t i : {2, 5}) b.run(registry::register_member(b.reg, p, b.nodes[i].address));
     const Address q = b.nodes[3].address;
     acc.clear();
-    for (std::size_t i : {3, 4, 2, 5}) acc.push_back(sign(b.nodes[i], registry::accept_digest(3, q)));
+    for (std::size_t i : {3, 4, 2, 5}) acc.push_back(sign(b.nodes[i], registry::accept_digest(b.reg, 3, q)));
     row("Registry", "registerLeader", "6 members, 4 signed accepts", b.run(registry::register_leader(b.reg, q, 3, acc, 8)));
     b.block.timestamp_ms = 1860000;
     row("Registry", "recordAvailability", "6 members, 10 minutes, 2 of them new", b.run(registry::record_availability(b.reg, q)));

@@ -51,7 +51,9 @@ void add_member(Call& c, Address node) {
 
 }  // namespace
 
-std::uint64_t accept_digest(std::uint64_t n, Address proposer) { return digest({0xacce97, n, word_of(proposer)}); }
+std::uint64_t accept_digest(Address reg, std::uint64_t n, Address proposer) {
+  return digest({0xacce97, kChainId, word_of(reg), n, word_of(proposer)});
+}
 
 Transaction deploy(Address owner, Address at, std::uint64_t nmin, std::uint64_t nmax) {
   const Calldata data = Calldata::creation(calibration::kRegistryCode).word(nmin).word(nmax);
@@ -130,13 +132,15 @@ Transaction register_leader(Address reg, Address proposer, std::uint64_t n, std:
     c.require(n == nonce + 1, "stale nonce: expected the stored nonce + 1");
     c.require(c.sload(slot(reg, kMemberIndex, word_of(proposer))) != 0, "the proposer must be a member");
     const auto members = static_cast<std::uint64_t>(c.sload(slot(reg, kMemberCount)));
-    const std::uint64_t message = accept_digest(n, proposer);
+    const std::uint64_t message = accept_digest(reg, n, proposer);
     std::set<Address> counted;  // in memory, as a Solidity function would keep it: no storage gas
+    // §4: the leader changes only if all accepts are valid; one that is not reverts the election.
     for (const Signature& s : accepts) {
       c.charge(calibration::kLeaderPerAccept);
       const Address signer = c.ecrecover(s, message);
-      if (signer.is_zero() || counted.count(signer)) continue;
-      if (c.sload(slot(reg, kMemberIndex, word_of(signer))) == 0) continue;
+      c.require(!signer.is_zero(), "an invalid accept");
+      c.require(counted.count(signer) == 0, "a repeated accept");
+      c.require(c.sload(slot(reg, kMemberIndex, word_of(signer))) != 0, "an accept from a non-member");
       counted.insert(signer);
     }
     c.require(accepts_suffice(counted.size(), members), "expected accepts from more than half of the members");
@@ -197,8 +201,9 @@ Transaction register_application(Address reg, Address from, Word id, Word defini
   return register_definition(reg, from, kApplication, "Registry.registerApplication", id, definition_digest);
 }
 
-Transaction register_cloud(Address reg, Address provider, Address cloud) {
-  return tx_for(reg, provider, "Registry.registerCloud", Calldata{}.address(cloud), [=](Call& c) {
+Transaction register_cloud(Address reg, Address owner, Address cloud) {
+  return tx_for(reg, owner, "Registry.registerCloud", Calldata{}.address(cloud), [=](Call& c) {
+    only_owner(c);  // the Registry owns the Clouds (§3)
     c.require(c.sload(slot(reg, kCloud, word_of(cloud))) == 0, "cloud already registered");
     c.sstore(slot(reg, kCloud, word_of(cloud)), 1);
     c.emit({{}, "CloudRegistered", {word_of(cloud), word_of(c.sender())}, 3, 0});

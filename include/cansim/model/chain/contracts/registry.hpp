@@ -24,8 +24,12 @@ constexpr bool accepts_suffice(std::uint64_t distinct_member_accepts, std::uint6
   return 2 * distinct_member_accepts > members;
 }
 
-// The message an acceptor signs for proposer `proposer` and nonce `n` (Algorithm 3/4).
-std::uint64_t accept_digest(std::uint64_t n, Address proposer);
+// The chain's id (EIP-155): the calibration's chain, Ethereum's main network rules.
+inline constexpr Word kChainId = 1;
+// The message an acceptor signs for proposer `proposer` and nonce `n` (Algorithm 3/4), bound to
+// the chain and to Registry `reg` (EIP-712's domain separator does the same), so that an accept
+// cannot be replayed on another Registry with the same members.
+std::uint64_t accept_digest(Address reg, std::uint64_t n, Address proposer);
 
 Transaction deploy(Address owner, Address at, std::uint64_t nmin, std::uint64_t nmax);
 Transaction set_params(Address reg, Address owner, std::uint64_t nmin, std::uint64_t nmax);
@@ -43,7 +47,8 @@ Transaction register_member(Address reg, Address leader, Address member);
 Transaction deregister_member(Address reg, Address leader, Address member);
 Transaction register_service(Address reg, Address from, Word id, Word definition_digest);
 Transaction register_application(Address reg, Address from, Word id, Word definition_digest);
-Transaction register_cloud(Address reg, Address provider, Address cloud);
+// By the Registry's owner only: the Registry owns the Clouds (§3).
+Transaction register_cloud(Address reg, Address owner, Address cloud);
 // The per-minute price paid to the CAN through the Registry (Algorithm 6's Registry.ftenPrice).
 Transaction set_ften_price(Address reg, Address owner, Wei per_minute);
 
