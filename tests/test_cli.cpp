@@ -579,3 +579,75 @@ TEST_CASE("swarm: the same report for any thread count, and a failing seed's fil
   CHECK(liveness.find(first) != std::string::npos);
   CHECK(run_cli("swarm --seeds 0").status == 2);
 }
+
+TEST_CASE("merge refuses a malformed shard with one line and exit 2, and leaves nothing", "[cli][merge]") {
+  // Issue 29: a manifest that is {}, [] or lacks its fields aborted (uncaught out_of_range, exit
+  // 134); a run number beyond the scenario or a sequence column of 10^18 rows crashed
+  // (segmentation fault, a temporary left behind); a run with 1 metric of 5, or a table whose
+  // header does not match its rows, merged silently.
+  const TempDir tmp("merge-bad");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "s.json") << kScenario;
+  const std::string sc = (d / "s.json").string();
+  REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --shard 2/2 -o " + (d / "b").string()).status == 0);
+  const std::string manifest = read(d / "b" / "manifest.json"), partial = read(d / "b" / "partial-runs.jsonl");
+  const auto first_line = [&] { return nlohmann::json::parse(partial.substr(0, partial.find('\n'))); };
+  const auto rest = partial.substr(partial.find('\n') + 1);
+  const auto refused = [&](const std::string& what, const std::string& expected) {
+    INFO(what);
+    fs::remove_all(d / "m");
+    const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(r.output.find(expected) != std::string::npos);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(d / "m"));
+    for (const auto& e : fs::directory_iterator(d)) CHECK(e.path().filename().string().find(".m.tmp") == std::string::npos);
+    std::ofstream(d / "b" / "manifest.json") << manifest;
+    std::ofstream(d / "b" / "partial-runs.jsonl") << partial;
+  };
+  for (const char* m : {"{}", "[]", "{\"scenario\": {\"file\": \"s.json\"}}"}) {
+    std::ofstream(d / "b" / "manifest.json") << m;
+    refused(m, "manifest.json: expected");
+  }
+  {
+    auto j = nlohmann::json::parse(manifest);
+    j["runs"] = 5;
+    std::ofstream(d / "b" / "manifest.json") << j.dump();
+    refused("runs is a number", "manifest.json: /runs: expected an object");
+  }
+  const auto with_first = [&](const nlohmann::json& j, const std::string& what, const std::string& expected) {
+    std::ofstream(d / "b" / "partial-runs.jsonl") << j.dump() << "\n" << rest;
+    refused(what, expected);
+  };
+  {
+    auto j = first_line();
+    j["run"] = 1000000;
+    with_first(j, "run beyond", "run 1000000 is beyond the scenario's 9 runs");
+  }
+  {
+    auto j = first_line();
+    j["metrics"] = {1.0};
+    with_first(j, "one metric", "expected 5 metrics, found 1");
+  }
+  {
+    auto j = first_line();
+    j["tables"][0]["data"][0] = {{"type", "sequence"}, {"first", 0}, {"count", 1000000000000000000}};
+    with_first(j, "a huge sequence", "table customers: 1000000000000000000 rows, more than a run writes");
+  }
+  {
+    auto j = first_line();
+    j["tables"][0]["data"][1]["values"].erase(0);
+    const auto n = j["tables"][0]["data"][0]["values"].size();
+    with_first(j, "a column shorter than the others",
+               fmt::format("table customers: column customer has {} rows, column wait_s {}", n, n - 1));
+  }
+  {
+    auto j = first_line();
+    j["tables"][0]["columns"].push_back("extra");
+    with_first(j, "a header longer than its columns", "table customers: 4 column names for 3 columns");
+  }
+  // And the shards as they were still merge.
+  REQUIRE(run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string()).status == 0);
+}

@@ -682,6 +682,57 @@ void write_results(const Scenario& sc, const std::vector<std::uint64_t>& runs, c
   w.finish();
 }
 
+namespace {
+
+// A shard's manifest has what merge reads, of the types it reads (issue 29: {} or [] aborted).
+void check_manifest(const json& m, const std::string& path) {
+  if (!m.is_object() || !m.contains("scenario") || !m.contains("effective_scenario") || !m.contains("runs")) {
+    throw OutputError(fmt::format("{}: expected a cansim manifest: an object with \"scenario\", \"effective_scenario\" and "
+                                  "\"runs\", found {}",
+                                  path, m.is_object() ? "an object without them" : std::string(m.type_name())));
+  }
+  const auto need = [&](const json& j, const std::string& pointer, bool ok, const char* expected) {
+    if (!ok) throw OutputError(fmt::format("{}: {}: expected {}, found {}", path, pointer, expected, j.type_name()));
+  };
+  const json& s = m.at("scenario");
+  need(s, "/scenario", s.is_object(), "an object");
+  need(s.contains("file") ? s.at("file") : json(), "/scenario/file", s.contains("file") && s.at("file").is_string(), "a string");
+  need(m.at("effective_scenario"), "/effective_scenario", m.at("effective_scenario").is_object(), "an object");
+  const json& r = m.at("runs");
+  need(r, "/runs", r.is_object(), "an object");
+  need(r.contains("complete") ? r.at("complete") : json(), "/runs/complete", r.contains("complete") && r.at("complete").is_boolean(),
+       "true or false");
+}
+
+// What a run read from a shard must be to be one this scenario produces: its number within the
+// scenario, one value per metric, and tables whose columns all have the header's length (issue
+// 29: a run number beyond the scenario and a sequence of 10^18 rows crashed). Empty: it is.
+std::string check_merged_run(const Scenario& sc, std::uint64_t run, const RunResult& r) {
+  if (run >= sc.run_count()) return fmt::format("run {} is beyond the scenario's {} runs", run, sc.run_count());
+  if (r.metrics.size() != sc.kind->metrics.size()) {
+    return fmt::format("expected {} metrics, found {}", sc.kind->metrics.size(), r.metrics.size());
+  }
+  for (const Table& t : r.tables) {
+    if (t.columns.size() != t.data.size()) {
+      return fmt::format("table {}: {} column names for {} columns", t.name, t.columns.size(), t.data.size());
+    }
+    const auto rows = [&](std::size_t i) { return std::visit([](const auto& col) { return col.size(); }, t.data[i]); };
+    // A sequence column is two numbers: alone in its table, nothing else bounds its length.
+    constexpr std::size_t kMaxRows = std::size_t{1} << 32;
+    if (!t.data.empty() && rows(0) > kMaxRows) {
+      return fmt::format("table {}: {} rows, more than a run writes (at most {})", t.name, rows(0), kMaxRows);
+    }
+    for (std::size_t c = 1; c < t.data.size(); ++c) {
+      if (rows(c) != rows(0)) {
+        return fmt::format("table {}: column {} has {} rows, column {} {}", t.name, t.columns[0], rows(0), t.columns[c], rows(c));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 void merge_results(const std::vector<std::string>& dirs, const OutputRequest& out) {
   if (dirs.empty()) throw OutputError("merge: expected at least one directory");
   check_output_dir(out);  // refuse before reading the shards
@@ -722,22 +773,24 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
     } catch (const json::exception& e) {
       throw OutputError(fmt::format("{}: unreadable: {}", mpath.string(), e.what()));
     }
+    check_manifest(manifest, mpath.string());
     // Shards must come from one scenario and one build of cansim.
     json key = {manifest.value("cansim_version", json()), manifest.value("git_commit", json()),
                 manifest.value("scenario", json()), manifest.value("effective_scenario", json())};
     if (!sc) {
       first = key;
       // Application files are found where the scenario file was.
-      const std::string scenario_file = manifest.at("scenario").value("file", "");
+      const json& scenario = manifest.at("scenario");
+      const std::string scenario_file = scenario.at("file").get<std::string>();
       sc = parse_scenario(manifest.at("effective_scenario"), mpath.string() + " (effective_scenario)",
                           fs::path(scenario_file).parent_path().string());
-      sc->file = manifest["scenario"].value("file", "");
-      sc->file_sha256 = manifest["scenario"].value("sha256", "");
-      sc->overrides = manifest["scenario"].value("overrides", std::vector<std::string>{});
+      sc->file = scenario_file;
+      sc->file_sha256 = scenario.value("sha256", "");
+      sc->overrides = scenario.value("overrides", std::vector<std::string>{});
     } else if (key != first) {
       throw OutputError(fmt::format("{}: from another scenario, seed or cansim build than {}", dir, dirs[0]));
     }
-    const bool complete = manifest.at("runs").value("complete", false);
+    const bool complete = manifest.at("runs").at("complete").get<bool>();
     if (complete) {
       throw OutputError(fmt::format("{}: a complete result, not a shard; nothing to merge", dir));
     }
@@ -765,6 +818,9 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
     }
     if (low == nullptr) break;
     const std::uint64_t run = low->head->first;
+    if (const std::string why = check_merged_run(*sc, run, low->head->second); !why.empty()) {
+      throw OutputError(fmt::format("{}: {} line {}: {}", low->dir, kPartialFile, low->line, why));
+    }
     w.add(run, low->head->second);
     low->next();
     if (low->head && low->head->first <= run) {
