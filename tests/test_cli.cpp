@@ -651,3 +651,25 @@ TEST_CASE("merge refuses a malformed shard with one line and exit 2, and leaves 
   // And the shards as they were still merge.
   REQUIRE(run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string()).status == 0);
 }
+
+TEST_CASE("swarm: a file where the failing seeds go, or a malformed application, is one bad-input error", "[cli][swarm]") {
+  // Issue 29: `swarm -o FILE` threw filesystem_error at the first failing seed; a malformed
+  // application under --apps was reported as a failure of every seed that drew it.
+  const TempDir tmp("swarm-bad");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "file") << "x";
+  const auto r = run_cli("swarm --seeds 1 -o " + (d / "file").string());
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("expected a folder for the failing seeds' scenarios, found a file") != std::string::npos);
+  fs::create_directories(d / "apps");
+  for (const char* app : {"ray_tracing.yaml", "web_shop.yaml", "inference.yaml"})
+    fs::copy_file(fs::path(CANSIM_SOURCE_DIR) / "apps" / app, d / "apps" / app);
+  std::ofstream(d / "apps" / "web_shop.yaml") << "tosca_definitions_version: tosca_simple_yaml_1_3\ntopology_template: 5\n";
+  const auto a = run_cli("swarm --kind orchestration --seeds 3 --apps " + (d / "apps").string() + " -o " + (d / "out").string());
+  INFO(a.output);
+  CHECK(a.status == 2);
+  CHECK(a.output.find("web_shop.yaml") != std::string::npos);
+  CHECK(std::count(a.output.begin(), a.output.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(d / "out"));
+}

@@ -26,6 +26,7 @@
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/scenario/swarm.hpp"
+#include "cansim/scenario/tosca.hpp"
 #include "cansim/version.hpp"
 
 using namespace cansim::scenario;
@@ -137,15 +138,25 @@ int cmd_run(RunArgs a, const std::vector<std::string>& argv) {
 }
 
 int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
+  // Where failing seeds go must be a folder (or not exist yet): found out before any seed runs,
+  // not at the first failure (issue 29: a file there threw filesystem_error).
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec)) {
+    std::fprintf(stderr, "cansim: swarm -o %s: expected a folder for the failing seeds' scenarios, found a file\n", dir.c_str());
+    return kBadInput;
+  }
   if (options.kind == "orchestration") {
     for (const char* app : {"ray_tracing.yaml", "web_shop.yaml", "inference.yaml"}) {
-      if (!std::filesystem::is_regular_file(std::filesystem::path(options.apps_dir) / app)) {
+      const auto path = std::filesystem::path(options.apps_dir) / app;
+      if (!std::filesystem::is_regular_file(path)) {
         std::fprintf(
             stderr,
             "cansim: swarm --kind orchestration: %s: no such file (--apps names the folder of the bundled applications)\n",
-            (std::filesystem::path(options.apps_dir) / app).string().c_str());
+            path.string().c_str());
         return kBadInput;
       }
+      // A malformed application is one bad input, not a failure of every seed that draws it.
+      load_tosca(path.string());
     }
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -157,7 +168,8 @@ int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
     for (const auto& f : o.faults) ++on[f];
     if (o.failure.empty()) continue;
     ++failed;
-    std::filesystem::create_directories(dir);
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw OutputError(fmt::format("swarm -o {}: could not create the folder: {}", dir, ec.message()));
     const auto file = std::filesystem::path(dir) / fmt::format("swarm-{}.json", o.seed);
     const auto tmp = std::filesystem::path(dir) / fmt::format(".swarm-{}.json.tmp", o.seed);
     {
