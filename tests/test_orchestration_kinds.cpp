@@ -227,3 +227,38 @@ TEST_CASE("payment_gas_budget: exactly what one checkpoint can cost pays every a
                                                      need - 1, need)));
   }
 }
+
+TEST_CASE("gas limits are validated against what the contracts need, at the boundary", "[orchestration][scenario]") {
+  // Issue 29: the documented minima of block_gas_limit and checkpoint_gas_limit (21000) were
+  // accepted, and the run then failed (the Cloud contract's creation needs 3.4 million; an
+  // addCheckpoint 125,000).
+  const cansim::chain::Gas block = cansim::chain::cloud_deployment_gas(), checkpoint = cansim::chain::add_checkpoint_gas();
+  const cansim::chain::Gas budget = cansim::chain::one_checkpoint_gas(2);
+  const auto scenario = [](cansim::chain::Gas block_limit, cansim::chain::Gas checkpoint_limit, cansim::chain::Gas budget_limit) {
+    return load_text(fmt::format(R"({{"experiment": "orchestration", "seed": 3, "repetitions": 1,
+        "params": {{"applications": 2, "block_gas_limit": {1}, "checkpoint_gas_limit": {2}, "payment_gas_budget": {3}}},
+        "applications": [{{"file": "{0}/apps/ray_tracing.yaml", "weight": 1}}]}})",
+                                 CANSIM_SOURCE_DIR, block_limit, checkpoint_limit, budget_limit));
+  };
+  const auto error = [&](cansim::chain::Gas b, cansim::chain::Gas c, cansim::chain::Gas p) -> std::string {
+    try {
+      scenario(b, c, p);
+    } catch (const ValidationError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const cansim::chain::Gas enough = std::max({block, checkpoint, budget});
+  CHECK(error(block - 1, checkpoint, budget).find("/params/block_gas_limit: expected an integer in [" + std::to_string(block)) !=
+        std::string::npos);
+  CHECK(error(enough, checkpoint - 1, budget).find("/params/checkpoint_gas_limit: expected an integer in [" +
+                                                   std::to_string(checkpoint)) != std::string::npos);
+  CHECK(error(enough, checkpoint, enough + 1).find("/params/payment_gas_budget: expected at most block_gas_limit") !=
+        std::string::npos);
+  // Exactly at every bound: valid, and the run settles what it accepted.
+  REQUIRE(error(enough, checkpoint, enough).empty());
+  const Scenario sc = scenario(enough, checkpoint, enough);
+  const RunResult r = run_runs(sc, {0}, {1, false}).at(0);
+  CHECK(metric(sc, r, "accepted") >= 1);
+  CHECK(metric(sc, r, "unsettled") == 0);
+}

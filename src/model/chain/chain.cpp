@@ -17,10 +17,15 @@ void Chain::on_sealed(std::function<void(const BlockInfo&)> f) { sealed_hooks_.p
 
 Receipt Chain::genesis(const Transaction& tx) {
   const BlockContext block0{0, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
-  return execute(state_, config_.gas, tx, block0);
+  Transaction t = tx;
+  t.gas_limit = std::min(t.gas_limit, config_.gas.block_gas_limit);
+  return execute(state_, config_.gas, t, block0);
 }
 
 void Chain::submit(Transaction tx, ReceiptHandler on_receipt) {
+  // A sender never asks for more gas than a block holds (a wallet caps its limit so): a call that
+  // needs more runs out of gas, rather than waiting for a block that can never take it.
+  tx.gas_limit = std::min(tx.gas_limit, config_.gas.block_gas_limit);
   pool_[tx.from].push_back({std::move(tx), std::move(on_receipt), arrivals_++});
 }
 

@@ -1,5 +1,7 @@
 #include "cloud_params.hpp"
 
+#include "cansim/model/chain/contracts/gas_report.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -105,7 +107,12 @@ std::vector<ParamSpec> cloud_params() {
       ParamSpec::integer("users", "client accounts, used in turn").at_least(1).at_most(1e6).def(100),
       ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
       ParamSpec::real("block_interval_s", "time between blocks").at_least(0.001).at_most(1e6).def(12.0).in_unit("s"),
-      ParamSpec::integer("block_gas_limit", "gas per block").at_least(21000).at_most(1e12).def(30000000),
+      // At least the Cloud contract's creation, the largest transaction a cloud's setup sends (a
+      // smaller block never takes it: issue 29).
+      ParamSpec::integer("block_gas_limit", "gas per block (at least what the Cloud contract's creation takes)")
+          .at_least(static_cast<double>(chain::cloud_deployment_gas()))
+          .at_most(1e12)
+          .def(30000000),
       ParamSpec::integer("confirmations", "blocks on top before receipts and events are seen").at_least(0).at_most(1000).def(0),
       ParamSpec::integer("cloud_price", "each Cloud contract's price").at_least(0).at_most(1e15).def(3).in_unit("wei/min"),
   };

@@ -124,8 +124,10 @@ std::vector<ParamSpec> orchestration_params() {
           .at_least(21000)
           .at_most(1e12)
           .def(5000000),
-      ParamSpec::integer("checkpoint_gas_limit", "gas limit of each addCheckpoint the leader sends")
-          .at_least(21000)
+      ParamSpec::integer("checkpoint_gas_limit",
+                         "gas limit of each addCheckpoint the leader sends (at least what the first of an "
+                         "application takes)")
+          .at_least(static_cast<double>(chain::add_checkpoint_gas()))
           .at_most(1e9)
           .def(200000),
       ParamSpec::probability("missing_block_share", "probability that a block slot passes without a block").def(0.0),
@@ -260,6 +262,13 @@ void declare_orchestration_kind(ExperimentKind& k) {
     return std::nullopt;
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    // A transaction whose gas limit exceeds the block's is never included.
+    for (const char* limit : {"payment_gas_budget", "checkpoint_gas_limit"}) {
+      if (p.integer(limit) > p.integer("block_gas_limit")) {
+        return ParamError{limit, fmt::format("expected at most block_gas_limit ({}), found {}", p.integer("block_gas_limit"),
+                                             p.integer(limit))};
+      }
+    }
     if (p.integer("replication") > p.integer("members")) {
       return ParamError{"replication", fmt::format("expected at most members, the OCAN's size ({}), found {}",
                                                    p.integer("members"), p.integer("replication"))};

@@ -32,6 +32,11 @@ Gas interim_payment_gas(std::size_t services, std::uint64_t k);
 // the same APP_SHUTDOWN one wei short of funds (every total computed, then all but one paid). A
 // payment budget below it can stall an application's payments for ever.
 Gas one_checkpoint_gas(std::size_t services);
+// The gas a block must allow for the largest transaction a cloud's setup sends: the Cloud
+// contract's creation (its code embeds the Application's). A smaller block never takes it.
+Gas cloud_deployment_gas();
+// The most gas one addCheckpoint takes (the first of an application: every slot it writes new).
+Gas add_checkpoint_gas();
 
 // What a real EVM measured (scripts/gas/calibrate.mjs).
 struct GasCalibration {
