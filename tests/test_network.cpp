@@ -61,6 +61,17 @@ TEST_CASE("uniform and log-normal latencies have their moments", "[network]") {
   std::vector<double> d;
   for (const auto& g : b.got) d.push_back(std::get<0>(g).to_seconds());
   CHECK(quantile(d, 0.5) == Approx(0.05).epsilon(0.02));  // the median of a log-normal is e^mu
+  // No draw is longer than the law's cap (issue 29: an unbounded draw overflowed the clock).
+  LinkModel capped = ln;
+  capped.log_sigma = 5;
+  capped.log_max = millis(200);
+  Net c(2, capped);
+  for (int i = 0; i < 20000; ++i) c.net.send(0, 1, {i});
+  c.sim.run();
+  std::vector<double> e;
+  for (const auto& g : c.got) e.push_back(std::get<0>(g).to_seconds());
+  CHECK(*std::max_element(e.begin(), e.end()) == Approx(0.2));  // reached: half the draws are above it
+  CHECK(quantile(e, 0.5) == Approx(0.05).epsilon(0.05));
 }
 
 TEST_CASE("loss, duplication and reordering happen at their rates", "[network]") {

@@ -225,3 +225,13 @@ TEST_CASE("a kind's metrics are given by name: order from the declaration, a mis
     for (const MetricSpec& m : kind.metrics) CHECK(names.insert(m.name).second);
   }
 }
+
+TEST_CASE("a log-normal latency law is refused when its one-in-a-billion delay does not fit the clock", "[scenario][faults]") {
+  // Issue 29: median_ms 1e7 with sigma 5, each in range, overflowed the clock in Network::delay.
+  const std::string head = R"({"experiment": "can", "seed": 1, "faults": {"latency": {"law": "lognormal", )";
+  CHECK(error_of(head + R"("median_ms": 10000000, "sigma": 5}}})").find(
+            ":/faults/latency: expected a law whose one-in-a-billion delay, median_ms x e^(6 sigma), is at most 1e12 ms") == 0);
+  // At the bound: median e^-30 x 1e12 ms, sigma 5 (e^30 of it): accepted.
+  CHECK(error_of(head + fmt::format(R"("median_ms": {}, "sigma": 5}}}}}})", 1e12 / std::exp(30.0) * (1 - 1e-12))).empty());
+  CHECK(error_of(head + R"("median_ms": 10, "sigma": 0.5}}})").empty());
+}

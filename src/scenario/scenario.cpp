@@ -319,6 +319,16 @@ void read_network_faults(const json& f, const Source& src, FaultPlan& plan) {
     const double median = number(*l, "/faults/latency", "median_ms", 1e-3, 1e7, 10, "a time in ms in [0.001, 1e7]");
     lf.log_mu = std::log(median / 1000);
     lf.log_sigma = number(*l, "/faults/latency", "sigma", 0, 5, 0.5, "a number in [0, 5]");
+    // The law's one-in-a-billion delay bounds every draw; it must fit the clock with room to
+    // spare (issue 29: median 1e7 ms with sigma 5 overflowed it).
+    const double tail_ms = median * std::exp(6 * lf.log_sigma);
+    if (tail_ms > 1e12) {
+      src.fail("/faults/latency",
+               fmt::format("expected a law whose one-in-a-billion delay, median_ms x e^(6 sigma), is at most 1e12 ms "
+                           "(about 31 years), found {:g} ms",
+                           tail_ms));
+    }
+    lf.log_max = SimTime{static_cast<std::int64_t>(std::llround(tail_ms * 1000))};
   }
   plan.latency = lf;
 }

@@ -24,6 +24,7 @@ struct LatencyFault {
   LinkModel::Latency law = LinkModel::Latency::Constant;
   SimTime low = millis(10), high = millis(10);  // Constant: low; Uniform: [low, high]
   double log_mu = -4.6, log_sigma = 0.5;        // LogNormal: of the delay in seconds
+  SimTime log_max = LinkModel{}.log_max;        // LogNormal: no delay longer (see LinkModel)
 };
 
 struct FaultPlan {
@@ -53,6 +54,7 @@ inline LinkModel with_faults(LinkModel link, const FaultPlan& plan) {
     link.high = plan.latency->high;
     link.log_mu = plan.latency->log_mu;
     link.log_sigma = plan.latency->log_sigma;
+    link.log_max = plan.latency->log_max;
   }
   return link;
 }

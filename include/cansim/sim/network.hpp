@@ -30,6 +30,9 @@ struct LinkModel {
   SimTime high = millis(10);  // Uniform: the high end
   double log_mu = -4.6;       // LogNormal: of the delay in seconds (e^-4.6 ~ 10 ms)
   double log_sigma = 0.5;
+  // LogNormal: no delay longer than this (a scenario sets the law's one-in-a-billion delay,
+  // e^(mu + 6 sigma)): the tail is unbounded, the clock is not.
+  SimTime log_max{std::numeric_limits<std::int64_t>::max() / 2};
   double loss = 0;       // probability that a message is lost
   double duplicate = 0;  // probability that it is delivered twice
   double reorder = 0;    // probability of an extra delay of up to `reorder_window`
@@ -192,7 +195,8 @@ class Network {
       case LinkModel::Latency::Constant: break;
       case LinkModel::Latency::Uniform: d = SimTime{rng_.uniform_int(l.base.us, std::max(l.base.us, l.high.us))}; break;
       case LinkModel::Latency::LogNormal:
-        d = SimTime{static_cast<std::int64_t>(std::llround(rng_.lognormal(l.log_mu, l.log_sigma) * 1e6))};
+        d = SimTime{static_cast<std::int64_t>(
+            std::llround(std::min(rng_.lognormal(l.log_mu, l.log_sigma) * 1e6, static_cast<double>(l.log_max.us))))};
         break;
     }
     if (l.reorder > 0 && rng_.bernoulli(l.reorder)) d += SimTime{rng_.uniform_int(0, l.reorder_window.us)};
