@@ -262,3 +262,21 @@ TEST_CASE("gas limits are validated against what the contracts need, at the boun
   CHECK(metric(sc, r, "accepted") >= 1);
   CHECK(metric(sc, r, "unsettled") == 0);
 }
+
+TEST_CASE("missing_block_share 1 is refused: no block would ever be sealed", "[orchestration][scenario]") {
+  // Issue 29: allowed by [0, 1], it spun for ever waiting for a block.
+  const auto with = [](const char* share) {
+    return fmt::format(R"({{"experiment": "orchestration", "seed": 3, "repetitions": 1,
+        "params": {{"applications": 1, "missing_block_share": {1}}},
+        "applications": [{{"file": "{0}/apps/ray_tracing.yaml", "weight": 1}}]}})",
+                       CANSIM_SOURCE_DIR, share);
+  };
+  try {
+    load_text(with("1"));
+    FAIL("missing_block_share 1 was accepted");
+  } catch (const ValidationError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("/params/missing_block_share: expected less than 1 (at 1 no block is ever sealed)"));
+  }
+  const Scenario sc = load_text(with("0.999"));  // just below: valid (and slow to seal, not stuck)
+  CHECK(sc.run_count() == 1);
+}

@@ -262,6 +262,11 @@ void declare_orchestration_kind(ExperimentKind& k) {
     return std::nullopt;
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    // Issue 29: at 1 no block is ever sealed, and the run waited for one for ever.
+    if (p.real("missing_block_share") >= 1) {
+      return ParamError{"missing_block_share",
+                        fmt::format("expected less than 1 (at 1 no block is ever sealed), found {}", p.real("missing_block_share"))};
+    }
     // A transaction whose gas limit exceeds the block's is never included.
     for (const char* limit : {"payment_gas_budget", "checkpoint_gas_limit"}) {
       if (p.integer(limit) > p.integer("block_gas_limit")) {
