@@ -673,3 +673,26 @@ TEST_CASE("swarm: a file where the failing seeds go, or a malformed application,
   CHECK(std::count(a.output.begin(), a.output.end(), '\n') == 1);
   CHECK_FALSE(fs::exists(d / "out"));
 }
+
+TEST_CASE("negative seeds and empty paths on the command line are refused, not wrapped or taken for here", "[cli]") {
+  // Issue 29: `swarm --first -1` ran seed 2^64 - 1; `run --shard ''` and `-o ''` were accepted.
+  const TempDir tmp("cli-bad");
+  const fs::path& d = tmp.path;
+  std::ofstream(d / "s.json") << kScenario;
+  const std::string sc = (d / "s.json").string();
+  for (const std::string& args : std::vector<std::string>{"swarm --seeds 1 --first -1", "run " + sc + " --seed -1 -o " + (d / "x").string(),
+                                  "run " + sc + " --shard '' -o " + (d / "y").string(), "run " + sc + " -o ''",
+                                  "swarm --seeds 1 -o ''", "merge " + (d / "a").string() + " -o ''"}) {
+    INFO(args);
+    const auto r = run_cli(args);
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    CHECK((r.output.find("expected a non-empty value") != std::string::npos ||
+           r.output.find("expected an integer in [0, 2^64 - 1], found \"-1\"") != std::string::npos));
+  }
+  CHECK_FALSE(fs::exists(d / "x"));
+  CHECK_FALSE(fs::exists(d / "y"));
+  // The largest seed is still accepted.
+  CHECK(run_cli("run " + sc + " --seed 18446744073709551615 -o " + (d / "z").string()).status == 0);
+}

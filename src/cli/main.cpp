@@ -285,14 +285,27 @@ int main(int argc, char** argv) {
   RunArgs ra;
   auto* run = app.add_subcommand("run", "Run a scenario (all its runs, or a selection) and write a result directory");
   run->add_option("scenario", ra.scenario, "Scenario file (JSON)")->required();
-  run->add_option("-o,--out", ra.out, "Result directory (default: results/<scenario name>)");
-  auto* seed_opt = run->add_option("--seed", ra.seed, "Replace the scenario's seed (an integer in [0, 2^64 - 1])");
+  // Issue 29: an empty path was taken for "here"; a negative number wrapped around to 2^64 - 1.
+  const CLI::Validator non_empty(
+      [](std::string& s) { return s.empty() ? std::string("expected a non-empty value, found an empty one") : std::string(); },
+      "NON-EMPTY");
+  const CLI::Validator unsigned_integer(
+      [](std::string& s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos
+                   ? std::string()
+                   : fmt::format("expected an integer in [0, 2^64 - 1], found \"{}\"", s);
+      },
+      "UINT");
+  run->add_option("-o,--out", ra.out, "Result directory (default: results/<scenario name>)")->check(non_empty);
+  auto* seed_opt = run->add_option("--seed", ra.seed, "Replace the scenario's seed (an integer in [0, 2^64 - 1])")
+                       ->check(unsigned_integer);
   run->add_option("--set", ra.sets, "Override a value: PATH=VALUE, e.g. params.j=0.1 or sweep.f=[0.5,0.75]");
   run->add_option("--threads", ra.threads, "Worker threads (default: all cores); the output does not depend on it");
   run->add_flag("--force", ra.force, "Replace an existing result directory");
   run->add_flag("--list", ra.list, "Print each run's number, configuration, repetition, seed and parameters; run nothing");
   auto* runs_opt = run->add_option("--runs", ra.runs, "Only these runs, e.g. 3,5-9 (a partial result)");
-  auto* shard_opt = run->add_option("--shard", ra.shard, "Only the K-th of N equal slices of the runs, K/N (a partial result)");
+  auto* shard_opt = run->add_option("--shard", ra.shard, "Only the K-th of N equal slices of the runs, K/N (a partial result)")
+                        ->check(non_empty);
   runs_opt->excludes(shard_opt);
   run->add_flag("--check-determinism", ra.check_determinism,
                 "Run every run twice and fail (exit 1) unless trace hashes and metrics agree");
@@ -312,7 +325,7 @@ int main(int argc, char** argv) {
   bool mforce = false;
   auto* merge = app.add_subcommand("merge", "Join partial result directories (--shard/--runs) into one");
   merge->add_option("dirs", mdirs, "Partial result directories")->required();
-  merge->add_option("-o,--out", mout, "Merged result directory")->required();
+  merge->add_option("-o,--out", mout, "Merged result directory")->required()->check(non_empty);
   merge->add_flag("--force", mforce, "Replace an existing result directory");
 
   std::vector<std::string> cdirs;
@@ -329,11 +342,11 @@ int main(int argc, char** argv) {
   swarm->add_option("--apps", so.apps_dir, "orchestration: the folder of the bundled TOSCA applications (default apps)");
   swarm->add_option("--seeds", so.seeds, "Seeds to run (default 200)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
-  swarm->add_option("--first", so.first_seed, "The first seed (default 1)");
+  swarm->add_option("--first", so.first_seed, "The first seed (default 1)")->check(unsigned_integer);
   swarm->add_option("--threads", so.threads, "Worker threads (default: every core)")->check(CLI::Range(1u, 1024u));
   swarm->add_option("--quiet-s", so.quiet_s, "can: seconds without faults before liveness is checked (default 150)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
-  swarm->add_option("-o,--out", sdir, "Where a failing seed's scenario is written (default swarm-failures)");
+  swarm->add_option("-o,--out", sdir, "Where a failing seed's scenario is written (default swarm-failures)")->check(non_empty);
 
   try {
     app.parse(argc, argv);
