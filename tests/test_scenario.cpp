@@ -235,3 +235,13 @@ TEST_CASE("a log-normal latency law is refused when its one-in-a-billion delay d
   CHECK(error_of(head + fmt::format(R"("median_ms": {}, "sigma": 5}}}}}})", 1e12 / std::exp(30.0) * (1 - 1e-12))).empty());
   CHECK(error_of(head + R"("median_ms": 10, "sigma": 0.5}}})").empty());
 }
+
+TEST_CASE("a host class that draws more power idle than loaded is refused, equal is accepted", "[scenario][cloud]") {
+  // Issue 29: cpu_idle_w above cpu_max_w was accepted, and power fell with load.
+  const std::string head = R"({"experiment": "placement", "seed": 1, "params": {)";
+  const std::string apps = fmt::format(R"(, "applications": [{{"file": "{}/apps/ray_tracing.yaml", "weight": 1}}]}})",
+                                        CANSIM_SOURCE_DIR);
+  CHECK(error_of(head + R"("cpu_idle_w": 300, "cpu_max_w": 200})" + apps) ==
+        ":/params/cpu_idle_w: expected at most cpu_max_w (200), found 300");
+  CHECK(error_of(head + R"("cpu_idle_w": 200, "cpu_max_w": 200})" + apps).empty());
+}

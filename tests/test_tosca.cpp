@@ -115,3 +115,24 @@ TEST_CASE("bad TOSCA input is one line naming file, line, column and YAML path",
           std::string::npos);
   }
 }
+
+TEST_CASE("TOSCA: a version that only starts right, and 0 cards on accelerator hardware, are refused", "[tosca]") {
+  // Issue 29: "tosca_simple_yaml_1_banana" passed a prefix test; "accelerators: 0" on GPU hardware
+  // was silently taken as 1.
+  const std::string body = std::string(kHeader).substr(std::string(kHeader).find('\n') + 1);
+  const std::string e = error_of("tosca_definitions_version: tosca_simple_yaml_1_banana\n" + body +
+                                 "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n");
+  INFO(e);
+  CHECK(e.find("/tosca_definitions_version: expected tosca_simple_yaml_1_x, found \"tosca_simple_yaml_1_banana\"") !=
+        std::string::npos);
+  CHECK(error_of("tosca_definitions_version: tosca_simple_yaml_1_3\n" + body +
+                 "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n")
+            .empty());
+  const std::string z =
+      error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: GPU, accelerators: 0}}\n");
+  INFO(z);
+  CHECK(z.find("/topology_template/node_templates/a/properties/accelerators: expected at least 1 card on accelerator "
+               "hardware, found 0") != std::string::npos);
+  CHECK(error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: GPU, accelerators: 1}}\n")
+            .empty());
+}

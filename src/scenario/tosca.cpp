@@ -121,7 +121,11 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
   if (im.hardware == cloud::Hardware::Cpu && im.accelerators > 0) {
     at.child("accelerators", n["accelerators"]).fail(fmt::format("expected 0 on CPU hardware, found {}", im.accelerators));
   }
-  if (im.hardware != cloud::Hardware::Cpu && im.accelerators == 0) im.accelerators = 1;
+  if (im.hardware != cloud::Hardware::Cpu && im.accelerators == 0) {
+    // Issue 29: an explicit 0 on accelerator hardware was silently taken as 1; left out, it is 1.
+    if (n["accelerators"]) at.child("accelerators", n["accelerators"]).fail("expected at least 1 card on accelerator hardware, found 0");
+    im.accelerators = 1;
+  }
   if (n["performance"]) im.performance = number(n["performance"], at.child("performance", n["performance"]), 0, 1e12, "a number");
   if (n["ports"]) {
     const YAML::Node p = n["ports"];
@@ -150,7 +154,9 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
     if (!root["tosca_definitions_version"]) top.fail("expected \"tosca_definitions_version\", found nothing");
     const std::string version =
         text(root["tosca_definitions_version"], top.child("tosca_definitions_version", root["tosca_definitions_version"]));
-    if (version.rfind("tosca_simple_yaml_1_", 0) != 0) {
+    // The whole name: "tosca_simple_yaml_1_banana" passed a prefix test (issue 29).
+    const std::string minor = version.rfind("tosca_simple_yaml_1_", 0) == 0 ? version.substr(20) : "";
+    if (minor.empty() || minor.find_first_not_of("0123456789") != std::string::npos) {
       top.child("tosca_definitions_version", root["tosca_definitions_version"])
           .fail(fmt::format("expected tosca_simple_yaml_1_x, found \"{}\"", version));
     }

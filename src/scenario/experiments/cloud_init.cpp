@@ -200,6 +200,7 @@ ExperimentKind cloud_init_kind() {
   k.run_seconds = [](const ParamValues& p) { return p.real("duration_s"); };
   k.takes_applications = true;
   k.check_application = check_cloud_application;
+  k.check = check_cloud_params;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("cloud_init")); };
   k.headline = {"time_to_ready_s", "refused", "deregistrations", "gas_plug_and_play"};
   return k;

@@ -164,6 +164,18 @@ cloud::GatewayConfig gateway_config(const ParamValues& p) {
   return g;
 }
 
+std::optional<ParamError> check_cloud_params(const ParamValues& p) {
+  // Issue 29: a host that drew less power loaded than idle made power fall with load.
+  for (const ClassDefaults& d : kClasses) {
+    const std::string k = d.kind;
+    if (p.real(k + "_idle_w") > p.real(k + "_max_w")) {
+      return ParamError{k + "_idle_w", fmt::format("expected at most {}_max_w ({}), found {}", k, p.real(k + "_max_w"),
+                                                   p.real(k + "_idle_w"))};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_cloud_application(const ParamValues& p, const app::Topology& t) {
   const cloud::CloudConfig c = cloud_config(p);
   for (const app::Service& s : t.services) {

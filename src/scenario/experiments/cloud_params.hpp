@@ -16,6 +16,8 @@ namespace cansim::scenario {
 std::vector<ParamSpec> cloud_params();
 cloud::CloudConfig cloud_config(const ParamValues& p);
 cloud::GatewayConfig gateway_config(const ParamValues& p);
+// Rules between the cloud's parameters (a host draws at least as much power loaded as idle).
+std::optional<ParamError> check_cloud_params(const ParamValues& p);
 // Refuses an application one of whose services no host class with hosts could ever run.
 std::optional<std::string> check_cloud_application(const ParamValues& p, const app::Topology& t);
 

@@ -262,6 +262,7 @@ void declare_orchestration_kind(ExperimentKind& k) {
     return std::nullopt;
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
+    if (auto e = check_cloud_params(p)) return e;
     // Issue 29: at 1 no block is ever sealed, and the run waited for one for ever.
     if (p.real("missing_block_share") >= 1) {
       return ParamError{"missing_block_share",

@@ -174,6 +174,7 @@ ExperimentKind placement_kind() {
   k.metrics.push_back({"blocks", "blocks sealed"});
   k.takes_applications = true;
   k.check_application = check_cloud_application;
+  k.check = check_cloud_params;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("placement")); };
   k.headline = {"acceptance_rate", "mean_latency_s", "utilization_cpu", "utilization_gpu", "energy_kwh", "mean_performance"};
   return k;

@@ -150,6 +150,7 @@ ExperimentKind selection_kind() {
   };
   k.takes_applications = true;
   k.check_application = check_cloud_application;
+  k.check = check_cloud_params;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("selection")); };
   k.headline = {"acceptance_rate", "conflicts_per_request", "mean_latency_s", "gas_per_assignment"};
   return k;
