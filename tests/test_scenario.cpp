@@ -10,6 +10,7 @@
 
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
+#include "cansim/scenario/tosca.hpp"
 #include "scenario_fixture.hpp"
 
 using namespace cansim::scenario;
@@ -244,4 +245,22 @@ TEST_CASE("a host class that draws more power idle than loaded is refused, equal
   CHECK(error_of(head + R"("cpu_idle_w": 300, "cpu_max_w": 200})" + apps) ==
         ":/params/cpu_idle_w: expected at most cpu_max_w (200), found 300");
   CHECK(error_of(head + R"("cpu_idle_w": 200, "cpu_max_w": 200})" + apps).empty());
+}
+
+TEST_CASE("input files are read up to a size limit: exactly the limit is read, one byte more is refused", "[scenario]") {
+  // Issue 29: files were read whole with no limit (/dev/zero as an application file ran memory out).
+  const std::string tosca_head =
+      "tosca_definitions_version: tosca_simple_yaml_1_3\ntopology_template:\n  node_templates:\n"
+      "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n";
+  const auto padded = [&](std::size_t size) {
+    std::string text = tosca_head + "#";
+    text.append(size - text.size() - 1, 'x');
+    return text + "\n";
+  };
+  const std::string at_limit = write_temp("at_limit.yaml", padded(kMaxToscaBytes));
+  CHECK(load_tosca(at_limit).services.size() == 1);
+  const std::string over = write_temp("over.yaml", padded(kMaxToscaBytes + 1));
+  CHECK_THROWS_WITH(load_tosca(over), Catch::Contains("expected a TOSCA YAML file of at most 4 MiB, found more"));
+  CHECK_THROWS_WITH(load_tosca("/dev/zero"), Catch::Contains("/dev/zero: expected a TOSCA YAML file of at most 4 MiB"));
+  CHECK_THROWS_WITH(load_scenario("/dev/zero", {}), Catch::Contains("/dev/zero: expected a scenario file of at most 16 MiB"));
 }

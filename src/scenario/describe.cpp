@@ -102,7 +102,8 @@ interval is in that range.
 
 Limits: at most 100,000 configurations (the product of the sweep's list sizes, counted before any
 is built), at most 1e12 runs in all, and at most 10,000,000 runs in one invocation of `cansim run`
-(a larger sweep runs in slices with `--shard K/N`, joined by `cansim merge`).
+(a larger sweep runs in slices with `--shard K/N`, joined by `cansim merge`). A scenario file is at
+most 16 MiB and a TOSCA application file at most 4 MiB: both are read whole.
 
 ## Experiment kinds
 )";

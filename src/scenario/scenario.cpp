@@ -726,15 +726,28 @@ std::uint64_t parse_seed(const std::string& text, const std::string& label) {
   return v;
 }
 
-Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets, std::optional<std::uint64_t> seed) {
+std::string read_input_file(const std::string& file, std::size_t limit, const std::string& what) {
   if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
-    throw ValidationError(file, "", "expected a scenario file, found a directory");
+    throw ValidationError(file, "", fmt::format("expected {}, found a directory", what));
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ValidationError(file, "", fmt::format("expected a readable file, found: {}", std::strerror(errno)));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return scenario_from_text(buf.str(), file, std::filesystem::path(file).parent_path().string(), sets, seed);
+  // Read in blocks up to one byte past the limit: a device or a pipe has no size to ask for.
+  std::string text;
+  char block[65536];
+  while (in && text.size() <= limit) {
+    in.read(block, sizeof block);
+    text.append(block, static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > limit) {
+    throw ValidationError(file, "", fmt::format("expected {} of at most {} MiB, found more", what, limit >> 20));
+  }
+  return text;
+}
+
+Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets, std::optional<std::uint64_t> seed) {
+  return scenario_from_text(read_input_file(file, kMaxScenarioBytes, "a scenario file"), file,
+                            std::filesystem::path(file).parent_path().string(), sets, seed);
 }
 
 Scenario scenario_from_text(const std::string& text, const std::string& file, const std::string& base_dir,

@@ -254,12 +254,7 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
 }
 
 app::Topology load_tosca(const std::string& file) {
-  if (std::filesystem::is_directory(file)) throw ValidationError(file, "", "expected a TOSCA YAML file, found a directory");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ValidationError(file, "", fmt::format("expected a readable file, found: {}", std::strerror(errno)));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_tosca(buf.str(), file);
+  return parse_tosca(read_input_file(file, kMaxToscaBytes, "a TOSCA YAML file"), file);
 }
 
 }  // namespace cansim::scenario

@@ -31,6 +31,15 @@ class ValidationError : public std::runtime_error {
 // configurations are built in memory; the runs of one invocation are held until written.
 inline constexpr std::size_t kMaxConfigurations = 100000;
 inline constexpr std::uint64_t kMaxRunsPerInvocation = 10000000;
+// Input files are read whole, so their size is bounded (issue 29: /dev/zero as an application
+// file read until memory ran out): a scenario of 16 MiB holds some 10^5 scheduled faults; a TOSCA
+// application of 4 MiB some 10^4 services.
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{16} << 20;
+inline constexpr std::size_t kMaxToscaBytes = std::size_t{4} << 20;
+
+// The content of `file`, a `what` of at most `limit` bytes; anything else is a ValidationError
+// naming the file (a directory, an unreadable file, one too large).
+std::string read_input_file(const std::string& file, std::size_t limit, const std::string& what);
 
 struct Configuration {
   std::size_t index = 0;
