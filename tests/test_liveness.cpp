@@ -274,3 +274,27 @@ TEST_CASE("swarm seeds: a resume waits for the checkpoint its ReassignWork names
     CHECK(swarm_failure(seed) == "");
   }
 }
+
+TEST_CASE("swarm: outcomes stream in seed order across blocks, the same for any thread count, passing ones without scenario",
+          "[swarm]") {
+  // Issue 29: every seed's outcome was allocated up front (10^8 of them at the CLI's maximum).
+  scenario::SwarmOptions o;
+  o.seeds = 7;
+  o.first_seed = 11;
+  o.block = 3;  // blocks of 3, 3 and 1
+  std::vector<std::uint64_t> seen;
+  std::vector<std::string> failures;
+  for (unsigned threads : {1u, 2u}) {
+    o.threads = threads;
+    std::vector<std::uint64_t> order;
+    std::vector<std::string> f;
+    scenario::run_swarm(o, [&](scenario::SwarmOutcome&& out) {
+      order.push_back(out.seed);
+      f.push_back(out.failure);
+      if (out.failure.empty()) CHECK(out.scenario.is_null());
+    });
+    CHECK(order == std::vector<std::uint64_t>{11, 12, 13, 14, 15, 16, 17});
+    if (threads == 1) failures = f;
+    CHECK(f == failures);
+  }
+}

@@ -160,13 +160,13 @@ int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
     }
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<SwarmOutcome> outcomes = run_swarm(options);
-  std::size_t failed = 0, kinds = 0;
+  std::size_t failed = 0, kinds = 0, seeds = 0;
   std::map<std::string, std::size_t> on;
-  for (const SwarmOutcome& o : outcomes) {
+  run_swarm(options, [&](SwarmOutcome&& o) {
+    ++seeds;
     kinds += o.faults.size();
     for (const auto& f : o.faults) ++on[f];
-    if (o.failure.empty()) continue;
+    if (o.failure.empty()) return;
     ++failed;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw OutputError(fmt::format("swarm -o {}: could not create the folder: {}", dir, ec.message()));
@@ -180,10 +180,11 @@ int cmd_swarm(const SwarmOptions& options, const std::string& dir) {
     std::filesystem::rename(tmp, file);
     std::printf("seed %llu (%s): %s\n  reproduce: cansim run %s\n", static_cast<unsigned long long>(o.seed),
                 fmt::format("{}", fmt::join(o.faults, ", ")).c_str(), o.failure.c_str(), file.string().c_str());
-  }
-  std::printf("swarm: %zu seeds from %llu, %zu failed; %.1f kinds of fault per seed (", outcomes.size(),
+    std::fflush(stdout);  // a long swarm shows its failures as they come
+  });
+  std::printf("swarm: %zu seeds from %llu, %zu failed; %.1f kinds of fault per seed (", seeds,
               static_cast<unsigned long long>(options.first_seed), failed,
-              outcomes.empty() ? 0.0 : static_cast<double>(kinds) / static_cast<double>(outcomes.size()));
+              seeds == 0 ? 0.0 : static_cast<double>(kinds) / static_cast<double>(seeds));
   bool first = true;
   for (const auto& [kind, n] : on) {
     std::printf("%s%s in %zu", first ? "" : ", ", kind.c_str(), n);

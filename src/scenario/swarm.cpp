@@ -248,23 +248,37 @@ std::string check(const json& doc, std::uint64_t seed) {
 
 }  // namespace
 
-std::vector<SwarmOutcome> run_swarm(const SwarmOptions& options) {
-  std::vector<SwarmOutcome> out(options.seeds);
-  std::atomic<std::uint64_t> next{0};
-  auto work = [&] {
-    for (std::uint64_t i = next++; i < options.seeds; i = next++) {
-      SwarmOutcome& o = out[i];
-      o.seed = options.first_seed + i;
-      o.scenario = swarm_scenario(o.seed, options, o.faults);
-      o.failure = check(o.scenario, o.seed);
-    }
-  };
+void run_swarm(const SwarmOptions& options, const std::function<void(SwarmOutcome&&)>& each) {
+  // In blocks of seeds, each run by every thread and handed over in seed order: memory holds one
+  // block, whatever the number of seeds (issue 29: 10^8 outcomes were allocated up front).
+  const std::uint64_t kBlock = std::max<std::uint64_t>(1, options.block);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(options.seeds, 1)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  std::vector<SwarmOutcome> block;
+  for (std::uint64_t start = 0; start < options.seeds; start += kBlock) {
+    const std::uint64_t n = std::min(kBlock, options.seeds - start);
+    block.assign(n, SwarmOutcome{});
+    std::atomic<std::uint64_t> next{0};
+    auto work = [&] {
+      for (std::uint64_t i = next++; i < n; i = next++) {
+        SwarmOutcome& o = block[i];
+        o.seed = options.first_seed + start + i;
+        o.scenario = swarm_scenario(o.seed, options, o.faults);
+        o.failure = check(o.scenario, o.seed);
+        if (o.failure.empty()) o.scenario = nlohmann::ordered_json();  // only a failure's is kept
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<std::uint64_t>(threads, n); ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (SwarmOutcome& o : block) each(std::move(o));
+  }
+}
+
+std::vector<SwarmOutcome> run_swarm(const SwarmOptions& options) {
+  std::vector<SwarmOutcome> out;
+  run_swarm(options, [&out](SwarmOutcome&& o) { out.push_back(std::move(o)); });
   return out;
 }
 

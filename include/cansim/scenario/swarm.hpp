@@ -10,6 +10,7 @@
 //    network; live when every request was answered and every accepted application settled (its
 //    client ended it, or its contract shut it down) before the run's time limit.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct SwarmOptions {
   std::int64_t quiet_s = 150;     // can: the quiet phase, the liveness bound
   std::string kind = "can";       // "can" or "orchestration"
   std::string apps_dir = "apps";  // orchestration: where the bundled TOSCA files are
+  std::uint64_t block = 4096;     // seeds run (and held) at a time
 };
 
 struct SwarmOutcome {
@@ -37,7 +39,10 @@ struct SwarmOutcome {
 // unknown kind.
 nlohmann::ordered_json swarm_scenario(std::uint64_t seed, const SwarmOptions& options, std::vector<std::string>& faults);
 
-// Runs the seeds; outcomes in seed order, the same for any thread count.
+// Runs the seeds and hands each outcome to `each` in seed order, the same for any thread count;
+// memory holds a block of seeds at a time. A passing seed's outcome carries no scenario.
+void run_swarm(const SwarmOptions& options, const std::function<void(SwarmOutcome&&)>& each);
+// The same, every outcome kept (for a few seeds).
 std::vector<SwarmOutcome> run_swarm(const SwarmOptions& options);
 
 }  // namespace cansim::scenario
