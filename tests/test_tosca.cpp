@@ -136,3 +136,17 @@ TEST_CASE("TOSCA: a version that only starts right, and 0 cards on accelerator h
   CHECK(error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: GPU, accelerators: 1}}\n")
             .empty());
 }
+
+TEST_CASE("TOSCA: a key twice in one mapping is refused, as in JSON scenarios", "[tosca]") {
+  // Issue 29: two node templates named a were both deployed; a property given twice took the first.
+  const std::string twice = error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n" +
+                                     "    a: {type: cansim.nodes.Service, properties: {hardware: GPU}}\n");
+  INFO(twice);
+  CHECK(twice.find("/topology_template/node_templates/a: expected each key once in its mapping, found \"a\" twice") !=
+        std::string::npos);
+  const std::string prop =
+      error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU, hardware: GPU}}\n");
+  INFO(prop);
+  CHECK(prop.find("/topology_template/node_templates/a/properties/hardware: expected each key once in its mapping") !=
+        std::string::npos);
+}

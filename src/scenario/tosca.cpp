@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -44,6 +45,16 @@ std::string found(const YAML::Node& n) {
 
 void require_map(const YAML::Node& n, const At& at) {
   if (!n.IsMap()) at.fail(fmt::format("expected a mapping, found {}", found(n)));
+  // yaml-cpp keeps a repeated key (and looks up the first): refused, as the JSON loader does.
+  std::set<std::string> seen;
+  for (const auto& kv : n) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string k = kv.first.Scalar();
+    if (!seen.insert(k).second) {
+      At{at.label, at.path + "/" + k, kv.first.Mark()}.fail(
+          fmt::format("expected each key once in its mapping, found \"{}\" twice", k));
+    }
+  }
 }
 
 void only_keys(const YAML::Node& n, const At& at, const std::vector<std::string>& keys) {
