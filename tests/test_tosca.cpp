@@ -150,3 +150,15 @@ TEST_CASE("TOSCA: a key twice in one mapping is refused, as in JSON scenarios", 
   CHECK(prop.find("/topology_template/node_templates/a/properties/hardware: expected each key once in its mapping") !=
         std::string::npos);
 }
+
+TEST_CASE("TOSCA: a second YAML document, malformed or not, is refused", "[tosca]") {
+  // Issue 29: a malformed second document was ignored.
+  const std::string app = std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\n";
+  const std::string bad = error_of(app + "---\n[1, 2\n");
+  INFO(bad);
+  CHECK(std::regex_search(bad, std::regex("^app\\.yaml:[0-9]+:[0-9]+: ")));
+  const std::string two = error_of(app + "---\nx: 1\n");
+  INFO(two);
+  CHECK(two.find("expected one YAML document (an application), found 2") != std::string::npos);
+  CHECK(error_of(app + "...\n").empty());  // an explicit end of the one document
+}

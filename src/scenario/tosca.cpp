@@ -154,7 +154,14 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
 app::Topology parse_tosca(const std::string& text_in, const std::string& label) {
   YAML::Node root;
   try {
-    root = YAML::Load(text_in);
+    // Every document is parsed, so that a malformed second one is not ignored (issue 29); an
+    // application is one document.
+    const std::vector<YAML::Node> docs = YAML::LoadAll(text_in);
+    if (docs.size() > 1) {
+      throw ValidationError(label, fmt::format("{}:{}", docs[1].Mark().line + 1, docs[1].Mark().column + 1),
+                            fmt::format("expected one YAML document (an application), found {}", docs.size()));
+    }
+    if (!docs.empty()) root = docs[0];
   } catch (const YAML::ParserException& e) {
     throw ValidationError(label, fmt::format("{}:{}", e.mark.line + 1, e.mark.column + 1), e.msg);
   }
