@@ -189,6 +189,7 @@ void install_interrupt_cleanup() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // a closed terminal: it left the temporary directory (issue 29)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // every thread started later inherits the mask
   std::thread([set] {
     int sig = 0;
@@ -197,7 +198,7 @@ void install_interrupt_cleanup() {
       std::lock_guard lock(g_write_mu);
       std::error_code ec;
       if (!g_write_tmp.empty()) fs::remove_all(g_write_tmp, ec);
-      std::fprintf(stderr, "cansim: interrupted (%s)%s\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
+      std::fprintf(stderr, "cansim: interrupted (%s)%s\n", sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM",
                    g_write_tmp.empty() ? "" : ": the result being written was removed");
       std::_Exit(128 + sig);  // under the lock: no rename can start after the cleanup
     }
