@@ -693,6 +693,10 @@ TEST_CASE("negative seeds and empty paths on the command line are refused, not w
   }
   CHECK_FALSE(fs::exists(d / "x"));
   CHECK_FALSE(fs::exists(d / "y"));
+  // An empty scenario path is named as such (it printed ": : ...").
+  const auto v = run_cli("validate ''");
+  CHECK(v.status == 2);
+  CHECK(v.output.find("'': expected the name of a scenario file, found an empty one") != std::string::npos);
   // The largest seed is still accepted.
   CHECK(run_cli("run " + sc + " --seed 18446744073709551615 -o " + (d / "z").string()).status == 0);
 }

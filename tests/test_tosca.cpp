@@ -162,3 +162,12 @@ TEST_CASE("TOSCA: a second YAML document, malformed or not, is refused", "[tosca
   CHECK(two.find("expected one YAML document (an application), found 2") != std::string::npos);
   CHECK(error_of(app + "...\n").empty());  // an explicit end of the one document
 }
+
+TEST_CASE("TOSCA: a NUL byte and a tab in an indentation are named, with their line and column", "[tosca]") {
+  // Issue 29: yaml-cpp said "unknown escape character" and "illegal map value".
+  CHECK(error_of("tosca_definitions_version: tosca_simple_yaml_1_3\ntopology_template:\n\tnode_templates: {}\n") ==
+        "app.yaml:3:1: expected spaces to indent (YAML forbids tabs), found a tab");
+  CHECK(error_of(std::string("tosca_definitions_version: \"tosca\0x\"\n", 38)) == "app.yaml:1:34: expected text, found a NUL byte");
+  // A tab after the indentation (inside a value) is YAML's business, not refused here.
+  CHECK(error_of(std::string(kHeader) + "    a: {type: cansim.nodes.Service, properties: {hardware: CPU}}\t# x\n").empty());
+}

@@ -727,6 +727,7 @@ std::uint64_t parse_seed(const std::string& text, const std::string& label) {
 }
 
 std::string read_input_file(const std::string& file, std::size_t limit, const std::string& what) {
+  if (file.empty()) throw ValidationError("''", "", fmt::format("expected the name of {}, found an empty one", what));
   if (std::error_code ec; std::filesystem::is_directory(file, ec)) {
     throw ValidationError(file, "", fmt::format("expected {}, found a directory", what));
   }

@@ -152,6 +152,24 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
 }  // namespace
 
 app::Topology parse_tosca(const std::string& text_in, const std::string& label) {
+  // What yaml-cpp reports without naming it (issue 29): a NUL byte ("unknown escape character"),
+  // a tab in an indentation ("illegal map value", "end of map not found").
+  std::size_t line = 1, column = 1;
+  bool indent = true;
+  for (const char ch : text_in) {
+    if (ch == '\0') throw ValidationError(label, fmt::format("{}:{}", line, column), "expected text, found a NUL byte");
+    if (ch == '\t' && indent) {
+      throw ValidationError(label, fmt::format("{}:{}", line, column), "expected spaces to indent (YAML forbids tabs), found a tab");
+    }
+    if (ch == '\n') {
+      ++line;
+      column = 1;
+      indent = true;
+      continue;
+    }
+    if (ch != ' ' && ch != '\t') indent = false;
+    ++column;
+  }
   YAML::Node root;
   try {
     // Every document is parsed, so that a malformed second one is not ignored (issue 29); an
