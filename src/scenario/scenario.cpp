@@ -627,48 +627,74 @@ Scenario validate(const json& doc, const Source& src) {
 }
 
 // Parses JSON, rejecting duplicate keys (which the JSON grammar allows and would hide a typo).
-json parse_json(const std::string& text, const std::string& label) {
-  struct Frame {
-    explicit Frame(bool is_array) : array(is_array) {}
-    bool array;
-    std::size_t index = 0;
-    std::string key;
-    std::set<std::string> keys;
-  };
+namespace {
+
+// nlohmann's DOM builder behind a SAX handler that also sees every key: a duplicate is found in
+// one pass. (The callback parser it replaces walked the parent array at the end of each object:
+// quadratic, 10^5 scheduled faults took seconds and 10^6 never ended; issue 29.)
+struct Frame {
+  explicit Frame(bool is_array) : array(is_array) {}
+  bool array;
+  std::size_t index = 0;
+  std::string key;
+  std::set<std::string> keys;
+};
+struct Sax {
+  nlohmann::detail::json_sax_dom_parser<json> dom;
   std::vector<Frame> stack;
   std::string duplicate_at;
-  auto pointer = [&](std::size_t depth) {
+  explicit Sax(json& doc) : dom(doc, true) {}
+  std::string pointer() const {
     std::string p;
-    for (std::size_t i = 0; i < depth; ++i) {
-      p = stack[i].array ? child(p, stack[i].index) : child(p, stack[i].key);
-    }
+    for (const Frame& f : stack) p = f.array ? child(p, f.index) : child(p, f.key);
     return p;
-  };
-  auto after_value = [&] {
+  }
+  bool value_done(bool ok) {
     if (!stack.empty() && stack.back().array) ++stack.back().index;
-  };
-  json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start: stack.emplace_back(false); break;
-      case json::parse_event_t::array_start: stack.emplace_back(true); break;
-      case json::parse_event_t::key: {
-        auto& f = stack.back();
-        f.key = parsed.get<std::string>();
-        if (!f.keys.insert(f.key).second && duplicate_at.empty()) duplicate_at = pointer(stack.size());
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        stack.pop_back();
-        after_value();
-        break;
-      case json::parse_event_t::value: after_value(); break;
-    }
-    return true;
-  };
+    return ok;
+  }
+  bool null() { return value_done(dom.null()); }
+  bool boolean(bool v) { return value_done(dom.boolean(v)); }
+  bool number_integer(json::number_integer_t v) { return value_done(dom.number_integer(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return value_done(dom.number_unsigned(v)); }
+  bool number_float(json::number_float_t v, const json::string_t& s) { return value_done(dom.number_float(v, s)); }
+  bool string(json::string_t& v) { return value_done(dom.string(v)); }
+  bool binary(json::binary_t& v) { return value_done(dom.binary(v)); }
+  bool start_object(std::size_t n) {
+    stack.emplace_back(false);
+    return dom.start_object(n);
+  }
+  bool key(json::string_t& k) {
+    Frame& f = stack.back();
+    f.key = k;
+    if (!f.keys.insert(k).second && duplicate_at.empty()) duplicate_at = pointer();
+    return dom.key(k);
+  }
+  bool end_object() {
+    stack.pop_back();
+    return value_done(dom.end_object());
+  }
+  bool start_array(std::size_t n) {
+    stack.emplace_back(true);
+    return dom.start_array(n);
+  }
+  bool end_array() {
+    stack.pop_back();
+    return value_done(dom.end_array());
+  }
+  template <class Error>  // its own type: the DOM builder throws it as it is (a parse_error)
+  bool parse_error(std::size_t position, const std::string& token, const Error& e) {
+    return dom.parse_error(position, token, e);
+  }
+};
+}  // namespace
+
+json parse_json(const std::string& text, const std::string& label) {
   json doc;
+  Sax sax(doc);
+  const std::string& duplicate_at = sax.duplicate_at;
   try {
-    doc = json::parse(text, cb);
+    json::sax_parse(text, &sax);
   } catch (const json::parse_error& e) {
     // Turn the byte offset into line and column.
     std::size_t line = 1, col = 1;
