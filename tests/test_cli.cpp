@@ -700,3 +700,25 @@ TEST_CASE("negative seeds and empty paths on the command line are refused, not w
   // The largest seed is still accepted.
   CHECK(run_cli("run " + sc + " --seed 18446744073709551615 -o " + (d / "z").string()).status == 0);
 }
+
+TEST_CASE("shards run with different versions of an application file do not merge", "[cli][merge]") {
+  // Issue 29: the manifest pinned the scenario's hash, not the TOSCA files'.
+  const TempDir tmp("merge-apps");
+  const fs::path& d = tmp.path;
+  fs::copy_file(fs::path(CANSIM_SOURCE_DIR) / "apps" / "ray_tracing.yaml", d / "app.yaml");
+  std::ofstream(d / "s.json") << R"({"experiment": "placement", "seed": 2, "repetitions": 2,
+    "params": {"requests": 20, "arrival_rate_per_s": 0.5, "mean_duration_s": 60},
+    "applications": [{"file": "app.yaml", "weight": 1}]})";
+  const std::string sc = (d / "s.json").string();
+  REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a").string()).status == 0);
+  std::ofstream(d / "app.yaml", std::ios::app) << "# changed\n";
+  REQUIRE(run_cli("run " + sc + " --shard 2/2 -o " + (d / "b").string()).status == 0);
+  const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK(r.output.find("application file app.yaml is not the one the shards ran") != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "m"));
+  // Run again with one version: they merge.
+  REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a2").string()).status == 0);
+  CHECK(run_cli("merge " + (d / "a2").string() + " " + (d / "b").string() + " -o " + (d / "m").string()).status == 0);
+}

@@ -596,6 +596,12 @@ struct ResultWriter::Impl {
     manifest["git_commit"] = kGitCommit;
     manifest["command_line"] = out.command_line;
     manifest["scenario"] = {{"file", sc.file}, {"sha256", sc.file_sha256}, {"overrides", sc.overrides}};
+    // Every input file is pinned: shards run with another version of an application do not merge.
+    if (!sc.applications.empty()) {
+      json apps = json::array();
+      for (const ApplicationSpec& a : sc.applications) apps.push_back({{"file", a.file}, {"sha256", a.sha256}});
+      manifest["scenario"]["applications"] = apps;
+    }
     manifest["experiment"] = sc.kind->name;
     manifest["seed"] = sc.seed;
     manifest["run_seeds"] = "run r uses seed mix64(seed ^ mix64(r + 0x6a09e667f3bcc909)), listed in runs.csv";
@@ -787,6 +793,15 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
                           fs::path(scenario_file).parent_path().string());
       sc->file = scenario_file;
       sc->file_sha256 = scenario.value("sha256", "");
+      // The application files read again must be those the shards ran.
+      if (const auto pinned = scenario.find("applications"); pinned != scenario.end() && pinned->is_array()) {
+        for (std::size_t i = 0; i < sc->applications.size() && i < pinned->size(); ++i) {
+          if ((*pinned)[i].value("sha256", "") != sc->applications[i].sha256) {
+            throw OutputError(fmt::format("{}: application file {} is not the one the shards ran (its SHA-256 differs)", dir,
+                                          sc->applications[i].file));
+          }
+        }
+      }
       sc->overrides = scenario.value("overrides", std::vector<std::string>{});
     } else if (key != first) {
       throw OutputError(fmt::format("{}: from another scenario, seed or cansim build than {}", dir, dirs[0]));

@@ -252,7 +252,9 @@ std::vector<ApplicationSpec> read_applications(const json& a, const Source& src)
       src.fail(at + "/file", fmt::format("expected a readable TOSCA YAML file, found \"{}\" ({})", name,
                                          std::filesystem::is_directory(name) ? "a directory" : std::strerror(errno)));
     }
-    spec.topology = load_tosca(name);  // its own errors name the YAML file, line and column
+    const std::string text = read_input_file(name, kMaxToscaBytes, "a TOSCA YAML file");
+    spec.topology = parse_tosca(text, name);  // its own errors name the YAML file, line and column
+    spec.sha256 = sha256_hex(text);
     out.push_back(std::move(spec));
   }
   return out;

@@ -63,6 +63,7 @@ struct ApplicationSpec {
   std::string file;  // as the scenario names it (relative to the scenario file's folder)
   double weight = 1;
   app::Topology topology;
+  std::string sha256;  // of the file as read: the manifest pins it, so shards of other versions do not merge
 };
 
 struct RunContext {
