@@ -159,7 +159,7 @@ TEST_CASE("TOSCA: a second YAML document, malformed or not, is refused", "[tosca
   CHECK(std::regex_search(bad, std::regex("^app\\.yaml:[0-9]+:[0-9]+: ")));
   const std::string two = error_of(app + "---\nx: 1\n");
   INFO(two);
-  CHECK(two.find("expected one YAML document (an application), found 2") != std::string::npos);
+  CHECK(two.find("expected one YAML document (an application), found a second one") != std::string::npos);
   CHECK(error_of(app + "...\n").empty());  // an explicit end of the one document
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "cansim/scenario/scenario.hpp"
@@ -149,6 +150,20 @@ app::Implementation implementation(const YAML::Node& n, const At& at, const std:
   return im;
 }
 
+// Where each document starts; every other event is ignored (no nodes are built).
+struct DocumentStarts : YAML::EventHandler {
+  YAML::Mark last;
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 app::Topology parse_tosca(const std::string& text_in, const std::string& label) {
@@ -172,14 +187,17 @@ app::Topology parse_tosca(const std::string& text_in, const std::string& label) 
   }
   YAML::Node root;
   try {
-    // Every document is parsed, so that a malformed second one is not ignored (issue 29); an
-    // application is one document.
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text_in);
-    if (docs.size() > 1) {
-      throw ValidationError(label, fmt::format("{}:{}", docs[1].Mark().line + 1, docs[1].Mark().column + 1),
-                            fmt::format("expected one YAML document (an application), found {}", docs.size()));
+    root = YAML::Load(text_in);
+    // An application is one document: a second one, malformed or not, is refused (issue 29: it
+    // was ignored). The parser's events are read without building nodes, and no further than the
+    // second document (YAML::LoadAll never ended on some junk after the first: found by fuzzing).
+    std::istringstream in(text_in);
+    YAML::Parser parser(in);
+    DocumentStarts starts;
+    if (parser.HandleNextDocument(starts) && parser.HandleNextDocument(starts)) {
+      throw ValidationError(label, fmt::format("{}:{}", starts.last.line + 1, starts.last.column + 1),
+                            "expected one YAML document (an application), found a second one");
     }
-    if (!docs.empty()) root = docs[0];
   } catch (const YAML::ParserException& e) {
     throw ValidationError(label, fmt::format("{}:{}", e.mark.line + 1, e.mark.column + 1), e.msg);
   }
