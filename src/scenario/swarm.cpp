@@ -251,12 +251,12 @@ std::string check(const json& doc, std::uint64_t seed) {
 void run_swarm(const SwarmOptions& options, const std::function<void(SwarmOutcome&&)>& each) {
   // In blocks of seeds, each run by every thread and handed over in seed order: memory holds one
   // block, whatever the number of seeds (issue 29: 10^8 outcomes were allocated up front).
-  const std::uint64_t kBlock = std::max<std::uint64_t>(1, options.block);
+  const std::uint64_t block_size = std::max<std::uint64_t>(1, options.block);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, std::max<std::uint64_t>(options.seeds, 1)));
   std::vector<SwarmOutcome> block;
-  for (std::uint64_t start = 0; start < options.seeds; start += kBlock) {
-    const std::uint64_t n = std::min(kBlock, options.seeds - start);
+  for (std::uint64_t start = 0; start < options.seeds; start += block_size) {
+    const std::uint64_t n = std::min(block_size, options.seeds - start);
     block.assign(n, SwarmOutcome{});
     std::atomic<std::uint64_t> next{0};
     auto work = [&] {
