@@ -50,6 +50,7 @@ contract Application {
     event ShortOfFunds(uint256 index);
     event InterimPayment(uint256 steps, uint256 total);
     event Withdrawn(address indexed payee, uint256 amount);
+    event Refunded(uint256 amount);
     event Destroyed();
 
     struct Prices {
@@ -294,23 +295,72 @@ contract Application {
         emit Withdrawn(msg.sender, amount);
     }
 
-    // After shutdown, by the client: pays every unpaid salary (the client pays the gas), sends
-    // the rest back to the client and SELFDESTRUCTs.
+    // By the client, at any time: takes back what no checkpoint can still claim. Each service
+    // may be claimed at most its price for the time from its start (where interimPayment left
+    // it), or else from the first unpaid checkpoint (the last one, if all are paid: a later one
+    // is never earlier), up to this block (no checkpoint is later than its block), or up to an
+    // APP_SHUTDOWN. Later time is for later funds: without them the application runs short.
+    function refund(uint256 amount) external {
+        require(client == msg.sender, "only the client");
+        require(amount > 0, "nothing to refund");
+        uint256 count = cpCount;
+        uint256 paidNow = paid;
+        uint256 end = block.timestamp * 1000;
+        uint256 from = 0;  // before the first checkpoint, nothing says when services began
+        if (count > 0) {
+            (uint256 lastKind, , uint256 lastTs, ) = readCp(count - 1);
+            if (lastKind == APP_SHUTDOWN) end = lastTs;
+            if (paidNow < count) {
+                (, , from, ) = readCp(paidNow);
+            } else {
+                from = lastTs;
+            }
+        }
+        uint256 services = serviceCount;
+        Prices memory p = readPrices();
+        uint256 claimable = 0;
+        for (uint256 sv = 0; sv < services; ++sv) {
+            uint256 st = start[sv];
+            uint256 since = from;
+            if (st != 0) (, , since, ) = readCp(st - 1);
+            claimable += (servicePrice[sv] + p.cloud + p.ften + p.orc) * ((end - since) / 60000);
+        }
+        uint256 held = address(this).balance;
+        uint256 kept = locked + claimable;
+        require(held >= kept && amount <= held - kept, "more than the checkpoints can leave");
+        (bool ok, ) = msg.sender.call{value: amount}("");
+        require(ok, "send failed");
+        emit Refunded(amount);
+    }
+
+    // After shutdown, by the client: offers every unpaid salary (the client pays the gas), sends
+    // the rest back to the client and SELFDESTRUCTs. A payee that refuses wei keeps its salary,
+    // to withdraw, and blocks no one (SWC-113); the contract then stays, owing only that, and
+    // destroy may be called again.
     function destroy() external {
         require(destroyed == 0, "destroyed already");
         require(client == msg.sender, "only the client");
         require(shutdown != 0, "the application is not shut down");
         uint256 payees = payeeCount;
+        uint256 kept = locked;
         for (uint256 i = 0; i < payees; ++i) {
             address payee = payeeAt[i];
             uint256 owed = salary[payee];
             if (owed == 0) continue;
             salary[payee] = 0;
-            (bool ok, ) = payee.call{value: owed}("");
-            require(ok, "send failed");
+            // send: the stipend only, so that a payee's code can neither re-enter nor burn the gas.
+            if (payable(payee).send(owed)) {
+                kept -= owed;
+            } else {
+                salary[payee] = owed;
+            }
         }
-        (bool sent, ) = msg.sender.call{value: address(this).balance}("");
+        (bool sent, ) = msg.sender.call{value: address(this).balance - kept}("");
         require(sent, "send failed");
+        if (kept != 0) {
+            locked = kept;
+            return;
+        }
         emit Destroyed();
         selfdestruct(payable(msg.sender));
     }

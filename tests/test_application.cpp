@@ -148,6 +148,60 @@ TEST_CASE("destroy sends unpaid salaries at the client's cost and refunds the re
   CHECK(w.run(app::destroy(w.application, w.client)).reason == "destroyed already");
 }
 
+TEST_CASE("a payee that refuses wei blocks no one: destroy pays the others and keeps its salary for it", "[application]") {
+  // SWC-113: a push that must succeed lets one payee block every other and the client's refund.
+  World w(1000);
+  w.ray_tracing_checkpoints();
+  w.pay(10);
+  w.state.set_refuses_wei(w.o2, true);  // a contract whose receive() reverts
+  const Wei client_before = w.state.balance(w.client);
+  const Receipt r = w.must(app::destroy(w.application, w.client));
+  CHECK(w.state.balance(w.r1) == 200);
+  CHECK(w.state.balance(w.cloud) == 102);
+  CHECK(w.state.balance(w.o2) == 0);
+  CHECK(w.salary(w.o2) == 30);  // still owed, still locked
+  CHECK(app::locked(w.state, w.application) == 30);
+  CHECK(w.state.balance(w.application) == 30);
+  CHECK(w.state.balance(w.client) == client_before - r.fee + 500);  // the refund did not wait
+  CHECK_FALSE(app::is_destroyed(w.state, w.application));  // it holds what it owes
+  w.fund({w.o2}, Wei{1} << 60);  // gas money
+  const Receipt refused = w.run(app::withdraw(w.application, w.o2));
+  CHECK(refused.reason == "send failed");
+  // Once the payee takes wei, it withdraws (pull); a second destroy then ends the contract.
+  w.state.set_refuses_wei(w.o2, false);
+  const Receipt pulled = w.must(app::withdraw(w.application, w.o2));
+  CHECK(w.state.balance(w.o2) == (Wei{1} << 60) + 30 - refused.fee - pulled.fee);
+  CHECK(app::locked(w.state, w.application) == 0);
+  w.must(app::destroy(w.application, w.client));
+  CHECK(app::is_destroyed(w.state, w.application));
+}
+
+TEST_CASE("a client takes back what no checkpoint can still claim, before and after shutdown", "[application]") {
+  World w(1000);
+  w.block.timestamp_ms = 20 * 60000;
+  w.ray_tracing_checkpoints(false);  // up at 0 and 1, APP_OK at 10, service 1 down at 15: unpaid
+  // Unpaid time starts at minute 0; the two services cost 18 + 10 a minute: 20 minutes may claim 560.
+  CHECK(w.run(app::refund(w.application, w.client, 441)).reason == "more than the checkpoints can leave");
+  CHECK(w.run(app::refund(w.application, w.leader, 1)).reason == "only the client");
+  const Wei client_before = w.state.balance(w.client);
+  const Receipt r = w.must(app::refund(w.application, w.client, 440));
+  CHECK(w.state.balance(w.client) == client_before - r.fee + 440);
+  CHECK(w.pay(10) == std::pair<Word, Word>{4, 320});
+  // Paid up to 15. Service 0 counts from the APP_OK at 10 (10 minutes of 18); service 1 may come
+  // back from 15, the last checkpoint, on (5 minutes of 10): 230 may still be claimed.
+  CHECK(app::locked(w.state, w.application) == 320);
+  CHECK(w.run(app::refund(w.application, w.client, 11)).reason == "more than the checkpoints can leave");
+  w.must(app::refund(w.application, w.client, 10));
+  // Exactly what was kept pays the worst case: service 1 back at 15, shutdown at 20.
+  w.cp(CheckpointType::ServiceUp, 15, 1, w.o2);
+  w.cp(CheckpointType::AppShutdown, 20, 0, w.o2);
+  CHECK(w.pay(10) == std::pair<Word, Word>{2, 230});
+  CHECK(app::is_shutdown(w.state, w.application));
+  CHECK(w.state.balance(w.application) == app::locked(w.state, w.application));
+  CHECK(w.run(app::refund(w.application, w.client, 1)).reason == "more than the checkpoints can leave");
+  CHECK(w.run(app::refund(w.application, w.client, 0)).reason == "nothing to refund");
+}
+
 TEST_CASE("only the OCAN leader appends checkpoints, in time order", "[application]") {
   World w(1000);
   CHECK(w.run(app::add_checkpoint(w.application, w.client, {CheckpointType::ServiceUp, 0, {}, 0, w.o1})).reason ==
@@ -166,13 +220,14 @@ TEST_CASE("only the OCAN leader appends checkpoints, in time order", "[applicati
 }
 
 TEST_CASE("funds are conserved over random sequences of calls", "[application][property]") {
-  int paid_something = 0, withdrawn = 0, destroyed = 0;  // the sequences must reach these paths
+  int paid_something = 0, withdrawn = 0, destroyed = 0, refunded = 0;  // the sequences must reach these paths
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     World w(static_cast<Wei>(200 + seed * 37));
     Rng rng(seed);
     const std::vector<Address> payees{w.r1, w.r2, w.cloud, w.reg, w.o1, w.o2};
     for (Address p : payees) w.state.set_balance(p, w.state.balance(p) + (Wei{1} << 60));  // gas money
     w.state.forget_journal();
+    if (seed % 3 == 0) w.state.set_refuses_wei(w.o1, true);  // a payee that never takes wei
     const Wei total = w.state.total_balance();
     std::uint64_t minute = 0;
     for (int step = 0; step < 150; ++step) {
@@ -189,13 +244,17 @@ TEST_CASE("funds are conserved over random sequences of calls", "[application][p
         }
         case 3: tx = app::interim_payment(w.application, w.leader, 1 + rng.below(5)); break;
         case 4: tx = app::withdraw(w.application, payees[rng.below(payees.size())]); break;
-        default: tx = rng.bernoulli(0.1) ? app::destroy(w.application, w.client) : app::deposit(w.application, w.client, 1);
+        default:
+          tx = rng.bernoulli(0.04)  ? app::destroy(w.application, w.client)
+               : rng.bernoulli(0.3) ? app::refund(w.application, w.client, static_cast<Wei>(rng.below(30)))
+                                    : app::deposit(w.application, w.client, 1);
       }
       const Receipt r = w.run(tx);
       if (r.status == Status::Success) {
         for (const Log& l : r.logs) paid_something += l.event == "InterimPayment" && l.args[1] > 0;
         withdrawn += tx.name == "Application.withdraw";
         destroyed += tx.name == "Application.destroy";
+        refunded += tx.name == "Application.refund";
       }
       INFO("seed " << seed << " step " << step << " " << tx.name);
       REQUIRE(w.state.total_balance() == total);  // wei held by all accounts, the fees included
@@ -206,9 +265,10 @@ TEST_CASE("funds are conserved over random sequences of calls", "[application][p
       w.state.for_each_account([&](Address, const Account& acc) { REQUIRE(acc.balance <= total); });  // nothing went below 0
     }
   }
-  CHECK(paid_something > 20);
+  CHECK(paid_something > 15);
   CHECK(withdrawn > 20);
   CHECK(destroyed > 0);
+  CHECK(refunded > 20);
 }
 
 TEST_CASE("the open choices of Algorithms 5 and 6 are pinned", "[application][choices]") {

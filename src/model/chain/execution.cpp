@@ -140,13 +140,20 @@ Word Call::read_external(Address contract, const SlotKey& k) {
 }
 
 void Call::send(Address to, Wei amount) {
+  require(try_send(to, amount), state_.refuses_wei(to) && amount > 0
+                                    ? std::string("send failed")
+                                    : fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
+}
+
+bool Call::try_send(Address to, Wei amount) {
   // Solidity's `to.call{value: amount}("")`: the account access, and for a non-zero amount the
   // value transfer less the stipend the recipient returns unspent, and 25000 more when the
   // recipient is an empty account (EIP-161).
   Gas cost = account_access(to);
   if (amount > 0) cost += gas_.call_value - gas_.call_stipend + (state_.is_empty(to) ? gas_.new_account : 0);
   charge(cost);
-  require(state_.transfer(self(), to, amount), fmt::format("send of {} wei: balance too low", wei_to_string(amount)));
+  if (amount > 0 && state_.refuses_wei(to)) return false;
+  return state_.transfer(self(), to, amount);
 }
 
 void Call::self_destruct() {

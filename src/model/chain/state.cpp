@@ -106,6 +106,14 @@ bool State::transfer(Address from, Address to, Wei amount) {
   return true;
 }
 
+void State::set_refuses_wei(Address a, bool refuses) {
+  if (refuses) {
+    refusing_.insert(a);
+  } else {
+    refusing_.erase(a);
+  }
+}
+
 void State::revert_to(Snapshot s) {
   while (journal_.size() > s) {
     const Undo u = journal_.back();

@@ -103,6 +103,9 @@ class Call {
   Word read_external(Address contract, const SlotKey& k);
   // Sends wei from this contract to `to` (a failed send reverts), as a CALL with value.
   void send(Address to, Wei amount);
+  // Solidity's `payable(to).send(amount)`: the same cost, but the recipient gets only the
+  // stipend and a refusal (or a balance too low) returns false instead of reverting.
+  bool try_send(Address to, Wei amount);
   // 2600 for an account's first access in the transaction, 100 after (EIP-2929); marks it warm.
   Gas account_access(Address a);
   // SELFDESTRUCT (London: 5000 gas, no refund): this contract's storage is gone. Its balance must

@@ -2,6 +2,7 @@
 // The world state: accounts (balance, nonce) and contract storage, with a journal so that a
 // failed call undoes every change it made (snapshot / revert_to), as the EVM does.
 #include <map>
+#include <set>
 #include <vector>
 
 #include "cansim/sim/flat_table.hpp"
@@ -18,9 +19,12 @@ class State {
  public:
   State() = default;
   // Copies and moves leave the lookup cache behind (it points into one object's map).
-  State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_) {}
+  State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_), refusing_(o.refusing_) {}
   State(State&& o) noexcept
-      : accounts_(std::move(o.accounts_)), storage_(std::move(o.storage_)), journal_(std::move(o.journal_)) {
+      : accounts_(std::move(o.accounts_)),
+        storage_(std::move(o.storage_)),
+        journal_(std::move(o.journal_)),
+        refusing_(std::move(o.refusing_)) {
     o.forget_recent();
   }
   State& operator=(const State& o) {
@@ -31,6 +35,7 @@ class State {
     accounts_ = std::move(o.accounts_);
     storage_ = std::move(o.storage_);
     journal_ = std::move(o.journal_);
+    refusing_ = std::move(o.refusing_);
     forget_recent();
     o.forget_recent();
     return *this;
@@ -52,6 +57,10 @@ class State {
   std::size_t slot_count() const;  // slots held by every contract, for memory checks
   // Moves wei between accounts; false (and nothing changed) if `from` holds too little.
   bool transfer(Address from, Address to, Wei amount);
+  // An account whose code reverts on receiving wei (a contract with no receive(), or one that
+  // refuses): a call sending it wei fails, as on a real chain. Code, not state: not journaled.
+  void set_refuses_wei(Address a, bool refuses);
+  bool refuses_wei(Address a) const { return !refusing_.empty() && refusing_.count(a) != 0; }
 
   using Snapshot = std::size_t;
   Snapshot snapshot() const { return journal_.size(); }
@@ -120,6 +129,7 @@ class State {
   Slots* slots_of(Address contract) const;
   void put(const SlotKey& k, Word v);
   std::vector<Undo> journal_;
+  std::set<Address> refusing_;
 };
 
 }  // namespace cansim::chain

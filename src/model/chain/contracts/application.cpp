@@ -311,13 +311,50 @@ Transaction withdraw(Address app, Address payee) {
   });
 }
 
+Transaction refund(Address app, Address client, Wei amount) {
+  return tx_for(app, client, "Application.refund", Calldata{}.word(amount), [=](Call& c) {
+    c.require(address_of(c.sload(slot(app, kClient))) == c.sender(), "only the client");
+    c.require(amount > 0, "nothing to refund");
+    // What checkpoints can still claim: each service, at most its price for the time from its
+    // start (where interimPayment left it), or else from the first unpaid checkpoint (or the
+    // last one, if all are paid: a later one is never earlier), up to this block, since no
+    // checkpoint is later than the block that records it; after an APP_SHUTDOWN, up to it.
+    // Later time is for later funds: without them the application runs short and ends (§5.1).
+    const auto count = static_cast<std::uint64_t>(c.sload(slot(app, kCpCount)));
+    const auto paid = static_cast<std::uint64_t>(c.sload(slot(app, kPaid)));
+    std::uint64_t end = c.block().timestamp_ms;
+    std::uint64_t from = 0;  // before the first checkpoint, nothing says when services began
+    if (count > 0) {
+      const Cp last = read_cp(c, count - 1);
+      if (last.type == CheckpointType::AppShutdown) end = last.ts;
+      from = paid < count ? read_cp(c, paid).ts : last.ts;
+    }
+    const auto services = static_cast<std::uint64_t>(c.sload(slot(app, kServiceCount)));
+    const Prices p = read_prices(c);
+    Wei claimable = 0;
+    for (std::uint64_t sv = 0; sv < services; ++sv) {
+      c.charge(calibration::kOtherLoop);
+      const auto start = static_cast<std::uint64_t>(c.sload(slot(app, kStart, sv)));
+      const std::uint64_t since = start != 0 ? read_cp(c, start - 1).ts : from;
+      claimable += (c.sload(slot(app, kServicePrice, sv)) + p.cloud + p.ften + p.orc) * ((end - since) / 60000);
+    }
+    const Wei held = c.balance_of(app);
+    const Wei kept = c.sload(slot(app, kLocked)) + claimable;
+    c.require(held >= kept && amount <= held - kept, "more than the checkpoints can leave");
+    c.send(c.sender(), amount);
+    c.emit({{}, "Refunded", {amount}, 1, 32});
+  });
+}
+
 Transaction destroy(Address app, Address client) {
   return tx_for(app, client, "Application.destroy", Calldata{}, [=](Call& c) {
     c.require(c.sload(slot(app, kDestroyed)) == 0, "destroyed already");
     c.require(address_of(c.sload(slot(app, kClient))) == c.sender(), "only the client");
     c.require(c.sload(slot(app, kShutdown)) != 0, "the application is not shut down");
-    // Unpaid salaries are sent at the client's cost (the client pays this transaction's gas).
+    // Unpaid salaries are offered at the client's cost (the client pays this transaction's gas).
+    // A payee that refuses keeps its salary, to withdraw (pull), and blocks no one (SWC-113).
     const auto payees = static_cast<std::uint64_t>(c.sload(slot(app, kPayeeCount)));
+    Wei kept = c.sload(slot(app, kLocked));
     for (std::uint64_t i = 0; i < payees; ++i) {
       c.charge(calibration::kOtherLoop);
       const Address payee = address_of(c.sload(slot(app, kPayeeAt, i)));
@@ -325,9 +362,17 @@ Transaction destroy(Address app, Address client) {
       const Wei owed = c.sload(s);
       if (owed == 0) continue;
       c.sstore(s, 0);
-      c.send(payee, owed);
+      if (c.try_send(payee, owed)) {
+        kept -= owed;
+      } else {
+        c.sstore(s, owed);
+      }
     }
-    c.send(c.sender(), c.balance_of(app));
+    c.send(c.sender(), c.balance_of(app) - kept);
+    if (kept != 0) {  // it holds what it owes until the payees take it
+      c.sstore(slot(app, kLocked), kept);
+      return;
+    }
     c.emit({{}, "Destroyed", {}, 1, 0});
     // SELFDESTRUCT frees the contract's storage (London). The flag stands for "no code here
     // any more", which the model has no other way to say; its write is not charged.

@@ -65,7 +65,13 @@ Transaction add_checkpoint(Address app, Address leader, const Checkpoint& cp);
 // Algorithm 5. Only the OCAN leader calls it. Emits InterimPayment(steps, total).
 Transaction interim_payment(Address app, Address leader, std::uint64_t k);
 Transaction withdraw(Address app, Address payee);
-// After shutdown, by the client: pays every unpaid salary, returns the rest to the client.
+// By the client, at any time: takes back `amount` of what no checkpoint can still claim (the
+// balance less what is locked and less every service's price for the time since the earliest
+// unpaid point up to this block).
+Transaction refund(Address app, Address client, Wei amount);
+// After shutdown, by the client: offers every unpaid salary and returns the rest to the client.
+// A payee that refuses wei keeps its salary to withdraw; the contract is destroyed (storage
+// freed) only once it owes nothing, and destroy may be called again.
 Transaction destroy(Address app, Address client);
 
 // The slot of the shutdown flag, for contracts that read it (Cloud.release).
