@@ -58,14 +58,17 @@ fuzz:
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_CXX_COMPILER=clang++ \
 	  -DCANSIM_FUZZ=ON -DCANSIM_TESTS=OFF -DCANSIM_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS="$(FUZZ_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target scenario_fuzz tosca_fuzz
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target scenario_fuzz tosca_fuzz merge_fuzz
 	$(FUZZ_BUILD)/fuzz/scenario_fuzz -runs=0 scenarios fuzz/corpus/scenario
 	$(FUZZ_BUILD)/fuzz/tosca_fuzz -runs=0 apps fuzz/corpus/tosca
-	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/s" "$$tmp/t" && \
+	$(FUZZ_BUILD)/fuzz/merge_fuzz -runs=0 fuzz/corpus/merge
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/s" "$$tmp/t" "$$tmp/m" && \
 	  $(FUZZ_BUILD)/fuzz/scenario_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=fuzz/scenario.dict -print_final_stats=1 \
 	    "$$tmp/s" scenarios fuzz/corpus/scenario && \
 	  $(FUZZ_BUILD)/fuzz/tosca_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=fuzz/tosca.dict -print_final_stats=1 \
-	    "$$tmp/t" apps fuzz/corpus/tosca
+	    "$$tmp/t" apps fuzz/corpus/tosca && \
+	  $(FUZZ_BUILD)/fuzz/merge_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -dict=fuzz/scenario.dict -print_final_stats=1 \
+	    "$$tmp/m" fuzz/corpus/merge
 	@echo "fuzz: the corpora replayed clean and $(FUZZ_SECONDS) s of fuzzing per target found nothing"
 
 # The main job: the Figure 4.2 reproduction, its summary table, the paper's statements, the plot.

@@ -77,6 +77,31 @@ void fit(const GasCalibration& real) {
     const double error = static_cast<double>(real.rows.at(i).gas) - static_cast<double>(model[i].gas);
     std::printf("      {\"%s\", %ld},\n", name.c_str(), corrected(k::function_base(name), error));
   }
+  // The consent check, from the lifecycle's refused admission (no resources in its digest) and
+  // refused reservation (two).
+  {
+    const Lifecycle lm = contract_lifecycle();
+    const auto error_of = [&](const std::string& step) {
+      for (std::size_t i = 0; i < lm.steps.size() && i < real.lifecycle.steps.size(); ++i) {
+        if (lm.steps[i].step == step) return static_cast<double>(real.lifecycle.steps[i].gas) - static_cast<double>(lm.steps[i].gas);
+      }
+      throw std::runtime_error("the lifecycle has no step \"" + step + "\"");
+    };
+    const double admission = error_of("the client's own selection, with a forged signature");
+    const double reservation = error_of("the reservation again");
+    std::printf("inline constexpr Gas kConsentCheck = %ld;\n", corrected(k::kConsentCheck, admission));
+    std::printf("inline constexpr Gas kConsentPerResource = %ld;\n", corrected(k::kConsentPerResource, (reservation - admission) / 2));
+  }
+  // Functions no row measures (those the lifecycle alone calls): from their first call that succeeded.
+  std::printf("// calibration.cpp: function_base, from the lifecycle's first successful call\n");
+  const Lifecycle lm = contract_lifecycle();
+  for (std::size_t i = 0; i < lm.steps.size() && i < real.lifecycle.steps.size(); ++i) {
+    const LifecycleStep& m = lm.steps[i];
+    if (seen[m.function] || m.status != "ok" || real.lifecycle.steps[i].status != "ok") continue;
+    seen[m.function] = true;
+    const double error = static_cast<double>(real.lifecycle.steps[i].gas) - static_cast<double>(m.gas);
+    std::printf("      {\"%s\", %ld},\n", m.function.c_str(), corrected(k::function_base(m.function), error));
+  }
 }
 
 }  // namespace

@@ -31,6 +31,14 @@ contract Cloud {
         uint256 maxFailed;
     }
 
+    // The Scheduler's consent to the client's or the contract's selection (§3.2: "if and only if").
+    struct Admission {
+        uint256 id;
+        address client;
+        uint256 expiresMs;
+        Terms terms;
+    }
+
     struct Wanted {
         uint256 kind;
         uint256 units;
@@ -53,6 +61,7 @@ contract Cloud {
     mapping(address => uint256) public appResCount;
     mapping(uint256 => uint256) public appRes;       // (application << 64 | i) -> id | units << 64
     uint256 public resCount;
+    mapping(uint256 => uint256) public admission;    // id -> 1 once instantiated
 
     event ResourceRegistered(uint256 indexed id, address indexed owner);
     event ResourceDeregistered(uint256 indexed id);
@@ -116,6 +125,19 @@ contract Cloud {
         }
     }
 
+    function admissionDigest(Admission calldata a) public view returns (bytes32) {
+        return keccak256(abi.encode(uint256(0xad), address(this), a.id, a.client, a.expiresMs, a.terms.orcPrice,
+                                    a.terms.retryLimit, a.terms.appOkInterval, a.terms.maxFailed));
+    }
+
+    function useAdmission(Admission calldata a, uint8 v, bytes32 rs, bytes32 ss) private {
+        require(msg.sender == a.client, "only the admission's client");
+        require(ecrecover(admissionDigest(a), v, rs, ss) == scheduler, "the Scheduler did not sign this admission");
+        require(block.timestamp * 1000 <= a.expiresMs, "the admission has expired");
+        require(admission[a.id] == 0, "the admission was used");
+        admission[a.id] = 1;
+    }
+
     // What the three ways of instantiating share: the resources' checks, their units taken, the
     // Application created with the client's deposit, its resource list.
     function createApplication(address client, Terms memory t, Reserved[] memory res, bool checkGenerations)
@@ -153,13 +175,19 @@ contract Cloud {
     }
 
     // The client selected the resources itself; reverts if one was taken meanwhile.
-    function instantiateDirect(Terms calldata t, Reserved[] calldata resources) external payable returns (address app) {
-        app = createApplication(msg.sender, t, resources, false);
-        emit Instantiated(app, 0);
+    function instantiateDirect(Admission calldata a, uint8 v, bytes32 rs, bytes32 ss, Reserved[] calldata resources)
+        external payable returns (address app)
+    {
+        useAdmission(a, v, rs, ss);
+        app = createApplication(a.client, a.terms, resources, false);
+        emit Instantiated(app, a.id);
     }
 
     // The contract selects: first fit, in id order, over every resource registered.
-    function instantiateSearch(Terms calldata t, Wanted[] calldata services) external payable returns (address app) {
+    function instantiateSearch(Admission calldata a, uint8 v, bytes32 rs, bytes32 ss, Wanted[] calldata services)
+        external payable returns (address app)
+    {
+        useAdmission(a, v, rs, ss);
         uint256 count = resCount;
         Reserved[] memory chosen = new Reserved[](services.length);
         for (uint256 s = 0; s < services.length; ++s) {
@@ -179,8 +207,8 @@ contract Cloud {
             }
             require(found, "no resource can take a service");
         }
-        app = createApplication(msg.sender, t, chosen, false);
-        emit Instantiated(app, 0);
+        app = createApplication(a.client, a.terms, chosen, false);
+        emit Instantiated(app, a.id);
     }
 
     // Frees the resources of a shut-down application.

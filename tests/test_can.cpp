@@ -13,6 +13,7 @@
 
 #include "can_fixture.hpp"
 #include "cansim/scenario/runner.hpp"
+#include "cansim/scenario/event_budget.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "scenario_fixture.hpp"
@@ -446,6 +447,24 @@ TEST_CASE("fault schedules in scenario files are validated", "[can][faults][scen
         ":/faults/crash_rate_per_s: expected a finite number >= 0, found -1");
   CHECK(validation_error(R"({"experiment": "queue", "seed": 1, "faults": {}})") ==
         ":/faults: expected no faults: experiment \"queue\" takes none");
+}
+
+TEST_CASE("fault rates are held to the event budget: exactly at it runs, past it is refused", "[can][faults][scenario]") {
+  // Issue 29: crash and recovery rates of 10^6/s were accepted and took 10 GB in 142 s.
+  const std::string head = R"({"experiment": "can", "seed": 1, "params": {"members": 5, "duration_s": 100}, "faults": )";
+  // 5 nodes, 100 s, up and down at 2e4/s each: 2·f·r/(f + r) = 2e4 events per node-second, 1e7 in all.
+  CHECK(validation_error(head + R"({"crash_rate_per_s": 2e4, "recovery_rate_per_s": 2e4}})") == "");
+  CHECK(validation_error(head + R"({"crash_rate_per_s": 20000.5, "recovery_rate_per_s": 20000.5}})") ==
+        ":/faults: expected at most 1e+07 random fault events per run (the event budget), found about 1.00002e+07 "
+        "(5 nodes for 100 s in configuration 0)");
+  CHECK(validation_error(head + R"({"crash_rate_per_s": 1e6, "recovery_rate_per_s": 1e6}})").rfind(
+            ":/faults: expected at most 1e+07 random fault events per run (the event budget), found about 5e+08", 0) == 0);
+  // Partitions count twice (the split and its heal); with nothing recovering, a node crashes once at most.
+  CHECK(validation_error(head + R"({"partition_rate_per_s": 5e4}})") == "");
+  CHECK(validation_error(head + R"({"partition_rate_per_s": 50001}})").rfind(":/faults: expected at most 1e+07", 0) == 0);
+  CHECK(validation_error(head + R"({"crash_rate_per_s": 1e6}})") == "");
+  CHECK(scenario::renewal_events(5, 1e6, 0, 100) == 5);
+  CHECK(scenario::renewal_events(5, 0, 1e6, 100) == 0);
 }
 
 TEST_CASE("can kind: a crashed leader is replaced in every run", "[can][leadelect][scenario]") {

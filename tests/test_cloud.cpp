@@ -45,6 +45,20 @@ struct World : testing::Ledger {
   Signature signed_by_scheduler(const cloud_contract::Reservation& r) const {
     return sign(scheduler, cloud_contract::reservation_digest(cloud, r));
   }
+  // An admission for `client`, signed by the Scheduler, for the client's or the contract's selection.
+  std::pair<cloud_contract::Admission, Signature> admit(Address client) {
+    const cloud_contract::Admission a{next_admission++, client, 5000, {4, 3, 60000, 3}};
+    return {a, sign(scheduler, cloud_contract::admission_digest(cloud, a))};
+  }
+  Transaction direct(Address client, const std::vector<cloud_contract::ReservedResource>& res, Wei deposit = 100) {
+    const auto [a, sig] = admit(client);
+    return cloud_contract::instantiate_direct(cloud, a, sig, res, deposit);
+  }
+  Transaction search(Address client, const std::vector<std::pair<cloud_contract::ResourceKind, std::uint64_t>>& services) {
+    const auto [a, sig] = admit(client);
+    return cloud_contract::instantiate_search(cloud, a, sig, services, 100);
+  }
+  std::uint64_t next_admission = 1;
   Address instantiated(const Receipt& r) const {
     for (const Log& l : r.logs) {
       if (l.event == "Instantiated") return address_of(l.args[0]);
@@ -178,32 +192,29 @@ TEST_CASE("Cloud: applications share a resource's capacity, up to exactly what i
 
 TEST_CASE("Cloud: a client's own selection is sealed if the units are still free, and reverts on a conflict", "[cloud]") {
   World w;  // resource 2: 8 CPU units
-  const cloud_contract::Terms t{4, 3, 60000, 3};
-  w.must(cloud_contract::instantiate_direct(w.cloud, w.alice, {{2, 0, 6}}, t, 100));
+  w.must(w.direct(w.alice, {{2, 0, 6}}));
   // Bob read the state before Alice's transaction: 6 of 8 are taken now.
-  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{2, 0, 3}}, t, 100)).reason == "a reserved resource is in use");
-  w.must(cloud_contract::instantiate_direct(w.cloud, w.bob, {{2, 0, 2}}, t, 100));  // exactly what is left
+  CHECK(w.run(w.direct(w.bob, {{2, 0, 3}})).reason == "a reserved resource is in use");
+  w.must(w.direct(w.bob, {{2, 0, 2}}));  // exactly what is left
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 8);
   w.must(cloud_contract::deregister_resource(w.cloud, w.pnp, 1));
-  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, w.bob, {{1, 0, 1}}, t, 100)).reason ==
-        "a reserved resource was deregistered");
+  CHECK(w.run(w.direct(w.bob, {{1, 0, 1}})).reason == "a reserved resource was deregistered");
 }
 
 TEST_CASE(
     "Cloud: the contract's own first-fit search places on the first resource with room, and its gas grows with the resources",
     "[cloud]") {
   World w;  // resource 1: 2 GPU units; resource 2: 8 CPU units
-  const cloud_contract::Terms t{4, 3, 60000, 3};
   using K = cloud_contract::ResourceKind;
-  const Receipt first = w.must(cloud_contract::instantiate_search(w.cloud, w.alice, {{K::Cpu, 5}, {K::Gpu, 2}}, t, 100));
+  const Receipt first = w.must(w.search(w.alice, {{K::Cpu, 5}, {K::Gpu, 2}}));
   CHECK(cloud_contract::used_units(w.state, w.cloud, 2) == 5);
   CHECK(cloud_contract::used_units(w.state, w.cloud, 1) == 2);
-  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Gpu, 1}}, t, 100)).reason ==
+  CHECK(w.run(w.search(w.bob, {{K::Gpu, 1}})).reason ==
         "no resource can take a service");
   // Two services on the one CPU resource count together: 5 + 3 = 8 fits, one more does not.
-  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Cpu, 2}, {K::Cpu, 2}}, t, 100)).reason ==
+  CHECK(w.run(w.search(w.bob, {{K::Cpu, 2}, {K::Cpu, 2}})).reason ==
         "no resource can take a service");
-  w.must(cloud_contract::instantiate_search(w.cloud, w.bob, {{K::Cpu, 3}}, t, 100));
+  w.must(w.search(w.bob, {{K::Cpu, 3}}));
   // With 20 more CPU resources registered before it, the same search reads more storage.
   World big;
   for (std::uint64_t id = 3; id < 23; ++id) {
@@ -212,9 +223,45 @@ TEST_CASE(
   big.must(cloud_contract::deregister_resource(big.cloud, big.pnp, 2));  // the CPU found last
   big.must(cloud_contract::register_resource(big.cloud, big.pnp, 40, {big.owner_b, K::Cpu, 8, 2}));
   for (std::uint64_t id = 3; id < 23; ++id) {
-    big.must(cloud_contract::instantiate_direct(big.cloud, big.bob, {{id, 0, 8}}, t, 1));  // all full
+    big.must(big.direct(big.bob, {{id, 0, 8}}, 1));  // all full
   }
-  const Receipt far = big.must(cloud_contract::instantiate_search(big.cloud, big.alice, {{K::Cpu, 5}, {K::Gpu, 2}}, t, 100));
+  const Receipt far = big.must(big.search(big.alice, {{K::Cpu, 5}, {K::Gpu, 2}}));
   CHECK(cloud_contract::used_units(big.state, big.cloud, 40) == 5);
   CHECK(far.gas_used > first.gas_used + 20 * 2 * 2100);  // two cold reads at least per resource passed over
+}
+
+TEST_CASE("Cloud: the client's and the contract's selection need the Scheduler's admission, once, in time", "[cloud]") {
+  // §3.2: an Application is deployed if and only if the Scheduler signed; before, both paths
+  // took anyone's deposit and resources without it.
+  using K = cloud_contract::ResourceKind;
+  World w;
+  const std::vector<cloud_contract::ReservedResource> res{{2, 0, 1}};
+  auto [a, sig] = w.admit(w.alice);
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, a, sign(w.impostor, cloud_contract::admission_digest(w.cloud, a)), res,
+                                                 100))
+            .reason == "the Scheduler did not sign this admission");
+  cloud_contract::Admission richer = a;
+  richer.terms.orchestration_price_per_minute = 40;  // altered after signing
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, richer, sig, res, 100)).reason ==
+        "the Scheduler did not sign this admission");
+  cloud_contract::Admission other = a;
+  other.client = w.bob;  // Bob presents Alice's admission as his
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, other, sig, {{K::Cpu, 1}}, 100)).reason ==
+        "the Scheduler did not sign this admission");
+  Transaction stolen = cloud_contract::instantiate_direct(w.cloud, a, sig, res, 100);
+  stolen.from = w.bob;
+  CHECK(w.run(stolen).reason == "only the admission's client");
+  w.block.timestamp_ms = a.expires_ms + 1;
+  CHECK(w.run(cloud_contract::instantiate_direct(w.cloud, a, sig, res, 100)).reason == "the admission has expired");
+  w.block.timestamp_ms = a.expires_ms;  // exactly at the expiry: still good
+  const Receipt ok = w.must(cloud_contract::instantiate_direct(w.cloud, a, sig, res, 100));
+  CHECK(cloud_contract::admission_used(w.state, w.cloud, a.id));
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, a, sig, {{K::Cpu, 1}}, 100)).reason == "the admission was used");
+  CHECK(w.instantiated(ok) != Address{});
+  // A reverted instantiation does not use the admission up.
+  auto [b, bsig] = w.admit(w.bob);
+  CHECK(w.run(cloud_contract::instantiate_search(w.cloud, b, bsig, {{K::Gpu, 3}}, 100)).reason ==
+        "no resource can take a service");
+  CHECK_FALSE(cloud_contract::admission_used(w.state, w.cloud, b.id));
+  w.must(cloud_contract::instantiate_search(w.cloud, b, bsig, {{K::Gpu, 2}}, 100));
 }

@@ -84,6 +84,24 @@ TEST_CASE("the largest k of interimPayment in a block is within 5% of the real E
   }
 }
 
+TEST_CASE("the model runs the whole lifecycle as the real EVM did: every status, gas within 5%, every wei", "[gas][calibration]") {
+  const Lifecycle& real = calibration().lifecycle;
+  const Lifecycle model = contract_lifecycle();
+  REQUIRE(real.steps.size() > 20);
+  REQUIRE(model.steps.size() == real.steps.size());
+  for (std::size_t i = 0; i < model.steps.size(); ++i) {
+    const LifecycleStep& m = model.steps[i];
+    const LifecycleStep& r = real.steps[i];
+    INFO("step " << i << ": " << m.step << " (" << m.function << "): model " << m.status << ", " << m.gas << " gas; real "
+                 << r.status << ", " << r.gas << " gas");
+    REQUIRE(m.step == r.step);
+    CHECK(m.function == r.function);
+    CHECK(m.status == r.status);
+    CHECK(relative_error(static_cast<double>(m.gas), static_cast<double>(r.gas)) <= 0.05);
+  }
+  CHECK(model.net_wei == real.net_wei);
+}
+
 TEST_CASE("docs/contracts.md holds the model beside the real EVM", "[gas][docs]") {
   std::ifstream f(std::filesystem::path(kSource) / "docs" / "contracts.md");
   std::stringstream s;

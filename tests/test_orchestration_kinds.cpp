@@ -102,6 +102,23 @@ TEST_CASE("orchestration: malformed contract and failure parameters are validati
   CHECK(err("\"members\": 3").empty());
 }
 
+TEST_CASE("orchestration: failure rates are held to the event budget over the run's expected length", "[orchestration][scenario]") {
+  // Issue 29: Orchestrator failure and recovery rates of 3.6e6/h were accepted and ran out of memory.
+  const auto err = [](const std::string& params) { return validation_error(orchestration(params)); };
+  // One application of 10^5 s: the run lasts about 100001 s; 5 Orchestrators up and down at 1000/s each.
+  const std::string run = R"("applications": 1, "arrival_rate_per_s": 1, "mean_duration_s": 1e5, "duration_law": "constant", )";
+  CHECK(err(run + R"("orchestrators": 5, "orchestrator_failures_per_h": 3.6e6, "orchestrator_recoveries_per_h": 3.6e6)") ==
+        ":/params/orchestrator_failures_per_h: expected at most 1e+07 random fault events per run (the event budget), found "
+        "about 5.00005e+08 (Orchestrators, OCAN members, hosts and hypervisors over the run's expected 100001 s)");
+  CHECK(err(run + R"("orchestrators": 5, "orchestrator_failures_per_h": 36, "orchestrator_recoveries_per_h": 36)").empty());
+  // max_duration_s ends the run sooner: the same rates fit in 1000 s.
+  CHECK(err(run + R"("max_duration_s": 1000, "orchestrators": 5, "orchestrator_failures_per_h": 3.6e6,
+                     "orchestrator_recoveries_per_h": 3.6e6)")
+            .empty());
+  CHECK(err(run + R"("orchestrators": 1, "host_failures_per_h": 3.6e6, "host_recoveries_per_h": 3.6e6)")
+            .rfind(":/params/orchestrator_failures_per_h: expected at most 1e+07", 0) == 0);
+}
+
 TEST_CASE("orchestration: a Reserved or a Done duplicated on the network takes and frees the hosts once",
           "[orchestration][scenario][swarm]") {
   // Found by `cansim swarm --kind orchestration` (37 of its first 200 seeds): the Gateway took a

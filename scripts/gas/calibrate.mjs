@@ -35,6 +35,9 @@ for (const f of files) {
 hash.update('calibrate.mjs\0' + fs.readFileSync(fileURLToPath(import.meta.url), 'utf8') + '\0');
 const sourcesSha256 = hash.digest('hex');
 
+// A payee whose code refuses wei (no receive, no fallback): the lifecycle's test of pull payments.
+// Not a reference contract, so not in contracts/.
+sources['Refuser.sol'] = { content: '// SPDX-License-Identifier: MIT\npragma solidity 0.8.28;\ncontract Refuser {}\n' };
 const settings = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'london',
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } } };
 const compiled = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings })));
@@ -47,7 +50,8 @@ const artifact = (name) => {
   const c = compiled.contracts[`${name}.sol`][name];
   return { abi: new Interface(c.abi), init: c.evm.bytecode.object, deployed: c.evm.deployedBytecode.object };
 };
-const A = { Registry: artifact('Registry'), Application: artifact('Application'), Cloud: artifact('Cloud') };
+const A = { Registry: artifact('Registry'), Application: artifact('Application'), Cloud: artifact('Cloud'),
+            Refuser: artifact('Refuser') };
 
 const countBytes = (hex) => {
   let zero = 0;
@@ -278,6 +282,115 @@ async function largestK(services, limits) {
   return out;
 }
 
+// The whole lifecycle, every actor a real account: deploy, register, instantiate through the
+// Cloud (the Scheduler's reservation) and by the client's and the contract's selection (its
+// admission), checkpoints, interim payments, a refund at and past its bound, a failed service,
+// shutdown, a withdrawal, release, destroy with a payee that refuses wei, the Cloud's share.
+// Each step's status and gas, and each actor's net wei (its balance change plus the fees it
+// paid), are the transcript the model's run of the same steps is compared with
+// (src/model/chain/contracts/gas_report.cpp, contract_lifecycle).
+async function lifecycle() {
+  const b = await Bench.make();
+  const PROVIDER = NODE(5), PNP = NODE(6), SCHEDULER = NODE(7), ORC1 = 8, ORC2 = 9, OWNER_A = 1000;
+  const steps = [];
+  const spent = new Map();
+  const decodeReason = (ret) => {
+    const hex = Buffer.from(ret).toString('hex');
+    if (!hex.startsWith('08c379a0')) return hex ? `0x${hex}` : '';
+    return AbiCoder.defaultAbiCoder().decode(['string'], '0x' + hex.slice(8))[0];
+  };
+  const step = async (label, id, name, at, fn, args, value = 0n) => {
+    const data = fn === 'constructor' ? '0x' + A[name].init + A[name].abi.encodeDeploy(args).slice(2)
+                                      : A[name].abi.encodeFunctionData(fn, args);
+    const r = await b.send(id, fn === 'constructor' ? null : at, data, value);
+    spent.set(id, (spent.get(id) ?? 0n) + r.amountSpent);
+    const err = r.execResult.exceptionError;
+    steps.push({ step: label, function: `${name}.${fn}`, status: err ? `reverted: ${decodeReason(r.execResult.returnValue)}` : 'ok',
+                 gas: Number(r.totalGasSpent) });
+    return r;
+  };
+  for (const id of [PROVIDER, OWNER_A]) await b.fund(id);
+  const start = new Map();
+  const actors = { owner: OWNER, client: CLIENT, leader: NODE(0), provider: PROVIDER, plug_and_play: PNP, owner_a: OWNER_A };
+  for (const [, id] of Object.entries(actors)) start.set(id, (await b.vm.stateManager.getAccount(createAddressFromString(addrOf(id)))).balance);
+
+  const reg = (await step('deploy the Registry', OWNER, 'Registry', null, 'constructor', [1, 8])).createdAddress.toString();
+  await step('the first node is a candidate', NODE(0), 'Registry', reg, 'registerCandidate', [1]);
+  await step('the owner appoints it leader', OWNER, 'Registry', reg, 'appointLeader', [addrOf(NODE(0))]);
+  await step('the CAN\'s price', OWNER, 'Registry', reg, 'setFtenPrice', [1]);
+  const cloud = (await step('deploy the Cloud', PROVIDER, 'Cloud', null, 'constructor',
+                            [reg, addrOf(SCHEDULER), addrOf(PNP), 1, 2, 3])).createdAddress.toString();
+  await step('a stranger registers the Cloud', CLIENT, 'Registry', reg, 'registerCloud', [cloud]);
+  await step('the Registry owner registers the Cloud', OWNER, 'Registry', reg, 'registerCloud', [cloud]);
+  // A payee that refuses wei: a test contract, not a step (the model has no code of its own for it).
+  const made0 = await b.send(OWNER, null, '0x' + A.Refuser.init);
+  spent.set(OWNER, spent.get(OWNER) + made0.amountSpent);
+  const refuser = made0.createdAddress.toString();
+  await step('Plug&Play registers a GPU', PNP, 'Cloud', cloud, 'registerResource', [1, addrOf(OWNER_A), 2, 2, 10]);
+  await step('Plug&Play registers a CPU owned by the refusing payee', PNP, 'Cloud', cloud, 'registerResource', [2, refuser, 1, 8, 2]);
+  const coder = AbiCoder.defaultAbiCoder();
+  const r = { id: 1, client: addrOf(CLIENT), expiresMs: 600000, orcPrice: 4, retryLimit: 3, appOkInterval: 60000, maxFailed: 3,
+              resources: [{ id: 1, generation: 1, units: 1 }, { id: 2, generation: 1, units: 1 }] };
+  let d = keccak256(coder.encode(Array(10).fill('uint256').map((t, i) => (i === 1 || i === 3 ? 'address' : t)),
+                                 [0x5e5e, cloud, r.id, r.client, r.expiresMs, r.orcPrice, r.retryLimit, r.appOkInterval, r.maxFailed,
+                                  r.resources.length]));
+  for (const x of r.resources) d = keccak256(coder.encode(['bytes32', 'uint256', 'uint256', 'uint256'], [d, x.id, x.generation, x.units]));
+  const sig = sign(SCHEDULER, d);
+  const made = await step('the client instantiates its reservation', CLIENT, 'Cloud', cloud, 'instantiate', [r, sig.v, sig.r, sig.s], 1000000n);
+  const app = '0x' + made.execResult.logs.find((l) => Buffer.from(l[0]).toString('hex') === cloud.slice(2).toLowerCase() &&
+                                                          l[1].length === 3)[1][1].slice(12).reduce((s, x) => s + x.toString(16).padStart(2, '0'), '');
+  await step('the reservation again', CLIENT, 'Cloud', cloud, 'instantiate', [r, sig.v, sig.r, sig.s], 1000000n);
+  const admission = (id) => ({ id, client: addrOf(CLIENT), expiresMs: 600000,
+                               terms: { orcPrice: 4, retryLimit: 3, appOkInterval: 60000, maxFailed: 3 } });
+  const admit = (a) => sign(SCHEDULER, keccak256(coder.encode(
+      ['uint256', 'address', 'uint256', 'address', 'uint256', 'uint256', 'uint256', 'uint256', 'uint256'],
+      [0xad, cloud, a.id, a.client, a.expiresMs, a.terms.orcPrice, a.terms.retryLimit, a.terms.appOkInterval, a.terms.maxFailed])));
+  const a1 = admission(1), s1 = admit(a1);
+  await step('the client\'s own selection, with a forged signature', CLIENT, 'Cloud', cloud, 'instantiateDirect',
+             [a1, s1.v, s1.s, s1.r, [{ id: 2, generation: 0, units: 2 }]], 1000n);
+  await step('the client\'s own selection', CLIENT, 'Cloud', cloud, 'instantiateDirect',
+             [a1, s1.v, s1.r, s1.s, [{ id: 2, generation: 0, units: 2 }]], 1000n);
+  const a2 = admission(2), s2 = admit(a2);
+  await step('the contract\'s selection', CLIENT, 'Cloud', cloud, 'instantiateSearch', [a2, s2.v, s2.r, s2.s, [{ kind: 1, units: 3 }]], 1000n);
+  const L = NODE(0);
+  const cp = (label, kind, ts, sv, orc) => step(label, L, 'Application', app, 'addCheckpoint', [kind, ts, sv, addrOf(orc)]);
+  b.timestampMs = 60000n;
+  await cp('SERVICE_UP of the GPU service', SERVICE_UP, 0, 0, ORC1);
+  await cp('SERVICE_UP of the CPU service', SERVICE_UP, 60000, 1, ORC1);
+  b.timestampMs = 600000n;
+  await cp('APP_OK', APP_OK, 600000, 0, ORC1);
+  await step('interim payment: both services to the APP_OK', L, 'Application', app, 'interimPayment', [10]);
+  b.timestampMs = 900000n;
+  // Locked 270; 5 minutes of 18 + 10 may still be claimed: 1000000 - 270 - 140 = 999590 may go.
+  await step('the client asks one wei more than it may take back', CLIENT, 'Application', app, 'refund', [999591]);
+  await step('the client takes back what no checkpoint can claim, but for 1000', CLIENT, 'Application', app, 'refund', [999000]);
+  await cp('SERVICE_DOWN of the CPU service, under the second Orchestrator', SERVICE_DOWN, 900000, 1, ORC2);
+  b.timestampMs = 1200000n;
+  await cp('APP_SHUTDOWN', APP_SHUTDOWN, 1200000, 0, ORC2);
+  await step('interim payment: the rest, and shutdown', L, 'Application', app, 'interimPayment', [10]);
+  await step('the GPU\'s owner withdraws', OWNER_A, 'Application', app, 'withdraw', []);
+  await step('the client releases the resources', CLIENT, 'Cloud', cloud, 'release', [app]);
+  await step('the client destroys the application', CLIENT, 'Application', app, 'destroy', []);
+  await step('the provider takes the Cloud\'s share', PROVIDER, 'Cloud', cloud, 'withdrawShare', []);
+
+  const balance = async (a) => (await b.vm.stateManager.getAccount(createAddressFromString(a)))?.balance ?? 0n;
+  const balances = {};
+  for (const [name, id] of Object.entries(actors)) {
+    balances[name] = (await balance(addrOf(id))) - start.get(id) + (spent.get(id) ?? 0n);
+  }
+  for (const [name, a] of Object.entries({ registry: reg, cloud, application: app, refusing_payee: refuser,
+                                            orchestrator_1: addrOf(ORC1), orchestrator_2: addrOf(ORC2) })) {
+    balances[name] = await balance(a);
+  }
+  for (const k of Object.keys(balances)) balances[k] = balances[k].toString();
+  return { steps, net_wei: balances };
+}
+
+if (process.argv.includes('--lifecycle-only')) {
+  console.log(JSON.stringify(await lifecycle(), null, 2));
+  process.exit(0);
+}
+
 await registryRows();
 await applicationRows();
 await cloudRows();
@@ -288,7 +401,7 @@ for (const services of [2, 10, 50]) largest.push({ services, k: await largestK(s
 
 const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
 const code = {};
-for (const [name, a] of Object.entries(A)) code[name] = { deployed_bytes: a.deployed.length / 2, init: countBytes(a.init) };
+for (const [name, a] of Object.entries(A)) if (name !== 'Refuser') code[name] = { deployed_bytes: a.deployed.length / 2, init: countBytes(a.init) };
 const table = {
   about: 'Gas measured on a real EVM by scripts/gas/calibrate.mjs (make gas-calibrate); the C++ tests compare the model with it.',
   compiler: `solc ${solc.version()}, optimizer on, 200 runs, evmVersion london`,
@@ -297,6 +410,7 @@ const table = {
   code,
   rows,
   largest_k: largest,
+  lifecycle: await lifecycle(),
 };
 fs.writeFileSync(outPath + '.tmp', JSON.stringify(table, null, 2) + '\n');
 fs.renameSync(outPath + '.tmp', outPath);

@@ -232,6 +232,20 @@ void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
       net.send(scheduler_node(p), gateway_node(), std::move(reply));
       return;
     }
+    case CloudMsgType::Admit: {
+      // Admission only: the selection is the client's or the contract's (§3), the consent the
+      // Scheduler's (§3.2).
+      const SimTime expires = sim.now() + config.reservation_ttl;
+      CloudMsg reply;
+      reply.type = CloudMsgType::Admitted;
+      reply.request = m.request;
+      reply.admission = {next_admission_++, m.client, static_cast<std::uint64_t>(expires.us / 1000),
+                         {config.orchestration_price_per_minute, config.retry_limit, config.app_ok_interval_ms,
+                          config.max_failed_payments}};
+      reply.signature = chain::sign(pr.scheduler_key, cc::admission_digest(pr.cloud, reply.admission));
+      net.send(scheduler_node(p), gateway_node(), std::move(reply));
+      return;
+    }
     case CloudMsgType::Release: pr.scheduler->release(m.reservation, sim.now()); return;
     case CloudMsgType::Done:
       if (!done_.insert({p, m.reservation}).second) return;  // a copy: freed already

@@ -94,15 +94,12 @@ void Gateway::next_provider(std::uint64_t id) {
     ++l.outcome.tries;
     l.outcome.provider = p;
     l.outcome.blueprint = std::move(*bp);
-    if (cfg_.selection != Selection::Scheduler) {
-      select_on_chain(id, p, 1);
-      return;
-    }
+    // The Scheduler reserves, or (for the client's or the contract's selection) admits.
     CloudMsg m;
-    m.type = CloudMsgType::Blueprint;
+    m.type = cfg_.selection == Selection::Scheduler ? CloudMsgType::Blueprint : CloudMsgType::Admit;
     m.request = id;
     m.client = l.client;
-    m.services = l.outcome.blueprint.requests;
+    if (cfg_.selection == Selection::Scheduler) m.services = l.outcome.blueprint.requests;
     l.timeout = timeouts_.start(cfg_.reply_timeout, [this, id] { next_provider(id); });
     w_.net.send(w_.gateway_node(), w_.scheduler_node(p), std::move(m));
     return;
@@ -120,13 +117,15 @@ void Gateway::next_provider(std::uint64_t id) {
 void Gateway::select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t attempt) {
   Live& l = live_.at(id);
   const Provider& pr = w_.providers[p];
-  const cc::Terms terms{w_.config.orchestration_price_per_minute, w_.config.retry_limit, w_.config.app_ok_interval_ms,
-                        w_.config.max_failed_payments};
+  if (static_cast<std::uint64_t>(w_.sim.now().us / 1000) > l.admission.expires_ms) {  // the chain would refuse it
+    next_provider(id);
+    return;
+  }
   chain::Transaction tx;
   if (cfg_.selection == Selection::Contract) {
     std::vector<std::pair<cc::ResourceKind, std::uint64_t>> services;
     for (const ServiceRequest& r : l.outcome.blueprint.requests) services.emplace_back(resource_kind(r.hardware), units_of(r));
-    tx = cc::instantiate_search(pr.cloud, l.client, services, terms, cfg_.deposit);
+    tx = cc::instantiate_search(pr.cloud, l.admission, l.admission_signature, services, cfg_.deposit);
   } else {
     std::vector<cc::ReservedResource> chosen;
     std::map<HostId, std::uint64_t> mine;  // units this selection already took, by host
@@ -148,7 +147,7 @@ void Gateway::select_on_chain(std::uint64_t id, std::uint32_t p, std::uint32_t a
       mine[h] += units_of(r);
       chosen.push_back({h, 0, units_of(r)});
     }
-    tx = cc::instantiate_direct(pr.cloud, l.client, chosen, terms, cfg_.deposit);
+    tx = cc::instantiate_direct(pr.cloud, l.admission, l.admission_signature, chosen, cfg_.deposit);
   }
   submit(std::move(tx), [this, id, p, attempt](const chain::Receipt& r) {
     Live& l = live_.at(id);
@@ -216,6 +215,12 @@ void Gateway::receive(const CloudMsg& m) {
     return;
   }
   if (m.type == CloudMsgType::Reserved) instantiate(m.request, m);
+  if (m.type == CloudMsgType::Admitted) {
+    Live& l = it->second;
+    l.admission = m.admission;
+    l.admission_signature = m.signature;
+    select_on_chain(m.request, l.outcome.provider, 1);
+  }
 }
 
 void Gateway::instantiate(std::uint64_t id, const CloudMsg& m) {

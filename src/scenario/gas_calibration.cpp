@@ -36,6 +36,13 @@ chain::GasCalibration load_gas_calibration(const std::string& path) {
       out.rows.push_back({r.at("contract").get<std::string>(), r.at("function").get<std::string>(),
                           r.at("case").get<std::string>(), r.at("gas").get<chain::Gas>()});
     }
+    if (j.contains("lifecycle")) {
+      for (const auto& st : j.at("lifecycle").at("steps")) {
+        out.lifecycle.steps.push_back({st.at("step").get<std::string>(), st.at("function").get<std::string>(),
+                                       st.at("status").get<std::string>(), st.at("gas").get<chain::Gas>()});
+      }
+      for (const auto& [name, wei] : j.at("lifecycle").at("net_wei").items()) out.lifecycle.net_wei[name] = wei.get<std::string>();
+    }
     for (const auto& l : j.at("largest_k")) {
       for (const auto& [limit, k] : l.at("k").items()) {
         out.largest_k.push_back({l.at("services").get<std::size_t>(), std::stoull(limit), k.get<std::uint64_t>()});

@@ -1,4 +1,6 @@
 #include "cansim/scenario/scenario.hpp"
+
+#include "cansim/scenario/event_budget.hpp"
 #include "cansim/scenario/tosca.hpp"
 
 #include <algorithm>
@@ -580,6 +582,18 @@ void read_faults_and_applications(const json& doc, const Source& src, Scenario& 
       if (kind.run_seconds) run_s = std::min(run_s, kind.run_seconds(c.params));
     }
     sc.faults = read_faults(*f, src, limit, kind.fault_nodes_description, run_s);
+    // The event budget, in every configuration (its own nodes and length).
+    for (const auto& c : sc.configs) {
+      if (!kind.run_seconds) break;
+      const double nodes = static_cast<double>(kind.fault_nodes(c.params)), seconds = kind.run_seconds(c.params);
+      const double events = renewal_events(nodes, sc.faults.crash_rate_per_s, sc.faults.recovery_rate_per_s, seconds) +
+                            2 * sc.faults.partition_rate_per_s * seconds;
+      if (events > kFaultEventBudget) {
+        src.fail("/faults", fmt::format("expected at most {:g} random fault events per run (the event budget), found about "
+                                        "{:g} ({:g} nodes for {:g} s in configuration {})",
+                                        kFaultEventBudget, events, nodes, seconds, c.index));
+      }
+    }
   }
   if (const json* a = member(doc, "applications")) {
     if (!kind.takes_applications) {

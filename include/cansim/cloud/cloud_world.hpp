@@ -120,6 +120,7 @@ class CloudWorld {
   void watch_cloud(std::uint32_t p);
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<HostId>> signed_;  // (provider, reservation)
   std::set<std::pair<std::uint32_t, std::uint64_t>> done_;                         // reservations whose Done was handled
+  std::uint64_t next_admission_ = 1;
   std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
 

@@ -82,6 +82,8 @@ class Gateway {
     std::function<void()> on_end;
     std::vector<HostId> hosts;
     std::uint64_t reservation = UINT64_MAX;  // the Scheduler's, once signed (UINT64_MAX: none yet)
+    chain::cloud_contract::Admission admission;  // Client, Contract: the Scheduler's consent
+    chain::Signature admission_signature;
     EventId planned_end;                     // the client's own end, once sealed
     bool ending = false;
   };

@@ -17,6 +17,8 @@ enum class CloudMsgType : std::uint8_t {
   Refused,    // Scheduler -> Gateway: cannot place it
   Release,    // Gateway -> Scheduler: the client declines a held reservation
   Done,       // Gateway -> Scheduler: the application ended and released its resources on chain
+  Admit,      // Gateway -> Scheduler: may the client instantiate with its own or the contract's selection?
+  Admitted,   // Scheduler -> Gateway: the signed admission
   // §3.1 step 5: a resource joins through its provider's Plug&Play.
   JoinRequest,     // resource -> Plug&Play
   ProbeApi,        // Plug&Play -> resource: does the hypervisor API answer?
@@ -47,10 +49,11 @@ struct CloudMsg {
   std::uint64_t request = 0;  // the Gateway's request id, echoed
   std::uint64_t reservation = 0;
   HostId host = 0;                                // the resource, for the join and telemetry messages
-  chain::Address client;                          // Blueprint: the account that will instantiate
+  chain::Address client;                          // Blueprint, Admit: the account that will instantiate
   std::vector<ServiceRequest> services;           // Blueprint, Done
   chain::cloud_contract::Reservation signed_for;  // Reserved: what the client presents to the Cloud contract
-  chain::Signature signature;                     // Reserved: the Scheduler's signature of it
+  chain::cloud_contract::Admission admission;     // Admitted: what the client presents instead
+  chain::Signature signature;                     // Reserved, Admitted: the Scheduler's signature of it
   std::vector<HostId> hosts;                      // Reserved, Done: where each service goes
   // The hypervisor API's messages.
   std::uint64_t app = 0;  // the application's contract address

@@ -21,7 +21,7 @@ Transaction contract_call(Address to, Address from, std::string name, const Call
   tx.to = to;
   tx.gas_limit = gas_limit;
   tx.gas_price = gas_price;
-  tx.execution = calibration::function_base(name);
+  tx.execution = calibration::base_after_checks(name) ? 0 : calibration::function_base(name);
   tx.name = std::move(name);
   data.apply(tx);
   tx.body = std::move(body);

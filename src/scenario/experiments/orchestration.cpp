@@ -11,6 +11,7 @@
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/orchestration/orchestration_world.hpp"
+#include "cansim/scenario/event_budget.hpp"
 #include "cansim/sim/invariant.hpp"
 #include "cansim/sim/stats.hpp"
 #include "cloud_params.hpp"
@@ -20,6 +21,32 @@
 namespace cansim::scenario {
 
 namespace {
+
+// The failure processes' expected events over the run's expected length (the arrivals, then the
+// longest running time: the mean times 1 + ln(applications) for exponential ones), within the
+// event budget. Service failures are per instance, which validation cannot count; they are left out.
+std::optional<ParamError> check_event_budget(const ParamValues& p) {
+  const auto apps = static_cast<double>(p.integer("applications"));
+  const double mean = p.real("mean_duration_s");
+  const double longest = p.choice("duration_law") == "constant" ? mean : mean * (1 + std::log(apps));
+  const double seconds = std::min(p.real("max_duration_s"), apps / p.real("arrival_rate_per_s") + longest);
+  double hosts = 0;
+  for (std::uint32_t n : cloud_config(p).hosts_per_class) hosts += n;
+  const auto rate = [&](const char* name) { return p.real(name) / 3600; };
+  const double events =
+      renewal_events(static_cast<double>(p.integer("orchestrators")), rate("orchestrator_failures_per_h"),
+                     rate("orchestrator_recoveries_per_h"), seconds) +
+      renewal_events(static_cast<double>(p.integer("members")), rate("member_failures_per_h"), rate("member_recoveries_per_h"),
+                     seconds) +
+      renewal_events(hosts, rate("host_failures_per_h"), rate("host_recoveries_per_h"), seconds) +
+      renewal_events(hosts, rate("hypervisor_failures_per_h"), rate("hypervisor_recoveries_per_h"), seconds);
+  if (events <= kFaultEventBudget) return std::nullopt;
+  return ParamError{"orchestrator_failures_per_h",
+                    fmt::format("expected at most {:g} random fault events per run (the event budget), found about {:g} "
+                                "(Orchestrators, OCAN members, hosts and hypervisors over the run's expected {:g} s)",
+                                kFaultEventBudget, events, seconds)};
+}
+
 
 using orchestration::AppRecord;
 using orchestration::OrchestrationWorld;
@@ -241,6 +268,10 @@ ExperimentKind orchestration_kind() {
           .in_unit("s"),
   };
   declare_orchestration_kind(k);
+  k.check = [shared = k.check](const ParamValues& p) -> std::optional<ParamError> {
+    if (auto e = shared(p)) return e;
+    return check_event_budget(p);
+  };
   k.metrics = {
       {"applications", "applications requested"},
       {"accepted", "applications instantiated"},

@@ -25,8 +25,8 @@ struct Code {
   std::size_t init_zero_bytes = 0, init_nonzero_bytes = 0;
 };
 inline constexpr Code kRegistryCode{7558, 197, 7593};
-inline constexpr Code kApplicationCode{6180, 221, 7008};
-inline constexpr Code kCloudCode{14577, 469, 14525};
+inline constexpr Code kApplicationCode{6960, 239, 7770};
+inline constexpr Code kCloudCode{16356, 518, 16255};
 
 // Per iteration of a loop, by loop.
 inline constexpr Gas kLeaderPerAccept = 1380;       // Registry.registerLeader, per signed accept
@@ -40,7 +40,18 @@ inline constexpr Gas kPayService = 4209;            // Application.payService (A
 inline constexpr Gas kOtherLoop =
     std::min({kLeaderPerAccept, kRecordPerMember, kDistributePerNode, kInterimPerCheckpoint, kPayService});
 
+// The Cloud's instantiate paths up to the Scheduler's verdict (decoding the consent, hashing it,
+// ecrecover's memory), per path and per reserved resource the reservation's digest goes over: what
+// a call refused by the signature check pays besides storage. Fitted on the lifecycle's refused
+// admission and refused reservation (exact there by construction). Their base (below) is the
+// rest, the Application's creation mostly, charged once the checks passed.
+inline constexpr Gas kConsentCheck = 1992;
+inline constexpr Gas kConsentPerResource = 1463;
+
 // What a function's transaction costs besides everything above (0 for a name it does not know).
 Gas function_base(std::string_view function);
+// Functions whose base is charged by their code once their checks passed, not up front: a call
+// refused early did not run the work the base stands for.
+bool base_after_checks(std::string_view function);
 
 }  // namespace cansim::chain::calibration

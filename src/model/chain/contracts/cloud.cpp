@@ -22,12 +22,38 @@ enum Field : std::uint64_t {
   kAppResCount,  // application -> number of resources
   kAppRes,       // (application << 64 | i) -> resource id | units << 64
   kResCount,     // 1 + the largest resource id ever registered
+  kAdmission,    // admission id -> 1 once instantiated
 };
 
 SlotKey slot(Address cloud, Field f, Word key = 0) { return {cloud, f, key}; }
 
 Transaction tx_for(Address to, Address from, std::string name, const Calldata& data, CallBody body) {
   return contract_call(to, from, std::move(name), data, std::move(body), kGasLimit, kGasPrice);
+}
+
+// A signed consent's checks (a reservation's or an admission's, `what`): its client sends it,
+// the Scheduler signed it, it has not expired and was not used (`used`: its id's flag); then it
+// is used.
+// `resources`: those the digest goes over. The function's base is charged once the checks passed.
+void use_signed(Call& c, Address client, std::uint64_t digest, std::size_t resources, const Signature& sig,
+                std::uint64_t expires_ms, const SlotKey& used, const std::string& what, std::string_view function) {
+  c.require(c.sender() == client, "only the " + what + "'s client");
+  c.charge(calibration::kConsentCheck + calibration::kConsentPerResource * resources);
+  const Address scheduler = address_of(c.sload(slot(c.self(), kScheduler)));
+  c.require(c.ecrecover(sig, digest) == scheduler, "the Scheduler did not sign this " + what);
+  c.require(c.block().timestamp_ms <= expires_ms, "the " + what + " has expired");
+  c.require(c.sload(used) == 0, "the " + what + " was used");
+  c.sstore(used, 1);
+  c.charge(calibration::function_base(function));
+}
+
+void check_admission(Call& c, Address cloud, const Admission& a, const Signature& sig, std::string_view function) {
+  use_signed(c, a.client, admission_digest(cloud, a), 0, sig, a.expires_ms, slot(cloud, kAdmission, a.id), "admission", function);
+}
+
+void admission_calldata(Calldata& data, const Admission& a) {
+  data.word(a.id).address(a.client).word(a.expires_ms).word(a.terms.orchestration_price_per_minute);
+  data.word(a.terms.retry_limit).word(a.terms.app_ok_interval_ms).word(a.terms.max_failed_payments).signature();
 }
 
 void only_pnp(Call& c) { c.require(address_of(c.sload(slot(c.self(), kPnp))) == c.sender(), "only the Plug&Play account"); }
@@ -39,6 +65,11 @@ std::uint64_t reservation_digest(Address cloud, const Reservation& r) {
                             r.retry_limit, r.app_ok_interval_ms, r.max_failed_payments, r.resources.size()});
   for (const auto& x : r.resources) d = digest({d, x.id, x.generation, x.units});
   return d;
+}
+
+std::uint64_t admission_digest(Address cloud, const Admission& a) {
+  return digest({0xad, word_of(cloud), a.id, word_of(a.client), a.expires_ms, a.terms.orchestration_price_per_minute,
+                 a.terms.retry_limit, a.terms.app_ok_interval_ms, a.terms.max_failed_payments});
 }
 
 Transaction deploy(Address at, const Settings& s) {
@@ -121,9 +152,6 @@ Address create_application(Call& c, Address cloud, Address client, const Terms& 
   return app;
 }
 
-void terms_calldata(Calldata& data, const Terms& t) {
-  data.word(t.orchestration_price_per_minute).word(t.retry_limit).word(t.app_ok_interval_ms).word(t.max_failed_payments);
-}
 
 }  // namespace
 
@@ -134,12 +162,8 @@ Transaction instantiate(Address cloud, const Reservation& r, const Signature& si
   data.word(r.retry_limit).word(r.app_ok_interval_ms).word(r.max_failed_payments).array(r.resources.size());
   for (const auto& x : r.resources) data.word(x.id).word(x.generation).word(x.units);
   Transaction tx = tx_for(cloud, r.client, "Cloud.instantiate", data, [=](Call& c) {
-    c.require(c.sender() == r.client, "only the reservation's client");
-    const Address scheduler = address_of(c.sload(slot(cloud, kScheduler)));
-    c.require(c.ecrecover(sig, reservation_digest(cloud, r)) == scheduler, "the Scheduler did not sign this reservation");
-    c.require(c.block().timestamp_ms <= r.expires_ms, "the reservation has expired");
-    c.require(c.sload(slot(cloud, kReservation, r.id)) == 0, "the reservation was used");
-    c.sstore(slot(cloud, kReservation, r.id), 1);
+    use_signed(c, r.client, reservation_digest(cloud, r), r.resources.size(), sig, r.expires_ms, slot(cloud, kReservation, r.id),
+               "reservation", "Cloud.instantiate");
     const Terms t{r.orchestration_price_per_minute, r.retry_limit, r.app_ok_interval_ms, r.max_failed_payments};
     const Address app = create_application(c, cloud, r.client, t, r.resources, true);
     c.emit({{}, "Instantiated", {word_of(app), r.id}, 3, 0});
@@ -148,27 +172,29 @@ Transaction instantiate(Address cloud, const Reservation& r, const Signature& si
   return tx;
 }
 
-Transaction instantiate_direct(Address cloud, Address client, const std::vector<ReservedResource>& resources, const Terms& t,
-                               Wei deposit) {
+Transaction instantiate_direct(Address cloud, const Admission& a, const Signature& sig,
+                               const std::vector<ReservedResource>& resources, Wei deposit) {
   Calldata data;
-  terms_calldata(data, t);
+  admission_calldata(data, a);
   data.array(resources.size());
   for (const auto& x : resources) data.word(x.id).word(x.generation).word(x.units);
-  Transaction tx = tx_for(cloud, client, "Cloud.instantiateDirect", data, [=](Call& c) {
-    const Address app = create_application(c, cloud, client, t, resources, false);
-    c.emit({{}, "Instantiated", {word_of(app), 0}, 3, 0});
+  Transaction tx = tx_for(cloud, a.client, "Cloud.instantiateDirect", data, [=](Call& c) {
+    check_admission(c, cloud, a, sig, "Cloud.instantiateDirect");
+    const Address app = create_application(c, cloud, a.client, a.terms, resources, false);
+    c.emit({{}, "Instantiated", {word_of(app), a.id}, 3, 0});
   });
   tx.value = deposit;
   return tx;
 }
 
-Transaction instantiate_search(Address cloud, Address client, const std::vector<std::pair<ResourceKind, std::uint64_t>>& services,
-                               const Terms& t, Wei deposit) {
+Transaction instantiate_search(Address cloud, const Admission& a, const Signature& sig,
+                               const std::vector<std::pair<ResourceKind, std::uint64_t>>& services, Wei deposit) {
   Calldata data;
-  terms_calldata(data, t);
+  admission_calldata(data, a);
   data.array(services.size());
   for (const auto& [kind, units] : services) data.word(static_cast<Word>(kind)).word(units);
-  Transaction tx = tx_for(cloud, client, "Cloud.instantiateSearch", data, [=](Call& c) {
+  Transaction tx = tx_for(cloud, a.client, "Cloud.instantiateSearch", data, [=](Call& c) {
+    check_admission(c, cloud, a, sig, "Cloud.instantiateSearch");
     // The selection itself, on chain: first fit over every resource ever registered, in id order.
     const auto count = static_cast<std::uint64_t>(c.sload(slot(cloud, kResCount)));
     std::vector<ReservedResource> chosen;
@@ -190,8 +216,8 @@ Transaction instantiate_search(Address cloud, Address client, const std::vector<
       }
       c.require(found, "no resource can take a service");
     }
-    const Address app = create_application(c, cloud, client, t, chosen, false);
-    c.emit({{}, "Instantiated", {word_of(app), 0}, 3, 0});
+    const Address app = create_application(c, cloud, a.client, a.terms, chosen, false);
+    c.emit({{}, "Instantiated", {word_of(app), a.id}, 3, 0});
   });
   tx.value = deposit;
   return tx;
@@ -248,6 +274,9 @@ std::vector<ReservedResource> application_resources(const State& s, Address clou
 
 bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id) {
   return s.load(slot(cloud, kReservation, reservation_id)) != 0;
+}
+bool admission_used(const State& s, Address cloud, std::uint64_t admission_id) {
+  return s.load(slot(cloud, kAdmission, admission_id)) != 0;
 }
 Resource resource(const State& s, Address cloud, std::uint64_t id) {
   const Word packed = s.load(slot(cloud, kResKind, id));

@@ -1,6 +1,7 @@
 #include "cansim/model/chain/contracts/gas_report.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -100,6 +101,102 @@ struct InterimBench {
 };
 
 }  // namespace
+
+Lifecycle contract_lifecycle() {
+  namespace cc = cloud_contract;
+  Bench b;
+  Lifecycle out;
+  std::map<Address, Wei> fees;
+  const Address provider = b.nodes[5].address, pnp = b.nodes[6].address, orc1{8}, orc2{9}, owner_a{1000};
+  const KeyPair& scheduler = b.nodes[7];
+  b.state.set_balance(owner_a, Wei{1} << 100);
+  b.state.set_balance(provider, Wei{1} << 100);
+  // A payee whose code refuses wei: a contract (nonce 1) with no receive().
+  const Address refuser{77};
+  b.state.set_nonce(refuser, 1);
+  b.state.set_refuses_wei(refuser, true);
+  b.state.forget_journal();
+  const std::map<std::string, Address> actors{{"owner", b.owner},  {"client", b.client},       {"leader", b.leader()},
+                                               {"provider", provider}, {"plug_and_play", pnp}, {"owner_a", owner_a}};
+  std::map<Address, Wei> start;
+  for (const auto& [name, a] : actors) start[a] = b.state.balance(a);
+  const auto step = [&](const std::string& label, Transaction tx) {
+    tx.gas_limit = b.gas.block_gas_limit;
+    Receipt r = execute(b.state, b.gas, tx, b.block);
+    fees[tx.from] += r.fee;
+    out.steps.push_back({label, tx.name, r.status == Status::Success ? "ok" : "reverted: " + r.reason, r.gas_used});
+    return r;
+  };
+  const Address reg = b.reg;
+  step("deploy the Registry", registry::deploy(b.owner, reg, 1, 8));
+  step("the first node is a candidate", registry::register_candidate(reg, b.leader(), 1));
+  step("the owner appoints it leader", registry::appoint_leader(reg, b.owner, b.leader()));
+  step("the CAN's price", registry::set_ften_price(reg, b.owner, 1));
+  const Address cloud = contract_address(provider, b.state.nonce(provider));
+  step("deploy the Cloud", cc::deploy(cloud, {provider, reg, scheduler.address, pnp, 1, 2, 3}));
+  step("a stranger registers the Cloud", registry::register_cloud(reg, b.client, cloud));
+  step("the Registry owner registers the Cloud", registry::register_cloud(reg, b.owner, cloud));
+  step("Plug&Play registers a GPU", cc::register_resource(cloud, pnp, 1, {owner_a, cc::ResourceKind::Gpu, 2, 10}));
+  step("Plug&Play registers a CPU owned by the refusing payee",
+       cc::register_resource(cloud, pnp, 2, {refuser, cc::ResourceKind::Cpu, 8, 2}));
+  cc::Reservation r;
+  r.id = 1;
+  r.client = b.client;
+  r.expires_ms = 600000;
+  r.resources = {{1, cc::generation(b.state, cloud, 1), 1}, {2, cc::generation(b.state, cloud, 2), 1}};
+  r.orchestration_price_per_minute = 4;
+  const Signature sig = sign(scheduler, cc::reservation_digest(cloud, r));
+  const Receipt made = step("the client instantiates its reservation", cc::instantiate(cloud, r, sig, 1000000));
+  Address application;
+  for (const Log& l : made.logs) {
+    if (l.event == "Instantiated") application = address_of(l.args[0]);
+  }
+  step("the reservation again", cc::instantiate(cloud, r, sig, 1000000));
+  const cc::Admission a1{1, b.client, 600000, {4, 3, 60000, 3}}, a2{2, b.client, 600000, {4, 3, 60000, 3}};
+  step("the client's own selection, with a forged signature",
+       cc::instantiate_direct(cloud, a1, sign(b.nodes[6], cc::admission_digest(cloud, a1)), {{2, 0, 2}}, 1000));
+  step("the client's own selection",
+       cc::instantiate_direct(cloud, a1, sign(scheduler, cc::admission_digest(cloud, a1)), {{2, 0, 2}}, 1000));
+  step("the contract's selection",
+       cc::instantiate_search(cloud, a2, sign(scheduler, cc::admission_digest(cloud, a2)), {{cc::ResourceKind::Cpu, 3}}, 1000));
+  using T = app::CheckpointType;
+  const auto cp = [&](const std::string& label, T type, std::uint64_t ts, std::uint64_t sv, Address orc) {
+    step(label, app::add_checkpoint(application, b.leader(), {type, ts, {}, sv, orc}));
+  };
+  b.block.timestamp_ms = 60000;
+  cp("SERVICE_UP of the GPU service", T::ServiceUp, 0, 0, orc1);
+  cp("SERVICE_UP of the CPU service", T::ServiceUp, 60000, 1, orc1);
+  b.block.timestamp_ms = 600000;
+  cp("APP_OK", T::AppOk, 600000, 0, orc1);
+  step("interim payment: both services to the APP_OK", app::interim_payment(application, b.leader(), 10));
+  b.block.timestamp_ms = 900000;
+  step("the client asks one wei more than it may take back", app::refund(application, b.client, 999591));
+  step("the client takes back what no checkpoint can claim, but for 1000", app::refund(application, b.client, 999000));
+  cp("SERVICE_DOWN of the CPU service, under the second Orchestrator", T::ServiceDown, 900000, 1, orc2);
+  b.block.timestamp_ms = 1200000;
+  cp("APP_SHUTDOWN", T::AppShutdown, 1200000, 0, orc2);
+  step("interim payment: the rest, and shutdown", app::interim_payment(application, b.leader(), 10));
+  step("the GPU's owner withdraws", app::withdraw(application, owner_a));
+  step("the client releases the resources", cc::release(cloud, b.client, application));
+  step("the client destroys the application", app::destroy(application, b.client));
+  step("the provider takes the Cloud's share", cc::withdraw_share(cloud, provider));
+
+  for (const auto& [name, a] : actors) {
+    // Balances start at 2^100, so the signed net fits a Word's two's complement.
+    const Word net = b.state.balance(a) - start[a] + fees[a];
+    const bool negative = (net >> 127) != 0;
+    out.net_wei[name] = negative ? "-" + wei_to_string(Word{0} - net) : wei_to_string(net);
+  }
+  for (const auto& [name, a] : std::map<std::string, Address>{{"registry", reg},
+                                                               {"cloud", cloud},
+                                                               {"application", application},
+                                                               {"refusing_payee", refuser},
+                                                               {"orchestrator_1", orc1},
+                                                               {"orchestrator_2", orc2}}) {
+    out.net_wei[name] = wei_to_string(b.state.balance(a));
+  }
+  return out;
+}
 
 std::uint64_t largest_interim_k(std::size_t services, Gas block_gas_limit) {
   InterimBench ib(services, block_gas_limit);
@@ -313,6 +410,22 @@ std::string contract_gas_report(const GasCalibration& real) {
       out += fmt::format(" {} | {} |", largest_interim_k(s, g), measured);
     }
     out += "\n";
+  }
+  // The lifecycle, step by step, and where its wei ended.
+  const Lifecycle model = contract_lifecycle();
+  out += "\n| lifecycle step | function | status | model | real EVM | model / real |\n|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < model.steps.size(); ++i) {
+    const LifecycleStep& m = model.steps[i];
+    const LifecycleStep* r = i < real.lifecycle.steps.size() ? &real.lifecycle.steps[i] : nullptr;
+    out += r ? fmt::format("| {} | {} | {} | {} | {} | {:.3f} |\n", m.step, m.function,
+                           m.status == r->status ? m.status : m.status + " (real: " + r->status + ")", m.gas, r->gas,
+                           static_cast<double>(m.gas) / static_cast<double>(r->gas))
+             : fmt::format("| {} | {} | {} | {} | not measured | |\n", m.step, m.function, m.status, m.gas);
+  }
+  out += "\n| net wei | model | real EVM |\n|---|---|---|\n";
+  for (const auto& [who, wei] : model.net_wei) {
+    const auto it = real.lifecycle.net_wei.find(who);
+    out += fmt::format("| {} | {} | {} |\n", who, wei, it == real.lifecycle.net_wei.end() ? "not measured" : it->second);
   }
   out += fmt::format("\nReal EVM: {}; {}; contracts/ at sha256 {}.\n", real.evm, real.compiler, real.sources_sha256);
   return out;

@@ -62,22 +62,32 @@ Transaction deregister_resource(Address cloud, Address pnp, std::uint64_t id);
 // By the reservation's client, with the deposit as value. Emits Instantiated(application, id).
 Transaction instantiate(Address cloud, const Reservation& r, const Signature& scheduler_signature, Wei deposit);
 
-// The application's settings when no Scheduler signs them (the client chooses).
+// The application's settings, signed by the Scheduler with an admission.
 struct Terms {
   Wei orchestration_price_per_minute = 0;
   std::uint64_t retry_limit = 3;
   std::uint64_t app_ok_interval_ms = 60000;
   std::uint64_t max_failed_payments = 3;
 };
-// §3's alternatives to the Scheduler (the `selection` experiment):
-// the client selected the resources itself from the contract's state and seals its choice; it
-// reverts if a resource was taken meanwhile (a conflict). Emits Instantiated(application, 0).
-Transaction instantiate_direct(Address cloud, Address client, const std::vector<ReservedResource>& resources, const Terms& t,
-                               Wei deposit);
+// §3's alternatives to the Scheduler's reservation (the `selection` experiment) still need its
+// consent (§3.2: an Application is deployed "if and only if" the Scheduler signed): an admission
+// lets `client` instantiate once, before `expires_ms`, under `terms`, with resources chosen by
+// the client or by the contract.
+struct Admission {
+  std::uint64_t id = 0;
+  Address client;
+  std::uint64_t expires_ms = 0;
+  Terms terms;
+};
+std::uint64_t admission_digest(Address cloud, const Admission& a);
+// The client selected the resources itself from the contract's state and seals its choice; it
+// reverts if a resource was taken meanwhile (a conflict). Emits Instantiated(application, id).
+Transaction instantiate_direct(Address cloud, const Admission& a, const Signature& scheduler_signature,
+                               const std::vector<ReservedResource>& resources, Wei deposit);
 // The contract selects: first fit, in id order, over every resource registered, for each service
-// (kind, units). Its gas grows with the resources it reads. Emits Instantiated(application, 0).
-Transaction instantiate_search(Address cloud, Address client, const std::vector<std::pair<ResourceKind, std::uint64_t>>& services,
-                               const Terms& t, Wei deposit);
+// (kind, units). Its gas grows with the resources it reads. Emits Instantiated(application, id).
+Transaction instantiate_search(Address cloud, const Admission& a, const Signature& scheduler_signature,
+                               const std::vector<std::pair<ResourceKind, std::uint64_t>>& services, Wei deposit);
 // Frees the resources of a shut-down application.
 Transaction release(Address cloud, Address from, Address application);
 // The provider takes what the contract received (the Cloud's share of its Applications' payments,
@@ -89,6 +99,7 @@ bool is_active(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t generation(const State& s, Address cloud, std::uint64_t id);
 std::uint64_t used_units(const State& s, Address cloud, std::uint64_t id);  // 0 if free
 bool reservation_used(const State& s, Address cloud, std::uint64_t reservation_id);
+bool admission_used(const State& s, Address cloud, std::uint64_t admission_id);
 // An instantiated application's resources and units, in service order (generation not kept).
 std::vector<ReservedResource> application_resources(const State& s, Address cloud, Address app);
 Resource resource(const State& s, Address cloud, std::uint64_t id);

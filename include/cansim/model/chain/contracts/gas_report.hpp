@@ -4,6 +4,7 @@
 // the same calls (the calibration, scripts/gas/calibration.json): the tables of
 // docs/contracts.md, which a test keeps equal to what this produces (`build/bench/contract_gas`
 // prints it).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,23 @@ Gas cloud_deployment_gas();
 // The most gas one addCheckpoint takes (the first of an application: every slot it writes new).
 Gas add_checkpoint_gas();
 
+// The whole lifecycle, every actor an account of its own, as scripts/gas/calibrate.mjs runs it on
+// a real EVM: deploy, register, instantiate by each of the three paths (a reservation, the
+// client's and the contract's selection under an admission), checkpoints, interim payments, a
+// refund past and at its bound, a failed service, shutdown, a withdrawal, release, destroy with a
+// payee that refuses wei, and the Cloud's share withdrawn. Each step's status ("ok", or
+// "reverted: " and the reason) and gas; each actor's net wei (its balance change plus the fees
+// it paid; a contract's or a payee's balance).
+struct LifecycleStep {
+  std::string step, function, status;
+  Gas gas = 0;
+};
+struct Lifecycle {
+  std::vector<LifecycleStep> steps;
+  std::map<std::string, std::string> net_wei;  // decimal
+};
+Lifecycle contract_lifecycle();
+
 // What a real EVM measured (scripts/gas/calibrate.mjs).
 struct GasCalibration {
   std::string compiler, evm, sources_sha256;
@@ -48,6 +66,7 @@ struct GasCalibration {
     std::uint64_t k = 0;
   };
   std::vector<Largest> largest_k;
+  Lifecycle lifecycle;
 };
 
 // Markdown: the model beside the real EVM, row by row, and the largest k for each block limit.
