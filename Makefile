@@ -99,7 +99,7 @@ docs: build
 # after changing a contract: it needs Node.js 20 or later and the npm registry (CI needs neither).
 # Then `$(BUILD)/bench/contract_gas --fit` gives the model's constants, and `make docs` the tables.
 gas-calibrate:
-	cd scripts/gas && npm ci --no-audit --no-fund && node calibrate.mjs
+	cd scripts/gas && npm ci --no-audit --no-fund && npm run --silent lint && node calibrate.mjs
 
 clean:
 	rm -rf $(BUILD)

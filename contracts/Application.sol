@@ -11,10 +11,10 @@ interface IRegistry {
 // payService (Algorithm 6), the locked funds, withdraw and destroy. Same fields in the same
 // order, same checks, same events; docs/contracts.md states the choices where the paper is open.
 contract Application {
-    uint8 constant SERVICE_UP = 1;
-    uint8 constant SERVICE_DOWN = 2;
-    uint8 constant APP_OK = 3;
-    uint8 constant APP_SHUTDOWN = 4;
+    uint8 private constant SERVICE_UP = 1;
+    uint8 private constant SERVICE_DOWN = 2;
+    uint8 private constant APP_OK = 3;
+    uint8 private constant APP_SHUTDOWN = 4;
 
     address public client;
     address public registry;
@@ -355,12 +355,11 @@ contract Application {
                 salary[payee] = owed;
             }
         }
+        // Effects before the client's call (it forwards all gas): what is still owed stays locked.
+        if (kept != 0) locked = kept;
         (bool sent, ) = msg.sender.call{value: address(this).balance - kept}("");
         require(sent, "send failed");
-        if (kept != 0) {
-            locked = kept;
-            return;
-        }
+        if (kept != 0) return;
         emit Destroyed();
         selfdestruct(payable(msg.sender));
     }

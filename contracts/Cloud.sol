@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import "./Application.sol";
+import {Application} from "./Application.sol";
 
 // The reference of what cansim's Cloud model (src/model/chain/contracts/cloud.cpp) stands for:
 // a provider's resources, the Scheduler's key and the Plug&Play account, and instantiate, which

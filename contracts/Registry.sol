@@ -89,22 +89,22 @@ contract Registry {
         memberCount = count + 1;
     }
 
-    function appointLeader(address l) external onlyOwner {
+    function appointLeader(address first) external onlyOwner {
         require(nonce == 0, "the first leader is already appointed");
-        uint256 contact = candidate[l];
+        uint256 contact = candidate[first];
         require(contact != 0, "the leader must be a candidate");
-        leader = l;
+        leader = first;
         leaderContact = contact;
         nonce = 1;
-        addMember(l);
-        emit LeaderChanged(1, l, contact);
+        addMember(first);
+        emit LeaderChanged(1, first, contact);
     }
 
     // Beyond the paper: the owner starts a CAN that died again.
-    function bootstrap(address l) external onlyOwner {
+    function bootstrap(address first) external onlyOwner {
         uint256 n = nonce;
         require(n != 0, "no leader was appointed yet: use appointLeader");
-        uint256 contact = candidate[l];
+        uint256 contact = candidate[first];
         require(contact != 0, "the leader must be a candidate");
         for (uint256 count = memberCount; count > 0; --count) {
             address m = memberAt[count - 1];
@@ -113,12 +113,12 @@ contract Registry {
             emit MemberLeft(m);
         }
         memberCount = 0;
-        leader = l;
+        leader = first;
         leaderContact = contact;
         nonce = n + 1;
-        addMember(l);
-        emit MemberJoined(l);
-        emit LeaderChanged(n + 1, l, contact);
+        addMember(first);
+        emit MemberJoined(first);
+        emit LeaderChanged(n + 1, first, contact);
     }
 
     // LeadElect's transaction (Algorithm 3): a compare-and-swap on the nonce, backed by signed
@@ -168,6 +168,8 @@ contract Registry {
         memberAt[count - 1] = address(0);
         memberIndex[member] = 0;
         memberCount = count - 1;
+        // Its contact goes too: the Registry points at no one it voted out. It registers again to rejoin.
+        candidate[member] = 0;
         emit MemberLeft(member);
     }
 

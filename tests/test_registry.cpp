@@ -105,6 +105,21 @@ TEST_CASE("Registry: only the leader registers and removes members, up to Nmax",
   CHECK(registry::members(w.state, w.reg).size() == 5);
 }
 
+TEST_CASE("Registry: a removed member's contact is cleared, and it registers again to come back", "[registry]") {
+  // Issue 28: a member voted out kept its contact, so the Registry still pointed at it.
+  World w;
+  w.form_can(3);
+  CHECK(registry::contact(w.state, w.reg, w.node(1)) != 0);
+  w.must(registry::deregister_member(w.reg, w.node(0), w.node(1)));
+  CHECK(registry::contact(w.state, w.reg, w.node(1)) == 0);
+  CHECK_FALSE(registry::is_candidate(w.state, w.reg, w.node(1)));
+  CHECK(registry::contact(w.state, w.reg, w.node(2)) != 0);  // the others keep theirs
+  CHECK(w.run(registry::register_member(w.reg, w.node(0), w.node(1))).reason == "a member must be a candidate");
+  w.must(registry::register_candidate(w.reg, w.node(1), 42));
+  w.must(registry::register_member(w.reg, w.node(0), w.node(1)));
+  CHECK(registry::contact(w.state, w.reg, w.node(1)) == 42);
+}
+
 TEST_CASE("Registry: registerLeader is a compare-and-swap on the nonce with majority accepts", "[registry]") {
   World w;
   w.form_can(5);  // members 0..4, leader 0, nonce 1

@@ -178,7 +178,7 @@ std::vector<chain::Transaction> CloudWorld::ocan_candidacies() const {
   std::vector<chain::Transaction> txs;
   if (config.ocan_members == 0) txs.push_back(chain::registry::register_candidate(registry, ocan_leader, 1));
   for (std::uint32_t i = 0; i < config.ocan_members; ++i) {
-    txs.push_back(chain::registry::register_candidate(registry, can::member_address(i), 1 + i));
+    txs.push_back(chain::registry::register_candidate(registry, can::member_address(i), can::member_contact(i)));
   }
   return txs;
 }

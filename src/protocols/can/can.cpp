@@ -23,6 +23,7 @@ Can::Can(Simulator& sim, Network<CanMsg>& net, chain::Chain& chain, Address reg,
   member_pos_.assign(nodes_.size(), -1);
   checking_.assign(nodes_.size(), 0);
   was_member_.assign(nodes_.size(), 0);
+  registering_.assign(nodes_.size(), 0);
   first_component_ = static_cast<NodeId>(nodes_.size());
   component_pos_.assign(net_.size() - nodes_.size(), -1);
   component_life_.assign(net_.size() - nodes_.size(), 0);

@@ -21,7 +21,7 @@ void build_genesis(chain::Chain& chain, const CanWorldConfig& cfg, chain::Addres
     if (chain.genesis(tx).status != chain::Status::Success) throw InvariantViolation(SimTime{}, "genesis", tx.name + " failed");
   };
   genesis(chain::registry::deploy(owner, reg, cfg.nmin, cfg.nmax));
-  for (NodeId i = 0; i < cfg.nodes; ++i) genesis(chain::registry::register_candidate(reg, member_address(i), 1 + i));
+  for (NodeId i = 0; i < cfg.nodes; ++i) genesis(chain::registry::register_candidate(reg, member_address(i), member_contact(i)));
   genesis(chain::registry::appoint_leader(reg, owner, member_address(0)));
   for (NodeId i = 1; i < cfg.members; ++i) {
     genesis(chain::registry::register_member(reg, member_address(0), member_address(i)));

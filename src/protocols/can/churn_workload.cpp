@@ -73,9 +73,13 @@ void ChurnWorkload::end_of_step(std::int64_t s) {
   if (k.up == 0 && seen_.first_zero < 0) seen_.first_zero = s + 1;
   zero_steps_ = k.up == 0 ? zero_steps_ + 1 : 0;
   if (cfg_.at_zero != AtZero::Bootstrap || zero_steps_ <= cfg_.bootstrap_delay) return;
+  // The owner appoints a node the Registry lists as a candidate: one voted out registers again
+  // first (its removal cleared its contact), which it does on its own while it is up.
   std::vector<NodeId> alive;
   for (NodeId n = 0; n < crashed_by_step_.size(); ++n) {
-    if (world_.net.is_up(n)) alive.push_back(n);
+    if (world_.net.is_up(n) && chain::registry::is_candidate(world_.chain.state(), world_.reg, member_address(n))) {
+      alive.push_back(n);
+    }
   }
   if (alive.empty()) return;
   ++seen_.bootstraps;

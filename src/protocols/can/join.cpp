@@ -37,6 +37,17 @@ using detail::msg;
 void Can::ask_join(NodeId candidate, std::function<void(bool)> on_answer) {
   if (!net_.is_up(candidate) || is_member(candidate)) return;
   if (member_list_.size() >= chain::registry::nmax(chain_.state(), reg_)) return;  // askJoin: only below Nmax
+  if (!chain::registry::is_candidate(chain_.state(), reg_, member_address(candidate))) {
+    // Voted out, its contact was cleared: it registers as a candidate again, then asks.
+    if (registering_[candidate] != 0) return;
+    registering_[candidate] = 1;
+    submit(chain::registry::register_candidate(reg_, member_address(candidate), member_contact(candidate)),
+           [this, candidate, on_answer = std::move(on_answer)](const chain::Receipt& r) mutable {
+             registering_[candidate] = 0;
+             if (r.status == chain::Status::Success) ask_join(candidate, std::move(on_answer));
+           });
+    return;
+  }
   const NodeId leader = registry_leader();
   request(
       candidate, leader, msg(MsgType::JoinRequest), config_.vote_timeout + probe_time() + chain_.config().block_interval * 2,

@@ -22,7 +22,8 @@ std::vector<std::string> Can::liveness_problems() const {
   const auto& st = chain_.state();
   for (NodeId n = 0; n < nodes_.size(); ++n) {
     if (!net_.is_up(n)) continue;
-    if (chain::registry::is_candidate(st, reg_, member_address(n)) || is_member(n)) ++live_nodes;
+    // A node voted out is no candidate until it registers again, which it does on its own to rejoin.
+    if (was_member_[n] != 0 || chain::registry::is_candidate(st, reg_, member_address(n)) || is_member(n)) ++live_nodes;
     if (is_member(n)) {
       ++live_members;
       if (nodes_[n].leader != leader) out.push_back(fmt::format("member {} follows {}, not {}", n, nodes_[n].leader, leader));

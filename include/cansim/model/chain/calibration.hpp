@@ -24,9 +24,9 @@ struct Code {
   std::size_t deployed_bytes = 0;
   std::size_t init_zero_bytes = 0, init_nonzero_bytes = 0;
 };
-inline constexpr Code kRegistryCode{7558, 197, 7593};
-inline constexpr Code kApplicationCode{6960, 239, 7770};
-inline constexpr Code kCloudCode{16356, 518, 16255};
+inline constexpr Code kRegistryCode{7571, 198, 7605};
+inline constexpr Code kApplicationCode{6970, 240, 7779};
+inline constexpr Code kCloudCode{16366, 519, 16264};
 
 // Per iteration of a loop, by loop.
 inline constexpr Gas kLeaderPerAccept = 1380;       // Registry.registerLeader, per signed accept

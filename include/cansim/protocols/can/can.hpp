@@ -459,6 +459,7 @@ class Can {
   std::uint32_t membership_txs_ = 0;  // registerMember / deregisterMember transactions on their way
   std::vector<char> checking_;            // per member: a checkState loop is scheduled
   std::vector<char> was_member_;          // per node: it was a member once (it may rejoin)
+  std::vector<char> registering_;         // per node: its registerCandidate is on its way
   std::map<NodeId, SimTime> crashed_at_;  // endpoints that crashed: the last time
   SimTime crashed_at(NodeId n) const {
     auto it = crashed_at_.find(n);
@@ -484,5 +485,8 @@ class Can {
 // A member's chain account, and back.
 inline chain::Address member_address(NodeId n) { return chain::Address{100 + static_cast<std::uint64_t>(n)}; }
 inline NodeId member_node(chain::Address a) { return static_cast<NodeId>(a.id - 100); }
+// The contact information a node registers as a candidate (at genesis, and again after it was
+// voted out: removal clears it).
+inline chain::Word member_contact(NodeId n) { return 1 + static_cast<chain::Word>(n); }
 
 }  // namespace cansim::can

@@ -368,11 +368,11 @@ Transaction destroy(Address app, Address client) {
         c.sstore(s, owed);
       }
     }
+    // Effects before the client's call: what is still owed stays locked (it holds it until the
+    // payees take it).
+    if (kept != 0) c.sstore(slot(app, kLocked), kept);
     c.send(c.sender(), c.balance_of(app) - kept);
-    if (kept != 0) {  // it holds what it owes until the payees take it
-      c.sstore(slot(app, kLocked), kept);
-      return;
-    }
+    if (kept != 0) return;
     c.emit({{}, "Destroyed", {}, 1, 0});
     // SELFDESTRUCT frees the contract's storage (London). The flag stands for "no code here
     // any more", which the model has no other way to say; its write is not charged.

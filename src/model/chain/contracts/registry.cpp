@@ -176,6 +176,8 @@ Transaction deregister_member(Address reg, Address leader, Address member) {
     c.sstore(slot(reg, kMemberAt, count - 1), 0);
     c.sstore(slot(reg, kMemberIndex, word_of(member)), 0);
     c.sstore(slot(reg, kMemberCount), count - 1);
+    // Its contact goes too: the Registry points at no one it voted out. It registers again to rejoin.
+    c.sstore(slot(reg, kCandidate, word_of(member)), 0);
     c.emit({{}, "MemberLeft", {word_of(member)}, 2, 0});
   });
 }
