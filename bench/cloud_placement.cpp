@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
       "policy %s, %u hosts (built in %.2f s), %zu requests: %zu placed, %zu refused; %.2f s wall, %.3g requests/s, "
       "%.3g placements/s; %llu events, %zu blocks, %.0f simulated hours\n",
       policy.c_str(), hosts, build_s, requests, accepted, requests - accepted, secs, static_cast<double>(requests) / secs,
-      static_cast<double>(accepted) / secs, static_cast<unsigned long long>(w.sim.dispatched()), w.chain.blocks().size(),
+      static_cast<double>(accepted) / secs, static_cast<unsigned long long>(w.sim.dispatched()), w.chain.block_count(),
       w.sim.now().to_seconds() / 3600);
   std::printf("cpu time %.2f s: %.3g placements per second of CPU time\n", cpu, static_cast<double>(accepted) / cpu);
   std::printf(

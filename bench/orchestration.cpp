@@ -105,8 +105,7 @@ int main(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   w.check_funds();
   const long rss_end = max_rss_kib();
-  std::uint64_t txs = 0;
-  for (const auto& b : w.cloud.chain.blocks()) txs += b.transactions;
+  const std::uint64_t txs = w.cloud.chain.transactions_total();
   std::size_t settled = 0, redeploys = 0;
   for (const AppRecord& r : w.apps) {
     settled += r.settled ? 1 : 0;
@@ -122,7 +121,7 @@ int main(int argc, char** argv) {
       "%llu OCAN messages, %llu status checks\n",
       secs, build_s, static_cast<unsigned long long>(w.cloud.sim.dispatched()),
       static_cast<double>(w.cloud.sim.dispatched()) / secs, static_cast<unsigned long long>(txs), static_cast<double>(txs) / secs,
-      w.cloud.chain.blocks().size(), static_cast<unsigned long long>(w.ocan->messages_sent()),
+      w.cloud.chain.block_count(), static_cast<unsigned long long>(w.ocan->messages_sent()),
       static_cast<unsigned long long>(w.orchestrators.status_checks()));
   std::printf("memory: peak %.0f MiB (%.0f MiB above the start)\n", rss_end / 1024.0, (rss_end - rss0) / 1024.0);
   return 0;

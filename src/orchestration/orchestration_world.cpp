@@ -191,7 +191,7 @@ void OrchestrationWorld::drain_chain() {
 void OrchestrationWorld::check_funds() {
   const chain::Wei now = cloud.chain.state().total_balance();
   if (now != total_balance_) {
-    throw InvariantViolation(cloud.sim.now(), fmt::format("block {}", cloud.chain.blocks().size()),
+    throw InvariantViolation(cloud.sim.now(), fmt::format("block {}", cloud.chain.block_count()),
                              "funds are not conserved: the chain's total balance changed");
   }
 }

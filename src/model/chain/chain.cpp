@@ -32,7 +32,7 @@ void Chain::submit(Transaction tx, ReceiptHandler on_receipt) {
 void Chain::subscribe(Address contract, LogHandler handler) { subscribers_.emplace_back(contract, std::move(handler)); }
 
 Receipt Chain::estimate(const Transaction& tx) {
-  const BlockContext next{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
+  const BlockContext next{block_count_ + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
   return dry_run(state_, config_.gas, tx, next);
 }
 
@@ -62,7 +62,7 @@ void Chain::seal() {
     sim_.after(config_.block_interval, [this] { seal(); });
     return;
   }
-  const BlockContext block{blocks_.size() + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
+  const BlockContext block{block_count_ + 1, static_cast<std::uint64_t>(sim_.now().us / 1000), config_.coinbase, &keyring_};
   const Gas limit = config_.gas.block_gas_limit;
   Gas used = 0;
   std::vector<std::pair<Receipt, ReceiptHandler>> sealed;
@@ -103,7 +103,10 @@ void Chain::seal() {
     throw InvariantViolation(sim_.now(), fmt::format("sealing block {}", block.number),
                              fmt::format("block gas {} exceeds the limit {}", used, limit));
   }
-  blocks_.push_back({block.number, sim_.now(), used, sealed.size()});
+  const BlockInfo info{block.number, sim_.now(), used, sealed.size()};
+  ++block_count_;
+  gas_used_total_ += used;
+  transactions_total_ += sealed.size();
 
   // Receipts and events become visible once the block is `confirmations` blocks deep.
   const SimTime visible = config_.block_interval * static_cast<std::int64_t>(config_.confirmations);
@@ -114,7 +117,7 @@ void Chain::seal() {
     deliveries_.push_back({std::move(sealed), subscribers_.size()});
     sim_.after(visible, [this] { deliver(); });
   }
-  for (const auto& f : sealed_hooks_) f(blocks_.back());
+  for (const auto& f : sealed_hooks_) f(info);
   sim_.after(config_.block_interval, [this] { seal(); });
 }
 

@@ -75,11 +75,7 @@ CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
       });
 }
 
-chain::Gas CanWorld::gas_used() const {
-  chain::Gas gas = 0;
-  for (const auto& b : chain.blocks()) gas += b.gas_used;
-  return gas;
-}
+chain::Gas CanWorld::gas_used() const { return chain.gas_used_total(); }
 
 NodeId CanWorld::registry_leader() const { return member_node(chain::registry::leader(chain.state(), reg)); }
 

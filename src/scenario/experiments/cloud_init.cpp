@@ -98,7 +98,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["gas_plug_and_play"] = static_cast<double>(gas_pnp);
   m["gas_per_resource"] =
       init.registered_resources() > 0 ? static_cast<double>(gas_pnp) / static_cast<double>(w.hosts.size()) : std::nan("");
-  m["blocks"] = static_cast<double>(w.chain.blocks().size());
+  m["blocks"] = static_cast<double>(w.chain.block_count());
 
   RunResult r;
   r.metrics = metrics_by_name(kind, m);

@@ -129,7 +129,7 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   m["transactions"] = static_cast<double>(w.transactions);
   m["ocan_messages"] = static_cast<double>(w.ocan->messages_sent());
   m["duration_s"] = end.to_seconds();
-  m["blocks"] = static_cast<double>(w.cloud.chain.blocks().size());
+  m["blocks"] = static_cast<double>(w.cloud.chain.block_count());
 
   return m;
 }

@@ -101,7 +101,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   }
   m["energy_kwh"] = total_energy / 3.6e6;
   m["duration_s"] = end.to_seconds();
-  m["blocks"] = static_cast<double>(w.chain.blocks().size());
+  m["blocks"] = static_cast<double>(w.chain.block_count());
 
   RunResult r;
   r.metrics = metrics_by_name(kind, m);

@@ -90,7 +90,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   m["gas_per_assignment"] = accepted > 0 ? gas / acc : std::nan("");
   m["mean_attempts"] = attempts / n;
   m["utilization"] = units > 0 && last_submission > SimTime{} ? busy / (units * last_submission.to_seconds()) : std::nan("");
-  m["blocks"] = static_cast<double>(w.chain.blocks().size());
+  m["blocks"] = static_cast<double>(w.chain.block_count());
   RunResult r;
   r.metrics = metrics_by_name(kind, m);
   r.fingerprint = w.sim.fingerprint();

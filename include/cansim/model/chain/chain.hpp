@@ -63,7 +63,12 @@ class Chain {
   // Like eth_estimateGas, against the current state.
   Receipt estimate(const Transaction& tx);
 
-  const std::vector<BlockInfo>& blocks() const { return blocks_; }
+  // Totals over the blocks sealed so far: a block is not kept once sealed (an idle chain seals one
+  // every interval, and a run of simulated years kept hundreds of millions of them). A reader of
+  // each block subscribes with on_sealed.
+  std::uint64_t block_count() const { return block_count_; }
+  Gas gas_used_total() const { return gas_used_total_; }
+  std::uint64_t transactions_total() const { return transactions_total_; }
   std::uint64_t missed_slots() const { return missed_; }
   std::size_t pool_size() const;
 
@@ -81,7 +86,9 @@ class Chain {
   Keyring keyring_;
   std::map<Address, std::deque<Pending>> pool_;  // per sender, in the order sent
   std::uint64_t arrivals_ = 0;
-  std::vector<BlockInfo> blocks_;
+  std::uint64_t block_count_ = 0;
+  Gas gas_used_total_ = 0;
+  std::uint64_t transactions_total_ = 0;
   Rng missing_;
   std::uint64_t missed_ = 0;
   // A deque: a handler may subscribe while it runs, and must not be moved from under itself.
