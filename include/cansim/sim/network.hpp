@@ -142,6 +142,9 @@ class Network {
   }
 
   const std::vector<FaultRecord>& faults() const { return faults_; }
+  // Keep every fault applied (for a faults table or a trace); on by default. Off, a run under
+  // millions of faults keeps no record of them.
+  void record_faults(bool on) { record_faults_ = on; }
   std::uint64_t sent() const { return sent_; }
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t dropped() const { return dropped_; }
@@ -202,7 +205,9 @@ class Network {
     if (l.reorder > 0 && rng_.bernoulli(l.reorder)) d += SimTime{rng_.uniform_int(0, l.reorder_window.us)};
     return d;
   }
-  void record(std::string kind, std::vector<NodeId> nodes) { faults_.push_back({sim_.now(), std::move(kind), std::move(nodes)}); }
+  void record(std::string kind, std::vector<NodeId> nodes) {
+    if (record_faults_) faults_.push_back({sim_.now(), std::move(kind), std::move(nodes)});
+  }
 
   Simulator& sim_;
   Rng rng_;
@@ -215,6 +220,7 @@ class Network {
   std::map<std::pair<NodeId, NodeId>, bool> cuts_;
   Handler handler_ = [](NodeId, NodeId, const M&) {};
   std::vector<FaultRecord> faults_;
+  bool record_faults_ = true;
   SlotPool<Flight, std::deque<Flight>> flights_;
   std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, in_flight_ = 0, duplicated_ = 0;
 };

@@ -152,6 +152,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const auto nmin = std::min<std::uint64_t>(static_cast<std::uint64_t>(p.integer("nmin")), n);
   can::CanWorld world(can_world_config(p, n, n, components, nmin, n, cfg, ctx.faults), root);
   Simulator& sim = world.sim;
+  // A run under millions of faults keeps none it will not write.
+  world.net.record_faults(ctx.output.boolean("faults") || ctx.output.boolean("trace"));
   Can& can = *world.can;
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};

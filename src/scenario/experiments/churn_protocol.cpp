@@ -40,6 +40,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
                                        static_cast<std::uint64_t>(p.integer("nmax")), cfg, ctx.faults),
                       root);
   can::Can& can = *world.can;
+  // A run under millions of faults keeps none it will not write.
+  world.net.record_faults(ctx.output.boolean("faults") || ctx.output.boolean("trace"));
   can::ChurnWorkload workload(world, w, root.stream("churn"));
   workload.start();
   can.start();

@@ -34,6 +34,8 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.ocan_nmin = ocan_members;  // Algorithm 1 admits members up to Nmin without churn
   cfg.ocan_nmax = ocan_members;
   cloud::CloudWorld w(cfg, root);
+  // A run under millions of faults keeps none it will not write.
+  w.net.record_faults(ctx.output.boolean("faults"));
   cloud::SystemInitConfig init_cfg;
   init_cfg.ocan_members = ocan_members;
   init_cfg.ocan_join_retry = SimTime{static_cast<std::int64_t>(std::llround(p.real("ocan_join_retry_s") * 1e6))};
