@@ -34,6 +34,8 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   Rng keys = root.stream("ocan-keys");
   std::vector<chain::KeyPair> member_keys;
   for (NodeId i = 0; i < cfg.members; ++i) member_keys.push_back(cloud.chain.keyring().create(can::member_address(i), keys));
+  ocan_net.record_faults(cfg.fault_log);
+  cloud.net.record_faults(cfg.fault_log);
   ocan = std::make_unique<can::Can>(cloud.sim, ocan_net, cloud.chain, cloud.registry, std::move(member_keys), cfg.can,
                                     root.stream("ocan"));
   can::ComponentBehaviour b;
@@ -279,8 +281,11 @@ void OrchestrationWorld::note(const std::string& from, const std::string& to, co
 }
 
 void OrchestrationWorld::fault(const char* kind, const std::string& who) {
-  faults.push_back({cloud.sim.now(), kind, {}});
-  fault_names.push_back(who);
+  ++fault_counts[kind];
+  if (cfg.fault_log) {
+    faults.push_back({cloud.sim.now(), kind, {}});
+    fault_names.push_back(who);
+  }
   note(who, who, kind);
 }
 

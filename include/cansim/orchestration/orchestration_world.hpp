@@ -72,6 +72,7 @@ struct OrchestrationConfig {
   FaultPlan ocan_faults;                 // scheduled faults on the OCAN's network (members and Orchestrators)
   FaultPlan cloud_faults;                // scheduled faults on the cloud's network (hosts, ...)
   bool sequence = false;                 // record the sequence of interactions (sequence.csv, Figure 5.1)
+  bool fault_log = true;                 // keep every failure (faults.csv); the counts are kept either way
   chain::Wei ften_price_per_minute = 1;  // the Registry's FTEN price (the OCAN's share)
 };
 
@@ -147,8 +148,9 @@ class OrchestrationWorld {
   std::vector<SequenceEvent> sequence;
   // Failures of every part (crashes and recoveries of Orchestrators, members, hosts, hypervisors;
   // service failures), in time order, with who failed.
-  std::vector<FaultRecord> faults;
+  std::vector<FaultRecord> faults;  // with cfg.fault_log
   std::vector<std::string> fault_names;
+  std::map<std::string, std::uint64_t> fault_counts;  // by kind, always
   std::map<std::string, chain::Gas> gas_by_function, gas_by_role;
   // Hooks for scripted experiments (Figure 5.1): the leader committed a checkpoint of an
   // application; an application's services were first all up.

@@ -95,8 +95,8 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
     auto it = w.gas_by_role.find(role);
     return it == w.gas_by_role.end() ? 0.0 : static_cast<double>(it->second);
   };
-  std::uint64_t crashes = 0;
-  for (const FaultRecord& f : w.faults) crashes += f.kind == "orchestrator-crash" ? 1 : 0;
+  const auto counted = w.fault_counts.find("orchestrator-crash");
+  const std::uint64_t crashes = counted == w.fault_counts.end() ? 0 : counted->second;
   m["applications"] = static_cast<double>(count);
   m["accepted"] = accepted;
   m["completed"] = completed;
@@ -165,6 +165,7 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng root(ctx.seed);
   orchestration::OrchestrationConfig cfg = orchestration_config(p, ctx.faults);
   cfg.sequence = ctx.output.boolean("sequence") || ctx.output.boolean("trace");
+  cfg.fault_log = ctx.output.boolean("faults");
   OrchestrationWorld w(cfg, root);
   w.start();
   Rng workload = root.stream("workload");
