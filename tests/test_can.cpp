@@ -467,6 +467,41 @@ TEST_CASE("fault rates are held to the event budget: exactly at it runs, past it
   CHECK(scenario::renewal_events(5, 0, 1e6, 100) == 0);
 }
 
+TEST_CASE("can kind: leader availability is the share of time a leader reaches a majority", "[can][leadelect][scenario]") {
+  // Issue 30: "how many members keep a leader 99% of the time?" needed this metric.
+  using scenario::testing::metric;
+  const auto run_with = [](const std::string& faults) {
+    const auto sc = scenario::testing::load_text(R"({"experiment": "can", "seed": 4, "repetitions": 3,
+        "params": {"members": 5, "duration_s": 100}, "faults": )" + faults + "}");
+    return std::make_pair(sc, scenario::run_runs(sc, sc.all_runs(), {1, false}));
+  };
+  {
+    const auto [sc, results] = run_with(R"({})");
+    for (const auto& r : results) {
+      CHECK(metric(sc, r, "leader_availability") == 1.0);
+      CHECK(metric(sc, r, "leader_outage_max_s") == 0.0);
+    }
+  }
+  {
+    // The leader crashes at 20 s: no leader until the next one is registered.
+    const auto [sc, results] = run_with(R"({"schedule": [{"at_s": 20, "crash": [0]}]})");
+    for (const auto& r : results) {
+      const double outage = metric(sc, r, "leader_outage_max_s");
+      CHECK(outage == Approx(metric(sc, r, "time_to_new_leader_s")).margin(0.1));  // sampled every 100 ms
+      CHECK(metric(sc, r, "leader_availability") == Approx(1 - outage / 100).margin(0.0011));
+      CHECK(metric(sc, r, "leader_availability") < 1.0);
+    }
+  }
+  {
+    // Up but cut off from the majority: not available either, until the majority side has its own.
+    const auto [sc, results] = run_with(R"({"schedule": [{"at_s": 20, "partition": [[0], [1, 2, 3, 4]]}]})");
+    for (const auto& r : results) {
+      CHECK(metric(sc, r, "leader_outage_max_s") > 0.5);
+      CHECK(metric(sc, r, "leader_availability") < 1.0);
+    }
+  }
+}
+
 TEST_CASE("can kind: a crashed leader is replaced in every run", "[can][leadelect][scenario]") {
   const auto dir = std::filesystem::temp_directory_path() / ("cansim-canel-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -3,6 +3,8 @@
 // validated with their paths.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "cansim/model/chain/contracts/gas_report.hpp"
@@ -55,6 +57,7 @@ TEST_CASE("orchestration: an application's life pays every party for the time it
                                                  "service_failures_per_h": 2)"));
   for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
     CHECK(metric(sc, r, "completed") == 1);
+    CHECK(metric(sc, r, "completed_fraction") == 1.0);
     // 2 services for 120 minutes, less the deploy and redeploy gaps; paid in whole minutes per
     // checkpoint pair, never more than they ran.
     CHECK(metric(sc, r, "up_minutes") > 2 * 115);
@@ -80,6 +83,9 @@ TEST_CASE("orchestration: an application whose funds run out is shut down, and e
   for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
     CHECK(metric(sc, r, "shut_down_early") == 1);
     CHECK(metric(sc, r, "completed") == 0);
+    CHECK(metric(sc, r, "accepted_fraction") == 1.0);
+    CHECK(metric(sc, r, "completed_fraction") == 0.0);
+    CHECK(metric(sc, r, "mean_availability_all") == metric(sc, r, "mean_availability"));  // the one application settled
     const double paid = metric(sc, r, "paid_resources_wei") + metric(sc, r, "paid_cloud_wei") + metric(sc, r, "paid_can_wei") +
                         metric(sc, r, "paid_orchestration_wei");
     CHECK(paid <= 5000);
@@ -100,6 +106,19 @@ TEST_CASE("orchestration: malformed contract and failure parameters are validati
   CHECK(err(R"("loss": 1.5)").rfind(":/params/loss:", 0) == 0);
   CHECK(err(R"("orchestrators": 0)").rfind(":/params/orchestrators:", 0) == 0);
   CHECK(err("\"members\": 3").empty());
+}
+
+TEST_CASE("orchestration: an application still running at the end counts in mean_availability_all only",
+          "[orchestration][scenario]") {
+  // Issue 30: averages silently covered the settled applications only.
+  const Scenario sc = load_text(orchestration(R"("applications": 2, "arrival_rate_per_s": 0.01, "mean_duration_s": 36000,
+                                                 "duration_law": "constant", "max_duration_s": 3600)"));
+  for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) {
+    CHECK(metric(sc, r, "unsettled") == 2);
+    CHECK(std::isnan(metric(sc, r, "mean_availability")));
+    CHECK(metric(sc, r, "mean_availability_all") > 0.9);
+    CHECK(metric(sc, r, "completed_fraction") == 0.0);
+  }
 }
 
 TEST_CASE("orchestration: failure rates are held to the event budget over the run's expected length", "[orchestration][scenario]") {

@@ -5,6 +5,7 @@
 // what survives.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -28,8 +29,37 @@ SimTime ms(const ParamValues& p, const char* name) { return millis(p.integer(nam
 
 // What a run measured, by metric name. `leader_lost`: when the Registry's first leader crashed
 // (negative: never); `problems`: the liveness check's findings, when the run ended quiet.
+// Whether the Registry's leader leads now: it is up, a member, and reaches (both ways) a majority
+// of the members, itself included, that are up.
+bool leader_reaches_majority(const can::CanWorld& world) {
+  const Can& can = *world.can;
+  const NodeId leader = world.registry_leader();
+  if (!world.net.is_up(leader) || !can.is_member(leader)) return false;
+  const std::size_t members = can.members().size();
+  std::size_t reached = 0;
+  for (NodeId m : can.members()) {
+    if (world.net.is_up(m) && world.net.reachable(leader, m) && world.net.reachable(m, leader) && 2 * ++reached > members) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Leader availability, sampled at a fixed period: the share of samples with a leader that reaches
+// a majority, and the longest stretch without one.
+struct LeaderAvailability {
+  std::uint64_t samples = 0, with_leader = 0, stretch = 0, longest = 0;
+  void add(bool leads) {
+    ++samples;
+    with_leader += leads ? 1 : 0;
+    stretch = leads ? 0 : stretch + 1;
+    longest = std::max(longest, stretch);
+  }
+};
+
 std::map<std::string, double> can_metrics(const can::CanWorld& world, SimTime leader_lost, bool quiet,
-                                          const std::vector<std::string>& problems) {
+                                          const std::vector<std::string>& problems, const LeaderAvailability& avail,
+                                          SimTime period) {
   const Can& can = *world.can;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   double replaced_after = nan;
@@ -58,6 +88,9 @@ std::map<std::string, double> can_metrics(const can::CanWorld& world, SimTime le
   std::map<std::string, double> m;
   m["elections"] = static_cast<double>(can.elections().size());
   m["time_to_new_leader_s"] = replaced_after;
+  m["leader_availability"] =
+      avail.samples ? static_cast<double>(avail.with_leader) / static_cast<double>(avail.samples) : nan;
+  m["leader_outage_max_s"] = static_cast<double>(avail.longest) * period.to_seconds();
   m["removals"] = static_cast<double>(can.removals());
   m["removal_votes"] = static_cast<double>(can.removal_votes());
   m["members_at_end"] = static_cast<double>(chain::registry::member_count(world.chain.state(), world.reg));
@@ -172,11 +205,19 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   }
   const std::int64_t quiet = p.integer("quiet_s");
   if (quiet > 0) sim.at(seconds(p.integer("duration_s") - quiet), [&world] { world.faults->end_random_faults(); });
+  // At most 10^6 samples a run: a long run samples less often than leader_sample_ms.
+  const SimTime period = std::max(ms(p, "leader_sample_ms"), SimTime{p.integer("duration_s")});  // duration / 10^6: that many µs
+  LeaderAvailability avail;
+  std::function<void()> sample = [&] {
+    avail.add(leader_reaches_majority(world));
+    sim.after(period, sample);
+  };
+  sim.after(period, sample);
   sim.run_until(seconds(p.integer("duration_s")));
   const std::vector<std::string> problems = quiet > 0 ? can.liveness_problems() : std::vector<std::string>{};
 
   RunResult r;
-  r.metrics = metrics_by_name(kind, can_metrics(world, leader_lost, quiet > 0, problems));
+  r.metrics = metrics_by_name(kind, can_metrics(world, leader_lost, quiet > 0, problems, avail, period));
   add_tables(r, ctx.output, world, problems);
   r.fingerprint = sim.fingerprint();
   return r;
@@ -241,6 +282,13 @@ ExperimentKind can_kind() {
           .at_least(1)
           .at_most(100000)
           .def(3),
+      ParamSpec::integer("leader_sample_ms",
+                         "leader availability is sampled this often (at most 10^6 samples a run: a longer run "
+                         "samples every duration_s / 10^6)")
+          .at_least(1)
+          .at_most(1e9)
+          .def(100)
+          .in_unit("ms"),
       ParamSpec::integer("quiet_s",
                          "the run's last seconds free of faults: then every partition heals, every crashed node "
                          "recovers, no link loses, duplicates or reorders (each keeps its latency law, jitter "
@@ -296,6 +344,10 @@ ExperimentKind can_kind() {
        "cannot prevent)"},
       {"commit_lag_p99_s", "99th percentile, over entries a leader appended and committed, of the time from append to commit"},
       {"commit_lag_max_s", "the longest time from a leader's append to the commit of the entry"},
+      {"leader_availability",
+       "share of the run (sampled every leader_sample_ms) in which the Registry's leader is up, a member, and reaches a "
+       "majority of the members both ways"},
+      {"leader_outage_max_s", "the longest stretch without such a leader (to the sampling period)"},
   };
   k.fault_nodes = [](const ParamValues& p) { return static_cast<std::uint64_t>(p.integer("members") + p.integer("components")); };
   k.fault_nodes_description = "members, then components";

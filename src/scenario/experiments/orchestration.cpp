@@ -60,7 +60,7 @@ struct Requested {
 // What a run measured, by metric name: `count` applications requested, the run ended at `end`.
 std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w, std::size_t count, SimTime end) {
   std::map<std::string, double> m;
-  RunningStats deploy, availability, error, lag;
+  RunningStats deploy, availability, availability_all, error, lag;
   double max_error = std::nan("");  // NaN: no application settled with time up
   double paid_res = 0, paid_cloud = 0, paid_can = 0, paid_orc = 0;
   double app_hours = 0, accepted = 0, completed = 0, early = 0, unsettled = 0, short_funds = 0, redeploys = 0, paid_min = 0, up_min = 0;
@@ -69,7 +69,18 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
     if (rec.all_up.us > 0) deploy.add((rec.all_up - rec.instantiated).to_seconds());
     const SimTime stop = rec.shutdown_checkpoint.us > 0 ? rec.ended_at : (rec.settled ? rec.settled_at : end);
     const double lifetime = (stop - rec.instantiated).to_seconds() * static_cast<double>(rec.topology->services.size());
-    if (rec.settled && lifetime > 0) availability.add(std::min(1.0, rec.up_time.to_seconds() / lifetime));
+    // A settled application's up-time was measured at settlement; one still running, up to now.
+    SimTime up = rec.up_time;
+    if (!rec.settled) {
+      for (std::uint32_t sv = 0; sv < rec.topology->services.size(); ++sv) {
+        up += w.cloud.hypervisors->instances().up_time(rec.address.id, sv, end);
+      }
+    }
+    if (lifetime > 0) {
+      const double share = std::min(1.0, up.to_seconds() / lifetime);
+      availability_all.add(share);
+      if (rec.settled) availability.add(share);
+    }
     if (rec.settled && rec.up_time.us > 0) {
       const double e = (rec.paid_time - rec.up_time).to_seconds() / rec.up_time.to_seconds();
       error.add(e);
@@ -100,11 +111,14 @@ std::map<std::string, double> orchestration_metrics(const OrchestrationWorld& w,
   m["applications"] = static_cast<double>(count);
   m["accepted"] = accepted;
   m["completed"] = completed;
+  m["accepted_fraction"] = count > 0 ? accepted / static_cast<double>(count) : nan;
+  m["completed_fraction"] = accepted > 0 ? completed / accepted : nan;
   m["shut_down_early"] = early;
   m["unsettled"] = unsettled;
   m["short_of_funds"] = short_funds;
   m["mean_time_to_deploy_s"] = mean(deploy);
   m["mean_availability"] = mean(availability);
+  m["mean_availability_all"] = mean(availability_all);
   m["redeploys"] = redeploys;
   m["service_failures"] = static_cast<double>(w.cloud.hypervisors->instances().failures());
   m["orchestrator_crashes"] = static_cast<double>(crashes);
@@ -282,7 +296,7 @@ ExperimentKind orchestration_kind() {
        "applications whose APP_SHUTDOWN the funds could not cover: the contract paid what fitted and ended them (§5.1)"},
       {"unsettled", "applications not settled when the run ended (max_duration_s)"},
       {"mean_time_to_deploy_s", "mean time from instantiation until every service was first up"},
-      {"mean_availability", "mean over settled applications of the share of service-time their services were up"},
+      {"mean_availability", "mean over settled applications only of the share of service-time their services were up"},
       {"redeploys", "services redeployed after a failure"},
       {"service_failures", "service instances that failed (on their own, with their host, or with their hypervisor)"},
       {"orchestrator_crashes", "Orchestrator crashes"},
@@ -319,6 +333,12 @@ ExperimentKind orchestration_kind() {
       {"overcommitted_deploys",
        "Deploy calls the hypervisors accepted that started an instance beyond its host's units, counting the live "
        "instances there: 0 in a correct run"},
+      {"accepted_fraction", "accepted / applications requested; NaN if none was requested"},
+      {"completed_fraction", "completed / accepted: of the applications instantiated, the share that ran to their client's end; "
+                             "NaN if none was accepted"},
+      {"mean_availability_all",
+       "mean over every accepted application, settled or not (an unsettled one up to the run's end), of the share of "
+       "service-time its services were up"},
   };
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("orchestration")); };
   k.headline = {"accepted",          "completed",          "mean_time_to_deploy_s",
