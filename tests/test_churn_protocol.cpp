@@ -13,8 +13,8 @@ using scenario::testing::validation_error;
 namespace {
 
 std::vector<RunResult> run_text(const std::string& params, int reps, Scenario* out) {
-  *out = scenario::testing::load_text(R"({"experiment": "churn_protocol", "seed": 5, "repetitions": )" + std::to_string(reps) +
-                                      R"(, "params": )" + params + "}");
+  *out = scenario::testing::load_text(
+      fmt::format(R"({{"experiment": "churn_protocol", "seed": 5, "repetitions": {}, "params": {}}})", reps, params));
   return run_runs(*out, out->all_runs(), {2, false});
 }
 

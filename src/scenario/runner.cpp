@@ -67,7 +67,8 @@ std::string progress_line(std::size_t done, std::size_t total, double elapsed_s,
   if (text.size() + 3 > room) return text.substr(0, std::min(text.size(), room));  // too narrow for a bar
   const std::size_t bar = std::min<std::size_t>(40, room - text.size() - 2);
   const auto filled = static_cast<std::size_t>(static_cast<double>(bar) * share);
-  return "[" + std::string(filled, '=') + std::string(bar - filled, ' ') + "]" + text;
+  // fmt, not "[" + std::string: GCC 12 warns falsely about a literal plus a temporary (its bug 105329).
+  return fmt::format("[{}{}]{}", std::string(filled, '='), std::string(bar - filled, ' '), text);
 }
 
 namespace {

@@ -124,7 +124,7 @@ Lifecycle contract_lifecycle() {
     tx.gas_limit = b.gas.block_gas_limit;
     Receipt r = execute(b.state, b.gas, tx, b.block);
     fees[tx.from] += r.fee;
-    out.steps.push_back({label, tx.name, r.status == Status::Success ? "ok" : "reverted: " + r.reason, r.gas_used});
+    out.steps.push_back({label, tx.name, r.status == Status::Success ? "ok" : fmt::format("reverted: {}", r.reason), r.gas_used});
     return r;
   };
   const Address reg = b.reg;
@@ -185,7 +185,7 @@ Lifecycle contract_lifecycle() {
     // Balances start at 2^100, so the signed net fits a Word's two's complement.
     const Word net = b.state.balance(a) - start[a] + fees[a];
     const bool negative = (net >> 127) != 0;
-    out.net_wei[name] = negative ? "-" + wei_to_string(Word{0} - net) : wei_to_string(net);
+    out.net_wei[name] = negative ? fmt::format("-{}", wei_to_string(Word{0} - net)) : wei_to_string(net);
   }
   for (const auto& [name, a] : std::map<std::string, Address>{{"registry", reg},
                                                                {"cloud", cloud},
