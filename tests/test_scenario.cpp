@@ -8,6 +8,7 @@
 #include <set>
 #include <fstream>
 
+#include "cansim/scenario/results.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/scenario/tosca.hpp"
@@ -263,4 +264,56 @@ TEST_CASE("input files are read up to a size limit: exactly the limit is read, o
   CHECK_THROWS_WITH(load_tosca(over), Catch::Contains("expected a TOSCA YAML file of at most 4 MiB, found more"));
   CHECK_THROWS_WITH(load_tosca("/dev/zero"), Catch::Contains("/dev/zero: expected a TOSCA YAML file of at most 4 MiB"));
   CHECK_THROWS_WITH(load_scenario("/dev/zero", {}), Catch::Contains("/dev/zero: expected a scenario file of at most 16 MiB"));
+}
+
+TEST_CASE("common random numbers: a sweep of control parameters alone is paired by default, and the summary gives "
+          "paired differences",
+          "[scenario][crn]") {
+  // Issue 30: configurations drew other workloads, so policies were compared across noise.
+  const std::string apps = std::string(R"("applications": [{"file": ")") + CANSIM_SOURCE_DIR + R"(/apps/ray_tracing.yaml"}])";
+  const auto placement = [&](const std::string& extra) {
+    return R"({"experiment": "placement", "seed": 3, "repetitions": 4, "params": {"requests": 40},
+              "sweep": {"policy": ["first_fit", "best_fit"]}, )" +
+           apps + extra + "}";
+  };
+  const Scenario paired = load_scenario(write_temp("crn.json", placement("")));
+  CHECK(paired.common_random_numbers);
+  // The same repetition draws the same seed in every configuration; repetitions differ.
+  CHECK(paired.run(1).seed == paired.run(5).seed);
+  CHECK(paired.run(0).seed != paired.run(1).seed);
+  CHECK(paired.run(0).seed == run_seed(3, 0));  // the first configuration keeps its seeds
+  const Scenario unpaired = load_scenario(write_temp("nocrn.json", placement(R"(, "common_random_numbers": false)")));
+  CHECK_FALSE(unpaired.common_random_numbers);
+  CHECK(unpaired.run(1).seed != unpaired.run(5).seed);
+  // A workload parameter in the sweep: not paired unless asked.
+  const Scenario workload = load_scenario(write_temp("wl.json", R"({"experiment": "placement", "seed": 3, "params": {"requests": 40},
+      "sweep": {"policy": ["first_fit", "best_fit"], "arrival_rate_per_s": [0.5, 1]}, )" + apps + "}"));
+  CHECK_FALSE(workload.common_random_numbers);
+  CHECK(testing::validation_error(placement(R"(, "common_random_numbers": 1)")).find("/common_random_numbers: expected true or false") !=
+        std::string::npos);
+
+  // The summary: per configuration after the first, each headline metric's mean paired difference
+  // with the first configuration and its 95% interval, from the runs themselves.
+  const auto results = run_runs(paired, paired.all_runs(), {1, false});
+  const auto dir = std::filesystem::temp_directory_path() / ("cansim-crn-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  write_results(paired, paired.all_runs(), results, {dir.string(), true, {"test"}});
+  std::ifstream f(dir / "summary.json");
+  const auto summary = nlohmann::json::parse(f);
+  std::filesystem::remove_all(dir);
+  REQUIRE(summary.at("common_random_numbers") == true);
+  const auto& second = summary.at("configurations").at(1);
+  REQUIRE(second.contains("paired_difference"));
+  CHECK_FALSE(summary.at("configurations").at(0).contains("paired_difference"));
+  const auto& metrics = paired.kind->metrics;
+  const std::string name = paired.kind->headline.front();
+  const std::size_t k = static_cast<std::size_t>(
+      std::find_if(metrics.begin(), metrics.end(), [&](const auto& m) { return m.name == name; }) - metrics.begin());
+  double sum = 0;
+  for (std::uint64_t rep = 0; rep < 4; ++rep) sum += results[4 + rep].metrics[k] - results[rep].metrics[k];
+  const auto& d = second.at("paired_difference").at(name);
+  CHECK(d.at("n") == 4);
+  CHECK(d.at("mean").get<double>() == Approx(sum / 4));
+  CHECK(d.at("ci95_low").get<double>() <= d.at("mean").get<double>());
+  CHECK(d.at("ci95_high").get<double>() >= d.at("mean").get<double>());
 }

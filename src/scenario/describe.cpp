@@ -17,7 +17,7 @@ std::string plain_table(const std::vector<ParamSpec>& specs) {
   for (const auto& p : specs) {
     out += fmt::format("  {:<22} {:<8} default {:<12} {}{}\n", p.name, type_name(p.type), default_text(p), p.expectation(),
                        p.unit.empty() ? "" : fmt::format(", in {}", p.unit));
-    out += fmt::format("  {:<22} {}\n", "", p.description);
+    out += fmt::format("  {:<22} {}{}\n", "", p.control ? "(control) " : "", p.description);
   }
   return out;
 }
@@ -25,8 +25,8 @@ std::string plain_table(const std::vector<ParamSpec>& specs) {
 std::string markdown_table(const std::vector<ParamSpec>& specs) {
   std::string out = "| name | type | default | allowed | unit | description |\n|---|---|---|---|---|---|\n";
   for (const auto& p : specs) {
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p.name, type_name(p.type), default_text(p), p.expectation(), p.unit,
-                       p.description);
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {}{} |\n", p.name, type_name(p.type), default_text(p), p.expectation(), p.unit,
+                       p.control ? "control: " : "", p.description);
   }
   return out;
 }
@@ -74,6 +74,7 @@ A scenario is one JSON object:
 | `repetitions` | no (1) | runs per configuration, in [1, 1e9] |
 | `params` | no | values for the kind's parameters; every parameter without a default must be set here or in `sweep` |
 | `sweep` | no | for some parameters, a non-empty list of values each; the configurations are the cartesian product |
+| `common_random_numbers` | no (true when every swept parameter is a control parameter, marked "control" below; false otherwise) | `true`: repetition i of every configuration runs with the same seed (the seed of run i of the first configuration), so that configurations meet the same workload and faults and their comparison is paired; summary.json then says `"common_random_numbers": true` and gives each configuration after the first a `paired_difference`: per headline metric, the mean of its difference from configuration 0, repetition by repetition, with its 95% interval (n, mean, ci95_low, ci95_high; up to 10^6 repetitions). `false`: every run its own seed |
 | `output` | no | the kind's output options |
 | `description` | no | free text, kept in the manifest |
 | `faults` | no | for kinds that take faults: `schedule` (entries `{"at_s": T, ACTION: ...}` with ACTION one of `crash`, `recover`, `isolate` (lists of nodes), `partition` (a list of node groups; unlisted nodes form one more group), `cut`, `uncut` (`[from, to]`, one way), `heal` (`true`); a node in one group at most, a cut between two different nodes, at a time within the run), `crash_rate_per_s` and `recovery_rate_per_s` (per node, exponential); on every link, `duplicate` and `reorder` (probabilities), `reorder_window_ms` (default 50), `latency` (`{"law": "uniform", "low_ms": L, "high_ms": H}` or `{"law": "lognormal", "median_ms": M, "sigma": S}`, instead of the kind's constant `latency_ms`; a log-normal law's one-in-a-billion delay, M x e^(6 S), must be at most 1e12 ms, and no draw exceeds it); random partitions: `partition_rate_per_s` (a Poisson process; each splits the nodes in two by a fair coin per node) and `partition_mean_s` (exponential duration, default 10; its end heals every partition, isolation and cut). The event budget: the random faults a run may expect, crashes and recoveries (per node, 2·c·r/(c + r) a second, or one crash at most when nothing recovers) and partitions with their heals (two each), at most 1e7 per run in every configuration (its nodes and length); more would exhaust memory long before the run ends, and is refused |

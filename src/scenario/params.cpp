@@ -90,6 +90,11 @@ ParamSpec&& ParamSpec::in_unit(std::string u) && {
   return std::move(*this);
 }
 
+ParamSpec&& ParamSpec::as_control() && {
+  control = true;
+  return std::move(*this);
+}
+
 std::string ParamSpec::expectation() const {
   switch (type) {
     case ParamType::Boolean: return "true or false";

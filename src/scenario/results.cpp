@@ -441,7 +441,11 @@ struct ResultWriter::Impl {
     runs_csv << ",trace_hash\n";
     open(summary_json, "summary.json");
     summary_json << "{\n  \"experiment\": " << json(sc.kind->name).dump()
-                 << ",\n  \"complete\": " << (complete ? "true" : "false") << ",\n  \"configurations\": [";
+                 << ",\n  \"complete\": " << (complete ? "true" : "false");
+    // Paired differences need the first configuration's values per repetition: kept up to 10^6.
+    paired = sc.common_random_numbers && sc.configs.size() > 1 && sc.repetitions <= 1000000;
+    if (sc.common_random_numbers) summary_json << ",\n  \"common_random_numbers\": true";
+    summary_json << ",\n  \"configurations\": [";
     open(summary_csv, "summary.csv");
     summary_csv << "config" << swept_header(sc) << ",metric,n,mean,sd,ci95_low,ci95_high,min,q1,median,q3,max\n";
     if (!complete) open(partial, kPartialFile);
@@ -465,6 +469,7 @@ struct ResultWriter::Impl {
       swept = swept_cells(sc, config);  // every row of the configuration starts with these
       if (sc.kind->summarize) extra = sc.kind->summarize(sc.configs[config].params);
       head_stats.assign(headline.size(), RunningStats{});
+      differences.assign(headline.size(), RunningStats{});
     }
     ++config_runs;
 
@@ -485,7 +490,19 @@ struct ResultWriter::Impl {
     runs_csv << row;
     if (!runs_csv) throw OutputError(fmt::format("{}: cannot write runs.csv", out.dir));
     for (std::size_t h = 0; h < headline.size(); ++h) {
-      if (const double* v = metric_value(r, headline[h]); v && !std::isnan(*v)) head_stats[h].add(*v);
+      const double* v = metric_value(r, headline[h]);
+      const double x = v ? *v : std::nan("");
+      if (!std::isnan(x)) head_stats[h].add(x);
+      if (!paired) continue;
+      // Common random numbers: the first configuration's value of this repetition, and each
+      // later configuration's difference from it.
+      if (spec.config == 0) {
+        baseline.resize(headline.size());
+        baseline[h].resize(sc.repetitions, std::nan(""));
+        baseline[h][spec.repetition] = x;
+      } else if (h < baseline.size() && !std::isnan(x) && !std::isnan(baseline[h][spec.repetition])) {
+        differences[h].add(x - baseline[h][spec.repetition]);
+      }
     }
     if (extra) extra->add(r);
 
@@ -551,6 +568,20 @@ struct ResultWriter::Impl {
       const json fields = extra->fields();
       for (const auto& [key, v] : fields.items()) c[key] = v;
       extra.reset();
+    }
+    if (paired && config > 0 && !baseline.empty()) {
+      json d = json::object();
+      for (std::size_t h = 0; h < headline.size(); ++h) {
+        const RunningStats& st = differences[h];
+        const auto ci = ci95_of_mean(st);
+        json one;
+        one["n"] = st.count();
+        one["mean"] = st.count() ? json(st.mean()) : json();
+        one["ci95_low"] = st.count() > 1 ? json(ci.low) : json();
+        one["ci95_high"] = st.count() > 1 ? json(ci.high) : json();
+        d[metrics[headline[h]]] = std::move(one);
+      }
+      c["paired_difference"] = std::move(d);  // this configuration minus configuration 0, repetition by repetition
     }
     summary_json << (configs == 0 ? "\n" : ",\n") << indented(c.dump(2));
     summary_csv << csv;
@@ -667,6 +698,9 @@ struct ResultWriter::Impl {
   MetricColumns columns;
   std::optional<ConfigSummary> extra;
   std::vector<RunningStats> head_stats;
+  bool paired = false;                          // common random numbers: paired differences in the summary
+  std::vector<std::vector<double>> baseline;    // per headline metric, configuration 0's value by repetition
+  std::vector<RunningStats> differences;        // per headline metric, this configuration's minus configuration 0's
   std::vector<std::vector<std::string>> human_rows;
   std::string row;  // reused for every row
 };

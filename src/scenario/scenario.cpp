@@ -30,7 +30,8 @@ ValidationError::ValidationError(const std::string& file, const std::string& poi
 std::uint64_t run_seed(std::uint64_t scenario_seed, std::uint64_t run) { return Rng(scenario_seed).stream(run).seed(); }
 
 RunSpec Scenario::run(std::uint64_t r) const {
-  return {r, static_cast<std::size_t>(r / repetitions), r % repetitions, run_seed(seed, r)};
+  const std::uint64_t rep = r % repetitions;
+  return {r, static_cast<std::size_t>(r / repetitions), rep, run_seed(seed, common_random_numbers ? rep : r)};
 }
 
 std::vector<std::uint64_t> Scenario::all_runs() const {
@@ -262,8 +263,9 @@ std::vector<ApplicationSpec> read_applications(const json& a, const Source& src)
   return out;
 }
 
-const std::vector<std::string> kTopLevel{"experiment", "description", "seed",   "repetitions", "params",
-                                         "sweep",      "output",      "faults", "applications"};
+const std::vector<std::string> kTopLevel{"experiment", "description", "seed",         "repetitions",
+                                         "params",     "sweep",       "output",       "faults",
+                                         "applications", "common_random_numbers"};
 
 // "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
 // {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
@@ -639,6 +641,14 @@ Scenario validate(const json& doc, const Source& src) {
                                                      fmt::format("an output option of \"{}\"", kind.name), {}));
   build_configurations(src, base, sweep_values, swept, sc);
   read_faults_and_applications(doc, src, sc);
+  if (const json* crn = member(doc, "common_random_numbers")) {
+    if (!crn->is_boolean()) src.fail("/common_random_numbers", fmt::format("expected true or false, found {}", found(*crn)));
+    sc.common_random_numbers = crn->get<bool>();
+  } else {
+    sc.common_random_numbers = !sc.swept.empty() && std::all_of(sc.swept.begin(), sc.swept.end(), [&](const std::string& n) {
+      return std::any_of(kind.params.begin(), kind.params.end(), [&](const ParamSpec& p) { return p.name == n && p.control; });
+    });
+  }
   return sc;
 }
 

@@ -26,6 +26,10 @@ struct ParamSpec {
   bool min_exclusive = false;          // (min, ...] rather than [min, ...]
   std::vector<std::string> choices;    // for Choice
   std::string unit;                    // shown in docs, e.g. "s" or "1/s"
+  // A policy or control parameter: it changes what the system decides, not the workload or the
+  // faults it meets. A sweep of such parameters alone draws the same randomness in every
+  // configuration by default (common random numbers), so that its comparisons are paired.
+  bool control = false;
 
   // Builders, so that a declaration reads as one line each.
   static ParamSpec integer(std::string name, std::string description);
@@ -38,6 +42,7 @@ struct ParamSpec {
   ParamSpec&& above(double v) &&;  // exclusive lower bound
   ParamSpec&& at_most(double v) &&;
   ParamSpec&& in_unit(std::string u) &&;
+  ParamSpec&& as_control() &&;
 
   // "an integer in [1, 1000]", "one of "a", "b"" ... for messages and docs.
   std::string expectation() const;

@@ -61,6 +61,10 @@ struct Scenario {
   const ExperimentKind* kind = nullptr;
   std::uint64_t seed = 0;
   std::uint64_t repetitions = 1;
+  // Common random numbers: repetition i of every configuration draws the same seed, so that
+  // configurations are compared on the same workload and faults (paired). On by default when the
+  // sweep varies control parameters alone ("common_random_numbers" in the file says otherwise).
+  bool common_random_numbers = false;
   std::vector<Configuration> configs;
   std::vector<std::string> swept;  // swept parameter names, in declaration order
   ParamValues output;

@@ -77,22 +77,26 @@ std::vector<ParamSpec> cloud_params() {
           .at_least(1)
           .at_most(1000)
           .def(1),
-      ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy").def(std::string("sosm")),
+      ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy")
+          .def(std::string("sosm"))
+          .as_control(),
       ParamSpec::choice("strategy", {"compaction", "spreading"}, "sosm: how a manager picks among its hosts")
-          .def(std::string("compaction")),
+          .def(std::string("compaction"))
+          .as_control(),
       ParamSpec::integer("vrm_size", "sosm: hosts per virtual resource manager").at_least(1).at_most(1e6).def(100),
       ParamSpec::integer("switch_size", "sosm: managers per switch").at_least(1).at_most(1e6).def(10),
       ParamSpec::real("n_opt", "sosm: a manager's optimal number of hosts (F4)").above(0).at_most(1e6).def(100.0),
-      ParamSpec::real("si_w_capability", "sosm: weight of F0 (capability x free share)").at_least(0).at_most(1e6).def(1.0),
-      ParamSpec::real("si_w_memory", "sosm: weight of F1 (free memory share)").at_least(0).at_most(1e6).def(1.0),
-      ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(1.0),
-      ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(1.0),
-      ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(1.0),
+      ParamSpec::real("si_w_capability", "sosm: weight of F0 (capability x free share)").at_least(0).at_most(1e6).def(1.0).as_control(),
+      ParamSpec::real("si_w_memory", "sosm: weight of F1 (free memory share)").at_least(0).at_most(1e6).def(1.0).as_control(),
+      ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(1.0).as_control(),
+      ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(1.0).as_control(),
+      ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(1.0).as_control(),
       ParamSpec::real("soe_w_performance", "Service Optimization Engine: weight of the performance factor")
           .at_least(0)
           .at_most(1e6)
-          .def(1.0),
-      ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(0.5),
+          .def(1.0)
+          .as_control(),
+      ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(0.5).as_control(),
       ParamSpec::real("reservation_ttl_s", "how long a Scheduler holds a reservation not yet instantiated")
           .at_least(0.001)
           .at_most(1e7)

@@ -107,9 +107,11 @@ ExperimentKind selection_kind() {
       "chain's state (conflicts revert), or by the contract (first fit on chain); conflicts, latency, gas.";
   k.params = {
       ParamSpec::choice("selection", {"scheduler", "client", "contract"}, "who selects the resources")
-          .def(std::string("scheduler")),
+          .def(std::string("scheduler"))
+          .as_control(),
       ParamSpec::choice("client_choice", {"first_fit", "random"}, "client: the first resource with room, or a random one")
-          .def(std::string("first_fit")),
+          .def(std::string("first_fit"))
+          .as_control(),
       ParamSpec::integer("max_attempts", "client: selections per provider before it tries the next")
           .at_least(1)
           .at_most(1000)
