@@ -43,7 +43,9 @@ def main() -> int:
         return 2
     configs = {}
     for r in rows:
-        c = configs.setdefault(int(r["config"]), {"label": "\n".join(f"{k}={r[k]}" for k in swept), "values": [], "nan": 0})
+        # One swept parameter: its values label the boxes and its name the axis (name=value labels overlapped).
+        label = r[swept[0]] if len(swept) == 1 else "\n".join(f"{k}={r[k]}" for k in swept)
+        c = configs.setdefault(int(r["config"]), {"label": label, "values": [], "nan": 0})
         v = float(r[args.metric])
         if math.isnan(v):
             c["nan"] += 1
@@ -61,6 +63,11 @@ def main() -> int:
     ax.boxplot([configs[k]["values"] for k in order], whis=1.5, showmeans=True)
     ax.set_xticks(range(1, len(order) + 1), labels)
     ax.set_ylabel(args.metric)
+    if len(swept) == 1:
+        ax.set_xlabel(swept[0])
+    # The triangle is the mean, the line the median; circles are runs beyond 1.5 IQR.
+    ax.text(1.0, -0.12 if len(swept) == 1 else -0.08, "line: median, triangle: mean, circles: beyond 1.5 IQR",
+            transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.4")
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(f"{manifest['experiment']}: {args.metric} ({len(rows)} runs)")
     fig.tight_layout()
