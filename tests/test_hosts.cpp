@@ -69,6 +69,38 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
   CHECK(busy[1] == Approx(1.0 * 20));
 }
 
+TEST_CASE("idle hosts switch off, waking costs energy, and the power curve may bend", "[cloud][hosts][power]") {
+  // Issue 30: with power linear in load and hosts always on, no placement policy could save energy.
+  PowerModel pm;
+  pm.off_after_idle_s = 10;  // empty for 10 s: off
+  pm.off_w = 5;
+  pm.wake_s = 3;  // waking draws full power for 3 s (charged as energy)
+  pm.exponent = 2;
+  Hosts hosts({cpu4()});
+  hosts.set_power(pm);
+  const HostId a = hosts.add(0, 0, 0), b = hosts.add(0, 0, 0), c = hosts.add(0, 0, 0);
+  // a: empty from 0, off at 10 s exactly: a reservation then finds it off and wakes it.
+  hosts.reserve(a, {2, 0, 0}, seconds(10));
+  // b: a reservation 1 us before it would switch off finds it on.
+  hosts.reserve(b, {2, 0, 0}, SimTime{10 * 1000000 - 1});
+  // c: never used: on for 10 s, then off.
+  const auto e = hosts.energy_by_class_j(seconds(20));
+  const double half = 100 + 100 * 0.25;  // u = 0.5 under exponent 2
+  const double a_j = 100.0 * 10 + 200.0 * 3 + half * 10;
+  const double b_j = 100.0 * (10 - 1e-6) + half * (10 + 1e-6);
+  const double c_j = 100.0 * 10 + 5.0 * 10;
+  CHECK(e[0] == Approx(a_j + b_j + c_j).epsilon(1e-12));
+  // Emptied again at 20 s, a host switches off 10 s later; the default model never does.
+  hosts.release(a, {2, 0, 0}, seconds(20));
+  const double before = hosts.energy_by_class_j(seconds(20))[0];
+  CHECK(hosts.energy_by_class_j(seconds(40))[0] - before == Approx(100.0 * 10 + 5.0 * 10 + half * 20 + 5.0 * 20));
+  Hosts plain({cpu4()});
+  const HostId p = plain.add(0, 0, 0);
+  CHECK(plain.energy_by_class_j(seconds(1000))[0] == Approx(100.0 * 1000));
+  plain.reserve(p, {2, 0, 0}, seconds(1000));
+  CHECK(plain.energy_by_class_j(seconds(1010))[0] == Approx(100.0 * 1000 + 150.0 * 10));
+}
+
 TEST_CASE("hypervisor deploy times have the mean and spread asked for, containers fastest and bare metal slowest",
           "[cloud][hypervisor]") {
   Rng rng(5);

@@ -3,6 +3,9 @@
 // validation; an overloaded cloud refuses, never overcommits, and gives everything back.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "cansim/scenario/runner.hpp"
@@ -79,4 +82,29 @@ TEST_CASE("placement: an application that no host class can run is refused at va
   CHECK(missing.find("nosuch.yaml\" (No such file or directory)") != std::string::npos);
   CHECK(validation_error(placement("", fmt::format(R"([{{"file": "{}", "weight": 0}}])", app_file("ray_tracing.yaml"))))
             .find("/applications/0/weight: expected a number in (0, 1e9]") != std::string::npos);
+}
+
+TEST_CASE("placement: with idle hosts switching off, spreading costs energy that compaction saves, run for run",
+          "[placement][power]") {
+  // Issue 30: with power linear in load and hosts always on, the policies could not differ.
+  const std::string apps = fmt::format(R"([{{"file": "{}", "weight": 2}}, {{"file": "{}", "weight": 1}}])",
+                                       app_file("ray_tracing.yaml"), app_file("web_shop.yaml"));
+  const auto run = [&](const std::string& power) {
+    const Scenario sc = load_text(fmt::format(
+        R"({{"experiment": "placement", "seed": 42, "repetitions": 4,
+            "params": {{"requests": 200, "arrival_rate_per_s": 0.5, "mean_duration_s": 1800, "policy": "sosm" {}}},
+            "sweep": {{"strategy": ["compaction", "spreading"]}}, "applications": {}}})",
+        power, apps));
+    REQUIRE(sc.common_random_numbers);  // the strategy is a control parameter: paired
+    const auto results = run_runs(sc, sc.all_runs(), {2, false});
+    std::vector<double> diff;
+    for (std::uint64_t rep = 0; rep < 4; ++rep) {
+      diff.push_back(metric(sc, results[4 + rep], "energy_kwh") - metric(sc, results[rep], "energy_kwh"));
+    }
+    return diff;
+  };
+  // Hosts always on, power linear: where the load goes changes nothing.
+  for (double d : run("")) CHECK(std::abs(d) < 1e-9);
+  // Idle hosts off after 10 minutes, a concave power curve: spreading wakes more hosts, in every run.
+  for (double d : run(R"(, "power_off_idle": true, "power_exponent": 0.5)")) CHECK(d > 0.5);
 }

@@ -65,11 +65,10 @@ def main() -> int:
     ax.set_ylabel(args.metric)
     if len(swept) == 1:
         ax.set_xlabel(swept[0])
-    # The triangle is the mean, the line the median; circles are runs beyond 1.5 IQR.
-    ax.text(1.0, -0.12 if len(swept) == 1 else -0.08, "line: median, triangle: mean, circles: beyond 1.5 IQR",
-            transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.4")
+
     ax.grid(axis="y", alpha=0.3)
-    ax.set_title(f"{manifest['experiment']}: {args.metric} ({len(rows)} runs)")
+    ax.set_title(f"{manifest['experiment']}: {args.metric} ({len(rows)} runs)\n"
+                 "line: median, triangle: mean, circles: runs beyond 1.5 IQR", fontsize=10)
     fig.tight_layout()
     out = Path(args.out) if args.out else rdir / args.metric
     save(fig, out, dpi=150)

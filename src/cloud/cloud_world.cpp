@@ -35,8 +35,10 @@ cc::ResourceKind resource_kind(Hardware h) {
   return cc::ResourceKind::Cpu;
 }
 
-Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers) {
+Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers,
+                 const PowerModel& power) {
   Hosts hosts(classes);
+  hosts.set_power(power);
   std::uint32_t next_provider = 0;
   for (std::size_t k = 0; k < classes.size(); ++k) {
     for (std::uint32_t i = 0; i < counts.at(k); ++i) {
@@ -50,7 +52,7 @@ Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::u
 chain::Address owner_account(HostId h) { return chain::Address{1000000 + h}; }
 
 CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
-    : config(cfg), chain(sim, cfg.chain), hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers)),
+    : config(cfg), chain(sim, cfg.chain), hosts(make_hosts(cfg.classes, cfg.hosts_per_class, cfg.providers, cfg.power)),
       net(sim, root.stream("cloud-network"), hosts.size() + 2 * cfg.providers + 1 + cfg.extra_endpoints, cfg.link) {
   Rng keys = root.stream("cloud-keys");
   chain::State& g = chain.genesis_state();

@@ -36,6 +36,7 @@ struct CloudConfig {
   std::vector<HostClass> classes;
   std::vector<std::uint32_t> hosts_per_class;  // hosts of each class, dealt round robin to providers
   std::uint32_t providers = 1;
+  PowerModel power;  // linear and always on unless set
   Policy policy = Policy::Sosm;
   SosmConfig sosm;
   SoeWeights soe;
@@ -134,6 +135,7 @@ std::uint64_t units_of(const ServiceRequest& r);
 
 // Hosts as a world declares them: class by class, each dealt to providers round robin, with
 // resource owners numbered from 0 (one per host).
-Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers);
+Hosts make_hosts(const std::vector<HostClass>& classes, const std::vector<std::uint32_t>& counts, std::uint32_t providers,
+                 const PowerModel& power = {});
 
 }  // namespace cansim::cloud

@@ -1,5 +1,8 @@
 #include "cansim/model/cloud/hosts.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "cansim/sim/invariant.hpp"
@@ -19,6 +22,7 @@ HostId Hosts::add(std::uint16_t cls, std::uint32_t provider, std::uint32_t owner
   free_mem_.push_back(c.memory_mb);
   up_.push_back(1);
   since_us_.push_back(0);
+  empty_since_us_.push_back(0);
   return static_cast<HostId>(cls_.size() - 1);
 }
 
@@ -36,6 +40,14 @@ void Hosts::reserve(HostId h, const Demand& d, SimTime now) {
                                          h, d.cores, d.memory_mb, d.accelerators, free_cores_[h], free_mem_[h], free_acc_[h]));
   }
   settle(h, now);
+  if (empty_since_us_[h] >= 0) {
+    // An empty host that switched off wakes up for this (at exactly the switch-off time, it is off).
+    if (power_.off_after_idle_s >= 0 && up_[h] &&
+        static_cast<double>(now.us - empty_since_us_[h]) * 1e-6 >= power_.off_after_idle_s) {
+      energy_j_[cls_[h]] += host_class(h).max_w * power_.wake_s;
+    }
+    empty_since_us_[h] = -1;
+  }
   free_cores_[h] -= d.cores;
   free_mem_[h] -= d.memory_mb;
   free_acc_[h] -= d.accelerators;
@@ -52,11 +64,17 @@ void Hosts::release(HostId h, const Demand& d, SimTime now) {
   free_cores_[h] += d.cores;
   free_mem_[h] += d.memory_mb;
   free_acc_[h] += d.accelerators;
+  const HostClass& full = host_class(h);
+  if (free_cores_[h] == full.cores && free_mem_[h] == full.memory_mb && free_acc_[h] == full.accelerators) {
+    empty_since_us_[h] = now.us;
+  }
 }
 
 void Hosts::set_up(HostId h, bool up, SimTime now) {
   settle(h, now);
   up_[h] = up ? 1 : 0;
+  // Back up and empty: idle from now (it booted), not from when it last emptied.
+  if (up && empty_since_us_[h] >= 0) empty_since_us_[h] = now.us;
 }
 
 double Hosts::utilization(HostId h) const {
@@ -66,13 +84,23 @@ double Hosts::utilization(HostId h) const {
 }
 
 void Hosts::settle(HostId h, SimTime now) {
-  const double dt = static_cast<double>(now.us - since_us_[h]) * 1e-6;
+  const std::int64_t start = since_us_[h];
+  const double dt = static_cast<double>(now.us - start) * 1e-6;
   since_us_[h] = now.us;
   if (dt <= 0 || !up_[h]) return;
   const HostClass& c = host_class(h);
   const double u = utilization(h);
-  energy_j_[cls_[h]] += (c.idle_w + (c.max_w - c.idle_w) * u) * dt;
   busy_unit_s_[cls_[h]] += u * c.units() * dt;
+  const std::int64_t empty_since = empty_since_us_[h];
+  if (empty_since >= 0 && power_.off_after_idle_s >= 0) {
+    // Empty: idle power until it switches off, then off_w.
+    const double from = static_cast<double>(start - empty_since) * 1e-6;  // s it had been empty at the start
+    const double on = std::clamp(power_.off_after_idle_s - from, 0.0, dt);
+    energy_j_[cls_[h]] += c.idle_w * on + power_.off_w * (dt - on);
+    return;
+  }
+  const double load = power_.exponent == 1 ? u : std::pow(u, power_.exponent);
+  energy_j_[cls_[h]] += (c.idle_w + (c.max_w - c.idle_w) * load) * dt;
 }
 
 std::vector<double> Hosts::energy_by_class_j(SimTime now) {

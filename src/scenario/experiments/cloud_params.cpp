@@ -77,6 +77,23 @@ std::vector<ParamSpec> cloud_params() {
           .at_least(1)
           .at_most(1000)
           .def(1),
+      ParamSpec::real("power_exponent",
+                      "a host draws idle + (max - idle) x utilization^power_exponent: 1 linear, below 1 concave (as "
+                      "SPECpower measurements of servers show), above 1 convex")
+          .above(0)
+          .at_most(10)
+          .def(1.0),
+      ParamSpec::boolean("power_off_idle", "an empty host switches off after power_off_after_s and wakes for its next service")
+          .def(false),
+      ParamSpec::real("power_off_after_s", "with power_off_idle: how long a host stays on empty").at_least(0).at_most(1e9).def(600.0).in_unit("s"),
+      ParamSpec::real("power_off_w", "with power_off_idle: what a host that is off draws").at_least(0).at_most(1e6).def(5.0).in_unit("W"),
+      ParamSpec::real("power_wake_s",
+                      "with power_off_idle: waking a host draws its full power this long (charged as energy; the "
+                      "placement does not wait)")
+          .at_least(0)
+          .at_most(1e6)
+          .def(60.0)
+          .in_unit("s"),
       ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy")
           .def(std::string("sosm"))
           .as_control(),
@@ -143,6 +160,10 @@ cloud::CloudConfig cloud_config(const ParamValues& p) {
     c.hosts_per_class.push_back(static_cast<std::uint32_t>(p.integer(k + "_hosts")));
   }
   c.providers = static_cast<std::uint32_t>(p.integer("providers"));
+  c.power.exponent = p.real("power_exponent");
+  c.power.off_after_idle_s = p.boolean("power_off_idle") ? p.real("power_off_after_s") : -1;
+  c.power.off_w = p.real("power_off_w");
+  c.power.wake_s = p.real("power_wake_s");
   c.policy = *cloud::parse_policy(p.choice("policy"));
   c.sosm.strategy = *cloud::parse_strategy(p.choice("strategy"));
   c.sosm.vrm_size = static_cast<std::uint32_t>(p.integer("vrm_size"));

@@ -3,7 +3,9 @@
 // accelerators of one kind, compute capability, idle and maximum power, the hypervisor they run),
 // each owned by a resource owner and belonging to a provider. Capacity is reserved and freed for
 // real: reserving more than a host has left is an invariant violation, not a silent overcommit.
-// Energy: a host draws idle + (max - idle) x utilization while up, integrated over simulated time.
+// Energy: a host draws idle + (max - idle) x utilization^exponent while up, integrated over
+// simulated time; with a PowerModel that switches idle hosts off, an empty host draws idle power
+// for off_after_idle_s, then off_w, and the next reservation on it pays its wake-up.
 //
 // Plain data in contiguous storage, about 40 bytes a host, so that 10^4-10^5 hosts cost little.
 #include <cstdint>
@@ -32,6 +34,19 @@ struct HostClass {
   std::uint32_t units() const { return accelerators > 0 ? accelerators : cores; }
 };
 
+// How hosts draw power beyond the linear, always-on default (every field's default keeps it).
+struct PowerModel {
+  // P = idle + (max - idle) x u^exponent: 1 is linear; below 1 a concave curve as SPECpower
+  // measurements of servers show (a lightly loaded host already draws much of its peak), above 1 convex.
+  double exponent = 1;
+  // A host with nothing on it for this long switches off and draws off_w; < 0: never.
+  double off_after_idle_s = -1;
+  double off_w = 0;
+  // Waking a host that is off draws its full power for wake_s (charged as energy; the placement
+  // itself does not wait).
+  double wake_s = 0;
+};
+
 // What one service instance takes of a host.
 struct Demand {
   std::uint32_t cores = 0;
@@ -42,6 +57,7 @@ struct Demand {
 class Hosts {
  public:
   explicit Hosts(std::vector<HostClass> classes);
+  void set_power(const PowerModel& pm) { power_ = pm; }
 
   HostId add(std::uint16_t cls, std::uint32_t provider, std::uint32_t owner);
   std::size_t size() const { return cls_.size(); }
@@ -84,6 +100,8 @@ class Hosts {
   std::vector<std::uint64_t> free_mem_;
   std::vector<std::uint8_t> up_;
   std::vector<std::int64_t> since_us_;          // last change of the host's draw
+  std::vector<std::int64_t> empty_since_us_;    // when the host last became empty; -1 while it runs something
+  PowerModel power_;
   std::vector<double> energy_j_, busy_unit_s_;  // per class
 };
 
