@@ -56,11 +56,17 @@ def main() -> int:
         ax.set_xlabel("join probability j")
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("CAN size")
-    axes[0][0].legend(loc="upper right")
+    # The legend goes below the panels, where it covers no box or outlier, and names every mark.
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="tab:red", linestyle="--", label=f"Nmin = {nmin}"),
+               Line2D([], [], color="tab:orange", label="median"),
+               Line2D([], [], marker="^", linestyle="", color="tab:green", label="mean"),
+               Line2D([], [], marker="o", linestyle="", markerfacecolor="none", color="black", label="outlier (beyond 1.5 IQR)")]
     model = ", protocol model" if summary["experiment"] == "churn_protocol" else ""
     fig.suptitle(f"CAN size, Nmax = {', '.join(str(n) for n in nmax)}{model} ({configs[0]['runs']} runs of "
                  f"{configs[0]['params']['steps']} steps per box)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
     out = Path(args.out) if args.out else rdir / "churn_boxplot"
     save(fig, out, dpi=120)
     return 0
