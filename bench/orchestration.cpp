@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "bench_util.hpp"
 #include "cansim/orchestration/orchestration_world.hpp"
 
@@ -28,7 +30,7 @@ app::Topology topology(std::size_t n, Rng& rng) {
   t.name = "generated-" + std::to_string(n);
   for (std::size_t i = 0; i < n; ++i) {
     app::Service s;
-    s.name = "s" + std::to_string(i);
+    s.name = fmt::format("s{}", i);  // not "s" + std::to_string: GCC 12 warns falsely (its bug 105329)
     app::Implementation im;
     im.name = s.name;
     im.hardware = cloud::Hardware::Cpu;

@@ -89,6 +89,7 @@ TEST_CASE("idle hosts switch off, waking costs energy, and the power curve may b
   const double a_j = 100.0 * 10 + 200.0 * 3 + half * 10;
   const double b_j = 100.0 * (10 - 1e-6) + half * (10 + 1e-6);
   const double c_j = 100.0 * 10 + 5.0 * 10;
+  CHECK(hosts.utilization(c) == 0.0);  // never used
   CHECK(e[0] == Approx(a_j + b_j + c_j).epsilon(1e-12));
   // Emptied again at 20 s, a host switches off 10 s later; the default model never does.
   hosts.release(a, {2, 0, 0}, seconds(20));

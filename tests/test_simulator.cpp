@@ -28,7 +28,7 @@ TEST_CASE("events fire in time order, ties in scheduling order", "[sim]") {
   sim.at(seconds(2), [&] { log.push_back("c@2"); });
   sim.at(seconds(1), [&] {
     log.push_back("d@1");
-    sim.after(SimTime{}, [&] { log.push_back("e@1 (scheduled at 1)"); });
+    sim.after(SimTime{}, [&] { log.emplace_back("e@1 (scheduled at 1)"); });
   });
   sim.run();
   CHECK(log == std::vector<std::string>{"a@1", "d@1", "e@1 (scheduled at 1)", "b@2", "c@2"});
