@@ -722,3 +722,36 @@ TEST_CASE("shards run with different versions of an application file do not merg
   REQUIRE(run_cli("run " + sc + " --shard 1/2 -o " + (d / "a2").string()).status == 0);
   CHECK(run_cli("merge " + (d / "a2").string() + " " + (d / "b").string() + " -o " + (d / "m").string()).status == 0);
 }
+
+TEST_CASE("merge refuses a run whose tables are not those its kind writes, with one line and exit 2", "[cli][merge]") {
+  // Found by merge_fuzz in CI: a churn shard whose "size" column was renamed made the kind's
+  // summary bind a reference to null (UBSan), and one of another type would have thrown
+  // std::bad_variant_access past merge.
+  const TempDir tmp("merge-tables");
+  const fs::path& d = tmp.path;
+  const std::string sc = std::string(CANSIM_SOURCE_DIR) + "/scenarios/fig4_2.json";
+  REQUIRE(run_cli("run " + sc + " --set repetitions=2 --shard 1/2 -o " + (d / "a").string()).status == 0);
+  REQUIRE(run_cli("run " + sc + " --set repetitions=2 --shard 2/2 -o " + (d / "b").string()).status == 0);
+  const std::string partial = read(d / "b" / "partial-runs.jsonl");
+  const auto first = nlohmann::json::parse(partial.substr(0, partial.find('\n')));
+  const std::string rest = partial.substr(partial.find('\n') + 1);
+  const auto refused = [&](nlohmann::json j, const std::string& expected) {
+    std::ofstream(d / "b" / "partial-runs.jsonl") << j.dump() << "\n" << rest;
+    fs::remove_all(d / "m");
+    const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(r.output.find(expected) != std::string::npos);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(d / "m"));
+  };
+  auto renamed = first;
+  renamed["tables"][0]["columns"][1] = "eszi";
+  refused(renamed, "no column \"size\"");
+  auto retyped = first;
+  retyped["tables"][0]["data"][1] = {{"type", "real"}, {"values", std::vector<double>(100, 1.5)}};
+  refused(retyped, "column \"size\" of table sizes: expected integers");
+  auto none = first;
+  none["tables"] = nlohmann::json::array();
+  refused(none, "no table");
+}

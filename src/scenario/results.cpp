@@ -871,14 +871,22 @@ void merge_results(const std::vector<std::string>& dirs, const OutputRequest& ou
     if (const std::string why = check_merged_run(*sc, run, low->head->second); !why.empty()) {
       throw OutputError(fmt::format("{}: {} line {}: {}", low->dir, kPartialFile, low->line, why));
     }
-    w.add(run, low->head->second);
+    try {
+      w.add(run, low->head->second);
+    } catch (const std::invalid_argument& e) {  // a table the kind's summary needs is not as it writes it
+      throw OutputError(fmt::format("{}: {} line {}: {}", low->dir, kPartialFile, low->line, e.what()));
+    }
     low->next();
     if (low->head && low->head->first <= run) {
       throw OutputError(
           fmt::format("{}: {} is not in run order (run {} after {})", low->dir, kPartialFile, low->head->first, run));
     }
   }
-  w.finish();
+  try {
+    w.finish();
+  } catch (const std::invalid_argument& e) {
+    throw OutputError(fmt::format("{}: {}", dirs.back(), e.what()));
+  }
 }
 
 }  // namespace cansim::scenario

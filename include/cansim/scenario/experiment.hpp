@@ -51,6 +51,11 @@ struct MetricSpec {
 struct RunResult {
   std::vector<double> metrics;  // the kind's declared metrics, in order: one row of runs.csv
   std::vector<Table> tables;
+  // Table `table`'s integer or real column `name`, for a summary that reads it; a run read back
+  // from a shard may hold anything, so what is missing or of another type is an
+  // std::invalid_argument naming it (merge turns it into one error line).
+  const std::vector<std::int64_t>& integer_column(std::size_t table, std::string_view name) const;
+  const std::vector<double>& real_column(std::size_t table, std::string_view name) const;
   // The run's fingerprint (Simulator::fingerprint), for determinism checks; written as "trace_hash".
   std::uint64_t fingerprint = 0;
   // The run's events as Chrome trace-event JSON (opens in Perfetto or chrome://tracing), written

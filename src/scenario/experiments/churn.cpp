@@ -127,8 +127,7 @@ ConfigSummary churn_size_summary(const ParamValues& p) {
   auto st = std::make_shared<State>();
   ConfigSummary out;
   out.add = [st](const RunResult& r) {
-    const Column* col = r.tables.at(0).column("size");
-    for (std::int64_t x : std::get<std::vector<std::int64_t>>(*col)) st->samples.add(static_cast<double>(x));
+    for (std::int64_t x : r.integer_column(0, "size")) st->samples.add(static_cast<double>(x));
     st->run_means.add(r.metrics.at(kMeanSize));
     st->reached += r.metrics.at(kReachedZero) > 0 ? 1 : 0;
     st->dead += r.metrics.at(kDeadAtEnd) > 0 ? 1 : 0;

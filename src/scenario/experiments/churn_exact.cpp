@@ -105,8 +105,7 @@ ConfigSummary summary(const ParamValues&) {
   out.add = [last](const RunResult& r) { *last = r; };
   out.fields = [last] {
     const std::vector<double>& m = last->metrics;
-    const Column* col = last->tables.at(0).column("probability");
-    const PmfSummary s = summarize_pmf(std::get<std::vector<double>>(*col));
+    const PmfSummary s = summarize_pmf(last->real_column(0, "probability"));
     nlohmann::ordered_json size;
     size["mean"] = m[kMean];
     size["sd"] = m[kSd];

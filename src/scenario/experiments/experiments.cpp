@@ -25,6 +25,27 @@ const Column* Table::column(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+template <class T>
+const std::vector<T>& typed_column(const RunResult& r, std::size_t table, std::string_view name, const char* expected) {
+  if (table >= r.tables.size()) throw std::invalid_argument(fmt::format("no table {} (the run has {})", table, r.tables.size()));
+  const Table& t = r.tables[table];
+  const Column* c = t.column(name);
+  if (c == nullptr) throw std::invalid_argument(fmt::format("table {}: no column \"{}\"", t.name, name));
+  if (const auto* v = std::get_if<std::vector<T>>(c)) return *v;
+  throw std::invalid_argument(fmt::format("column \"{}\" of table {}: expected {}", name, t.name, expected));
+}
+
+}  // namespace
+
+const std::vector<std::int64_t>& RunResult::integer_column(std::size_t table, std::string_view name) const {
+  return typed_column<std::int64_t>(*this, table, name, "integers");
+}
+const std::vector<double>& RunResult::real_column(std::size_t table, std::string_view name) const {
+  return typed_column<double>(*this, table, name, "numbers");
+}
+
 const ExperimentKind* find_kind(std::string_view name) {
   for (const auto& k : experiment_kinds()) {
     if (k.name == name) return &k;
