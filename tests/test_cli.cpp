@@ -100,6 +100,19 @@ const char* kScenario = R"({"experiment": "queue", "seed": 5, "repetitions": 3,
   "params": {"customers": 300, "warmup": 10}, "sweep": {"arrival_rate": [0.2, 0.4, 0.6]},
   "output": {"per_customer": true}})";
 
+// `cansim merge D/a D/b -o D/m` is refused: exit 2, one line holding `expected`, and nothing
+// written (no D/m, no temporary beside it).
+void check_merge_refused(const fs::path& d, const std::string& expected) {
+  fs::remove_all(d / "m");
+  const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
+  INFO(r.output);
+  CHECK(r.status == 2);
+  CHECK(r.output.find(expected) != std::string::npos);
+  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(d / "m"));
+  for (const auto& e : fs::directory_iterator(d)) CHECK(e.path().filename().string().find(".m.tmp") == std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("cansim run writes a complete result directory", "[cli]") {
@@ -596,14 +609,7 @@ TEST_CASE("merge refuses a malformed shard with one line and exit 2, and leaves 
   const auto rest = partial.substr(partial.find('\n') + 1);
   const auto refused = [&](const std::string& what, const std::string& expected) {
     INFO(what);
-    fs::remove_all(d / "m");
-    const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
-    INFO(r.output);
-    CHECK(r.status == 2);
-    CHECK(r.output.find(expected) != std::string::npos);
-    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
-    CHECK_FALSE(fs::exists(d / "m"));
-    for (const auto& e : fs::directory_iterator(d)) CHECK(e.path().filename().string().find(".m.tmp") == std::string::npos);
+    check_merge_refused(d, expected);
     std::ofstream(d / "b" / "manifest.json") << manifest;
     std::ofstream(d / "b" / "partial-runs.jsonl") << partial;
   };
@@ -735,15 +741,9 @@ TEST_CASE("merge refuses a run whose tables are not those its kind writes, with 
   const std::string partial = read(d / "b" / "partial-runs.jsonl");
   const auto first = nlohmann::json::parse(partial.substr(0, partial.find('\n')));
   const std::string rest = partial.substr(partial.find('\n') + 1);
-  const auto refused = [&](nlohmann::json j, const std::string& expected) {
+  const auto refused = [&](const nlohmann::json& j, const std::string& expected) {
     std::ofstream(d / "b" / "partial-runs.jsonl") << j.dump() << "\n" << rest;
-    fs::remove_all(d / "m");
-    const auto r = run_cli("merge " + (d / "a").string() + " " + (d / "b").string() + " -o " + (d / "m").string());
-    INFO(r.output);
-    CHECK(r.status == 2);
-    CHECK(r.output.find(expected) != std::string::npos);
-    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
-    CHECK_FALSE(fs::exists(d / "m"));
+    check_merge_refused(d, expected);
   };
   auto renamed = first;
   renamed["tables"][0]["columns"][1] = "eszi";
