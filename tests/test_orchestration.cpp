@@ -642,6 +642,8 @@ TEST_CASE("a successor that finds the services stopped by the client's end ends 
   while (w.apps.empty() || !w.apps[0].ended_by_client) w.cloud.sim.run_until(w.cloud.sim.now() + millis(10));
   const AppRecord& rec = w.apps[0];
   const NodeId first = w.leader.orchestrator_of(0);
+  const std::size_t before = rec.appended.size();
+  const SimTime crashed = w.cloud.sim.now();
   w.crash(first);  // its Stops are out; its APP_SHUTDOWN is not
   w.cloud.sim.run_until(minutes(30));
   REQUIRE(w.leader.orchestrator_of(0) != first);
@@ -651,4 +653,54 @@ TEST_CASE("a successor that finds the services stopped by the client's end ends 
   CHECK(rec.appended.back().type == CheckpointType::AppShutdown);
   CHECK(w.cloud.hypervisors->instances().size() == 2);  // nothing was deployed again
   CHECK(w.orphan_instances(minutes(2)) == 0);
+  // Issue 30 (scenario orchestration, run 148): the successor's APP_SHUTDOWN, stamped at its own
+  // shutdown, paid both services through the take-over. Each is reported down as of its stop,
+  // before the APP_SHUTDOWN (the stops came a message's latency after the crash).
+  for (std::uint32_t s = 0; s < 2; ++s) {
+    const auto down = about_service(rec, before, s);
+    REQUIRE(down.size() == 1);
+    CHECK(down[0].type == CheckpointType::ServiceDown);
+    CHECK(down[0].at >= crashed - millis(20));
+    CHECK(down[0].at <= crashed + millis(20));
+  }
+  CHECK(rec.appended.back().at > crashed + seconds(1));  // the successor's, after the take-over
+  CHECK(rec.paid_time <= rec.up_time);
+}
+
+TEST_CASE("a service that failed unseen just before the shutdown is reported down before the APP_SHUTDOWN", "[orchestration]") {
+  // Issue 30's pinned defect (scenario orchestration, runs 141 and 148): the front end failed
+  // between two status rounds and the application was shut down before the next one. Its Stop
+  // found nothing to stop, yet no SERVICE_DOWN was reported, and the APP_SHUTDOWN paid its open
+  // stretch up to the shutdown: the client paid for time the service did not run.
+  const app::Topology rt = ray_tracing();
+  SimTime end;
+  {
+    OrchestrationWorld w(small(), Rng(5));
+    w.start();
+    w.request(rt, minutes(5));
+    while (w.apps.empty() || !w.apps[0].ended_by_client) w.cloud.sim.run_until(w.cloud.sim.now() + millis(1));
+    end = w.cloud.sim.now();
+  }
+  OrchestrationWorld w(small(), Rng(5));
+  w.start();
+  w.request(rt, minutes(5));
+  w.cloud.sim.run_until(end - millis(3));
+  REQUIRE(w.apps.size() == 1);
+  REQUIRE_FALSE(w.apps[0].ended_by_client);
+  const AppRecord& rec = w.apps[0];
+  const std::size_t before = rec.appended.size();
+  const SimTime failed = w.cloud.sim.now();
+  w.fail_service(0, 1);
+  w.cloud.sim.run_until(minutes(30));
+  REQUIRE(rec.ended_by_client);
+  REQUIRE(rec.settled);
+  const auto front_end = about_service(rec, before, 1);
+  REQUIRE(front_end.size() == 1);
+  CHECK(front_end[0].type == CheckpointType::ServiceDown);
+  CHECK(front_end[0].at <= failed);
+  CHECK(rec.appended.back().type == CheckpointType::AppShutdown);
+  CHECK(rec.failures_seen == 1);
+  CHECK(rec.redeploys == 0);  // being shut down, it is not deployed again
+  // Nothing billed that did not run: the front end's stretch ends at its SERVICE_DOWN.
+  CHECK(rec.paid_time <= rec.up_time);
 }

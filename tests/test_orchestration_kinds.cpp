@@ -193,18 +193,17 @@ TEST_CASE("scenario orchestration: nothing outlives its application and no one d
     CHECK(metric(sc, r, "overcommitted_deploys") == 0);
     // No client paid for more than its services ran (SERVICE_DOWN stamped when last known up,
     // APP_SHUTDOWN when the Stops went out: stamped later, 17 applications paid up to 2.2 times).
-    // Runs 141 and 148 do not hold yet: the next test pins them.
-    if (runs[i] != 141 && runs[i] != 148) CHECK(metric(sc, r, "max_payment_error") <= 0);
+    CHECK(metric(sc, r, "max_payment_error") <= 0);
   }
 }
 
-TEST_CASE("known defect: in two runs of scenario orchestration an application pays up to 0.86 min more than ran",
-          "[orchestration][oracle][scenario][!shouldfail]") {
-  // Found when the scenario went from 2 to 10 repetitions (issue 30), present before issue 28's
-  // changes too: runs 148 (paid 2 min for 1.37 run) and 141 (23 for 22.14), both ended early
-  // after failures under Orchestrator crashes. The settlement's invariant allows it; where the
-  // time comes from is not found yet. This test fails while the defect is there (Catch2's
-  // !shouldfail): once it passes, the defect is gone and the exception above goes with it.
+TEST_CASE("scenario orchestration, runs 141 and 148: no client pays for a service that ended unseen before its shutdown",
+          "[orchestration][oracle][scenario]") {
+  // Found when the scenario went from 2 to 10 repetitions (issue 30): 148 paid 2 min for 1.37 run
+  // (an Orchestrator stopped the services and crashed before its APP_SHUTDOWN; its successor's
+  // APP_SHUTDOWN paid up to its own start), 141 23 min for 22.14 (a failure no status round saw
+  // before the shutdown). The Stops now tell stopped from failed, and what had ended is reported
+  // down as of then, before the APP_SHUTDOWN.
   const Scenario sc = load_bundled("orchestration.json");
   for (const RunResult& r : run_runs(sc, {141, 148}, {2, false})) CHECK(metric(sc, r, "max_payment_error") <= 0);
 }

@@ -72,13 +72,19 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
       // By (application, service), so that an Orchestrator can stop an instance it never heard
       // come up (its deploy answer was lost).
       const auto live = instances_.live_instance(m.app, m.service);
-      if (!live || instances_[*live].host != h)
-        return reply(h, from, CloudMsgType::Stopped, m, true, m.instance);  // nothing to stop
+      if (!live || instances_[*live].host != h) {
+        // Nothing to stop. Whether the instance the caller named was stopped (an earlier Stop whose
+        // answer was lost) or failed: a failure the caller has not seen is one it must report.
+        const bool stopped = m.instance < instances_.size() && instances_[m.instance].host == h &&
+                             instances_[m.instance].state == InstanceState::Stopped;
+        return reply(h, from, CloudMsgType::Stopped, m, true, m.instance, stopped ? instances_[m.instance].ended : SimTime{}, false,
+                     stopped);
+      }
       const InstanceId id = *live;
       // Stopped from now (the service no longer serves); the answer comes after the stop time.
       end_instance(id, InstanceState::Stopped);
       sim_.after(t.stop, [this, h, from, m, id] {
-        if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id);
+        if (api_up_[h]) reply(h, from, CloudMsgType::Stopped, m, true, id, instances_[id].ended, false, true);
       });
       return;
     }

@@ -379,6 +379,29 @@ void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   checkpoint(k, CheckpointType::ServiceDown, s, j.good[s]);
 }
 
+void Orchestrators::ended_before_stop(const Key& k, std::uint32_t s, const cloud::CloudMsg& reply) {
+  // Believed up when the shutdown began, its Stop found nothing to stop: it had failed after its
+  // last good status, or a predecessor had stopped it (and crashed before its APP_SHUTDOWN). Its
+  // stretch ended then, not at this shutdown: stops_done reports it down as of then before the
+  // APP_SHUTDOWN, which would otherwise pay it up to the shutdown (issue 30; scenario
+  // orchestration, runs 141 and 148).
+  Job& j = jobs_.at(k);
+  AppRecord& rec = w_.apps[j.app];
+  if (reply.stopped) {
+    // Stopped by this shutdown's Stop: its stretch ends with the APP_SHUTDOWN, as it should. By a
+    // predecessor's: it ended then, which may be before this job began. That predecessor stamped
+    // nothing later than its shutdown, the Stop's start, nor did any before it: the stamp cannot
+    // go back on theirs (swarm seeds 2550 and 2712 are why a job stamps nothing before its start).
+    if (reply.since < j.shutdown_at) j.ended_unseen[s] = reply.since;
+    return;
+  }
+  ++rec.failures_seen;
+  rec.detection_lag += unseen(j, s);
+  j.ended_unseen[s] = j.good[s];
+  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first),
+          fmt::format("{} failed (nothing to stop)", rec.topology->services[s].name), static_cast<std::int64_t>(j.app));
+}
+
 void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
   Job* j = find(k, epoch);
   if (j == nullptr) return;
@@ -422,14 +445,25 @@ void Orchestrators::stops_done(const Key& k, std::uint32_t epoch) {
     report_done(k, epoch);
     return;
   }
-  // Stamped when the services were told to stop: the client does not pay for the wait.
+  // Services that had ended unseen before the Stops reached them are reported down first, in the
+  // order they ended; then the APP_SHUTDOWN, stamped when the services were told to stop: the
+  // client does not pay for the wait.
+  std::vector<std::uint32_t> ended;
+  for (std::uint32_t s = 0; s < j->ended_unseen.size(); ++s) {
+    if (j->ended_unseen[s].us >= 0) ended.push_back(s);
+  }
+  std::stable_sort(ended.begin(), ended.end(), [j](std::uint32_t a, std::uint32_t b) { return j->ended_unseen[a] < j->ended_unseen[b]; });
+  for (std::uint32_t s : ended) checkpoint(k, CheckpointType::ServiceDown, s, j->ended_unseen[s], true);
   checkpoint(k, CheckpointType::AppShutdown, 0, j->shutdown_at);
 }
 
 void Orchestrators::stop_services(const Key& k) {
   Job& j = jobs_.at(k);
   j.stopped.assign(j.views.size(), 0);
+  j.was_up.assign(j.views.size(), 0);
+  j.ended_unseen.assign(j.views.size(), SimTime{-1});
   for (std::uint32_t s = 0; s < j.views.size(); ++s) {
+    j.was_up[s] = j.views[s] == ServiceView::Up ? 1 : 0;
     send_stop(k, j.app, s, 0, j.fence);
     j.views[s] = ServiceView::Down;
   }
@@ -442,6 +476,10 @@ void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, st
   m.app = rec.address.id;
   m.service = s;
   m.epoch = fence;
+  // The instance it believes up, so that "nothing to stop" says whether that one failed.
+  const auto it = jobs_.find(k);
+  const bool up = it != jobs_.end() && it->second.app == app && s < it->second.was_up.size() && it->second.was_up[s] != 0;
+  m.instance = up ? it->second.instances[s] : cloud::kAnyInstance;
   send_call(k, life(k.first), app, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
 }
 
@@ -464,7 +502,10 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
     if (it == jobs_.end() || it->second.app != p.app || !it->second.shutting_down) return;
     Job& j = it->second;
     if (reply->fenced) return fenced(p.key, j.epoch);
-    if (p.service < j.stopped.size()) j.stopped[p.service] = 1;
+    if (p.service < j.stopped.size() && j.stopped[p.service] == 0) {
+      j.stopped[p.service] = 1;
+      if (j.was_up[p.service] != 0 && !j.stops_done) ended_before_stop(p.key, p.service, *reply);
+    }
     if (std::all_of(j.stopped.begin(), j.stopped.end(), [](std::uint8_t x) { return x != 0; })) stops_done(p.key, j.epoch);
     return;
   }
@@ -484,10 +525,13 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
   });
 }
 
-void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at) {
+void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at, bool before_start) {
   Job& j = jobs_.at(k);
-  j.floor = std::max(j.floor, at.us < 0 ? w_.cloud.sim.now() : at);
-  j.outbox.push_back({0, CheckpointData{type, service, j.floor, k.first, j.views, j.instances}});
+  if (at.us < 0) at = w_.cloud.sim.now();
+  at = std::max(at, before_start ? j.stamped : j.floor);
+  j.floor = std::max(j.floor, at);
+  j.stamped = at;
+  j.outbox.push_back({0, CheckpointData{type, service, at, k.first, j.views, j.instances}});
   send_next(k);
 }
 

@@ -33,8 +33,8 @@ enum class CloudMsgType : std::uint8_t {
   Deployed,     // host -> Orchestrator: ok and the instance (its monitoring id), or not ok
   Status,       // Orchestrator -> host: is `instance` up? (kAnyInstance: is `service` of `app` up here?)
   StatusReply,  // ok: up, and the instance
-  Stop,         // Orchestrator -> host: stop the live instance of `service` of `app`
-  Stopped,
+  Stop,         // Orchestrator -> host: stop the live instance of `service` of `app` (`instance`: the one it believes up)
+  Stopped,      // `stopped`, since when: stopped now, or by an earlier Stop; not `stopped`: it had failed
   Reconfigure,  // Orchestrator -> host: `instance`'s dependency `service` has a new endpoint
   Reconfigured,
   ShutdownApp,  // Gateway -> Orchestrator: the client ends `app`
@@ -59,15 +59,15 @@ struct CloudMsg {
   std::uint64_t app = 0;  // the application's contract address
   std::uint32_t service = 0;
   std::uint32_t instance = 0;  // the monitoring id
-  SimTime since;               // StatusReply: when the instance came up (as a hypervisor's API reports a start time)
+  SimTime since;               // StatusReply: when the instance came up; Stopped: when it was stopped (as an API reports them)
   // Fencing (lease-based systems' token, Chubby's sequencer): the CAN's index of the assignment an
   // Orchestrator acts under; a hypervisor refuses one lower than the highest it saw for the
   // application (0: none, not fenced). A refusal says `fenced`.
   std::uint32_t epoch = 0;
   bool ok = false;
   bool fenced = false;
-  // StatusReply, not ok: the instance was stopped by a Stop (as an API reports a shut-off VM or an
-  // exited container), not failed: someone ended the application.
+  // StatusReply, not ok; Stopped: the instance was stopped by a Stop (as an API reports a shut-off
+  // VM or an exited container), not failed: someone ended the application.
   bool stopped = false;
 };
 

@@ -58,13 +58,17 @@ class Orchestrators {
     // time it went unseen.
     std::vector<SimTime> good;
     // No checkpoint is stamped before this: the job's start, then its newest stamp (the contract
-    // refuses timestamps that go back).
-    SimTime floor;
+    // refuses timestamps that go back). `stamped`: the newest stamp of the job's own (-1: none).
+    SimTime floor, stamped{-1};
     std::deque<std::pair<std::uint32_t, CheckpointData>> outbox;  // (digest, 0 until first sent; data)
     bool sending = false;
     std::uint32_t send_failures = 0;  // checkpoints in a row the CAN did not commit (the retry backs off)
     bool shutting_down = false, shutdown_committed = false;
     std::vector<std::uint8_t> stopped;  // shutting down: the service's Stop was confirmed
+    std::vector<std::uint8_t> was_up;   // shutting down: the service was believed up when it began
+    // Shutting down, a service believed up that its Stop found not running: when its stretch ended
+    // (its stop by a predecessor, or its last good status if it failed); -1: running, or unknown.
+    std::vector<SimTime> ended_unseen;
     bool stops_done = false;            // every Stop confirmed, or the wait for them is over
     SimTime shutdown_at;                // when the Stops were sent: the APP_SHUTDOWN's stamp
     std::uint64_t retry_limit = 3;
@@ -77,6 +81,7 @@ class Orchestrators {
   void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
   void verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
+  void ended_before_stop(const Key& k, std::uint32_t s, const cloud::CloudMsg& reply);
   SimTime unseen(const Job& j, std::uint32_t s) const;
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
@@ -85,8 +90,9 @@ class Orchestrators {
   // Every Stop confirmed or stop_wait over: the APP_SHUTDOWN is appended (or, the contract ended
   // already, the work is reported done).
   void stops_done(const Key& k, std::uint32_t epoch);
-  // A checkpoint of the job's, stamped `at` (now if negative), never before the job's floor.
-  void checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at = SimTime{-1});
+  // A checkpoint of the job's, stamped `at` (now if negative), never before the job's floor; with
+  // `before_start`, never before its own newest stamp only (what a predecessor's Stop proves).
+  void checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at = SimTime{-1}, bool before_start = false);
   void send_next(const Key& k);
   void report_done(const Key& k, std::uint32_t epoch);
   // What a request to a hypervisor's API was for: its answer (or its timeout, nullptr) goes to
