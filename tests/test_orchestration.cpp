@@ -704,3 +704,46 @@ TEST_CASE("a service that failed unseen just before the shutdown is reported dow
   // Nothing billed that did not run: the front end's stretch ends at its SERVICE_DOWN.
   CHECK(rec.paid_time <= rec.up_time);
 }
+
+TEST_CASE("a successor asks what runs before it deploys: services a predecessor stopped end the application, paid to their stop",
+          "[orchestration]") {
+  // Orchestration swarm seed 104429: a successor resumed with one service up and one to deploy.
+  // It deployed that one (SERVICE_UP, stamped at once) while it asked about the other, which its
+  // predecessor had stopped in a shutdown whose APP_SHUTDOWN never reached the chain. Its
+  // SERVICE_DOWN could then not go back before that SERVICE_UP: the client paid 24 minutes the
+  // service had not run. Here the first Orchestrator stops both services (as its shutdown would)
+  // and crashes just after the first SERVICE_UP is committed.
+  const app::Topology rt = ray_tracing();
+  OrchestrationWorld w(small(), Rng(11));
+  w.start();
+  w.request(rt, minutes(10));
+  NodeId first = can::kNoComponent;
+  SimTime crashed;
+  while (w.cloud.sim.now() < minutes(2)) {
+    w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
+    if (!w.apps.empty() && !w.apps[0].committed.empty()) {
+      first = w.leader.orchestrator_of(0);
+      for (std::uint32_t s = 0; s < 2; ++s) call_hypervisor(w, first, w.apps[0].hosts[s], cloud::CloudMsgType::Stop, w.apps[0], s);
+      crashed = w.cloud.sim.now();
+      w.crash(first);
+      break;
+    }
+  }
+  REQUIRE(first != can::kNoComponent);
+  w.cloud.sim.run_until(minutes(30));
+  const AppRecord& rec = w.apps[0];
+  REQUIRE(w.leader.orchestrator_of(0) != first);
+  REQUIRE(rec.appended.size() == 3);
+  CHECK(rec.appended[0].type == CheckpointType::ServiceUp);
+  CHECK(rec.appended[0].orchestrator == first);
+  // The successor's: the engine down as of its stop, then the end; the front end never deployed.
+  CHECK(rec.appended[1].type == CheckpointType::ServiceDown);
+  CHECK(rec.appended[1].service == 0);
+  CHECK(rec.appended[1].at >= crashed);
+  CHECK(rec.appended[1].at <= crashed + millis(20));
+  CHECK(rec.appended[2].type == CheckpointType::AppShutdown);
+  CHECK(rec.settled);
+  CHECK(rec.paid_time <= rec.up_time);
+  const cloud::Instances& inst = w.cloud.hypervisors->instances();
+  for (cloud::InstanceId i = 0; i < inst.size(); ++i) CHECK(inst[i].created < crashed);  // nothing deployed after
+}

@@ -221,8 +221,11 @@ TEST_CASE("orchestration swarm seeds the audits failed: each passes now", "[orch
   // whose API was down while its applications ended, deploying beside their instances, and
   // 101629 and 109649 alike (a host stops what it runs of ended applications before it deploys);
   // 101783, a deploy retried just after the contract ended (the contract is read before every
-  // deploy).
-  for (const std::uint64_t seed : {694, 760, 228, 1442, 733, 1775, 2980, 7473, 9518, 101629, 109649, 101783}) {
+  // deploy); 104429, 107535, 109390 and 109553, a successor's SERVICE_UP stamped before it found a
+  // service its predecessor had stopped, whose SERVICE_DOWN then could not go back to the stop
+  // (a successor asks what runs before it deploys).
+  for (const std::uint64_t seed :
+       {694, 760, 228, 1442, 733, 1775, 2980, 7473, 9518, 101629, 109649, 101783, 104429, 107535, 109390, 109553}) {
     INFO("seed " << seed);
     SwarmOptions o;
     o.kind = "orchestration";

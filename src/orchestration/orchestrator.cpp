@@ -108,15 +108,23 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
     report_done(k, epoch);
     return;
   }
-  // What the newest checkpoint says is up is asked for; the rest is deployed (a deploy of a
-  // service that is live after all is answered with the live instance).
+  // What the newest checkpoint says is up is asked for; once it has all been answered, the rest is
+  // deployed (a deploy of a service that is live after all is answered with the live instance).
+  // Not before: a service found stopped by a predecessor's shutdown ends the application, and its
+  // SERVICE_DOWN is stamped when it stopped, which a SERVICE_UP of this job's would have ruled
+  // out (stamps never go back; orchestration swarm seed 104429).
   Job& job = jobs_[k];
+  job.checking.assign(n, 0);
   for (std::uint32_t s = 0; s < n; ++s) {
     if (job.views[s] == ServiceView::Up) {
-      verify(k, s);
+      job.checking[s] = 1;
+      ++job.checks_left;
     } else {
       job.views[s] = ServiceView::Pending;
     }
+  }
+  for (std::uint32_t s = 0; s < n; ++s) {
+    if (job.checking[s] != 0) verify(k, s);
   }
   advance(k);
   w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
@@ -236,7 +244,7 @@ SimTime Orchestrators::deploy_timeout(const Job& j, std::uint32_t s) const {
 
 void Orchestrators::advance(const Key& k) {
   Job& j = jobs_.at(k);
-  if (j.shutting_down) return;
+  if (j.shutting_down || j.checks_left > 0) return;
   const app::Topology& t = *w_.apps[j.app].topology;
   for (std::size_t s : t.order) {
     if (j.views[s] != ServiceView::Pending || j.busy[s]) continue;
@@ -335,6 +343,16 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   Job& j = jobs_.at(k);
   j.busy[s] = 0;
   if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
+  judge_status(k, s, r);
+  Job& after = jobs_.at(k);
+  if (s < after.checking.size() && after.checking[s] != 0) {
+    after.checking[s] = 0;
+    if (--after.checks_left == 0) advance(k);  // what runs is known: the rest is deployed
+  }
+}
+
+void Orchestrators::judge_status(const Key& k, std::uint32_t s, const CloudMsg* r) {
+  Job& j = jobs_.at(k);
   // Stopped, not failed: a predecessor was ending the application (the client's end, or its
   // retries) and crashed before its APP_SHUTDOWN was committed. It is ended, not redeployed.
   if (r != nullptr && r->stopped) return shut_down(k, "its services were stopped: the application is ending");

@@ -64,6 +64,10 @@ class Orchestrators {
     bool sending = false;
     std::uint32_t send_failures = 0;  // checkpoints in a row the CAN did not commit (the retry backs off)
     bool shutting_down = false, shutdown_committed = false;
+    // Resumed: the services the checkpoint says are up whose status is still being asked. Nothing
+    // is deployed (nor stamped) before they are all answered.
+    std::vector<std::uint8_t> checking;
+    std::uint32_t checks_left = 0;
     std::vector<std::uint8_t> stopped;  // shutting down: the service's Stop was confirmed
     std::vector<std::uint8_t> was_up;   // shutting down: the service was believed up when it began
     // Shutting down, a service believed up that its Stop found not running: when its stretch ended
@@ -81,6 +85,7 @@ class Orchestrators {
   void verify(const Key& k, std::uint32_t s, std::uint32_t attempt = 0);
   void verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t attempt = 0);
   void service_down(const Key& k, std::uint32_t s);
+  void judge_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
   void ended_before_stop(const Key& k, std::uint32_t s, const cloud::CloudMsg& reply);
   SimTime unseen(const Job& j, std::uint32_t s) const;
   void monitor(const Key& k, std::uint32_t epoch);
