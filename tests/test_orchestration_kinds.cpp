@@ -199,11 +199,10 @@ TEST_CASE("scenario orchestration: nothing outlives its application and no one d
 
 TEST_CASE("scenario orchestration, runs 141 and 148: no client pays for a service that ended unseen before its shutdown",
           "[orchestration][oracle][scenario]") {
-  // Found when the scenario went from 2 to 10 repetitions (issue 30): 148 paid 2 min for 1.37 run
-  // (an Orchestrator stopped the services and crashed before its APP_SHUTDOWN; its successor's
-  // APP_SHUTDOWN paid up to its own start), 141 23 min for 22.14 (a failure no status round saw
-  // before the shutdown). The Stops now tell stopped from failed, and what had ended is reported
-  // down as of then, before the APP_SHUTDOWN.
+  // Found when the scenario went from 2 to 10 repetitions (issue 30): 148 paid 2 min for 1.37 run,
+  // 141 23 min for 22.14. In both an Orchestrator stopped the services and crashed before its
+  // APP_SHUTDOWN, and its successor's APP_SHUTDOWN paid them up to its own start. The Stops now
+  // tell stopped from failed, and what had ended is reported down as of then, before it.
   const Scenario sc = load_bundled("orchestration.json");
   for (const RunResult& r : run_runs(sc, {141, 148}, {2, false})) CHECK(metric(sc, r, "max_payment_error") <= 0);
 }
