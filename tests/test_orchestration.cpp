@@ -668,10 +668,10 @@ TEST_CASE("a successor that finds the services stopped by the client's end ends 
 }
 
 TEST_CASE("a service that failed unseen just before the shutdown is reported down before the APP_SHUTDOWN", "[orchestration]") {
-  // Issue 30's pinned defect (scenario orchestration, runs 141 and 148): the front end failed
-  // between two status rounds and the application was shut down before the next one. Its Stop
-  // found nothing to stop, yet no SERVICE_DOWN was reported, and the APP_SHUTDOWN paid its open
-  // stretch up to the shutdown: the client paid for time the service did not run.
+  // The other shape of the over-billing pinned in scenario orchestration (runs 141 and 148): the
+  // front end fails between two status rounds and the application is shut down before the next.
+  // Its Stop found nothing to stop, yet no SERVICE_DOWN was reported, and the APP_SHUTDOWN paid
+  // its open stretch up to the shutdown: the client paid for time the service did not run.
   const app::Topology rt = ray_tracing();
   SimTime end;
   {
