@@ -1,6 +1,8 @@
 // The placement kind end to end: the Ray Tracing application deploys under every policy through
 // Gateway, Scheduler and Cloud.instantiate; an application no host can run is refused at
 // validation; an overloaded cloud refuses, never overcommits, and gives everything back.
+#include <array>
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -107,4 +109,35 @@ TEST_CASE("placement: with idle hosts switching off, spreading costs energy that
   for (double d : run("")) CHECK(std::abs(d) < 1e-9);
   // Idle hosts off after 10 minutes, a concave power curve: spreading wakes more hosts, in every run.
   for (double d : run(R"(, "power_off_idle": true, "power_exponent": 0.5)")) CHECK(d > 0.5);
+}
+
+TEST_CASE("placement: on a workload where consolidation pays, the three policies use different energy, run for run",
+          "[placement][power]") {
+  // Issue 30: first_fit and sosm gave byte-identical runs. Under SOSM a manager holds vrm_size
+  // hosts: with one manager per hardware kind (the default 100, above these 60 CPU hosts) its
+  // compaction is first fit. With 10 per manager the Suitability Index steers each service to the
+  // emptiest manager, which wakes hosts first fit would have left off; best fit packs tighter.
+  const std::string apps = fmt::format(R"([{{"file": "{}", "weight": 2}}, {{"file": "{}", "weight": 1}}])",
+                                       app_file("ray_tracing.yaml"), app_file("web_shop.yaml"));
+  const auto energies = [&](std::uint32_t vrm_size) {
+    const Scenario sc = load_text(fmt::format(
+        R"({{"experiment": "placement", "seed": 7, "repetitions": 4,
+            "params": {{"requests": 200, "arrival_rate_per_s": 0.5, "mean_duration_s": 1800, "power_off_idle": true,
+                        "power_exponent": 0.5, "vrm_size": {}}},
+            "sweep": {{"policy": ["first_fit", "best_fit", "sosm"]}}, "applications": {}}})",
+        vrm_size, apps));
+    REQUIRE(sc.common_random_numbers);
+    const auto results = run_runs(sc, sc.all_runs(), {2, false});
+    std::vector<std::array<double, 3>> e(4);
+    for (std::size_t policy = 0; policy < 3; ++policy) {
+      for (std::size_t rep = 0; rep < 4; ++rep) e[rep][policy] = metric(sc, results[policy * 4 + rep], "energy_kwh");
+    }
+    return e;
+  };
+  for (const auto& run : energies(10)) {
+    CHECK(std::abs(run[1] - run[0]) > 0.01);  // best fit places elsewhere than first fit
+    CHECK(run[2] > run[0] + 0.5);             // SOSM spreads over managers: more hosts awake
+  }
+  // One manager per hardware kind: SOSM's compaction is first fit, to the joule.
+  for (const auto& run : energies(100)) CHECK(run[2] == run[0]);
 }
