@@ -20,6 +20,22 @@ def pyplot():
     return plt
 
 
+def axis_label(manifest: dict, metric: str) -> str:
+    """The metric's axis label: its name in words, the unit token dropped from it, and the unit
+    its declaration gives (manifest.json's "metrics"; results from before it had none: the name)."""
+    unit = next((m.get("unit", "") for m in manifest.get("metrics", []) if m.get("name") == metric), None)
+    if unit is None:
+        return metric
+    drop = {"kWh": "kwh", "s": "s", "wei": "wei", "min": "minutes", "wei/min": None}.get(unit)
+    words = metric.split("_")
+    if unit == "wei/min" and words[-3:] == ["wei", "per", "min"]:
+        words = words[:-3]
+    elif drop in words and (words[-1] == drop or drop == "kwh"):
+        words.remove(drop)
+    text = " ".join(words) or metric
+    return f"{text} ({unit})" if unit else text
+
+
 def save(fig, out: Path, dpi: int) -> None:
     fig.savefig(out.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
     fig.savefig(out.with_suffix(".pdf"), metadata={"Creator": None, "Producer": None, "CreationDate": None})

@@ -33,6 +33,20 @@ std::string markdown_table(const std::vector<ParamSpec>& specs) {
 
 }  // namespace
 
+std::string metric_unit(const MetricSpec& m) {
+  if (!m.unit.empty()) return m.unit;
+  const std::string_view n = m.name;
+  const auto ends = [&](std::string_view s) { return n.size() > s.size() && n.substr(n.size() - s.size()) == s; };
+  if (n.find("_kwh") != std::string_view::npos) return "kWh";
+  if (ends("_wei_per_min")) return "wei/min";
+  if (ends("_wei")) return "wei";
+  if (ends("_minutes")) return "min";
+  if (ends("_s")) return "s";
+  if (n.rfind("gas_per_app_hour", 0) == 0) return "gas/application-hour";
+  if (n == "gas" || n.rfind("gas_", 0) == 0) return "gas";
+  return "";
+}
+
 std::string describe_kinds() {
   std::string out = "Experiment kinds (cansim describe KIND for parameters):\n";
   for (const auto& k : experiment_kinds()) out += fmt::format("  {:<12} {}\n", k.name, k.description);
@@ -43,7 +57,10 @@ std::string describe_kind(const ExperimentKind& k) {
   std::string out = fmt::format("{}: {}\n\nparams:\n{}", k.name, k.description, plain_table(k.params));
   if (!k.outputs.empty()) out += "\noutput:\n" + plain_table(k.outputs);
   out += "\nmetrics (runs.csv, one row per run):\n";
-  for (const auto& m : k.metrics) out += fmt::format("  {:<22} {}\n", m.name, m.description);
+  for (const auto& m : k.metrics) {
+    const std::string unit = metric_unit(m);
+    out += fmt::format("  {:<22} {}{}\n", m.name, m.description, unit.empty() ? "" : fmt::format(" [{}]", unit));
+  }
   return out;
 }
 
@@ -111,8 +128,8 @@ most 16 MiB and a TOSCA application file at most 4 MiB: both are read whole.
   for (const auto& k : experiment_kinds()) {
     out += fmt::format("\n### `{}`\n\n{}\n\n#### params\n\n{}", k.name, k.description, markdown_table(k.params));
     if (!k.outputs.empty()) out += "\n#### output\n\n" + markdown_table(k.outputs);
-    out += "\n#### metrics (runs.csv, one row per run)\n\n| name | description |\n|---|---|\n";
-    for (const auto& m : k.metrics) out += fmt::format("| `{}` | {} |\n", m.name, m.description);
+    out += "\n#### metrics (runs.csv, one row per run)\n\n| name | unit | description |\n|---|---|---|\n";
+    for (const auto& m : k.metrics) out += fmt::format("| `{}` | {} | {} |\n", m.name, metric_unit(m), m.description);
   }
   return out;
 }

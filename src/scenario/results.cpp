@@ -643,6 +643,10 @@ struct ResultWriter::Impl {
     manifest["configurations"] = cfgs;
     manifest["output"] = params_json(sc.output);
     manifest["effective_scenario"] = sc.document;
+    // What each column of runs.csv is, for whoever plots it (axis labels with units).
+    json metrics = json::array();
+    for (const MetricSpec& m : sc.kind->metrics) metrics.push_back({{"name", m.name}, {"unit", metric_unit(m)}, {"description", m.description}});
+    manifest["metrics"] = std::move(metrics);
     manifest["files"] = std::move(names);
     std::ofstream mf;
     open(mf, "manifest.json");

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -44,9 +45,17 @@ struct Table {
 
 // A per-run result, declared once per kind like the parameters (documented by `describe`).
 struct MetricSpec {
+  MetricSpec(std::string name_, std::string description_, std::string unit_ = {})
+      : name(std::move(name_)), description(std::move(description_)), unit(std::move(unit_)) {}
   std::string name;
   std::string description;
+  std::string unit;  // empty: metric_unit reads it from the name's suffix
 };
+
+// A metric's unit, for tables and plot axes: the declared one, else by the naming convention
+// (_s seconds, _kwh kilowatt-hours, _wei, _minutes, _per_min, gas_per_app_hour_, gas_); empty for
+// counts and shares.
+std::string metric_unit(const MetricSpec& m);
 
 struct RunResult {
   std::vector<double> metrics;  // the kind's declared metrics, in order: one row of runs.csv
