@@ -90,11 +90,14 @@ bench: build
 	$(BUILD)/bench/cloud_placement
 	$(BUILD)/bench/orchestration_bench
 
-# Regenerates the documentation that is generated from the code.
+# Regenerates the documentation that is generated from the code, and the figure gallery
+# (docs/gallery.md and its figures in docs/img: runs the scenarios they come from, about 25 s).
 docs: build
 	$(CANSIM) describe --markdown > docs/scenario-format.md
 	$(PYTHON) scripts/update_generated.py docs/contracts.md gas $(BUILD)/bench/contract_gas
 	$(PYTHON) scripts/update_generated.py docs/reproduction.md exact $(PYTHON) scripts/exact_tables.py $(CANSIM)
+	$(PYTHON) scripts/gallery.py --cansim $(CANSIM)
+	$(PYTHON) scripts/update_generated.py docs/gallery.md gallery $(PYTHON) scripts/gallery.py --markdown
 
 # Measures the Solidity reference contracts (contracts/) on a real EVM and writes
 # scripts/gas/calibration.json, which the tests compare the gas model with. A maintainer's tool,
