@@ -123,3 +123,22 @@ TEST_CASE("hypervisor deploy times have the mean and spread asked for, container
   // No spread: always the mean.
   CHECK(deploy_time({seconds(7), 0, seconds(1)}, rng) == seconds(7));
 }
+
+TEST_CASE("a measured power curve is followed point by point and linearly between its points", "[cloud][hosts][power]") {
+  // Issue 30: SPECpower-style tables, watts at 0%, 10%, ..., 100% utilization.
+  HostClass c = cpu4();
+  c.power_curve_w = {60, 90, 100, 110, 125, 140, 150, 160, 175, 190, 200};
+  CHECK(power_draw(c, 0.0, 1) == 60);
+  CHECK(power_draw(c, 1.0, 1) == 200);
+  CHECK(power_draw(c, 0.1, 1) == Approx(90).epsilon(1e-12));
+  CHECK(power_draw(c, 0.5, 1) == Approx(140).epsilon(1e-12));
+  CHECK(power_draw(c, 0.25, 1) == Approx(105).epsilon(1e-12));  // halfway from 20% (100 W) to 30% (110 W)
+  CHECK(power_draw(c, 0.95, 3) == Approx(195).epsilon(1e-12));  // the exponent does not apply to a curve
+  // Without one: idle + (max - idle) u^exponent.
+  CHECK(power_draw(cpu4(), 0.5, 2) == Approx(125));
+  // A host following it: 10 s empty (60 W), then 10 s at a quarter of its cores (105 W).
+  Hosts hosts({c});
+  const HostId h = hosts.add(0, 0, 0);
+  hosts.reserve(h, {1, 0, 0}, seconds(10));
+  CHECK(hosts.energy_by_class_j(seconds(20))[0] == Approx(60.0 * 10 + 105.0 * 10).epsilon(1e-12));
+}

@@ -141,3 +141,47 @@ TEST_CASE("placement: on a workload where consolidation pays, the three policies
   // One manager per hardware kind: SOSM's compaction is first fit, to the joule.
   for (const auto& run : energies(100)) CHECK(run[2] == run[0]);
 }
+
+TEST_CASE("placement: measured power curves, checked when read and followed when run", "[placement][power]") {
+  // Issue 30: SPECpower-style tables. The linear curve through the class's idle and maximum power
+  // gives the defaults' energy; a concave one (much of the peak already drawn lightly loaded) more.
+  const std::string linear = "[150, 175, 200, 225, 250, 275, 300, 325, 350, 375, 400]";
+  const std::string concave = "[150, 250, 290, 320, 340, 355, 368, 378, 387, 394, 400]";
+  const auto energy = [&](const std::string& curves) {
+    const Scenario sc = load_text(fmt::format(
+        R"({{"experiment": "placement", "seed": 3, "repetitions": 2, "params": {{"requests": 40, "mean_duration_s": 600}},
+            "applications": [{{"file": "{}"}}] {}}})",
+        app_file("web_shop.yaml"), curves));
+    std::vector<double> e;
+    for (const RunResult& r : run_runs(sc, sc.all_runs(), {2, false})) e.push_back(metric(sc, r, "energy_kwh_cpu"));
+    return e;
+  };
+  const auto plain = energy(""), same = energy(fmt::format(R"(, "power_curves": {{"cpu": {}}})", linear)),
+             bent = energy(fmt::format(R"(, "power_curves": {{"cpu": {}}})", concave));
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    CHECK(same[i] == Approx(plain[i]).epsilon(1e-9));
+    CHECK(bent[i] > plain[i] * 1.01);  // lightly loaded hosts draw more on the concave curve
+  }
+  // Each wrong curve: one error naming where and what was expected.
+  const auto error = [&](const std::string& curves, const std::string& kind = "placement") {
+    return validation_error(fmt::format(R"({{"experiment": "{}", "seed": 1, "params": {{}}, "applications": [{{"file": "{}"}}],
+                                             "power_curves": {}}})",
+                                        kind, app_file("web_shop.yaml"), curves));
+  };
+  CHECK(error(R"({"cpu": [1, 2, 3]})").find(":/power_curves/cpu: expected a list of 11 powers in W") != std::string::npos);
+  CHECK(error(R"({"cpu": [150, 175, 200, 225, 220, 275, 300, 325, 350, 375, 400]})")
+            .find(":/power_curves/cpu/4: expected at least the power at 30% (225 W)") != std::string::npos);
+  CHECK(error(R"({"cpu": [-1, 175, 200, 225, 250, 275, 300, 325, 350, 375, 400]})")
+            .find(":/power_curves/cpu/0: expected a power in W in [0, 1e6], found -1") != std::string::npos);
+  CHECK(error(R"({"cpu": ["150", 175, 200, 225, 250, 275, 300, 325, 350, 375, 400]})")
+            .find(":/power_curves/cpu/0: expected a power in W") != std::string::npos);
+  CHECK(error(R"({"cpu": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]})").find(":/power_curves/cpu/10: expected a power above 0 W") !=
+        std::string::npos);
+  CHECK(error(R"({"cpux": [150, 175, 200, 225, 250, 275, 300, 325, 350, 375, 400]})").find("did you mean \"cpu\"") !=
+        std::string::npos);
+  CHECK(error(R"([1])").find(":/power_curves: expected an object") != std::string::npos);
+  CHECK(error(R"({"cpu": [150, 175, 200, 225, 250, 275, 300, 325, 350, 375, 400]})", "selection")
+            .find(":/power_curves: expected no power curves: experiment \"selection\" measures no energy") != std::string::npos);
+  // Exactly flat (equal neighbours) is allowed: a host may draw the same at two loads.
+  CHECK(error(R"({"cpu": [150, 150, 150, 150, 150, 150, 150, 150, 150, 150, 150]})") == "");
+}

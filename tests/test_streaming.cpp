@@ -145,7 +145,7 @@ TEST_CASE("an unfinished writer leaves nothing behind", "[results][streaming]") 
   const fs::path d = temp_dir("unfinished");
   {
     ResultWriter w(f.sc, {(d / "out").string(), false, {"test"}}, 10);
-    w.add(0, f.kind.run(RunContext{0, f.sc.run(0).seed, f.sc.configs[0].params, f.sc.output, f.sc.faults, f.sc.applications}));
+    w.add(0, f.kind.run(RunContext{0, f.sc.run(0).seed, f.sc.configs[0].params, f.sc.output, f.sc.faults, f.sc.applications, f.sc.power_curves}));
   }
   CHECK(fs::is_empty(d));  // neither the result nor its temporary directory
   fs::remove_all(d);

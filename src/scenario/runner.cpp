@@ -117,7 +117,8 @@ void run_runs(const Scenario& sc, const std::vector<std::uint64_t>& runs, const 
 
   auto run_one = [&](std::size_t i) {
     const RunSpec spec = sc.run(runs[i]);
-    const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output, sc.faults, sc.applications};
+    const RunContext ctx{spec.run, spec.seed, sc.configs[spec.config].params, sc.output, sc.faults, sc.applications,
+                         sc.power_curves};
     Slot out;
     try {
       out.result = sc.kind->run(ctx);

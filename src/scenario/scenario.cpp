@@ -265,7 +265,7 @@ std::vector<ApplicationSpec> read_applications(const json& a, const Source& src)
 
 const std::vector<std::string> kTopLevel{"experiment", "description", "seed",         "repetitions",
                                          "params",     "sweep",       "output",       "faults",
-                                         "applications", "common_random_numbers"};
+                                         "applications", "common_random_numbers", "power_curves"};
 
 // "faults": {"schedule": [{"at_s": 5, "crash": [0]}, {"at_s": 9, "partition": [[0, 1], [2]]},
 // {"at_s": 12, "heal": true}, ...], "crash_rate_per_s": 0, "recovery_rate_per_s": 0}
@@ -618,6 +618,42 @@ void read_faults_and_applications(const json& doc, const Source& src, Scenario& 
   }
 }
 
+// "power_curves": {"cpu": [w0, w10, ..., w100], ...}: a host class's measured power at 0%, 10%,
+// ..., 100% utilization, as SPECpower reports it.
+PowerCurves read_power_curves(const json& doc, const Source& src, const ExperimentKind& kind) {
+  PowerCurves out;
+  const json* pc = member(doc, "power_curves");
+  if (!pc) return out;
+  if (kind.power_curve_classes.empty()) {
+    src.fail("/power_curves", fmt::format("expected no power curves: experiment \"{}\" measures no energy", kind.name));
+  }
+  require_object(*pc, src, "/power_curves");
+  for (const auto& [cls, curve] : pc->items()) {
+    if (std::find(kind.power_curve_classes.begin(), kind.power_curve_classes.end(), cls) == kind.power_curve_classes.end()) {
+      unknown_key(src, "/power_curves", cls, "a host class", kind.power_curve_classes);
+    }
+    const std::string at = child("/power_curves", cls);
+    if (!curve.is_array() || curve.size() != 11) {
+      src.fail(at, fmt::format("expected a list of 11 powers in W (at 0%, 10%, ..., 100% utilization), found {}", found(curve)));
+    }
+    std::vector<double> w;
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+      const json& v = curve[i];
+      if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 || v.get<double>() > 1e6) {
+        src.fail(child(at, i), fmt::format("expected a power in W in [0, 1e6], found {}", found(v)));
+      }
+      if (!w.empty() && v.get<double>() < w.back()) {
+        src.fail(child(at, i), fmt::format("expected at least the power at {}% ({:g} W): a host draws no less loaded, found {}",
+                                           10 * (i - 1), w.back(), found(v)));
+      }
+      w.push_back(v.get<double>());
+    }
+    if (!(w.back() > 0)) src.fail(child(at, 10), "expected a power above 0 W at 100% utilization, found 0");
+    out[cls] = std::move(w);
+  }
+  return out;
+}
+
 Scenario validate(const json& doc, const Source& src) {
   require_object(doc, src, "");
   for (const auto& [key, _] : doc.items()) {
@@ -641,6 +677,7 @@ Scenario validate(const json& doc, const Source& src) {
                                                      fmt::format("an output option of \"{}\"", kind.name), {}));
   build_configurations(src, base, sweep_values, swept, sc);
   read_faults_and_applications(doc, src, sc);
+  sc.power_curves = read_power_curves(doc, src, kind);
   if (const json* crn = member(doc, "common_random_numbers")) {
     if (!crn->is_boolean()) src.fail("/common_random_numbers", fmt::format("expected true or false, found {}", found(*crn)));
     sc.common_random_numbers = crn->get<bool>();

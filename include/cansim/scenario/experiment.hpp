@@ -80,6 +80,9 @@ struct ApplicationSpec {
   std::string sha256;  // of the file as read: the manifest pins it, so shards of other versions do not merge
 };
 
+// The scenario's "power_curves": per host class, watts at 0%, 10%, ..., 100% utilization.
+using PowerCurves = std::map<std::string, std::vector<double>>;
+
 struct RunContext {
   std::uint64_t run;   // run number in the scenario
   std::uint64_t seed;  // this run's seed, derived from the scenario seed and `run`
@@ -87,6 +90,7 @@ struct RunContext {
   const ParamValues& output;
   const FaultPlan& faults;                           // the scenario's "faults" (empty unless the kind takes them)
   const std::vector<ApplicationSpec>& applications;  // the scenario's "applications" (idem)
+  const PowerCurves& power_curves;                   // the scenario's "power_curves" (idem)
 };
 
 // A configuration's extra summary fields, built from its runs as they come.
@@ -113,6 +117,8 @@ struct ExperimentKind {
   // at least one). `check_application` refuses one that no configuration could ever run: it
   // returns what is wrong, naming the service.
   bool takes_applications = false;
+  // The host classes a "power_curves" object may give curves for (empty: the kind takes none).
+  std::vector<std::string> power_curve_classes;
   std::function<std::optional<std::string>(const ParamValues&, const app::Topology&)> check_application;
   std::function<RunResult(const RunContext&)> run;
   // A run that does not depend on its seed (an exact method): a scenario of such a kind has one

@@ -70,6 +70,7 @@ struct Scenario {
   ParamValues output;
   FaultPlan faults;
   std::vector<ApplicationSpec> applications;
+  PowerCurves power_curves;
 
   std::uint64_t run_count() const { return configs.size() * repetitions; }
   RunSpec run(std::uint64_t r) const;

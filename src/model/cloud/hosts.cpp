@@ -99,8 +99,18 @@ void Hosts::settle(HostId h, SimTime now) {
     energy_j_[cls_[h]] += c.idle_w * on + power_.off_w * (dt - on);
     return;
   }
-  const double load = power_.exponent == 1 ? u : std::pow(u, power_.exponent);
-  energy_j_[cls_[h]] += (c.idle_w + (c.max_w - c.idle_w) * load) * dt;
+  energy_j_[cls_[h]] += power_draw(c, u, power_.exponent) * dt;
+}
+
+double power_draw(const HostClass& c, double u, double exponent) {
+  u = std::clamp(u, 0.0, 1.0);
+  if (const std::size_t n = c.power_curve_w.size(); n >= 2) {
+    const double x = u * static_cast<double>(n - 1);
+    const std::size_t i = std::min(static_cast<std::size_t>(x), n - 2);
+    return c.power_curve_w[i] + (c.power_curve_w[i + 1] - c.power_curve_w[i]) * (x - static_cast<double>(i));
+  }
+  const double load = exponent == 1 ? u : std::pow(u, exponent);
+  return c.idle_w + (c.max_w - c.idle_w) * load;
 }
 
 std::vector<double> Hosts::energy_by_class_j(SimTime now) {

@@ -79,7 +79,8 @@ std::vector<ParamSpec> cloud_params() {
           .def(1),
       ParamSpec::real("power_exponent",
                       "a host draws idle + (max - idle) x utilization^power_exponent: 1 linear, below 1 concave (as "
-                      "SPECpower measurements of servers show), above 1 convex")
+                      "SPECpower measurements of servers show), above 1 convex; a class with a measured curve (the scenario's "
+                      "power_curves) follows it instead")
           .above(0)
           .at_most(10)
           .def(1.0),
@@ -141,7 +142,13 @@ std::vector<ParamSpec> cloud_params() {
   return out;
 }
 
-cloud::CloudConfig cloud_config(const ParamValues& p) {
+std::vector<std::string> cloud_class_names() {
+  std::vector<std::string> out;
+  for (const ClassDefaults& d : kClasses) out.emplace_back(d.kind);
+  return out;
+}
+
+cloud::CloudConfig cloud_config(const ParamValues& p, const PowerCurves& curves) {
   cloud::CloudConfig c;
   for (const ClassDefaults& d : kClasses) {
     const std::string k = d.kind;
@@ -156,6 +163,11 @@ cloud::CloudConfig cloud_config(const ParamValues& p) {
     hc.idle_w = p.real(k + "_idle_w");
     hc.max_w = p.real(k + "_max_w");
     hc.price_per_minute = static_cast<std::uint64_t>(p.integer(k + "_price"));
+    if (const auto it = curves.find(k); it != curves.end()) {
+      hc.power_curve_w = it->second;
+      hc.idle_w = it->second.front();
+      hc.max_w = it->second.back();
+    }
     c.classes.push_back(hc);
     c.hosts_per_class.push_back(static_cast<std::uint32_t>(p.integer(k + "_hosts")));
   }

@@ -14,7 +14,11 @@
 namespace cansim::scenario {
 
 std::vector<ParamSpec> cloud_params();
-cloud::CloudConfig cloud_config(const ParamValues& p);
+// `curves`: the scenario's measured power curves, which replace their classes' idle and maximum
+// power and the power exponent.
+cloud::CloudConfig cloud_config(const ParamValues& p, const PowerCurves& curves = {});
+// The host classes, as cloud_config names them (what "power_curves" may give curves for).
+std::vector<std::string> cloud_class_names();
 cloud::GatewayConfig gateway_config(const ParamValues& p);
 // Rules between the cloud's parameters (a host draws at least as much power loaded as idle).
 std::optional<ParamError> check_cloud_params(const ParamValues& p);

@@ -27,7 +27,7 @@ struct RequestRow {
 RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ParamValues& p = ctx.params;
   const Rng root(ctx.seed);
-  cloud::CloudWorld w(cloud_config(p), root);
+  cloud::CloudWorld w(cloud_config(p, ctx.power_curves), root);
   cloud::Gateway gw(w, gateway_config(p), root.stream("gateway"));
   Rng workload = root.stream("workload");
   const auto requests = static_cast<std::size_t>(p.integer("requests"));
@@ -173,6 +173,7 @@ ExperimentKind placement_kind() {
   k.metrics.push_back({"duration_s", "simulated time until every application ended and was released"});
   k.metrics.push_back({"blocks", "blocks sealed"});
   k.takes_applications = true;
+  k.power_curve_classes = cloud_class_names();
   k.check_application = check_cloud_application;
   k.check = check_cloud_params;
   k.run = [](const RunContext& ctx) { return run(ctx, *find_kind("placement")); };

@@ -28,6 +28,10 @@ struct HostClass {
   std::uint32_t accelerators = 0;      // cards of kind `hardware`; 0 for a plain CPU host
   double capability = 1;               // compute capability (e.g. GFLOPS) of the host's main unit
   double idle_w = 100, max_w = 200;    // power drawn idle and at full utilization
+  // A measured curve, as SPECpower reports one: watts at 0%, 10%, ..., 100% utilization (11
+  // points, linear between them; its ends are idle_w and max_w). Empty: idle_w, max_w and the
+  // PowerModel's exponent.
+  std::vector<double> power_curve_w;
   std::uint64_t price_per_minute = 0;  // the resource owner's price (wei per minute)
 
   // What the SOSM counts as a host's units: accelerators if it has them, else cores.
@@ -46,6 +50,10 @@ struct PowerModel {
   // itself does not wait).
   double wake_s = 0;
 };
+
+// What a host of class `c` draws at utilization u in [0, 1]: its measured curve if it has one, else
+// idle + (max - idle) u^exponent.
+double power_draw(const HostClass& c, double u, double exponent);
 
 // What one service instance takes of a host.
 struct Demand {
