@@ -72,6 +72,7 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
 TEST_CASE("idle hosts switch off, waking costs energy, and the power curve may bend", "[cloud][hosts][power]") {
   // Issue 30: with power linear in load and hosts always on, no placement policy could save energy.
   PowerModel pm;
+  pm.off_when_idle = true;
   pm.off_after_idle_s = 10;  // empty for 10 s: off
   pm.off_w = 5;
   pm.wake_s = 3;  // waking draws full power for 3 s (charged as energy)

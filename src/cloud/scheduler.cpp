@@ -7,15 +7,16 @@
 namespace cansim::cloud {
 
 std::optional<Policy> parse_policy(std::string_view s) {
-  if (s == "first_fit") return Policy::FirstFit;
-  if (s == "best_fit") return Policy::BestFit;
-  if (s == "sosm") return Policy::Sosm;
+  for (std::size_t i = 0; i < kPolicyNames.size(); ++i) {
+    if (s == kPolicyNames[i]) return static_cast<Policy>(i);
+  }
   return std::nullopt;
 }
 
 std::optional<Strategy> parse_strategy(std::string_view s) {
-  if (s == "compaction") return Strategy::Compaction;
-  if (s == "spreading") return Strategy::Spreading;
+  for (std::size_t i = 0; i < kStrategyNames.size(); ++i) {
+    if (s == kStrategyNames[i]) return static_cast<Strategy>(i);
+  }
   return std::nullopt;
 }
 

@@ -25,6 +25,7 @@
 #include "cansim/cloud/scheduler.hpp"
 #include "cansim/cloud/service_optimization.hpp"
 #include "cansim/model/chain/chain.hpp"
+#include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/cloud/hosts.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
@@ -47,9 +48,9 @@ struct CloudConfig {
   chain::Wei gas_price = 1000000000;
   // What every Scheduler signs into a reservation for the Application contract (§5, §5.1).
   chain::Wei orchestration_price_per_minute = 4;
-  std::uint64_t retry_limit = 3;
-  std::uint64_t app_ok_interval_ms = 60000;
-  std::uint64_t max_failed_payments = 3;
+  std::uint64_t retry_limit = chain::application::kDefaultRetryLimit;
+  std::uint64_t app_ok_interval_ms = chain::application::kDefaultAppOkIntervalMs;
+  std::uint64_t max_failed_payments = chain::application::kDefaultMaxFailedPayments;
   bool prebuilt = true;
   AgentConfig agents;
   PnpConfig pnp;

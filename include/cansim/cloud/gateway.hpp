@@ -31,7 +31,7 @@ struct GatewayConfig {
   bool units_only = false;         // services take units (cores or cards) only, as the contract counts
   std::uint32_t max_providers_tried = 3;
   SimTime reply_timeout = seconds(5);  // for a Scheduler's answer
-  chain::Wei deposit = chain::Wei{1} << 40;
+  chain::Wei deposit = 1000000000000;  // what each client deposits in its Application contract (10^12 wei)
   std::uint32_t users = 100;  // client accounts, used in turn
   // When set, the end of an application's time is handed to the orchestration (which stops its
   // services, checkpoints APP_SHUTDOWN and pays); `settled` runs when the client may release and

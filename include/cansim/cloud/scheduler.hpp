@@ -18,10 +18,12 @@
 //   hosts per manager). Inside a manager, hosts are chosen by its deployment strategy
 //   (compaction: the first host that fits; spreading: the one with the most free units). SIs are
 //   updated incrementally as capacity is taken and freed; ties go to a seeded draw.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cansim/model/cloud/hosts.hpp"
@@ -32,6 +34,9 @@ namespace cansim::cloud {
 
 enum class Policy : std::uint8_t { FirstFit, BestFit, Sosm };
 enum class Strategy : std::uint8_t { Compaction, Spreading };
+// Their names in scenarios, by value.
+inline constexpr std::array<std::string_view, 3> kPolicyNames{"first_fit", "best_fit", "sosm"};
+inline constexpr std::array<std::string_view, 2> kStrategyNames{"compaction", "spreading"};
 std::optional<Policy> parse_policy(std::string_view s);
 std::optional<Strategy> parse_strategy(std::string_view s);
 

@@ -17,7 +17,7 @@ namespace cansim::cloud {
 
 struct SoeWeights {
   double performance = 1;
-  double price = 1;
+  double price = 0.5;
 };
 
 struct Blueprint {

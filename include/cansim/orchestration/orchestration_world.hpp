@@ -40,7 +40,7 @@ struct OrchestrationConfig {
   cloud::GatewayConfig gateway;
   can::CanConfig can;
   std::uint32_t members = 5;        // OCAN members (the first is the appointed leader)
-  std::uint32_t orchestrators = 3;  // OCAN components
+  std::uint32_t orchestrators = 5;  // OCAN components
   LinkModel ocan_link;              // the OCAN's network
   // The Orchestrator (§5); the paper fixes none of these.
   SimTime monitor_interval = seconds(10);  // status checks of every service
@@ -64,11 +64,12 @@ struct OrchestrationConfig {
   chain::Gas checkpoint_gas_limit = 200000;
   chain::Wei gas_price = 1000000000;
   bool payees_withdraw = true;  // at the end each payee that can sign withdraws (else destroy pays them)
-  // Failures besides the network's (rates per second; 0: none).
-  double orchestrator_crash_rate = 0, orchestrator_recovery_rate = 0;
-  double member_crash_rate = 0, member_recovery_rate = 0;
-  double host_crash_rate = 0, host_recovery_rate = 0;
-  double api_crash_rate = 0, api_recovery_rate = 0;
+  // Failures besides the network's (rates per second; crashes 0: none; recoveries 0: stays down).
+  // A part that crashes comes back after 10 minutes on average.
+  double orchestrator_crash_rate = 0, orchestrator_recovery_rate = 6.0 / 3600;
+  double member_crash_rate = 0, member_recovery_rate = 6.0 / 3600;
+  double host_crash_rate = 0, host_recovery_rate = 6.0 / 3600;
+  double api_crash_rate = 0, api_recovery_rate = 6.0 / 3600;
   FaultPlan ocan_faults;                 // scheduled faults on the OCAN's network (members and Orchestrators)
   FaultPlan cloud_faults;                // scheduled faults on the cloud's network (hosts, ...)
   bool sequence = false;                 // record the sequence of interactions (sequence.csv, Figure 5.1)

@@ -42,7 +42,7 @@ void Hosts::reserve(HostId h, const Demand& d, SimTime now) {
   settle(h, now);
   if (empty_since_us_[h] >= 0) {
     // An empty host that switched off wakes up for this (at exactly the switch-off time, it is off).
-    if (power_.off_after_idle_s >= 0 && up_[h] &&
+    if (power_.off_when_idle && up_[h] &&
         static_cast<double>(now.us - empty_since_us_[h]) * 1e-6 >= power_.off_after_idle_s) {
       energy_j_[cls_[h]] += host_class(h).max_w * power_.wake_s;
     }
@@ -92,7 +92,7 @@ void Hosts::settle(HostId h, SimTime now) {
   const double u = utilization(h);
   busy_unit_s_[cls_[h]] += u * c.units() * dt;
   const std::int64_t empty_since = empty_since_us_[h];
-  if (empty_since >= 0 && power_.off_after_idle_s >= 0) {
+  if (empty_since >= 0 && power_.off_when_idle) {
     // Empty: idle power until it switches off, then off_w.
     const double from = static_cast<double>(start - empty_since) * 1e-6;  // s it had been empty at the start
     const double on = std::clamp(power_.off_after_idle_s - from, 0.0, dt);

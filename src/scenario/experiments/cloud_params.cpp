@@ -72,71 +72,75 @@ std::vector<ParamSpec> cloud_params() {
     out.push_back(ParamSpec::choice(k + "_hypervisor", {"vm", "container", "bare_metal"}, "the hypervisor of " + k + " hosts")
                       .def(std::string(c.hypervisor)));
   }
+  // Every default is the configuration's, declared once there (the host classes' in kClasses).
+  const cloud::CloudConfig d;
+  const cloud::GatewayConfig g;
+  const auto names = [](const auto& list) { return std::vector<std::string>(list.begin(), list.end()); };
   const std::vector<ParamSpec> rest = {
       ParamSpec::integer("providers", "cloud providers; hosts are dealt to them round robin, class by class")
           .at_least(1)
           .at_most(1000)
-          .def(1),
+          .def(std::int64_t{d.providers}),
       ParamSpec::real("power_exponent",
                       "a host draws idle + (max - idle) x utilization^power_exponent: 1 linear, below 1 concave (as "
                       "SPECpower measurements of servers show), above 1 convex; a class with a measured curve (the scenario's "
                       "power_curves) follows it instead")
           .above(0)
           .at_most(10)
-          .def(1.0),
+          .def(d.power.exponent),
       ParamSpec::boolean("power_off_idle", "an empty host switches off after power_off_after_s and wakes for its next service")
-          .def(false),
-      ParamSpec::real("power_off_after_s", "with power_off_idle: how long a host stays on empty").at_least(0).at_most(1e9).def(600.0).in_unit("s"),
-      ParamSpec::real("power_off_w", "with power_off_idle: what a host that is off draws").at_least(0).at_most(1e6).def(5.0).in_unit("W"),
+          .def(d.power.off_when_idle),
+      ParamSpec::real("power_off_after_s", "with power_off_idle: how long a host stays on empty").at_least(0).at_most(1e9).def(d.power.off_after_idle_s).in_unit("s"),
+      ParamSpec::real("power_off_w", "with power_off_idle: what a host that is off draws").at_least(0).at_most(1e6).def(d.power.off_w).in_unit("W"),
       ParamSpec::real("power_wake_s",
                       "with power_off_idle: waking a host draws its full power this long (charged as energy; the "
                       "placement does not wait)")
           .at_least(0)
           .at_most(1e6)
-          .def(60.0)
+          .def(d.power.wake_s)
           .in_unit("s"),
-      ParamSpec::choice("policy", {"first_fit", "best_fit", "sosm"}, "the Schedulers' placement policy")
-          .def(std::string("sosm"))
+      ParamSpec::choice("policy", names(cloud::kPolicyNames), "the Schedulers' placement policy")
+          .def(std::string(cloud::kPolicyNames[static_cast<std::size_t>(d.policy)]))
           .as_control(),
-      ParamSpec::choice("strategy", {"compaction", "spreading"}, "sosm: how a manager picks among its hosts")
-          .def(std::string("compaction"))
+      ParamSpec::choice("strategy", names(cloud::kStrategyNames), "sosm: how a manager picks among its hosts")
+          .def(std::string(cloud::kStrategyNames[static_cast<std::size_t>(d.sosm.strategy)]))
           .as_control(),
-      ParamSpec::integer("vrm_size", "sosm: hosts per virtual resource manager").at_least(1).at_most(1e6).def(100),
-      ParamSpec::integer("switch_size", "sosm: managers per switch").at_least(1).at_most(1e6).def(10),
-      ParamSpec::real("n_opt", "sosm: a manager's optimal number of hosts (F4)").above(0).at_most(1e6).def(100.0),
-      ParamSpec::real("si_w_capability", "sosm: weight of F0 (capability x free share)").at_least(0).at_most(1e6).def(1.0).as_control(),
-      ParamSpec::real("si_w_memory", "sosm: weight of F1 (free memory share)").at_least(0).at_most(1e6).def(1.0).as_control(),
-      ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(1.0).as_control(),
-      ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(1.0).as_control(),
-      ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(1.0).as_control(),
+      ParamSpec::integer("vrm_size", "sosm: hosts per virtual resource manager").at_least(1).at_most(1e6).def(std::int64_t{d.sosm.vrm_size}),
+      ParamSpec::integer("switch_size", "sosm: managers per switch").at_least(1).at_most(1e6).def(std::int64_t{d.sosm.switch_size}),
+      ParamSpec::real("n_opt", "sosm: a manager's optimal number of hosts (F4)").above(0).at_most(1e6).def(d.sosm.n_opt),
+      ParamSpec::real("si_w_capability", "sosm: weight of F0 (capability x free share)").at_least(0).at_most(1e6).def(d.sosm.weights[0]).as_control(),
+      ParamSpec::real("si_w_memory", "sosm: weight of F1 (free memory share)").at_least(0).at_most(1e6).def(d.sosm.weights[1]).as_control(),
+      ParamSpec::real("si_w_power", "sosm: weight of F2 (power efficiency)").at_least(0).at_most(1e6).def(d.sosm.weights[2]).as_control(),
+      ParamSpec::real("si_w_load", "sosm: weight of F3 (load)").at_least(0).at_most(1e6).def(d.sosm.weights[3]).as_control(),
+      ParamSpec::real("si_w_size", "sosm: weight of F4 (manager size)").at_least(0).at_most(1e6).def(d.sosm.weights[4]).as_control(),
       ParamSpec::real("soe_w_performance", "Service Optimization Engine: weight of the performance factor")
           .at_least(0)
           .at_most(1e6)
-          .def(1.0)
+          .def(d.soe.performance)
           .as_control(),
-      ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(0.5).as_control(),
+      ParamSpec::real("soe_w_price", "Service Optimization Engine: weight of the price").at_least(0).at_most(1e6).def(d.soe.price).as_control(),
       ParamSpec::real("reservation_ttl_s", "how long a Scheduler holds a reservation not yet instantiated")
           .at_least(0.001)
           .at_most(1e7)
-          .def(120.0)
+          .def(d.reservation_ttl.to_seconds())
           .in_unit("s"),
-      ParamSpec::integer("max_providers_tried", "providers a Gateway asks before it gives up").at_least(1).at_most(1000).def(3),
+      ParamSpec::integer("max_providers_tried", "providers a Gateway asks before it gives up").at_least(1).at_most(1000).def(std::int64_t{g.max_providers_tried}),
       ParamSpec::real("reply_timeout_s", "how long a Gateway waits for a Scheduler's answer")
           .at_least(0.001)
           .at_most(1e7)
-          .def(5.0)
+          .def(g.reply_timeout.to_seconds())
           .in_unit("s"),
-      ParamSpec::integer("users", "client accounts, used in turn").at_least(1).at_most(1e6).def(100),
-      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(10).in_unit("ms"),
-      ParamSpec::real("block_interval_s", "time between blocks").at_least(0.001).at_most(1e6).def(12.0).in_unit("s"),
+      ParamSpec::integer("users", "client accounts, used in turn").at_least(1).at_most(1e6).def(std::int64_t{g.users}),
+      ParamSpec::integer("latency_ms", "one-way message latency").at_least(0).at_most(1e7).def(d.link.base.us / 1000).in_unit("ms"),
+      ParamSpec::real("block_interval_s", "time between blocks").at_least(0.001).at_most(1e6).def(d.chain.block_interval.to_seconds()).in_unit("s"),
       // At least the Cloud contract's creation, the largest transaction a cloud's setup sends (a
       // smaller block never takes it: issue 29).
       ParamSpec::integer("block_gas_limit", "gas per block (at least what the Cloud contract's creation takes)")
           .at_least(static_cast<double>(chain::cloud_deployment_gas()))
           .at_most(1e12)
-          .def(30000000),
-      ParamSpec::integer("confirmations", "blocks on top before receipts and events are seen").at_least(0).at_most(1000).def(0),
-      ParamSpec::integer("cloud_price", "each Cloud contract's price").at_least(0).at_most(1e15).def(3).in_unit("wei/min"),
+          .def(static_cast<std::int64_t>(d.chain.gas.block_gas_limit)),
+      ParamSpec::integer("confirmations", "blocks on top before receipts and events are seen").at_least(0).at_most(1000).def(static_cast<std::int64_t>(d.chain.confirmations)),
+      ParamSpec::integer("cloud_price", "each Cloud contract's price").at_least(0).at_most(1e15).def(static_cast<std::int64_t>(d.cloud_price_per_minute)).in_unit("wei/min"),
   };
   out.insert(out.end(), rest.begin(), rest.end());
   return out;
@@ -173,7 +177,8 @@ cloud::CloudConfig cloud_config(const ParamValues& p, const PowerCurves& curves)
   }
   c.providers = static_cast<std::uint32_t>(p.integer("providers"));
   c.power.exponent = p.real("power_exponent");
-  c.power.off_after_idle_s = p.boolean("power_off_idle") ? p.real("power_off_after_s") : -1;
+  c.power.off_when_idle = p.boolean("power_off_idle");
+  c.power.off_after_idle_s = p.real("power_off_after_s");
   c.power.off_w = p.real("power_off_w");
   c.power.wake_s = p.real("power_wake_s");
   c.policy = *cloud::parse_policy(p.choice("policy"));

@@ -23,166 +23,177 @@ double per_s(const ParamValues& p, const std::string& per_hour) { return p.real(
 }  // namespace
 
 std::vector<ParamSpec> orchestration_params() {
+  // Every default is the configuration's, declared once there (as can_timing_params does).
+  const orchestration::OrchestrationConfig d;
+  const auto seconds_of = [](SimTime t) { return t.to_seconds(); };
+  const auto per_hour = [](double per_s) { return per_s * 3600; };
   std::vector<ParamSpec> out = {
       // The OCAN (§5): the CAN protocols' timing.
-      ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(5),
+      ParamSpec::integer("members", "OCAN members; the first is the appointed leader").at_least(1).at_most(1000).def(std::int64_t{d.members}),
       ParamSpec::real(
           "member_rejoin_s",
           "a member up but voted out of the OCAN (while it was down or cut off) asks to join again this often; 0: it stays out")
           .at_least(0)
           .at_most(1e7)
-          .def(can::CanConfig{}.rejoin_interval.to_seconds())
+          .def(seconds_of(d.can.rejoin_interval))
           .in_unit("s"),
-      ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components").at_least(1).at_most(10000).def(5),
+      ParamSpec::integer("orchestrators", "Orchestrators, the OCAN's components")
+          .at_least(1)
+          .at_most(10000)
+          .def(std::int64_t{d.orchestrators}),
   };
   for (ParamSpec& s : can_timing_params("; also the OCAN leader's duty cycle")) out.push_back(std::move(s));
   const std::vector<ParamSpec> rest = {
-      ParamSpec::integer("replication", "copies of each checkpoint in the OCAN's store").at_least(1).at_most(1000).def(3),
-      ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(0.0),
+      ParamSpec::integer("replication", "copies of each checkpoint in the OCAN's store")
+          .at_least(1)
+          .at_most(1000)
+          .def(std::int64_t{d.can.replication}),
+      ParamSpec::probability("loss", "probability that a message (OCAN's or cloud's network) is lost").def(d.cloud.link.loss),
       // The Orchestrator.
       ParamSpec::real("monitor_interval_s", "an Orchestrator checks every service's status this often")
           .at_least(0.001)
           .at_most(1e7)
-          .def(10.0)
+          .def(seconds_of(d.monitor_interval))
           .in_unit("s"),
       ParamSpec::real("status_timeout_s", "a status check unanswered this long is asked again, or counts as a failure")
           .at_least(0.001)
           .at_most(1e7)
-          .def(2.0)
+          .def(seconds_of(d.status_timeout))
           .in_unit("s"),
       ParamSpec::integer("status_attempts",
                          "status checks of a silent service before it counts as failed (a lost message alone "
                          "should not redeploy)")
           .at_least(1)
           .at_most(100)
-          .def(2),
+          .def(std::int64_t{d.status_attempts}),
       ParamSpec::real("deploy_timeout_factor", "a deploy unanswered after this many mean deploy times failed")
           .at_least(1)
           .at_most(1e3)
-          .def(4.0),
-      ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(5.0).in_unit("s"),
+          .def(d.deploy_timeout_factor),
+      ParamSpec::real("retry_delay_s", "between a failed deploy and the next try").at_least(0).at_most(1e7).def(seconds_of(d.retry_delay)).in_unit("s"),
       ParamSpec::real("stop_wait_s",
                       "at the end, the APP_SHUTDOWN waits for every service's Stop to be confirmed, at most this long")
           .at_least(0)
           .at_most(1e6)
-          .def(orchestration::OrchestrationConfig{}.stop_wait.to_seconds())
+          .def(seconds_of(d.stop_wait))
           .in_unit("s"),
       // Hypervisors (§2).
       ParamSpec::real("container_deploy_s", "mean deploy time of a container (log-normal)")
           .above(0)
           .at_most(1e6)
-          .def(5.0)
+          .def(seconds_of(d.cloud.hypervisor.times[1].deploy_mean))
           .in_unit("s"),
-      ParamSpec::real("vm_deploy_s", "mean deploy time of a VM (log-normal)").above(0).at_most(1e6).def(45.0).in_unit("s"),
+      ParamSpec::real("vm_deploy_s", "mean deploy time of a VM (log-normal)").above(0).at_most(1e6).def(seconds_of(d.cloud.hypervisor.times[0].deploy_mean)).in_unit("s"),
       ParamSpec::real("bare_metal_deploy_s", "mean deploy time on bare metal (log-normal)")
           .above(0)
           .at_most(1e6)
-          .def(300.0)
+          .def(seconds_of(d.cloud.hypervisor.times[2].deploy_mean))
           .in_unit("s"),
+      // One spread for every kind (the model's own defaults differ by kind): a container's.
       ParamSpec::real("deploy_cv", "coefficient of variation of every deploy time (0: always the mean)")
           .at_least(0)
           .at_most(10)
-          .def(0.5),
+          .def(d.cloud.hypervisor.times[1].deploy_cv),
       // The Application contract's terms (§5, §5.1), signed by the Scheduler.
       ParamSpec::real("app_ok_interval_s", "APP_OK checkpoint interval the contract sets")
           .at_least(1)
           .at_most(1e7)
-          .def(60.0)
+          .def(static_cast<double>(d.cloud.app_ok_interval_ms) / 1000)
           .in_unit("s"),
       ParamSpec::integer("retry_limit", "failed deploys of a service in a row before APP_SHUTDOWN (the contract's)")
           .at_least(1)
           .at_most(1000)
-          .def(3),
+          .def(static_cast<std::int64_t>(d.cloud.retry_limit)),
       ParamSpec::integer("max_failed_payments", "interim payments in a row that pay nothing before the contract shuts down")
           .at_least(1)
           .at_most(1000)
-          .def(3),
+          .def(static_cast<std::int64_t>(d.cloud.max_failed_payments)),
       ParamSpec::integer("orchestration_price", "the Orchestrators' price per service")
           .at_least(0)
           .at_most(1e15)
-          .def(4)
+          .def(static_cast<std::int64_t>(d.cloud.orchestration_price_per_minute))
           .in_unit("wei/min"),
       ParamSpec::integer("ften_price", "the OCAN's (FTEN) price per service, paid to the Registry")
           .at_least(0)
           .at_most(1e15)
-          .def(1)
+          .def(static_cast<std::int64_t>(d.ften_price_per_minute))
           .in_unit("wei/min"),
       ParamSpec::real("deposit_wei", "what each client deposits in its Application contract")
           .at_least(0)
           .at_most(1e30)
-          .def(1e12)
+          .def(static_cast<double>(d.gateway.deposit))
           .in_unit("wei"),
       // Payments (§5.1).
       ParamSpec::real("payment_interval_s", "the OCAN leader calls interimPayment on each application this often")
           .at_least(1)
           .at_most(1e8)
-          .def(600.0)
+          .def(seconds_of(d.payment_interval))
           .in_unit("s"),
       ParamSpec::integer("payment_gas_budget",
                          "gas the leader allows an interimPayment; k is the largest that fits (at least what one "
                          "checkpoint of the largest application can cost)")
           .at_least(21000)
           .at_most(1e12)
-          .def(5000000),
+          .def(static_cast<std::int64_t>(d.payment_gas_budget)),
       ParamSpec::integer("checkpoint_gas_limit",
                          "gas limit of each addCheckpoint the leader sends (at least what the first of an "
                          "application takes)")
           .at_least(static_cast<double>(chain::add_checkpoint_gas()))
           .at_most(1e9)
-          .def(200000),
-      ParamSpec::probability("missing_block_share", "probability that a block slot passes without a block").def(0.0),
+          .def(static_cast<std::int64_t>(d.checkpoint_gas_limit)),
+      ParamSpec::probability("missing_block_share", "probability that a block slot passes without a block").def(d.cloud.chain.missing_block_probability),
       ParamSpec::boolean("payees_withdraw", "at the end, payees that sign withdraw (else destroy sends them their salary)")
-          .def(true),
+          .def(d.payees_withdraw),
       // Failures (rates per hour, per part; 0: none).
       ParamSpec::real("orchestrator_failures_per_h", "crash rate of each Orchestrator")
           .at_least(0)
           .at_most(3.6e6)
-          .def(0.0)
+          .def(per_hour(d.orchestrator_crash_rate))
           .in_unit("1/h"),
       ParamSpec::real("orchestrator_recoveries_per_h", "recovery rate of a crashed Orchestrator (0: stays down)")
           .at_least(0)
           .at_most(3.6e6)
-          .def(6.0)
+          .def(per_hour(d.orchestrator_recovery_rate))
           .in_unit("1/h"),
       ParamSpec::real("member_failures_per_h", "crash rate of each OCAN member, the leader included")
           .at_least(0)
           .at_most(3.6e6)
-          .def(0.0)
+          .def(per_hour(d.member_crash_rate))
           .in_unit("1/h"),
       ParamSpec::real("member_recoveries_per_h", "recovery rate of a crashed member")
           .at_least(0)
           .at_most(3.6e6)
-          .def(6.0)
+          .def(per_hour(d.member_recovery_rate))
           .in_unit("1/h"),
       ParamSpec::real("host_failures_per_h", "crash rate of each host (every instance on it dies)")
           .at_least(0)
           .at_most(3.6e6)
-          .def(0.0)
+          .def(per_hour(d.host_crash_rate))
           .in_unit("1/h"),
       ParamSpec::real("host_recoveries_per_h", "recovery rate of a crashed host")
           .at_least(0)
           .at_most(3.6e6)
-          .def(6.0)
+          .def(per_hour(d.host_recovery_rate))
           .in_unit("1/h"),
       ParamSpec::real("hypervisor_failures_per_h", "crash rate of each host's hypervisor API")
           .at_least(0)
           .at_most(3.6e6)
-          .def(0.0)
+          .def(per_hour(d.api_crash_rate))
           .in_unit("1/h"),
       ParamSpec::real("hypervisor_recoveries_per_h", "recovery rate of a crashed hypervisor API")
           .at_least(0)
           .at_most(3.6e6)
-          .def(6.0)
+          .def(per_hour(d.api_recovery_rate))
           .in_unit("1/h"),
-      ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(true),
+      ParamSpec::boolean("instances_survive_hypervisor_crash", "a hypervisor's crash leaves its instances running").def(d.cloud.hypervisor.instances_survive_api_crash),
       ParamSpec::boolean("hypervisors_read_assignments",
                          "a hypervisor refuses calls under an older assignment than the OCAN's committed one (a free "
                          "read); off: only older than the calls it saw")
-          .def(cloud::HypervisorConfig{}.read_assignments),
+          .def(d.cloud.hypervisor.read_assignments),
       ParamSpec::real("service_failures_per_h", "failure rate of each running service instance")
           .at_least(0)
           .at_most(3.6e6)
-          .def(0.0)
+          .def(per_hour(d.cloud.hypervisor.service_failure_rate_per_s))
           .in_unit("1/h"),
   };
   out.insert(out.end(), rest.begin(), rest.end());

@@ -43,12 +43,13 @@ struct PowerModel {
   // P = idle + (max - idle) x u^exponent: 1 is linear; below 1 a concave curve as SPECpower
   // measurements of servers show (a lightly loaded host already draws much of its peak), above 1 convex.
   double exponent = 1;
-  // A host with nothing on it for this long switches off and draws off_w; < 0: never.
-  double off_after_idle_s = -1;
-  double off_w = 0;
-  // Waking a host that is off draws its full power for wake_s (charged as energy; the placement
-  // itself does not wait).
-  double wake_s = 0;
+  // With off_when_idle, a host with nothing on it for off_after_idle_s switches off and draws
+  // off_w; waking it draws its full power for wake_s (charged as energy; the placement itself does
+  // not wait).
+  bool off_when_idle = false;
+  double off_after_idle_s = 600;
+  double off_w = 5;
+  double wake_s = 60;
 };
 
 // What a host of class `c` draws at utilization u in [0, 1]: its measured curve if it has one, else

@@ -34,15 +34,22 @@ struct Service {
   Wei price_per_minute;  // the resource's price
 };
 
+// The contract terms' defaults, for every struct that carries them (the contract's terms, a
+// reservation, an admission, a cloud's configuration): failed deploys of a service in a row before
+// APP_SHUTDOWN, the APP_OK interval, interim payments in a row that pay nothing before shutdown.
+inline constexpr std::uint64_t kDefaultRetryLimit = 3;
+inline constexpr std::uint64_t kDefaultAppOkIntervalMs = 60000;
+inline constexpr std::uint64_t kDefaultMaxFailedPayments = 3;
+
 struct Terms {
   Address client;
   Address registry;  // for the leader (who appends checkpoints) and the CAN's price
   Address cloud;     // paid the cloud price
   Wei cloud_price_per_minute = 0;
   Wei orchestration_price_per_minute = 0;
-  std::uint64_t retry_limit = 3;
-  std::uint64_t app_ok_interval_ms = 60000;
-  std::uint64_t max_failed_payments = 3;
+  std::uint64_t retry_limit = kDefaultRetryLimit;
+  std::uint64_t app_ok_interval_ms = kDefaultAppOkIntervalMs;
+  std::uint64_t max_failed_payments = kDefaultMaxFailedPayments;
   std::vector<Service> services;
 };
 

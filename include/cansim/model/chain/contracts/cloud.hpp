@@ -50,9 +50,9 @@ struct Reservation {
   std::uint64_t expires_ms = 0;
   std::vector<ReservedResource> resources;
   Wei orchestration_price_per_minute = 0;
-  std::uint64_t retry_limit = 3;
-  std::uint64_t app_ok_interval_ms = 60000;
-  std::uint64_t max_failed_payments = 3;
+  std::uint64_t retry_limit = application::kDefaultRetryLimit;
+  std::uint64_t app_ok_interval_ms = application::kDefaultAppOkIntervalMs;
+  std::uint64_t max_failed_payments = application::kDefaultMaxFailedPayments;
 };
 std::uint64_t reservation_digest(Address cloud, const Reservation& r);
 
@@ -65,9 +65,9 @@ Transaction instantiate(Address cloud, const Reservation& r, const Signature& sc
 // The application's settings, signed by the Scheduler with an admission.
 struct Terms {
   Wei orchestration_price_per_minute = 0;
-  std::uint64_t retry_limit = 3;
-  std::uint64_t app_ok_interval_ms = 60000;
-  std::uint64_t max_failed_payments = 3;
+  std::uint64_t retry_limit = application::kDefaultRetryLimit;
+  std::uint64_t app_ok_interval_ms = application::kDefaultAppOkIntervalMs;
+  std::uint64_t max_failed_payments = application::kDefaultMaxFailedPayments;
 };
 // §3's alternatives to the Scheduler's reservation (the `selection` experiment) still need its
 // consent (§3.2: an Application is deployed "if and only if" the Scheduler signed): an admission
