@@ -106,22 +106,25 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
         fault("host-recover", fmt::format("Hypervisor {}", n));
         cloud.agents->on_recover(n);
       });
-  arm(
-      cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
-      [this](std::uint32_t k) { return ocan_net.is_up(orchestrator_node(k)); },
-      [this](std::uint32_t k) { ocan_injector_->crash(orchestrator_node(k)); },
-      [this](std::uint32_t k) { ocan_injector_->recover(orchestrator_node(k)); });
-  arm(
-      cfg.members, cfg.member_crash_rate, cfg.member_recovery_rate, [this](std::uint32_t i) { return ocan_net.is_up(i); },
-      [this](std::uint32_t i) { ocan_injector_->crash(i); }, [this](std::uint32_t i) { ocan_injector_->recover(i); });
+  // The parts' crashes and recoveries, from one stream in event order.
   const auto hosts = static_cast<std::uint32_t>(cloud.hosts.size());
-  arm(
-      hosts, cfg.host_crash_rate, cfg.host_recovery_rate, [this](std::uint32_t h) { return cloud.net.is_up(h); },
-      [this](std::uint32_t h) { cloud_injector_->crash(h); }, [this](std::uint32_t h) { cloud_injector_->recover(h); });
-  arm(
-      hosts, cfg.api_crash_rate, cfg.api_recovery_rate, [this](std::uint32_t h) { return cloud.hypervisors->api_up(h); },
-      [this](std::uint32_t h) { cloud.hypervisors->api_crashed(h); },
-      [this](std::uint32_t h) { cloud.hypervisors->api_recovered(h); });
+  renewals_[0] = std::make_unique<Renewal>(
+      cloud.sim, fault_rng_, cfg.orchestrators, cfg.orchestrator_crash_rate, cfg.orchestrator_recovery_rate,
+      Renewal::Part{[this](std::uint32_t k) { return ocan_net.is_up(orchestrator_node(k)); },
+                    [this](std::uint32_t k) { ocan_injector_->crash(orchestrator_node(k)); },
+                    [this](std::uint32_t k) { ocan_injector_->recover(orchestrator_node(k)); }});
+  renewals_[1] = std::make_unique<Renewal>(cloud.sim, fault_rng_, cfg.members, cfg.member_crash_rate, cfg.member_recovery_rate,
+                                           Renewal::Part{[this](std::uint32_t i) { return ocan_net.is_up(i); },
+                                                         [this](std::uint32_t i) { ocan_injector_->crash(i); },
+                                                         [this](std::uint32_t i) { ocan_injector_->recover(i); }});
+  renewals_[2] = std::make_unique<Renewal>(cloud.sim, fault_rng_, hosts, cfg.host_crash_rate, cfg.host_recovery_rate,
+                                           Renewal::Part{[this](std::uint32_t h) { return cloud.net.is_up(h); },
+                                                         [this](std::uint32_t h) { cloud_injector_->crash(h); },
+                                                         [this](std::uint32_t h) { cloud_injector_->recover(h); }});
+  renewals_[3] = std::make_unique<Renewal>(cloud.sim, fault_rng_, hosts, cfg.api_crash_rate, cfg.api_recovery_rate,
+                                           Renewal::Part{[this](std::uint32_t h) { return cloud.hypervisors->api_up(h); },
+                                                         [this](std::uint32_t h) { cloud.hypervisors->api_crashed(h); },
+                                                         [this](std::uint32_t h) { cloud.hypervisors->api_recovered(h); }});
 
   // Funds are conserved: with the fees credited to the coinbase, the chain's total never changes.
   total_balance_ = cloud.chain.state().total_balance();
@@ -319,28 +322,6 @@ void OrchestrationWorld::recovered(NodeId n) {
     fault("ocan-member-recover", fmt::format("OCAN member {}", n));
   }
   ocan->on_recover(n);
-}
-
-void OrchestrationWorld::arm(std::uint32_t count, double crash_rate, double recovery_rate,
-                             std::function<bool(std::uint32_t)> is_up, std::function<void(std::uint32_t)> crash,
-                             std::function<void(std::uint32_t)> recover) {
-  if (crash_rate <= 0) return;
-  const double crash_mean = 1e6 / crash_rate, recover_mean = recovery_rate > 0 ? 1e6 / recovery_rate : 0.0;
-  for (std::uint32_t i = 0; i < count; ++i) arm_one(i, crash_mean, recover_mean, is_up, crash, recover);
-}
-
-void OrchestrationWorld::arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us,
-                                 std::function<bool(std::uint32_t)> is_up, std::function<void(std::uint32_t)> crash,
-                                 std::function<void(std::uint32_t)> recover) {
-  // Each one alternates up and down, with one pending timer (as FaultInjector does for nodes).
-  const bool up = is_up(i);
-  if (!up && recover_mean_us <= 0) return;
-  const double mean = up ? crash_mean_us : recover_mean_us;
-  cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(fault_rng_.exponential(mean))},
-                  [this, i, up, crash_mean_us, recover_mean_us, is_up, crash, recover] {
-                    if (is_up(i) == up) up ? crash(i) : recover(i);
-                    arm_one(i, crash_mean_us, recover_mean_us, is_up, crash, recover);
-                  });
 }
 
 }  // namespace cansim::orchestration

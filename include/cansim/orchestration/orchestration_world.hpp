@@ -18,6 +18,7 @@
 //  - funds are conserved: the chain's total balance never changes (checked after every block),
 //    and no application's locked funds exceed its balance;
 //  - the retry limit and APP_OK interval the Orchestrators use are the contract's.
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -164,10 +165,6 @@ class OrchestrationWorld {
   void recovered(NodeId ocan_node);
   void tick_leader();
   void ask_to_end(std::size_t record);
-  void arm(std::uint32_t count, double crash_rate, double recovery_rate, std::function<bool(std::uint32_t)> is_up,
-           std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover);
-  void arm_one(std::uint32_t i, double crash_mean_us, double recover_mean_us, std::function<bool(std::uint32_t)> is_up,
-               std::function<void(std::uint32_t)> crash, std::function<void(std::uint32_t)> recover);
 
   Rng fault_rng_;
   std::map<chain::Address, std::size_t> by_address_;
@@ -175,6 +172,7 @@ class OrchestrationWorld {
   void audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m);
   std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
   std::unique_ptr<FaultInjector<cloud::CloudMsg>> cloud_injector_;
+  std::array<std::unique_ptr<Renewal>, 4> renewals_;  // Orchestrators, members, hosts, hypervisor APIs
   chain::Wei total_balance_ = 0;
 };
 

@@ -4,10 +4,12 @@
 // time of mean 1 / crash_rate and recovers after one of mean 1 / recovery_rate). Applied to a
 // Network, every fault lands in its fault log (Network::faults). The random process draws from its own stream, one
 // draw per fault, so its cost follows the faults, not the number of nodes.
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "cansim/sim/network.hpp"
+#include "cansim/sim/renewal.hpp"
 
 namespace cansim {
 
@@ -69,11 +71,11 @@ class FaultInjector {
                 std::function<void(NodeId)> on_recover = {})
       : sim_(sim), net_(net), rng_(rng), on_crash_(std::move(on_crash)), on_recover_(std::move(on_recover)) {
     for (const ScheduledFault& f : plan.schedule) sim_.at(f.at, [this, f] { apply(f); });
-    if (plan.crash_rate_per_s > 0) {
-      crash_mean_us_ = 1e6 / plan.crash_rate_per_s;
-      recover_mean_us_ = plan.recovery_rate_per_s > 0 ? 1e6 / plan.recovery_rate_per_s : 0.0;
-      for (NodeId n = 0; n < net_.size(); ++n) arm(n);
-    }
+    renewal_ = std::make_unique<Renewal>(sim_, rng_, static_cast<std::uint32_t>(net_.size()), plan.crash_rate_per_s,
+                                         plan.recovery_rate_per_s,
+                                         Renewal::Part{[this](std::uint32_t n) { return net_.is_up(n); },
+                                                       [this](std::uint32_t n) { crash(n); },
+                                                       [this](std::uint32_t n) { recover(n); }});
     if (plan.partition_rate_per_s > 0) {
       // Its own stream, so that switching partitions on does not move the crashes.
       partition_rng_ = rng_.stream("partitions");
@@ -101,6 +103,7 @@ class FaultInjector {
   // Scheduled faults still apply.
   void end_random_faults() {
     stopped_ = true;
+    renewal_->stop();
     net_.stop_link_faults();
     net_.heal();
     for (NodeId n = 0; n < net_.size(); ++n) recover(n);
@@ -124,18 +127,6 @@ class FaultInjector {
       case ScheduledFault::Kind::Heal: net_.heal(); break;
     }
   }
-  // Each node alternates up and down, with one pending timer.
-  void arm(NodeId n) {
-    const bool up = net_.is_up(n);
-    if (!up && recover_mean_us_ <= 0) return;
-    const double mean = up ? crash_mean_us_ : recover_mean_us_;
-    sim_.after(SimTime{1 + static_cast<std::int64_t>(rng_.exponential(mean))}, [this, n, up] {
-      if (stopped_) return;
-      if (net_.is_up(n) == up) up ? crash(n) : recover(n);
-      arm(n);
-    });
-  }
-
   void next_partition() {
     sim_.after(SimTime{1 + static_cast<std::int64_t>(partition_rng_.exponential(partition_every_us_))}, [this] {
       if (stopped_) return;
@@ -162,7 +153,7 @@ class FaultInjector {
   bool stopped_ = false;
   double partition_every_us_ = 0, partition_mean_us_ = 0;
   std::function<void(NodeId)> on_crash_, on_recover_;
-  double crash_mean_us_ = 0, recover_mean_us_ = 0;
+  std::unique_ptr<Renewal> renewal_;  // the nodes' crashes and recoveries
 };
 
 }  // namespace cansim
