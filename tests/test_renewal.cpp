@@ -49,7 +49,7 @@ TEST_CASE("renewal: each part is down the share recovery takes of a cycle", "[si
   CHECK(parts.crashes - parts.recoveries <= 200);
 }
 
-TEST_CASE("renewal: stopped, it crashes and recovers nothing more; no recovery rate, what crashed stays down",
+TEST_CASE("renewal: stopped, it crashes and recovers nothing more, and without a recovery rate what crashed stays down",
           "[sim][renewal]") {
   Simulator sim;
   Rng rng(9);

@@ -250,6 +250,27 @@ std::size_t pick_application(const std::vector<ApplicationSpec>& apps, Rng& rng)
   return apps.size() - 1;
 }
 
+Arrivals::Arrivals(Simulator& sim, Rng rng, const std::vector<ApplicationSpec>& apps, std::size_t count, double rate_per_s,
+                   double mean_duration_s, bool constant_duration, std::function<void(const Request&)> submit)
+    : sim_(sim),
+      rng_(rng),
+      apps_(apps),
+      count_(count),
+      mean_gap_us_(1e6 / rate_per_s),
+      mean_duration_us_(mean_duration_s * 1e6),
+      constant_duration_(constant_duration),
+      submit_(std::move(submit)) {
+  if (count_ > 0) sim_.at(SimTime{}, [this] { arrive(); });
+}
+
+void Arrivals::arrive() {
+  const std::size_t i = arrived_++;
+  const std::size_t a = pick_application(apps_, rng_);
+  const SimTime duration{1 + static_cast<std::int64_t>(constant_duration_ ? mean_duration_us_ : rng_.exponential(mean_duration_us_))};
+  submit_({i, a, duration});
+  if (arrived_ < count_) sim_.after(SimTime{1 + static_cast<std::int64_t>(rng_.exponential(mean_gap_us_))}, [this] { arrive(); });
+}
+
 void run_until_settled(cloud::CloudWorld& w, const cloud::Gateway& gw, const std::function<bool()>& done, const char* kind) {
   const SimTime step = w.chain.config().block_interval * 10;
   while (!done() || gw.pending() > 0 || w.held_reservations() > 0 || w.net.in_flight() > 0) {

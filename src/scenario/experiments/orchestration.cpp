@@ -182,34 +182,26 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cfg.fault_log = ctx.output.boolean("faults");
   OrchestrationWorld w(cfg, root);
   w.start();
-  Rng workload = root.stream("workload");
   const auto count = static_cast<std::size_t>(p.integer("applications"));
-  const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
-  const double mean_duration_us = p.real("mean_duration_s") * 1e6;
-  const bool constant_duration = p.choice("duration_law") == "constant";
   std::vector<Requested> req(count);
-  std::size_t arrived = 0, resolved = 0, ended = 0;
-  std::function<void()> arrive = [&] {
-    const std::size_t i = arrived++;
-    const std::size_t a = pick_application(ctx.applications, workload);
-    const SimTime duration{
-        1 + static_cast<std::int64_t>(constant_duration ? mean_duration_us : workload.exponential(mean_duration_us))};
+  std::size_t resolved = 0, ended = 0;
+  Arrivals arrivals(w.cloud.sim, root.stream("workload"), ctx.applications, count, p.real("arrival_rate_per_s"),
+                    p.real("mean_duration_s"), p.choice("duration_law") == "constant", [&](const Arrivals::Request& q) {
+    const std::size_t i = q.index, a = q.application;
     req[i].app = static_cast<std::int64_t>(a);
     w.request(
-        ctx.applications[a].topology, duration,
+        ctx.applications[a].topology, q.duration,
         [&, i](const cloud::Outcome& o) {
           ++resolved;
           req[i].accepted = o.accepted;
           if (o.accepted) req[i].record = w.record_of(o.application);
         },
         [&](std::size_t) { ++ended; });
-    if (arrived < count) w.cloud.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
-  };
-  w.cloud.sim.at(SimTime{}, arrive);
+  });
   // Until every accepted application is released, or the time limit.
   const SimTime limit = SimTime{static_cast<std::int64_t>(std::llround(p.real("max_duration_s") * 1e6))};
   const SimTime step = w.cloud.chain.config().block_interval * 10;
-  while (!(arrived == count && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
+  while (!(arrivals.done() && resolved == count && ended == w.apps.size()) && w.cloud.sim.now() < limit) {
     w.cloud.sim.run_until(std::min(limit, w.cloud.sim.now() + step));
   }
   w.drain_chain();

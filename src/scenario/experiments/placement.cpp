@@ -29,22 +29,17 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const Rng root(ctx.seed);
   cloud::CloudWorld w(cloud_config(p, ctx.power_curves), root);
   cloud::Gateway gw(w, gateway_config(p), root.stream("gateway"));
-  Rng workload = root.stream("workload");
   const auto requests = static_cast<std::size_t>(p.integer("requests"));
-  const double mean_gap_us = 1e6 / p.real("arrival_rate_per_s");
-  const double mean_duration_us = p.real("mean_duration_s") * 1e6;
-
   std::vector<RequestRow> rows(requests);
-  std::size_t arrived = 0, resolved = 0;
+  std::size_t resolved = 0;
   // Utilization while applications arrive (the drain after the last one would dilute it).
   std::vector<double> busy_at_last_arrival;
   SimTime last_arrival;
-  std::function<void()> arrive = [&] {
-    const std::size_t i = arrived++;
-    const std::size_t a = pick_application(ctx.applications, workload);
-    const SimTime duration{1 + static_cast<std::int64_t>(workload.exponential(mean_duration_us))};
+  Arrivals arrivals(w.sim, root.stream("workload"), ctx.applications, requests, p.real("arrival_rate_per_s"),
+                    p.real("mean_duration_s"), false, [&](const Arrivals::Request& q) {
+    const std::size_t i = q.index, a = q.application;
     rows[i] = {static_cast<std::int64_t>(i), static_cast<std::int64_t>(a), 0, -1, 0, 0, std::nan(""), std::nan(""), std::nan("")};
-    gw.request(ctx.applications[a].topology, duration, [&, i](const cloud::Outcome& o) {
+    gw.request(ctx.applications[a].topology, q.duration, [&, i](const cloud::Outcome& o) {
       ++resolved;
       RequestRow& r = rows[i];
       r.accepted = o.accepted ? 1 : 0;
@@ -57,16 +52,13 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
         r.price = static_cast<double>(o.blueprint.price_per_minute);
       }
     });
-    if (arrived < requests) {
-      w.sim.after(SimTime{1 + static_cast<std::int64_t>(workload.exponential(mean_gap_us))}, arrive);
-    } else {
+    if (i + 1 == requests) {
       last_arrival = w.sim.now();
       busy_at_last_arrival = w.hosts.busy_unit_seconds_by_class(last_arrival);
     }
-  };
-  w.sim.at(SimTime{}, arrive);
+  });
   run_until_settled(
-      w, gw, [&] { return arrived == requests && resolved == requests; }, "placement");
+      w, gw, [&] { return arrivals.done() && resolved == requests; }, "placement");
   const SimTime end = w.sim.now();
 
   std::map<std::string, double> m;
