@@ -54,6 +54,16 @@ void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h
   w.cloud.hypervisors->receive(h, w.orchestrator_endpoint(orchestrator), m);
 }
 
+// Runs `w` (started, one application requested) in 50 ms steps until application 0's first
+// checkpoint is committed, for at most two minutes; its Orchestrator then, or kNoComponent.
+NodeId orchestrator_at_first_commit(OrchestrationWorld& w) {
+  while (w.cloud.sim.now() < minutes(2)) {
+    w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
+    if (!w.apps.empty() && !w.apps[0].committed.empty()) return w.leader.orchestrator_of(0);
+  }
+  return can::kNoComponent;
+}
+
 std::vector<CheckpointType> on_chain(const OrchestrationWorld& w, chain::Address app) {
   std::vector<CheckpointType> out;
   for (std::uint64_t i = 0; i < ac::checkpoint_count(w.cloud.chain.state(), app); ++i) {
@@ -113,16 +123,9 @@ TEST_CASE("orchestration: Figure 5.1, an Orchestrator crashes after the first se
   w.start();
   w.request(rt, minutes(10));
   // Crash the Orchestrator as soon as its first SERVICE_UP is committed.
-  NodeId first = can::kNoComponent;
-  while (w.cloud.sim.now() < minutes(2)) {
-    w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
-    if (!w.apps.empty() && !w.apps[0].committed.empty()) {
-      first = w.leader.orchestrator_of(0);
-      w.crash(first);
-      break;
-    }
-  }
+  const NodeId first = orchestrator_at_first_commit(w);
   REQUIRE(first != can::kNoComponent);
+  w.crash(first);
   w.cloud.sim.run_until(minutes(4));
   const AppRecord& rec = w.apps[0];
   const NodeId second = w.leader.orchestrator_of(0);
@@ -717,19 +720,11 @@ TEST_CASE("a successor asks what runs before it deploys: services a predecessor 
   OrchestrationWorld w(small(), Rng(11));
   w.start();
   w.request(rt, minutes(10));
-  NodeId first = can::kNoComponent;
-  SimTime crashed;
-  while (w.cloud.sim.now() < minutes(2)) {
-    w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
-    if (!w.apps.empty() && !w.apps[0].committed.empty()) {
-      first = w.leader.orchestrator_of(0);
-      for (std::uint32_t s = 0; s < 2; ++s) call_hypervisor(w, first, w.apps[0].hosts[s], cloud::CloudMsgType::Stop, w.apps[0], s);
-      crashed = w.cloud.sim.now();
-      w.crash(first);
-      break;
-    }
-  }
+  const NodeId first = orchestrator_at_first_commit(w);
   REQUIRE(first != can::kNoComponent);
+  for (std::uint32_t s = 0; s < 2; ++s) call_hypervisor(w, first, w.apps[0].hosts[s], cloud::CloudMsgType::Stop, w.apps[0], s);
+  const SimTime crashed = w.cloud.sim.now();
+  w.crash(first);
   w.cloud.sim.run_until(minutes(30));
   const AppRecord& rec = w.apps[0];
   REQUIRE(w.leader.orchestrator_of(0) != first);

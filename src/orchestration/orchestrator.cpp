@@ -118,11 +118,11 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   for (std::uint32_t s = 0; s < n; ++s) {
     if (job.views[s] == ServiceView::Up) {
       job.checking[s] = 1;
-      ++job.checks_left;
     } else {
       job.views[s] = ServiceView::Pending;
     }
   }
+  // Every check marked before the first is sent: an answer must not find the others unmarked.
   for (std::uint32_t s = 0; s < n; ++s) {
     if (job.checking[s] != 0) verify(k, s);
   }
@@ -244,7 +244,7 @@ SimTime Orchestrators::deploy_timeout(const Job& j, std::uint32_t s) const {
 
 void Orchestrators::advance(const Key& k) {
   Job& j = jobs_.at(k);
-  if (j.shutting_down || j.checks_left > 0) return;
+  if (j.shutting_down || std::any_of(j.checking.begin(), j.checking.end(), [](std::uint8_t c) { return c != 0; })) return;
   const app::Topology& t = *w_.apps[j.app].topology;
   for (std::size_t s : t.order) {
     if (j.views[s] != ServiceView::Pending || j.busy[s]) continue;
@@ -347,7 +347,7 @@ void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, 
   Job& after = jobs_.at(k);
   if (s < after.checking.size() && after.checking[s] != 0) {
     after.checking[s] = 0;
-    if (--after.checks_left == 0) advance(k);  // what runs is known: the rest is deployed
+    advance(k);  // once what runs is known, the rest is deployed
   }
 }
 

@@ -67,7 +67,6 @@ class Orchestrators {
     // Resumed: the services the checkpoint says are up whose status is still being asked. Nothing
     // is deployed (nor stamped) before they are all answered.
     std::vector<std::uint8_t> checking;
-    std::uint32_t checks_left = 0;
     std::vector<std::uint8_t> stopped;  // shutting down: the service's Stop was confirmed
     std::vector<std::uint8_t> was_up;   // shutting down: the service was believed up when it began
     // Shutting down, a service believed up that its Stop found not running: when its stretch ended
