@@ -59,7 +59,7 @@ void call_hypervisor(OrchestrationWorld& w, NodeId orchestrator, cloud::HostId h
 NodeId orchestrator_at_first_commit(OrchestrationWorld& w) {
   while (w.cloud.sim.now() < minutes(2)) {
     w.cloud.sim.run_until(w.cloud.sim.now() + millis(50));
-    if (!w.apps.empty() && !w.apps[0].committed.empty()) return w.leader.orchestrator_of(0);
+    if (!w.apps.empty() && !w.leader.committed_of(0).empty()) return w.leader.orchestrator_of(0);
   }
   return can::kNoComponent;
 }
@@ -237,12 +237,10 @@ TEST_CASE("orchestration: each invariant fires when broken", "[orchestration][in
     w.request(rt, minutes(30));
     w.cloud.sim.run_until(minutes(1));
     REQUIRE(w.apps.size() == 1);
-    AppRecord& rec = w.apps[0];
     // A leader that would bill an hour that has not happened yet.
     CheckpointData future{CheckpointType::AppOk, 0, w.cloud.sim.now() + minutes(60), w.leader.orchestrator_of(0), {}, {}};
-    const std::uint32_t key = rec.next_key++;
-    rec.data.emplace(key, future);
-    w.leader.committed(w.ocan->current_leader(), rec.work, key);
+    const std::uint32_t key = w.contents.add(0, future);
+    w.leader.committed(w.ocan->current_leader(), w.leader.work_of(0), key);
     CHECK_THROWS_AS(w.cloud.sim.run_until(minutes(2)), InvariantViolation);
   }
   SECTION("a minute paid that was not run") {
@@ -417,7 +415,7 @@ TEST_CASE("orchestration oracle: what runs on the hosts, seen from the hyperviso
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(7));
   const AppRecord& rec = requested_and_run(w, rt, minutes(5), minutes(2));
-  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
+  const NodeId assignee = w.ocan->work_ledger().work.at(w.leader.work_of(0)).assignee;
   const NodeId other = assignee == w.orchestrator_node(0) ? w.orchestrator_node(1) : w.orchestrator_node(0);
   CHECK(w.foreign_actions() == 0);
   SECTION("a Reconfigure from the assignee is its own; from another Orchestrator it is foreign") {
@@ -448,8 +446,8 @@ TEST_CASE("fencing: a hypervisor refuses an epoch lower than the highest it saw 
   const app::Topology rt = ray_tracing();
   OrchestrationWorld w(small(), Rng(7));
   const AppRecord& rec = requested_and_run(w, rt, minutes(20), minutes(2));
-  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
-  const std::uint32_t epoch = w.ocan->assignment_of(assignee, rec.work);
+  const NodeId assignee = w.ocan->work_ledger().work.at(w.leader.work_of(0)).assignee;
+  const std::uint32_t epoch = w.ocan->assignment_of(assignee, w.leader.work_of(0));
   REQUIRE(epoch > 0);
   const auto live = w.cloud.hypervisors->instances().live_instance(rec.address.id, 1);
   REQUIRE(live);
@@ -488,7 +486,7 @@ TEST_CASE("an Orchestrator cut off from the OCAN but not from the hosts deploys 
   w.cloud.sim.run_until(minutes(3) - seconds(1));
   REQUIRE(w.leader.orchestrator_of(0) == first);
   w.cloud.sim.run_until(minutes(6));
-  const NodeId second = w.ocan->work_ledger().work.at(w.apps[0].work).assignee;
+  const NodeId second = w.ocan->work_ledger().work.at(w.leader.work_of(0)).assignee;
   REQUIRE(second != first);  // voted out, the work moved
   REQUIRE(w.orchestrator_up(first));
   w.fail_service(0, 1);
@@ -565,12 +563,12 @@ TEST_CASE("orchestration oracle: live instances never take more units than their
   OrchestrationWorld w(small(), Rng(7));
   AppRecord& rec = requested_and_run(w, rt, minutes(20), minutes(2));
   REQUIRE(rec.units.size() == 2);
-  const NodeId assignee = w.ocan->work_ledger().work.at(rec.work).assignee;
+  const NodeId assignee = w.ocan->work_ledger().work.at(w.leader.work_of(0)).assignee;
   const cloud::HostId h = rec.hosts[0];
   const std::uint64_t cap = w.cloud.hosts.host_class(h).units();
   const std::uint64_t others = rec.hosts[1] == h ? rec.units[1] : 0;
   CHECK(w.overcommitted_deploys() == 0);
-  const std::uint32_t epoch = w.ocan->assignment_of(assignee, rec.work);
+  const std::uint32_t epoch = w.ocan->assignment_of(assignee, w.leader.work_of(0));
   auto redeploy_with = [&](std::uint64_t units) {
     call_hypervisor(w, assignee, h, cloud::CloudMsgType::Stop, rec, 0, epoch);
     REQUIRE_FALSE(w.cloud.hypervisors->instances().live_instance(rec.address.id, 0));

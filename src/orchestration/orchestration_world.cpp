@@ -1,7 +1,10 @@
 #include "cansim/orchestration/orchestration_world.hpp"
 
+#include <set>
+
 #include <fmt/format.h>
 
+#include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/invariant.hpp"
@@ -23,21 +26,63 @@ cloud::CloudConfig cloud_of(const OrchestrationConfig& cfg, const Rng& root) {
   return c;
 }
 
+struct Paid {
+  std::vector<std::uint64_t> minutes;
+  // Per service, the time the APP_SHUTDOWN paid in which the service did not run: failures no
+  // checkpoint reported before it (it pays every open stretch up to the shutdown).
+  std::vector<SimTime> unreported;
+};
+
+// Minutes of each service that the first `paid` checkpoints paid, as Algorithms 5 and 6 count
+// them (whole minutes per checkpoint pair): the oracle the run checks payments against.
+Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std::size_t services, const cloud::Instances& inst,
+                  std::uint64_t app) {
+  Paid out{std::vector<std::uint64_t>(services, 0), std::vector<SimTime>(services)};
+  std::vector<std::int64_t> start(services, -1);  // ms, -1: null
+  const auto minutes_between = [](std::int64_t a, std::int64_t b) { return static_cast<std::uint64_t>((b - a) / 60000); };
+  for (std::size_t i = 0; i < paid && i < cps.size(); ++i) {
+    const CheckpointData& c = cps[i];
+    const std::int64_t ts = c.at.us / 1000;
+    if (c.type == CheckpointType::ServiceUp) {
+      start[c.service] = ts;
+    } else if (c.type == CheckpointType::ServiceDown) {
+      if (start[c.service] >= 0) out.minutes[c.service] += minutes_between(start[c.service], ts);
+      start[c.service] = -1;
+    } else {
+      for (std::size_t s = 0; s < services; ++s) {
+        if (start[s] >= 0) {
+          out.minutes[s] += minutes_between(start[s], ts);
+          if (c.type == CheckpointType::AppShutdown)
+            out.unreported[s] += inst.down_within(app, static_cast<std::uint32_t>(s), millis(start[s]), c.at);
+        }
+        start[s] = c.type == CheckpointType::AppOk ? ts : -1;
+      }
+    }
+  }
+  return out;
+}
+
+// The OCAN: the CAN protocols over the cloud's engine and chain; its members are the accounts the
+// cloud's Registry holds (cloud_world.cpp).
+std::unique_ptr<can::Can> ocan_of(const OrchestrationConfig& cfg, cloud::CloudWorld& cloud, Network<can::CanMsg>& net,
+                                  const Rng& root) {
+  Rng keys = root.stream("ocan-keys");
+  std::vector<chain::KeyPair> member_keys;
+  for (NodeId i = 0; i < cfg.members; ++i) member_keys.push_back(cloud.chain.keyring().create(can::member_address(i), keys));
+  net.record_faults(cfg.fault_log);
+  cloud.net.record_faults(cfg.fault_log);
+  return std::make_unique<can::Can>(cloud.sim, net, cloud.chain, cloud.registry, std::move(member_keys), cfg.can,
+                                    root.stream("ocan"));
+}
+
 }  // namespace
 
 OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const Rng& root)
     : cfg(config), cloud(cloud_of(config, root), root),
       ocan_net(cloud.sim, root.stream("ocan-network"), config.members + config.orchestrators, config.ocan_link),
-      orchestrators(*this), leader(*this), payments(*this), fault_rng_(root.stream("orchestration-faults")) {
-  // The OCAN: the CAN protocols over the cloud's engine and chain; its members are the accounts
-  // the cloud's Registry holds (cloud_world.cpp).
-  Rng keys = root.stream("ocan-keys");
-  std::vector<chain::KeyPair> member_keys;
-  for (NodeId i = 0; i < cfg.members; ++i) member_keys.push_back(cloud.chain.keyring().create(can::member_address(i), keys));
-  ocan_net.record_faults(cfg.fault_log);
-  cloud.net.record_faults(cfg.fault_log);
-  ocan = std::make_unique<can::Can>(cloud.sim, ocan_net, cloud.chain, cloud.registry, std::move(member_keys), cfg.can,
-                                    root.stream("ocan"));
+      ocan(ocan_of(config, cloud, ocan_net, root)), orchestrators(orchestrator_context()), leader(leader_context()),
+      payments(payment_context()), fault_rng_(root.stream("orchestration-faults")) {
+  listen();
   can::ComponentBehaviour b;
   b.start = [this](NodeId c, std::uint32_t w, std::uint32_t progress) { orchestrators.start(c, w, progress); };
   b.stop = [this](NodeId c, std::uint32_t w) { orchestrators.stop(c, w); };
@@ -84,8 +129,9 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   };
   cloud.hypervisors->assignment = [this](std::uint64_t app) -> std::uint32_t {
     const std::ptrdiff_t r = record_of(chain::Address{app});
-    if (r < 0 || apps[static_cast<std::size_t>(r)].work == UINT32_MAX) return 0;
-    return ocan->work_ledger().work.at(apps[static_cast<std::size_t>(r)].work).assigned_index;
+    const std::uint32_t work = r < 0 ? UINT32_MAX : leader.work_of(static_cast<std::size_t>(r));
+    if (work == UINT32_MAX) return 0;
+    return ocan->work_ledger().work.at(work).assigned_index;
   };
   cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
   // Faults.
@@ -134,13 +180,168 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   });
 }
 
+OrchestratorContext OrchestrationWorld::orchestrator_context() {
+  return OrchestratorContext{
+      cloud.sim,
+      cloud.chain,
+      *ocan,
+      contents,
+      cfg,
+      cfg.cloud.hypervisor.reconfigure_time,
+      [this](std::uint32_t work) { return leader.record_of_work(work); },
+      [this](std::size_t r) -> const AppDescription& { return apps[r]; },
+      [this](cloud::HostId h) {
+        return cfg.cloud.hypervisor.times[static_cast<std::size_t>(cloud.hosts.host_class(h).hypervisor)].deploy_mean;
+      },
+      [this](NodeId c, cloud::HostId h, cloud::CloudMsg m) {
+        cloud.net.send(orchestrator_endpoint(c), static_cast<NodeId>(h), std::move(m));
+      },
+      [this](NodeId c) { return orchestrator_up(c); },
+      [this](NodeId c) { return orchestrator_name(c); },
+      [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
+        note(from, to, what, app);
+      }};
+}
+
+LeaderContext OrchestrationWorld::leader_context() {
+  return LeaderContext{cloud.sim,
+                       cloud.chain,
+                       *ocan,
+                       contents,
+                       cfg.checkpoint_gas_limit,
+                       [this](chain::Address a) { return record_of(a); },
+                       [this](std::size_t r) -> const AppDescription& { return apps[r]; },
+                       [this](NodeId c) { return orchestrator_account(c); },
+                       [this](chain::Transaction tx, const std::string& role, chain::ReceiptHandler h) {
+                         submit(std::move(tx), role, std::move(h));
+                       },
+                       [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
+                         note(from, to, what, app);
+                       }};
+}
+
+PaymentContext OrchestrationWorld::payment_context() {
+  std::vector<std::pair<chain::Address, chain::Address>> providers;
+  for (const cloud::Provider& p : cloud.providers) providers.emplace_back(p.cloud, p.account);
+  return PaymentContext{cloud.sim,
+                        cloud.chain,
+                        *ocan,
+                        leader,
+                        cloud.registry,
+                        std::move(providers),
+                        cfg.payment_interval,
+                        cfg.payment_gas_budget,
+                        cfg.gas_price,
+                        cfg.payees_withdraw,
+                        [this] { return apps.size(); },
+                        [this](std::size_t r) -> const AppDescription& { return apps[r]; },
+                        [this](chain::Transaction tx, const std::string& role, chain::ReceiptHandler h) {
+                          submit(std::move(tx), role, std::move(h));
+                        },
+                        [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
+                          note(from, to, what, app);
+                        }};
+}
+
+void OrchestrationWorld::listen() {
+  orchestrators.all_up.connect([this](std::size_t r) {
+    if (apps[r].all_up.us != 0) return;
+    apps[r].all_up = cloud.sim.now();
+    first_all_up(r);
+  });
+  orchestrators.failed.connect([this](std::size_t r, std::uint32_t s, SimTime claimed, bool redeployed) {
+    // What the run measures (not what the Orchestrator knows): how long the service had not run
+    // while the contract counted it up, which the client pays for until a checkpoint reports it.
+    // In a stretch taken from the contract, every gap since it began; otherwise since the last
+    // instance ended.
+    AppRecord& rec = apps[r];
+    ++rec.failures_seen;
+    if (redeployed) ++rec.redeploys;
+    const cloud::Instances& inst = cloud.hypervisors->instances();
+    const SimTime now = cloud.sim.now();
+    if (claimed.us >= 0) {
+      rec.detection_lag += inst.down_within(rec.address.id, s, claimed, now);
+    } else if (const auto since = inst.down_since(rec.address.id, s)) {
+      rec.detection_lag += now - *since;
+    }
+  });
+  orchestrators.ended_by_client.connect([this](std::size_t r) { apps[r].ended_by_client = true; });
+  orchestrators.shutdown_committed.connect([this](std::size_t r, SimTime stamped) {
+    AppRecord& rec = apps[r];
+    rec.shutdown_checkpoint = cloud.sim.now();
+    rec.ended_at = stamped;
+    // The hypervisors read the chain: what still runs of it is stopped.
+    cloud.hypervisors->application_ended(rec.address.id, static_cast<std::uint32_t>(rec.topology->services.size()));
+  });
+  leader.appended.connect([this](std::size_t r, const CheckpointData& d) {
+    apps[r].appended.push_back(d);
+    if (d.type == CheckpointType::AppShutdown) payments.pay(r);
+  });
+  payments.settled.connect([this](std::size_t r) {
+    AppRecord& rec = apps[r];
+    rec.settled = true;
+    rec.settled_at = cloud.sim.now();
+    if (const auto at = payments.short_at(r)) {
+      rec.short_of_funds = true;
+      rec.short_at = *at;
+    }
+    // The hypervisors that run it read the chain too: what still runs of it is stopped.
+    cloud.hypervisors->application_ended(rec.address.id, static_cast<std::uint32_t>(rec.topology->services.size()));
+    check_paid_was_run(r);
+    // Each party's salary, before anyone withdraws.
+    const chain::State& state = cloud.chain.state();
+    std::set<chain::Address> owners, orcs;
+    for (cloud::HostId h : rec.hosts) owners.insert(cloud::owner_account(h));
+    for (const CheckpointData& c : rec.appended) orcs.insert(orchestrator_account(c.orchestrator));
+    for (chain::Address a : owners) rec.paid_resources += chain::application::salary(state, rec.address, a);
+    for (chain::Address a : orcs) rec.paid_orchestration += chain::application::salary(state, rec.address, a);
+    rec.paid_cloud = chain::application::salary(state, rec.address, cloud.providers[rec.provider].cloud);
+    rec.paid_can = chain::application::salary(state, rec.address, cloud.registry);
+    note("Application contract", "Gateway", "settled", static_cast<std::int64_t>(r));
+    // §5.1: the shutdown releases the resources. The client, who watches its contract, ends it
+    // now if the contract ended before the client's time was up.
+    if (gateway) gateway->ended_early(rec.address);
+  });
+}
+
+void OrchestrationWorld::check_paid_was_run(std::size_t r) {
+  namespace ac = chain::application;
+  AppRecord& rec = apps[r];
+  const chain::State& state = cloud.chain.state();
+  // Every minute paid was run (design invariant): per service, paid <= up + the time each failure
+  // went unseen before its SERVICE_DOWN + one APP_OK interval + one monitoring round + what the
+  // APP_SHUTDOWN paid while the service did not run (failures no checkpoint reported before it).
+  const std::size_t services = rec.topology->services.size();
+  const cloud::Instances& inst = cloud.hypervisors->instances();
+  // Short of funds, the contract paid part of checkpoint `short_at` and none after it: counting
+  // that one in full bounds what was billed from above, which is what the check needs.
+  const std::uint64_t counted = rec.short_of_funds ? rec.short_at + 1 : ac::paid_count(state, rec.address);
+  const auto paid = paid_minutes(rec.appended, counted, services, inst, rec.address.id);
+  const SimTime slack = rec.detection_lag + millis(static_cast<std::int64_t>(ac::app_ok_interval_ms(state, rec.address))) +
+                        cfg.monitor_interval + cfg.status_timeout * static_cast<std::int64_t>(cfg.status_attempts);
+  for (std::uint32_t s = 0; s < services; ++s) {
+    const SimTime up = inst.up_time(rec.address.id, s, cloud.sim.now());
+    const SimTime billed = minutes(static_cast<std::int64_t>(paid.minutes[s]));
+    rec.paid_time += billed;
+    rec.up_time += up;
+    if (billed > up + slack + paid.unreported[s]) {
+      throw InvariantViolation(
+          cloud.sim.now(), fmt::format("settling {}", chain::to_string(rec.address)),
+          fmt::format("service {} was paid {} min but was up {:.1f} min (+ {:.1f} min allowed, + {:.1f} min "
+                      "the APP_SHUTDOWN paid unreported)",
+                      s, paid.minutes[s], up.to_seconds() / 60, slack.to_seconds() / 60, paid.unreported[s].to_seconds() / 60));
+    }
+  }
+}
+
 void OrchestrationWorld::audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m) {
   const std::ptrdiff_t r = record_of(chain::Address{m.app});
   if (r < 0 || from < cloud.extra_node(0) || from >= cloud.extra_node(cfg.orchestrators)) return;
   const AppRecord& rec = apps[static_cast<std::size_t>(r)];
-  if (rec.work == UINT32_MAX) return;
+  const std::uint32_t work = leader.work_of(static_cast<std::size_t>(r));
+  if (work == UINT32_MAX) return;
   const NodeId sender = orchestrator_node(static_cast<std::uint32_t>(from - cloud.extra_node(0)));
-  const can::WorkEntry& e = ocan->work_ledger().work.at(rec.work);
+  const can::WorkEntry& e = ocan->work_ledger().work.at(work);
   if (e.assignee != sender) {
     ++foreign_actions_;
     note(orchestrator_name(sender), fmt::format("Hypervisor {}", h), "foreign call (not the assignee)",

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "cansim/orchestration/orchestration_world.hpp"
 
 namespace cansim::orchestration {
 
@@ -19,7 +18,7 @@ std::string hypervisor_name(cloud::HostId h) { return fmt::format("Hypervisor {}
 
 }  // namespace
 
-Orchestrators::Orchestrators(OrchestrationWorld& w) : w_(w) {}
+Orchestrators::Orchestrators(OrchestratorContext ctx) : ctx_(std::move(ctx)) {}
 
 Orchestrators::Job* Orchestrators::find(const Key& k, std::uint32_t epoch) {
   auto it = jobs_.find(k);
@@ -27,15 +26,15 @@ Orchestrators::Job* Orchestrators::find(const Key& k, std::uint32_t epoch) {
 }
 
 void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) {
-  const std::size_t r = w_.leader.record_of_work(work);
-  AppRecord& rec = w_.apps[r];
+  const std::size_t r = ctx_.record_of_work(work);
+  const AppDescription& rec = ctx_.app(r);
   const std::size_t n = rec.topology->services.size();
   Job j;
   j.app = r;
   j.epoch = next_epoch_++;
-  j.fence = w_.ocan->assignment_of(c, work);
+  j.fence = ctx_.ocan.assignment_of(c, work);
   // The terms the contract holds, never a configuration of our own (a free read, §4.1).
-  const chain::State& state = w_.cloud.chain.state();
+  const chain::State& state = ctx_.chain.state();
   j.retry_limit = std::max<std::uint64_t>(1, ac::retry_limit(state, rec.address));
   j.app_ok_interval = millis(static_cast<std::int64_t>(std::max<std::uint64_t>(1, ac::app_ok_interval_ms(state, rec.address))));
   j.views.assign(n, ServiceView::Pending);
@@ -46,12 +45,11 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   bool ended = false;
   SimTime known{-1};  // when the CAN's checkpoint resumed from was made
   if (progress > 0) {
-    auto it = rec.data.find(progress);
-    if (it != rec.data.end()) {
-      j.views = it->second.views;
-      j.instances = it->second.instances;
-      ended = it->second.type == CheckpointType::AppShutdown;
-      known = it->second.at;
+    if (const CheckpointData* d = ctx_.contents.find(r, progress)) {
+      j.views = d->views;
+      j.instances = d->instances;
+      ended = d->type == CheckpointType::AppShutdown;
+      known = d->at;
     }
   }
   // The contract is the durable record and a free read (§4.1). When its newest checkpoint is newer
@@ -84,12 +82,12 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
   if (ac::is_destroyed(state, rec.address)) ended = recorded_end = true;
   // Nothing before the job's start: a predecessor's last checkpoint may be committed after the one
   // this job resumed from, but was made before this job's assignment (swarm seeds 2550, 2712).
-  j.floor = w_.cloud.sim.now();
+  j.floor = ctx_.sim.now();
   j.good.assign(n, j.floor);
   const Key k{c, work};
   const std::uint32_t epoch = j.epoch;
   jobs_[k] = std::move(j);
-  w_.note("OCAN leader", w_.orchestrator_name(c),
+  ctx_.note("OCAN leader", ctx_.name(c),
           progress == 0 ? "AssignWork" : fmt::format("ReassignWork (checkpoint {})", progress), static_cast<std::int64_t>(r));
   if (ended) {
     Job& job = jobs_[k];
@@ -100,7 +98,7 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
       // stopped (again), and that very checkpoint (same digest, same time) is reported again
       // before the work is done; otherwise the contract would never end, nor pay.
       stop_services(k);
-      job.outbox.push_back({progress, rec.data.at(progress)});
+      job.outbox.push_back({progress, *ctx_.contents.find(r, progress)});
       send_next(k);
       return;
     }
@@ -127,14 +125,14 @@ void Orchestrators::start(NodeId c, std::uint32_t work, std::uint32_t progress) 
     if (job.checking[s] != 0) verify(k, s);
   }
   advance(k);
-  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
-  w_.cloud.sim.after(job.app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
+  ctx_.sim.after(ctx_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
+  ctx_.sim.after(job.app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
 }
 
 void Orchestrators::stop(NodeId c, std::uint32_t work) {
   auto it = jobs_.find({c, work});
   if (it == jobs_.end()) return;
-  w_.note("OCAN leader", w_.orchestrator_name(c), "Shutdown", static_cast<std::int64_t>(it->second.app));
+  ctx_.note("OCAN leader", ctx_.name(c), "Shutdown", static_cast<std::int64_t>(it->second.app));
   jobs_.erase(it);
 }
 
@@ -156,9 +154,9 @@ void Orchestrators::send_call(const Key& k, std::uint32_t epoch, std::size_t app
   out_.push_back(Pending{k, epoch, purpose, m.service, attempt, true, app, m.epoch});
   auto lane = std::find_if(lanes_.begin(), lanes_.end(), [&](const Lane& l) { return l.timeout == timeout; });
   if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), Lane{timeout, {}});
-  lane->due.emplace_back(w_.cloud.sim.now() + timeout, id);
+  lane->due.emplace_back(ctx_.sim.now() + timeout, id);
   arm_timer();
-  w_.cloud.net.send(w_.orchestrator_endpoint(k.first), static_cast<NodeId>(h), std::move(m));
+  ctx_.send(k.first, h, std::move(m));
 }
 
 Orchestrators::Lane* Orchestrators::earliest() {
@@ -179,9 +177,9 @@ void Orchestrators::arm_timer() {
   if (lane == nullptr) return;
   const SimTime first = lane->due.front().first;
   if (timer_at_.us >= 0 && timer_at_ <= first) return;  // armed early enough
-  if (timer_at_.us >= 0) w_.cloud.sim.cancel(timer_);
+  if (timer_at_.us >= 0) ctx_.sim.cancel(timer_);
   timer_at_ = first;
-  timer_ = w_.cloud.sim.at(first, [this] {
+  timer_ = ctx_.sim.at(first, [this] {
     timer_at_ = SimTime{-1};
     expire_due();
     arm_timer();
@@ -190,7 +188,7 @@ void Orchestrators::arm_timer() {
 
 void Orchestrators::expire_due() {
   // In deadline order, then request order: the order per-request timers would have run in.
-  for (Lane* l = earliest(); l != nullptr && l->due.front().first <= w_.cloud.sim.now(); l = earliest()) {
+  for (Lane* l = earliest(); l != nullptr && l->due.front().first <= ctx_.sim.now(); l = earliest()) {
     const std::uint64_t id = l->due.front().second;
     l->due.pop_front();
     answered(id, nullptr);
@@ -224,48 +222,41 @@ void Orchestrators::answered(std::uint64_t request, const CloudMsg* reply) {
 
 void Orchestrators::receive(NodeId c, NodeId, const CloudMsg& m) {
   if (m.type == CloudMsgType::ShutdownApp) {
-    const std::ptrdiff_t r = w_.record_of(chain::Address{m.app});
-    if (r < 0) return;
-    const Key k{c, w_.apps[static_cast<std::size_t>(r)].work};
-    if (jobs_.count(k) == 0) return;  // not ours (any more): the Gateway asks again
-    w_.apps[static_cast<std::size_t>(r)].ended_by_client = true;
-    shut_down(k, "the client ends it");
+    // Its job of that application, if c still has one (else the Gateway asks again).
+    for (auto it = jobs_.lower_bound({c, 0}); it != jobs_.end() && it->first.first == c; ++it) {
+      if (app_of(it->second).address.id != m.app) continue;
+      ended_by_client(it->second.app);
+      return shut_down(it->first, "the client ends it");
+    }
     return;
   }
   answered(m.request, &m);
 }
 
 SimTime Orchestrators::deploy_timeout(const Job& j, std::uint32_t s) const {
-  const cloud::HostId h = w_.apps[j.app].hosts[s];
-  const auto kind = static_cast<std::size_t>(w_.cloud.hosts.host_class(h).hypervisor);
-  const SimTime mean = w_.cfg.cloud.hypervisor.times[kind].deploy_mean;
-  return SimTime{static_cast<std::int64_t>(static_cast<double>(mean.us) * w_.cfg.deploy_timeout_factor)} + w_.cfg.status_timeout;
+  const SimTime mean = ctx_.deploy_mean(app_of(j).hosts[s]);
+  return SimTime{static_cast<std::int64_t>(static_cast<double>(mean.us) * ctx_.cfg.deploy_timeout_factor)} + ctx_.cfg.status_timeout;
 }
 
 void Orchestrators::advance(const Key& k) {
   Job& j = jobs_.at(k);
   if (j.shutting_down || std::any_of(j.checking.begin(), j.checking.end(), [](std::uint8_t c) { return c != 0; })) return;
-  const app::Topology& t = *w_.apps[j.app].topology;
+  const app::Topology& t = *app_of(j).topology;
   for (std::size_t s : t.order) {
     if (j.views[s] != ServiceView::Pending || j.busy[s]) continue;
     const auto& deps = t.services[s].depends_on;
     const bool ready = std::all_of(deps.begin(), deps.end(), [&](std::size_t d) { return j.views[d] == ServiceView::Up; });
     if (ready) deploy(k, static_cast<std::uint32_t>(s));
   }
-  AppRecord& rec = w_.apps[j.app];
-  const bool all_up = std::all_of(j.views.begin(), j.views.end(), [](ServiceView v) { return v == ServiceView::Up; });
-  if (all_up && rec.all_up.us == 0) {
-    rec.all_up = w_.cloud.sim.now();
-    if (w_.on_all_up) w_.on_all_up(j.app);
-  }
+  if (std::all_of(j.views.begin(), j.views.end(), [](ServiceView v) { return v == ServiceView::Up; })) all_up(j.app);
 }
 
 void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   Job& j = jobs_.at(k);
-  AppRecord& rec = w_.apps[j.app];
+  const AppDescription& rec = app_of(j);
   // The contract is read before every deploy (a free read), not only at the monitor's round: a
   // retry right after the contract ended deployed again (orchestration swarm seed 101783).
-  if (ac::has_ended(w_.cloud.chain.state(), rec.address)) return shut_down(k, "the contract shut it down");
+  if (ac::has_ended(ctx_.chain.state(), rec.address)) return shut_down(k, "the contract shut it down");
   j.busy[s] = 1;
   j.views[s] = ServiceView::Deploying;
   ++deploys_;
@@ -274,7 +265,7 @@ void Orchestrators::deploy(const Key& k, std::uint32_t s) {
   m.app = rec.address.id;
   m.service = s;
   const cloud::HostId h = rec.hosts[s];
-  w_.note(w_.orchestrator_name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
+  ctx_.note(ctx_.name(k.first), hypervisor_name(h), fmt::format("deploy {}", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
   call(k, j, h, m, deploy_timeout(j, s), Purpose::Deploy);
 }
@@ -287,21 +278,21 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
     ++status_checks_;
     CloudMsg m;
     m.type = CloudMsgType::Status;
-    m.app = w_.apps[j.app].address.id;
+    m.app = app_of(j).address.id;
     m.service = s;
     m.instance = cloud::kAnyInstance;
-    return call(k, j, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::DeployCheck);
+    return call(k, j, app_of(j).hosts[s], m, ctx_.cfg.status_timeout, Purpose::DeployCheck);
   }
   j.busy[s] = 0;
-  AppRecord& rec = w_.apps[j.app];
+  const AppDescription& rec = app_of(j);
   const cloud::HostId h = rec.hosts[s];
   if (r != nullptr && r->ok) {
     j.views[s] = ServiceView::Up;
     j.instances[s] = r->instance;
     j.attempts[s] = 0;
-    j.good[s] = w_.cloud.sim.now();
+    j.good[s] = ctx_.sim.now();
     j.claimed[s] = SimTime{-1};  // its SERVICE_UP starts the stretch again
-    w_.note(hypervisor_name(h), w_.orchestrator_name(k.first),
+    ctx_.note(hypervisor_name(h), ctx_.name(k.first),
             fmt::format("{} up (instance {})", rec.topology->services[s].name, r->instance), static_cast<std::int64_t>(j.app));
     checkpoint(k, CheckpointType::ServiceUp, s);
     // The dependants already up learn the new endpoint.
@@ -314,14 +305,14 @@ void Orchestrators::on_deployed(const Key& k, std::uint32_t s, const CloudMsg* r
       re.app = rec.address.id;
       re.service = s;
       re.instance = j.instances[d];
-      call(k, j, rec.hosts[d], re, w_.cfg.status_timeout + w_.cfg.cloud.hypervisor.reconfigure_time, Purpose::Reconfigure);
+      call(k, j, rec.hosts[d], re, ctx_.cfg.status_timeout + ctx_.reconfigure_time, Purpose::Reconfigure);
     }
     advance(k);
     return;
   }
   j.views[s] = ServiceView::Pending;
   if (++j.attempts[s] >= j.retry_limit) return shut_down(k, "the retries are exhausted");
-  w_.cloud.sim.after(w_.cfg.retry_delay, [this, k, epoch = j.epoch] {
+  ctx_.sim.after(ctx_.cfg.retry_delay, [this, k, epoch = j.epoch] {
     if (find(k, epoch) != nullptr) advance(k);
   });
 }
@@ -333,16 +324,16 @@ void Orchestrators::verify(const Key& k, Job& j, std::uint32_t s, std::uint32_t 
   ++status_checks_;
   CloudMsg m;
   m.type = CloudMsgType::Status;
-  m.app = w_.apps[j.app].address.id;
+  m.app = app_of(j).address.id;
   m.service = s;
   m.instance = j.instances[s];
-  call(k, j, w_.apps[j.app].hosts[s], m, w_.cfg.status_timeout, Purpose::Status, attempt);
+  call(k, j, app_of(j).hosts[s], m, ctx_.cfg.status_timeout, Purpose::Status, attempt);
 }
 
 void Orchestrators::on_status(const Key& k, std::uint32_t s, const CloudMsg* r, std::uint32_t attempt) {
   Job& j = jobs_.at(k);
   j.busy[s] = 0;
-  if (r == nullptr && attempt + 1 < w_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
+  if (r == nullptr && attempt + 1 < ctx_.cfg.status_attempts) return verify(k, s, attempt + 1);  // silent: ask again
   judge_status(k, s, r);
   Job& after = jobs_.at(k);
   if (s < after.checking.size() && after.checking[s] != 0) {
@@ -365,34 +356,19 @@ void Orchestrators::judge_status(const Key& k, std::uint32_t s, const CloudMsg* 
     if (r->since >= j.claimed[s] + millis(1)) return service_down(k, s);
     j.claimed[s] = SimTime{-1};
   }
-  j.good[s] = w_.cloud.sim.now();
-}
-
-SimTime Orchestrators::unseen(const Job& j, std::uint32_t s) const {
-  // What the run measures (not what the Orchestrator knows): how long service s has not run while
-  // the contract counted it up, which the client pays for until a checkpoint reports it. In a
-  // stretch taken from the contract, every gap since it began; otherwise since the last instance
-  // ended.
-  const cloud::Instances& inst = w_.cloud.hypervisors->instances();
-  const std::uint64_t app = w_.apps[j.app].address.id;
-  const SimTime now = w_.cloud.sim.now();
-  if (j.claimed[s].us >= 0) return inst.down_within(app, s, j.claimed[s], now);
-  const auto since = inst.down_since(app, s);
-  return since ? now - *since : SimTime{};
+  j.good[s] = ctx_.sim.now();
 }
 
 void Orchestrators::service_down(const Key& k, std::uint32_t s) {
   Job& j = jobs_.at(k);
   if (j.views[s] != ServiceView::Up || j.shutting_down) return;
-  AppRecord& rec = w_.apps[j.app];
+  const AppDescription& rec = app_of(j);
   // §5: the SERVICE_DOWN is checkpointed first; the redeploy waits for its commit (send_next), so
   // that an Orchestrator the OCAN no longer counts on (its checkpoint is refused) deploys nothing.
   j.views[s] = ServiceView::Down;
-  ++rec.failures_seen;
-  ++rec.redeploys;
-  rec.detection_lag += unseen(j, s);
+  failed(j.app, s, j.claimed[s], true);
   j.claimed[s] = SimTime{-1};  // this SERVICE_DOWN ends the stretch taken from the contract
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
+  ctx_.note(ctx_.name(k.first), ctx_.name(k.first), fmt::format("{} failed", rec.topology->services[s].name),
           static_cast<std::int64_t>(j.app));
   checkpoint(k, CheckpointType::ServiceDown, s, j.good[s]);
 }
@@ -404,7 +380,7 @@ void Orchestrators::ended_before_stop(const Key& k, std::uint32_t s, const cloud
   // APP_SHUTDOWN, which would otherwise pay it up to the shutdown (issue 30; scenario
   // orchestration, runs 141 and 148).
   Job& j = jobs_.at(k);
-  AppRecord& rec = w_.apps[j.app];
+  const AppDescription& rec = app_of(j);
   if (reply.stopped) {
     // Stopped by this shutdown's Stop: its stretch ends with the APP_SHUTDOWN, as it should. By a
     // predecessor's: it ended then, which may be before this job began. That predecessor stamped
@@ -413,19 +389,18 @@ void Orchestrators::ended_before_stop(const Key& k, std::uint32_t s, const cloud
     if (reply.since < j.shutdown_at) j.ended_unseen[s] = reply.since;
     return;
   }
-  ++rec.failures_seen;
-  rec.detection_lag += unseen(j, s);
+  failed(j.app, s, j.claimed[s], false);
   j.ended_unseen[s] = j.good[s];
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first),
+  ctx_.note(ctx_.name(k.first), ctx_.name(k.first),
           fmt::format("{} failed (nothing to stop)", rec.topology->services[s].name), static_cast<std::int64_t>(j.app));
 }
 
 void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
   Job* j = find(k, epoch);
   if (j == nullptr) return;
-  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
+  ctx_.sim.after(ctx_.cfg.monitor_interval, [this, k, epoch] { monitor(k, epoch); });
   if (j->shutting_down) return;
-  if (ac::has_ended(w_.cloud.chain.state(), w_.apps[j->app].address)) return shut_down(k, "the contract shut it down");
+  if (ac::has_ended(ctx_.chain.state(), app_of(*j).address)) return shut_down(k, "the contract shut it down");
   for (std::uint32_t s = 0; s < j->views.size(); ++s) {
     if (j->views[s] == ServiceView::Up && !j->busy[s]) verify(k, *j, s);
   }
@@ -434,7 +409,7 @@ void Orchestrators::monitor(const Key& k, std::uint32_t epoch) {
 void Orchestrators::app_ok(const Key& k, std::uint32_t epoch) {
   Job* j = find(k, epoch);
   if (j == nullptr) return;
-  w_.cloud.sim.after(j->app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
+  ctx_.sim.after(j->app_ok_interval, [this, k, epoch] { app_ok(k, epoch); });
   const bool all_up = std::all_of(j->views.begin(), j->views.end(), [](ServiceView v) { return v == ServiceView::Up; });
   if (!j->shutting_down && all_up) checkpoint(k, CheckpointType::AppOk, 0);
 }
@@ -443,21 +418,21 @@ void Orchestrators::shut_down(const Key& k, const char* why) {
   Job& j = jobs_.at(k);
   if (j.shutting_down) return;
   j.shutting_down = true;
-  j.shutdown_at = w_.cloud.sim.now();
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), fmt::format("shut down: {}", why),
+  j.shutdown_at = ctx_.sim.now();
+  ctx_.note(ctx_.name(k.first), ctx_.name(k.first), fmt::format("shut down: {}", why),
           static_cast<std::int64_t>(j.app));
   stop_services(k);
   // The APP_SHUTDOWN is reported once the services are stopped (§5.1: the shutdown releases their
   // resources), or once the wait for it is over.
   const std::uint32_t epoch = j.epoch;
-  w_.cloud.sim.after(w_.cfg.stop_wait, [this, k, epoch] { stops_done(k, epoch); });
+  ctx_.sim.after(ctx_.cfg.stop_wait, [this, k, epoch] { stops_done(k, epoch); });
 }
 
 void Orchestrators::stops_done(const Key& k, std::uint32_t epoch) {
   Job* j = find(k, epoch);
   if (j == nullptr || j->stops_done) return;
   j->stops_done = true;
-  if (ac::has_ended(w_.cloud.chain.state(), w_.apps[j->app].address)) {
+  if (ac::has_ended(ctx_.chain.state(), app_of(*j).address)) {
     // The contract ended it (its funds ran out): an APP_SHUTDOWN would be refused.
     j->shutdown_committed = true;
     report_done(k, epoch);
@@ -488,7 +463,7 @@ void Orchestrators::stop_services(const Key& k) {
 }
 
 void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, std::uint32_t attempt, std::uint32_t fence) {
-  const AppRecord& rec = w_.apps[app];
+  const AppDescription& rec = ctx_.app(app);
   CloudMsg m;
   m.type = CloudMsgType::Stop;
   m.app = rec.address.id;
@@ -498,13 +473,13 @@ void Orchestrators::send_stop(const Key& k, std::size_t app, std::uint32_t s, st
   const auto it = jobs_.find(k);
   const bool up = it != jobs_.end() && it->second.app == app && s < it->second.was_up.size() && it->second.was_up[s] != 0;
   m.instance = up ? it->second.instances[s] : cloud::kAnyInstance;
-  send_call(k, life(k.first), app, rec.hosts[s], m, w_.cfg.status_timeout, Purpose::Stop, attempt);
+  send_call(k, life(k.first), app, rec.hosts[s], m, ctx_.cfg.status_timeout, Purpose::Stop, attempt);
 }
 
 void Orchestrators::fenced(const Key& k, std::uint32_t epoch) {
   Job* j = find(k, epoch);
   if (j == nullptr) return;
-  w_.note(w_.orchestrator_name(k.first), w_.orchestrator_name(k.first), "fenced: the work is another's",
+  ctx_.note(ctx_.name(k.first), ctx_.name(k.first), "fenced: the work is another's",
           static_cast<std::int64_t>(j->app));
   jobs_.erase(k);
 }
@@ -527,25 +502,25 @@ void Orchestrators::on_stop(const Pending& p, const CloudMsg* reply) {
     if (std::all_of(j.stopped.begin(), j.stopped.end(), [](std::uint8_t x) { return x != 0; })) stops_done(p.key, j.epoch);
     return;
   }
-  if (p.epoch != life(p.key.first) || !w_.orchestrator_up(p.key.first)) return;
+  if (p.epoch != life(p.key.first) || !ctx_.is_up(p.key.first)) return;
   const std::size_t app = p.app;
   const std::uint32_t s = p.service, attempt = p.attempt + 1, fence = p.fence;
-  const SimTime wait = std::min(seconds(60), w_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
-  w_.cloud.sim.after(wait, [this, k = p.key, app, s, attempt, fence, life = p.epoch] {
-    if (life != this->life(k.first) || !w_.orchestrator_up(k.first)) return;
+  const SimTime wait = std::min(seconds(60), ctx_.cfg.status_timeout * (std::int64_t{1} << std::min<std::uint32_t>(attempt, 5)));
+  ctx_.sim.after(wait, [this, k = p.key, app, s, attempt, fence, life = p.epoch] {
+    if (life != this->life(k.first) || !ctx_.is_up(k.first)) return;
     const auto it = jobs_.find(k);
     if (it == jobs_.end() || it->second.app != app || it->second.fence != fence) return;
     // Once the contract holds the APP_SHUTDOWN (or is destroyed), the hypervisors stop what runs
     // of it themselves (they read the chain): asking on would only be another's business by then.
-    const chain::State& st = w_.cloud.chain.state();
-    if (ac::has_ended(st, w_.apps[app].address)) return;
+    const chain::State& st = ctx_.chain.state();
+    if (ac::has_ended(st, ctx_.app(app).address)) return;
     send_stop(k, app, s, attempt, fence);
   });
 }
 
 void Orchestrators::checkpoint(const Key& k, CheckpointType type, std::uint32_t service, SimTime at, bool before_start) {
   Job& j = jobs_.at(k);
-  if (at.us < 0) at = w_.cloud.sim.now();
+  if (at.us < 0) at = ctx_.sim.now();
   at = std::max(at, before_start ? j.stamped : j.floor);
   j.floor = std::max(j.floor, at);
   j.stamped = at;
@@ -557,26 +532,23 @@ void Orchestrators::send_next(const Key& k) {
   Job& j = jobs_.at(k);
   if (j.sending || j.outbox.empty()) return;
   j.sending = true;
-  AppRecord& rec = w_.apps[j.app];
+  const AppDescription& rec = app_of(j);
   // Each checkpoint's data gets a fresh digest (its progress number) the first time it is sent,
   // and keeps it when sent again: a repeated report of a committed one is acknowledged again.
   auto& [key, d] = j.outbox.front();
-  if (key == 0) {
-    key = rec.next_key++;
-    rec.data.emplace(key, d);
-  }
-  w_.note(w_.orchestrator_name(k.first), "OCAN leader", fmt::format("CheckpointWork {}", checkpoint_label(d.type)),
+  if (key == 0) key = ctx_.contents.add(j.app, d);
+  ctx_.note(ctx_.name(k.first), "OCAN leader", fmt::format("CheckpointWork {}", checkpoint_label(d.type)),
           static_cast<std::int64_t>(j.app));
   const std::uint32_t epoch = j.epoch;
-  w_.ocan->checkpoint(k.first, k.second, key, [this, k, epoch](bool ok) {
+  ctx_.ocan.checkpoint(k.first, k.second, key, [this, k, epoch](bool ok) {
     Job* j = find(k, epoch);
     if (j == nullptr) return;
     j->sending = false;
     if (!ok) {
       const SimTime wait =
-          std::min(w_.cfg.checkpoint_retry_max, w_.cfg.checkpoint_retry * (std::int64_t{1} << std::min<std::uint32_t>(j->send_failures, 10)));
+          std::min(ctx_.cfg.checkpoint_retry_max, ctx_.cfg.checkpoint_retry * (std::int64_t{1} << std::min<std::uint32_t>(j->send_failures, 10)));
       ++j->send_failures;
-      w_.cloud.sim.after(wait, [this, k, epoch] {
+      ctx_.sim.after(wait, [this, k, epoch] {
         if (find(k, epoch) != nullptr) send_next(k);
       });
       return;
@@ -594,10 +566,7 @@ void Orchestrators::send_next(const Key& k) {
     }
     if (type == CheckpointType::AppShutdown) {
       j->shutdown_committed = true;
-      w_.apps[j->app].shutdown_checkpoint = w_.cloud.sim.now();
-      w_.apps[j->app].ended_at = stamped;
-      w_.cloud.hypervisors->application_ended(w_.apps[j->app].address.id,
-                                              static_cast<std::uint32_t>(w_.apps[j->app].topology->services.size()));
+      shutdown_committed(j->app, stamped);
       report_done(k, epoch);
     }
     send_next(k);
@@ -606,8 +575,8 @@ void Orchestrators::send_next(const Key& k) {
 
 void Orchestrators::report_done(const Key& k, std::uint32_t epoch) {
   if (find(k, epoch) == nullptr) return;
-  w_.ocan->work_done(k.first, k.second);
-  w_.cloud.sim.after(w_.cfg.monitor_interval, [this, k, epoch] { report_done(k, epoch); });
+  ctx_.ocan.work_done(k.first, k.second);
+  ctx_.sim.after(ctx_.cfg.monitor_interval, [this, k, epoch] { report_done(k, epoch); });
 }
 
 }  // namespace cansim::orchestration

@@ -1,9 +1,10 @@
 #pragma once
-// What the OCAN knows of each application it orchestrates (§5): the Work Entry's description
-// (the Application contract, its topology and the hosts the Cloud contract sealed for it), the
-// checkpoints' data by digest, and what the run measures of it. A checkpoint's data carries the
-// Orchestrator's view of every service (state and monitoring id), so that the newest committed
-// checkpoint is all a new Orchestrator needs to continue.
+// What the OCAN knows of each application it orchestrates (§5), split by who owns it: the Work
+// Entry's description (the Application contract, its topology and the hosts the Cloud contract
+// sealed for it), read by every part; the checkpoints' contents by digest; and the record the run
+// keeps of it, which no part reads. A checkpoint's data carries the Orchestrator's view of every
+// service (state and monitoring id), so that the newest committed checkpoint is all a new
+// Orchestrator needs to continue.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -42,22 +43,59 @@ struct CheckpointData {
   std::vector<std::uint32_t> instances;  // every service's monitoring id (valid when Up)
 };
 
-struct AppRecord {
+// What the OCAN knows of an application from the client's request and the Cloud contract that
+// sealed it: the Work Entry's description. Written once, when the request is accepted; every part
+// reads it (through its context), none writes it.
+struct AppDescription {
   chain::Address address;
   std::uint32_t provider = 0;
   const app::Topology* topology = nullptr;
   std::vector<cloud::HostId> hosts;  // per service
   std::vector<std::uint64_t> units;  // per service: what the Cloud contract sealed of its host
-  std::uint32_t work = UINT32_MAX;   // its Work Entry, once submitted
-  // Checkpoints by CAN progress number (the digest the CAN replicates). Pruned once a newer one
-  // is committed and every older committed one is on chain.
-  std::map<std::uint32_t, CheckpointData> data;
-  std::uint32_t next_key = 1;            // digests grow across Orchestrators, so a CAN progress number is never reused
-  std::vector<std::uint32_t> committed;  // progress numbers the leader committed, in order
-  std::size_t on_chain = 0;              // of `committed`, appended to the contract
-  bool appending = false, paying = false;
-  chain::Gas gas_per_checkpoint = 0;  // the most a paid checkpoint cost (0: not known; dry-run)
-  // What the contract got, in order (for the payment check).
+};
+
+// The contents of checkpoints by digest (the CAN progress number), per application record: what
+// the CAN's storage peers hold for a digest. A digest is handed out once (they grow across
+// Orchestrators, so a CAN progress number is never reused); the contents of one are read by a
+// successor that resumes from it and by the leader that appends it. Pruned once a newer one is
+// committed and every older committed one is on chain.
+class CheckpointContents {
+ public:
+  // A fresh digest for `d` of application `record`.
+  std::uint32_t add(std::size_t record, const CheckpointData& d) {
+    if (apps_.size() <= record) apps_.resize(record + 1);
+    PerApp& a = apps_[record];
+    const std::uint32_t key = a.next_key++;
+    a.data.emplace(key, d);
+    return key;
+  }
+  // Nullptr if unknown (never made, or pruned).
+  const CheckpointData* find(std::size_t record, std::uint32_t digest) const {
+    if (record >= apps_.size()) return nullptr;
+    const auto it = apps_[record].data.find(digest);
+    return it == apps_[record].data.end() ? nullptr : &it->second;
+  }
+  // Forgets the contents of every digest below `digest`.
+  void forget_before(std::size_t record, std::uint32_t digest) {
+    if (record >= apps_.size()) return;
+    auto& data = apps_[record].data;
+    data.erase(data.begin(), data.lower_bound(digest));
+  }
+  std::size_t held(std::size_t record) const { return record < apps_.size() ? apps_[record].data.size() : 0; }
+
+ private:
+  struct PerApp {
+    std::map<std::uint32_t, CheckpointData> data;
+    std::uint32_t next_key = 1;
+  };
+  std::vector<PerApp> apps_;
+};
+
+// What the run records of an application: its description and what it measures, kept by the
+// world from what the parts announce (orchestration_world.hpp) and from what runs on the hosts.
+// No part reads it.
+struct AppRecord : AppDescription {
+  // What the contract got, in order (appended by the leader; for the payment check).
   std::vector<CheckpointData> appended;
   // Lifecycle.
   SimTime instantiated, all_up, shutdown_checkpoint, settled_at;

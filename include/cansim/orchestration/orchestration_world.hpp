@@ -36,27 +36,14 @@
 
 namespace cansim::orchestration {
 
-struct OrchestrationConfig {
+// The Orchestrators' own settings (OrchestratorConfig) and the rest of the platform's.
+struct OrchestrationConfig : OrchestratorConfig {
   cloud::CloudConfig cloud;
   cloud::GatewayConfig gateway;
   can::CanConfig can;
   std::uint32_t members = 5;        // OCAN members (the first is the appointed leader)
   std::uint32_t orchestrators = 5;  // OCAN components
   LinkModel ocan_link;              // the OCAN's network
-  // The Orchestrator (§5); the paper fixes none of these.
-  SimTime monitor_interval = seconds(10);  // status checks of every service
-  SimTime status_timeout = seconds(2);     // a status check unanswered this long is asked again, or failed
-  std::uint32_t status_attempts = 2;       // status checks of a silent service before it counts as failed
-  double deploy_timeout_factor = 4;        // a deploy unanswered after this many mean deploy times failed
-  SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
-  // Between a checkpoint the CAN did not commit and the next try; each failure in a row doubles
-  // the wait, up to checkpoint_retry_max (a cut-off Orchestrator retried every second for ever).
-  SimTime checkpoint_retry = seconds(1);
-  SimTime checkpoint_retry_max = seconds(30);
-  // At the end, the APP_SHUTDOWN waits for every service's Stop to be confirmed, at most this long
-  // (a host that is down answers when it is back; it then stops what it runs of ended
-  // applications itself, before it takes any other call).
-  SimTime stop_wait = seconds(120);
   // The OCAN leader (§5.1).
   SimTime payment_interval = minutes(10);   // interimPayment per application
   chain::Gas payment_gas_budget = 5000000;  // k is the largest whose dry run fits in this
@@ -143,7 +130,11 @@ class OrchestrationWorld {
   Network<can::CanMsg> ocan_net;
   std::unique_ptr<can::Can> ocan;
   std::unique_ptr<cloud::Gateway> gateway;
+  CheckpointContents contents;
+  // What the run records of each application, by record (no part reads it: each sees its own
+  // context; the world fills it from what they announce and from what runs on the hosts).
   std::vector<AppRecord> apps;
+  // The parts of the OCAN, each built on a context of its own.
   Orchestrators orchestrators;
   OcanLeader leader;
   PaymentDriver payments;
@@ -154,13 +145,19 @@ class OrchestrationWorld {
   std::vector<std::string> fault_names;
   std::map<std::string, std::uint64_t> fault_counts;  // by kind, always
   std::map<std::string, chain::Gas> gas_by_function, gas_by_role;
-  // Hooks for scripted experiments (Figure 5.1): the leader committed a checkpoint of an
-  // application; an application's services were first all up.
-  std::function<void(std::size_t record)> on_committed, on_all_up;
+  // An application's services were first all up (scripted experiments: Figure 5.1).
+  Signal<std::size_t> first_all_up;
   std::uint64_t transactions = 0;
 
  private:
   static constexpr std::uint64_t kFundsCheckEvery = 16;  // blocks between checks of the chain's total
+  OrchestratorContext orchestrator_context();
+  LeaderContext leader_context();
+  PaymentContext payment_context();
+  // What the world records and checks as the parts announce it.
+  void listen();
+  // Every minute paid was run (checked when application `record` settles).
+  void check_paid_was_run(std::size_t record);
   void crashed(NodeId ocan_node);
   void recovered(NodeId ocan_node);
   void tick_leader();

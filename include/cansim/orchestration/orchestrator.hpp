@@ -18,16 +18,70 @@
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"
+#include "cansim/model/chain/chain.hpp"
 #include "cansim/orchestration/applications.hpp"
+#include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/network.hpp"
+#include "cansim/sim/signal.hpp"
 
 namespace cansim::orchestration {
 
-class OrchestrationWorld;
+// The Orchestrator's own settings (§5); the paper fixes none of these.
+struct OrchestratorConfig {
+  SimTime monitor_interval = seconds(10);  // status checks of every service
+  SimTime status_timeout = seconds(2);     // a status check unanswered this long is asked again, or failed
+  std::uint32_t status_attempts = 2;       // status checks of a silent service before it counts as failed
+  double deploy_timeout_factor = 4;        // a deploy unanswered after this many mean deploy times failed
+  SimTime retry_delay = seconds(5);        // between a failed deploy and the next try
+  // Between a checkpoint the CAN did not commit and the next try; each failure in a row doubles
+  // the wait, up to checkpoint_retry_max (a cut-off Orchestrator retried every second for ever).
+  SimTime checkpoint_retry = seconds(1);
+  SimTime checkpoint_retry_max = seconds(30);
+  // At the end, the APP_SHUTDOWN waits for every service's Stop to be confirmed, at most this long
+  // (a host that is down answers when it is back; it then stops what it runs of ended
+  // applications itself, before it takes any other call).
+  SimTime stop_wait = seconds(120);
+};
+
+// A line of the sequence of interactions (Figure 5.1): from, to, what, the application's record.
+using Note = std::function<void(const std::string& from, const std::string& to, const std::string& what, std::int64_t app)>;
+
+// What the Orchestrators see of the platform, as an s4u actor sees its host: the clock, the
+// contracts' state (free reads, §4.1), the CAN calls a component makes, each Orchestrator's own
+// endpoint on the cloud's network, the Work Entries' descriptions and the checkpoint contents.
+struct OrchestratorContext {
+  Simulator& sim;
+  const chain::Chain& chain;
+  can::Can& ocan;
+  CheckpointContents& contents;
+  OrchestratorConfig cfg;
+  SimTime reconfigure_time;  // a hypervisor's Reconfigure
+  // The application Work Entry `work` is (AssignWork hands its description over).
+  std::function<std::size_t(std::uint32_t work)> record_of_work;
+  std::function<const AppDescription&(std::size_t record)> app;
+  std::function<SimTime(cloud::HostId)> deploy_mean;  // the mean deploy time of the host's hypervisor
+  // Orchestrator c sends m to host h's hypervisor API from its cloud endpoint.
+  std::function<void(NodeId c, cloud::HostId h, cloud::CloudMsg m)> send;
+  std::function<bool(NodeId c)> is_up;
+  std::function<std::string(NodeId c)> name;
+  Note note;
+};
 
 class Orchestrators {
  public:
-  explicit Orchestrators(OrchestrationWorld& w);
+  explicit Orchestrators(OrchestratorContext ctx);
+
+  // What the Orchestrators announce; the world measures and audits by listening.
+  // Every service of application `record` is up (each time an Orchestrator finds it so).
+  Signal<std::size_t> all_up;
+  // A service of `record` failed and was reported (redeployed: SERVICE_DOWN and a redeploy; else
+  // found ended by the shutdown's Stop). `claimed`: the start of a stretch the contract counts up
+  // that the job took from the contract (-1: none), from which a gap went unreported.
+  Signal<std::size_t, std::uint32_t /*service*/, SimTime /*claimed*/, bool /*redeployed*/> failed;
+  // The APP_SHUTDOWN of `record`, stamped `stamped`, was committed by the CAN.
+  Signal<std::size_t, SimTime /*stamped*/> shutdown_committed;
+  // The client's time for `record` is up and its Orchestrator began the shutdown.
+  Signal<std::size_t> ended_by_client;
 
   // The CAN's component behaviour (can::ComponentBehaviour).
   void start(NodeId c, std::uint32_t work, std::uint32_t progress);
@@ -86,7 +140,6 @@ class Orchestrators {
   void service_down(const Key& k, std::uint32_t s);
   void judge_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r);
   void ended_before_stop(const Key& k, std::uint32_t s, const cloud::CloudMsg& reply);
-  SimTime unseen(const Job& j, std::uint32_t s) const;
   void monitor(const Key& k, std::uint32_t epoch);
   void app_ok(const Key& k, std::uint32_t epoch);
   void shut_down(const Key& k, const char* why);
@@ -118,7 +171,9 @@ class Orchestrators {
   void on_status(const Key& k, std::uint32_t s, const cloud::CloudMsg* r, std::uint32_t attempt);
   SimTime deploy_timeout(const Job& j, std::uint32_t s) const;
 
-  OrchestrationWorld& w_;
+  const AppDescription& app_of(const Job& j) const { return ctx_.app(j.app); }
+
+  OrchestratorContext ctx_;
   std::map<Key, Job> jobs_;
   std::uint32_t next_epoch_ = 1;
   struct Pending {

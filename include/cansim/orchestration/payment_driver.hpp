@@ -9,16 +9,40 @@
 // the Registry's shares reach them through destroy), and the client may release and destroy.
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
 
+#include "cansim/model/chain/chain.hpp"
 #include "cansim/model/chain/types.hpp"
+#include "cansim/orchestration/ocan_leader.hpp"
 
 namespace cansim::orchestration {
 
-class OrchestrationWorld;
+// What the payment duties see: the clock, the chain (reads and dry runs), who leads the OCAN, the
+// leader's appends, the applications, the Registry and the providers' Cloud contracts, and the
+// transactions they send.
+struct PaymentContext {
+  Simulator& sim;
+  chain::Chain& chain;
+  can::Can& ocan;
+  const OcanLeader& leader;
+  chain::Address registry;
+  // Each provider's Cloud contract and the account that takes its share.
+  std::vector<std::pair<chain::Address, chain::Address>> providers;
+  SimTime payment_interval;      // interimPayment per application
+  chain::Gas payment_gas_budget;  // k is the largest whose dry run fits in this
+  chain::Wei gas_price;
+  bool payees_withdraw;  // at the end each payee that can sign withdraws (else destroy pays them)
+  std::function<std::size_t()> records;  // applications reported so far
+  std::function<const AppDescription&(std::size_t record)> app;
+  Submit submit;
+  Note note;
+};
 
 class PaymentDriver {
  public:
-  explicit PaymentDriver(OrchestrationWorld& w);
+  explicit PaymentDriver(PaymentContext ctx);
 
   void start();
   // The leader reports the members' availability and distributes the FTEN share (each round, and
@@ -32,6 +56,16 @@ class PaymentDriver {
   void pay(std::size_t record);
   // Runs `then` once application `record` is settled (at once if it is).
   void when_settled(std::size_t record, std::function<void()> then);
+  bool is_settled(std::size_t record) const { return record < apps_.size() && apps_[record].settled; }
+  // The checkpoint the contract paid only part of when its funds fell short (none: they did not).
+  std::optional<std::uint64_t> short_at(std::size_t record) const {
+    if (record >= apps_.size() || !apps_[record].short_of_funds) return std::nullopt;
+    return apps_[record].short_at;
+  }
+
+  // Application `record` is settled: shut down on chain and paid as far as it will be. Raised
+  // before any payee withdraws (the salaries are still in the contract).
+  Signal<std::size_t> settled;
 
   std::uint64_t payments() const { return payments_; }
   std::uint64_t dry_runs() const { return dry_runs_; }
@@ -39,11 +73,19 @@ class PaymentDriver {
   std::uint64_t largest_k() const { return largest_k_; }
 
  private:
+  struct Account {
+    bool paying = false, settled = false;
+    chain::Gas gas_per_checkpoint = 0;  // the most a paid checkpoint cost (0: not known; dry-run)
+    bool short_of_funds = false;
+    std::uint64_t short_at = 0;
+  };
+  Account& account(std::size_t record);
   void tick();
   std::uint64_t choose_k(std::size_t record, chain::Address leader);
   void settle(std::size_t record);
 
-  OrchestrationWorld& w_;
+  PaymentContext ctx_;
+  std::vector<Account> apps_;                                 // by record
   std::vector<std::vector<std::function<void()>>> waiting_;  // by record
   static constexpr chain::Gas kTxBase = 60000;               // a transaction's own cost and the call's fixed reads, generously
   std::uint64_t payments_ = 0, dry_runs_ = 0, skipped_dry_runs_ = 0, largest_k_ = 0;

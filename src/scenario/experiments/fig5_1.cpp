@@ -59,16 +59,16 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const SimTime fail_after = SimTime{static_cast<std::int64_t>(std::llround(p.real("service_failure_after_s") * 1e6))};
   NodeId first = can::kNoComponent;
   SimTime crashed_at{-1};
-  w.on_committed = [&](std::size_t r) {
-    if (r != 0 || crash_after == 0 || first != can::kNoComponent || w.apps[r].committed.size() != crash_after) return;
+  w.leader.committed_checkpoint.connect([&](std::size_t r) {
+    if (r != 0 || crash_after == 0 || first != can::kNoComponent || w.leader.committed_of(r).size() != crash_after) return;
     first = w.leader.orchestrator_of(r);
     crashed_at = w.cloud.sim.now();
     w.crash(first);
-  };
-  w.on_all_up = [&](std::size_t r) {
+  });
+  w.first_all_up.connect([&](std::size_t r) {
     if (r != 0 || failed_service < 0) return;
     w.cloud.sim.after(fail_after, [&w, failed_service] { w.fail_service(0, static_cast<std::uint32_t>(failed_service)); });
-  };
+  });
   bool ended = false;
   w.request(ctx.applications.front().topology, SimTime{static_cast<std::int64_t>(std::llround(p.real("run_s") * 1e6))}, {},
             [&](std::size_t) { ended = true; });
