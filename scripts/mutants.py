@@ -49,6 +49,22 @@ MUTANTS = [
     ("a new leader inherits its predecessor's round robin", "src/protocols/can/ledger_sync.cpp",
      "    l.rr = comps_.empty() ? 0 : static_cast<std::uint32_t>(comps_.size() - 1);",
      "    l.rr = 0;"),
+    # The cloud and the orchestration (issue 31: what a mutation check of these layers left alive).
+    ("a call may use one unit of gas more than its limit", "src/model/chain/execution.cpp",
+     "  if (g > limit_ - used_) {", "  if (g >= limit_ - used_) {"),
+    ("a release does not settle the energy drawn before it", "src/model/cloud/hosts.cpp",
+     "  settle(h, now);\n  free_cores_[h] += d.cores;", "  free_cores_[h] += d.cores;"),
+    ("APP_OK whatever the services' state", "src/orchestration/orchestrator.cpp",
+     "  if (!j->shutting_down && all_up) checkpoint(k, CheckpointType::AppOk, 0);",
+     "  if (!j->shutting_down) checkpoint(k, CheckpointType::AppOk, 0);"),
+    ("the SOSM leaves the switches' SI stale", "src/cloud/scheduler.cpp",
+     "    n->free_mem += d_mem;\n    n->si = si_of(*n);", "    n->free_mem += d_mem;\n    if (n != &s) n->si = si_of(*n);"),
+    ("failed deploys counted in total, not in a row", "src/orchestration/orchestrator.cpp",
+     "    j.attempts[s] = 0;\n", ""),
+    ("a hypervisor admits a call one assignment stale", "src/cloud/hypervisor_api.cpp",
+     "  if (m.epoch < highest) return false;", "  if (m.epoch + 1 < highest) return false;"),
+    ("a SERVICE_DOWN stamped at detection", "src/orchestration/orchestrator.cpp",
+     "checkpoint(k, CheckpointType::ServiceDown, s, j.good[s]);", "checkpoint(k, CheckpointType::ServiceDown, s);"),
 ]
 
 

@@ -154,6 +154,25 @@ TEST_CASE("running out of gas consumes the whole limit and undoes the call", "[c
   CHECK(s.balance(kAlice) == Wei{1000000000000} - Wei{200000});
 }
 
+TEST_CASE("a call whose gas limit is exactly what it uses succeeds, and one unit less runs out", "[chain][gas]") {
+  const auto body = [](Call& call) {
+    for (std::uint64_t i = 0; i < 3; ++i) call.sstore({kContract, 3, i}, 1);
+  };
+  State probe = funded();
+  const Gas used = execute(probe, kGas, call_tx(body, 1000000), kBlock).gas_used;
+  REQUIRE(used > 0);
+  State exact = funded();
+  const Receipt at_limit = execute(exact, kGas, call_tx(body, used), kBlock);
+  CHECK(at_limit.status == Status::Success);
+  CHECK(at_limit.gas_used == used);
+  CHECK(exact.load({kContract, 3, 2}) == 1);
+  State short_by_one = funded();
+  const Receipt below = execute(short_by_one, kGas, call_tx(body, used - 1), kBlock);
+  CHECK(below.status == Status::OutOfGas);
+  CHECK(below.gas_used == used - 1);
+  CHECK(short_by_one.load({kContract, 3, 0}) == 0);
+}
+
 TEST_CASE("an invalid transaction changes nothing", "[chain]") {
   State s = funded();
   const Wei total = s.total_balance();

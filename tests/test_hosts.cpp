@@ -69,6 +69,20 @@ TEST_CASE("energy is idle + (max - idle) x utilization, integrated over time, an
   CHECK(busy[1] == Approx(1.0 * 20));
 }
 
+TEST_CASE("each change of load settles the energy drawn before it, at the load it had", "[cloud][hosts]") {
+  // Nothing asks for the energy between the changes: each reserve, release and crash must count
+  // what the host drew until then at the load it had until then.
+  Hosts hosts({cpu4()});
+  const HostId h = hosts.add(0, 0, 0);
+  hosts.reserve(h, {4, 0, 0}, SimTime{});  // full from 0
+  hosts.release(h, {4, 0, 0}, seconds(10));  // idle from 10 s
+  hosts.reserve(h, {2, 0, 0}, seconds(20));  // half from 20 s
+  hosts.set_up(h, false, seconds(30));       // nothing from 30 s
+  hosts.set_up(h, true, seconds(40));        // half again from 40 s
+  CHECK(hosts.energy_by_class_j(seconds(50))[0] == Approx(200.0 * 10 + 100.0 * 10 + 150.0 * 10 + 0.0 * 10 + 150.0 * 10));
+  CHECK(hosts.busy_unit_seconds_by_class(seconds(50))[0] == Approx(4.0 * 10 + 2.0 * 10 + 2.0 * 10));
+}
+
 TEST_CASE("idle hosts switch off, waking costs energy, and the power curve may bend", "[cloud][hosts][power]") {
   // Issue 30: with power linear in load and hosts always on, no placement policy could save energy.
   PowerModel pm;

@@ -195,6 +195,42 @@ TEST_CASE("orchestration: the retry limit and the APP_OK interval are the contra
   }
 }
 
+TEST_CASE("an APP_OK is reported only while every service is up", "[orchestration]") {
+  // APP_OK every 10 s; the front end's hypervisor dies with its instances and stays down, so the
+  // front end is down from its SERVICE_DOWN to the APP_SHUTDOWN (its redeploys fail), a stretch
+  // several APP_OK intervals long. Every APP_OK the contract got says each service was up then,
+  // and none lies in that stretch.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.cloud.app_ok_interval_ms = 10000;
+  cfg.cloud.hypervisor.instances_survive_api_crash = false;
+  OrchestrationWorld w(cfg, Rng(5));
+  w.start();
+  w.request(rt, minutes(30));
+  w.cloud.sim.run_until(minutes(3));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  w.cloud.hypervisors->api_crashed(rec.hosts[1]);
+  w.cloud.sim.run_until(minutes(12));
+  REQUIRE_FALSE(rec.appended.empty());
+  REQUIRE(rec.appended.back().type == CheckpointType::AppShutdown);
+  std::size_t oks = 0;
+  SimTime down{-1};
+  for (const CheckpointData& c : rec.appended) {
+    if (c.type == CheckpointType::ServiceDown && c.service == 1) down = c.at;
+    if (c.type != CheckpointType::AppOk) continue;
+    ++oks;
+    INFO("APP_OK at " << c.at.to_seconds() << " s");
+    CHECK(std::all_of(c.views.begin(), c.views.end(), [](ServiceView v) { return v == ServiceView::Up; }));
+    CHECK(down.us < 0);  // none after the front end was reported down
+  }
+  CHECK(oks >= 5);
+  REQUIRE(down.us >= 0);
+  // The stretch with the front end down spans several APP_OK intervals: an APP_OK sent regardless
+  // of the services would have fallen in it.
+  CHECK(rec.appended.back().at - down >= seconds(30));
+}
+
 TEST_CASE("instances: since when a service has had none up, at the boundaries", "[orchestration]") {
   cloud::Instances inst;
   CHECK(inst.down_since(7, 1) == SimTime{});  // never deployed: down from the start
@@ -739,4 +775,58 @@ TEST_CASE("a successor asks what runs before it deploys: services a predecessor 
   CHECK(rec.paid_time <= rec.up_time);
   const cloud::Instances& inst = w.cloud.hypervisors->instances();
   for (cloud::InstanceId i = 0; i < inst.size(); ++i) CHECK(inst[i].created < crashed);  // nothing deployed after
+}
+
+TEST_CASE("the retry limit counts failed deploys in a row: a deploy that succeeds starts the count again", "[orchestration]") {
+  // Retry limit 3. The front end's hypervisor (which runs the render engine too) dies with its
+  // instances twice. The first time it comes back after two failed redeploys, the second after
+  // one: three failures in all, never three in a row, so the application runs on.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.cloud.retry_limit = 3;
+  cfg.cloud.hypervisor.instances_survive_api_crash = false;
+  OrchestrationWorld w(cfg, Rng(5));
+  w.start();
+  w.request(rt, minutes(40));
+  w.cloud.sim.run_until(minutes(3));
+  REQUIRE(w.apps.size() == 1);
+  const AppRecord& rec = w.apps[0];
+  const cloud::HostId h = rec.hosts[1];
+  // A deploy to a hypervisor that is down fails when its timeout and the status check after it
+  // have both gone unanswered; the next try follows retry_delay later. The hypervisor comes back
+  // in the middle of that pause, so that the next try finds it up.
+  const SimTime mean = cfg.cloud.hypervisor.times[static_cast<std::size_t>(cloud::Hypervisor::Container)].deploy_mean;
+  const SimTime fails_after =
+      SimTime{static_cast<std::int64_t>(static_cast<double>(mean.us) * cfg.deploy_timeout_factor)} + cfg.status_timeout * 2;
+  const auto run_until_deploys = [&](std::uint64_t n) {
+    const SimTime limit = w.cloud.sim.now() + minutes(10);
+    while (w.orchestrators.deploys_sent() < n && w.cloud.sim.now() < limit) w.cloud.sim.run_until(w.cloud.sim.now() + millis(10));
+    return w.orchestrators.deploys_sent() >= n;
+  };
+  // Every service on that host (the render engine and the front end that depends on it) was
+  // reported down and then up again since checkpoint `from`.
+  const auto up_again = [&](std::size_t from) {
+    for (std::uint32_t s = 0; s < rec.hosts.size(); ++s) {
+      if (rec.hosts[s] != h) continue;
+      const auto cps = about_service(rec, from, s);
+      if (cps.size() < 2 || cps.front().type != CheckpointType::ServiceDown || cps.back().type != CheckpointType::ServiceUp) return false;
+    }
+    return true;
+  };
+  for (const std::uint64_t failures : {2u, 1u}) {
+    INFO(failures << " failed redeploys");
+    const std::size_t from = rec.appended.size();
+    const std::uint64_t before = w.orchestrators.deploys_sent();
+    w.cloud.hypervisors->api_crashed(h);
+    REQUIRE(run_until_deploys(before + failures));  // the last try that fails has been sent
+    w.cloud.sim.run_until(w.cloud.sim.now() + fails_after + SimTime{cfg.retry_delay.us / 2});
+    REQUIRE(w.orchestrators.deploys_sent() == before + failures);  // it failed; the next waits
+    w.cloud.hypervisors->api_recovered(h);
+    w.cloud.sim.run_until(w.cloud.sim.now() + minutes(2));
+    CHECK(up_again(from));
+  }
+  w.cloud.sim.run_until(minutes(20));
+  REQUIRE_FALSE(rec.appended.empty());
+  CHECK(rec.appended.back().type != CheckpointType::AppShutdown);
+  CHECK_FALSE(rec.settled);
 }

@@ -123,9 +123,20 @@ TEST_CASE("SOSM picks the manager with the highest SI and keeps it current as ca
   REQUIRE(second);
   CHECK(s.manager_si(second->hosts[0]) >= s.manager_si(first->hosts[0]));
   CHECK(second->hosts[0] / 2 != first->hosts[0] / 2);
-  // The incremental SI equals one computed from scratch over the same hosts.
+  // The incremental SI equals one computed from scratch over the same hosts, at every level:
+  // managers, switches (managers {0,1} and {2}) and the router.
   Scheduler fresh(hosts, 0, Policy::Sosm, cfg, Rng(7));
-  for (HostId h = 0; h < 6; h += 2) CHECK(fresh.manager_si(h) == Approx(s.manager_si(h)));
+  for (HostId h = 0; h < 6; h += 2) {
+    CHECK(fresh.manager_si(h) == Approx(s.manager_si(h)));
+    CHECK(fresh.switch_si(h) == Approx(s.switch_si(h)));
+    CHECK(fresh.router_si(h) == Approx(s.router_si(h)));
+  }
+  // And after a release, so that a level left stale in either direction is seen.
+  s.release(first->id, SimTime{});
+  Scheduler after(hosts, 0, Policy::Sosm, cfg, Rng(7));
+  CHECK(after.switch_si(0) == Approx(s.switch_si(0)));
+  CHECK(after.router_si(0) == Approx(s.router_si(0)));
+  CHECK(after.switch_si(0) != Approx(fresh.switch_si(0)));  // the release moved it
 }
 
 TEST_CASE("SOSM never overcommits a host, under any stream of reservations and releases", "[cloud][scheduler][sosm]") {

@@ -338,4 +338,10 @@ void Scheduler::set_available(HostId h, bool available) {
 
 double Scheduler::manager_si(HostId h) const { return managers_.at(manager_of_.at(h)).si; }
 
+double Scheduler::switch_si(HostId h) const { return switches_.at(switch_of_manager_.at(manager_of_.at(h))).si; }
+
+double Scheduler::router_si(HostId h) const {
+  return routers_.at(router_of_switch_.at(switch_of_manager_.at(manager_of_.at(h)))).si;
+}
+
 }  // namespace cansim::cloud

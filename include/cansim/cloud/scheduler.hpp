@@ -96,8 +96,10 @@ class Scheduler {
   // classes that can run `r` and have that many units free in all; none if no class can. Free
   // units summed over a class may still be split over hosts, so an offer is not a promise.
   std::optional<std::uint64_t> offer(const ServiceRequest& r) const;
-  // The SI a manager has now, for tests.
+  // The SI host h's manager, switch and router have now, for tests.
   double manager_si(HostId h) const;
+  double switch_si(HostId h) const;
+  double router_si(HostId h) const;
 
  private:
   struct Node {  // a router, switch or manager: sums over its hosts
