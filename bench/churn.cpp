@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 #include "cansim/scenario/results.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/scenario.hpp"
@@ -72,20 +72,20 @@ int main(int argc, char** argv) {
 
   // Ntotal = 10^6 over 10^4 steps: the cost of a step follows the joins and crashes, not Ntotal.
   for (std::int64_t ntotal : {std::int64_t{100}, std::int64_t{1000000}}) {
-    can::ChurnConfig c;
+    churn::ChurnConfig c;
     c.ntotal = ntotal;
     c.nmax = ntotal;
     c.steps = 10000;
     c.j = 0.1;
     c.f = 0.5;
-    c.churn = can::ChurnMeasure::LastStep;
-    c.at_zero = can::AtZero::Bootstrap;
+    c.churn = churn::ChurnMeasure::LastStep;
+    c.at_zero = churn::AtZero::Bootstrap;
     const int runs = 20;
     double mean_size = 0;
     const auto t0 = Clock::now();
     for (int i = 0; i < runs; ++i) {
       Rng rng(static_cast<std::uint64_t>(i));
-      const auto t = can::run_churn(c, rng);
+      const auto t = churn::run_churn(c, rng);
       for (auto x : t.size) mean_size += static_cast<double>(x) / (runs * 10000.0);
     }
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "cansim/model/chain/calibration.hpp"
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 #include "cansim/scenario/gas_calibration.hpp"
 
 namespace {

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 #include "cansim/protocols/can/join.hpp"
 #include "cansim/scenario/scenario.hpp"
 #include "cansim/sim/rng.hpp"
 #include "scenario_fixture.hpp"
 
 using namespace cansim;
+using namespace cansim::churn;
 using namespace cansim::can;
 
 TEST_CASE("listenJoin reads Algorithm 1 literally", "[churn][join]") {

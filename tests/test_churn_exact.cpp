@@ -9,14 +9,15 @@
 
 #include <boost/math/distributions/normal.hpp>
 
-#include "cansim/protocols/can/churn_exact.hpp"
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_exact.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/sim/rng.hpp"
 #include "cansim/sim/stats.hpp"
 #include "scenario_fixture.hpp"
 
 using namespace cansim;
+using namespace cansim::churn;
 using namespace cansim::can;
 using scenario::testing::load_bundled;
 using scenario::testing::metric;

@@ -1,7 +1,7 @@
 // The Figure 4.2/4.3 experiment over the message-level CAN (kind churn_protocol).
 #include <catch2/catch.hpp>
 
-#include "cansim/protocols/can/churn_workload.hpp"
+#include "cansim/scenario/churn/churn_workload.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "scenario_fixture.hpp"
 
@@ -71,7 +71,7 @@ TEST_CASE("churn_protocol: a bootstrap brings a dead CAN back", "[churn_protocol
 // The workload itself (protocols/can/churn_workload.hpp), on a CAN world built as the kind builds it.
 namespace {
 
-can::ChurnObservations run_workload(std::size_t nodes, std::uint64_t nmax, const can::ChurnWorkloadConfig& w) {
+churn::ChurnObservations run_workload(std::size_t nodes, std::uint64_t nmax, const churn::ChurnWorkloadConfig& w) {
   can::CanWorldConfig cfg;
   cfg.nodes = nodes;
   cfg.members = 1;
@@ -79,7 +79,7 @@ can::ChurnObservations run_workload(std::size_t nodes, std::uint64_t nmax, const
   cfg.nmax = nmax;
   cfg.chain.block_interval = seconds(1);
   can::CanWorld world(cfg, Rng(9));
-  can::ChurnWorkload workload(world, w, Rng(9).stream("churn"));
+  churn::ChurnWorkload workload(world, w, Rng(9).stream("churn"));
   workload.start();
   world.can->start();
   world.sim.run_until(w.step * w.steps);
@@ -90,15 +90,15 @@ can::ChurnObservations run_workload(std::size_t nodes, std::uint64_t nmax, const
 
 TEST_CASE("churn workload: with j = 0 and f = 0 nothing changes, with j = 1 the CAN fills up to Nmax exactly",
           "[churn_protocol]") {
-  can::ChurnWorkloadConfig w;
+  churn::ChurnWorkloadConfig w;
   w.steps = 4;
-  const can::ChurnObservations still = run_workload(6, 4, w);
+  const churn::ChurnObservations still = run_workload(6, 4, w);
   CHECK(still.size == std::vector<std::int64_t>{1, 1, 1, 1});
   CHECK(still.listed == still.size);
   CHECK(still.crashes == 0);
   CHECK(still.first_zero == -1);
   w.j = 1;
-  const can::ChurnObservations full = run_workload(6, 4, w);
+  const churn::ChurnObservations full = run_workload(6, 4, w);
   REQUIRE(full.size.size() == 4);
   CHECK(full.size.back() == 4);  // every candidate asks every step; Algorithm 1 stops at Nmax
   for (std::int64_t s : full.size) CHECK(s <= 4);
@@ -106,29 +106,29 @@ TEST_CASE("churn workload: with j = 0 and f = 0 nothing changes, with j = 1 the 
 
 TEST_CASE("churn workload: with f = 1 the only member crashes at crash_at, seen before or after as the sample point says",
           "[churn_protocol]") {
-  can::ChurnWorkloadConfig w;
+  churn::ChurnWorkloadConfig w;
   w.steps = 3;
   w.f = 1;
-  const can::ChurnObservations end = run_workload(3, 4, w);
+  const churn::ChurnObservations end = run_workload(3, 4, w);
   CHECK(end.size == std::vector<std::int64_t>{0, 0, 0});
   CHECK(end.listed == std::vector<std::int64_t>{1, 1, 1});  // a lone crashed leader cannot be voted out
   CHECK(end.crashes == 1);
   CHECK(end.leader_crashes == 1);
   CHECK(end.first_zero == 1);
   CHECK(end.bootstraps == 0);  // at_zero = dead
-  w.sample = can::SamplePoint::AfterJoins;
-  const can::ChurnObservations before = run_workload(3, 4, w);
+  w.sample = churn::SamplePoint::AfterJoins;
+  const churn::ChurnObservations before = run_workload(3, 4, w);
   CHECK(before.size == std::vector<std::int64_t>{1, 0, 0});  // sampled right before the crashes
   CHECK(before.first_zero == 1);                             // the size at the end of the step still decides
 }
 
 TEST_CASE("churn workload: a bootstrap comes after bootstrap_delay whole steps at size 0", "[churn_protocol]") {
-  can::ChurnWorkloadConfig w;
+  churn::ChurnWorkloadConfig w;
   w.steps = 3;
   w.f = 1;
-  w.at_zero = can::AtZero::Bootstrap;
+  w.at_zero = churn::AtZero::Bootstrap;
   w.bootstrap_delay = 1;
-  const can::ChurnObservations late = run_workload(3, 4, w);
+  const churn::ChurnObservations late = run_workload(3, 4, w);
   CHECK(late.first_zero == 1);
   CHECK(late.bootstraps == 1);  // after step 2, the second at size 0 (step 3's leader crashes again: one step at 0)
   w.bootstrap_delay = 2;        // after step 3, the run's last

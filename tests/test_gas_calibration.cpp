@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 #include "cansim/scenario/gas_calibration.hpp"
 
 using namespace cansim;

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 #include "cansim/scenario/runner.hpp"
 #include "cansim/scenario/swarm.hpp"
 #include "scenario_fixture.hpp"

@@ -4,7 +4,7 @@
 // contracts/, which the model's gas is compared with.
 #include <string>
 
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 
 namespace cansim::scenario {
 

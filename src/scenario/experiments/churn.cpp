@@ -1,5 +1,5 @@
 // Experiment kind "churn": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3) on the
-// abstract step model (protocols/can/churn_model.hpp).
+// abstract step model (scenario/churn/churn_model.hpp).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 #include "cansim/scenario/results.hpp"
 #include "cansim/sim/stats.hpp"
 #include "experiments.hpp"
@@ -17,10 +17,10 @@ namespace cansim::scenario {
 
 namespace {
 
-using can::AtZero;
-using can::ChurnConfig;
-using can::ChurnMeasure;
-using can::SamplePoint;
+using churn::AtZero;
+using churn::ChurnConfig;
+using churn::ChurnMeasure;
+using churn::SamplePoint;
 
 }  // namespace
 
@@ -52,7 +52,7 @@ namespace {
 RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ChurnConfig c = churn_config(ctx.params);
   Rng rng(ctx.seed);
-  can::ChurnTrace t = can::run_churn(c, rng);
+  churn::ChurnTrace t = churn::run_churn(c, rng);
 
   RunResult r;
   std::map<std::string, double> m = churn_size_metrics(t.size, c.nmin, t.first_zero_step);

@@ -1,5 +1,5 @@
 // Experiment kind "churn_exact": the step model of "churn" (§4.1.1, Figures 4.2 and 4.3) solved
-// exactly as a Markov chain (protocols/can/churn_exact.hpp): the figures that "churn" estimates
+// exactly as a Markov chain (scenario/churn/churn_exact.hpp): the figures that "churn" estimates
 // from samples, without sampling noise.
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "cansim/protocols/can/churn_exact.hpp"
+#include "cansim/scenario/churn/churn_exact.hpp"
 #include "cansim/sim/stats.hpp"
 #include "experiments.hpp"
 
@@ -36,8 +36,8 @@ enum Metric {
 };
 
 RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
-  const can::ChurnConfig c = churn_config(ctx.params);
-  const can::ChurnExact x = can::solve_churn(c);
+  const churn::ChurnConfig c = churn_config(ctx.params);
+  const churn::ChurnExact x = churn::solve_churn(c);
   const PmfSummary s = summarize_pmf(x.pooled);
   double below = 0;
   for (std::int64_t v = 0; v < std::min<std::int64_t>(c.nmin, c.nmax + 1); ++v) below += x.pooled[static_cast<std::size_t>(v)];
@@ -163,11 +163,11 @@ ExperimentKind churn_exact_kind() {
   };
   k.check = [](const ParamValues& p) -> std::optional<ParamError> {
     if (auto e = check_churn_params(p)) return e;
-    const can::ChurnConfig c = churn_config(p);
-    if (auto why = can::churn_exact_unsupported(c)) {
+    const churn::ChurnConfig c = churn_config(p);
+    if (auto why = churn::churn_exact_unsupported(c)) {
       // The parameter that put the method out of reach: the state space's largest factor.
-      const char* param = c.churn == can::ChurnMeasure::Window ? "churn"
-                          : c.nmax > can::kMaxExactNmax        ? "nmax"
+      const char* param = c.churn == churn::ChurnMeasure::Window ? "churn"
+                          : c.nmax > churn::kMaxExactNmax        ? "nmax"
                           : !c.crashed_return                  ? "crashed_return"
                           : c.election_delay > 0               ? "election_delay"
                           : c.bootstrap_delay > 0              ? "bootstrap_delay"

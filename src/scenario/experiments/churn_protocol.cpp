@@ -1,11 +1,11 @@
 // Experiment kind "churn_protocol": the join/churn experiment of §4.1.1 (Figures 4.2 and 4.3)
-// over the message-level CAN (protocols/can/churn_workload.hpp) instead of the abstract step model.
+// over the message-level CAN (scenario/churn/churn_workload.hpp) instead of the abstract step model.
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "can_world.hpp"
-#include "cansim/protocols/can/churn_workload.hpp"
+#include "cansim/scenario/churn/churn_workload.hpp"
 #include "cansim/sim/stats.hpp"
 #include "experiments.hpp"
 
@@ -21,16 +21,16 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   const ParamValues& p = ctx.params;
   const auto ntotal = static_cast<std::size_t>(p.integer("ntotal"));
   const std::int64_t nmin = p.integer("nmin");
-  can::ChurnWorkloadConfig w;
+  churn::ChurnWorkloadConfig w;
   w.steps = p.integer("steps");
   w.f = p.real("f");
   w.j = p.real("j");
   w.step = secs(p, "step_s");
   w.join_window = secs(p, "join_window_s");
   w.crash_at = secs(p, "crash_at_s");
-  w.at_zero = p.choice("at_zero") == "bootstrap" ? can::AtZero::Bootstrap : can::AtZero::Dead;
+  w.at_zero = p.choice("at_zero") == "bootstrap" ? churn::AtZero::Bootstrap : churn::AtZero::Dead;
   w.bootstrap_delay = p.integer("bootstrap_delay");
-  w.sample = p.choice("sample") == "after_joins" ? can::SamplePoint::AfterJoins : can::SamplePoint::EndOfStep;
+  w.sample = p.choice("sample") == "after_joins" ? churn::SamplePoint::AfterJoins : churn::SamplePoint::EndOfStep;
   const Rng root(ctx.seed);
   can::CanConfig cfg = can_config(p);
   cfg.record_events = ctx.output.boolean("trace");
@@ -42,12 +42,12 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   can::Can& can = *world.can;
   // A run under millions of faults keeps none it will not write.
   world.net.record_faults(ctx.output.boolean("faults") || ctx.output.boolean("trace"));
-  can::ChurnWorkload workload(world, w, root.stream("churn"));
+  churn::ChurnWorkload workload(world, w, root.stream("churn"));
   workload.start();
   can.start();
   world.sim.run_until(w.step * w.steps);
 
-  can::ChurnObservations seen = workload.observed();
+  churn::ChurnObservations seen = workload.observed();
   RunResult r;
   RunningStats listed_mean;
   for (std::int64_t x : seen.listed) listed_mean.add(static_cast<double>(x));

@@ -1,6 +1,6 @@
 #include "cloud_params.hpp"
 
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 #include "cansim/scenario/experiment.hpp"
 
 namespace cansim::scenario {
@@ -33,7 +33,7 @@ std::vector<MetricSpec> churn_size_metric_specs();
 // configuration they make.
 std::vector<ParamSpec> churn_params();
 std::optional<ParamError> check_churn_params(const ParamValues& p);
-can::ChurnConfig churn_config(const ParamValues& p);
+churn::ChurnConfig churn_config(const ParamValues& p);
 // Nmin <= Nmax <= Ntotal.
 std::optional<ParamError> check_churn_sizes(const ParamValues& p);
 // Those metrics, by name, of one run's sampled sizes (steps 1..n); first_zero: the first step that ended at

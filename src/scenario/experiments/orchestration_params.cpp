@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "can_world.hpp"
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"
 

@@ -1,5 +1,5 @@
 // The §4.1.1 step model (Figures 4.2, 4.3) as an exact Markov chain; run_churn is its Monte Carlo twin.
-#include "cansim/protocols/can/churn_exact.hpp"
+#include "cansim/scenario/churn/churn_exact.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,10 @@
 #include <Eigen/SparseCore>
 #include <fmt/format.h>
 
-namespace cansim::can {
+namespace cansim::churn {
+
+using can::JoinState;
+using can::accepted_joins;
 
 namespace {
 
@@ -274,4 +277,4 @@ ChurnExact solve_churn(const ChurnConfig& c) {
   return out;
 }
 
-}  // namespace cansim::can
+}  // namespace cansim::churn

@@ -12,7 +12,7 @@
 #include "cansim/protocols/can/join.hpp"
 #include "cansim/sim/rng.hpp"
 
-namespace cansim::can {
+namespace cansim::churn {
 
 // What "churn" is in Algorithm 1: "the difference between nodes that left the network and nodes
 // that joined the network", counted since the start (including this step's joins so far), over
@@ -40,7 +40,7 @@ struct ChurnConfig {
   std::int64_t bootstrap_delay = 0;  // steps without a CAN before the owner appoints a new leader
   std::int64_t election_delay = 0;   // steps without joins after the leader crashes (0: instant)
   SamplePoint sample = SamplePoint::EndOfStep;
-  Admission admission = Admission::Pseudocode;
+  can::Admission admission = can::Admission::Pseudocode;
 };
 
 struct ChurnTrace {
@@ -51,4 +51,4 @@ struct ChurnTrace {
 
 ChurnTrace run_churn(const ChurnConfig& c, Rng& rng);
 
-}  // namespace cansim::can
+}  // namespace cansim::churn

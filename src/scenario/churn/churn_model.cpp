@@ -1,8 +1,11 @@
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 
 #include <algorithm>
 
-namespace cansim::can {
+namespace cansim::churn {
+
+using can::JoinState;
+using can::accepted_joins;
 
 ChurnTrace run_churn(const ChurnConfig& c, Rng& rng) {
   ChurnTrace t;
@@ -70,4 +73,4 @@ ChurnTrace run_churn(const ChurnConfig& c, Rng& rng) {
   return t;
 }
 
-}  // namespace cansim::can
+}  // namespace cansim::churn

@@ -1,4 +1,4 @@
-#include "cansim/model/chain/contracts/gas_report.hpp"
+#include "cansim/scenario/gas_report.hpp"
 
 #include <algorithm>
 #include <map>

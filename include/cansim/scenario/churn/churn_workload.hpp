@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "cansim/protocols/can/can_world.hpp"
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 
-namespace cansim::can {
+namespace cansim::churn {
 
 struct ChurnWorkloadConfig {
   std::int64_t steps = 100;
@@ -44,7 +44,7 @@ struct ChurnObservations {
 // order. Keep it alive while the simulation runs.
 class ChurnWorkload {
  public:
-  ChurnWorkload(CanWorld& world, const ChurnWorkloadConfig& cfg, Rng draws);
+  ChurnWorkload(can::CanWorld& world, const ChurnWorkloadConfig& cfg, Rng draws);
   ChurnWorkload(const ChurnWorkload&) = delete;
   ChurnWorkload& operator=(const ChurnWorkload&) = delete;
 
@@ -64,8 +64,8 @@ class ChurnWorkload {
   void crashes_now();
   void end_of_step(std::int64_t s);
 
-  CanWorld& world_;
-  Can& can_;
+  can::CanWorld& world_;
+  can::Can& can_;
   ChurnWorkloadConfig cfg_;
   Rng draws_;
   std::vector<char> crashed_by_step_;
@@ -74,4 +74,4 @@ class ChurnWorkload {
   ChurnObservations seen_;
 };
 
-}  // namespace cansim::can
+}  // namespace cansim::churn

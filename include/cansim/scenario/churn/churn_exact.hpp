@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "cansim/protocols/can/churn_model.hpp"
+#include "cansim/scenario/churn/churn_model.hpp"
 
-namespace cansim::can {
+namespace cansim::churn {
 
 struct ChurnExact {
   std::uint64_t states = 0;                   // states reachable from the start
@@ -36,4 +36,4 @@ std::optional<std::string> churn_exact_unsupported(const ChurnConfig& c);
 // Throws std::invalid_argument when churn_exact_unsupported(c) says why.
 ChurnExact solve_churn(const ChurnConfig& c);
 
-}  // namespace cansim::can
+}  // namespace cansim::churn

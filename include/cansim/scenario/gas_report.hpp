@@ -1,9 +1,9 @@
 #pragma once
-// Measures, with the gas model itself, what each contract function costs, and the largest k for
-// which interimPayment(k) fits in one block; and prints both beside what a real EVM charged for
-// the same calls (the calibration, scripts/gas/calibration.json): the tables of
-// docs/contracts.md, which a test keeps equal to what this produces (`build/bench/contract_gas`
-// prints it).
+// The gas tables of docs/contracts.md (presentation, so in the scenario layer, not the model):
+// measures, with the gas model itself, what each contract function costs and the largest k for
+// which interimPayment(k) fits in one block, and prints both beside what a real EVM charged for
+// the same calls (the calibration, scripts/gas/calibration.json). A test keeps the tables equal to
+// what this produces (`build/bench/contract_gas` prints it).
 #include <map>
 #include <string>
 #include <vector>

@@ -1,11 +1,16 @@
 // The join/churn workload of §4.1.1 over the message-level CAN (churn_workload.hpp).
-#include "cansim/protocols/can/churn_workload.hpp"
+#include "cansim/scenario/churn/churn_workload.hpp"
 
 #include <algorithm>
 
 #include "cansim/model/chain/contracts/registry.hpp"
 
-namespace cansim::can {
+namespace cansim::churn {
+
+using can::JoinState;
+using can::accepted_joins;
+using can::CanWorld;
+using can::member_address;
 
 ChurnWorkload::ChurnWorkload(CanWorld& world, const ChurnWorkloadConfig& cfg, Rng draws)
     : world_(world), can_(*world.can), cfg_(cfg), draws_(draws), crashed_by_step_(world.nodes, 0) {}
@@ -87,4 +92,4 @@ void ChurnWorkload::end_of_step(std::int64_t s) {
   world_.chain.submit(chain::registry::bootstrap(world_.reg, world_.owner, member_address(alive[draws_.below(alive.size())])));
 }
 
-}  // namespace cansim::can
+}  // namespace cansim::churn
