@@ -15,7 +15,7 @@
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/stats.hpp"
 
-#include "can_world.hpp"
+#include "can_params.hpp"
 #include "experiments.hpp"
 
 namespace cansim::scenario {

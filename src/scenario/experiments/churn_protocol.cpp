@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "can_world.hpp"
+#include "can_params.hpp"
 #include "cansim/scenario/churn/churn_workload.hpp"
 #include "cansim/sim/stats.hpp"
 #include "experiments.hpp"

@@ -8,7 +8,7 @@
 #include "cansim/cloud/system_init.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/faults.hpp"
-#include "can_world.hpp"
+#include "can_params.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "can_world.hpp"
+#include "can_params.hpp"
 #include "cansim/scenario/gas_report.hpp"
 #include "cloud_params.hpp"
 #include "experiments.hpp"

@@ -1,4 +1,4 @@
-#include "can_world.hpp"
+#include "can_params.hpp"
 
 #include <cmath>
 #include <map>
