@@ -6,6 +6,7 @@
 
 #include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/build.hpp"
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/invariant.hpp"
 
@@ -61,13 +62,16 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
   // The OCAN's member accounts, the first the leader.
   for (std::uint32_t i = 0; i < cfg.ocan_members; ++i) g.set_balance(can::member_address(i), chain::Wei{1} << 100);
   if (cfg.ocan_members > 0) ocan_leader = can::member_address(0);
-  if (cfg.prebuilt) {
+  if (cfg.prebuilt && cfg.ocan_members > 0) {
+    for (const chain::Transaction& tx :
+         can::registry_genesis(registry_owner, registry, cfg.ocan_nmin, cfg.ocan_nmax, cfg.ocan_members, cfg.ocan_members)) {
+      setup(chain, tx);
+    }
+  } else if (cfg.prebuilt) {
+    // No OCAN members: a stand-in leader account is the Registry's only member.
     setup(chain, chain::registry::deploy(registry_owner, registry, cfg.ocan_nmin, cfg.ocan_nmax));
     for (const chain::Transaction& tx : ocan_candidacies()) setup(chain, tx);
     setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
-    for (std::uint32_t i = 1; i < cfg.ocan_members; ++i) {
-      setup(chain, chain::registry::register_member(registry, ocan_leader, can::member_address(i)));
-    }
   }
   active_.assign(cfg.providers, std::vector<std::uint8_t>(hosts.size(), 0));
   for (std::uint32_t p = 0; p < cfg.providers; ++p) {

@@ -3,6 +3,7 @@
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/model/chain/signature.hpp"
+#include "cansim/protocols/can/build.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::cloud {
@@ -12,11 +13,8 @@ SystemInit::SystemInit(CloudWorld& world, const SystemInitConfig& cfg, const Rng
   // Step 2: the OCAN's CAN starts once the appointment is seen.
   w_.chain.subscribe(w_.registry, [this](const chain::Log& log) {
     if (log.event != "LeaderChanged" || ocan_) return;
-    Rng key_rng = root_.stream("ocan-keys");
-    std::vector<chain::KeyPair> keys;
-    for (NodeId i = 0; i < cfg_.ocan_members; ++i) keys.push_back(w_.chain.keyring().create(can::member_address(i), key_rng));
-    ocan_ =
-        std::make_unique<can::Can>(w_.sim, ocan_net_, w_.chain, w_.registry, std::move(keys), cfg_.ocan, root_.stream("ocan"));
+    ocan_ = can::build_can(w_.sim, ocan_net_, w_.chain, w_.registry, cfg_.ocan_members, cfg_.ocan, root_.stream("ocan-keys"),
+                           root_.stream("ocan"));
     ocan_->start();
     if (cfg_.ocan_members == 1) ocan_ready_ = w_.sim.now();
     for (NodeId i = 1; i < cfg_.ocan_members; ++i) {

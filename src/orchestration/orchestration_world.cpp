@@ -7,6 +7,7 @@
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/chain/contracts/cloud.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/build.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::orchestration {
@@ -66,13 +67,10 @@ Paid paid_minutes(const std::vector<CheckpointData>& cps, std::size_t paid, std:
 // cloud's Registry holds (cloud_world.cpp).
 std::unique_ptr<can::Can> ocan_of(const OrchestrationConfig& cfg, cloud::CloudWorld& cloud, Network<can::CanMsg>& net,
                                   const Rng& root) {
-  Rng keys = root.stream("ocan-keys");
-  std::vector<chain::KeyPair> member_keys;
-  for (NodeId i = 0; i < cfg.members; ++i) member_keys.push_back(cloud.chain.keyring().create(can::member_address(i), keys));
   net.record_faults(cfg.fault_log);
   cloud.net.record_faults(cfg.fault_log);
-  return std::make_unique<can::Can>(cloud.sim, net, cloud.chain, cloud.registry, std::move(member_keys), cfg.can,
-                                    root.stream("ocan"));
+  return can::build_can(cloud.sim, net, cloud.chain, cloud.registry, cfg.members, cfg.can, root.stream("ocan-keys"),
+                        root.stream("ocan"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "cansim/model/chain/contracts/registry.hpp"
+#include "cansim/protocols/can/build.hpp"
 #include "cansim/sim/invariant.hpp"
 
 namespace cansim::can {
@@ -17,14 +18,8 @@ void build_genesis(chain::Chain& chain, const CanWorldConfig& cfg, chain::Addres
   chain::State& g = chain.genesis_state();
   g.set_balance(owner, chain::Wei{1} << 100);
   for (NodeId i = 0; i < cfg.nodes; ++i) g.set_balance(member_address(i), chain::Wei{1} << 90);
-  auto genesis = [&](const chain::Transaction& tx) {
+  for (const chain::Transaction& tx : registry_genesis(owner, reg, cfg.nmin, cfg.nmax, cfg.nodes, cfg.members)) {
     if (chain.genesis(tx).status != chain::Status::Success) throw InvariantViolation(SimTime{}, "genesis", tx.name + " failed");
-  };
-  genesis(chain::registry::deploy(owner, reg, cfg.nmin, cfg.nmax));
-  for (NodeId i = 0; i < cfg.nodes; ++i) genesis(chain::registry::register_candidate(reg, member_address(i), member_contact(i)));
-  genesis(chain::registry::appoint_leader(reg, owner, member_address(0)));
-  for (NodeId i = 1; i < cfg.members; ++i) {
-    genesis(chain::registry::register_member(reg, member_address(0), member_address(i)));
   }
   g.forget_journal();
 }
@@ -38,9 +33,6 @@ CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
   if (cfg.nodes == 0 || cfg.members == 0 || cfg.members > cfg.nodes) {
     throw std::invalid_argument("a CAN world needs at least one node and between 1 and `nodes` members");
   }
-  Rng key_rng = root.stream("keys");
-  std::vector<chain::KeyPair> keys;
-  for (NodeId i = 0; i < cfg.nodes; ++i) keys.push_back(chain.keyring().create(member_address(i), key_rng));
   // A sweep builds the same genesis for every run: each thread builds it once per shape and copies
   // it (a copy costs a fraction of running the registrations, a quarter of a protocol-level
   // Figure 4.2 otherwise). The shape is everything the genesis reads.
@@ -62,7 +54,7 @@ CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
     if (built.size() > 16) built.clear();  // a sweep over sizes: keep memory bounded
     built.push_back({shape, cfg.chain.gas, chain.genesis_state()});
   }
-  can = std::make_unique<Can>(sim, net, chain, reg, std::move(keys), cfg.can, root.stream("can"));
+  can = build_can(sim, net, chain, reg, cfg.nodes, cfg.can, root.stream("keys"), root.stream("can"));
   faults = std::make_unique<FaultInjector<CanMsg>>(
       sim, net, root.stream("faults"), cfg.faults,
       [this](NodeId x) {
