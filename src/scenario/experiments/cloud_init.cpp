@@ -1,11 +1,11 @@
-// Experiment kind "cloud_init": the paper's system initialization (§3.1, cloud/system_init.hpp)
+// Experiment kind "cloud_init": the paper's system initialization (§3.1, orchestration/system_init.hpp)
 // as transactions and messages, then telemetry for the rest of the run: under the scenario's
 // faults (host crashes, lost reports) silent resources are deregistered on chain. Measures how
 // long the system takes to be ready and what it costs.
 #include <cmath>
 
 #include "cansim/cloud/cloud_world.hpp"
-#include "cansim/cloud/system_init.hpp"
+#include "cansim/orchestration/system_init.hpp"
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/sim/faults.hpp"
 #include "can_params.hpp"
@@ -36,12 +36,12 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   cloud::CloudWorld w(cfg, root);
   // A run under millions of faults keeps none it will not write.
   w.net.record_faults(ctx.output.boolean("faults"));
-  cloud::SystemInitConfig init_cfg;
+  orchestration::SystemInitConfig init_cfg;
   init_cfg.ocan_members = ocan_members;
   init_cfg.ocan_join_retry = SimTime{static_cast<std::int64_t>(std::llround(p.real("ocan_join_retry_s") * 1e6))};
   init_cfg.ocan = can_config(p);
   for (const auto& a : ctx.applications) init_cfg.catalogue.push_back(&a.topology);
-  cloud::SystemInit init(w, init_cfg, root);
+  orchestration::SystemInit init(w, init_cfg, root);
   FaultInjector<cloud::CloudMsg> faults(
       w.sim, w.net, root.stream("faults"), ctx.faults,
       [&](NodeId h) {

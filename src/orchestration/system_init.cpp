@@ -1,14 +1,14 @@
 // The system initialization of §3.1 (system_init.hpp).
-#include "cansim/cloud/system_init.hpp"
+#include "cansim/orchestration/system_init.hpp"
 
 #include "cansim/model/chain/contracts/registry.hpp"
 #include "cansim/model/chain/signature.hpp"
 #include "cansim/protocols/can/build.hpp"
 #include "cansim/sim/invariant.hpp"
 
-namespace cansim::cloud {
+namespace cansim::orchestration {
 
-SystemInit::SystemInit(CloudWorld& world, const SystemInitConfig& cfg, const Rng& root)
+SystemInit::SystemInit(cloud::CloudWorld& world, const SystemInitConfig& cfg, const Rng& root)
     : w_(world), cfg_(cfg), root_(root), ocan_net_(w_.sim, root.stream("ocan-network"), cfg.ocan_members, w_.config.link) {
   // Step 2: the OCAN's CAN starts once the appointment is seen.
   w_.chain.subscribe(w_.registry, [this](const chain::Log& log) {
@@ -56,13 +56,13 @@ void SystemInit::register_catalogue() {
 
 std::size_t SystemInit::expected_resources() const {
   std::size_t n = 0;
-  for (HostId h = 0; h < w_.hosts.size(); ++h) n += w_.net.is_up(h) && w_.agents->api_works(h) && w_.agents->telemetry_works(h);
+  for (cloud::HostId h = 0; h < w_.hosts.size(); ++h) n += w_.net.is_up(h) && w_.agents->api_works(h) && w_.agents->telemetry_works(h);
   return n;
 }
 
 std::size_t SystemInit::registered_resources() const {
   std::size_t n = 0;
-  for (const Provider& pr : w_.providers) n += pr.plug_and_play_actor->registered();
+  for (const cloud::Provider& pr : w_.providers) n += pr.plug_and_play_actor->registered();
   return n;
 }
 
@@ -71,4 +71,4 @@ bool SystemInit::ready() const {
          registered_resources() >= expected_resources();
 }
 
-}  // namespace cansim::cloud
+}  // namespace cansim::orchestration

@@ -15,7 +15,7 @@
 #include "cansim/model/app/topology.hpp"
 #include "cansim/protocols/can/can.hpp"
 
-namespace cansim::cloud {
+namespace cansim::orchestration {
 
 struct SystemInitConfig {
   std::uint32_t ocan_members = 1;  // as in the world's CloudConfig
@@ -28,7 +28,7 @@ class SystemInit {
  public:
   // Draws from root's streams "ocan-network", "ocan-keys" and "ocan". Listens for the
   // appointment at once; nothing is sent before start().
-  SystemInit(CloudWorld& world, const SystemInitConfig& cfg, const Rng& root);
+  SystemInit(cloud::CloudWorld& world, const SystemInitConfig& cfg, const Rng& root);
   SystemInit(const SystemInit&) = delete;
   SystemInit& operator=(const SystemInit&) = delete;
 
@@ -52,7 +52,7 @@ class SystemInit {
  private:
   void register_catalogue();
 
-  CloudWorld& w_;
+  cloud::CloudWorld& w_;
   SystemInitConfig cfg_;
   Rng root_;
   Network<can::CanMsg> ocan_net_;
@@ -63,4 +63,4 @@ class SystemInit {
   SimTime contracts_done_{-1}, catalogue_done_{-1}, ocan_ready_{-1};
 };
 
-}  // namespace cansim::cloud
+}  // namespace cansim::orchestration
