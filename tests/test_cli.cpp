@@ -635,7 +635,7 @@ TEST_CASE("merge refuses a malformed shard with one line and exit 2, and leaves 
   {
     auto j = first_line();
     j["metrics"] = {1.0};
-    with_first(j, "one metric", "expected 5 metrics, found 1");
+    with_first(j, "one metric", "expected 7 metrics, found 1");
   }
   {
     auto j = first_line();

@@ -194,6 +194,30 @@ TEST_CASE("the queue example agrees with M/M/1 theory", "[scenario][example]") {
   }
 }
 
+TEST_CASE("the queue example keeps Little's law exactly: customers in the system over time = the sum of their times",
+          "[scenario][example]") {
+  // With no warm-up, every customer arrives and leaves within the run, which starts and ends empty:
+  // the integral of the number in the system is the sum of the response times, sample path by
+  // sample path (L T = n W), whatever the load. mean_in_system is that integral over the run.
+  const auto file = write_temp("little.json", R"({"experiment": "queue", "seed": 4, "repetitions": 3,
+    "params": {"customers": 5000, "warmup": 0}, "sweep": {"arrival_rate": [0.3, 0.9]}})");
+  const Scenario sc = load_scenario(file);
+  const auto results = run_runs(sc, sc.all_runs(), {1, false});
+  REQUIRE(results.size() == 6);
+  const auto at = [&](const RunResult& r, const std::string& name) {
+    for (std::size_t i = 0; i < sc.kind->metrics.size(); ++i) {
+      if (sc.kind->metrics[i].name == name) return r.metrics[i];
+    }
+    FAIL("no metric " << name);
+    return 0.0;
+  };
+  for (const RunResult& r : results) {
+    const double n = 5000, w = at(r, "mean_response_s"), l = at(r, "mean_in_system"), t = at(r, "duration_s");
+    CHECK(l * t == Approx(n * w).epsilon(1e-9));
+    CHECK(l > at(r, "utilization"));  // someone is in the system whenever the server is busy, and more at times
+  }
+}
+
 // Issue: durations and rates that the µs clock cannot represent passed validation, then failed as
 // internal errors (exit 1). They are refused at validation, naming the parameter.
 TEST_CASE("durations and rates are checked against the clock's resolution and range", "[scenario]") {

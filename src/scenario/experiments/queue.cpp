@@ -9,6 +9,7 @@
 #include "cansim/sim/invariant.hpp"
 #include "cansim/sim/rng.hpp"
 #include "cansim/sim/simulator.hpp"
+#include "cansim/sim/time_weighted.hpp"
 #include "cansim/scenario/experiment.hpp"
 #include "experiments.hpp"
 
@@ -26,7 +27,7 @@ struct QueueModel {
   std::deque<SimTime> waiting;  // arrival times of queued customers
   bool busy = false;
   std::int64_t arrived = 0, served = 0;
-  SimTime busy_since, busy_total;
+  TimeWeighted busy_share, in_system;  // 0/1 and the customers in the system, over the whole run
   double wait_sum = 0, response_sum = 0;
   std::size_t max_queue = 0;
   std::vector<std::int64_t> customer_index;
@@ -36,6 +37,7 @@ struct QueueModel {
 
   void arrive() {
     ++arrived;
+    in_system.add(1, sim.now());
     if (busy) {
       waiting.push_back(sim.now());
       max_queue = std::max(max_queue, waiting.size());
@@ -46,7 +48,7 @@ struct QueueModel {
   }
 
   void start_service(SimTime arrival) {
-    if (!busy) busy_since = sim.now();
+    if (!busy) busy_share.set(1, sim.now());
     busy = true;
     const SimTime wait = sim.now() - arrival;
     sim.after(draw(services, mean_service), [this, arrival, wait] { depart(arrival, wait); });
@@ -55,6 +57,7 @@ struct QueueModel {
   void depart(SimTime arrival, SimTime wait) {
     if (wait.us < 0) throw InvariantViolation(sim.now(), "departure", "a customer waited a negative time");
     const std::int64_t index = served++;
+    in_system.add(-1, sim.now());
     if (index >= warmup) {
       wait_sum += wait.to_seconds();
       response_sum += (sim.now() - arrival).to_seconds();
@@ -66,7 +69,7 @@ struct QueueModel {
     }
     if (waiting.empty()) {
       busy = false;
-      busy_total += sim.now() - busy_since;
+      busy_share.set(0, sim.now());
     } else {
       const SimTime next = waiting.front();
       waiting.pop_front();
@@ -92,7 +95,9 @@ RunResult run_queue(const RunContext& ctx, const ExperimentKind& kind) {
   r.metrics = metrics_by_name(kind, {
                                         {"mean_wait_s", m.wait_sum / n},
                                         {"mean_response_s", m.response_sum / n},
-                                        {"utilization", m.busy_total.to_seconds() / m.sim.now().to_seconds()},
+                                        {"utilization", m.busy_share.mean(m.sim.now())},
+                                        {"mean_in_system", m.in_system.mean(m.sim.now())},
+                                        {"duration_s", m.sim.now().to_seconds()},
                                         {"max_queue", static_cast<double>(m.max_queue)},
                                         {"events", static_cast<double>(m.sim.dispatched())},
                                     });
@@ -122,6 +127,9 @@ ExperimentKind queue_kind() {
       {"mean_wait_s", "mean time in the queue of the measured customers, in s"},
       {"mean_response_s", "mean time in the system (queue and service), in s"},
       {"utilization", "share of the run's time the server was busy"},
+      {"mean_in_system", "time-average number of customers in the system (queue and service) over the whole run, warm-up included",
+       "customers"},
+      {"duration_s", "simulated time from the first arrival to the last departure"},
       {"max_queue", "largest number of customers waiting"},
       {"events", "events the engine dispatched"},
   };
