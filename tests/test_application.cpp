@@ -148,6 +148,44 @@ TEST_CASE("destroy sends unpaid salaries at the client's cost and refunds the re
   CHECK(w.run(app::destroy(w.application, w.client)).reason == "destroyed already");
 }
 
+TEST_CASE("a destroyed application keeps no storage table and no account, only the mark that it was destroyed",
+          "[application][memory]") {
+  // Issue 32: a placement run's memory grew with the applications it had served, about 300 bytes
+  // each: the destroyed flag, written after SELFDESTRUCT cleared the storage, kept a storage table
+  // for every destroyed contract, and its account (nonce 1) stayed. What a destroyed contract
+  // keeps is now one compact mark; a revert of the destroy brings everything back.
+  World w(1000);
+  w.ray_tracing_checkpoints();
+  w.pay(10);
+  const std::size_t tables_before = w.state.storage_table_count();
+  const auto has_account = [](const State& st, Address a) {
+    bool found = false;
+    st.for_each_account([&](Address x, const auto&) { found = found || x == a; });
+    return found;
+  };
+  REQUIRE(has_account(w.state, w.application));
+  REQUIRE(w.state.nonce(w.application) == 1);
+  const State before = w.state;
+  w.must(app::destroy(w.application, w.client));
+  CHECK(w.state.storage_table_count() == tables_before - 1);
+  CHECK_FALSE(has_account(w.state, w.application));
+  CHECK(w.state.nonce(w.application) == 0);
+  CHECK(w.state.balance(w.application) == 0);
+  CHECK(app::is_destroyed(w.state, w.application));
+  CHECK(w.run(app::destroy(w.application, w.client)).reason == "destroyed already");
+  // Undone (a reverted transaction's journal): storage, account and all, and no mark.
+  State undone = before;
+  const State::Snapshot snap = undone.snapshot();
+  detail::run_transaction(undone, w.gas, app::destroy(w.application, w.client), w.block, false);
+  REQUIRE(app::is_destroyed(undone, w.application));
+  undone.revert_to(snap);
+  CHECK_FALSE(app::is_destroyed(undone, w.application));
+  CHECK(undone.nonce(w.application) == 1);
+  CHECK(has_account(undone, w.application));
+  CHECK(undone.storage_table_count() == tables_before);
+  CHECK(app::checkpoint_count(undone, w.application) == app::checkpoint_count(before, w.application));
+}
+
 TEST_CASE("a payee that refuses wei blocks no one: destroy pays the others and keeps its salary for it", "[application]") {
   // SWC-113: a push that must succeed lets one payee block every other and the client's refund.
   World w(1000);

@@ -532,7 +532,6 @@ void Orchestrators::send_next(const Key& k) {
   Job& j = jobs_.at(k);
   if (j.sending || j.outbox.empty()) return;
   j.sending = true;
-  const AppDescription& rec = app_of(j);
   // Each checkpoint's data gets a fresh digest (its progress number) the first time it is sent,
   // and keeps it when sent again: a repeated report of a committed one is acknowledged again.
   auto& [key, d] = j.outbox.front();

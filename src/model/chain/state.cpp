@@ -1,5 +1,7 @@
 #include "cansim/model/chain/state.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cansim::chain {
@@ -41,9 +43,29 @@ State::Slots* State::slots_of(Address contract) const {
 
 Word State::load(const SlotKey& k) const {
   const Slots* slots = slots_of(k.contract);
-  if (slots == nullptr) return 0;
-  const Value* v = slots->find(SubKey::of(k));
-  return v == nullptr ? 0 : v->word();
+  if (slots != nullptr) {
+    const Value* v = slots->find(SubKey::of(k));
+    return v == nullptr ? 0 : v->word();
+  }
+  // No storage at all: never written, or destroyed (a destroyed contract keeps only its mark).
+  if (!tombs_.empty()) {
+    const std::uint32_t* flag = tombs_.find(k.contract);
+    if (flag != nullptr && tomb_flags_[*flag] == SubKey::of(k)) return 1;
+  }
+  return 0;
+}
+
+void State::mark_destroyed(const SlotKey& flag) {
+  journal_.push_back({Undo::Kind::Tomb, flag.contract, flag, 0});
+  auto known = std::find(tomb_flags_.begin(), tomb_flags_.end(), SubKey::of(flag));
+  if (known == tomb_flags_.end()) known = tomb_flags_.insert(known, SubKey::of(flag));
+  *tombs_.try_emplace(flag.contract, 0).first = static_cast<std::uint32_t>(known - tomb_flags_.begin());
+  // EIP-161: an account with no balance and nonce 0 does not exist.
+  const Account* acc = accounts_.find(flag.contract);
+  if (acc != nullptr && acc->balance == 0) {
+    set_nonce(flag.contract, 0);
+    accounts_.erase(flag.contract);
+  }
 }
 
 void State::put(const SlotKey& k, Word v) {
@@ -124,9 +146,10 @@ void State::revert_to(Snapshot s) {
         accounts_.try_emplace(u.address, Account{}).first->nonce = static_cast<std::uint64_t>(u.old_value);
         break;
       case Undo::Kind::Slot: put(u.slot, u.old_value); break;
+      case Undo::Kind::Tomb: tombs_.erase(u.address); break;
     }
     // An account the undone change created goes again (an empty account does not exist, EIP-161).
-    if (u.kind != Undo::Kind::Slot) {
+    if (u.kind == Undo::Kind::Balance || u.kind == Undo::Kind::Nonce) {
       const Account* acc = accounts_.find(u.address);
       if (acc != nullptr && acc->balance == 0 && acc->nonce == 0) accounts_.erase(u.address);
     }

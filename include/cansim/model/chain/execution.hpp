@@ -112,7 +112,7 @@ class Call {
   // have been sent already.
   void self_destruct();
   // After self_destruct: records, free of gas, that the account has no code (a view reads it).
-  void mark_destroyed(const SlotKey& flag) { state_.store(flag, 1); }
+  void mark_destroyed(const SlotKey& flag) { state_.mark_destroyed(flag); }
   // An account's balance (BALANCE; a contract reading its own balance, SELFBALANCE, costs 5).
   Wei balance_of(Address a);
   void charge(Gas g);  // a fixed cost

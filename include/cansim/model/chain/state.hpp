@@ -19,10 +19,18 @@ class State {
  public:
   State() = default;
   // Copies and moves leave the lookup cache behind (it points into one object's map).
-  State(const State& o) : accounts_(o.accounts_), storage_(o.storage_), journal_(o.journal_), refusing_(o.refusing_) {}
+  State(const State& o)
+      : accounts_(o.accounts_),
+        storage_(o.storage_),
+        tombs_(o.tombs_),
+        tomb_flags_(o.tomb_flags_),
+        journal_(o.journal_),
+        refusing_(o.refusing_) {}
   State(State&& o) noexcept
       : accounts_(std::move(o.accounts_)),
         storage_(std::move(o.storage_)),
+        tombs_(std::move(o.tombs_)),
+        tomb_flags_(std::move(o.tomb_flags_)),
         journal_(std::move(o.journal_)),
         refusing_(std::move(o.refusing_)) {
     o.forget_recent();
@@ -34,6 +42,8 @@ class State {
   State& operator=(State&& o) noexcept {
     accounts_ = std::move(o.accounts_);
     storage_ = std::move(o.storage_);
+    tombs_ = std::move(o.tombs_);
+    tomb_flags_ = std::move(o.tomb_flags_);
     journal_ = std::move(o.journal_);
     refusing_ = std::move(o.refusing_);
     forget_recent();
@@ -54,6 +64,12 @@ class State {
   // SELFDESTRUCT as London has it: every slot of `contract` goes (journaled, so a revert brings
   // them back). A contract's slots are kept together so that this costs its own slots only.
   void clear_storage(Address contract);
+  // After its SELFDESTRUCT: the contract's account goes if it holds nothing (journaled), and `flag`,
+  // a slot of the contract that says "no code here any more", reads 1 from then on, kept as one
+  // compact mark per contract rather than a storage table (a long run destroys every application
+  // it served: its memory must not grow with them).
+  void mark_destroyed(const SlotKey& flag);
+  std::size_t storage_table_count() const { return storage_.size(); }  // contracts with storage
   std::size_t slot_count() const;  // slots held by every contract, for memory checks
   // Moves wei between accounts; false (and nothing changed) if `from` holds too little.
   bool transfer(Address from, Address to, Wei amount);
@@ -86,7 +102,7 @@ class State {
 
  private:
   struct Undo {
-    enum class Kind { Balance, Nonce, Slot } kind;
+    enum class Kind { Balance, Nonce, Slot, Tomb } kind;
     Address address;
     SlotKey slot;
     Word old_value;  // balance, nonce or slot value before the change
@@ -118,6 +134,10 @@ class State {
   // By contract, then slot. Iterated only to clear a contract's slots, where the order reaches
   // nothing (each slot is journaled and erased alike).
   FlatTable<Address, Slots, AddressHash> storage_;
+  // Destroyed contracts, each with the index in tomb_flags_ of its slot that reads 1
+  // (mark_destroyed): 16 bytes an entry, the flags themselves few (one per kind of contract).
+  FlatTable<Address, std::uint32_t, AddressHash> tombs_;
+  std::vector<SubKey> tomb_flags_;
   // The two contracts looked up last (a call reads its own contract and the one it asks, in
   // turn). Adding or removing a contract moves the tables: that forgets them.
   struct Recent {
