@@ -74,6 +74,7 @@ CloudWorld::CloudWorld(const CloudConfig& cfg, const Rng& root)
     setup(chain, chain::registry::appoint_leader(registry, registry_owner, ocan_leader));
   }
   active_.assign(cfg.providers, std::vector<std::uint8_t>(hosts.size(), 0));
+  closed_.resize(cfg.providers);
   for (std::uint32_t p = 0; p < cfg.providers; ++p) {
     Provider pr;
     // Apart from the OCAN's member accounts (100 and on).
@@ -254,7 +255,7 @@ void CloudWorld::scheduler_receive(std::uint32_t p, const CloudMsg& m) {
     }
     case CloudMsgType::Release: pr.scheduler->release(m.reservation, sim.now()); return;
     case CloudMsgType::Done:
-      if (!done_.insert({p, m.reservation}).second) return;  // a copy: freed already
+      if (!closed_[p].insert(m.reservation)) return;  // a copy: freed already
       for (std::size_t i = 0; i < m.hosts.size(); ++i) pr.scheduler->free(m.hosts[i], m.services[i].demand, sim.now());
       return;
     default: return;  // not for a Scheduler
@@ -270,6 +271,7 @@ void CloudWorld::expire(std::uint32_t p, std::uint64_t reservation) {
   } else {
     pr.scheduler->release(reservation, sim.now());
     signed_.erase({p, reservation});
+    closed_[p].insert(reservation);
   }
 }
 

@@ -13,7 +13,6 @@
 // Every Instantiated event is checked against the resources registered at that point of the
 // chain: a deregistered resource is never in a successful instantiate (an invariant).
 #include <map>
-#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "cansim/model/chain/chain.hpp"
 #include "cansim/model/chain/contracts/application.hpp"
 #include "cansim/model/cloud/hosts.hpp"
+#include "cansim/sim/interval_set.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
 #include "cansim/sim/simulator.hpp"
@@ -121,7 +121,10 @@ class CloudWorld {
   void expire(std::uint32_t p, std::uint64_t reservation);
   void watch_cloud(std::uint32_t p);
   std::map<std::pair<std::uint32_t, std::uint64_t>, std::vector<HostId>> signed_;  // (provider, reservation)
-  std::set<std::pair<std::uint32_t, std::uint64_t>> done_;                         // reservations whose Done was handled
+  // By provider, the reservations that are closed: their Done was handled, or they expired unused
+  // (no Done can come). A copy of a Done finds its reservation closed. Kept as intervals: the
+  // memory grows with the reservations still open, not with every one ever made.
+  std::vector<IntervalSet> closed_;
   std::uint64_t next_admission_ = 1;
   std::vector<std::vector<std::uint8_t>> active_;  // by provider, by host: registered as the chain's events say
 };
