@@ -99,7 +99,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
 
 bool HypervisorApis::admit(HostId h, const CloudMsg& m) {
   // Every host keeps its own highest epoch per application (hosts do not talk to each other).
-  std::uint32_t& highest = fence_[{h, m.app}];
+  std::uint32_t& highest = *fence_.try_emplace({h, m.app}, 0).first;
   if (cfg_.read_assignments && assignment) highest = std::max(highest, assignment(m.app));
   if (m.epoch < highest) return false;
   highest = m.epoch;

@@ -445,7 +445,7 @@ void OrchestrationWorld::request(const app::Topology& app, SimTime duration,
           }
           rec.instantiated = o.sealed;
           *record = static_cast<std::ptrdiff_t>(apps.size());
-          by_address_[rec.address] = apps.size();
+          by_address_.try_emplace(rec.address, apps.size());
           apps.push_back(std::move(rec));
           note("Gateway", "Cloud contract", "instantiate", *record);
         }
@@ -474,8 +474,8 @@ std::string OrchestrationWorld::orchestrator_name(NodeId c) const {
 }
 
 std::ptrdiff_t OrchestrationWorld::record_of(chain::Address a) const {
-  auto it = by_address_.find(a);
-  return it == by_address_.end() ? -1 : static_cast<std::ptrdiff_t>(it->second);
+  const std::size_t* r = by_address_.find(a);
+  return r == nullptr ? -1 : static_cast<std::ptrdiff_t>(*r);
 }
 
 void OrchestrationWorld::note(const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {

@@ -18,6 +18,7 @@
 #include "cansim/model/cloud/hosts.hpp"
 #include "cansim/model/cloud/hypervisor.hpp"
 #include "cansim/model/cloud/instances.hpp"
+#include "cansim/sim/flat_table.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
 #include "cansim/sim/simulator.hpp"
@@ -98,7 +99,17 @@ class HypervisorApis {
   Rng rng_;
   Instances instances_;
   std::vector<std::uint8_t> api_up_;
-  std::map<std::pair<HostId, std::uint64_t>, std::uint32_t> fence_;  // by (host, application): the highest epoch seen
+  // By (host, application): the highest epoch seen. Read on every call (status checks are most of
+  // a run's messages): a flat hash table, not a tree.
+  struct FenceKey {
+    HostId host;
+    std::uint64_t app;
+    bool operator==(const FenceKey&) const = default;
+  };
+  struct FenceHash {
+    std::size_t operator()(const FenceKey& k) const noexcept { return static_cast<std::size_t>(mix64(k.app ^ mix64(k.host))); }
+  };
+  FlatTable<FenceKey, std::uint32_t, FenceHash> fence_;
   std::vector<SimTime> api_since_;
   // Who waits for an instance that is deploying: (instance, requester, request id).
   struct Waiter {

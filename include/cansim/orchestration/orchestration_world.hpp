@@ -33,6 +33,7 @@
 #include "cansim/orchestration/payment_driver.hpp"
 #include "cansim/protocols/can/can.hpp"
 #include "cansim/sim/faults.hpp"
+#include "cansim/sim/flat_table.hpp"
 
 namespace cansim::orchestration {
 
@@ -164,7 +165,7 @@ class OrchestrationWorld {
   void ask_to_end(std::size_t record);
 
   Rng fault_rng_;
-  std::map<chain::Address, std::size_t> by_address_;
+  FlatTable<chain::Address, std::size_t, chain::AddressHash> by_address_;  // looked up on every hypervisor call
   std::uint64_t foreign_actions_ = 0, deploys_after_shutdown_ = 0, overcommitted_deploys_ = 0;
   void audit_call(cloud::HostId h, NodeId from, const cloud::CloudMsg& m);
   std::unique_ptr<FaultInjector<can::CanMsg>> ocan_injector_;
