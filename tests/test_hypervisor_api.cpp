@@ -35,7 +35,7 @@ struct Bench {
       if (to < 2) return apis.receive(static_cast<HostId>(to), from, m);
       answers.push_back(m);
     });
-    apis.on_call = [this](HostId h, NodeId, const CloudMsg& m) { calls.emplace_back(h, m.type); };
+    apis.on_call.connect([this](HostId h, NodeId, const CloudMsg& m) { calls.emplace_back(h, m.type); });
   }
   static const Hosts& add_hosts(Hosts& h) {
     h.add(0, 0, 0);

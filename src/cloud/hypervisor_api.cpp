@@ -50,7 +50,7 @@ void HypervisorApis::receive(HostId h, NodeId from, const CloudMsg& m) {
   // Before it starts anything, a host makes room: what it still runs of applications whose
   // contract ended is stopped (their Stops may not have reached it; orchestration swarm seed 7473).
   if (m.type == CloudMsgType::Deploy) stop_ended(h);
-  if (on_call && (m.type == CloudMsgType::Deploy || m.type == CloudMsgType::Stop || m.type == CloudMsgType::Reconfigure))
+  if (on_call.connected() && (m.type == CloudMsgType::Deploy || m.type == CloudMsgType::Stop || m.type == CloudMsgType::Reconfigure))
     on_call(h, from, m);
   const HostClass& hc = hosts_.host_class(h);
   const HypervisorTimes& t = cfg_.times[static_cast<std::size_t>(hc.hypervisor)];
@@ -134,8 +134,7 @@ void HypervisorApis::come_up(InstanceId id) {
 
 void HypervisorApis::fail(InstanceId id, const char* why) {
   end_instance(id, InstanceState::Failed);
-  if (on_fault && std::string_view(why) == "service-failure") on_fault(why, instances_[id].host);
-  if (on_failure) on_failure(id);
+  if (std::string_view(why) == "service-failure") on_fault(why, instances_[id].host);
 }
 
 void HypervisorApis::host_crashed(HostId h) {
@@ -157,7 +156,7 @@ void HypervisorApis::application_ended(std::uint64_t app, std::uint32_t services
 void HypervisorApis::api_crashed(HostId h) {
   if (!api_up_[h]) return;
   api_up_[h] = 0;
-  if (on_fault) on_fault("hypervisor-crash", h);
+  on_fault("hypervisor-crash", h);
   if (!cfg_.instances_survive_api_crash) {
     for (InstanceId id : instances_.live_on(h)) fail(id, "hypervisor-crash");
   }
@@ -167,7 +166,7 @@ void HypervisorApis::api_recovered(HostId h) {
   if (api_up_[h]) return;
   api_up_[h] = 1;
   api_since_[h] = sim_.now();
-  if (on_fault) on_fault("hypervisor-recover", h);
+  on_fault("hypervisor-recover", h);
   stop_ended(h);
 }
 

@@ -131,9 +131,9 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
     if (work == UINT32_MAX) return 0;
     return ocan->work_ledger().work.at(work).assigned_index;
   };
-  cloud.hypervisors->on_call = [this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); };
+  cloud.hypervisors->on_call.connect([this](cloud::HostId h, NodeId from, const cloud::CloudMsg& m) { audit_call(h, from, m); });
   // Faults.
-  cloud.hypervisors->on_fault = [this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); };
+  cloud.hypervisors->on_fault.connect([this](const char* kind, cloud::HostId h) { fault(kind, fmt::format("Hypervisor {}", h)); });
   ocan_injector_ = std::make_unique<FaultInjector<can::CanMsg>>(
       cloud.sim, ocan_net, root.stream("ocan-faults"), cfg.ocan_faults, [this](NodeId n) { crashed(n); },
       [this](NodeId n) { recovered(n); });

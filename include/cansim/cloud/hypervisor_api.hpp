@@ -21,6 +21,7 @@
 #include "cansim/sim/flat_table.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
+#include "cansim/sim/signal.hpp"
 #include "cansim/sim/simulator.hpp"
 
 namespace cansim::cloud {
@@ -65,8 +66,6 @@ class HypervisorApis {
   SimTime api_up_since(HostId h) const { return api_since_[h]; }
 
   const Instances& instances() const { return instances_; }
-  // Called when an instance fails on its own, with a crash of its host, or of its hypervisor.
-  std::function<void(InstanceId)> on_failure;
   // Whether application `app` ended (its contract holds an APP_SHUTDOWN or is destroyed: a free
   // read of the chain). A hypervisor that comes back stops the instances of ended applications
   // it runs (reconciliation): a Stop sent while it was down may have no one left to send it again.
@@ -75,9 +74,9 @@ class HypervisorApis {
   std::function<std::uint32_t(std::uint64_t app)> assignment;
   // Called for every Deploy, Stop and Reconfigure host h's API accepts (it is up), before it acts:
   // an audit of who drives each application (the API itself obeys anyone).
-  std::function<void(HostId h, NodeId from, const CloudMsg& m)> on_call;
+  Signal<HostId, NodeId, const CloudMsg&> on_call;
   // A fault to record in the network's fault log ("service-failure", "hypervisor-crash", ...), with the host.
-  std::function<void(const char* kind, HostId h)> on_fault;
+  Signal<const char* /*kind*/, HostId> on_fault;
 
  private:
   void come_up(InstanceId id);

@@ -59,11 +59,11 @@ CanWorld::CanWorld(const CanWorldConfig& cfg, const Rng& root)
       sim, net, root.stream("faults"), cfg.faults,
       [this](NodeId x) {
         can->on_crash(x);
-        if (on_crash) on_crash(x);
+        on_crash(x);
       },
       [this](NodeId x) {
         can->on_recover(x);
-        if (on_recover) on_recover(x);
+        on_recover(x);
       });
 }
 

@@ -190,11 +190,11 @@ RunResult run(const RunContext& ctx, const ExperimentKind& kind) {
   Can& can = *world.can;
   // When the Registry's leader crashes, the clock for its replacement starts.
   SimTime leader_lost{-1};
-  world.on_crash = [&](NodeId x) {
+  world.on_crash.connect([&](NodeId x) {
     if (leader_lost.us < 0 && chain::registry::leader(world.chain.state(), world.reg) == can::member_address(x)) {
       leader_lost = sim.now();
     }
-  };
+  });
   can.start();
   for (std::size_t c = 0; c < components; ++c) {
     sim.at(millis(100), [&can, id = static_cast<NodeId>(n + c)] { can.register_component(id); });

@@ -11,6 +11,7 @@
 #include "cansim/sim/faults.hpp"
 #include "cansim/sim/network.hpp"
 #include "cansim/sim/rng.hpp"
+#include "cansim/sim/signal.hpp"
 
 namespace cansim::can {
 
@@ -50,9 +51,9 @@ struct CanWorld {
   chain::Address owner{2};  // deploys the Registry and appoints the first leader
   chain::Address reg;
   std::unique_ptr<Can> can;
-  // Besides telling the CAN, a crash or recovery is passed to these when set (an experiment's
-  // own bookkeeping).
-  std::function<void(NodeId)> on_crash, on_recover;
+  // Besides telling the CAN, a crash or recovery is announced here (an experiment's own
+  // bookkeeping listens).
+  Signal<NodeId> on_crash, on_recover;
   std::unique_ptr<FaultInjector<CanMsg>> faults;
 };
 
