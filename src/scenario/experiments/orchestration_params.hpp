@@ -1,7 +1,8 @@
 #pragma once
 // What the orchestration experiment kinds share: the parameters of the OCAN, the Orchestrators,
 // the contract terms, the payments and the failures (beside the cloud's own, cloud_params.hpp),
-// the OrchestrationConfig they make, and the tables and trace a run can write.
+// the OrchestrationConfig they make (orchestration_params.cpp), and the tables and trace a run
+// can write (orchestration_outputs.cpp).
 #include <string>
 #include <vector>
 
