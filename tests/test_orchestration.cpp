@@ -195,42 +195,6 @@ TEST_CASE("orchestration: the retry limit and the APP_OK interval are the contra
   }
 }
 
-TEST_CASE("an APP_OK is reported only while every service is up", "[orchestration]") {
-  // APP_OK every 10 s; the front end's hypervisor dies with its instances and stays down, so the
-  // front end is down from its SERVICE_DOWN to the APP_SHUTDOWN (its redeploys fail), a stretch
-  // several APP_OK intervals long. Every APP_OK the contract got says each service was up then,
-  // and none lies in that stretch.
-  const app::Topology rt = ray_tracing();
-  OrchestrationConfig cfg = small();
-  cfg.cloud.app_ok_interval_ms = 10000;
-  cfg.cloud.hypervisor.instances_survive_api_crash = false;
-  OrchestrationWorld w(cfg, Rng(5));
-  w.start();
-  w.request(rt, minutes(30));
-  w.cloud.sim.run_until(minutes(3));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
-  w.cloud.hypervisors->api_crashed(rec.hosts[1]);
-  w.cloud.sim.run_until(minutes(12));
-  REQUIRE_FALSE(rec.appended.empty());
-  REQUIRE(rec.appended.back().type == CheckpointType::AppShutdown);
-  std::size_t oks = 0;
-  SimTime down{-1};
-  for (const CheckpointData& c : rec.appended) {
-    if (c.type == CheckpointType::ServiceDown && c.service == 1) down = c.at;
-    if (c.type != CheckpointType::AppOk) continue;
-    ++oks;
-    INFO("APP_OK at " << c.at.to_seconds() << " s");
-    CHECK(std::all_of(c.views.begin(), c.views.end(), [](ServiceView v) { return v == ServiceView::Up; }));
-    CHECK(down.us < 0);  // none after the front end was reported down
-  }
-  CHECK(oks >= 5);
-  REQUIRE(down.us >= 0);
-  // The stretch with the front end down spans several APP_OK intervals: an APP_OK sent regardless
-  // of the services would have fallen in it.
-  CHECK(rec.appended.back().at - down >= seconds(30));
-}
-
 TEST_CASE("instances: since when a service has had none up, at the boundaries", "[orchestration]") {
   cloud::Instances inst;
   CHECK(inst.down_since(7, 1) == SimTime{});  // never deployed: down from the start
@@ -786,11 +750,7 @@ TEST_CASE("the retry limit counts failed deploys in a row: a deploy that succeed
   cfg.cloud.retry_limit = 3;
   cfg.cloud.hypervisor.instances_survive_api_crash = false;
   OrchestrationWorld w(cfg, Rng(5));
-  w.start();
-  w.request(rt, minutes(40));
-  w.cloud.sim.run_until(minutes(3));
-  REQUIRE(w.apps.size() == 1);
-  const AppRecord& rec = w.apps[0];
+  const AppRecord& rec = requested_and_run(w, rt, minutes(40), minutes(3));
   const cloud::HostId h = rec.hosts[1];
   // A deploy to a hypervisor that is down fails when its timeout and the status check after it
   // have both gone unanswered; the next try follows retry_delay later. The hypervisor comes back
@@ -829,4 +789,36 @@ TEST_CASE("the retry limit counts failed deploys in a row: a deploy that succeed
   REQUIRE_FALSE(rec.appended.empty());
   CHECK(rec.appended.back().type != CheckpointType::AppShutdown);
   CHECK_FALSE(rec.settled);
+}
+
+TEST_CASE("an APP_OK is reported only while every service is up", "[orchestration]") {
+  // APP_OK every 10 s; the front end's hypervisor dies with its instances and stays down, so the
+  // front end is down from its SERVICE_DOWN to the APP_SHUTDOWN (its redeploys fail), a stretch
+  // several APP_OK intervals long. Every APP_OK the contract got says each service was up then,
+  // and none lies in that stretch.
+  const app::Topology rt = ray_tracing();
+  OrchestrationConfig cfg = small();
+  cfg.cloud.app_ok_interval_ms = 10000;
+  cfg.cloud.hypervisor.instances_survive_api_crash = false;
+  OrchestrationWorld w(cfg, Rng(5));
+  const AppRecord& rec = requested_and_run(w, rt, minutes(30), minutes(3));
+  w.cloud.hypervisors->api_crashed(rec.hosts[1]);
+  w.cloud.sim.run_until(minutes(12));
+  REQUIRE_FALSE(rec.appended.empty());
+  REQUIRE(rec.appended.back().type == CheckpointType::AppShutdown);
+  std::size_t oks = 0;
+  SimTime down{-1};
+  for (const CheckpointData& c : rec.appended) {
+    if (c.type == CheckpointType::ServiceDown && c.service == 1) down = c.at;
+    if (c.type != CheckpointType::AppOk) continue;
+    ++oks;
+    INFO("APP_OK at " << c.at.to_seconds() << " s");
+    CHECK(std::all_of(c.views.begin(), c.views.end(), [](ServiceView v) { return v == ServiceView::Up; }));
+    CHECK(down.us < 0);  // none after the front end was reported down
+  }
+  CHECK(oks >= 5);
+  REQUIRE(down.us >= 0);
+  // The stretch with the front end down spans several APP_OK intervals: an APP_OK sent regardless
+  // of the services would have fallen in it.
+  CHECK(rec.appended.back().at - down >= seconds(30));
 }
