@@ -51,13 +51,13 @@ struct Bench {
     t.order = {0, 1};
     return t;
   }
-  OrchestratorContext context(const OrchestratorConfig& cfg) {
+  OrchestratorContext context() {
     return OrchestratorContext{
         world.sim,
         world.chain,
         *world.can,
         contents,
-        cfg,
+        OrchestratorConfig{},  // monitoring every 10 s, status timeout 2 s, retry_delay 5 s
         millis(500),
         [](std::uint32_t) -> std::size_t { return 0; },
         [this](std::size_t) -> const AppDescription& { return app; },
@@ -68,8 +68,8 @@ struct Bench {
         [](const std::string&, const std::string&, const std::string&, std::int64_t) {}};
   }
 
-  explicit Bench(std::uint64_t retry_limit = 3, const OrchestratorConfig& cfg = {})
-      : world(world_config(), Rng(11)), topology(two_services()), orchestrators(context(cfg)) {
+  explicit Bench(std::uint64_t retry_limit = 3)
+      : world(world_config(), Rng(11)), topology(two_services()), orchestrators(context()) {
     // The Application contract the Orchestrator reads its terms from.
     const chain::Address client{77}, owner{78};
     world.chain.genesis_state().set_balance(client, chain::Wei{1} << 80);
@@ -153,9 +153,7 @@ TEST_CASE("Orchestrator: a deploy unanswered in time is asked about by service b
 
 TEST_CASE("Orchestrator: failed deploys are tried again after retry_delay, up to the contract's retry limit",
           "[orchestration][orchestrator]") {
-  OrchestratorConfig cfg;
-  cfg.retry_delay = seconds(5);
-  Bench b(2, cfg);
+  Bench b(2);  // retry_delay 5 s, the default
   b.run_for(seconds(5));
   REQUIRE(b.calls.size() == 1);
   b.answer(0, false);  // failure 1
@@ -179,9 +177,7 @@ TEST_CASE("Orchestrator: a failed deploy followed by a success starts the servic
           "[orchestration][orchestrator]") {
   // Retry limit 2. The database fails once, then comes up; later it fails while running, and its
   // first redeploy fails too: one failure in a row, not two, so it is tried again (not stopped).
-  OrchestratorConfig cfg;
-  cfg.retry_delay = seconds(5);
-  Bench b(2, cfg);
+  Bench b(2);  // retry_delay 5 s, the default
   b.run_for(seconds(5));
   b.answer(0, false);  // the database: failure 1 of 2
   b.run_for(seconds(6));

@@ -178,6 +178,22 @@ OrchestrationWorld::OrchestrationWorld(const OrchestrationConfig& config, const 
   });
 }
 
+std::function<const AppDescription&(std::size_t)> OrchestrationWorld::descriptions() {
+  return [this](std::size_t r) -> const AppDescription& { return apps[r]; };
+}
+
+Note OrchestrationWorld::noter() {
+  return [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
+    note(from, to, what, app);
+  };
+}
+
+Submit OrchestrationWorld::submitter() {
+  return [this](chain::Transaction tx, const std::string& role, chain::ReceiptHandler h) {
+    submit(std::move(tx), role, std::move(h));
+  };
+}
+
 OrchestratorContext OrchestrationWorld::orchestrator_context() {
   return OrchestratorContext{
       cloud.sim,
@@ -187,7 +203,7 @@ OrchestratorContext OrchestrationWorld::orchestrator_context() {
       cfg,
       cfg.cloud.hypervisor.reconfigure_time,
       [this](std::uint32_t work) { return leader.record_of_work(work); },
-      [this](std::size_t r) -> const AppDescription& { return apps[r]; },
+      descriptions(),
       [this](cloud::HostId h) {
         return cfg.cloud.hypervisor.times[static_cast<std::size_t>(cloud.hosts.host_class(h).hypervisor)].deploy_mean;
       },
@@ -196,9 +212,7 @@ OrchestratorContext OrchestrationWorld::orchestrator_context() {
       },
       [this](NodeId c) { return orchestrator_up(c); },
       [this](NodeId c) { return orchestrator_name(c); },
-      [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
-        note(from, to, what, app);
-      }};
+      noter()};
 }
 
 LeaderContext OrchestrationWorld::leader_context() {
@@ -208,14 +222,10 @@ LeaderContext OrchestrationWorld::leader_context() {
                        contents,
                        cfg.checkpoint_gas_limit,
                        [this](chain::Address a) { return record_of(a); },
-                       [this](std::size_t r) -> const AppDescription& { return apps[r]; },
+                       descriptions(),
                        [this](NodeId c) { return orchestrator_account(c); },
-                       [this](chain::Transaction tx, const std::string& role, chain::ReceiptHandler h) {
-                         submit(std::move(tx), role, std::move(h));
-                       },
-                       [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
-                         note(from, to, what, app);
-                       }};
+                       submitter(),
+                       noter()};
 }
 
 PaymentContext OrchestrationWorld::payment_context() {
@@ -232,13 +242,9 @@ PaymentContext OrchestrationWorld::payment_context() {
                         cfg.gas_price,
                         cfg.payees_withdraw,
                         [this] { return apps.size(); },
-                        [this](std::size_t r) -> const AppDescription& { return apps[r]; },
-                        [this](chain::Transaction tx, const std::string& role, chain::ReceiptHandler h) {
-                          submit(std::move(tx), role, std::move(h));
-                        },
-                        [this](const std::string& from, const std::string& to, const std::string& what, std::int64_t app) {
-                          note(from, to, what, app);
-                        }};
+                        descriptions(),
+                        submitter(),
+                        noter()};
 }
 
 void OrchestrationWorld::listen() {

@@ -152,13 +152,6 @@ void PaymentDriver::settle(std::size_t r) {
   if (acc.settled) return;
   acc.settled = true;
   settled(r);
-  const AppDescription& rec = ctx_.app(r);
-  const chain::State& state = ctx_.chain.state();
-  // Who is paid: the resources' owners and the Orchestrators whose checkpoints the contract holds.
-  std::set<chain::Address> payees;
-  for (cloud::HostId h : rec.hosts) payees.insert(cloud::owner_account(h));
-  for (std::uint64_t i = 0, n = ac::checkpoint_count(state, rec.address); i < n; ++i)
-    payees.insert(ac::checkpoint(state, rec.address, i).orchestrator);
   auto done = [this, r] {
     if (waiting_.size() <= r) return;
     auto fns = std::move(waiting_[r]);
@@ -166,8 +159,15 @@ void PaymentDriver::settle(std::size_t r) {
     for (auto& f : fns) f();
   };
   if (!ctx_.payees_withdraw) return done();
-  // Payees that sign transactions withdraw: resource owners and Orchestrators. (The Cloud
-  // contract's and the Registry's shares are sent by destroy.)
+  // Payees that sign transactions withdraw: the resources' owners and the Orchestrators whose
+  // checkpoints the contract holds. (The Cloud contract's and the Registry's shares are sent by
+  // destroy.)
+  const AppDescription& rec = ctx_.app(r);
+  const chain::State& state = ctx_.chain.state();
+  std::set<chain::Address> payees;
+  for (cloud::HostId h : rec.hosts) payees.insert(cloud::owner_account(h));
+  for (std::uint64_t i = 0, n = ac::checkpoint_count(state, rec.address); i < n; ++i)
+    payees.insert(ac::checkpoint(state, rec.address, i).orchestrator);
   auto left = std::make_shared<std::size_t>(1);
   auto one_done = [left, done] {
     if (--*left == 0) done();

@@ -11,7 +11,6 @@
 // recovers. Every failure goes to the fault trace of the cloud's network.
 #include <array>
 #include <functional>
-#include <map>
 #include <vector>
 
 #include "cansim/cloud/messages.hpp"

@@ -81,7 +81,6 @@ class CheckpointContents {
     auto& data = apps_[record].data;
     data.erase(data.begin(), data.lower_bound(digest));
   }
-  std::size_t held(std::size_t record) const { return record < apps_.size() ? apps_[record].data.size() : 0; }
 
  private:
   struct PerApp {

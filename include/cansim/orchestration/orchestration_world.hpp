@@ -152,6 +152,10 @@ class OrchestrationWorld {
 
  private:
   static constexpr std::uint64_t kFundsCheckEvery = 16;  // blocks between checks of the chain's total
+  // What the contexts share: the applications' descriptions, the sequence log, the transactions.
+  std::function<const AppDescription&(std::size_t)> descriptions();
+  Note noter();
+  Submit submitter();
   OrchestratorContext orchestrator_context();
   LeaderContext leader_context();
   PaymentContext payment_context();
